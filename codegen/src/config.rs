@@ -1,0 +1,146 @@
+//! The build-script API, in the style of `prost-build`: a small builder
+//! that reads specs, writes the generated code into `OUT_DIR` only when it
+//! changed, and tells Cargo which files to watch.
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostics;
+use crate::emit::EmitOptions;
+
+/// Why generation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The spec has problems; each is located.
+    #[error("{0}")]
+    Spec(#[from] Diagnostics),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+    /// The configuration is incomplete (e.g. no spec given, no `OUT_DIR`).
+    #[error("codegen configuration: {0}")]
+    Config(String),
+    /// The generator produced code that does not parse: a bug in codegen.
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// Configures one generation run.
+///
+/// ```no_run
+/// codegen::Config::new()
+///     .spec("spec/assign.yaml")
+///     .runtime_crate("graph_runtime")
+///     .out_file("api.rs")
+///     .generate()
+///     .unwrap_or_else(|err| panic!("{err}"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Config {
+    spec: Option<PathBuf>,
+    out_dir: Option<PathBuf>,
+    out_file: String,
+    options: EmitOptions,
+    cargo_metadata: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Config {
+    /// A configuration with defaults: output `api.rs` in `$OUT_DIR`, runtime
+    /// crate `graph_runtime`, and `cargo:rerun-if-changed` lines printed.
+    pub fn new() -> Self {
+        Config {
+            spec: None,
+            out_dir: None,
+            out_file: "api.rs".into(),
+            options: EmitOptions::default(),
+            cargo_metadata: true,
+        }
+    }
+
+    /// The spec to read (YAML or JSON, OpenAPI 3.0.x).
+    pub fn spec(&mut self, path: impl AsRef<Path>) -> &mut Self {
+        self.spec = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Where to write; defaults to the `OUT_DIR` Cargo gives build scripts.
+    pub fn out_dir(&mut self, dir: impl AsRef<Path>) -> &mut Self {
+        self.out_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// The output file's name inside the output directory (`api.rs`).
+    pub fn out_file(&mut self, name: impl Into<String>) -> &mut Self {
+        self.out_file = name.into();
+        self
+    }
+
+    /// The name under which the generated code reaches the runtime crate.
+    pub fn runtime_crate(&mut self, name: impl Into<String>) -> &mut Self {
+        self.options.runtime_crate = name.into();
+        self
+    }
+
+    /// Whether to print `cargo:rerun-if-changed` for the spec (on by
+    /// default; turn off outside build scripts).
+    pub fn cargo_metadata(&mut self, on: bool) -> &mut Self {
+        self.cargo_metadata = on;
+        self
+    }
+
+    /// Runs the generator and writes the file if its content changed.
+    /// Returns the path written (or left as it was).
+    pub fn generate(&self) -> Result<PathBuf, Error> {
+        let spec = self
+            .spec
+            .as_ref()
+            .ok_or_else(|| Error::Config("no spec given; call `.spec(path)`".into()))?;
+        if self.cargo_metadata {
+            // Printed before reading so that Cargo reruns us once the spec
+            // is fixed, even when this run fails.
+            println!("cargo:rerun-if-changed={}", spec.display());
+        }
+        let out_dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or_else(|| {
+                    Error::Config(
+                        "OUT_DIR is not set; call `.out_dir(dir)` outside build scripts".into(),
+                    )
+                })?,
+        };
+        let code = crate::generate_file(spec, &self.options)?;
+        let target = out_dir.join(&self.out_file);
+        write_if_changed(&target, &code)?;
+        Ok(target)
+    }
+}
+
+/// Writes `content` to `path` unless the file already holds exactly that,
+/// so that an unchanged spec does not touch timestamps and trigger rebuilds.
+pub(crate) fn write_if_changed(path: &Path, content: &str) -> Result<(), Error> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == content) {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    std::fs::write(path, content).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}

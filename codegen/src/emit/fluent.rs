@@ -1,0 +1,318 @@
+//! The fluent path: builders that mirror the URL, as Microsoft's SDKs do:
+//! `client.device_management().windows_autopilot_deployment_profiles()
+//! .by_windows_autopilot_deployment_profile_id(id).assign().post(&body)`.
+//!
+//! The operations' paths form a tree; each node is a small `Copy` struct
+//! holding the client and the path parameters gathered so far, and a node
+//! where an operation ends has one method per HTTP method, which calls the
+//! flat client method.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::client::{arguments, return_type};
+use super::{Ctx, ident};
+use crate::model::{Operation, ParamLocation};
+use crate::names::{self, Namespace};
+
+/// One `/`-separated piece of a path template.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Piece {
+    /// Plain text.
+    Literal(String),
+    /// Text with `{param}`s in it (a whole segment is one parameter when
+    /// the text around it is empty).
+    Templated { text: String, params: Vec<String> },
+}
+
+fn pieces(path: &str) -> Vec<Piece> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|segment| {
+            if !segment.contains('{') {
+                return Piece::Literal(segment.to_string());
+            }
+            let mut params = Vec::new();
+            let mut text = String::new();
+            let mut rest = segment;
+            while let Some(open) = rest.find('{') {
+                text.push_str(&rest[..open]);
+                let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
+                params.push(rest[open + 1..close].to_string());
+                rest = rest.get(close + 1..).unwrap_or("");
+            }
+            text.push_str(rest);
+            Piece::Templated { text, params }
+        })
+        .collect()
+}
+
+#[derive(Default)]
+struct Node<'a> {
+    children: BTreeMap<Piece, usize>,
+    operations: Vec<&'a Operation>,
+    /// Path parameters gathered from the root to here.
+    depth_params: usize,
+    /// Words naming the node's struct.
+    name_words: String,
+}
+
+struct Tree<'a> {
+    nodes: Vec<Node<'a>>,
+}
+
+impl<'a> Tree<'a> {
+    fn build(operations: &'a [Operation]) -> Self {
+        let mut tree = Tree {
+            nodes: vec![Node {
+                name_words: "Root".into(),
+                ..Node::default()
+            }],
+        };
+        for op in operations {
+            let mut at = 0;
+            for piece in pieces(&op.path) {
+                let next = match tree.nodes[at].children.get(&piece) {
+                    Some(&next) => next,
+                    None => {
+                        let parent = &tree.nodes[at];
+                        let (added, words) = match &piece {
+                            Piece::Literal(text) => (0, names::pascal(text)),
+                            Piece::Templated { text, params } if text.is_empty() => {
+                                (params.len(), "Item".to_string())
+                            }
+                            Piece::Templated { text, params } => {
+                                (params.len(), names::pascal(text))
+                            }
+                        };
+                        let base = if at == 0 {
+                            String::new()
+                        } else {
+                            parent.name_words.clone()
+                        };
+                        let node = Node {
+                            depth_params: parent.depth_params + added,
+                            name_words: format!("{base}{words}"),
+                            ..Node::default()
+                        };
+                        tree.nodes.push(node);
+                        let id = tree.nodes.len() - 1;
+                        tree.nodes[at].children.insert(piece, id);
+                        id
+                    }
+                };
+                at = next;
+            }
+            tree.nodes[at].operations.push(op);
+        }
+        tree
+    }
+}
+
+/// Emits the `paths` module and the root accessors on `Client`.
+pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+    let tree = Tree::build(&ctx.api.operations);
+    let mut struct_names = Namespace::default();
+    let names: Vec<proc_macro2::Ident> = tree
+        .nodes
+        .iter()
+        .map(|n| {
+            format_ident!(
+                "{}",
+                struct_names.claim(&format!("{}RequestBuilder", n.name_words))
+            )
+        })
+        .collect();
+
+    let structs = tree.nodes.iter().enumerate().map(|(i, node)| {
+        let name = &names[i];
+        let k = node.depth_params;
+        let k_lit = proc_macro2::Literal::usize_unsuffixed(k);
+        let mut taken = Namespace::default();
+        let terminals: Vec<TokenStream> = node
+            .operations
+            .iter()
+            .map(|op| terminal(ctx, op, &mut taken))
+            .collect();
+        let accessors = node.children.iter().map(|(piece, &child)| {
+            let child_name = &names[child];
+            let m = proc_macro2::Literal::usize_unsuffixed(tree.nodes[child].depth_params);
+            match piece {
+                Piece::Literal(text) => {
+                    let method = ident(&taken.claim(&names::snake(text)));
+                    let doc = format!(" `/{text}`");
+                    quote! {
+                        #[doc = #doc]
+                        pub fn #method(self) -> #child_name<'a> {
+                            #child_name { client: self.client, params: self.params }
+                        }
+                    }
+                }
+                Piece::Templated { text, params } => {
+                    let method_name = if text.is_empty() {
+                        format!(
+                            "by_{}",
+                            names::snake(&params.join("_")).trim_start_matches("r#")
+                        )
+                    } else {
+                        names::snake(text)
+                    };
+                    let method = ident(&taken.claim(&method_name));
+                    let mut args = Namespace::with_reserved(&["self", "params"]);
+                    let arg_names: Vec<proc_macro2::Ident> = params
+                        .iter()
+                        .map(|p| ident(&args.claim(&names::snake(p))))
+                        .collect();
+                    let sets = arg_names.iter().enumerate().map(|(j, a)| {
+                        let index = proc_macro2::Literal::usize_unsuffixed(k + j);
+                        quote!(params[#index] = #a;)
+                    });
+                    let doc = format!(" `/{}`", piece_text(piece));
+                    quote! {
+                        #[doc = #doc]
+                        pub fn #method(self, #(#arg_names: &'a str),*) -> #child_name<'a> {
+                            let mut params: [&'a str; #m] = [""; #m];
+                            params[..#k_lit].copy_from_slice(&self.params);
+                            #(#sets)*
+                            #child_name { client: self.client, params }
+                        }
+                    }
+                }
+            }
+        });
+        let doc = format!(" Builder for the path `{}`.", node_path(&tree, i));
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, Copy)]
+            pub struct #name<'a> {
+                pub(super) client: &'a super::Client,
+                pub(super) params: [&'a str; #k_lit],
+            }
+
+            impl<'a> #name<'a> {
+                #(#accessors)*
+                #(#terminals)*
+            }
+        }
+    });
+
+    // Root accessors go on `Client`, beside the flat methods.
+    let mut client_names = Namespace::with_reserved(&["new", "runtime"]);
+    for op in &ctx.api.operations {
+        client_names.claim(&op.rust_name);
+    }
+    let root = &tree.nodes[0];
+    let mut roots: Vec<TokenStream> = root
+        .children
+        .iter()
+        .map(|(piece, &child)| {
+            let child_name = &names[child];
+            let (method, doc) = match piece {
+                Piece::Literal(text) => (
+                    client_names.claim(&names::snake(text)),
+                    format!(" Starts the fluent path `/{text}`."),
+                ),
+                other => (
+                    client_names.claim("path"),
+                    format!(" Starts the fluent path `/{}`.", piece_text(other)),
+                ),
+            };
+            let method = ident(&method);
+            if tree.nodes[child].depth_params == 0 {
+                quote! {
+                    #[doc = #doc]
+                    pub fn #method(&self) -> paths::#child_name<'_> {
+                        paths::#child_name { client: self, params: [] }
+                    }
+                }
+            } else {
+                // A template that starts with a parameter: go through root.
+                quote!()
+            }
+        })
+        .collect();
+    let root_name = &names[0];
+    let root_method = ident(&client_names.claim("paths"));
+    roots.push(quote! {
+        /// The root of the fluent path.
+        pub fn #root_method(&self) -> paths::#root_name<'_> {
+            paths::#root_name { client: self, params: [] }
+        }
+    });
+
+    quote! {
+        /// Fluent builders that mirror the URL of each operation.
+        pub mod paths {
+            #[allow(unused_imports)]
+            use super::{params, types};
+            #(#structs)*
+        }
+
+        impl Client {
+            #(#roots)*
+        }
+    }
+}
+
+fn piece_text(piece: &Piece) -> String {
+    match piece {
+        Piece::Literal(text) => text.clone(),
+        Piece::Templated { text, params } if text.is_empty() => {
+            format!("{{{}}}", params.join("}{"))
+        }
+        Piece::Templated { text, params } => format!("{text}({})", params.join(", ")),
+    }
+}
+
+fn node_path(tree: &Tree<'_>, target: usize) -> String {
+    fn walk(tree: &Tree<'_>, at: usize, target: usize, path: &mut Vec<String>) -> bool {
+        if at == target {
+            return true;
+        }
+        for (piece, &child) in &tree.nodes[at].children {
+            path.push(piece_text(piece));
+            if walk(tree, child, target, path) {
+                return true;
+            }
+            path.pop();
+        }
+        false
+    }
+    let mut path = Vec::new();
+    walk(tree, 0, target, &mut path);
+    format!("/{}", path.join("/"))
+}
+
+/// The method on a node that runs an operation ending there.
+fn terminal(ctx: &Ctx<'_>, op: &Operation, taken: &mut Namespace) -> TokenStream {
+    let method = ident(&taken.claim(op.method.spec_name()));
+    let flat = ident(&op.rust_name);
+    let (decls, names) = arguments(ctx, op);
+    let path_count = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .count();
+    let own_decls = &decls[path_count..];
+    let own_names = &names[path_count..];
+    let path_args = (0..path_count).map(|i| {
+        let i = proc_macro2::Literal::usize_unsuffixed(i);
+        quote!(self.params[#i])
+    });
+    let ret = return_type(ctx, op);
+    let doc = format!(
+        " Runs `{}` (`{} {}`); same as [`super::Client::{}`].",
+        op.id,
+        op.method.spec_name().to_uppercase(),
+        op.path,
+        op.rust_name.trim_start_matches("r#")
+    );
+    quote! {
+        #[doc = #doc]
+        pub async fn #method(self, #(#own_decls),*) -> #ret {
+            self.client.#flat(#(#path_args,)* #(#own_names),*).await
+        }
+    }
+}

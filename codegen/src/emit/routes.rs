@@ -1,0 +1,122 @@
+//! The route table (`routes` module) and the `SERVERS` list: static data
+//! the runtime, the validators and the conformance suite read.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{Ctx, ident};
+use crate::model::{Method, Operation, ParamLocation, PathSegment, Status};
+use crate::names;
+
+/// The `routes::` constant name of an operation.
+pub(crate) fn route_const(op: &Operation) -> proc_macro2::Ident {
+    ident(&names::screaming(&op.rust_name))
+}
+
+/// Emits `pub mod routes` and `pub static SERVERS`.
+pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+    let rt = &ctx.rt;
+    let routes = ctx.api.operations.iter().map(|op| route(ctx, op));
+    let names = ctx.api.operations.iter().map(route_const);
+    let servers = ctx.api.servers.iter().map(|s| {
+        let url = &s.url;
+        let description = &s.description;
+        let cloud = match &s.cloud {
+            Some(c) => quote!(::std::option::Option::Some(#c)),
+            None => quote!(::std::option::Option::None),
+        };
+        quote!(#rt::Server { url: #url, description: #description, cloud: #cloud },)
+    });
+    quote! {
+        /// The route table: one entry per operation of the spec.
+        pub mod routes {
+            #(#routes)*
+
+            /// Every route, sorted by path then method.
+            pub static ALL: &[&#rt::Route] = &[#(&#names),*];
+        }
+
+        /// The service roots listed in the spec's `servers`, in its order.
+        pub static SERVERS: &[#rt::Server] = &[#(#servers)*];
+    }
+}
+
+fn route(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
+    let rt = &ctx.rt;
+    let name = route_const(op);
+    let id = &op.id;
+    let template = &op.path;
+    let method = ident(match op.method {
+        Method::Get => "Get",
+        Method::Put => "Put",
+        Method::Post => "Post",
+        Method::Delete => "Delete",
+        Method::Options => "Options",
+        Method::Head => "Head",
+        Method::Patch => "Patch",
+        Method::Trace => "Trace",
+    });
+    let segments = op.segments.iter().map(|s| match s {
+        PathSegment::Literal(text) => quote!(#rt::Segment::Literal(#text),),
+        PathSegment::Param(name) => quote!(#rt::Segment::Param(#name),),
+    });
+    let params = op.params.iter().map(|p| {
+        let name = &p.name;
+        let required = p.required;
+        let location = ident(match p.location {
+            ParamLocation::Path => "Path",
+            ParamLocation::Query => "Query",
+            ParamLocation::Header => "Header",
+        });
+        quote!(#rt::ParamSpec { name: #name, location: #rt::ParamLocation::#location, required: #required },)
+    });
+    let (request_body, body_required) = match &op.body {
+        Some(body) => {
+            let ct = &body.content_type;
+            (quote!(::std::option::Option::Some(#ct)), body.required)
+        }
+        None => (quote!(::std::option::Option::None), false),
+    };
+    let responses = op.responses.iter().map(|r| {
+        let status = match r.status {
+            Status::Code(n) => {
+                let n = proc_macro2::Literal::u16_unsuffixed(n);
+                quote!(#rt::StatusSpec::Code(#n))
+            }
+            Status::Range(n) => {
+                let n = proc_macro2::Literal::u16_unsuffixed(n);
+                quote!(#rt::StatusSpec::Range(#n))
+            }
+            Status::Default => quote!(#rt::StatusSpec::Default),
+        };
+        let content_type = match &r.content_type {
+            Some(ct) => quote!(::std::option::Option::Some(#ct)),
+            None => quote!(::std::option::Option::None),
+        };
+        let headers = &r.headers;
+        quote!(#rt::ResponseSpec { status: #status, content_type: #content_type, headers: &[#(#headers),*] },)
+    });
+    let permissions = op.permissions.iter().map(|alt| quote!(&[#(#alt),*],));
+    let summary = &op.summary;
+    let doc = format!(
+        " `{} {}` ({})",
+        op.method.spec_name().to_uppercase(),
+        op.path,
+        op.id
+    );
+    quote! {
+        #[doc = #doc]
+        pub static #name: #rt::Route = #rt::Route {
+            operation_id: #id,
+            method: #rt::Method::#method,
+            template: #template,
+            segments: &[#(#segments)*],
+            params: &[#(#params)*],
+            request_body: #request_body,
+            body_required: #body_required,
+            responses: &[#(#responses)*],
+            permissions: &[#(#permissions)*],
+            summary: #summary,
+        };
+    }
+}

@@ -1,0 +1,260 @@
+//! The `types` module: one serde type per named schema. JSON names are kept
+//! exactly with `#[serde(rename)]`; `allOf` is flattened into one struct.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::rust_type::{nullable_type, reaches, rust_type};
+use super::{Ctx, docs, ident};
+use crate::model::{Additional, Api, Property, Schema, SchemaKind, TypeDef};
+use crate::names::{self, Namespace};
+
+/// Properties of an object type after `allOf` parts are merged.
+pub(crate) struct MergedObject {
+    /// Properties by JSON name, in order.
+    pub(crate) properties: Vec<Property>,
+    /// What other properties may be.
+    pub(crate) additional: Additional,
+}
+
+/// The object view of a schema: itself, the named type it refers to, or the
+/// merge of its `allOf` parts. `None` when some part is not an object.
+pub(crate) fn object_view(api: &Api, schema: &Schema) -> Option<MergedObject> {
+    fn walk(
+        api: &Api,
+        schema: &Schema,
+        seen: &mut BTreeSet<String>,
+        out: &mut Vec<MergedObject>,
+    ) -> bool {
+        match &schema.kind {
+            SchemaKind::Object(o) => {
+                out.push(MergedObject {
+                    properties: o.properties.clone(),
+                    additional: o.additional.clone(),
+                });
+                true
+            }
+            SchemaKind::Named(name) => {
+                if !seen.insert(name.clone()) {
+                    return false;
+                }
+                let ok = api
+                    .types
+                    .get(name)
+                    .is_some_and(|def| walk(api, &def.schema, seen, out));
+                seen.remove(name);
+                ok
+            }
+            SchemaKind::AllOf(parts) => parts.iter().all(|p| walk(api, p, seen, out)),
+            _ => false,
+        }
+    }
+    let mut parts = Vec::new();
+    if !walk(api, schema, &mut BTreeSet::new(), &mut parts) {
+        return None;
+    }
+    let mut properties: Vec<Property> = Vec::new();
+    let mut additional = None;
+    let all_forbid = parts.iter().all(|p| p.additional == Additional::Forbidden);
+    for part in parts {
+        for prop in part.properties {
+            match properties.iter_mut().find(|p| p.name == prop.name) {
+                Some(existing) => {
+                    existing.required |= prop.required;
+                    existing.schema = prop.schema;
+                }
+                None => properties.push(prop),
+            }
+        }
+        if let Additional::Schema(_) = part.additional {
+            additional.get_or_insert(part.additional);
+        }
+    }
+    properties.sort_by(|a, b| a.name.cmp(&b.name));
+    // Field names were unique per part; merging parts can collide.
+    let mut fields = Namespace::with_reserved(&["additional_properties"]);
+    for p in &mut properties {
+        p.rust_name = fields.claim(&names::snake(&p.name));
+    }
+    let additional = if all_forbid {
+        Additional::Forbidden
+    } else {
+        additional.unwrap_or(Additional::Any)
+    };
+    Some(MergedObject {
+        properties,
+        additional,
+    })
+}
+
+/// Emits `pub mod types { ... }`.
+pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+    let items = ctx.api.types.values().map(|def| emit_type(ctx, def));
+    quote! {
+        /// Request, response and error types, one per named schema of the spec.
+        pub mod types {
+            #(#items)*
+        }
+    }
+}
+
+fn emit_type(ctx: &Ctx<'_>, def: &TypeDef) -> TokenStream {
+    let name = ident(&def.rust_name);
+    let origin = format!(" Spec: `{}`.", def.spec_name);
+    let doc = docs(&[&def.schema.description]);
+    let doc = quote!(#doc #[doc = ""] #[doc = #origin]);
+    if let SchemaKind::String(s) = &def.schema.kind
+        && !s.enumeration.is_empty()
+    {
+        return emit_enum(ctx, &name, doc, &s.enumeration);
+    }
+    let is_object_like = matches!(
+        &def.schema.kind,
+        SchemaKind::Object(o) if !o.properties.is_empty()
+    ) || matches!(&def.schema.kind, SchemaKind::AllOf(parts) if parts.len() > 1 || !matches!(parts[0].kind, SchemaKind::Named(_)));
+    if is_object_like && let Some(merged) = object_view(ctx.api, &def.schema) {
+        return emit_struct(ctx, def, &name, doc, &merged);
+    }
+    let target = rust_type(ctx, &def.schema, &quote!());
+    quote! {
+        #doc
+        pub type #name = #target;
+    }
+}
+
+fn emit_struct(
+    ctx: &Ctx<'_>,
+    def: &TypeDef,
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+    merged: &MergedObject,
+) -> TokenStream {
+    let rt = &ctx.rt;
+    let serde_crate = format!("{}::serde", ctx.rt_path);
+    let mut all_optional = true;
+    let fields = merged
+        .properties
+        .iter()
+        .map(|p| {
+            let field = ident(&p.rust_name);
+            let json = &p.name;
+            let mut ty = rust_type(ctx, &p.schema, &quote!());
+            if let SchemaKind::Named(target) = &p.schema.kind
+                && reaches(ctx.api, target, &def.rust_name)
+            {
+                ty = quote!(::std::boxed::Box<#ty>);
+            }
+            let optional = p.schema.nullable || !p.required;
+            all_optional &= optional;
+            let ty = if optional {
+                quote!(::std::option::Option<#ty>)
+            } else {
+                ty
+            };
+            let skip = if !p.required {
+                quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
+            } else {
+                quote!()
+            };
+            let aliases = p.aliases.iter().map(|a| quote!(#[serde(alias = #a)]));
+            let doc = docs(&[&p.schema.description]);
+            quote! {
+                #doc
+                #[serde(rename = #json)]
+                #(#aliases)*
+                #skip
+                pub #field: #ty,
+            }
+        })
+        .collect::<Vec<_>>();
+    let (extra, deny) = match &merged.additional {
+        Additional::Forbidden => (quote!(), quote!(#[serde(deny_unknown_fields)])),
+        Additional::Any => (
+            quote! {
+                /// Properties the spec does not list, kept as they came.
+                #[serde(flatten)]
+                pub additional_properties: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>,
+            },
+            quote!(),
+        ),
+        Additional::Schema(value) => {
+            let value = nullable_type(ctx, value, &quote!());
+            (
+                quote! {
+                    /// Properties the spec does not list; each must match its schema.
+                    #[serde(flatten)]
+                    pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #value>,
+                },
+                quote!(),
+            )
+        }
+    };
+    let default = if all_optional {
+        quote!(Default,)
+    } else {
+        quote!()
+    };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, #default #rt::serde::Serialize, #rt::serde::Deserialize)]
+        #[serde(crate = #serde_crate)]
+        #deny
+        pub struct #name {
+            #(#fields)*
+            #extra
+        }
+    }
+}
+
+fn emit_enum(
+    ctx: &Ctx<'_>,
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+    values: &[String],
+) -> TokenStream {
+    let rt = &ctx.rt;
+    let serde_crate = format!("{}::serde", ctx.rt_path);
+    let mut variant_names = Namespace::default();
+    let mut seen = BTreeSet::new();
+    let variants: Vec<(proc_macro2::Ident, &String)> = values
+        .iter()
+        .filter(|v| seen.insert(v.as_str()))
+        .map(|v| (ident(&variant_names.claim(&names::pascal(v))), v))
+        .collect();
+    let decls = variants.iter().map(|(variant, json)| {
+        let doc = format!(" `{json}`");
+        quote! {
+            #[doc = #doc]
+            #[serde(rename = #json)]
+            #variant,
+        }
+    });
+    let arms = variants
+        .iter()
+        .map(|(variant, json)| quote!(#name::#variant => #json,));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, #rt::serde::Serialize, #rt::serde::Deserialize)]
+        #[serde(crate = #serde_crate)]
+        pub enum #name {
+            #(#decls)*
+        }
+
+        impl #name {
+            /// The value as the spec writes it.
+            pub const fn as_str(&self) -> &'static str {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}

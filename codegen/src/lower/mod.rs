@@ -1,0 +1,166 @@
+//! Lowering: `openapiv3::OpenAPI` → [`crate::model::Api`].
+//!
+//! This is where the spec is checked. Every problem is collected with its
+//! JSON pointer (and so its line) and reported together at the end; an
+//! unsupported construct is an error that names it, never a silent skip.
+
+mod operation;
+mod refs;
+mod schema;
+
+pub(crate) use operation::is_json;
+
+use std::collections::{BTreeMap, HashMap};
+
+use openapiv3::OpenAPI;
+
+use crate::diag::{Collector, Diagnostics};
+use crate::model::{Api, Server, TypeDef};
+use crate::names::{self, Namespace};
+use crate::source::Source;
+
+/// Names the generated code itself uses at the top of the `types` module,
+/// so no spec type may take them.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Client", "Error", "Result", "Option", "Vec", "String", "Box",
+];
+
+/// Lowers a parsed spec, or returns every problem found.
+pub fn lower(source: &Source, api: &OpenAPI) -> Result<Api, Diagnostics> {
+    let mut lowerer = Lowerer::new(source, api);
+    lowerer.run();
+    let Lowerer { c, out, .. } = lowerer;
+    c.finish(out)
+}
+
+/// State shared by the lowering stages.
+pub(crate) struct Lowerer<'a> {
+    pub(crate) api: &'a OpenAPI,
+    pub(crate) c: Collector<'a>,
+    pub(crate) out: Api,
+    /// Rust names already used for types.
+    pub(crate) type_names: Namespace,
+    /// Component schema key → its Rust type name.
+    pub(crate) component_names: HashMap<String, String>,
+}
+
+impl<'a> Lowerer<'a> {
+    fn new(source: &'a Source, api: &'a OpenAPI) -> Self {
+        Lowerer {
+            api,
+            c: Collector::new(&source.name, &source.index),
+            out: Api {
+                title: api.info.title.clone(),
+                version: api.info.version.clone(),
+                source: source.name.clone(),
+                servers: Vec::new(),
+                operations: Vec::new(),
+                types: BTreeMap::new(),
+            },
+            type_names: Namespace::with_reserved(RESERVED_TYPE_NAMES),
+            component_names: HashMap::new(),
+        }
+    }
+
+    fn run(&mut self) {
+        self.lower_servers();
+        self.name_components();
+        self.lower_components();
+        self.lower_paths();
+    }
+
+    fn lower_servers(&mut self) {
+        for (i, server) in self.api.servers.iter().enumerate() {
+            let pointer = format!("/servers/{i}");
+            let mut url = server.url.clone();
+            for (name, variable) in server.variables.iter().flatten() {
+                url = url.replace(&format!("{{{name}}}"), &variable.default);
+            }
+            if url.contains('{') {
+                self.c.error_hint(
+                    &pointer,
+                    format!(
+                        "server URL `{}` has a variable with no definition",
+                        server.url
+                    ),
+                    "declare every `{name}` of the URL under `variables` with a default",
+                );
+                continue;
+            }
+            let cloud = match server.extensions.get("x-cloud") {
+                None => None,
+                Some(serde_json::Value::String(s)) => Some(s.clone()),
+                Some(_) => {
+                    self.c
+                        .error(&format!("{pointer}/x-cloud"), "`x-cloud` must be a string");
+                    None
+                }
+            };
+            self.out.servers.push(Server {
+                url: url.trim_end_matches('/').to_string(),
+                description: server.description.clone().unwrap_or_default(),
+                cloud,
+            });
+        }
+    }
+
+    /// Decides the Rust name of every component schema up front, so that
+    /// references can name types before those types are lowered. A dotted
+    /// key (`microsoft.graph.user`) is named by its last part when that part
+    /// is unique among the components, else by the whole key.
+    fn name_components(&mut self) {
+        let Some(components) = &self.api.components else {
+            return;
+        };
+        let mut keys: Vec<&String> = components.schemas.keys().collect();
+        keys.sort();
+        let mut short_count: HashMap<String, usize> = HashMap::new();
+        for key in &keys {
+            *short_count
+                .entry(names::pascal(short_part(key)))
+                .or_default() += 1;
+        }
+        for key in keys {
+            let short = names::pascal(short_part(key));
+            let wanted = if short_count[&short] == 1 {
+                short
+            } else {
+                names::pascal(key)
+            };
+            let name = self.type_names.claim(&wanted);
+            self.component_names.insert(key.clone(), name);
+        }
+    }
+
+    fn lower_components(&mut self) {
+        let Some(components) = &self.api.components else {
+            return;
+        };
+        let mut keys: Vec<&String> = components.schemas.keys().collect();
+        keys.sort();
+        for key in keys {
+            let pointer = crate::diag::join("/components/schemas", key);
+            let rust_name = self.component_names[key].clone();
+            let schema = match &components.schemas[key] {
+                openapiv3::ReferenceOr::Reference { reference } => {
+                    self.schema_ref(reference, &pointer)
+                }
+                openapiv3::ReferenceOr::Item(item) => self.schema(item, &pointer, &rust_name),
+            };
+            self.out.types.insert(
+                rust_name.clone(),
+                TypeDef {
+                    rust_name,
+                    spec_name: key.clone(),
+                    schema,
+                },
+            );
+        }
+        self.check_alias_cycles();
+    }
+}
+
+/// The part of a dotted component key after the last dot.
+fn short_part(key: &str) -> &str {
+    key.rsplit('.').next().unwrap_or(key)
+}

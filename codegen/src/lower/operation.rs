@@ -1,0 +1,561 @@
+//! Paths and operations: templates, parameters, request bodies, responses
+//! and security requirements.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::{
+    Components, Operation as OaOperation, Parameter, ParameterSchemaOrContent, PathStyle,
+    QueryStyle, ReferenceOr, StatusCode,
+};
+
+use super::Lowerer;
+use crate::diag::join;
+use crate::model::{
+    Body, Method, Operation, Param, ParamLocation, ParamStyle, PathSegment, Response, Status,
+};
+use crate::names::{self, Namespace};
+
+/// Method names the generated `Client` already has.
+const RESERVED_METHODS: &[&str] = &["new", "runtime", "from_runtime", "builder"];
+
+/// Whether a media type carries JSON (`application/json`, `...+json`,
+/// with or without parameters such as `; charset=utf-8`).
+pub(crate) fn is_json(media_type: &str) -> bool {
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Splits a path template into literal and parameter pieces.
+pub(crate) fn split_template(path: &str) -> Result<Vec<PathSegment>, String> {
+    let mut segments = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close_rel) = rest[open..].find('}') else {
+            return Err(format!("unclosed `{{` in path template `{path}`"));
+        };
+        let close = open + close_rel;
+        if open > 0 {
+            segments.push(PathSegment::Literal(rest[..open].to_string()));
+        }
+        let name = &rest[open + 1..close];
+        if name.is_empty() || name.contains('{') {
+            return Err(format!(
+                "malformed parameter `{{{name}}}` in path template `{path}`"
+            ));
+        }
+        segments.push(PathSegment::Param(name.to_string()));
+        rest = &rest[close + 1..];
+    }
+    if rest.contains('}') {
+        return Err(format!("stray `}}` in path template `{path}`"));
+    }
+    if !rest.is_empty() {
+        segments.push(PathSegment::Literal(rest.to_string()));
+    }
+    Ok(segments)
+}
+
+impl<'a> Lowerer<'a> {
+    pub(crate) fn lower_paths(&mut self) {
+        let mut method_names = Namespace::with_reserved(RESERVED_METHODS);
+        let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
+        let mut paths: Vec<(&'a String, &'a ReferenceOr<openapiv3::PathItem>)> =
+            self.api.paths.paths.iter().collect();
+        paths.sort_by(|a, b| a.0.cmp(b.0));
+        for (path, item) in paths {
+            let pointer = join("/paths", path);
+            if !path.starts_with('/') {
+                self.c.error_hint(
+                    &pointer,
+                    format!("path `{path}` does not start with `/`"),
+                    "write paths as `/segment/...`",
+                );
+            }
+            let item = match item {
+                ReferenceOr::Item(item) => item,
+                ReferenceOr::Reference { reference } => {
+                    self.c.error_hint(
+                        &pointer,
+                        format!("path item $ref `{reference}` is not supported"),
+                        "write the path item inline",
+                    );
+                    continue;
+                }
+            };
+            let segments = match split_template(path) {
+                Ok(segments) => segments,
+                Err(message) => {
+                    self.c.error(&pointer, message);
+                    continue;
+                }
+            };
+            let mut ops: Vec<(Method, &'a OaOperation)> = [
+                (Method::Get, &item.get),
+                (Method::Put, &item.put),
+                (Method::Post, &item.post),
+                (Method::Delete, &item.delete),
+                (Method::Options, &item.options),
+                (Method::Head, &item.head),
+                (Method::Patch, &item.patch),
+                (Method::Trace, &item.trace),
+            ]
+            .into_iter()
+            .filter_map(|(m, op)| op.as_ref().map(|op| (m, op)))
+            .collect();
+            ops.sort_by_key(|(m, _)| *m);
+            for (method, op) in ops {
+                let op_pointer = join(&pointer, method.spec_name());
+                let Some(id) = op.operation_id.clone() else {
+                    self.c.error_hint(
+                        &op_pointer,
+                        format!(
+                            "{} {path} has no `operationId`",
+                            method.spec_name().to_uppercase()
+                        ),
+                        "give every operation a unique operationId; it names the client method",
+                    );
+                    continue;
+                };
+                if let Some(first) = seen_ids.get(&id) {
+                    self.c.error_hint(
+                        &join(&op_pointer, "operationId"),
+                        format!("duplicate operationId `{id}` (first used at {first})"),
+                        "operationIds must be unique in the document",
+                    );
+                    continue;
+                }
+                seen_ids.insert(id.clone(), format!("#{op_pointer}"));
+                let rust_name = method_names.claim(&names::snake(&id));
+                let operation = self.operation(
+                    id,
+                    rust_name,
+                    method,
+                    path,
+                    segments.clone(),
+                    &item.parameters,
+                    &pointer,
+                    op,
+                    &op_pointer,
+                );
+                self.out.operations.push(operation);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn operation(
+        &mut self,
+        id: String,
+        rust_name: String,
+        method: Method,
+        path: &str,
+        segments: Vec<PathSegment>,
+        shared_params: &'a [ReferenceOr<Parameter>],
+        path_pointer: &str,
+        op: &'a OaOperation,
+        pointer: &str,
+    ) -> Operation {
+        let type_prefix = names::pascal(&id);
+        let params = self.params(
+            shared_params,
+            path_pointer,
+            op,
+            pointer,
+            &segments,
+            &type_prefix,
+        );
+        let body = self.body(op, pointer, &type_prefix);
+        let responses = self.responses(op, pointer, &type_prefix);
+        let (permissions, auth_required) = self.security(op, pointer);
+        Operation {
+            id,
+            rust_name,
+            method,
+            path: path.to_string(),
+            segments,
+            summary: op.summary.clone().unwrap_or_default(),
+            description: op.description.clone().unwrap_or_default(),
+            deprecated: op.deprecated,
+            params,
+            body,
+            responses,
+            permissions,
+            auth_required,
+            pointer: pointer.to_string(),
+        }
+    }
+
+    fn params(
+        &mut self,
+        shared: &'a [ReferenceOr<Parameter>],
+        path_pointer: &str,
+        op: &'a OaOperation,
+        pointer: &str,
+        segments: &[PathSegment],
+        type_prefix: &str,
+    ) -> Vec<Param> {
+        fn table(c: &Components) -> &indexmap::IndexMap<String, ReferenceOr<Parameter>> {
+            &c.parameters
+        }
+        // Operation parameters override path-level ones with the same name
+        // and location.
+        let mut merged: BTreeMap<(ParamLocation, String), (&'a Parameter, String)> =
+            BTreeMap::new();
+        let lists = [
+            (shared, join(path_pointer, "parameters")),
+            (op.parameters.as_slice(), join(pointer, "parameters")),
+        ];
+        for (list, list_pointer) in lists {
+            let mut seen_here = BTreeSet::new();
+            for (i, item) in list.iter().enumerate() {
+                let at = format!("{list_pointer}/{i}");
+                let Some((param, param_pointer)) = self.resolve(item, &at, "parameters", table)
+                else {
+                    continue;
+                };
+                let data = param.parameter_data_ref();
+                let location = match param {
+                    Parameter::Path { .. } => ParamLocation::Path,
+                    Parameter::Query { .. } => ParamLocation::Query,
+                    Parameter::Header { .. } => ParamLocation::Header,
+                    Parameter::Cookie { .. } => {
+                        self.c.error_hint(
+                            &at,
+                            format!("cookie parameter `{}` is not supported", data.name),
+                            "send it as a header parameter instead, or drop it",
+                        );
+                        continue;
+                    }
+                };
+                if location == ParamLocation::Header
+                    && ["accept", "content-type", "authorization"]
+                        .contains(&data.name.to_ascii_lowercase().as_str())
+                {
+                    // OpenAPI 3.0: such header parameters SHALL be ignored;
+                    // the runtime sets these headers itself.
+                    continue;
+                }
+                if !seen_here.insert((location, data.name.clone())) {
+                    self.c
+                        .error(&at, format!("parameter `{}` is listed twice", data.name));
+                    continue;
+                }
+                merged.insert((location, data.name.clone()), (param, param_pointer));
+            }
+        }
+
+        let template_names: Vec<&str> = segments
+            .iter()
+            .filter_map(|s| match s {
+                PathSegment::Param(name) => Some(name.as_str()),
+                PathSegment::Literal(_) => None,
+            })
+            .collect();
+        let mut seen_template = BTreeSet::new();
+        for name in &template_names {
+            if !seen_template.insert(*name) {
+                self.c.error(
+                    pointer,
+                    format!("path parameter `{{{name}}}` appears twice in the template"),
+                );
+            }
+            if !merged.contains_key(&(ParamLocation::Path, name.to_string())) {
+                self.c.error_hint(
+                    pointer,
+                    format!("path template has `{{{name}}}` but no path parameter `{name}` is declared"),
+                    format!("add `- name: {name}\\n  in: path\\n  required: true\\n  schema: {{type: string}}`"),
+                );
+            }
+        }
+
+        let mut arg_names = Namespace::with_reserved(&["self", "body", "options"]);
+        let mut out = Vec::new();
+        for ((location, name), (param, param_pointer)) in &merged {
+            let data = param.parameter_data_ref();
+            if *location == ParamLocation::Path {
+                if !template_names.contains(&name.as_str()) {
+                    self.c.error_hint(
+                        param_pointer,
+                        format!("path parameter `{name}` does not appear in the template"),
+                        "rename it to match a `{name}` of the path, or make it a query parameter",
+                    );
+                    continue;
+                }
+                if !data.required {
+                    self.c.error_hint(
+                        &join(param_pointer, "required"),
+                        format!("path parameter `{name}` must be `required: true`"),
+                        "OpenAPI requires every path parameter to be required",
+                    );
+                }
+            }
+            let style = match param {
+                Parameter::Path {
+                    style: PathStyle::Simple,
+                    ..
+                } => ParamStyle::Simple,
+                Parameter::Header { .. } => ParamStyle::Simple,
+                Parameter::Query {
+                    style: QueryStyle::Form,
+                    ..
+                } => ParamStyle::Form {
+                    explode: data.explode.unwrap_or(true),
+                },
+                Parameter::Path { style, .. } => {
+                    self.c.error(
+                        &join(param_pointer, "style"),
+                        format!(
+                            "path parameter style `{style:?}` is not supported (only `simple`)"
+                        ),
+                    );
+                    ParamStyle::Simple
+                }
+                Parameter::Query { style, .. } => {
+                    self.c.error(
+                        &join(param_pointer, "style"),
+                        format!("query parameter style `{style:?}` is not supported (only `form`)"),
+                    );
+                    ParamStyle::Simple
+                }
+                Parameter::Cookie { .. } => continue,
+            };
+            let schema = match &data.format {
+                ParameterSchemaOrContent::Schema(schema) => self.schema_or_ref(
+                    schema,
+                    &join(param_pointer, "schema"),
+                    &format!("{type_prefix}{}", names::pascal(name)),
+                ),
+                ParameterSchemaOrContent::Content(_) => {
+                    self.c.error_hint(
+                        &join(param_pointer, "content"),
+                        format!("parameter `{name}` uses `content`, which is not supported"),
+                        "describe the parameter with `schema`",
+                    );
+                    continue;
+                }
+            };
+            out.push(Param {
+                name: name.clone(),
+                rust_name: arg_names.claim(&names::snake(name)),
+                location: *location,
+                required: data.required,
+                schema,
+                style,
+                description: data.description.clone().unwrap_or_default(),
+                pointer: param_pointer.clone(),
+            });
+        }
+        // Path parameters in template order, then the rest by location/name.
+        out.sort_by_key(|p| {
+            let position = template_names
+                .iter()
+                .position(|n| *n == p.name)
+                .unwrap_or(usize::MAX);
+            (p.location, position, p.name.clone())
+        });
+        out
+    }
+
+    fn body(&mut self, op: &'a OaOperation, pointer: &str, type_prefix: &str) -> Option<Body> {
+        fn table(
+            c: &Components,
+        ) -> &indexmap::IndexMap<String, ReferenceOr<openapiv3::RequestBody>> {
+            &c.request_bodies
+        }
+        let item = op.request_body.as_ref()?;
+        let at = join(pointer, "requestBody");
+        let (body, body_pointer) = self.resolve(item, &at, "requestBodies", table)?;
+        let content_pointer = join(&body_pointer, "content");
+        let Some((media_type, media)) = body.content.iter().find(|(k, _)| is_json(k)) else {
+            let found: Vec<&str> = body.content.keys().map(String::as_str).collect();
+            self.c.error_hint(
+                &content_pointer,
+                format!(
+                    "request body media type{} {} not supported (only JSON bodies are)",
+                    if found.len() == 1 { "" } else { "s" },
+                    if found.is_empty() {
+                        "(none given)".to_string()
+                    } else {
+                        found.join(", ")
+                    }
+                ),
+                "describe the body as `application/json`",
+            );
+            return None;
+        };
+        let schema_pointer = join(&join(&content_pointer, media_type), "schema");
+        let schema = match &media.schema {
+            Some(schema) => {
+                self.schema_or_ref(schema, &schema_pointer, &format!("{type_prefix}Body"))
+            }
+            None => {
+                self.c.error_hint(
+                    &join(&content_pointer, media_type),
+                    "JSON request body without a `schema`",
+                    "add a schema (use `{}` for any JSON value)",
+                );
+                return None;
+            }
+        };
+        Some(Body {
+            content_type: media_type.clone(),
+            required: body.required,
+            schema,
+            description: body.description.clone().unwrap_or_default(),
+        })
+    }
+
+    fn responses(
+        &mut self,
+        op: &'a OaOperation,
+        pointer: &str,
+        type_prefix: &str,
+    ) -> Vec<Response> {
+        fn table(c: &Components) -> &indexmap::IndexMap<String, ReferenceOr<openapiv3::Response>> {
+            &c.responses
+        }
+        let responses_pointer = join(pointer, "responses");
+        let mut listed: Vec<(Status, String, &'a ReferenceOr<openapiv3::Response>)> = op
+            .responses
+            .responses
+            .iter()
+            .map(|(code, r)| match code {
+                StatusCode::Code(n) => (Status::Code(*n), n.to_string(), r),
+                StatusCode::Range(n) => (Status::Range(*n), format!("{n}XX"), r),
+            })
+            .collect();
+        if let Some(default) = &op.responses.default {
+            listed.push((Status::Default, "default".into(), default));
+        }
+        if listed.is_empty() {
+            self.c.error_hint(
+                &responses_pointer,
+                "operation documents no responses",
+                "document at least the success response",
+            );
+        }
+        let mut out = Vec::new();
+        for (status, key, item) in listed {
+            let at = join(&responses_pointer, &key);
+            match status {
+                Status::Code(n) if !(100..=599).contains(&n) => {
+                    self.c
+                        .error(&at, format!("status code {n} is out of range"));
+                    continue;
+                }
+                Status::Range(n) if !(1..=5).contains(&n) => {
+                    self.c
+                        .error(&at, format!("status range {n}XX is out of range"));
+                    continue;
+                }
+                _ => {}
+            }
+            let Some((response, response_pointer)) = self.resolve(item, &at, "responses", table)
+            else {
+                continue;
+            };
+            let content_pointer = join(&response_pointer, "content");
+            let (content_type, schema) = match response.content.iter().find(|(k, _)| is_json(k)) {
+                Some((media_type, media)) => {
+                    let hint = match status {
+                        Status::Default => format!("{type_prefix}DefaultResponse"),
+                        _ => format!("{type_prefix}Response{key}"),
+                    };
+                    let schema = media.schema.as_ref().map(|s| {
+                        self.schema_or_ref(
+                            s,
+                            &join(&join(&content_pointer, media_type), "schema"),
+                            &hint,
+                        )
+                    });
+                    (Some(media_type.clone()), schema)
+                }
+                // A non-JSON body (e.g. application/octet-stream) is passed
+                // to the caller as bytes; its schema does not apply.
+                None => (response.content.keys().next().cloned(), None),
+            };
+            let mut headers: Vec<String> = response.headers.keys().cloned().collect();
+            headers.sort();
+            out.push(Response {
+                status,
+                description: response.description.clone(),
+                content_type,
+                schema,
+                headers,
+            });
+        }
+        out
+    }
+
+    /// Turns security requirements into permission alternatives: each
+    /// requirement object is one alternative needing all its scopes.
+    fn security(&mut self, op: &'a OaOperation, pointer: &str) -> (Vec<Vec<String>>, bool) {
+        let (requirements, at) = match &op.security {
+            Some(list) => (list.as_slice(), join(pointer, "security")),
+            None => (
+                self.api.security.as_deref().unwrap_or(&[]),
+                "/security".to_string(),
+            ),
+        };
+        let schemes = self.api.components.as_ref().map(|c| &c.security_schemes);
+        let mut alternatives = Vec::new();
+        let mut optional = requirements.is_empty();
+        for (i, requirement) in requirements.iter().enumerate() {
+            if requirement.is_empty() {
+                optional = true;
+            }
+            let mut scopes = Vec::new();
+            for (scheme, needed) in requirement {
+                if !schemes.is_some_and(|s| s.contains_key(scheme)) {
+                    self.c.error_hint(
+                        &join(&format!("{at}/{i}"), scheme),
+                        format!("security requirement names undefined scheme `{scheme}`"),
+                        format!("define `components/securitySchemes/{scheme}`"),
+                    );
+                }
+                scopes.extend(needed.iter().cloned());
+            }
+            scopes.sort();
+            scopes.dedup();
+            if !scopes.is_empty() {
+                alternatives.push(scopes);
+            }
+        }
+        (alternatives, !optional)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_split() {
+        assert_eq!(
+            split_template("/a/{x}/b").unwrap(),
+            vec![
+                PathSegment::Literal("/a/".into()),
+                PathSegment::Param("x".into()),
+                PathSegment::Literal("/b".into())
+            ]
+        );
+        assert!(split_template("/a/{x").is_err());
+        assert!(split_template("/a/}x").is_err());
+        assert!(split_template("/a/{}").is_err());
+    }
+
+    #[test]
+    fn json_media_types() {
+        assert!(is_json("application/json"));
+        assert!(is_json("application/json; charset=utf-8"));
+        assert!(is_json("application/problem+json"));
+        assert!(!is_json("application/octet-stream"));
+        assert!(!is_json("multipart/form-data"));
+    }
+}

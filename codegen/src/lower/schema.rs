@@ -1,0 +1,632 @@
+//! Schemas: `openapiv3::Schema` → [`crate::model::Schema`].
+//!
+//! Inline objects and string enums are hoisted into named types here (with
+//! names from their context), so emitters only ever see named structs and
+//! enums. Constraints are checked now: a bad `pattern` or `minLength >
+//! maxLength` fails generation rather than the generated validator.
+
+use openapiv3::{
+    AdditionalProperties, AnySchema, ReferenceOr, Schema as OaSchema, SchemaKind as OaKind, Type,
+    VariantOrUnknownOrEmpty,
+};
+
+use super::Lowerer;
+use crate::diag::join;
+use crate::model::{
+    Additional, ArraySchema, NumberSchema, ObjectSchema, Property, Schema, SchemaKind,
+    StringSchema, TypeDef,
+};
+use crate::names;
+
+impl<'a> Lowerer<'a> {
+    /// A schema or a reference to one. `hint` is the Rust name an inline
+    /// object or enum here would get.
+    pub(crate) fn schema_or_ref(
+        &mut self,
+        item: &ReferenceOr<OaSchema>,
+        pointer: &str,
+        hint: &str,
+    ) -> Schema {
+        match item {
+            ReferenceOr::Reference { reference } => self.schema_ref(reference, pointer),
+            ReferenceOr::Item(schema) => self.inline_schema(schema, pointer, hint),
+        }
+    }
+
+    /// Like [`Self::schema_or_ref`] for the boxed form `openapiv3` uses in
+    /// properties and items.
+    pub(crate) fn boxed_schema_or_ref(
+        &mut self,
+        item: &ReferenceOr<Box<OaSchema>>,
+        pointer: &str,
+        hint: &str,
+    ) -> Schema {
+        match item {
+            ReferenceOr::Reference { reference } => self.schema_ref(reference, pointer),
+            ReferenceOr::Item(schema) => self.inline_schema(schema, pointer, hint),
+        }
+    }
+
+    /// An inline schema: lowered, then hoisted into a named type when it is
+    /// an object with properties, an `allOf`, or a string enum.
+    fn inline_schema(&mut self, schema: &OaSchema, pointer: &str, hint: &str) -> Schema {
+        let lowered = self.schema(schema, pointer, hint);
+        if !needs_name(&lowered) {
+            return lowered;
+        }
+        let rust_name = self.type_names.claim(hint);
+        let named = Schema {
+            kind: SchemaKind::Named(rust_name.clone()),
+            nullable: lowered.nullable,
+            description: lowered.description.clone(),
+            pointer: pointer.to_string(),
+        };
+        let mut body = lowered;
+        body.nullable = false;
+        self.out.types.insert(
+            rust_name.clone(),
+            TypeDef {
+                rust_name,
+                spec_name: format!("#{pointer}"),
+                schema: body,
+            },
+        );
+        named
+    }
+
+    /// Lowers one schema object in place (no hoisting of the schema itself;
+    /// its children may be hoisted, named after `hint`).
+    pub(crate) fn schema(&mut self, schema: &OaSchema, pointer: &str, hint: &str) -> Schema {
+        let data = &schema.schema_data;
+        if data.discriminator.is_some() {
+            self.c.error_hint(
+                &join(pointer, "discriminator"),
+                "`discriminator` is not supported yet",
+                "remove it; oneOf/anyOf are validated by trying each alternative",
+            );
+        }
+        let mut nullable = data.nullable;
+        let kind = match &schema.schema_kind {
+            OaKind::Type(Type::String(s)) => {
+                let enumeration = s.enumeration.iter().flatten().cloned().collect();
+                nullable |= s.enumeration.iter().any(Option::is_none);
+                SchemaKind::String(self.string_schema(
+                    pointer,
+                    format_name(&s.format),
+                    s.pattern.clone(),
+                    s.min_length,
+                    s.max_length,
+                    enumeration,
+                ))
+            }
+            OaKind::Type(Type::Integer(n)) => {
+                nullable |= n.enumeration.iter().any(Option::is_none);
+                SchemaKind::Integer(self.number_schema(
+                    pointer,
+                    NumberSchema {
+                        format: format_name(&n.format),
+                        minimum: n.minimum.map(|v| v as f64),
+                        maximum: n.maximum.map(|v| v as f64),
+                        exclusive_minimum: n.exclusive_minimum,
+                        exclusive_maximum: n.exclusive_maximum,
+                        multiple_of: n.multiple_of.map(|v| v as f64),
+                        enumeration: n.enumeration.iter().flatten().map(|v| *v as f64).collect(),
+                    },
+                ))
+            }
+            OaKind::Type(Type::Number(n)) => {
+                nullable |= n.enumeration.iter().any(Option::is_none);
+                SchemaKind::Number(self.number_schema(
+                    pointer,
+                    NumberSchema {
+                        format: format_name(&n.format),
+                        minimum: n.minimum,
+                        maximum: n.maximum,
+                        exclusive_minimum: n.exclusive_minimum,
+                        exclusive_maximum: n.exclusive_maximum,
+                        multiple_of: n.multiple_of,
+                        enumeration: n.enumeration.iter().flatten().copied().collect(),
+                    },
+                ))
+            }
+            OaKind::Type(Type::Boolean(b)) => {
+                if !b.enumeration.is_empty() {
+                    self.unsupported(pointer, "enum", "a boolean enum");
+                }
+                SchemaKind::Boolean
+            }
+            OaKind::Type(Type::Array(a)) => {
+                let items = match &a.items {
+                    Some(items) => self.boxed_schema_or_ref(
+                        items,
+                        &join(pointer, "items"),
+                        &format!("{hint}Item"),
+                    ),
+                    None => {
+                        self.c.error_hint(
+                            pointer,
+                            "array schema without `items`",
+                            "OpenAPI 3.0 requires `items` on arrays; use `items: {}` for any value",
+                        );
+                        any_schema(pointer)
+                    }
+                };
+                self.array_schema(pointer, items, a.min_items, a.max_items, a.unique_items)
+            }
+            OaKind::Type(Type::Object(o)) => SchemaKind::Object(self.object_schema(
+                schema,
+                pointer,
+                hint,
+                &o.properties,
+                &o.required,
+                o.additional_properties.as_ref(),
+                o.min_properties,
+                o.max_properties,
+            )),
+            OaKind::AllOf { all_of } => {
+                SchemaKind::AllOf(self.parts(all_of, pointer, "allOf", hint))
+            }
+            OaKind::OneOf { one_of } => {
+                SchemaKind::OneOf(self.parts(one_of, pointer, "oneOf", hint))
+            }
+            OaKind::AnyOf { any_of } => {
+                SchemaKind::AnyOf(self.parts(any_of, pointer, "anyOf", hint))
+            }
+            OaKind::Not { .. } => {
+                self.unsupported(pointer, "not", "`not` schemas");
+                SchemaKind::Any
+            }
+            OaKind::Any(any) => return self.any_schema_object(schema, any, pointer, hint),
+        };
+        Schema {
+            kind,
+            nullable,
+            description: data.description.clone().unwrap_or_default(),
+            pointer: pointer.to_string(),
+        }
+    }
+
+    fn unsupported(&mut self, pointer: &str, keyword: &str, what: &str) {
+        self.c.error_hint(
+            &join(pointer, keyword),
+            format!("{what} are not supported yet (keyword `{keyword}`)"),
+            "rewrite the schema without it, or open an issue with this spec attached",
+        );
+    }
+
+    fn parts(
+        &mut self,
+        parts: &[ReferenceOr<OaSchema>],
+        pointer: &str,
+        keyword: &str,
+        hint: &str,
+    ) -> Vec<Schema> {
+        if parts.is_empty() {
+            self.c.error(
+                &join(pointer, keyword),
+                format!("`{keyword}` must list at least one schema"),
+            );
+        }
+        parts
+            .iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let at = format!("{}/{i}", join(pointer, keyword));
+                self.schema_or_ref(part, &at, &format!("{hint}{}", i + 1))
+            })
+            .collect()
+    }
+
+    fn string_schema(
+        &mut self,
+        pointer: &str,
+        format: Option<String>,
+        pattern: Option<String>,
+        min_length: Option<usize>,
+        max_length: Option<usize>,
+        enumeration: Vec<String>,
+    ) -> StringSchema {
+        if let Some(p) = &pattern
+            && let Err(err) = regress::Regex::new(p)
+        {
+            self.c.error_hint(
+                    &join(pointer, "pattern"),
+                    format!("`pattern` {p:?} is not a valid ECMA-262 regular expression: {err}"),
+                    "patterns use JavaScript regex syntax; escape backslashes once more inside YAML double quotes",
+                );
+        }
+        if let (Some(lo), Some(hi)) = (min_length, max_length)
+            && lo > hi
+        {
+            self.c.error(
+                pointer,
+                format!("`minLength` {lo} is greater than `maxLength` {hi}"),
+            );
+        }
+        StringSchema {
+            format,
+            pattern,
+            min_length,
+            max_length,
+            enumeration,
+        }
+    }
+
+    fn number_schema(&mut self, pointer: &str, n: NumberSchema) -> NumberSchema {
+        if let (Some(lo), Some(hi)) = (n.minimum, n.maximum)
+            && lo > hi
+        {
+            self.c.error(
+                pointer,
+                format!("`minimum` {lo} is greater than `maximum` {hi}"),
+            );
+        }
+        if n.multiple_of.is_some_and(|m| m.is_nan() || m <= 0.0) {
+            self.c.error(
+                &join(pointer, "multipleOf"),
+                "`multipleOf` must be greater than 0",
+            );
+        }
+        n
+    }
+
+    fn array_schema(
+        &mut self,
+        pointer: &str,
+        items: Schema,
+        min_items: Option<usize>,
+        max_items: Option<usize>,
+        unique_items: bool,
+    ) -> SchemaKind {
+        if let (Some(lo), Some(hi)) = (min_items, max_items)
+            && lo > hi
+        {
+            self.c.error(
+                pointer,
+                format!("`minItems` {lo} is greater than `maxItems` {hi}"),
+            );
+        }
+        SchemaKind::Array(ArraySchema {
+            items: Box::new(items),
+            min_items,
+            max_items,
+            unique_items,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn object_schema(
+        &mut self,
+        schema: &OaSchema,
+        pointer: &str,
+        hint: &str,
+        properties: &indexmap::IndexMap<String, ReferenceOr<Box<OaSchema>>>,
+        required: &[String],
+        additional: Option<&AdditionalProperties>,
+        min_properties: Option<usize>,
+        max_properties: Option<usize>,
+    ) -> ObjectSchema {
+        let aliases = self.property_aliases(schema, pointer);
+        let mut field_names = names::Namespace::with_reserved(&["additional_properties"]);
+        let mut keys: Vec<&String> = properties.keys().collect();
+        keys.sort();
+        let props_pointer = join(pointer, "properties");
+        let mut lowered = Vec::new();
+        for key in keys {
+            let at = join(&props_pointer, key);
+            let child_hint = format!("{hint}{}", names::pascal(key));
+            let prop_schema = self.boxed_schema_or_ref(&properties[key], &at, &child_hint);
+            lowered.push(Property {
+                name: key.clone(),
+                rust_name: field_names.claim(&names::snake(key)),
+                required: required.contains(key),
+                schema: prop_schema,
+                aliases: aliases.get(key).cloned().unwrap_or_default(),
+            });
+        }
+        for alias_key in aliases.keys() {
+            if !properties.contains_key(alias_key) {
+                self.c.error(
+                    &join(&join(pointer, "x-property-aliases"), alias_key),
+                    format!(
+                        "`x-property-aliases` names `{alias_key}`, which is not a property here"
+                    ),
+                );
+            }
+        }
+        let additional = match additional {
+            None | Some(AdditionalProperties::Any(true)) => Additional::Any,
+            Some(AdditionalProperties::Any(false)) => Additional::Forbidden,
+            Some(AdditionalProperties::Schema(inner)) => {
+                Additional::Schema(Box::new(self.schema_or_ref(
+                    inner,
+                    &join(pointer, "additionalProperties"),
+                    &format!("{hint}Value"),
+                )))
+            }
+        };
+        if let (Some(lo), Some(hi)) = (min_properties, max_properties)
+            && lo > hi
+        {
+            self.c.error(
+                pointer,
+                format!("`minProperties` {lo} is greater than `maxProperties` {hi}"),
+            );
+        }
+        let mut required_undeclared: Vec<String> = required
+            .iter()
+            .filter(|r| !properties.contains_key(*r))
+            .cloned()
+            .collect();
+        required_undeclared.sort();
+        required_undeclared.dedup();
+        ObjectSchema {
+            properties: lowered,
+            additional,
+            min_properties,
+            max_properties,
+            required_undeclared,
+        }
+    }
+
+    /// Reads `x-property-aliases: {prop: [alias, ...]}`.
+    fn property_aliases(
+        &mut self,
+        schema: &OaSchema,
+        pointer: &str,
+    ) -> std::collections::BTreeMap<String, Vec<String>> {
+        let mut out = std::collections::BTreeMap::new();
+        let Some(value) = schema.schema_data.extensions.get("x-property-aliases") else {
+            return out;
+        };
+        let at = join(pointer, "x-property-aliases");
+        let Some(map) = value.as_object() else {
+            self.c.error(
+                &at,
+                "`x-property-aliases` must map property names to lists of names",
+            );
+            return out;
+        };
+        for (key, list) in map {
+            let names: Option<Vec<String>> = list.as_array().and_then(|items| {
+                items
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            });
+            match names {
+                Some(names) => {
+                    out.insert(key.clone(), names);
+                }
+                None => self
+                    .c
+                    .error(&join(&at, key), "aliases must be a list of strings"),
+            }
+        }
+        out
+    }
+
+    /// `openapiv3` falls back to `AnySchema` when a schema mixes keywords of
+    /// several kinds or leaves out `type`. Decide what it really is.
+    fn any_schema_object(
+        &mut self,
+        schema: &OaSchema,
+        any: &AnySchema,
+        pointer: &str,
+        hint: &str,
+    ) -> Schema {
+        let data = &schema.schema_data;
+        let mut nullable = data.nullable;
+        let has_object_words = !any.properties.is_empty()
+            || any.additional_properties.is_some()
+            || !any.required.is_empty()
+            || any.min_properties.is_some()
+            || any.max_properties.is_some();
+        let combinators = [
+            ("allOf", !any.all_of.is_empty()),
+            ("oneOf", !any.one_of.is_empty()),
+            ("anyOf", !any.any_of.is_empty()),
+            ("not", any.not.is_some()),
+        ];
+        let used: Vec<&str> = combinators
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(k, _)| *k)
+            .collect();
+        if used.len() > 1 || (!used.is_empty() && (any.typ.is_some() || has_object_words)) {
+            self.c.error_hint(
+                pointer,
+                format!(
+                    "a schema that mixes {} with other keywords is not supported yet",
+                    used.join(", ")
+                ),
+                "move the extra keywords into one more `allOf` part",
+            );
+        }
+        let kind = if !any.all_of.is_empty() {
+            SchemaKind::AllOf(self.parts(&any.all_of, pointer, "allOf", hint))
+        } else if !any.one_of.is_empty() {
+            SchemaKind::OneOf(self.parts(&any.one_of, pointer, "oneOf", hint))
+        } else if !any.any_of.is_empty() {
+            SchemaKind::AnyOf(self.parts(&any.any_of, pointer, "anyOf", hint))
+        } else if any.not.is_some() {
+            self.unsupported(pointer, "not", "`not` schemas");
+            SchemaKind::Any
+        } else {
+            let typ = any.typ.as_deref().or_else(|| {
+                if has_object_words {
+                    Some("object")
+                } else if any.items.is_some() {
+                    Some("array")
+                } else if any.pattern.is_some()
+                    || any.min_length.is_some()
+                    || any.max_length.is_some()
+                    || (!any.enumeration.is_empty()
+                        && any.enumeration.iter().all(|v| v.is_string() || v.is_null()))
+                {
+                    Some("string")
+                } else {
+                    None
+                }
+            });
+            match typ {
+                None if any.enumeration.is_empty()
+                    && any.minimum.is_none()
+                    && any.maximum.is_none() =>
+                {
+                    SchemaKind::Any
+                }
+                Some("string") => {
+                    let mut values = Vec::new();
+                    for (i, v) in any.enumeration.iter().enumerate() {
+                        match v {
+                            serde_json::Value::String(s) => values.push(s.clone()),
+                            serde_json::Value::Null => nullable = true,
+                            _ => self.c.error(
+                                &format!("{}/{i}", join(pointer, "enum")),
+                                "enum value is not a string in a string schema",
+                            ),
+                        }
+                    }
+                    SchemaKind::String(self.string_schema(
+                        pointer,
+                        any.format.clone(),
+                        any.pattern.clone(),
+                        any.min_length,
+                        any.max_length,
+                        values,
+                    ))
+                }
+                Some(kind @ ("integer" | "number")) => {
+                    let mut values = Vec::new();
+                    for (i, v) in any.enumeration.iter().enumerate() {
+                        match v {
+                            serde_json::Value::Number(n) => {
+                                values.push(n.as_f64().unwrap_or(f64::NAN))
+                            }
+                            serde_json::Value::Null => nullable = true,
+                            _ => self.c.error(
+                                &format!("{}/{i}", join(pointer, "enum")),
+                                format!("enum value is not a number in an {kind} schema"),
+                            ),
+                        }
+                    }
+                    let n = self.number_schema(
+                        pointer,
+                        NumberSchema {
+                            format: any.format.clone(),
+                            minimum: any.minimum,
+                            maximum: any.maximum,
+                            exclusive_minimum: any.exclusive_minimum.unwrap_or(false),
+                            exclusive_maximum: any.exclusive_maximum.unwrap_or(false),
+                            multiple_of: any.multiple_of,
+                            enumeration: values,
+                        },
+                    );
+                    if kind == "integer" {
+                        SchemaKind::Integer(n)
+                    } else {
+                        SchemaKind::Number(n)
+                    }
+                }
+                Some("boolean") => SchemaKind::Boolean,
+                Some("array") => {
+                    let items = match &any.items {
+                        Some(items) => self.boxed_schema_or_ref(
+                            items,
+                            &join(pointer, "items"),
+                            &format!("{hint}Item"),
+                        ),
+                        None => any_schema(pointer),
+                    };
+                    self.array_schema(
+                        pointer,
+                        items,
+                        any.min_items,
+                        any.max_items,
+                        any.unique_items.unwrap_or(false),
+                    )
+                }
+                Some("object") => SchemaKind::Object(self.object_schema(
+                    schema,
+                    pointer,
+                    hint,
+                    &any.properties,
+                    &any.required,
+                    any.additional_properties.as_ref(),
+                    any.min_properties,
+                    any.max_properties,
+                )),
+                Some(other) => {
+                    self.c.error_hint(
+                        &join(pointer, "type"),
+                        format!("unknown schema type `{other}`"),
+                        "use one of string, integer, number, boolean, array, object",
+                    );
+                    SchemaKind::Any
+                }
+                None => {
+                    self.c.error_hint(
+                        pointer,
+                        "schema has `enum` or bounds but no `type`, and its values do not tell the type",
+                        "add `type`",
+                    );
+                    SchemaKind::Any
+                }
+            }
+        };
+        Schema {
+            kind,
+            nullable,
+            description: data.description.clone().unwrap_or_default(),
+            pointer: pointer.to_string(),
+        }
+    }
+}
+
+fn any_schema(pointer: &str) -> Schema {
+    Schema {
+        kind: SchemaKind::Any,
+        nullable: false,
+        description: String::new(),
+        pointer: pointer.to_string(),
+    }
+}
+
+/// Whether a lowered inline schema becomes a named type.
+fn needs_name(schema: &Schema) -> bool {
+    match &schema.kind {
+        SchemaKind::Object(o) => !o.properties.is_empty(),
+        SchemaKind::AllOf(parts) => {
+            parts.len() > 1 || !matches!(parts[0].kind, SchemaKind::Named(_))
+        }
+        SchemaKind::String(s) => !s.enumeration.is_empty(),
+        _ => false,
+    }
+}
+
+fn format_name<T: std::fmt::Debug>(format: &VariantOrUnknownOrEmpty<T>) -> Option<String> {
+    match format {
+        VariantOrUnknownOrEmpty::Item(item) => Some(known_format(&format!("{item:?}"))),
+        VariantOrUnknownOrEmpty::Unknown(name) => Some(name.clone()),
+        VariantOrUnknownOrEmpty::Empty => None,
+    }
+}
+
+/// `openapiv3` parses well-known formats into enum variants; turn the
+/// variant's Debug name back into the spec spelling.
+fn known_format(variant: &str) -> String {
+    match variant {
+        "DateTime" => "date-time".into(),
+        other => {
+            let mut out = String::new();
+            for (i, c) in other.chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    out.push('-');
+                }
+                out.push(c.to_ascii_lowercase());
+            }
+            out
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! The one place that decides Rust names: case conversion, keywords,
+//! leading digits, and collisions. Every emitter takes names from the model,
+//! which got them here, so two parts of the output never disagree.
+
+use std::collections::BTreeSet;
+
+/// Rust keywords (strict and reserved, 2024 edition) that cannot be
+/// identifiers as they are.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Splits a spec name into words at case changes and punctuation (digits
+/// stay with the letters before them):
+/// `windowsAutopilotDeploymentProfiles_assign` → windows, autopilot, ...
+pub fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let boundary = match prev {
+            Some(p) if p.is_alphanumeric() => {
+                (c.is_uppercase() && p.is_lowercase())
+                    || (c.is_uppercase()
+                        && p.is_uppercase()
+                        && next.is_some_and(|n| n.is_lowercase()))
+                    || (c.is_uppercase() && p.is_ascii_digit())
+            }
+            _ => false,
+        };
+        if boundary && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        current.push(c);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Keeps only characters Rust accepts in identifiers (ASCII here, so the
+/// output is readable everywhere).
+fn ascii_word(word: &str) -> String {
+    word.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+}
+
+/// `snake_case`, safe as a Rust identifier.
+pub fn snake(name: &str) -> String {
+    let joined = words(name)
+        .iter()
+        .map(|w| ascii_word(w).to_ascii_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("_");
+    fix_identifier(joined, "value")
+}
+
+/// `PascalCase`, safe as a Rust identifier.
+pub fn pascal(name: &str) -> String {
+    let joined: String = words(name)
+        .iter()
+        .map(|w| {
+            let w = ascii_word(w);
+            let mut chars = w.chars();
+            match chars.next() {
+                Some(first) => {
+                    first.to_ascii_uppercase().to_string() + &chars.as_str().to_ascii_lowercase()
+                }
+                None => String::new(),
+            }
+        })
+        .collect();
+    fix_identifier(joined, "Value")
+}
+
+/// `SCREAMING_SNAKE_CASE`, safe as a Rust identifier.
+pub fn screaming(name: &str) -> String {
+    snake(name).trim_start_matches("r#").to_ascii_uppercase()
+}
+
+/// Makes `ident` a valid identifier: empty becomes `fallback`, a leading
+/// digit gets a `_` prefix, keywords become raw identifiers (or get a `_`
+/// suffix where raw identifiers are not allowed: `self`, `Self`, `crate`,
+/// `super`).
+fn fix_identifier(ident: String, fallback: &str) -> String {
+    if ident.is_empty() {
+        return fallback.to_string();
+    }
+    if ident.starts_with(|c: char| c.is_ascii_digit()) {
+        return format!("_{ident}");
+    }
+    if KEYWORDS.contains(&ident.as_str()) {
+        return match ident.as_str() {
+            "self" | "Self" | "crate" | "super" => format!("{ident}_"),
+            _ => format!("r#{ident}"),
+        };
+    }
+    ident
+}
+
+/// Hands out unique names within one namespace, suffixing `2`, `3`, ... on a
+/// collision, in the order names are asked for (callers ask in sorted order
+/// so the result is deterministic).
+#[derive(Debug, Default, Clone)]
+pub struct Namespace {
+    taken: BTreeSet<String>,
+}
+
+impl Namespace {
+    /// A namespace with `reserved` names already taken.
+    pub fn with_reserved(reserved: &[&str]) -> Self {
+        Namespace {
+            taken: reserved.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// Claims `wanted`, or the first free `wanted2`, `wanted3`, ...
+    pub fn claim(&mut self, wanted: &str) -> String {
+        if self.taken.insert(wanted.to_string()) {
+            return wanted.to_string();
+        }
+        let bare = wanted.trim_start_matches("r#");
+        (2..)
+            .map(|n| format!("{bare}{n}"))
+            .find(|candidate| self.taken.insert(candidate.clone()))
+            .expect("an unbounded range always yields a free name")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases() {
+        assert_eq!(
+            snake("windowsAutopilotDeploymentProfiles_assign"),
+            "windows_autopilot_deployment_profiles_assign"
+        );
+        assert_eq!(
+            pascal("microsoft.graph.ODataErrors.ODataError"),
+            "MicrosoftGraphODataErrorsODataError"
+        );
+        assert_eq!(snake("request-id"), "request_id");
+        assert_eq!(snake("$select"), "select");
+        assert_eq!(snake("type"), "r#type");
+        assert_eq!(snake("self"), "self_");
+        assert_eq!(pascal("self"), "Self_");
+        assert_eq!(snake("3rdParty"), "_3rd_party");
+        assert_eq!(pascal("2XX"), "_2Xx");
+        assert_eq!(snake("@odata.type"), "odata_type");
+        assert_eq!(snake("ünïcode"), "ncode");
+        assert_eq!(snake("!!!"), "value");
+        assert_eq!(
+            screaming("deviceManagement.x_assign"),
+            "DEVICE_MANAGEMENT_X_ASSIGN"
+        );
+        assert_eq!(pascal("HTTPServer"), "HttpServer");
+    }
+
+    #[test]
+    fn collisions_get_suffixes() {
+        let mut ns = Namespace::with_reserved(&["Client"]);
+        assert_eq!(ns.claim("Client"), "Client2");
+        assert_eq!(ns.claim("A"), "A");
+        assert_eq!(ns.claim("A"), "A2");
+        assert_eq!(ns.claim("A"), "A3");
+    }
+}

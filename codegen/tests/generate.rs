@@ -1,0 +1,158 @@
+//! The generator end to end on `spec/assign.yaml`: determinism, the CLI,
+//! located errors, and a `--crate` output that really builds.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn spec() -> PathBuf {
+    repo().join("spec/assign.yaml")
+}
+
+fn codegen() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_codegen"));
+    cmd.current_dir(repo());
+    cmd
+}
+
+#[test]
+fn generate_is_deterministic() {
+    let first = codegen()
+        .args(["generate", "spec/assign.yaml"])
+        .output()
+        .unwrap();
+    let second = codegen()
+        .args(["generate", "spec/assign.yaml"])
+        .output()
+        .unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(!first.stdout.is_empty());
+    assert_eq!(first.stdout, second.stdout, "two runs gave different bytes");
+    let text = String::from_utf8(first.stdout).unwrap();
+    assert!(text.starts_with("// @generated"));
+    // The library path gives the same bytes as the CLI.
+    let library = codegen::generate_file(Path::new("spec/assign.yaml"), &Default::default());
+    let library = std::env::set_current_dir(repo())
+        .map(|()| codegen::generate_file(Path::new("spec/assign.yaml"), &Default::default()))
+        .unwrap_or(library)
+        .unwrap();
+    assert_eq!(library, text);
+}
+
+#[test]
+fn output_file_is_written_only_when_it_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("api.rs");
+    let run = || {
+        codegen::Config::new()
+            .spec(spec())
+            .out_dir(dir.path())
+            .cargo_metadata(false)
+            .generate()
+            .unwrap()
+    };
+    run();
+    let before = std::fs::metadata(&out).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    run();
+    let after = std::fs::metadata(&out).unwrap().modified().unwrap();
+    assert_eq!(before, after, "unchanged output must not be rewritten");
+}
+
+#[test]
+fn check_lists_the_three_operations() {
+    let out = codegen()
+        .args(["check", "spec/assign.yaml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("3 operations"), "{text}");
+    for id in [
+        "windowsAutopilotDeploymentProfiles_assign",
+        "windowsAutopilotDeviceIdentities_deploymentProfile_assign",
+        "windowsAutopilotDeviceIdentities_intendedDeploymentProfile_assign",
+    ] {
+        assert!(text.contains(id), "{id} missing from:\n{text}");
+    }
+}
+
+#[test]
+fn check_reports_every_problem_with_its_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yaml");
+    let text = std::fs::read_to_string(spec())
+        .unwrap()
+        .replace(
+            "operationId: windowsAutopilotDeviceIdentities_deploymentProfile_assign",
+            "operationId: windowsAutopilotDeploymentProfiles_assign",
+        )
+        .replace(
+            "$ref: '#/components/schemas/assignRequest'",
+            "$ref: '#/components/schemas/noSuchSchema'",
+        );
+    std::fs::write(&bad, &text).unwrap();
+    let out = codegen().arg("check").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report = String::from_utf8(out.stderr).unwrap();
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let dup_line = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("operationId: windowsAutopilotDeploymentProfiles_assign"))
+        .nth(1)
+        .unwrap()
+        .0
+        + 1;
+    assert!(
+        report.contains(&format!("bad.yaml:{dup_line}:"))
+            && report.contains("duplicate operationId"),
+        "{report}"
+    );
+    // The location is that of the `schema:` key holding the bad `$ref`.
+    let ref_line = line_of("noSuchSchema") - 1;
+    assert!(
+        report.contains(&format!("bad.yaml:{ref_line}:"))
+            && report
+                .contains("#/components/requestBodies/assign/content/application~1json/schema"),
+        "{report}"
+    );
+    assert!(report.contains("2 problems"), "{report}");
+    assert!(report.contains("hint:"), "{report}");
+}
+
+#[test]
+fn crate_output_builds_on_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = codegen()
+        .args(["generate", "spec/assign.yaml", "--crate"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("name = \"assign-client\""), "{manifest}");
+    let target = repo().join("target/scaffold-check");
+    let build = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--offline", "--manifest-path"])
+        .arg(dir.path().join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    assert!(
+        build.status.success(),
+        "generated crate failed to build:\n{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+}

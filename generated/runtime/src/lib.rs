@@ -1,0 +1,71 @@
+//! Hand-written runtime for the Microsoft Graph clients that the `codegen`
+//! crate generates.
+//!
+//! Generated code stays small because everything that is the same for every
+//! operation lives here: the [`Route`] table types, path-segment encoding,
+//! the HTTP transport ([`Client`]), JSON encoding of request bodies, decoding
+//! of responses against the documented statuses, and Graph's OData error
+//! envelope. A generated operation reads like:
+//!
+//! ```no_run
+//! use graph_runtime::{Client, Method, ResponseSpec, Route, Segment, StatusSpec};
+//!
+//! static ASSIGN: Route = Route {
+//!     operation_id: "windowsAutopilotDeploymentProfiles_assign",
+//!     method: Method::Post,
+//!     template: "/deviceManagement/windowsAutopilotDeploymentProfiles/{id}/assign",
+//!     segments: &[
+//!         Segment::Literal("/deviceManagement/windowsAutopilotDeploymentProfiles/"),
+//!         Segment::Param("id"),
+//!         Segment::Literal("/assign"),
+//!     ],
+//!     params: &[],
+//!     request_body: Some("application/json"),
+//!     body_required: true,
+//!     responses: &[ResponseSpec {
+//!         status: StatusSpec::Code(204),
+//!         content_type: None,
+//!         headers: &[],
+//!     }],
+//!     permissions: &[],
+//!     summary: "Assign a deployment profile to devices",
+//! };
+//!
+//! async fn assign(
+//!     client: &Client,
+//!     id: &str,
+//!     device_ids: &[&str],
+//! ) -> Result<(), graph_runtime::Error> {
+//!     let body = serde_json::json!({ "deviceIds": device_ids });
+//!     let body = graph_runtime::encode::json_body(&body)?;
+//!     let response = client.send(&ASSIGN, &[id], &[], &[], Some(body)).await?;
+//!     graph_runtime::decode::empty(&ASSIGN, response)
+//! }
+//! ```
+//!
+//! The bearer token is held in a [`SecretToken`] and never appears in a
+//! `Debug` or `Display` output, nor in the `tracing` events this crate emits.
+
+#![warn(missing_docs)]
+
+pub mod client;
+pub mod decode;
+pub mod encode;
+pub mod error;
+pub mod odata;
+pub mod path;
+pub mod route;
+pub mod secret;
+pub mod violation;
+
+pub use client::{Client, ClientBuilder, Response};
+pub use error::Error;
+pub use odata::ODataError;
+pub use route::*;
+pub use secret::SecretToken;
+pub use violation::Violation;
+
+// Re-exported so that a generated crate can derive and (de)serialise its
+// types through `graph_runtime::serde` without declaring the crates itself.
+pub use serde;
+pub use serde_json;

@@ -1,0 +1,256 @@
+//! Static descriptions of operations, emitted by the generator and read by
+//! the transport, the validators and the conformance suite.
+//!
+//! Everything here is `'static` data so that a generated crate can describe
+//! its whole API in `const`/`static` items with no allocation at start-up.
+
+use std::fmt;
+
+/// An HTTP method an operation can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `PUT`
+    Put,
+    /// `POST`
+    Post,
+    /// `DELETE`
+    Delete,
+    /// `OPTIONS`
+    Options,
+    /// `HEAD`
+    Head,
+    /// `PATCH`
+    Patch,
+    /// `TRACE`
+    Trace,
+}
+
+impl Method {
+    /// The method as it is written on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+
+    /// Parses a method name, case-insensitively.
+    pub fn parse(name: &str) -> Option<Method> {
+        const ALL: [Method; 8] = [
+            Method::Get,
+            Method::Put,
+            Method::Post,
+            Method::Delete,
+            Method::Options,
+            Method::Head,
+            Method::Patch,
+            Method::Trace,
+        ];
+        ALL.into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(name))
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One piece of a path template: fixed text or a parameter's place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment {
+    /// Text copied as it is, e.g. `/deviceManagement/windowsAutopilotDeploymentProfiles/`.
+    Literal(&'static str),
+    /// A path parameter, by its name in the spec.
+    Param(&'static str),
+}
+
+/// The status a documented response applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusSpec {
+    /// One exact status code, e.g. `204`.
+    Code(u16),
+    /// A class of codes, e.g. `2XX` is `Range(2)`.
+    Range(u16),
+    /// The `default` response: every status not documented otherwise.
+    Default,
+}
+
+impl StatusSpec {
+    /// Whether this entry covers `status` on its own (ignoring precedence).
+    pub const fn covers(self, status: u16) -> bool {
+        match self {
+            StatusSpec::Code(code) => code == status,
+            StatusSpec::Range(class) => status / 100 == class,
+            StatusSpec::Default => true,
+        }
+    }
+}
+
+impl fmt::Display for StatusSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StatusSpec::Code(code) => write!(f, "{code}"),
+            StatusSpec::Range(class) => write!(f, "{class}XX"),
+            StatusSpec::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// One documented response of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseSpec {
+    /// Which statuses it documents.
+    pub status: StatusSpec,
+    /// The media type of its body, or `None` when it has no body.
+    pub content_type: Option<&'static str>,
+    /// Names of the headers it documents (e.g. `Retry-After`).
+    pub headers: &'static [&'static str],
+}
+
+/// Where a non-body parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// In the path template.
+    Path,
+    /// In the query string.
+    Query,
+    /// In a request header.
+    Header,
+}
+
+/// A parameter as the route table records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamSpec {
+    /// Its name in the spec (and on the wire).
+    pub name: &'static str,
+    /// Where it travels.
+    pub location: ParamLocation,
+    /// Whether the spec requires it.
+    pub required: bool,
+}
+
+/// Everything the runtime needs to know about one operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    /// The spec's `operationId`.
+    pub operation_id: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template as the spec writes it, e.g. `/a/{id}/b`.
+    pub template: &'static str,
+    /// The template split into literal text and parameters.
+    pub segments: &'static [Segment],
+    /// Path, query and header parameters.
+    pub params: &'static [ParamSpec],
+    /// The request body's media type, when the operation takes one.
+    pub request_body: Option<&'static str>,
+    /// Whether the request body is required.
+    pub body_required: bool,
+    /// Every documented response, in the spec's order.
+    pub responses: &'static [ResponseSpec],
+    /// Permission alternatives: the caller needs every scope of at least one
+    /// inner list. Empty when the spec names no scopes.
+    pub permissions: &'static [&'static [&'static str]],
+    /// The spec's one-line summary.
+    pub summary: &'static str,
+}
+
+impl Route {
+    /// The documented response that applies to `status`, using OpenAPI's
+    /// precedence: exact code, then range, then `default`.
+    pub fn response_for(&self, status: u16) -> Option<&'static ResponseSpec> {
+        let by = |want: fn(&StatusSpec) -> bool| {
+            self.responses
+                .iter()
+                .find(|r| want(&r.status) && r.status.covers(status))
+        };
+        by(|s| matches!(s, StatusSpec::Code(_)))
+            .or_else(|| by(|s| matches!(s, StatusSpec::Range(_))))
+            .or_else(|| by(|s| matches!(s, StatusSpec::Default)))
+    }
+
+    /// Whether `status` is a success the spec documents for this route: a
+    /// 2xx matched by an exact code or a `2XX` range (never by `default`).
+    pub fn is_documented_success(&self, status: u16) -> bool {
+        (200..300).contains(&status)
+            && self
+                .response_for(status)
+                .is_some_and(|r| !matches!(r.status, StatusSpec::Default))
+    }
+
+    /// Renders the path with each parameter percent-encoded as exactly one
+    /// segment. `values` follow the order of [`Segment::Param`]s in the
+    /// template; a missing value renders as an empty segment.
+    pub fn render_path(&self, values: &[&str]) -> String {
+        let mut out = String::with_capacity(self.template.len() + 16);
+        let mut next = values.iter();
+        for segment in self.segments {
+            match segment {
+                Segment::Literal(text) => out.push_str(text),
+                Segment::Param(_) => {
+                    if let Some(value) = next.next() {
+                        out.push_str(&crate::path::encode_segment(value));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Matches a request path (without query string or service root) against
+    /// the template; returns the percent-decoded parameter values by name.
+    pub fn match_path(&self, path: &str) -> Option<Vec<(&'static str, String)>> {
+        let mut rest = path;
+        let mut found = Vec::new();
+        for (index, segment) in self.segments.iter().enumerate() {
+            match segment {
+                Segment::Literal(text) => rest = rest.strip_prefix(text)?,
+                Segment::Param(name) => {
+                    // A parameter ends at the next literal, which in a path
+                    // template always starts with '/' or is the end.
+                    let end = match self.segments.get(index + 1) {
+                        Some(Segment::Literal(next)) => {
+                            let stop = next.find('/').unwrap_or(next.len());
+                            let anchor = &next[..stop];
+                            if anchor.is_empty() {
+                                rest.find('/').unwrap_or(rest.len())
+                            } else {
+                                rest.find(anchor)?
+                            }
+                        }
+                        _ => rest.find('/').unwrap_or(rest.len()),
+                    };
+                    let raw = &rest[..end];
+                    if raw.contains('/') {
+                        return None;
+                    }
+                    found.push((*name, crate::path::decode_segment(raw)?));
+                    rest = &rest[end..];
+                }
+            }
+        }
+        rest.is_empty().then_some(found)
+    }
+}
+
+/// A service root the spec lists in `servers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Server {
+    /// The service root, including the version segment.
+    pub url: &'static str,
+    /// What the spec says of it.
+    pub description: &'static str,
+    /// The cloud's short name from the server's `x-cloud` extension
+    /// (`global`, `usgov`, `usgov-dod`, `china`), when the spec gives one.
+    pub cloud: Option<&'static str>,
+}

@@ -1,0 +1,290 @@
+//! `autopilot`: assign a Windows Autopilot deployment profile to devices
+//! from the command line, through the generated client.
+
+mod exit;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use autopilot_client::runtime::{self, Route, SecretToken};
+use autopilot_client::{Client, routes, types::AssignRequest};
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Assign Windows Autopilot deployment profiles through Microsoft Graph (beta).
+///
+/// The bearer token comes from the GRAPH_TOKEN environment variable or from
+/// --token-file; it is never printed.
+#[derive(Parser, Debug)]
+#[command(name = "autopilot", version, after_help = exit::HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    global: Global,
+}
+
+#[derive(clap::Args, Debug)]
+struct Global {
+    /// Service root including the version segment. Plain http:// is only
+    /// accepted for loopback hosts.
+    #[arg(long, global = true, value_name = "URL", conflicts_with = "cloud")]
+    base_url: Option<String>,
+    /// National cloud whose service root to use (from the spec's servers).
+    #[arg(long, global = true, value_enum)]
+    cloud: Option<Cloud>,
+    /// Read the bearer token from this file (surrounding whitespace is
+    /// trimmed) instead of GRAPH_TOKEN.
+    #[arg(long, global = true, value_name = "PATH")]
+    token_file: Option<PathBuf>,
+    /// Print the exact request that would be sent (token redacted) and send
+    /// nothing.
+    #[arg(long, global = true)]
+    dry_run: bool,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+enum Cloud {
+    /// graph.microsoft.com
+    Global,
+    /// US Government L4: graph.microsoft.us
+    Usgov,
+    /// US Government L5 (DoD): dod-graph.microsoft.us
+    UsgovDod,
+    /// China (21Vianet): microsoftgraph.chinacloudapi.cn
+    China,
+}
+
+impl Cloud {
+    fn spec_name(self) -> &'static str {
+        match self {
+            Cloud::Global => "global",
+            Cloud::Usgov => "usgov",
+            Cloud::UsgovDod => "usgov-dod",
+            Cloud::China => "china",
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Assign a deployment profile to devices.
+    #[command(subcommand)]
+    Assign(Assign),
+}
+
+#[derive(Subcommand, Debug)]
+enum Assign {
+    /// POST /deviceManagement/windowsAutopilotDeploymentProfiles/{id}/assign
+    Profile {
+        /// The deployment profile's id.
+        profile_id: String,
+        #[command(flatten)]
+        devices: Devices,
+    },
+    /// POST /deviceManagement/windowsAutopilotDeviceIdentities/{id}/deploymentProfile/assign
+    DeviceProfile {
+        /// The device identity's id.
+        device_identity_id: String,
+        #[command(flatten)]
+        devices: Devices,
+    },
+    /// POST /deviceManagement/windowsAutopilotDeviceIdentities/{id}/intendedDeploymentProfile/assign
+    IntendedProfile {
+        /// The device identity's id.
+        device_identity_id: String,
+        #[command(flatten)]
+        devices: Devices,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct Devices {
+    /// A device id to assign the profile to; repeat for more.
+    #[arg(long = "device", value_name = "ID", required = true)]
+    device: Vec<String>,
+}
+
+/// The token, or why there is none.
+fn read_token(global: &Global) -> Result<SecretToken, String> {
+    if let Some(path) = &global.token_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| format!("cannot read token file {}: {err}", path.display()))?;
+        let token = text.trim();
+        if token.is_empty() {
+            return Err(format!("token file {} is empty", path.display()));
+        }
+        return Ok(SecretToken::from(token.to_string()));
+    }
+    match std::env::var("GRAPH_TOKEN") {
+        Ok(token) if !token.trim().is_empty() => Ok(SecretToken::from(token.trim().to_string())),
+        _ => Err("no token: set GRAPH_TOKEN or pass --token-file PATH".into()),
+    }
+}
+
+fn base_url(global: &Global) -> Result<String, String> {
+    if let Some(url) = &global.base_url {
+        return Ok(url.clone());
+    }
+    let cloud = global.cloud.unwrap_or(Cloud::Global).spec_name();
+    autopilot_client::cloud_root(cloud)
+        .map(str::to_string)
+        .ok_or_else(|| format!("the spec lists no server for cloud `{cloud}`"))
+}
+
+/// The request as it would go on the wire, with the token redacted.
+fn render_dry_run(base: &str, route: &Route, id: &str, body: &[u8], has_token: bool) -> String {
+    let auth = if has_token {
+        "Bearer <redacted>"
+    } else {
+        "Bearer <none: set GRAPH_TOKEN or --token-file>"
+    };
+    format!(
+        "{} {}{}\nAuthorization: {auth}\nAccept: application/json\nContent-Type: application/json\n\n{}\n",
+        route.method,
+        base.trim_end_matches('/'),
+        route.render_path(&[id]),
+        String::from_utf8_lossy(body)
+    )
+}
+
+/// Which of the three routes a subcommand drives.
+#[derive(Clone, Copy)]
+enum Target {
+    Profile,
+    DeviceProfile,
+    IntendedProfile,
+}
+
+impl Target {
+    fn route(self) -> &'static Route {
+        match self {
+            Target::Profile => &routes::WINDOWS_AUTOPILOT_DEPLOYMENT_PROFILES_ASSIGN,
+            Target::DeviceProfile => {
+                &routes::WINDOWS_AUTOPILOT_DEVICE_IDENTITIES_DEPLOYMENT_PROFILE_ASSIGN
+            }
+            Target::IntendedProfile => {
+                &routes::WINDOWS_AUTOPILOT_DEVICE_IDENTITIES_INTENDED_DEPLOYMENT_PROFILE_ASSIGN
+            }
+        }
+    }
+
+    async fn call(
+        self,
+        client: &Client,
+        id: &str,
+        body: &AssignRequest,
+    ) -> Result<(), runtime::Error> {
+        match self {
+            Target::Profile => {
+                client
+                    .windows_autopilot_deployment_profiles_assign(id, body)
+                    .await
+            }
+            Target::DeviceProfile => {
+                client
+                    .windows_autopilot_device_identities_deployment_profile_assign(id, body)
+                    .await
+            }
+            Target::IntendedProfile => {
+                client
+                    .windows_autopilot_device_identities_intended_deployment_profile_assign(
+                        id, body,
+                    )
+                    .await
+            }
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version are "errors" to clap that exit 0.
+            let code = if err.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    let Command::Assign(assign) = cli.command;
+    let (target, id, devices) = match assign {
+        Assign::Profile {
+            profile_id,
+            devices,
+        } => (Target::Profile, profile_id, devices.device),
+        Assign::DeviceProfile {
+            device_identity_id,
+            devices,
+        } => (Target::DeviceProfile, device_identity_id, devices.device),
+        Assign::IntendedProfile {
+            device_identity_id,
+            devices,
+        } => (Target::IntendedProfile, device_identity_id, devices.device),
+    };
+    let route = target.route();
+    let body = AssignRequest {
+        device_ids: devices,
+    };
+    let fail = |message: String| {
+        eprintln!("autopilot: {message}");
+        ExitCode::from(exit::INPUT)
+    };
+    let base = match base_url(&cli.global) {
+        Ok(base) => base,
+        Err(message) => return fail(message),
+    };
+    let token = read_token(&cli.global);
+    // Validate the service root the same way a real call would, even for
+    // a dry run, so a dry run never shows a request that could not be sent.
+    let mut builder = runtime::Client::builder().base_url(base);
+    if let Ok(token) = &token {
+        builder = builder.token(token.clone());
+    }
+    let runtime_client = match builder.build() {
+        Ok(client) => client,
+        Err(err) => return fail(err.to_string()),
+    };
+
+    if cli.global.dry_run {
+        let bytes = match runtime::encode::json_body(&body) {
+            Ok(bytes) => bytes,
+            Err(err) => return fail(err.to_string()),
+        };
+        print!(
+            "{}",
+            render_dry_run(runtime_client.base_url(), route, &id, &bytes, token.is_ok())
+        );
+        return ExitCode::from(exit::OK);
+    }
+    if let Err(message) = token {
+        return fail(message);
+    }
+
+    let client = Client::new(runtime_client);
+    let executor = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(executor) => executor,
+        Err(err) => return fail(format!("cannot start the async runtime: {err}")),
+    };
+    match executor.block_on(target.call(&client, &id, &body)) {
+        Ok(()) => {
+            println!(
+                "assigned: {} {} ({} device(s))",
+                route.method,
+                route.render_path(&[&id]),
+                body.device_ids.len()
+            );
+            ExitCode::from(exit::OK)
+        }
+        Err(err) => {
+            eprintln!("autopilot: {err}");
+            exit::for_error(&err)
+        }
+    }
+}

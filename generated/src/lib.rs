@@ -1,0 +1,52 @@
+//! Typed, validated Microsoft Graph (beta) client for the Intune action
+//! **assign** on Windows Autopilot deployment profiles.
+//!
+//! Everything in [`types`], [`routes`], [`params`], [`paths`] and the
+//! operation methods of [`Client`] is generated at build time from
+//! `spec/assign.yaml` by the `codegen` crate; the transport, authentication
+//! and error decoding come from [`runtime`] (the `graph-runtime` crate).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), autopilot_client::runtime::Error> {
+//! use autopilot_client::{Client, types::AssignRequest};
+//!
+//! let client = Client::connect("https://graph.microsoft.com/beta", std::env::var("GRAPH_TOKEN").unwrap())?;
+//! let body = AssignRequest { device_ids: vec!["device-1".into()] };
+//! // The fluent path mirrors the URL...
+//! client
+//!     .device_management()
+//!     .windows_autopilot_deployment_profiles()
+//!     .by_windows_autopilot_deployment_profile_id("profile-1")
+//!     .assign()
+//!     .post(&body)
+//!     .await?;
+//! // ...and the flat method does the same in one call.
+//! client.windows_autopilot_deployment_profiles_assign("profile-1", &body).await?;
+//! # Ok(()) }
+//! ```
+
+pub use graph_runtime as runtime;
+
+include!(concat!(env!("OUT_DIR"), "/api.rs"));
+
+impl Client {
+    /// A client for the service root `base_url` (including the version
+    /// segment, e.g. `https://graph.microsoft.com/beta`) that sends `token`
+    /// as its bearer token.
+    pub fn connect(base_url: &str, token: impl Into<String>) -> Result<Self, runtime::Error> {
+        let runtime = runtime::Client::builder()
+            .base_url(base_url)
+            .token(runtime::SecretToken::from(token.into()))
+            .build()?;
+        Ok(Client::new(runtime))
+    }
+}
+
+/// The service root of a national cloud, by the short name the spec gives
+/// it in `x-cloud` (`global`, `usgov`, `usgov-dod`, `china`).
+pub fn cloud_root(cloud: &str) -> Option<&'static str> {
+    SERVERS
+        .iter()
+        .find(|s| s.cloud == Some(cloud))
+        .map(|s| s.url)
+}
