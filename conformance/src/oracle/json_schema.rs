@@ -1,0 +1,268 @@
+//! OpenAPI 3.0 schema objects → JSON Schema Draft 4 documents.
+//!
+//! OpenAPI 3.0's schema dialect is an extended subset of JSON Schema
+//! Draft Wright-00 (≈ Draft 4/5), so the translation is mostly a copy. The
+//! differences handled here:
+//!
+//! * `nullable: true` (OpenAPI 3.0.3 semantics): adds `null` to the allowed
+//!   values only when `type` is given in the same schema object; with an
+//!   `enum`, `null` must also be listed for it to pass, as the enum still
+//!   applies. Without `type` it has no effect.
+//! * `$ref: '#/components/schemas/X'` → `#/definitions/X`; siblings of a
+//!   `$ref` are ignored, as both specs say.
+//! * Annotations and extensions that JSON Schema does not know
+//!   (`discriminator`, `readOnly`, `writeOnly`, `xml`, `externalDocs`,
+//!   `example`, `deprecated`, `x-*`) are dropped.
+//! * `format`s are given meaning by [`FORMAT_RULES`], so the oracle checks
+//!   exactly what the generated validators must check.
+
+use serde_json::{Map, Value, json};
+
+/// What each `format` means to the oracle. Formats not listed are
+/// annotations (not checked). Patterns are ECMA-262.
+pub const FORMAT_RULES: &[(&str, &str)] = &[
+    ("int32", "integer in [-2^31, 2^31-1] (type integer only)"),
+    ("int64", "integer in [-2^63, 2^63-1] (type integer only)"),
+    ("date-time", "RFC 3339 date-time (Draft 4 format check)"),
+    (
+        "date",
+        "RFC 3339 full-date: pattern ^\\d{4}-\\d{2}-\\d{2}$ and a real calendar date",
+    ),
+    (
+        "uuid",
+        "pattern ^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+    ),
+    ("base64url", "pattern ^[A-Za-z0-9_-]*={0,2}$"),
+    (
+        "duration",
+        "ISO 8601 duration: pattern ^-?P(?!$)(\\d+Y)?(\\d+M)?(\\d+W)?(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?$",
+    ),
+];
+
+const UUID: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+const BASE64URL: &str = "^[A-Za-z0-9_-]*={0,2}$";
+const DURATION: &str =
+    "^-?P(?!$)(\\d+Y)?(\\d+M)?(\\d+W)?(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?$";
+
+/// Keywords that carry subschemas, and how.
+enum Sub {
+    /// One schema (`items`, `not`, `additionalProperties`).
+    One,
+    /// A list of schemas (`allOf`, `oneOf`, `anyOf`).
+    List,
+    /// A map of schemas (`properties`).
+    Map,
+}
+
+fn sub_kind(keyword: &str) -> Option<Sub> {
+    match keyword {
+        "items" | "not" | "additionalProperties" => Some(Sub::One),
+        "allOf" | "oneOf" | "anyOf" => Some(Sub::List),
+        "properties" => Some(Sub::Map),
+        _ => None,
+    }
+}
+
+/// Keywords copied as they are.
+const PLAIN: &[&str] = &[
+    "title",
+    "description",
+    "default",
+    "multipleOf",
+    "maximum",
+    "exclusiveMaximum",
+    "minimum",
+    "exclusiveMinimum",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "maxItems",
+    "minItems",
+    "uniqueItems",
+    "maxProperties",
+    "minProperties",
+    "required",
+    "enum",
+    "type",
+];
+
+/// Translates `schema` (an OpenAPI schema object of the document `root`)
+/// into a standalone Draft 4 document whose `definitions` hold every
+/// component schema of `root`.
+pub fn to_json_schema(root: &Value, schema: &Value) -> Value {
+    let mut definitions = Map::new();
+    if let Some(schemas) = root
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
+        for (name, component) in schemas {
+            definitions.insert(name.clone(), translate(component));
+        }
+    }
+    json!({
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "definitions": definitions,
+        "allOf": [translate(schema)],
+    })
+}
+
+/// Translates one schema object.
+pub fn translate(schema: &Value) -> Value {
+    let Some(object) = schema.as_object() else {
+        // `true`/`false` or junk: Draft 4 has no boolean schemas; keep the
+        // meaning with an empty schema or `not {}`.
+        return match schema {
+            Value::Bool(false) => json!({"not": {}}),
+            _ => json!({}),
+        };
+    };
+    if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+        let target = match reference.strip_prefix("#/components/schemas/") {
+            Some(name) => format!("#/definitions/{name}"),
+            None => reference.to_string(),
+        };
+        return json!({"$ref": target});
+    }
+    let mut out = Map::new();
+    for (key, value) in object {
+        if let Some(kind) = sub_kind(key) {
+            let translated = match kind {
+                Sub::One => match value {
+                    Value::Bool(b) => Value::Bool(*b),
+                    other => translate(other),
+                },
+                Sub::List => Value::Array(
+                    value
+                        .as_array()
+                        .map(|v| v.iter().map(translate).collect())
+                        .unwrap_or_default(),
+                ),
+                Sub::Map => Value::Object(
+                    value
+                        .as_object()
+                        .map(|m| m.iter().map(|(k, v)| (k.clone(), translate(v))).collect())
+                        .unwrap_or_default(),
+                ),
+            };
+            out.insert(key.clone(), translated);
+        } else if PLAIN.contains(&key.as_str()) {
+            out.insert(key.clone(), value.clone());
+        }
+    }
+    apply_nullable(object, &mut out);
+    apply_format(object, &mut out);
+    Value::Object(out)
+}
+
+fn apply_nullable(source: &Map<String, Value>, out: &mut Map<String, Value>) {
+    if source.get("nullable") != Some(&Value::Bool(true)) {
+        return;
+    }
+    if let Some(Value::String(t)) = out.get("type").cloned() {
+        out.insert("type".into(), json!([t, "null"]));
+    }
+}
+
+fn apply_format(source: &Map<String, Value>, out: &mut Map<String, Value>) {
+    let Some(format) = source.get("format").and_then(Value::as_str) else {
+        return;
+    };
+    let is_type = |t: &str| match source.get("type") {
+        Some(Value::String(s)) => s == t,
+        _ => false,
+    };
+    // A format constrains values of its type only; `null` (when nullable)
+    // and other types pass it, as in JSON Schema.
+    let extra = match format {
+        "int32" if is_type("integer") => json!({"minimum": i32::MIN, "maximum": i32::MAX}),
+        "int64" if is_type("integer") => json!({"minimum": i64::MIN, "maximum": i64::MAX}),
+        "date-time" => json!({"format": "date-time"}),
+        "date" => json!({"format": "date"}),
+        "uuid" => json!({"pattern": UUID}),
+        "base64url" => json!({"pattern": BASE64URL}),
+        "duration" => json!({"pattern": DURATION}),
+        _ => return,
+    };
+    let constraint = if is_type("string") || is_type("integer") {
+        extra
+    } else {
+        // No type: the format applies to strings only (JSON Schema rule).
+        match format {
+            "uuid" | "base64url" | "duration" | "date" | "date-time" => {
+                json!({"anyOf": [{"not": {"type": "string"}}, extra]})
+            }
+            _ => return,
+        }
+    };
+    let all_of = out
+        .entry("allOf")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(parts) = all_of {
+        parts.push(constraint);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(root: &Value, schema: &Value, instance: Value) -> bool {
+        let doc = to_json_schema(root, schema);
+        let validator = jsonschema::draft4::options()
+            .should_validate_formats(true)
+            .build(&doc)
+            .unwrap();
+        validator.is_valid(&instance)
+    }
+
+    #[test]
+    fn nullable_needs_a_type() {
+        let root = json!({});
+        let typed = json!({"type": "string", "nullable": true});
+        assert!(check(&root, &typed, json!(null)));
+        assert!(check(&root, &typed, json!("x")));
+        assert!(!check(&root, &typed, json!(1)));
+        let enumerated = json!({"type": "string", "nullable": true, "enum": ["a"]});
+        assert!(!check(&root, &enumerated, json!(null)));
+        let untyped_ref = json!({"allOf": [{"type": "string"}], "nullable": true});
+        assert!(!check(&root, &untyped_ref, json!(null)));
+    }
+
+    #[test]
+    fn refs_point_into_definitions() {
+        let root = json!({"components": {"schemas": {"a.b": {"type": "object", "required": ["x"], "properties": {"x": {"type": "integer", "format": "int32"}}}}}});
+        let schema = json!({"$ref": "#/components/schemas/a.b"});
+        assert!(check(&root, &schema, json!({"x": 5})));
+        assert!(!check(&root, &schema, json!({})));
+        assert!(!check(&root, &schema, json!({"x": 3_000_000_000u64})));
+    }
+
+    #[test]
+    fn formats_have_meaning() {
+        let root = json!({});
+        let uuid = json!({"type": "string", "format": "uuid"});
+        assert!(check(
+            &root,
+            &uuid,
+            json!("0f8fad5b-d9cb-469f-a165-70867728950e")
+        ));
+        assert!(!check(&root, &uuid, json!("nope")));
+        let dt = json!({"type": "string", "format": "date-time"});
+        assert!(check(&root, &dt, json!("2024-08-01T12:00:00Z")));
+        assert!(!check(&root, &dt, json!("yesterday")));
+        let duration = json!({"type": "string", "format": "duration"});
+        assert!(check(&root, &duration, json!("PT1H30M")));
+        assert!(!check(&root, &duration, json!("P")));
+        let b64 = json!({"type": "string", "format": "base64url"});
+        assert!(check(&root, &b64, json!("aGVsbG8_-w==")));
+        assert!(!check(&root, &b64, json!("a+b/")));
+    }
+
+    #[test]
+    fn annotations_are_dropped() {
+        let t = translate(
+            &json!({"type": "object", "readOnly": true, "x-ms-foo": 1, "discriminator": {"propertyName": "a"}, "example": {}}),
+        );
+        assert_eq!(t, json!({"type": "object"}));
+    }
+}
