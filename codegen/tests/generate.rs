@@ -143,7 +143,7 @@ fn crate_output_builds_on_its_own() {
     );
     let manifest = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
     assert!(manifest.contains("name = \"assign-client\""), "{manifest}");
-    let target = repo().join("target/scaffold-check");
+    let target = repo().join("target/scratch");
     let build = Command::new(env!("CARGO"))
         .args(["build", "--quiet", "--offline", "--manifest-path"])
         .arg(dir.path().join("Cargo.toml"))

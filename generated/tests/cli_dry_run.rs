@@ -1,0 +1,238 @@
+//! The `autopilot` binary's dry run, flags, and input errors (nothing here
+//! touches the network: a dry run sends nothing, and the error cases fail
+//! before sending).
+
+use std::process::{Command, Output};
+
+fn autopilot(args: &[&str], token: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_autopilot"));
+    cmd.args(args).env_remove("GRAPH_TOKEN");
+    if let Some(token) = token {
+        cmd.env("GRAPH_TOKEN", token);
+    }
+    cmd.output().unwrap()
+}
+
+const TOKEN: &str = "eyJhbGciOiJub25lIn0.e30.secret-part";
+
+#[test]
+fn dry_run_prints_the_exact_request_with_the_token_redacted() {
+    let out = autopilot(
+        &[
+            "assign",
+            "profile",
+            "a/b c",
+            "--device",
+            "d1",
+            "--device",
+            "d2",
+            "--dry-run",
+        ],
+        Some(TOKEN),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout,
+        "POST https://graph.microsoft.com/beta/deviceManagement/windowsAutopilotDeploymentProfiles/a%2Fb%20c/assign\n\
+         Authorization: Bearer <redacted>\n\
+         Accept: application/json\n\
+         Content-Type: application/json\n\
+         \n\
+         {\"deviceIds\":[\"d1\",\"d2\"]}\n"
+    );
+    assert!(!stdout.contains(TOKEN) && !String::from_utf8_lossy(&out.stderr).contains(TOKEN));
+}
+
+#[test]
+fn global_flags_work_before_and_after_the_subcommand() {
+    let before = autopilot(
+        &[
+            "--cloud",
+            "usgov-dod",
+            "--dry-run",
+            "assign",
+            "device-profile",
+            "id1",
+            "--device",
+            "x",
+        ],
+        Some(TOKEN),
+    );
+    let after = autopilot(
+        &[
+            "assign",
+            "device-profile",
+            "id1",
+            "--device",
+            "x",
+            "--cloud",
+            "usgov-dod",
+            "--dry-run",
+        ],
+        Some(TOKEN),
+    );
+    assert!(before.status.success() && after.status.success());
+    assert_eq!(before.stdout, after.stdout);
+    let first_line = String::from_utf8(before.stdout)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        first_line,
+        "POST https://dod-graph.microsoft.us/beta/deviceManagement/windowsAutopilotDeviceIdentities/id1/deploymentProfile/assign"
+    );
+}
+
+#[test]
+fn every_cloud_and_route_has_its_root_and_path() {
+    for (cloud, root) in [
+        ("global", "https://graph.microsoft.com/beta"),
+        ("usgov", "https://graph.microsoft.us/beta"),
+        ("usgov-dod", "https://dod-graph.microsoft.us/beta"),
+        ("china", "https://microsoftgraph.chinacloudapi.cn/beta"),
+    ] {
+        for (sub, path) in [
+            (
+                "profile",
+                "/deviceManagement/windowsAutopilotDeploymentProfiles/i/assign",
+            ),
+            (
+                "device-profile",
+                "/deviceManagement/windowsAutopilotDeviceIdentities/i/deploymentProfile/assign",
+            ),
+            (
+                "intended-profile",
+                "/deviceManagement/windowsAutopilotDeviceIdentities/i/intendedDeploymentProfile/assign",
+            ),
+        ] {
+            let out = autopilot(
+                &[
+                    "assign",
+                    sub,
+                    "i",
+                    "--device",
+                    "x",
+                    "--cloud",
+                    cloud,
+                    "--dry-run",
+                ],
+                None,
+            );
+            assert!(out.status.success());
+            let stdout = String::from_utf8(out.stdout).unwrap();
+            assert!(
+                stdout.starts_with(&format!("POST {root}{path}\n")),
+                "{cloud} {sub}: {stdout}"
+            );
+        }
+    }
+}
+
+#[test]
+fn token_file_is_read_and_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token");
+    std::fs::write(&file, format!("  {TOKEN}\n")).unwrap();
+    let out = autopilot(
+        &[
+            "assign",
+            "profile",
+            "p",
+            "--device",
+            "d",
+            "--token-file",
+            file.to_str().unwrap(),
+            "--dry-run",
+        ],
+        None,
+    );
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("Authorization: Bearer <redacted>"));
+    assert!(!stdout.contains(TOKEN));
+}
+
+#[test]
+fn input_errors_exit_3_and_usage_errors_exit_2() {
+    // Plain http to a non-loopback host is refused even for a dry run.
+    let out = autopilot(
+        &[
+            "assign",
+            "profile",
+            "p",
+            "--device",
+            "d",
+            "--base-url",
+            "http://example.com/beta",
+            "--dry-run",
+        ],
+        Some(TOKEN),
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("http"));
+    // Loopback http is fine.
+    let out = autopilot(
+        &[
+            "assign",
+            "profile",
+            "p",
+            "--device",
+            "d",
+            "--base-url",
+            "http://127.0.0.1:9/beta",
+            "--dry-run",
+        ],
+        Some(TOKEN),
+    );
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .starts_with("POST http://127.0.0.1:9/beta/deviceManagement/")
+    );
+    // No token and no dry run: nothing can be sent.
+    let out = autopilot(&["assign", "profile", "p", "--device", "d"], None);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("GRAPH_TOKEN"));
+    // Missing --device is a usage error.
+    let out = autopilot(&["assign", "profile", "p"], Some(TOKEN));
+    assert_eq!(out.status.code(), Some(2));
+    // --cloud and --base-url conflict.
+    let out = autopilot(
+        &[
+            "assign",
+            "profile",
+            "p",
+            "--device",
+            "d",
+            "--cloud",
+            "china",
+            "--base-url",
+            "https://x/beta",
+        ],
+        Some(TOKEN),
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let out = autopilot(&["--help"], None);
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for code in [
+        "0  success",
+        "3  bad local input",
+        "4  Graph refused",
+        "5  Graph throttled",
+        "7  undocumented",
+    ] {
+        assert!(help.contains(code), "--help lacks `{code}`:\n{help}");
+    }
+}

@@ -1,0 +1,125 @@
+//! `cargo build` regenerates the client when the spec changes, and a broken
+//! spec fails the build with the located report, not a panic.
+//!
+//! Works on a scratch copy of the workspace so the real `spec/` is never
+//! touched; the copy builds into `target/scratch` so dependencies are
+//! compiled once and reused across runs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// Copies the workspace sources (not `target/`, not `.git`) into `to`.
+fn copy_workspace(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name == "target" || name.starts_with('.') {
+            continue;
+        }
+        let source = entry.path();
+        let dest = to.join(&*name);
+        if source.is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+            copy_workspace(&source, &dest);
+        } else {
+            std::fs::copy(&source, &dest).unwrap();
+        }
+    }
+}
+
+fn build(workspace: &Path) -> Output {
+    Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--offline",
+            "--locked",
+            "-p",
+            "autopilot-client",
+            "--lib",
+        ])
+        .current_dir(workspace)
+        .env("CARGO_TARGET_DIR", repo().join("target/scratch"))
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap()
+}
+
+/// The generated file of the most recent build of the copy.
+fn newest_generated_file() -> String {
+    let build_dir = repo().join("target/scratch/debug/build");
+    let newest = std::fs::read_dir(&build_dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("out/api.rs"))
+        .filter(|p| p.exists())
+        .max_by_key(|p| p.metadata().unwrap().modified().unwrap())
+        .expect("a generated api.rs");
+    std::fs::read_to_string(newest).unwrap()
+}
+
+#[test]
+fn spec_edits_regenerate_and_broken_specs_fail_with_locations() {
+    let scratch = tempfile::tempdir().unwrap();
+    let workspace = scratch.path();
+    copy_workspace(&repo(), workspace);
+    let spec_path = workspace.join("spec/assign.yaml");
+    let original = std::fs::read_to_string(&spec_path).unwrap();
+
+    // 1. An edited summary shows up in the regenerated client.
+    let marker = "Summary edited by the regeneration test";
+    let edited = original.replacen(
+        "summary: Assign a Windows Autopilot deployment profile to devices",
+        &format!("summary: {marker}"),
+        1,
+    );
+    assert_ne!(
+        edited, original,
+        "the summary to edit is no longer in the spec"
+    );
+    std::fs::write(&spec_path, &edited).unwrap();
+    let out = build(workspace);
+    assert!(
+        out.status.success(),
+        "build failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        newest_generated_file().contains(marker),
+        "the client was not regenerated"
+    );
+
+    // 2. A broken spec fails the build with file:line:column, pointer, hint.
+    let broken = edited.replacen(
+        "$ref: '#/components/schemas/assignRequest'",
+        "$ref: '#/components/schemas/missingSchema'",
+        1,
+    );
+    std::fs::write(&spec_path, &broken).unwrap();
+    let out = build(workspace);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a broken spec must fail the build");
+    let line = broken
+        .lines()
+        .position(|l| l.contains("missingSchema"))
+        .unwrap(); // 0-based index of the $ref line = 1-based line of `schema:`
+    assert!(
+        stderr.contains(&format!("spec/assign.yaml:{line}:"))
+            && stderr
+                .contains("#/components/requestBodies/assign/content/application~1json/schema")
+            && stderr.contains("unresolved $ref")
+            && stderr.contains("hint:"),
+        "the report does not locate the problem:\n{stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "the build script panicked:\n{stderr}"
+    );
+}
