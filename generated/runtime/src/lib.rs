@@ -48,6 +48,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "azure-identity")]
+pub mod azure;
 pub mod client;
 pub mod cloud;
 pub mod decode;
