@@ -51,6 +51,12 @@ impl<'a> Lowerer<'a> {
     /// an object with properties, an `allOf`, or a string enum.
     fn inline_schema(&mut self, schema: &OaSchema, pointer: &str, hint: &str) -> Schema {
         let lowered = self.schema(schema, pointer, hint);
+        self.hoist(lowered, pointer, hint)
+    }
+
+    /// Turns a lowered inline schema into a reference to a new named type
+    /// when it needs a name (see [`needs_name`]); else returns it as it is.
+    fn hoist(&mut self, lowered: Schema, pointer: &str, hint: &str) -> Schema {
         if !needs_name(&lowered) {
             return lowered;
         }
@@ -207,14 +213,45 @@ impl<'a> Lowerer<'a> {
                 format!("`{keyword}` must list at least one schema"),
             );
         }
-        parts
+        let lowered: Vec<Schema> = parts
             .iter()
             .enumerate()
             .map(|(i, part)| {
                 let at = format!("{}/{i}", join(pointer, keyword));
-                self.schema_or_ref(part, &at, &format!("{hint}{}", i + 1))
+                match (keyword, part) {
+                    // An inline object in an `allOf` is a piece of the one
+                    // merged type, never a type of its own; its properties'
+                    // types are named after the whole.
+                    ("allOf", ReferenceOr::Item(item)) => {
+                        let lowered = self.schema(item, &at, hint);
+                        if matches!(lowered.kind, SchemaKind::Object(_)) {
+                            lowered
+                        } else {
+                            self.hoist(lowered, &at, &format!("{hint}{}", i + 1))
+                        }
+                    }
+                    _ => self.schema_or_ref(part, &at, &format!("{hint}{}", i + 1)),
+                }
             })
-            .collect()
+            .collect();
+        if keyword != "allOf" {
+            return lowered;
+        }
+        // A part without type or constraints (only a description, say)
+        // accepts every value, so it adds nothing to an `allOf`; dropping it
+        // lets `allOf: [$ref, {description}]` stay the referenced type.
+        let total = lowered.len();
+        let mut kept: Vec<Schema> = Vec::with_capacity(total);
+        for part in lowered {
+            let neutral = part.kind == SchemaKind::Any && !part.nullable;
+            if !neutral {
+                kept.push(part);
+            }
+        }
+        if kept.is_empty() && total > 0 {
+            kept.push(any_schema(&format!("{}/0", join(pointer, keyword))));
+        }
+        kept
     }
 
     fn string_schema(
