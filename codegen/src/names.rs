@@ -112,7 +112,21 @@ pub fn variant(value: &str) -> String {
         let words: Vec<&str> = trimmed.chars().map(symbol_name).collect();
         return pascal(&words.join(" "));
     }
-    pascal(&spelled)
+    // Like `pascal`, but numbers that punctuation kept apart stay apart
+    // (`1.0` is `_1_0`, not `_10`).
+    let mut joined = String::new();
+    for word in words(&spelled) {
+        let word = ascii_word(&word);
+        let Some(first) = word.chars().next() else {
+            continue;
+        };
+        if first.is_ascii_digit() && joined.ends_with(|c: char| c.is_ascii_digit()) {
+            joined.push('_');
+        }
+        joined.push(first.to_ascii_uppercase());
+        joined.push_str(&word[first.len_utf8()..].to_ascii_lowercase());
+    }
+    fix_identifier(joined, "Value")
 }
 
 fn symbol_name(c: char) -> &'static str {
@@ -240,6 +254,8 @@ mod tests {
         assert_eq!(variant("+1"), "Plus1");
         assert_eq!(variant("-1"), "Minus1");
         assert_eq!(variant("1"), "_1");
+        assert_eq!(variant("1.0"), "_1_0");
+        assert_eq!(variant("10"), "_10");
         assert_eq!(variant("*"), "Asterisk");
         assert_eq!(variant("**"), "AsteriskAsterisk");
         assert_eq!(variant(""), "Empty");

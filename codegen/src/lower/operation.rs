@@ -274,7 +274,8 @@ impl<'a> Lowerer<'a> {
             }
         }
 
-        let mut arg_names = Namespace::with_reserved(&["self", "body", "options"]);
+        // `params` and `body` are the names of the flat method's other arguments.
+        let mut arg_names = Namespace::with_reserved(&["self", "body", "options", "params"]);
         let mut out = Vec::new();
         for ((location, name), (param, param_pointer)) in &merged {
             let data = param.parameter_data_ref();
