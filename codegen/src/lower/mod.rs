@@ -91,8 +91,11 @@ impl<'a> Lowerer<'a> {
                 None => None,
                 Some(serde_json::Value::String(s)) => Some(s.clone()),
                 Some(_) => {
-                    self.c
-                        .error(&format!("{pointer}/x-cloud"), "`x-cloud` must be a string");
+                    self.c.error_hint(
+                        &format!("{pointer}/x-cloud"),
+                        "`x-cloud` must be a string",
+                        "write the cloud name as a string, e.g. `x-cloud: global`",
+                    );
                     None
                 }
             };
