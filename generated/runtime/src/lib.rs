@@ -56,6 +56,7 @@ pub mod odata;
 pub mod path;
 pub mod route;
 pub mod secret;
+pub mod validate;
 pub mod violation;
 
 pub use client::{Client, ClientBuilder, Response};
