@@ -152,13 +152,21 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     } else {
         quote!()
     };
+    let (_, arg_names) = arguments(ctx, op);
+    let id = &op.id;
     quote! {
         #doc
         #[doc = ""]
         #[doc = #request_line]
         #[doc = #permissions]
+        #[doc = ""]
+        #[doc = " The request is checked against the spec first (see [`validate`]); a request that breaks it is not sent and fails with `Error::InvalidRequest`."]
         #deprecated
         pub async fn #name(&self, #(#decls),*) -> #ret {
+            let violations = validate::#name(#(#arg_names),*);
+            if !violations.is_empty() {
+                return ::std::result::Result::Err(#rt::Error::InvalidRequest { operation_id: #id, violations });
+            }
             let response = self
                 .runtime
                 .send(&routes::#route, &[#(#path_args),*], #query, #headers, #body)

@@ -11,6 +11,7 @@ mod params;
 mod routes;
 mod rust_type;
 mod types;
+mod validate;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -22,12 +23,18 @@ use crate::model::Api;
 pub struct EmitOptions {
     /// Path of the runtime crate in the generated code (`graph_runtime`).
     pub runtime_crate: String,
+    /// Whether to emit the `Client` methods and fluent builders. Without
+    /// them the output is types, routes, parameters, validators and the
+    /// server entry point, which is all a validating server needs (and
+    /// compiles faster for large specs).
+    pub client: bool,
 }
 
 impl Default for EmitOptions {
     fn default() -> Self {
         EmitOptions {
             runtime_crate: "graph_runtime".into(),
+            client: true,
         }
     }
 }
@@ -55,12 +62,19 @@ pub fn tokens(api: &Api, options: &EmitOptions) -> TokenStream {
     let types = types::emit(&ctx);
     let routes = routes::emit(&ctx);
     let params = params::emit(&ctx);
-    let client = client::emit(&ctx);
-    let fluent = fluent::emit(&ctx);
+    let validate = validate::emit(&ctx);
+    let server = validate::server::emit(&ctx);
+    let (client, fluent) = if options.client {
+        (client::emit(&ctx), fluent::emit(&ctx))
+    } else {
+        (quote!(), quote!())
+    };
     quote! {
         #types
         #routes
         #params
+        #validate
+        #server
         #client
         #fluent
     }

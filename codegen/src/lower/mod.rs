@@ -4,6 +4,7 @@
 //! JSON pointer (and so its line) and reported together at the end; an
 //! unsupported construct is an error that names it, never a silent skip.
 
+mod enforce;
 mod operation;
 mod refs;
 mod schema;
@@ -67,6 +68,7 @@ impl<'a> Lowerer<'a> {
         self.name_components();
         self.lower_components();
         self.lower_paths();
+        self.check_enforceable();
     }
 
     fn lower_servers(&mut self) {

@@ -63,6 +63,7 @@ pub mod retry;
 pub mod route;
 pub mod secret;
 pub mod token;
+pub mod validate;
 pub mod violation;
 
 pub use client::{Client, ClientBuilder, Response};
