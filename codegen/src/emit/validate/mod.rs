@@ -189,7 +189,7 @@ fn op_check(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             }
         }
     }
-    if let Some(params) = super::params::params_struct(op) {
+    if let Some(params) = super::params::params_struct(ctx, op) {
         decls.push(quote!(params: &super::params::#params));
     }
     if let Some(body) = &op.body {

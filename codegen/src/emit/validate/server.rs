@@ -123,7 +123,7 @@ fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         let doc = format!(" Path parameter `{}`, decoded.", p.name);
         fields.push(quote!(#[doc = #doc] #field: ::std::string::String,));
     }
-    if let Some(params) = params_struct(op) {
+    if let Some(params) = params_struct(ctx, op) {
         fields
             .push(quote!(#[doc = " Query and header parameters."] params: super::params::#params,));
     }
@@ -209,7 +209,7 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         }
         None => steps.push(quote!(request.no_body(&mut out);)),
     }
-    if let Some(params) = params_struct(op) {
+    if let Some(params) = params_struct(ctx, op) {
         fields.push(quote!(params: super::params::#params { #(#param_fields)* },));
     }
     let body_value = if op.body.is_some() {
