@@ -74,9 +74,9 @@ pub(crate) fn return_type(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let ok = match success(ctx, op) {
         Success::Empty => quote!(()),
         Success::Json(ty) => ty,
-        Success::Bytes => quote!(::std::vec::Vec<u8>),
+        Success::Bytes => quote!(Vec<u8>),
     };
-    quote!(::std::result::Result<#ok, #rt::Error>)
+    quote!(Result<#ok, #rt::Error>)
 }
 
 /// Emits `Client` and its flat methods.
@@ -126,8 +126,8 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         None => (quote!(&[]), quote!(&[])),
     };
     let body = match &op.body {
-        Some(_) => quote!(::std::option::Option::Some(#rt::encode::json_body(body)?)),
-        None => quote!(::std::option::Option::None),
+        Some(_) => quote!(Some(#rt::encode::json_body(body)?)),
+        None => quote!(None),
     };
     let decode = match success(ctx, op) {
         Success::Empty => quote!(#rt::decode::empty(&routes::#route, response)),

@@ -24,7 +24,7 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> 
         }
         // Formats (date-time, duration, base64url, uuid...) stay strings so
         // that a value always round-trips exactly; validators check them.
-        SchemaKind::String(_) => quote!(::std::string::String),
+        SchemaKind::String(_) => quote!(String),
         SchemaKind::Integer(n) => match n.format.as_deref() {
             Some("int32") => quote!(i32),
             Some("int16") => quote!(i16),
@@ -39,16 +39,16 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> 
         SchemaKind::Boolean => quote!(bool),
         SchemaKind::Array(a) => {
             let item = nullable_type(ctx, &a.items, types);
-            quote!(::std::vec::Vec<#item>)
+            quote!(Vec<#item>)
         }
         SchemaKind::Object(o) => match &o.additional {
             Additional::Schema(value)
                 if o.properties.is_empty() && !is_open_object(ctx.api, value) =>
             {
                 let value = nullable_type(ctx, value, types);
-                quote!(::std::collections::BTreeMap<::std::string::String, #value>)
+                quote!(::std::collections::BTreeMap<String, #value>)
             }
-            _ => quote!(#rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>),
+            _ => quote!(#rt::serde_json::Map<String, #rt::serde_json::Value>),
         },
     }
 }
@@ -58,7 +58,7 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> 
 pub(crate) fn nullable_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> TokenStream {
     let inner = rust_type(ctx, schema, types);
     if is_nullable(ctx.api, schema) {
-        quote!(::std::option::Option<#inner>)
+        quote!(Option<#inner>)
     } else {
         inner
     }

@@ -150,27 +150,26 @@ fn emit_struct(
             if let Some(target) = named_target(&p.schema)
                 && reaches(ctx.api, target, &def.rust_name)
             {
-                ty = quote!(::std::boxed::Box<#ty>);
+                ty = quote!(Box<#ty>);
             }
             let optional = is_nullable(ctx.api, &p.schema) || !p.required;
             all_optional &= optional;
-            let ty = if optional {
-                quote!(::std::option::Option<#ty>)
-            } else {
-                ty
-            };
-            let skip = if !p.required {
-                quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
-            } else {
-                quote!()
-            };
-            let aliases = p.aliases.iter().map(|a| quote!(#[serde(alias = #a)]));
+            let ty = if optional { quote!(Option<#ty>) } else { ty };
+            // One `serde` attribute per field, naming the JSON key only when
+            // the field name differs from it (fewer tokens to format).
+            let mut args: Vec<TokenStream> = Vec::new();
+            if p.rust_name.trim_start_matches("r#") != json.as_str() {
+                args.push(quote!(rename = #json));
+            }
+            args.extend(p.aliases.iter().map(|a| quote!(alias = #a)));
+            if !p.required {
+                args.push(quote!(default, skip_serializing_if = "Option::is_none"));
+            }
+            let attr = (!args.is_empty()).then(|| quote!(#[serde(#(#args),*)]));
             let doc = docs(&[&p.schema.description]);
             quote! {
                 #doc
-                #[serde(rename = #json)]
-                #(#aliases)*
-                #skip
+                #attr
                 pub #field: #ty,
             }
         })
@@ -181,7 +180,7 @@ fn emit_struct(
             quote! {
                 /// Properties the spec does not list, kept as they came.
                 #[serde(flatten)]
-                pub additional_properties: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>,
+                pub additional_properties: #rt::serde_json::Map<String, #rt::serde_json::Value>,
             },
             quote!(),
         ),
@@ -190,7 +189,7 @@ fn emit_struct(
                 /// Properties the spec does not list (it allows any object
                 /// there), kept as they came, OData annotations included.
                 #[serde(flatten)]
-                pub additional_properties: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>,
+                pub additional_properties: #rt::serde_json::Map<String, #rt::serde_json::Value>,
             },
             quote!(),
         ),
@@ -200,7 +199,7 @@ fn emit_struct(
                 quote! {
                     /// Properties the spec does not list; each must match its schema.
                     #[serde(flatten)]
-                    pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #value>,
+                    pub additional_properties: ::std::collections::BTreeMap<String, #value>,
                 },
                 quote!(),
             )
