@@ -10,6 +10,7 @@ mod fluent;
 mod params;
 mod routes;
 mod rust_type;
+mod success;
 mod types;
 
 use proc_macro2::{Ident, Span, TokenStream};
