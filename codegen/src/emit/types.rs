@@ -1,13 +1,14 @@
 //! The `types` module: one serde type per named schema. JSON names are kept
 //! exactly with `#[serde(rename)]`; `allOf` is flattened into one struct.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::rust_type::{
-    is_nullable, is_open_object, named_target, nullable_type, reaches, rust_type,
+    containment_components, is_nullable, is_open_object, named_target, needs_box, nullable_type,
+    rust_type,
 };
 use super::{Ctx, docs, ident};
 use crate::model::{Additional, Api, Property, Schema, SchemaKind, TypeDef};
@@ -93,7 +94,12 @@ pub(crate) fn object_view(api: &Api, schema: &Schema) -> Option<MergedObject> {
 
 /// Emits `pub mod types { ... }`.
 pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
-    let items = ctx.api.types.values().map(|def| emit_type(ctx, def));
+    let components = containment_components(ctx.api);
+    let items = ctx
+        .api
+        .types
+        .values()
+        .map(|def| emit_type(ctx, &components, def));
     quote! {
         /// Request, response and error types, one per named schema of the spec.
         pub mod types {
@@ -102,7 +108,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     }
 }
 
-fn emit_type(ctx: &Ctx<'_>, def: &TypeDef) -> TokenStream {
+fn emit_type(ctx: &Ctx<'_>, components: &HashMap<&str, usize>, def: &TypeDef) -> TokenStream {
     let name = ident(&def.rust_name);
     let origin = format!(" Spec: `{}`.", def.spec_name);
     let doc = if def.schema.description.trim().is_empty() {
@@ -121,7 +127,7 @@ fn emit_type(ctx: &Ctx<'_>, def: &TypeDef) -> TokenStream {
         SchemaKind::Object(o) if !o.properties.is_empty()
     ) || matches!(&def.schema.kind, SchemaKind::AllOf(parts) if parts.len() > 1 || !matches!(parts[0].kind, SchemaKind::Named(_)));
     if is_object_like && let Some(merged) = object_view(ctx.api, &def.schema) {
-        return emit_struct(ctx, def, &name, doc, &merged);
+        return emit_struct(ctx, components, def, &name, doc, &merged);
     }
     let target = rust_type(ctx, &def.schema, &quote!());
     quote! {
@@ -132,6 +138,7 @@ fn emit_type(ctx: &Ctx<'_>, def: &TypeDef) -> TokenStream {
 
 fn emit_struct(
     ctx: &Ctx<'_>,
+    components: &HashMap<&str, usize>,
     def: &TypeDef,
     name: &proc_macro2::Ident,
     doc: TokenStream,
@@ -148,7 +155,7 @@ fn emit_struct(
             let json = &p.name;
             let mut ty = rust_type(ctx, &p.schema, &quote!());
             if let Some(target) = named_target(&p.schema)
-                && reaches(ctx.api, target, &def.rust_name)
+                && needs_box(components, target, &def.rust_name)
             {
                 ty = quote!(Box<#ty>);
             }
