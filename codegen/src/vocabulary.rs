@@ -142,7 +142,7 @@ pub(crate) fn unknown_keys(doc: &Value) -> Vec<Problem> {
     }
     if let Some(components) = doc.get("components") {
         walk.object(components, "/components", "components", COMPONENTS);
-        let tables: [(&str, fn(&mut Walk, &Value, &str)); 5] = [
+        let tables: [(&str, Visit); 5] = [
             ("schemas", Walk::schema),
             ("responses", Walk::response),
             ("parameters", Walk::parameter),
@@ -157,6 +157,9 @@ pub(crate) fn unknown_keys(doc: &Value) -> Vec<Problem> {
     }
     walk.problems
 }
+
+/// Checks one object found at a pointer.
+type Visit = fn(&mut Walk, &Value, &str);
 
 #[derive(Default)]
 struct Walk {
