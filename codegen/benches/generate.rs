@@ -39,13 +39,6 @@ fn bench(c: &mut Criterion) {
             api
         })
     });
-    group.bench_function("experiment: Value then OpenAPI", |b| {
-        b.iter(|| {
-            let v: serde_yaml::Value = serde_yaml::from_str(black_box(&text)).unwrap();
-            let api: openapiv3::OpenAPI = serde::Deserialize::deserialize(v).unwrap();
-            api
-        })
-    });
     group.bench_function("generate: parse + lower + emit + format", |b| {
         b.iter(|| codegen::generate_str("actions.yml", black_box(&text), &options).unwrap())
     });

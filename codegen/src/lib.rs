@@ -31,6 +31,7 @@ pub mod model;
 pub mod names;
 pub mod scaffold;
 pub mod source;
+mod vocabulary;
 
 mod config;
 

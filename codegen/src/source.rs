@@ -213,10 +213,16 @@ pub fn parse(name: &str, text: &str) -> Result<(Source, openapiv3::OpenAPI), Dia
     if let Err((pointer, message, hint)) = check_version(&raw) {
         return Err(Diagnostics::single(fail(pointer, message, hint)));
     }
-    let path_problems: Vec<Diagnostic> = bad_path_keys(&raw)
+    let mut path_problems: Vec<Diagnostic> = bad_path_keys(&raw)
         .into_iter()
         .map(|(pointer, message, hint)| fail(pointer, message, hint))
         .collect();
+    path_problems.extend(
+        crate::vocabulary::unknown_keys(&raw)
+            .into_iter()
+            .map(|(pointer, message, hint)| fail(pointer, message, &hint)),
+    );
+    path_problems.sort_by(|a, b| (a.location, &a.pointer).cmp(&(b.location, &b.pointer)));
     if !path_problems.is_empty() {
         return Err(Diagnostics {
             items: path_problems,

@@ -94,7 +94,7 @@ fn cargo(dir: &Path, args: &[&str]) {
 
 /// `routes::ALL` entries and flat client methods in generated code.
 fn generated_counts(code: &str) -> (usize, usize) {
-    let routes = code.matches(": ::graph_runtime::Route = ").count();
+    let routes = code.matches(": Route = Route {").count();
     let flat = code
         .split("\npub mod paths {")
         .next()

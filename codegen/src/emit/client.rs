@@ -7,40 +7,9 @@ use quote::quote;
 use super::params::params_struct;
 use super::routes::route_const;
 use super::rust_type::nullable_type;
+use super::success::{Success, success};
 use super::{Ctx, docs, ident};
-use crate::lower::is_json;
-use crate::model::{Operation, ParamLocation, Status};
-
-/// What a successful call returns.
-pub(crate) enum Success {
-    /// Nothing (`204`, or a success without content).
-    Empty,
-    /// A JSON body of this type.
-    Json(TokenStream),
-    /// Raw bytes (a non-JSON success body).
-    Bytes,
-}
-
-/// The success type of an operation: the first documented 2xx response.
-pub(crate) fn success(ctx: &Ctx<'_>, op: &Operation) -> Success {
-    let first = op.responses.iter().find(|r| match r.status {
-        Status::Code(n) => (200..300).contains(&n),
-        Status::Range(n) => n == 2,
-        Status::Default => false,
-    });
-    match first {
-        None => Success::Empty,
-        Some(r) => match (&r.content_type, &r.schema) {
-            (None, _) => Success::Empty,
-            (Some(_), Some(schema)) => Success::Json(nullable_type(ctx, schema, &quote!(types::))),
-            (Some(ct), None) if is_json(ct) => {
-                let rt = &ctx.rt;
-                Success::Json(quote!(#rt::serde_json::Value))
-            }
-            (Some(_), None) => Success::Bytes,
-        },
-    }
-}
+use crate::model::{Operation, ParamLocation};
 
 /// The flat method's argument list (after `&self`), as declarations and as
 /// the names to pass along.
@@ -74,9 +43,10 @@ pub(crate) fn return_type(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let ok = match success(ctx, op) {
         Success::Empty => quote!(()),
         Success::Json(ty) => ty,
-        Success::Bytes => quote!(::std::vec::Vec<u8>),
+        Success::Optional(ty) => quote!(Option<#ty>),
+        Success::Bytes => quote!(Vec<u8>),
     };
-    quote!(::std::result::Result<#ok, #rt::Error>)
+    quote!(Result<#ok, #rt::Error>)
 }
 
 /// Emits `Client` and its flat methods.
@@ -126,12 +96,24 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         None => (quote!(&[]), quote!(&[])),
     };
     let body = match &op.body {
-        Some(_) => quote!(::std::option::Option::Some(#rt::encode::json_body(body)?)),
-        None => quote!(::std::option::Option::None),
+        Some(_) => quote!(Some(#rt::encode::json_body(body)?)),
+        None => quote!(None),
     };
     let decode = match success(ctx, op) {
         Success::Empty => quote!(#rt::decode::empty(&routes::#route, response)),
         Success::Json(_) => quote!(#rt::decode::json(&routes::#route, response)),
+        // A status documented without a body gives `None`; any other is
+        // decoded (or refused) as JSON.
+        Success::Optional(_) => quote! {
+            if routes::#route
+                .response_for(response.status)
+                .is_some_and(|r| r.content_type.is_none())
+            {
+                #rt::decode::empty(&routes::#route, response).map(|()| None)
+            } else {
+                #rt::decode::json(&routes::#route, response).map(Some)
+            }
+        },
         Success::Bytes => quote!(#rt::decode::bytes(&routes::#route, response)),
     };
     let request_line = format!(

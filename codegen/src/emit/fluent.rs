@@ -57,6 +57,8 @@ struct Node<'a> {
     depth_params: usize,
     /// Words naming the node's struct.
     name_words: String,
+    /// The path from the root to here, for docs.
+    path: String,
 }
 
 struct Tree<'a> {
@@ -95,6 +97,7 @@ impl<'a> Tree<'a> {
                         let node = Node {
                             depth_params: parent.depth_params + added,
                             name_words: format!("{base}{words}"),
+                            path: format!("{}/{}", parent.path, piece_text(&piece)),
                             ..Node::default()
                         };
                         tree.nodes.push(node);
@@ -186,7 +189,12 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                 }
             }
         });
-        let doc = format!(" Builder for the path `{}`.", node_path(&tree, i));
+        let path = if node.path.is_empty() {
+            "/"
+        } else {
+            &node.path
+        };
+        let doc = format!(" Builder for the path `{path}`.");
         // Nodes above the first path parameter carry no parameter array: an
         // empty one would never be read and draw a dead-code warning.
         let params_field = (k > 0).then(|| quote!(pub(super) params: [&'a str; #k_lit],));
@@ -271,25 +279,6 @@ fn piece_text(piece: &Piece) -> String {
         }
         Piece::Templated { text, params } => format!("{text}({})", params.join(", ")),
     }
-}
-
-fn node_path(tree: &Tree<'_>, target: usize) -> String {
-    fn walk(tree: &Tree<'_>, at: usize, target: usize, path: &mut Vec<String>) -> bool {
-        if at == target {
-            return true;
-        }
-        for (piece, &child) in &tree.nodes[at].children {
-            path.push(piece_text(piece));
-            if walk(tree, child, target, path) {
-                return true;
-            }
-            path.pop();
-        }
-        false
-    }
-    let mut path = Vec::new();
-    walk(tree, 0, target, &mut path);
-    format!("/{}", path.join("/"))
 }
 
 /// The method on a node that runs an operation ending there.

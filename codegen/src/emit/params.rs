@@ -61,11 +61,7 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &proc_macro2::Ident) -> Toke
     let fields = others.iter().map(|p| {
         let field = ident(&p.rust_name);
         let ty = rust_type(ctx, &p.schema, &types);
-        let ty = if optional(p) {
-            quote!(::std::option::Option<#ty>)
-        } else {
-            ty
-        };
+        let ty = if optional(p) { quote!(Option<#ty>) } else { ty };
         let where_ = match p.location {
             ParamLocation::Query => "query",
             _ => "header",
@@ -106,10 +102,10 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &proc_macro2::Ident) -> Toke
                     { let value = &self.#field; if !value.is_empty() { #push } }
                 },
                 (true, false) => quote! {
-                    if let ::std::option::Option::Some(value) = &self.#field { #push }
+                    if let Some(value) = &self.#field { #push }
                 },
                 (true, true) => quote! {
-                    if let ::std::option::Option::Some(value) = &self.#field
+                    if let Some(value) = &self.#field
                         && !value.is_empty()
                     {
                         #push
@@ -120,10 +116,10 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &proc_macro2::Ident) -> Toke
         let pushes: Vec<TokenStream> = pushes.collect();
         if pushes.is_empty() {
             // No `mut` binding when nothing is pushed (unused_mut).
-            return quote!(::std::vec::Vec::new());
+            return quote!(Vec::new());
         }
         quote! {
-            let mut out = ::std::vec::Vec::new();
+            let mut out = Vec::new();
             #(#pushes)*
             out
         }
@@ -145,12 +141,12 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &proc_macro2::Ident) -> Toke
 
         impl #name {
             /// The query pairs to send, in the spec's order.
-            pub fn query(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+            pub fn query(&self) -> Vec<(&'static str, String)> {
                 #query
             }
 
             /// The headers to send.
-            pub fn headers(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+            pub fn headers(&self) -> Vec<(&'static str, String)> {
                 #headers
             }
         }

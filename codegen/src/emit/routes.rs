@@ -16,20 +16,23 @@ pub(crate) fn route_const(op: &Operation) -> proc_macro2::Ident {
 /// Emits `pub mod routes` and `pub static SERVERS`.
 pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let rt = &ctx.rt;
-    let routes = ctx.api.operations.iter().map(|op| route(ctx, op));
+    let routes = ctx.api.operations.iter().map(route);
     let names = ctx.api.operations.iter().map(route_const);
     let servers = ctx.api.servers.iter().map(|s| {
         let url = &s.url;
         let description = &s.description;
         let cloud = match &s.cloud {
-            Some(c) => quote!(::std::option::Option::Some(#c)),
-            None => quote!(::std::option::Option::None),
+            Some(c) => quote!(Some(#c)),
+            None => quote!(None),
         };
         quote!(#rt::Server { url: #url, description: #description, cloud: #cloud },)
     });
     quote! {
         /// The route table: one entry per operation of the spec.
         pub mod routes {
+            #[allow(unused_imports)]
+            use #rt::{Method, ParamLocation, ParamSpec, ResponseSpec, Route, Segment, StatusSpec};
+
             #(#routes)*
 
             /// Every route, sorted by path then method.
@@ -41,8 +44,8 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     }
 }
 
-fn route(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
-    let rt = &ctx.rt;
+/// One route; runtime names come from the `use` at the top of the module.
+fn route(op: &Operation) -> TokenStream {
     let name = route_const(op);
     let id = &op.id;
     let template = &op.path;
@@ -57,8 +60,8 @@ fn route(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         Method::Trace => "Trace",
     });
     let segments = op.segments.iter().map(|s| match s {
-        PathSegment::Literal(text) => quote!(#rt::Segment::Literal(#text),),
-        PathSegment::Param(name) => quote!(#rt::Segment::Param(#name),),
+        PathSegment::Literal(text) => quote!(Segment::Literal(#text),),
+        PathSegment::Param(name) => quote!(Segment::Param(#name),),
     });
     let params = op.params.iter().map(|p| {
         let name = &p.name;
@@ -68,33 +71,33 @@ fn route(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             ParamLocation::Query => "Query",
             ParamLocation::Header => "Header",
         });
-        quote!(#rt::ParamSpec { name: #name, location: #rt::ParamLocation::#location, required: #required },)
+        quote!(ParamSpec { name: #name, location: ParamLocation::#location, required: #required },)
     });
     let (request_body, body_required) = match &op.body {
         Some(body) => {
             let ct = &body.content_type;
-            (quote!(::std::option::Option::Some(#ct)), body.required)
+            (quote!(Some(#ct)), body.required)
         }
-        None => (quote!(::std::option::Option::None), false),
+        None => (quote!(None), false),
     };
     let responses = op.responses.iter().map(|r| {
         let status = match r.status {
             Status::Code(n) => {
                 let n = proc_macro2::Literal::u16_unsuffixed(n);
-                quote!(#rt::StatusSpec::Code(#n))
+                quote!(StatusSpec::Code(#n))
             }
             Status::Range(n) => {
                 let n = proc_macro2::Literal::u16_unsuffixed(n);
-                quote!(#rt::StatusSpec::Range(#n))
+                quote!(StatusSpec::Range(#n))
             }
-            Status::Default => quote!(#rt::StatusSpec::Default),
+            Status::Default => quote!(StatusSpec::Default),
         };
         let content_type = match &r.content_type {
-            Some(ct) => quote!(::std::option::Option::Some(#ct)),
-            None => quote!(::std::option::Option::None),
+            Some(ct) => quote!(Some(#ct)),
+            None => quote!(None),
         };
         let headers = &r.headers;
-        quote!(#rt::ResponseSpec { status: #status, content_type: #content_type, headers: &[#(#headers),*] },)
+        quote!(ResponseSpec { status: #status, content_type: #content_type, headers: &[#(#headers),*] },)
     });
     let permissions = op.permissions.iter().map(|alt| quote!(&[#(#alt),*],));
     let summary = &op.summary;
@@ -106,9 +109,9 @@ fn route(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
-        pub static #name: #rt::Route = #rt::Route {
+        pub static #name: Route = Route {
             operation_id: #id,
-            method: #rt::Method::#method,
+            method: Method::#method,
             template: #template,
             segments: &[#(#segments)*],
             params: &[#(#params)*],

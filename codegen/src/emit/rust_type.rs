@@ -1,6 +1,6 @@
 //! Mapping schemas to Rust types, shared by every emitter.
 
-use std::collections::BTreeSet;
+use std::collections::HashMap;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -24,7 +24,7 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> 
         }
         // Formats (date-time, duration, base64url, uuid...) stay strings so
         // that a value always round-trips exactly; validators check them.
-        SchemaKind::String(_) => quote!(::std::string::String),
+        SchemaKind::String(_) => quote!(String),
         SchemaKind::Integer(n) => match n.format.as_deref() {
             Some("int32") => quote!(i32),
             Some("int16") => quote!(i16),
@@ -39,16 +39,16 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> 
         SchemaKind::Boolean => quote!(bool),
         SchemaKind::Array(a) => {
             let item = nullable_type(ctx, &a.items, types);
-            quote!(::std::vec::Vec<#item>)
+            quote!(Vec<#item>)
         }
         SchemaKind::Object(o) => match &o.additional {
             Additional::Schema(value)
                 if o.properties.is_empty() && !is_open_object(ctx.api, value) =>
             {
                 let value = nullable_type(ctx, value, types);
-                quote!(::std::collections::BTreeMap<::std::string::String, #value>)
+                quote!(::std::collections::BTreeMap<String, #value>)
             }
-            _ => quote!(#rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>),
+            _ => quote!(#rt::serde_json::Map<String, #rt::serde_json::Value>),
         },
     }
 }
@@ -58,7 +58,7 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> 
 pub(crate) fn nullable_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> TokenStream {
     let inner = rust_type(ctx, schema, types);
     if is_nullable(ctx.api, schema) {
-        quote!(::std::option::Option<#inner>)
+        quote!(Option<#inner>)
     } else {
         inner
     }
@@ -154,27 +154,76 @@ fn direct_names(schema: &Schema, out: &mut Vec<String>) {
     }
 }
 
-/// Whether a value of named type `from` contains, by value, a value of
-/// named type `to` — in which case a field of type `to` inside `from` must
-/// be boxed to give the type a finite size.
-pub(crate) fn reaches(api: &Api, from: &str, to: &str) -> bool {
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![from.to_string()];
-    while let Some(current) = stack.pop() {
-        if !seen.insert(current.clone()) {
+/// Groups named types into the strongly connected components of "holds by
+/// value" (Tarjan's algorithm, iterative). A field of named type `T` in
+/// type `D` must be boxed exactly when `T` can reach `D` again, that is
+/// when both are in the same component: see [`needs_box`].
+pub(crate) fn containment_components(api: &Api) -> HashMap<&str, usize> {
+    let names: Vec<&str> = api.types.keys().map(String::as_str).collect();
+    let index_of: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let edges: Vec<Vec<usize>> = names
+        .iter()
+        .map(|n| {
+            let mut out = Vec::new();
+            direct_names(&api.types[*n].schema, &mut out);
+            out.iter()
+                .filter_map(|t| index_of.get(t.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let n = names.len();
+    let (mut index, mut low) = (vec![usize::MAX; n], vec![0; n]);
+    let mut on_stack = vec![false; n];
+    let (mut stack, mut component) = (Vec::new(), vec![usize::MAX; n]);
+    let (mut next_index, mut next_component) = (0, 0);
+    for root in 0..n {
+        if index[root] != usize::MAX {
             continue;
         }
-        let Some(def) = api.types.get(&current) else {
-            continue;
-        };
-        let mut next = Vec::new();
-        direct_names(&def.schema, &mut next);
-        for n in next {
-            if n == to {
-                return true;
+        // (node, next edge to look at)
+        let mut work = vec![(root, 0)];
+        while let Some(&mut (v, ref mut e)) = work.last_mut() {
+            if *e == 0 && index[v] == usize::MAX {
+                index[v] = next_index;
+                low[v] = next_index;
+                next_index += 1;
+                stack.push(v);
+                on_stack[v] = true;
             }
-            stack.push(n);
+            if let Some(&w) = edges[v].get(*e) {
+                *e += 1;
+                if index[w] == usize::MAX {
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component[w] = next_component;
+                    if w == v {
+                        break;
+                    }
+                }
+                next_component += 1;
+            }
         }
     }
-    false
+    names.into_iter().zip(component).collect()
+}
+
+/// Whether a field of named type `target` inside type `holder` must be
+/// boxed to give `holder` a finite size.
+pub(crate) fn needs_box(components: &HashMap<&str, usize>, target: &str, holder: &str) -> bool {
+    target == holder
+        || matches!(
+            (components.get(target), components.get(holder)),
+            (Some(a), Some(b)) if a == b
+        )
 }

@@ -1,13 +1,14 @@
 //! The `types` module: one serde type per named schema. JSON names are kept
 //! exactly with `#[serde(rename)]`; `allOf` is flattened into one struct.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::rust_type::{
-    is_nullable, is_open_object, named_target, nullable_type, reaches, rust_type,
+    containment_components, is_nullable, is_open_object, named_target, needs_box, nullable_type,
+    rust_type,
 };
 use super::{Ctx, docs, ident};
 use crate::model::{Additional, Api, Property, Schema, SchemaKind, TypeDef};
@@ -93,7 +94,12 @@ pub(crate) fn object_view(api: &Api, schema: &Schema) -> Option<MergedObject> {
 
 /// Emits `pub mod types { ... }`.
 pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
-    let items = ctx.api.types.values().map(|def| emit_type(ctx, def));
+    let components = containment_components(ctx.api);
+    let items = ctx
+        .api
+        .types
+        .values()
+        .map(|def| emit_type(ctx, &components, def));
     quote! {
         /// Request, response and error types, one per named schema of the spec.
         pub mod types {
@@ -102,7 +108,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     }
 }
 
-fn emit_type(ctx: &Ctx<'_>, def: &TypeDef) -> TokenStream {
+fn emit_type(ctx: &Ctx<'_>, components: &HashMap<&str, usize>, def: &TypeDef) -> TokenStream {
     let name = ident(&def.rust_name);
     let origin = format!(" Spec: `{}`.", def.spec_name);
     let doc = if def.schema.description.trim().is_empty() {
@@ -121,7 +127,7 @@ fn emit_type(ctx: &Ctx<'_>, def: &TypeDef) -> TokenStream {
         SchemaKind::Object(o) if !o.properties.is_empty()
     ) || matches!(&def.schema.kind, SchemaKind::AllOf(parts) if parts.len() > 1 || !matches!(parts[0].kind, SchemaKind::Named(_)));
     if is_object_like && let Some(merged) = object_view(ctx.api, &def.schema) {
-        return emit_struct(ctx, def, &name, doc, &merged);
+        return emit_struct(ctx, components, def, &name, doc, &merged);
     }
     let target = rust_type(ctx, &def.schema, &quote!());
     quote! {
@@ -132,6 +138,7 @@ fn emit_type(ctx: &Ctx<'_>, def: &TypeDef) -> TokenStream {
 
 fn emit_struct(
     ctx: &Ctx<'_>,
+    components: &HashMap<&str, usize>,
     def: &TypeDef,
     name: &proc_macro2::Ident,
     doc: TokenStream,
@@ -148,29 +155,28 @@ fn emit_struct(
             let json = &p.name;
             let mut ty = rust_type(ctx, &p.schema, &quote!());
             if let Some(target) = named_target(&p.schema)
-                && reaches(ctx.api, target, &def.rust_name)
+                && needs_box(components, target, &def.rust_name)
             {
-                ty = quote!(::std::boxed::Box<#ty>);
+                ty = quote!(Box<#ty>);
             }
             let optional = is_nullable(ctx.api, &p.schema) || !p.required;
             all_optional &= optional;
-            let ty = if optional {
-                quote!(::std::option::Option<#ty>)
-            } else {
-                ty
-            };
-            let skip = if !p.required {
-                quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
-            } else {
-                quote!()
-            };
-            let aliases = p.aliases.iter().map(|a| quote!(#[serde(alias = #a)]));
+            let ty = if optional { quote!(Option<#ty>) } else { ty };
+            // One `serde` attribute per field, naming the JSON key only when
+            // the field name differs from it (fewer tokens to format).
+            let mut args: Vec<TokenStream> = Vec::new();
+            if p.rust_name.trim_start_matches("r#") != json.as_str() {
+                args.push(quote!(rename = #json));
+            }
+            args.extend(p.aliases.iter().map(|a| quote!(alias = #a)));
+            if !p.required {
+                args.push(quote!(default, skip_serializing_if = "Option::is_none"));
+            }
+            let attr = (!args.is_empty()).then(|| quote!(#[serde(#(#args),*)]));
             let doc = docs(&[&p.schema.description]);
             quote! {
                 #doc
-                #[serde(rename = #json)]
-                #(#aliases)*
-                #skip
+                #attr
                 pub #field: #ty,
             }
         })
@@ -181,7 +187,7 @@ fn emit_struct(
             quote! {
                 /// Properties the spec does not list, kept as they came.
                 #[serde(flatten)]
-                pub additional_properties: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>,
+                pub additional_properties: #rt::serde_json::Map<String, #rt::serde_json::Value>,
             },
             quote!(),
         ),
@@ -190,7 +196,7 @@ fn emit_struct(
                 /// Properties the spec does not list (it allows any object
                 /// there), kept as they came, OData annotations included.
                 #[serde(flatten)]
-                pub additional_properties: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>,
+                pub additional_properties: #rt::serde_json::Map<String, #rt::serde_json::Value>,
             },
             quote!(),
         ),
@@ -200,7 +206,7 @@ fn emit_struct(
                 quote! {
                     /// Properties the spec does not list; each must match its schema.
                     #[serde(flatten)]
-                    pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #value>,
+                    pub additional_properties: ::std::collections::BTreeMap<String, #value>,
                 },
                 quote!(),
             )

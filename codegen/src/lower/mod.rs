@@ -22,8 +22,10 @@ use crate::source::Source;
 
 /// Names the generated code itself uses at the top of the `types` module,
 /// so no spec type may take them.
+/// The generated code also names the prelude's `Option`, `Vec`, `String`,
+/// `Box`, `Result`, `Some` and `None` unqualified, so these stay free too.
 const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Client", "Error", "Result", "Option", "Vec", "String", "Box",
+    "Client", "Error", "Result", "Option", "Vec", "String", "Box", "Some", "None", "Ok", "Err",
 ];
 
 /// Lowers a parsed spec, or returns every problem found.

@@ -34,6 +34,8 @@ fn answer(method: &str, target: &str) -> (u16, &'static str, Vec<u8>) {
             "application/json",
             br#"{"error":{"code":"NotFound","message":"no such thing"}}"#.to_vec(),
         ),
+        ("GET", "/v1/things/full") => (200, "application/json", br#"{"id":"full"}"#.to_vec()),
+        ("GET", "/v1/things/empty") => (204, "", Vec::new()),
         ("GET", _) => (200, "application/octet-stream", vec![0, 1, 2, 255]),
         _ => (204, "", Vec::new()),
     }
@@ -253,8 +255,13 @@ async fn every_method_goes_over_the_wire_as_documented() {
     let bytes = client.paths().things().by_params("x").content().get().await.unwrap();
     assert_eq!(bytes, vec![0, 1, 2, 255]);
 
+    // `200` with a body beside `204` without one: an Option.
+    let full = client.things_get("full").await.unwrap();
+    assert_eq!(full.and_then(|t| t.id).as_deref(), Some("full"));
+    assert_eq!(client.things_get("empty").await.unwrap(), None);
+
     let seen = seen.lock().unwrap().clone();
-    assert_eq!(seen.len(), 5, "{seen:#?}");
+    assert_eq!(seen.len(), 7, "{seen:#?}");
     assert!(seen[0].line.starts_with("GET /v1/things?"), "{}", seen[0].line);
     assert_eq!(
         query_pairs(&seen[0].line),
