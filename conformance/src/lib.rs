@@ -10,3 +10,4 @@
 
 pub mod exchange;
 pub mod oracle;
+pub mod mock;

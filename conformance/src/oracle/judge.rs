@@ -50,7 +50,7 @@ impl Oracle {
         let mut schemas = Vec::new();
         for op in &oracle.operations {
             schemas.extend(op.parameters.iter().filter_map(|p| p.schema.clone()));
-            for body in &op.request_body {
+            if let Some(body) = &op.request_body {
                 schemas.extend(body.content.iter().filter_map(|m| m.schema.clone()));
             }
             for response in &op.responses {
