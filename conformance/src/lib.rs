@@ -11,3 +11,4 @@
 pub mod exchange;
 pub mod oracle;
 pub mod mock;
+pub mod job;

@@ -205,9 +205,36 @@ fn router(shared: Arc<Shared>) -> Router {
 }
 
 /// Every request outside `/_mock/`: validate, apply faults, answer, record.
+///
+/// The work runs in its own task so that it finishes, and is recorded,
+/// even when the client gives up first (the `slow` scenario with a short
+/// client timeout): hyper drops a handler's future when its connection
+/// closes.
 async fn serve_api(
     State(shared): State<Arc<Shared>>,
     ConnectInfo(conn): ConnectInfo<Conn>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let task = tokio::spawn(answer_and_record(shared, conn, method, uri, headers, body));
+    match task.await {
+        Ok(response) => response,
+        Err(e) => Answer::graph_error(
+            500,
+            "InternalServerError",
+            &format!("the mock failed: {e}"),
+            &[],
+            &Stamp::new(None),
+        )
+        .into_response(),
+    }
+}
+
+async fn answer_and_record(
+    shared: Arc<Shared>,
+    conn: Conn,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -320,42 +347,33 @@ async fn decide(
             shared.faults.take(operation)
         }
     };
-    let mut fault = fault;
-    if let Some(Fault::Slow(delay)) = fault {
-        tokio::time::sleep(delay).await;
-        // After the wait the request is answered as usual; the exchange
-        // still records that it was slowed.
-        return (Outcome::Answer(decision.answer(stamp)), fault);
-    }
-    let outcome = match fault.take() {
+    let outcome = match fault {
         None => Outcome::Answer(decision.answer(stamp)),
-        Some(f) => {
-            fault = Some(f);
-            match f {
-                Fault::Throttled(after) => Outcome::Answer(Answer::retry_later(429, after, stamp)),
-                Fault::Unavailable(after) => {
-                    Outcome::Answer(Answer::retry_later(503, after, stamp))
-                }
-                Fault::ServerError => Outcome::Answer(Answer::graph_error(
-                    500,
-                    "InternalServerError",
-                    "The mock was asked to fail this request.",
-                    &[],
-                    stamp,
-                )),
-                Fault::Forbidden => Outcome::Answer(Answer::graph_error(
-                    403,
-                    "Authorization_RequestDenied",
-                    "Insufficient privileges to complete the operation.",
-                    &[],
-                    stamp,
-                )),
-                Fault::UndocumentedOk => Outcome::Answer(Answer::undocumented_ok(stamp)),
-                Fault::NoContentWithBody => Outcome::Raw(Answer::no_content_with_body(stamp)),
-                Fault::Drop => Outcome::Drop,
-                Fault::Slow(_) => unreachable!("handled above"),
-            }
+        Some(Fault::Slow(delay)) => {
+            // After the wait the request is answered as usual; the
+            // exchange still records that it was slowed.
+            tokio::time::sleep(delay).await;
+            Outcome::Answer(decision.answer(stamp))
         }
+        Some(Fault::Throttled(after)) => Outcome::Answer(Answer::retry_later(429, after, stamp)),
+        Some(Fault::Unavailable(after)) => Outcome::Answer(Answer::retry_later(503, after, stamp)),
+        Some(Fault::ServerError) => Outcome::Answer(Answer::graph_error(
+            500,
+            "InternalServerError",
+            "The mock was asked to fail this request.",
+            &[],
+            stamp,
+        )),
+        Some(Fault::Forbidden) => Outcome::Answer(Answer::graph_error(
+            403,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+            &[],
+            stamp,
+        )),
+        Some(Fault::UndocumentedOk) => Outcome::Answer(Answer::undocumented_ok(stamp)),
+        Some(Fault::NoContentWithBody) => Outcome::Raw(Answer::no_content_with_body(stamp)),
+        Some(Fault::Drop) => Outcome::Drop,
     };
     (outcome, fault)
 }
