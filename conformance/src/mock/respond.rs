@@ -106,7 +106,9 @@ impl Answer {
                 httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(s))
             }
         };
-        let message = format!("{what}; retry after {value}.");
+        // The message points at the header rather than repeating its value, so
+        // that it does not change from second to second.
+        let message = format!("{what}; wait as Retry-After says, then try again.");
         let mut answer = Answer::graph_error(status, code, &message, &[], stamp);
         answer.headers.push(("retry-after", value));
         answer
