@@ -91,6 +91,14 @@ impl Config {
         self
     }
 
+    /// Whether to generate the `Client` and its fluent builders (default
+    /// `true`). Without them the output still has the types, route table,
+    /// validators and the `server` entry point.
+    pub fn client(&mut self, on: bool) -> &mut Self {
+        self.options.client = on;
+        self
+    }
+
     /// Whether to print `cargo:rerun-if-changed` for the spec (on by
     /// default; turn off outside build scripts).
     pub fn cargo_metadata(&mut self, on: bool) -> &mut Self {

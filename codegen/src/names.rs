@@ -86,6 +86,76 @@ pub fn pascal(name: &str) -> String {
     fix_identifier(joined, "Value")
 }
 
+/// The variant name of an enum value: `PascalCase`, with the signs and
+/// symbols that would otherwise vanish spelled out, so that `-INF` and
+/// `INF`, or `*` and the empty string, get names that tell them apart
+/// (`MinusInf`, `Inf`, `Asterisk`, `Empty`).
+pub fn variant(value: &str) -> String {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return "Empty".into();
+    }
+    let mut spelled = String::new();
+    for (i, c) in trimmed.chars().enumerate() {
+        let word = match c {
+            '-' if i == 0 => Some("minus "),
+            '+' if i == 0 => Some("plus "),
+            _ => None,
+        };
+        match word {
+            Some(w) => spelled.push_str(w),
+            None => spelled.push(c),
+        }
+    }
+    if !spelled.chars().any(|c| c.is_ascii_alphanumeric()) {
+        // Only symbols: name each one.
+        let words: Vec<&str> = trimmed.chars().map(symbol_name).collect();
+        return pascal(&words.join(" "));
+    }
+    // Like `pascal`, but numbers that punctuation kept apart stay apart
+    // (`1.0` is `_1_0`, not `_10`).
+    let mut joined = String::new();
+    for word in words(&spelled) {
+        let word = ascii_word(&word);
+        let Some(first) = word.chars().next() else {
+            continue;
+        };
+        if first.is_ascii_digit() && joined.ends_with(|c: char| c.is_ascii_digit()) {
+            joined.push('_');
+        }
+        joined.push(first.to_ascii_uppercase());
+        joined.push_str(&word[first.len_utf8()..].to_ascii_lowercase());
+    }
+    fix_identifier(joined, "Value")
+}
+
+fn symbol_name(c: char) -> &'static str {
+    match c {
+        '*' => "asterisk",
+        '+' => "plus",
+        '-' => "minus",
+        '.' => "dot",
+        '/' => "slash",
+        '_' => "underscore",
+        '@' => "at",
+        '#' => "hash",
+        '$' => "dollar",
+        '%' => "percent",
+        '&' => "and",
+        '=' => "equals",
+        '<' => "less",
+        '>' => "greater",
+        '!' => "bang",
+        '?' => "question",
+        ',' => "comma",
+        ':' => "colon",
+        ';' => "semicolon",
+        '~' => "tilde",
+        '|' => "pipe",
+        _ => "symbol",
+    }
+}
+
 /// `SCREAMING_SNAKE_CASE`, safe as a Rust identifier.
 pub fn screaming(name: &str) -> String {
     snake(name).trim_start_matches("r#").to_ascii_uppercase()
@@ -133,8 +203,14 @@ impl Namespace {
             return wanted.to_string();
         }
         let bare = wanted.trim_start_matches("r#");
+        // `_1` then `_1_2`, not `_12`, which would read as another number.
+        let sep = if bare.ends_with(|c: char| c.is_ascii_digit()) {
+            "_"
+        } else {
+            ""
+        };
         (2..)
-            .map(|n| format!("{bare}{n}"))
+            .map(|n| format!("{bare}{sep}{n}"))
             .find(|candidate| self.taken.insert(candidate.clone()))
             .expect("an unbounded range always yields a free name")
     }
@@ -169,6 +245,30 @@ mod tests {
             "DEVICE_MANAGEMENT_X_ASSIGN"
         );
         assert_eq!(pascal("HTTPServer"), "HttpServer");
+    }
+
+    #[test]
+    fn enum_variants_keep_values_apart() {
+        assert_eq!(variant("-INF"), "MinusInf");
+        assert_eq!(variant("INF"), "Inf");
+        assert_eq!(variant("+1"), "Plus1");
+        assert_eq!(variant("-1"), "Minus1");
+        assert_eq!(variant("1"), "_1");
+        assert_eq!(variant("1.0"), "_1_0");
+        assert_eq!(variant("10"), "_10");
+        assert_eq!(variant("*"), "Asterisk");
+        assert_eq!(variant("**"), "AsteriskAsterisk");
+        assert_eq!(variant(""), "Empty");
+        assert_eq!(variant("id desc"), "IdDesc");
+        assert_eq!(variant("unknownFutureValue"), "UnknownFutureValue");
+        assert_eq!(variant("Self"), "Self_");
+    }
+
+    #[test]
+    fn numbered_names_get_a_separator() {
+        let mut ns = Namespace::default();
+        assert_eq!(ns.claim("_1"), "_1");
+        assert_eq!(ns.claim("_1"), "_1_2");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
@@ -13,42 +14,70 @@ use crate::diag::{Diagnostic, Diagnostics, Location, escape_token};
 /// Maps JSON pointers (without `#`) to where their node starts. For a value
 /// inside a mapping, the place is that of its key, which is where a reader
 /// looks first.
+///
+/// The map is built on first use: a spec without problems never needs it,
+/// and building it means parsing the whole text once more, which costs as
+/// much as the parse itself on a large spec.
 #[derive(Debug, Default, Clone)]
 pub struct LocationIndex {
-    places: HashMap<String, Location>,
+    text: String,
+    places: OnceLock<HashMap<String, Location>>,
 }
 
 impl LocationIndex {
-    /// Indexes `text`; fails with the YAML scanner's own location on bad syntax.
+    /// Indexes `text` now; fails with the YAML scanner's own location on bad
+    /// syntax.
     pub fn build(text: &str) -> Result<Self, (Location, String)> {
-        let mut builder = IndexBuilder::default();
-        let mut parser = Parser::new_from_str(text);
-        parser.load(&mut builder, false).map_err(|err| {
-            let mark = err.marker();
-            (
-                Location {
-                    line: mark.line(),
-                    column: mark.col() + 1,
-                },
-                err.info().to_string(),
-            )
-        })?;
+        let places = index_places(text)?;
         Ok(LocationIndex {
-            places: builder.places,
+            text: String::new(),
+            places: OnceLock::from(places),
         })
     }
 
-    /// Where the node at `pointer` is, or the nearest ancestor that is known.
-    pub fn locate(&self, pointer: &str) -> Option<Location> {
-        let mut current = pointer;
-        loop {
-            if let Some(place) = self.places.get(current) {
-                return Some(*place);
-            }
-            let cut = current.rfind('/')?;
-            current = &current[..cut];
+    /// An index of `text` that is built when first asked (`text` must be
+    /// YAML that parses).
+    pub fn lazy(text: &str) -> Self {
+        LocationIndex {
+            text: text.to_string(),
+            places: OnceLock::new(),
         }
     }
+
+    /// Where the node at `pointer` is, or the nearest ancestor that is
+    /// known; a document with no node at all is located at its start.
+    pub fn locate(&self, pointer: &str) -> Option<Location> {
+        let places = self
+            .places
+            .get_or_init(|| index_places(&self.text).unwrap_or_default());
+        let mut current = pointer;
+        loop {
+            if let Some(place) = places.get(current) {
+                return Some(*place);
+            }
+            match current.rfind('/') {
+                Some(cut) => current = &current[..cut],
+                None => return Some(Location { line: 1, column: 1 }),
+            }
+        }
+    }
+}
+
+/// Runs the YAML parser over `text`, recording where each node starts.
+fn index_places(text: &str) -> Result<HashMap<String, Location>, (Location, String)> {
+    let mut builder = IndexBuilder::default();
+    let mut parser = Parser::new_from_str(text);
+    parser.load(&mut builder, false).map_err(|err| {
+        let mark = err.marker();
+        (
+            Location {
+                line: mark.line(),
+                column: mark.col() + 1,
+            },
+            err.info().to_string(),
+        )
+    })?;
+    Ok(builder.places)
 }
 
 enum Frame {
@@ -160,58 +189,205 @@ pub fn load(path: &Path) -> Result<(Source, openapiv3::OpenAPI), Diagnostics> {
 }
 
 /// Parses spec `text`, naming it `name` in diagnostics.
+///
+/// The text is parsed once into a YAML tree, which is checked (version,
+/// path keys) and then converted into `openapiv3` types. Only when
+/// something is wrong is the text parsed again: for the location index,
+/// and for the JSON pointer of a node `openapiv3` refuses.
 pub fn parse(name: &str, text: &str) -> Result<(Source, openapiv3::OpenAPI), Diagnostics> {
-    let fail = |location: Option<Location>, pointer: String, message: String, hint: &str| {
-        Diagnostics::single(Diagnostic {
-            file: name.to_string(),
-            location,
-            pointer,
-            message,
-            hint: (!hint.is_empty()).then(|| hint.to_string()),
-        })
+    let raw: serde_yaml::Value = match serde_yaml::from_str(text) {
+        Ok(raw) => raw,
+        Err(err) => return Err(syntax_error(name, text, &err)),
     };
-    let index = LocationIndex::build(text).map_err(|(location, info)| {
-        fail(
-            Some(location),
-            "#".into(),
-            format!("YAML syntax error: {info}"),
-            "the file must be valid YAML or JSON",
-        )
-    })?;
     let source = Source {
         name: name.to_string(),
-        index,
+        index: LocationIndex::lazy(text),
     };
-
-    let raw: serde_yaml::Value = serde_yaml::from_str(text).map_err(|err| {
-        let location = err.location().map(|l| Location {
-            line: l.line(),
-            column: l.column(),
+    let fail = |pointer: String, message: String, hint: &str| Diagnostic {
+        file: name.to_string(),
+        location: source.index.locate(&pointer),
+        pointer: format!("#{pointer}"),
+        message,
+        hint: (!hint.is_empty()).then(|| hint.to_string()),
+    };
+    if let Err((pointer, message, hint)) = check_version(&raw) {
+        return Err(Diagnostics::single(fail(pointer, message, hint)));
+    }
+    let path_problems: Vec<Diagnostic> = bad_path_keys(&raw)
+        .into_iter()
+        .map(|(pointer, message, hint)| fail(pointer, message, hint))
+        .collect();
+    if !path_problems.is_empty() {
+        return Err(Diagnostics {
+            items: path_problems,
         });
-        fail(location, "#".into(), format!("YAML error: {err}"), "")
-    })?;
-    check_version(&raw).map_err(|(pointer, message, hint)| {
-        fail(
-            source.index.locate(&pointer),
-            format!("#{pointer}"),
-            message,
-            hint,
-        )
-    })?;
-
-    let deserializer = serde_yaml::Deserializer::from_str(text);
-    let api: openapiv3::OpenAPI =
-        serde_path_to_error::deserialize(deserializer).map_err(|err| {
-            let pointer = pointer_of(err.path());
-            let message = format!("not a valid OpenAPI 3.0 document here: {}", err.inner());
-            fail(
-                source.index.locate(&pointer),
-                format!("#{pointer}"),
+    }
+    match serde::Deserialize::deserialize(raw) {
+        Ok(api) => Ok((source, api)),
+        Err(first) => {
+            // Parse again, tracking the path, to say where the bad node is.
+            let deserializer = serde_yaml::Deserializer::from_str(text);
+            let (pointer, inner) =
+                match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(deserializer) {
+                    Err(err) => (pointer_of(err.path()), err.into_inner().to_string()),
+                    // Cannot happen for the same text; the first error still
+                    // says what is wrong.
+                    Ok(_) => (String::new(), first.to_string()),
+                };
+            let (pointer, inner) = narrow(text, pointer, inner);
+            let message = format!(
+                "not a valid OpenAPI 3.0 document here: {}",
+                without_yaml_position(&inner)
+            );
+            Err(Diagnostics::single(fail(
+                pointer,
                 message,
                 "compare this node with the OpenAPI 3.0 schema for its kind of object",
-            )
-        })?;
-    Ok((source, api))
+            )))
+        }
+    }
+}
+
+/// `openapiv3` reads path items, operations and components through
+/// `#[serde(flatten)]`, which hides the path inside them from
+/// serde_path_to_error: a bad node deep in an operation is reported at
+/// `/paths`. Deserialize the children one by one to find the operation or
+/// component at fault.
+fn narrow(text: &str, pointer: String, message: String) -> (String, String) {
+    use openapiv3::{Operation, PathItem, ReferenceOr};
+    fn first_bad<T: serde::de::DeserializeOwned>(
+        map: &serde_yaml::Mapping,
+    ) -> Option<(String, serde_yaml::Value, String)> {
+        map.iter().find_map(|(key, value)| {
+            let key = key.as_str()?;
+            match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+                Ok(_) => None,
+                Err(err) => Some((
+                    format!("/{}{}", escape_token(key), pointer_of(err.path())),
+                    value.clone(),
+                    err.into_inner().to_string(),
+                )),
+            }
+        })
+    }
+    let Ok(raw) = serde_yaml::from_str::<serde_yaml::Value>(text) else {
+        return (pointer, message);
+    };
+    let under = |p: &str| raw.get(p).and_then(serde_yaml::Value::as_mapping).cloned();
+    match pointer.as_str() {
+        "/paths" => {
+            let Some(paths) = under("paths") else {
+                return (pointer, message);
+            };
+            let Some((at, item, inner)) = first_bad::<ReferenceOr<PathItem>>(&paths) else {
+                return (pointer, message);
+            };
+            let methods: serde_yaml::Mapping = item
+                .as_mapping()
+                .map(|m| {
+                    m.iter()
+                        .filter(|(k, _)| {
+                            k.as_str().is_some_and(|k| {
+                                [
+                                    "get", "put", "post", "delete", "options", "head", "patch",
+                                    "trace",
+                                ]
+                                .contains(&k)
+                            })
+                        })
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            match first_bad::<Operation>(&methods) {
+                Some((op_at, _, op_inner)) => (format!("/paths{at}{op_at}"), op_inner),
+                None => (format!("/paths{at}"), inner),
+            }
+        }
+        "/components" => {
+            let Some(components) = under("components") else {
+                return (pointer, message);
+            };
+            for (kind, value) in &components {
+                let (Some(kind), Some(map)) = (kind.as_str(), value.as_mapping()) else {
+                    continue;
+                };
+                let found = match kind {
+                    "schemas" => first_bad::<ReferenceOr<openapiv3::Schema>>(map),
+                    "responses" => first_bad::<ReferenceOr<openapiv3::Response>>(map),
+                    "parameters" => first_bad::<ReferenceOr<openapiv3::Parameter>>(map),
+                    "requestBodies" => first_bad::<ReferenceOr<openapiv3::RequestBody>>(map),
+                    "headers" => first_bad::<ReferenceOr<openapiv3::Header>>(map),
+                    "securitySchemes" => first_bad::<ReferenceOr<openapiv3::SecurityScheme>>(map),
+                    _ => None,
+                };
+                if let Some((at, _, inner)) = found {
+                    return (format!("/components/{}{at}", escape_token(kind)), inner);
+                }
+            }
+            (pointer, message)
+        }
+        _ => (pointer, message),
+    }
+}
+
+/// A YAML syntax error, located by the YAML scanner (whose messages say
+/// what it expected).
+fn syntax_error(name: &str, text: &str, err: &serde_yaml::Error) -> Diagnostics {
+    let (location, message) = match index_places(text) {
+        Err((location, info)) => (Some(location), format!("YAML syntax error: {info}")),
+        Ok(_) => (
+            err.location()
+                .map(|l| Location {
+                    line: l.line(),
+                    column: l.column(),
+                })
+                .or(Some(Location { line: 1, column: 1 })),
+            format!("YAML error: {}", without_yaml_position(&err.to_string())),
+        ),
+    };
+    Diagnostics::single(Diagnostic {
+        file: name.to_string(),
+        location,
+        pointer: "#".into(),
+        message,
+        hint: Some("the file must be valid YAML or JSON".into()),
+    })
+}
+
+/// serde_yaml appends ` at line L column C` to its messages; inside
+/// buffered (flattened) nodes that position is often not the node's, and
+/// the diagnostic carries its own location anyway.
+fn without_yaml_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(cut) if message[cut..].contains(" column ") => message[..cut].to_string(),
+        _ => message.to_string(),
+    }
+}
+
+/// `openapiv3` keeps only `paths` keys that start with `/` (and `x-`
+/// extensions) and drops the rest without a word; say so instead.
+fn bad_path_keys(raw: &serde_yaml::Value) -> Vec<(String, String, &'static str)> {
+    let Some(paths) = raw.get("paths").and_then(serde_yaml::Value::as_mapping) else {
+        return Vec::new();
+    };
+    paths
+        .keys()
+        .filter_map(|key| {
+            let text = match key {
+                serde_yaml::Value::String(s) => s.clone(),
+                other => yaml_scalar(other),
+            };
+            if text.starts_with('/') || text.starts_with("x-") {
+                return None;
+            }
+            Some((
+                format!("/paths/{}", escape_token(&text)),
+                format!("path `{text}` does not start with `/`"),
+                "write paths as `/segment/...`",
+            ))
+        })
+        .collect()
 }
 
 /// Only OpenAPI 3.0.x is understood; 3.1 and Swagger 2.0 are told apart so

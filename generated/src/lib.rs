@@ -42,6 +42,13 @@ impl Client {
     }
 }
 
+/// A national cloud from the spec's `servers`, by the short name the spec
+/// gives it in `x-cloud` (`global`, `usgov`, `usgov-dod`, `china`), ready for
+/// [`runtime::ClientBuilder::cloud`]. The error lists the known names.
+pub fn cloud(name: &str) -> Result<runtime::Cloud, runtime::Error> {
+    runtime::Cloud::named(SERVERS, name)
+}
+
 /// The service root of a national cloud, by the short name the spec gives
 /// it in `x-cloud` (`global`, `usgov`, `usgov-dod`, `china`).
 pub fn cloud_root(cloud: &str) -> Option<&'static str> {

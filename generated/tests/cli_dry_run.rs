@@ -228,10 +228,14 @@ fn help_documents_the_exit_codes() {
     let help = String::from_utf8(out.stdout).unwrap();
     for code in [
         "0  success",
+        "2  command-line usage",
         "3  bad local input",
-        "4  Graph refused",
-        "5  Graph throttled",
-        "7  undocumented",
+        "4  the token cannot make this call",
+        "5  Graph answered 404",
+        "6  still throttled",
+        "7  any other Graph error",
+        "8  undocumented response",
+        "9  network failure",
     ] {
         assert!(help.contains(code), "--help lacks `{code}`:\n{help}");
     }

@@ -152,8 +152,8 @@ async fn graph_error_body_becomes_a_typed_error_on_every_route() {
         assert_eq!(err.status(), Some(403), "route {which}");
         assert_eq!(err.graph_code(), Some("Forbidden"));
         assert_eq!(err.request_id(), Some("req-123"));
-        let Error::Graph(failure) = &err else {
-            panic!("route {which}: not a Graph error: {err:?}")
+        let Error::Forbidden(failure) = &err else {
+            panic!("route {which}: not a Forbidden error: {err:?}")
         };
         let odata = failure.error.as_ref().expect("decoded OData body");
         assert_eq!(odata.error.message, "Insufficient privileges");

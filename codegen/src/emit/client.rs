@@ -56,7 +56,7 @@ pub(crate) fn arguments(ctx: &Ctx<'_>, op: &Operation) -> (Vec<TokenStream>, Vec
         decls.push(quote!(#name: &str));
         names.push(quote!(#name));
     }
-    if let Some(params) = params_struct(op) {
+    if let Some(params) = params_struct(ctx, op) {
         decls.push(quote!(params: &params::#params));
         names.push(quote!(params));
     }
@@ -83,7 +83,7 @@ pub(crate) fn return_type(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
 pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let rt = &ctx.rt;
     let methods = ctx.api.operations.iter().map(|op| method(ctx, op));
-    let title = format!(" Client for {}.", ctx.api.title);
+    let title = format!(" Client for {}.", super::doc_line(&ctx.api.title));
     quote! {
         #[doc = #title]
         ///
@@ -121,7 +121,7 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
         .map(|p| ident(&p.rust_name));
-    let (query, headers) = match params_struct(op) {
+    let (query, headers) = match params_struct(ctx, op) {
         Some(_) => (quote!(&params.query()), quote!(&params.headers())),
         None => (quote!(&[]), quote!(&[])),
     };
@@ -152,13 +152,21 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     } else {
         quote!()
     };
+    let (_, arg_names) = arguments(ctx, op);
+    let id = &op.id;
     quote! {
         #doc
         #[doc = ""]
         #[doc = #request_line]
         #[doc = #permissions]
+        #[doc = ""]
+        #[doc = " The request is checked against the spec first (see [`validate`]); a request that breaks it is not sent and fails with `Error::InvalidRequest`."]
         #deprecated
         pub async fn #name(&self, #(#decls),*) -> #ret {
+            let violations = validate::#name(#(#arg_names),*);
+            if !violations.is_empty() {
+                return ::std::result::Result::Err(#rt::Error::InvalidRequest { operation_id: #id, violations });
+            }
             let response = self
                 .runtime
                 .send(&routes::#route, &[#(#path_args),*], #query, #headers, #body)

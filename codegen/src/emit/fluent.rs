@@ -143,10 +143,12 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                 Piece::Literal(text) => {
                     let method = ident(&taken.claim(&names::snake(text)));
                     let doc = format!(" `/{text}`");
+                    // A literal adds no parameter: the child has as many as this node.
+                    let carry = (k > 0).then(|| quote!(params: self.params));
                     quote! {
                         #[doc = #doc]
                         pub fn #method(self) -> #child_name<'a> {
-                            #child_name { client: self.client, params: self.params }
+                            #child_name { client: self.client, #carry }
                         }
                     }
                 }
@@ -170,11 +172,13 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                         quote!(params[#index] = #a;)
                     });
                     let doc = format!(" `/{}`", piece_text(piece));
+                    let copy =
+                        (k > 0).then(|| quote!(params[..#k_lit].copy_from_slice(&self.params);));
                     quote! {
                         #[doc = #doc]
                         pub fn #method(self, #(#arg_names: &'a str),*) -> #child_name<'a> {
                             let mut params: [&'a str; #m] = [""; #m];
-                            params[..#k_lit].copy_from_slice(&self.params);
+                            #copy
                             #(#sets)*
                             #child_name { client: self.client, params }
                         }
@@ -183,12 +187,15 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             }
         });
         let doc = format!(" Builder for the path `{}`.", node_path(&tree, i));
+        // Nodes above the first path parameter carry no parameter array: an
+        // empty one would never be read and draw a dead-code warning.
+        let params_field = (k > 0).then(|| quote!(pub(super) params: [&'a str; #k_lit],));
         quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, Copy)]
             pub struct #name<'a> {
                 pub(super) client: &'a super::Client,
-                pub(super) params: [&'a str; #k_lit],
+                #params_field
             }
 
             impl<'a> #name<'a> {
@@ -224,7 +231,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                 quote! {
                     #[doc = #doc]
                     pub fn #method(&self) -> paths::#child_name<'_> {
-                        paths::#child_name { client: self, params: [] }
+                        paths::#child_name { client: self }
                     }
                 }
             } else {
@@ -238,7 +245,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     roots.push(quote! {
         /// The root of the fluent path.
         pub fn #root_method(&self) -> paths::#root_name<'_> {
-            paths::#root_name { client: self, params: [] }
+            paths::#root_name { client: self }
         }
     });
 
@@ -309,8 +316,16 @@ fn terminal(ctx: &Ctx<'_>, op: &Operation, taken: &mut Namespace) -> TokenStream
         op.path,
         op.rust_name.trim_start_matches("r#")
     );
+    // A deprecated operation stays deprecated on this path too, and calling
+    // the flat method from here must not warn in the generated crate.
+    let deprecated = if op.deprecated {
+        quote!(#[deprecated] #[allow(deprecated)])
+    } else {
+        quote!()
+    };
     quote! {
         #[doc = #doc]
+        #deprecated
         pub async fn #method(self, #(#own_decls),*) -> #ret {
             self.client.#flat(#(#path_args,)* #(#own_names),*).await
         }

@@ -11,6 +11,7 @@ mod params;
 mod routes;
 mod rust_type;
 mod types;
+mod validate;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -22,12 +23,18 @@ use crate::model::Api;
 pub struct EmitOptions {
     /// Path of the runtime crate in the generated code (`graph_runtime`).
     pub runtime_crate: String,
+    /// Whether to emit the `Client` methods and fluent builders. Without
+    /// them the output is types, routes, parameters, validators and the
+    /// server entry point, which is all a validating server needs (and
+    /// compiles faster for large specs).
+    pub client: bool,
 }
 
 impl Default for EmitOptions {
     fn default() -> Self {
         EmitOptions {
             runtime_crate: "graph_runtime".into(),
+            client: true,
         }
     }
 }
@@ -39,6 +46,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) rt: TokenStream,
     /// The runtime crate path as a string, for `#[serde(crate = "...")]`.
     pub(crate) rt_path: String,
+    /// Parameter struct name by operationId (see [`params::struct_names`]).
+    pub(crate) param_structs: std::collections::BTreeMap<String, String>,
 }
 
 /// Emits the whole API as tokens.
@@ -48,16 +57,24 @@ pub fn tokens(api: &Api, options: &EmitOptions) -> TokenStream {
         api,
         rt: quote!(::#rt_ident),
         rt_path: format!("::{}", options.runtime_crate),
+        param_structs: params::struct_names(api),
     };
     let types = types::emit(&ctx);
     let routes = routes::emit(&ctx);
     let params = params::emit(&ctx);
-    let client = client::emit(&ctx);
-    let fluent = fluent::emit(&ctx);
+    let validate = validate::emit(&ctx);
+    let server = validate::server::emit(&ctx);
+    let (client, fluent) = if options.client {
+        (client::emit(&ctx), fluent::emit(&ctx))
+    } else {
+        (quote!(), quote!())
+    };
     quote! {
         #types
         #routes
         #params
+        #validate
+        #server
         #client
         #fluent
     }
@@ -87,9 +104,7 @@ pub(crate) fn ident(name: &str) -> Ident {
     }
 }
 
-/// `#[doc = ...]` attributes for spec prose. Lines are trimmed and code
-/// fences neutralised so that nothing in a description can become a doc
-/// test of the generated crate.
+/// `#[doc = ...]` attributes for spec prose (see [`doc_line`]).
 pub(crate) fn docs(parts: &[&str]) -> TokenStream {
     let mut lines: Vec<String> = Vec::new();
     for part in parts.iter().filter(|p| !p.trim().is_empty()) {
@@ -97,9 +112,53 @@ pub(crate) fn docs(parts: &[&str]) -> TokenStream {
             lines.push(String::new());
         }
         for line in part.trim().lines() {
-            lines.push(format!(" {}", line.trim().replace("```", "'''")));
+            lines.push(format!(" {}", doc_line(line)));
         }
     }
     let attrs = lines.iter().map(|l| quote!(#[doc = #l]));
     quote!(#(#attrs)*)
+}
+
+/// Punctuation that ends a sentence after a URL rather than belonging to it.
+const URL_TRAILERS: [char; 7] = ['.', ',', ';', ':', ')', '\'', '"'];
+
+/// One line of spec prose made safe for rustdoc. Nothing in a description
+/// may become a doc test of the generated crate or a rustdoc warning:
+/// lines are trimmed (no indented code blocks), code fences are broken up,
+/// `[`/`]` and `<`/`>` are escaped outside code spans (no intra-doc links,
+/// no HTML tags), and bare URLs are put in angle brackets.
+pub(crate) fn doc_line(line: &str) -> String {
+    let line = line.trim().replace("```", "'''").replace("~~~", "~ ~ ~");
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut in_code = false;
+    for (i, word) in line.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let is_url = !in_code
+            && (word.starts_with("http://") || word.starts_with("https://"))
+            && !word.contains('`');
+        if is_url {
+            let url = word.trim_end_matches(URL_TRAILERS);
+            out.push('<');
+            out.extend(url.chars().filter(|c| !matches!(c, '<' | '>')));
+            out.push('>');
+            out.push_str(&word[url.len()..]);
+            continue;
+        }
+        for c in word.chars() {
+            match c {
+                '`' => {
+                    in_code = !in_code;
+                    out.push(c);
+                }
+                '[' | ']' | '<' | '>' if !in_code => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                _ => out.push(c),
+            }
+        }
+    }
+    out
 }

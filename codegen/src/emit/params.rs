@@ -1,26 +1,41 @@
 //! The `params` module: one struct per operation that has query or header
 //! parameters, with the code that writes them onto the request.
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use std::collections::BTreeMap;
 
-use super::rust_type::nullable_type;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::rust_type::{is_nullable, resolved, rust_type};
 use super::{Ctx, docs, ident};
-use crate::model::{Operation, Param, ParamLocation, ParamStyle, SchemaKind};
-use crate::names;
+use crate::model::{Api, Operation, Param, ParamLocation, ParamStyle, SchemaKind};
+use crate::names::{self, Namespace};
+
+/// Decides the parameter struct name of every operation that has query or
+/// header parameters. Distinct method names can still meet once turned to
+/// PascalCase (`foo_bar2` and `foo_bar_2`), so names come from one
+/// namespace, in operation order.
+pub(crate) fn struct_names(api: &Api) -> BTreeMap<String, String> {
+    let mut taken = Namespace::default();
+    api.operations
+        .iter()
+        .filter(|op| op.params.iter().any(|p| p.location != ParamLocation::Path))
+        .map(|op| {
+            let name = taken.claim(&format!("{}Params", names::pascal(&op.rust_name)));
+            (op.id.clone(), name)
+        })
+        .collect()
+}
 
 /// The name of an operation's parameter struct, if it has one.
-pub(crate) fn params_struct(op: &Operation) -> Option<proc_macro2::Ident> {
-    op.params
-        .iter()
-        .any(|p| p.location != ParamLocation::Path)
-        .then(|| format_ident!("{}Params", names::pascal(&op.rust_name)))
+pub(crate) fn params_struct(ctx: &Ctx<'_>, op: &Operation) -> Option<proc_macro2::Ident> {
+    ctx.param_structs.get(&op.id).map(|name| ident(name))
 }
 
 /// Emits `pub mod params`.
 pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let items = ctx.api.operations.iter().filter_map(|op| {
-        let name = params_struct(op)?;
+        let name = params_struct(ctx, op)?;
         Some(emit_struct(ctx, op, &name))
     });
     quote! {
@@ -39,14 +54,17 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &proc_macro2::Ident) -> Toke
         .iter()
         .filter(|p| p.location != ParamLocation::Path)
         .collect();
-    let all_optional = others.iter().all(|p| !p.required);
+    // A parameter that may be absent or `null` is one `Option`: form and
+    // simple styles have no spelling for null, so both leave it out.
+    let optional = |p: &Param| !p.required || is_nullable(ctx.api, &p.schema);
+    let all_optional = others.iter().all(|p| optional(p));
     let fields = others.iter().map(|p| {
         let field = ident(&p.rust_name);
-        let ty = nullable_type(ctx, &p.schema, &types);
-        let ty = if p.required {
-            ty
-        } else {
+        let ty = rust_type(ctx, &p.schema, &types);
+        let ty = if optional(p) {
             quote!(::std::option::Option<#ty>)
+        } else {
+            ty
         };
         let where_ = match p.location {
             ParamLocation::Query => "query",
@@ -68,7 +86,7 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &proc_macro2::Ident) -> Toke
         let pushes = others.iter().filter(|p| p.location == location).map(|p| {
             let field = ident(&p.rust_name);
             let wire = &p.name;
-            let is_array = matches!(p.schema.kind, SchemaKind::Array(_));
+            let is_array = matches!(resolved(ctx.api, &p.schema).kind, SchemaKind::Array(_));
             let explode = matches!(p.style, ParamStyle::Form { explode: true });
             let push = if is_array && explode {
                 quote! {
@@ -79,12 +97,31 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &proc_macro2::Ident) -> Toke
             } else {
                 quote!(out.push((#wire, #rt::encode::param_text(value)));)
             };
-            if p.required {
-                quote! { { let value = &self.#field; #push } }
-            } else {
-                quote! { if let ::std::option::Option::Some(value) = &self.#field { #push } }
+            // RFC 6570 (which OpenAPI's styles follow) treats an empty list
+            // as undefined: it is left out rather than sent as `name=`.
+            let skip_empty = is_array && !explode;
+            match (optional(p), skip_empty) {
+                (false, false) => quote! { { let value = &self.#field; #push } },
+                (false, true) => quote! {
+                    { let value = &self.#field; if !value.is_empty() { #push } }
+                },
+                (true, false) => quote! {
+                    if let ::std::option::Option::Some(value) = &self.#field { #push }
+                },
+                (true, true) => quote! {
+                    if let ::std::option::Option::Some(value) = &self.#field
+                        && !value.is_empty()
+                    {
+                        #push
+                    }
+                },
             }
         });
+        let pushes: Vec<TokenStream> = pushes.collect();
+        if pushes.is_empty() {
+            // No `mut` binding when nothing is pushed (unused_mut).
+            return quote!(::std::vec::Vec::new());
+        }
         quote! {
             let mut out = ::std::vec::Vec::new();
             #(#pushes)*

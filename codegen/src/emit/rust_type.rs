@@ -42,7 +42,9 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> 
             quote!(::std::vec::Vec<#item>)
         }
         SchemaKind::Object(o) => match &o.additional {
-            Additional::Schema(value) if o.properties.is_empty() => {
+            Additional::Schema(value)
+                if o.properties.is_empty() && !is_open_object(ctx.api, value) =>
+            {
                 let value = nullable_type(ctx, value, types);
                 quote!(::std::collections::BTreeMap<::std::string::String, #value>)
             }
@@ -51,13 +53,86 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> 
     }
 }
 
-/// Like [`rust_type`], wrapped in `Option` when the schema is nullable.
+/// Like [`rust_type`], wrapped in `Option` when the schema (or a named
+/// schema it stands for) is nullable.
 pub(crate) fn nullable_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> TokenStream {
     let inner = rust_type(ctx, schema, types);
-    if schema.nullable {
+    if is_nullable(ctx.api, schema) {
         quote!(::std::option::Option<#inner>)
     } else {
         inner
+    }
+}
+
+/// Longest chain of aliases followed before giving up (lowering reports
+/// alias cycles; this only keeps emission finite on any model).
+const MAX_ALIAS_CHAIN: usize = 64;
+
+/// The schema `schema` stands for once named references and one-part
+/// `allOf`s (the usual way to annotate a `$ref`) are seen through.
+pub(crate) fn resolved<'a>(api: &'a Api, schema: &'a Schema) -> &'a Schema {
+    let mut current = schema;
+    for _ in 0..MAX_ALIAS_CHAIN {
+        current = match &current.kind {
+            SchemaKind::Named(name) => match api.types.get(name) {
+                Some(def) => &def.schema,
+                None => return current,
+            },
+            SchemaKind::AllOf(parts) if parts.len() == 1 => &parts[0],
+            _ => return current,
+        };
+    }
+    current
+}
+
+/// Whether `null` is a valid value: the schema says so, or a schema it is
+/// an alias of does (a `$ref` to a nullable component).
+pub(crate) fn is_nullable(api: &Api, schema: &Schema) -> bool {
+    let mut current = schema;
+    for _ in 0..MAX_ALIAS_CHAIN {
+        if current.nullable {
+            return true;
+        }
+        current = match &current.kind {
+            SchemaKind::Named(name) => match api.types.get(name) {
+                Some(def) => &def.schema,
+                None => return false,
+            },
+            SchemaKind::AllOf(parts) if parts.len() == 1 => &parts[0],
+            _ => return false,
+        };
+    }
+    false
+}
+
+/// The named type a property holds directly (`$ref`, or a one-part
+/// `allOf` around one), if any.
+pub(crate) fn named_target(schema: &Schema) -> Option<&str> {
+    match &schema.kind {
+        SchemaKind::Named(name) => Some(name),
+        SchemaKind::AllOf(parts) if parts.len() == 1 => named_target(&parts[0]),
+        _ => None,
+    }
+}
+
+/// Whether `schema` is a bare `type: object` (no properties, no
+/// constraints). Microsoft's Graph documents put `additionalProperties:
+/// {type: object}` on every type to mean "open type", while Graph payloads
+/// carry string-valued OData annotations (`@odata.type`, `@odata.context`)
+/// and open-type properties of every kind there. Reading such extra values
+/// as objects would make real responses fail to decode, so generated types
+/// keep them as JSON values; checking them against the schema is the
+/// validators' job (the model keeps the schema).
+pub(crate) fn is_open_object(api: &Api, schema: &Schema) -> bool {
+    match &resolved(api, schema).kind {
+        SchemaKind::Object(o) => {
+            o.properties.is_empty()
+                && o.additional == Additional::Any
+                && o.min_properties.is_none()
+                && o.max_properties.is_none()
+        }
+        SchemaKind::Any => true,
+        _ => false,
     }
 }
 

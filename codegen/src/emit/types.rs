@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::rust_type::{nullable_type, reaches, rust_type};
+use super::rust_type::{
+    is_nullable, is_open_object, named_target, nullable_type, reaches, rust_type,
+};
 use super::{Ctx, docs, ident};
 use crate::model::{Additional, Api, Property, Schema, SchemaKind, TypeDef};
 use crate::names::{self, Namespace};
@@ -103,8 +105,12 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
 fn emit_type(ctx: &Ctx<'_>, def: &TypeDef) -> TokenStream {
     let name = ident(&def.rust_name);
     let origin = format!(" Spec: `{}`.", def.spec_name);
-    let doc = docs(&[&def.schema.description]);
-    let doc = quote!(#doc #[doc = ""] #[doc = #origin]);
+    let doc = if def.schema.description.trim().is_empty() {
+        quote!(#[doc = #origin])
+    } else {
+        let doc = docs(&[&def.schema.description]);
+        quote!(#doc #[doc = ""] #[doc = #origin])
+    };
     if let SchemaKind::String(s) = &def.schema.kind
         && !s.enumeration.is_empty()
     {
@@ -141,12 +147,12 @@ fn emit_struct(
             let field = ident(&p.rust_name);
             let json = &p.name;
             let mut ty = rust_type(ctx, &p.schema, &quote!());
-            if let SchemaKind::Named(target) = &p.schema.kind
+            if let Some(target) = named_target(&p.schema)
                 && reaches(ctx.api, target, &def.rust_name)
             {
                 ty = quote!(::std::boxed::Box<#ty>);
             }
-            let optional = p.schema.nullable || !p.required;
+            let optional = is_nullable(ctx.api, &p.schema) || !p.required;
             all_optional &= optional;
             let ty = if optional {
                 quote!(::std::option::Option<#ty>)
@@ -174,6 +180,15 @@ fn emit_struct(
         Additional::Any => (
             quote! {
                 /// Properties the spec does not list, kept as they came.
+                #[serde(flatten)]
+                pub additional_properties: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>,
+            },
+            quote!(),
+        ),
+        Additional::Schema(value) if is_open_object(ctx.api, value) => (
+            quote! {
+                /// Properties the spec does not list (it allows any object
+                /// there), kept as they came, OData annotations included.
                 #[serde(flatten)]
                 pub additional_properties: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>,
             },
@@ -221,7 +236,7 @@ fn emit_enum(
     let variants: Vec<(proc_macro2::Ident, &String)> = values
         .iter()
         .filter(|v| seen.insert(v.as_str()))
-        .map(|v| (ident(&variant_names.claim(&names::pascal(v))), v))
+        .map(|v| (ident(&variant_names.claim(&names::variant(v))), v))
         .collect();
     let decls = variants.iter().map(|(variant, json)| {
         let doc = format!(" `{json}`");

@@ -4,6 +4,7 @@
 //! JSON pointer (and so its line) and reported together at the end; an
 //! unsupported construct is an error that names it, never a silent skip.
 
+mod enforce;
 mod operation;
 mod refs;
 mod schema;
@@ -67,6 +68,7 @@ impl<'a> Lowerer<'a> {
         self.name_components();
         self.lower_components();
         self.lower_paths();
+        self.check_enforceable();
     }
 
     fn lower_servers(&mut self) {
@@ -91,8 +93,11 @@ impl<'a> Lowerer<'a> {
                 None => None,
                 Some(serde_json::Value::String(s)) => Some(s.clone()),
                 Some(_) => {
-                    self.c
-                        .error(&format!("{pointer}/x-cloud"), "`x-cloud` must be a string");
+                    self.c.error_hint(
+                        &format!("{pointer}/x-cloud"),
+                        "`x-cloud` must be a string",
+                        "write the cloud name as a string, e.g. `x-cloud: global`",
+                    );
                     None
                 }
             };

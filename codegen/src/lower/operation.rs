@@ -11,7 +11,8 @@ use openapiv3::{
 use super::Lowerer;
 use crate::diag::join;
 use crate::model::{
-    Body, Method, Operation, Param, ParamLocation, ParamStyle, PathSegment, Response, Status,
+    Body, Method, Operation, Param, ParamLocation, ParamStyle, PathSegment, Response, SchemaKind,
+    Status,
 };
 use crate::names::{self, Namespace};
 
@@ -88,10 +89,13 @@ impl<'a> Lowerer<'a> {
                     continue;
                 }
             };
+            if !item.servers.is_empty() {
+                self.unsupported_servers(&join(&pointer, "servers"));
+            }
             let segments = match split_template(path) {
                 Ok(segments) => segments,
                 Err(message) => {
-                    self.c.error(&pointer, message);
+                    self.c.error_hint(&pointer, message, "write each parameter as `{name}` with a non-empty name and matching braces");
                     continue;
                 }
             };
@@ -122,15 +126,16 @@ impl<'a> Lowerer<'a> {
                     );
                     continue;
                 };
-                if let Some(first) = seen_ids.get(&id) {
+                let duplicate = seen_ids.get(&id).cloned();
+                if let Some(first) = &duplicate {
                     self.c.error_hint(
                         &join(&op_pointer, "operationId"),
                         format!("duplicate operationId `{id}` (first used at {first})"),
                         "operationIds must be unique in the document",
                     );
-                    continue;
+                } else {
+                    seen_ids.insert(id.clone(), format!("#{op_pointer}"));
                 }
-                seen_ids.insert(id.clone(), format!("#{op_pointer}"));
                 let rust_name = method_names.claim(&names::snake(&id));
                 let operation = self.operation(
                     id,
@@ -143,7 +148,11 @@ impl<'a> Lowerer<'a> {
                     op,
                     &op_pointer,
                 );
-                self.out.operations.push(operation);
+                // A duplicate is still lowered, so that its own problems are
+                // reported too, but it is not kept.
+                if duplicate.is_none() {
+                    self.out.operations.push(operation);
+                }
             }
         }
     }
@@ -173,6 +182,16 @@ impl<'a> Lowerer<'a> {
         let body = self.body(op, pointer, &type_prefix);
         let responses = self.responses(op, pointer, &type_prefix);
         let (permissions, auth_required) = self.security(op, pointer);
+        if !op.servers.is_empty() {
+            self.unsupported_servers(&join(pointer, "servers"));
+        }
+        if !op.callbacks.is_empty() {
+            self.c.error_hint(
+                &join(pointer, "callbacks"),
+                "`callbacks` are not supported: the generated client cannot receive requests",
+                "remove the callbacks from the spec given to the generator",
+            );
+        }
         Operation {
             id,
             rust_name,
@@ -243,7 +262,7 @@ impl<'a> Lowerer<'a> {
                 }
                 if !seen_here.insert((location, data.name.clone())) {
                     self.c
-                        .error(&at, format!("parameter `{}` is listed twice", data.name));
+                        .error_hint(&at, format!("parameter `{}` is listed twice", data.name), "list each (name, location) once; an operation-level parameter overrides a path-level one");
                     continue;
                 }
                 merged.insert((location, data.name.clone()), (param, param_pointer));
@@ -260,9 +279,10 @@ impl<'a> Lowerer<'a> {
         let mut seen_template = BTreeSet::new();
         for name in &template_names {
             if !seen_template.insert(*name) {
-                self.c.error(
+                self.c.error_hint(
                     pointer,
                     format!("path parameter `{{{name}}}` appears twice in the template"),
+                    "give every placeholder of the template a different name",
                 );
             }
             if !merged.contains_key(&(ParamLocation::Path, name.to_string())) {
@@ -274,7 +294,8 @@ impl<'a> Lowerer<'a> {
             }
         }
 
-        let mut arg_names = Namespace::with_reserved(&["self", "body", "options"]);
+        // `params` and `body` are the names of the flat method's other arguments.
+        let mut arg_names = Namespace::with_reserved(&["self", "body", "options", "params"]);
         let mut out = Vec::new();
         for ((location, name), (param, param_pointer)) in &merged {
             let data = param.parameter_data_ref();
@@ -308,19 +329,20 @@ impl<'a> Lowerer<'a> {
                     explode: data.explode.unwrap_or(true),
                 },
                 Parameter::Path { style, .. } => {
-                    self.c.error(
+                    self.c.error_hint(
                         &join(param_pointer, "style"),
                         format!(
-                            "path parameter style `{style:?}` is not supported (only `simple`)"
+                            "path parameter style `{}` is not supported (only `simple`)",
+                            spec_style(&format!("{style:?}"))
                         ),
+                        "write path parameters with `style: simple` (the default)",
                     );
                     ParamStyle::Simple
                 }
                 Parameter::Query { style, .. } => {
-                    self.c.error(
+                    self.c.error_hint(
                         &join(param_pointer, "style"),
-                        format!("query parameter style `{style:?}` is not supported (only `form`)"),
-                    );
+                        format!("query parameter style `{}` is not supported (only `form`)", spec_style(&format!("{style:?}"))), "write query parameters with `style: form` (the default), with or without `explode`");
                     ParamStyle::Simple
                 }
                 Parameter::Cookie { .. } => continue,
@@ -340,6 +362,18 @@ impl<'a> Lowerer<'a> {
                     continue;
                 }
             };
+            if let Parameter::Query {
+                allow_reserved: true,
+                ..
+            } = param
+            {
+                self.c.error_hint(
+                    &join(param_pointer, "allowReserved"),
+                    format!("`allowReserved: true` on `{name}` is not supported"),
+                    "the runtime percent-encodes reserved characters in query values; drop `allowReserved`",
+                );
+            }
+            self.check_param_shape(*location, name, &schema, param_pointer);
             out.push(Param {
                 name: name.clone(),
                 rust_name: arg_names.claim(&names::snake(name)),
@@ -445,13 +479,19 @@ impl<'a> Lowerer<'a> {
             let at = join(&responses_pointer, &key);
             match status {
                 Status::Code(n) if !(100..=599).contains(&n) => {
-                    self.c
-                        .error(&at, format!("status code {n} is out of range"));
+                    self.c.error_hint(
+                        &at,
+                        format!("status code {n} is out of range"),
+                        "use a status code between 100 and 599, a range 1XX..5XX, or `default`",
+                    );
                     continue;
                 }
                 Status::Range(n) if !(1..=5).contains(&n) => {
-                    self.c
-                        .error(&at, format!("status range {n}XX is out of range"));
+                    self.c.error_hint(
+                        &at,
+                        format!("status range {n}XX is out of range"),
+                        "use a status range between 1XX and 5XX",
+                    );
                     continue;
                 }
                 _ => {}
@@ -512,6 +552,15 @@ impl<'a> Lowerer<'a> {
             }
             let mut scopes = Vec::new();
             for (scheme, needed) in requirement {
+                if let Some(ReferenceOr::Item(kind)) = schemes.and_then(|s| s.get(scheme))
+                    && let Some(what) = unsupported_scheme(kind)
+                {
+                    self.c.error_hint(
+                        &join(&format!("{at}/{i}"), scheme),
+                        format!("security scheme `{scheme}` is {what}, which the runtime cannot send"),
+                        "the runtime sends an OAuth 2.0 bearer token: use `type: oauth2`, `openIdConnect` or `http` with `scheme: bearer`",
+                    );
+                }
                 if !schemes.is_some_and(|s| s.contains_key(scheme)) {
                     self.c.error_hint(
                         &join(&format!("{at}/{i}"), scheme),
@@ -528,6 +577,93 @@ impl<'a> Lowerer<'a> {
             }
         }
         (alternatives, !optional)
+    }
+}
+
+/// A style as the spec spells it (`deepObject`), from `openapiv3`'s
+/// variant name (`DeepObject`).
+fn spec_style(variant: &str) -> String {
+    let mut chars = variant.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Why the runtime cannot honour a security scheme, if it cannot.
+fn unsupported_scheme(scheme: &openapiv3::SecurityScheme) -> Option<String> {
+    use openapiv3::SecurityScheme;
+    match scheme {
+        SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => None,
+        SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("bearer") => None,
+        SecurityScheme::HTTP { scheme, .. } => Some(format!("HTTP `{scheme}` authentication")),
+        SecurityScheme::APIKey { .. } => Some("an API key".to_string()),
+    }
+}
+
+impl<'a> Lowerer<'a> {
+    fn unsupported_servers(&mut self, pointer: &str) {
+        self.c.error_hint(
+            pointer,
+            "`servers` on a path or an operation are not supported: every call goes to the client's base URL",
+            "move the servers to the top-level `servers` list",
+        );
+    }
+
+    /// Parameters are written as text by the runtime: scalars, and (in the
+    /// query and headers) arrays of scalars. Objects have style-dependent
+    /// spellings the runtime does not produce, and a path slot takes one
+    /// value.
+    fn check_param_shape(
+        &mut self,
+        location: ParamLocation,
+        name: &str,
+        schema: &crate::model::Schema,
+        pointer: &str,
+    ) {
+        let kind = &self.resolved_kind(schema);
+        let what = match kind {
+            SchemaKind::Object(_) | SchemaKind::AllOf(_) => Some("an object"),
+            SchemaKind::OneOf(_) | SchemaKind::AnyOf(_) => Some("a oneOf/anyOf"),
+            SchemaKind::Array(_) if location == ParamLocation::Path => Some("an array"),
+            SchemaKind::Array(a) => match self.resolved_kind(&a.items) {
+                SchemaKind::Object(_) | SchemaKind::AllOf(_) | SchemaKind::Array(_) => {
+                    Some("an array of objects or arrays")
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(what) = what {
+            self.c.error_hint(
+                &join(pointer, "schema"),
+                format!(
+                    "parameter `{name}` is {what}, which is not supported in the {} yet",
+                    match location {
+                        ParamLocation::Path => "path",
+                        ParamLocation::Query => "query",
+                        ParamLocation::Header => "headers",
+                    }
+                ),
+                "use a string, number, integer or boolean (or, outside the path, an array of them)",
+            );
+        }
+    }
+
+    /// The kind a schema stands for, following named types already lowered.
+    fn resolved_kind(&self, schema: &crate::model::Schema) -> SchemaKind {
+        let mut current = schema;
+        for _ in 0..64 {
+            match &current.kind {
+                SchemaKind::Named(name) => match self.out.types.get(name) {
+                    Some(def) => current = &def.schema,
+                    None => return SchemaKind::Any,
+                },
+                SchemaKind::AllOf(parts) if parts.len() == 1 => current = &parts[0],
+                other => return other.clone(),
+            }
+        }
+        SchemaKind::Any
     }
 }
 

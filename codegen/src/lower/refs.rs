@@ -113,55 +113,95 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// A component whose schema only names another component is an alias;
-    /// a ring of aliases has no type at all and is reported once per ring.
+    /// A component whose schema only names another component is an alias,
+    /// and one whose `allOf` names another contains all of it. A ring of
+    /// either has no finite type: it is reported once per ring, naming its
+    /// members in order.
     pub(crate) fn check_alias_cycles(&mut self) {
-        let alias_of = |types: &std::collections::BTreeMap<String, crate::model::TypeDef>,
-                        name: &str|
-         -> Option<String> {
-            match &types.get(name)?.schema.kind {
-                SchemaKind::Named(target) => Some(target.clone()),
-                SchemaKind::AllOf(parts) if parts.len() == 1 => match &parts[0].kind {
-                    SchemaKind::Named(target) => Some(target.clone()),
-                    _ => None,
-                },
-                _ => None,
+        use std::collections::{BTreeMap, BTreeSet};
+        let mut edges: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut pure_alias: BTreeSet<String> = BTreeSet::new();
+        for (name, def) in &self.out.types {
+            let mut targets = Vec::new();
+            merge_targets(&def.schema, &mut targets);
+            if matches!(def.schema.kind, SchemaKind::Named(_)) {
+                pure_alias.insert(name.clone());
             }
-        };
-        let mut reported = std::collections::BTreeSet::new();
-        let names: Vec<String> = self.out.types.keys().cloned().collect();
-        for start in names {
-            let mut seen = vec![start.clone()];
-            let mut current = start.clone();
-            while let Some(next) = alias_of(&self.out.types, &current) {
-                if next == start {
-                    let mut ring = seen.clone();
+            if let SchemaKind::AllOf(parts) = &def.schema.kind
+                && parts.len() == 1
+                && matches!(parts[0].kind, SchemaKind::Named(_))
+            {
+                pure_alias.insert(name.clone());
+            }
+            edges.insert(name.clone(), targets);
+        }
+        let mut reported = BTreeSet::new();
+        for start in edges.keys() {
+            // Depth-first search for a path back to `start`; the model is
+            // small enough (one node per named type) to search from each.
+            let mut stack: Vec<(String, usize)> = vec![(start.clone(), 0)];
+            let mut on_path: Vec<String> = vec![start.clone()];
+            let mut visited: BTreeSet<String> = BTreeSet::new();
+            while let Some((node, next)) = stack.pop() {
+                let targets = edges.get(&node).map(Vec::as_slice).unwrap_or(&[]);
+                let Some(target) = targets.get(next) else {
+                    on_path.pop();
+                    continue;
+                };
+                stack.push((node.clone(), next + 1));
+                if target == start {
+                    let mut ring = on_path.clone();
                     ring.sort();
                     if reported.insert(ring) {
-                        let spec_names: Vec<String> = seen
-                            .iter()
-                            .map(|n| self.out.types[n].spec_name.clone())
-                            .collect();
-                        let pointer =
-                            join("/components/schemas", &self.out.types[&start].spec_name);
-                        self.c.error_hint(
-                            &pointer,
-                            format!(
-                                "$ref cycle with no type in it: {} -> {}",
-                                spec_names.join(" -> "),
-                                spec_names[0]
-                            ),
-                            "one of these schemas must define a type (e.g. an object) instead of only referring on",
-                        );
+                        self.report_ring(&on_path, on_path.iter().all(|n| pure_alias.contains(n)));
                     }
-                    break;
+                    continue;
                 }
-                if seen.contains(&next) {
-                    break; // a ring that does not include `start`: found from its own members
+                if visited.insert(target.clone()) && edges.contains_key(target) {
+                    on_path.push(target.clone());
+                    stack.push((target.clone(), 0));
                 }
-                seen.push(next.clone());
-                current = next;
             }
         }
+    }
+
+    fn report_ring(&mut self, ring: &[String], aliases_only: bool) {
+        let spec_names: Vec<String> = ring
+            .iter()
+            .map(|n| self.out.types[n].spec_name.clone())
+            .collect();
+        let pointer = if spec_names[0].starts_with('#') {
+            spec_names[0].trim_start_matches('#').to_string()
+        } else {
+            join("/components/schemas", &spec_names[0])
+        };
+        let chain = format!("{} -> {}", spec_names.join(" -> "), spec_names[0]);
+        if aliases_only {
+            self.c.error_hint(
+                &pointer,
+                format!("$ref cycle with no type in it: {chain}"),
+                "one of these schemas must define a type (e.g. an object) instead of only referring on",
+            );
+        } else {
+            self.c.error_hint(
+                &pointer,
+                format!("allOf cycle: each of these schemas includes the next, so none has a finite set of properties: {chain}"),
+                "break the ring: a schema cannot (indirectly) list itself under `allOf`; refer to it from a property instead",
+            );
+        }
+    }
+}
+
+/// The named types whose properties a value of `schema` includes by
+/// merging: a bare `$ref`, and the `$ref` parts of `allOf` (nested ones too).
+fn merge_targets(schema: &Schema, out: &mut Vec<String>) {
+    match &schema.kind {
+        SchemaKind::Named(name) => out.push(name.clone()),
+        SchemaKind::AllOf(parts) => {
+            for part in parts {
+                merge_targets(part, out);
+            }
+        }
+        _ => {}
     }
 }

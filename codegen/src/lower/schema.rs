@@ -51,6 +51,12 @@ impl<'a> Lowerer<'a> {
     /// an object with properties, an `allOf`, or a string enum.
     fn inline_schema(&mut self, schema: &OaSchema, pointer: &str, hint: &str) -> Schema {
         let lowered = self.schema(schema, pointer, hint);
+        self.hoist(lowered, pointer, hint)
+    }
+
+    /// Turns a lowered inline schema into a reference to a new named type
+    /// when it needs a name (see [`needs_name`]); else returns it as it is.
+    fn hoist(&mut self, lowered: Schema, pointer: &str, hint: &str) -> Schema {
         if !needs_name(&lowered) {
             return lowered;
         }
@@ -131,7 +137,7 @@ impl<'a> Lowerer<'a> {
             }
             OaKind::Type(Type::Boolean(b)) => {
                 if !b.enumeration.is_empty() {
-                    self.unsupported(pointer, "enum", "a boolean enum");
+                    self.unsupported(pointer, "enum", "enums of boolean values");
                 }
                 SchemaKind::Boolean
             }
@@ -202,19 +208,51 @@ impl<'a> Lowerer<'a> {
         hint: &str,
     ) -> Vec<Schema> {
         if parts.is_empty() {
-            self.c.error(
+            self.c.error_hint(
                 &join(pointer, keyword),
                 format!("`{keyword}` must list at least one schema"),
+                "list the schemas to combine, or remove the keyword",
             );
         }
-        parts
+        let lowered: Vec<Schema> = parts
             .iter()
             .enumerate()
             .map(|(i, part)| {
                 let at = format!("{}/{i}", join(pointer, keyword));
-                self.schema_or_ref(part, &at, &format!("{hint}{}", i + 1))
+                match (keyword, part) {
+                    // An inline object in an `allOf` is a piece of the one
+                    // merged type, never a type of its own; its properties'
+                    // types are named after the whole.
+                    ("allOf", ReferenceOr::Item(item)) => {
+                        let lowered = self.schema(item, &at, hint);
+                        if matches!(lowered.kind, SchemaKind::Object(_)) {
+                            lowered
+                        } else {
+                            self.hoist(lowered, &at, &format!("{hint}{}", i + 1))
+                        }
+                    }
+                    _ => self.schema_or_ref(part, &at, &format!("{hint}{}", i + 1)),
+                }
             })
-            .collect()
+            .collect();
+        if keyword != "allOf" {
+            return lowered;
+        }
+        // A part without type or constraints (only a description, say)
+        // accepts every value, so it adds nothing to an `allOf`; dropping it
+        // lets `allOf: [$ref, {description}]` stay the referenced type.
+        let total = lowered.len();
+        let mut kept: Vec<Schema> = Vec::with_capacity(total);
+        for part in lowered {
+            let neutral = part.kind == SchemaKind::Any && !part.nullable;
+            if !neutral {
+                kept.push(part);
+            }
+        }
+        if kept.is_empty() && total > 0 {
+            kept.push(any_schema(&format!("{}/0", join(pointer, keyword))));
+        }
+        kept
     }
 
     fn string_schema(
@@ -238,9 +276,10 @@ impl<'a> Lowerer<'a> {
         if let (Some(lo), Some(hi)) = (min_length, max_length)
             && lo > hi
         {
-            self.c.error(
+            self.c.error_hint(
                 pointer,
                 format!("`minLength` {lo} is greater than `maxLength` {hi}"),
+                "lower `minLength` or raise `maxLength`; no string can satisfy both",
             );
         }
         StringSchema {
@@ -256,15 +295,17 @@ impl<'a> Lowerer<'a> {
         if let (Some(lo), Some(hi)) = (n.minimum, n.maximum)
             && lo > hi
         {
-            self.c.error(
+            self.c.error_hint(
                 pointer,
                 format!("`minimum` {lo} is greater than `maximum` {hi}"),
+                "lower `minimum` or raise `maximum`; no number can satisfy both",
             );
         }
         if n.multiple_of.is_some_and(|m| m.is_nan() || m <= 0.0) {
-            self.c.error(
+            self.c.error_hint(
                 &join(pointer, "multipleOf"),
                 "`multipleOf` must be greater than 0",
+                "use a positive number, or remove `multipleOf`",
             );
         }
         n
@@ -281,9 +322,10 @@ impl<'a> Lowerer<'a> {
         if let (Some(lo), Some(hi)) = (min_items, max_items)
             && lo > hi
         {
-            self.c.error(
+            self.c.error_hint(
                 pointer,
                 format!("`minItems` {lo} is greater than `maxItems` {hi}"),
+                "lower `minItems` or raise `maxItems`; no array can satisfy both",
             );
         }
         SchemaKind::Array(ArraySchema {
@@ -315,6 +357,21 @@ impl<'a> Lowerer<'a> {
         for key in keys {
             let at = join(&props_pointer, key);
             let child_hint = format!("{hint}{}", names::pascal(key));
+            if let ReferenceOr::Item(item) = &properties[key]
+                && required.contains(key)
+                && (item.schema_data.read_only || item.schema_data.write_only)
+            {
+                let word = if item.schema_data.read_only {
+                    "readOnly"
+                } else {
+                    "writeOnly"
+                };
+                self.c.error_hint(
+                    &join(&at, word),
+                    format!("required `{word}` property `{key}` is not supported yet"),
+                    "its requirement applies to one direction only; make the property optional",
+                );
+            }
             let prop_schema = self.boxed_schema_or_ref(&properties[key], &at, &child_hint);
             lowered.push(Property {
                 name: key.clone(),
@@ -326,11 +383,12 @@ impl<'a> Lowerer<'a> {
         }
         for alias_key in aliases.keys() {
             if !properties.contains_key(alias_key) {
-                self.c.error(
+                self.c.error_hint(
                     &join(&join(pointer, "x-property-aliases"), alias_key),
                     format!(
                         "`x-property-aliases` names `{alias_key}`, which is not a property here"
                     ),
+                    "name a property declared under `properties` of this schema",
                 );
             }
         }
@@ -348,9 +406,10 @@ impl<'a> Lowerer<'a> {
         if let (Some(lo), Some(hi)) = (min_properties, max_properties)
             && lo > hi
         {
-            self.c.error(
+            self.c.error_hint(
                 pointer,
                 format!("`minProperties` {lo} is greater than `maxProperties` {hi}"),
+                "lower `minProperties` or raise `maxProperties`; no object can satisfy both",
             );
         }
         let mut required_undeclared: Vec<String> = required
@@ -381,9 +440,10 @@ impl<'a> Lowerer<'a> {
         };
         let at = join(pointer, "x-property-aliases");
         let Some(map) = value.as_object() else {
-            self.c.error(
+            self.c.error_hint(
                 &at,
                 "`x-property-aliases` must map property names to lists of names",
+                "write `x-property-aliases: {property: [alias, ...]}`",
             );
             return out;
         };
@@ -398,9 +458,11 @@ impl<'a> Lowerer<'a> {
                 Some(names) => {
                     out.insert(key.clone(), names);
                 }
-                None => self
-                    .c
-                    .error(&join(&at, key), "aliases must be a list of strings"),
+                None => self.c.error_hint(
+                    &join(&at, key),
+                    "aliases must be a list of strings",
+                    "write the aliases as a YAML list of strings",
+                ),
             }
         }
         out
@@ -482,10 +544,9 @@ impl<'a> Lowerer<'a> {
                         match v {
                             serde_json::Value::String(s) => values.push(s.clone()),
                             serde_json::Value::Null => nullable = true,
-                            _ => self.c.error(
+                            _ => self.c.error_hint(
                                 &format!("{}/{i}", join(pointer, "enum")),
-                                "enum value is not a string in a string schema",
-                            ),
+                                "enum value is not a string in a string schema", "write every value of a string enum as a string (quote numbers and booleans)"),
                         }
                     }
                     SchemaKind::String(self.string_schema(
@@ -505,9 +566,10 @@ impl<'a> Lowerer<'a> {
                                 values.push(n.as_f64().unwrap_or(f64::NAN))
                             }
                             serde_json::Value::Null => nullable = true,
-                            _ => self.c.error(
+                            _ => self.c.error_hint(
                                 &format!("{}/{i}", join(pointer, "enum")),
                                 format!("enum value is not a number in an {kind} schema"),
+                                "write every value of a numeric enum as a number",
                             ),
                         }
                     }
@@ -528,6 +590,10 @@ impl<'a> Lowerer<'a> {
                     } else {
                         SchemaKind::Number(n)
                     }
+                }
+                Some(kind @ ("boolean" | "array" | "object")) if !any.enumeration.is_empty() => {
+                    self.unsupported(pointer, "enum", &format!("enums of {kind} values"));
+                    SchemaKind::Any
                 }
                 Some("boolean") => SchemaKind::Boolean,
                 Some("array") => {

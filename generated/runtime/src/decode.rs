@@ -104,7 +104,8 @@ fn documented_success(route: &Route, response: &Response) -> Result<&'static Res
         .expect("a documented success has a response entry"))
 }
 
-/// Builds [`Error::Graph`] from a non-2xx response.
+/// Builds the error for a non-2xx response; [`Error::from_failure`] picks
+/// the variant from the status.
 pub(crate) fn graph_failure(route: &Route, response: &Response) -> Error {
     let error = ODataError::parse(&response.body);
     let inner_request_id = error.as_ref().and_then(|e| e.error.request_id());
@@ -116,13 +117,14 @@ pub(crate) fn graph_failure(route: &Route, response: &Response) -> Error {
     let client_request_id = non_empty(&response.client_request_id)
         .or(inner_client_id)
         .map(str::to_owned);
-    Error::Graph(Box::new(GraphFailure {
+    Error::from_failure(Box::new(GraphFailure {
         operation_id: route.operation_id,
         status: response.status,
         retry_after: response.header("retry-after").map(str::to_owned),
         request_id,
         client_request_id,
         body_excerpt: excerpt(&response.body),
+        attempts: response.attempts,
         error,
     }))
 }
@@ -222,6 +224,7 @@ mod tests {
             headers: HeaderMap::new(),
             body: body.to_vec(),
             client_request_id: "cid".into(),
+            attempts: Default::default(),
         }
     }
 
@@ -317,7 +320,7 @@ mod tests {
         assert_eq!(err.client_request_id(), Some("cid"));
         assert_eq!(err.graph_code(), Some("TooMany"));
         assert!(err.is_retryable());
-        let Error::Graph(failure) = err else {
+        let Error::Throttled(failure) = err else {
             unreachable!()
         };
         assert_eq!(failure.retry_after.as_deref(), Some("12"));

@@ -1,12 +1,24 @@
 //! The one error type every generated operation returns.
 //!
+//! Its variants follow what a person can do about them: fix the request
+//! ([`Error::InvalidRequest`]), get a token with the right permission
+//! ([`Error::Preflight`], [`Error::Token`], [`Error::Unauthorized`],
+//! [`Error::Forbidden`]), check the id ([`Error::NotFound`]), come back later
+//! ([`Error::Throttled`]), or report the service's behaviour
+//! ([`Error::Graph`], [`Error::UndocumentedResponse`]); or look at the
+//! network ([`Error::Transport`]).
+//!
 //! Each `Display` is a single line that starts with the operation id and
 //! carries what an operator needs to act or to open a support case: the
-//! status, Graph's error code and message, and the request ids.
+//! status, Graph's error code and message, the attempts made, and the
+//! request ids.
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
+use crate::preflight::PreflightProblem;
+use crate::retry::Attempts;
+use crate::token::TokenError;
 use crate::{ODataError, Violation};
 
 /// Everything that can go wrong in a generated operation.
@@ -25,7 +37,50 @@ pub enum Error {
         violations: Vec<Violation>,
     },
 
-    /// The service answered with a non-2xx status, documented or not.
+    /// Permission preflight found that the token cannot make this call
+    /// (a personal Microsoft account, or none of the permissions the spec
+    /// lists); nothing was sent. Turn preflight off with
+    /// [`ClientBuilder::permission_preflight`](crate::ClientBuilder::permission_preflight)
+    /// if the check is wrong for your token.
+    #[error("{operation_id}: not sent: {problem}")]
+    Preflight {
+        /// The spec's `operationId`.
+        operation_id: &'static str,
+        /// What is wrong with the token.
+        problem: PreflightProblem,
+    },
+
+    /// The token provider could not supply a token; nothing was sent.
+    #[error("{operation_id}: not sent: could not get a token: {source}")]
+    Token {
+        /// The spec's `operationId`.
+        operation_id: &'static str,
+        /// What the provider said.
+        #[source]
+        source: TokenError,
+    },
+
+    /// `401`: Graph did not accept the token (missing, expired, for another
+    /// cloud or resource). Get a new token for the cloud you call.
+    #[error("{0}")]
+    Unauthorized(Box<GraphFailure>),
+
+    /// `403`: the token is valid but lacks a permission or role (Graph's
+    /// code and message say which), or the tenant is not licensed.
+    #[error("{0}")]
+    Forbidden(Box<GraphFailure>),
+
+    /// `404`: no such resource, e.g. a mistyped or deleted profile id.
+    #[error("{0}")]
+    NotFound(Box<GraphFailure>),
+
+    /// `429`, `503` or `504` after the retries the policy allows: Graph is
+    /// throttling or briefly unavailable. Try again later;
+    /// [`GraphFailure::attempts`] says how many attempts were made.
+    #[error("{0}")]
+    Throttled(Box<GraphFailure>),
+
+    /// Any other non-2xx status (`400`, `409`, `500`...), documented or not.
     #[error("{0}")]
     Graph(Box<GraphFailure>),
 
@@ -140,6 +195,8 @@ pub struct GraphFailure {
     pub retry_after: Option<String>,
     /// Up to 1 KiB of the body, lossily decoded as UTF-8.
     pub body_excerpt: String,
+    /// How many attempts were made and why retrying stopped.
+    pub attempts: Attempts,
 }
 
 impl GraphFailure {
@@ -177,6 +234,9 @@ impl fmt::Display for GraphFailure {
                 Snippet(&self.body_excerpt)
             )?,
         }
+        if self.attempts.count > 1 || self.attempts.gave_up.is_some() {
+            write!(f, "; {}", self.attempts)?;
+        }
         write!(
             f,
             "{}",
@@ -190,23 +250,56 @@ impl fmt::Display for GraphFailure {
 }
 
 impl Error {
+    /// The variant for a non-2xx answer, chosen by its status: `401`
+    /// [`Unauthorized`](Error::Unauthorized), `403`
+    /// [`Forbidden`](Error::Forbidden), `404` [`NotFound`](Error::NotFound),
+    /// `429`/`503`/`504` [`Throttled`](Error::Throttled), anything else
+    /// [`Graph`](Error::Graph).
+    pub fn from_failure(failure: Box<GraphFailure>) -> Error {
+        match failure.status {
+            401 => Error::Unauthorized(failure),
+            403 => Error::Forbidden(failure),
+            404 => Error::NotFound(failure),
+            429 | 503 | 504 => Error::Throttled(failure),
+            _ => Error::Graph(failure),
+        }
+    }
+
+    /// The non-2xx answer behind this error, whichever variant carries it.
+    pub fn graph_failure(&self) -> Option<&GraphFailure> {
+        match self {
+            Error::Unauthorized(failure)
+            | Error::Forbidden(failure)
+            | Error::NotFound(failure)
+            | Error::Throttled(failure)
+            | Error::Graph(failure) => Some(failure),
+            _ => None,
+        }
+    }
+
     /// The operation the error belongs to (`None` for configuration and
     /// encoding errors, which happen before an operation is known).
     pub fn operation_id(&self) -> Option<&'static str> {
+        if let Some(failure) = self.graph_failure() {
+            return Some(failure.operation_id);
+        }
         match self {
             Error::InvalidRequest { operation_id, .. }
+            | Error::Preflight { operation_id, .. }
+            | Error::Token { operation_id, .. }
             | Error::UndocumentedResponse { operation_id, .. }
             | Error::Decode { operation_id, .. }
             | Error::Transport { operation_id, .. } => Some(operation_id),
-            Error::Graph(failure) => Some(failure.operation_id),
-            Error::Config(_) | Error::Encode(_) => None,
+            _ => None,
         }
     }
 
     /// The HTTP status, when a response arrived.
     pub fn status(&self) -> Option<u16> {
+        if let Some(failure) = self.graph_failure() {
+            return Some(failure.status);
+        }
         match self {
-            Error::Graph(failure) => Some(failure.status),
             Error::UndocumentedResponse { status, .. } | Error::Decode { status, .. } => {
                 Some(*status)
             }
@@ -217,16 +310,24 @@ impl Error {
     /// Graph's error code (e.g. `Authorization_RequestDenied`), when the
     /// response carried an OData error with a non-empty code.
     pub fn graph_code(&self) -> Option<&str> {
-        match self {
-            Error::Graph(failure) => failure.code(),
-            _ => None,
-        }
+        self.graph_failure().and_then(GraphFailure::code)
+    }
+
+    /// Graph's error message, when the response carried an OData error with
+    /// a non-empty message.
+    pub fn graph_message(&self) -> Option<&str> {
+        self.graph_failure()
+            .and_then(|f| f.error.as_ref())
+            .map(|e| e.error.message.as_str())
+            .filter(|m| !m.is_empty())
     }
 
     /// The service's request id, when a response carried one.
     pub fn request_id(&self) -> Option<&str> {
+        if let Some(failure) = self.graph_failure() {
+            return failure.request_id.as_deref();
+        }
         match self {
-            Error::Graph(failure) => failure.request_id.as_deref(),
             Error::UndocumentedResponse { request_id, .. } | Error::Decode { request_id, .. } => {
                 request_id.as_deref()
             }
@@ -236,8 +337,10 @@ impl Error {
 
     /// The `client-request-id` of the request, when a response arrived.
     pub fn client_request_id(&self) -> Option<&str> {
+        if let Some(failure) = self.graph_failure() {
+            return failure.client_request_id.as_deref();
+        }
         match self {
-            Error::Graph(failure) => failure.client_request_id.as_deref(),
             Error::UndocumentedResponse {
                 client_request_id, ..
             }
@@ -248,12 +351,13 @@ impl Error {
         }
     }
 
-    /// Whether sending the same request again may succeed: throttling
-    /// (429), unavailability (503), gateway timeout (504), a timeout or a
-    /// failure to connect.
+    /// Whether sending the same request again later may succeed:
+    /// throttling or unavailability (429, 503, 504, also after the client's
+    /// own retries ran out), a timeout, or a failure to connect.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Graph(failure) => matches!(failure.status, 429 | 503 | 504),
+            Error::Throttled(_) => true,
+            Error::Graph(failure) => crate::retry::is_retry_status(failure.status),
             Error::Transport {
                 source, timeout, ..
             } => *timeout || source.is_connect(),
@@ -272,15 +376,19 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+/// The standard reason phrase of `status` (`Forbidden` for 403), if any.
+pub fn status_reason(status: u16) -> Option<&'static str> {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+}
+
 /// `403 Forbidden`, or just `499` for a status without a standard reason.
 struct StatusLine(u16);
 
 impl fmt::Display for StatusLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let reason = reqwest::StatusCode::from_u16(self.0)
-            .ok()
-            .and_then(|s| s.canonical_reason());
-        match reason {
+        match status_reason(self.0) {
             Some(reason) => write!(f, "{} {reason}", self.0),
             None => write!(f, "{}", self.0),
         }
@@ -400,12 +508,14 @@ mod tests {
             client_request_id: Some("abcd".into()),
             retry_after: None,
             body_excerpt: "{}".into(),
+            attempts: Attempts::default(),
         }
     }
 
     #[test]
     fn graph_display_matches_the_documented_shape() {
-        let err = Error::Graph(Box::new(forbidden()));
+        let err = Error::from_failure(Box::new(forbidden()));
+        assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
         assert_eq!(
             err.to_string(),
             "windowsAutopilotDeploymentProfiles_assign: 403 Forbidden: \
@@ -414,6 +524,7 @@ mod tests {
         );
         assert_eq!(err.status(), Some(403));
         assert_eq!(err.graph_code(), Some("Authorization_RequestDenied"));
+        assert_eq!(err.graph_message(), Some("Insufficient privileges"));
         assert_eq!(err.request_id(), Some("1234"));
         assert_eq!(err.client_request_id(), Some("abcd"));
         assert_eq!(
@@ -443,28 +554,94 @@ mod tests {
     }
 
     #[test]
-    fn retryable_statuses() {
-        for (status, retryable) in [
-            (429, true),
-            (503, true),
-            (504, true),
-            (500, false),
-            (404, false),
+    fn variants_follow_the_status_and_retryable_ones_are_marked() {
+        for (status, variant, retryable) in [
+            (400, "Graph", false),
+            (401, "Unauthorized", false),
+            (403, "Forbidden", false),
+            (404, "NotFound", false),
+            (409, "Graph", false),
+            (429, "Throttled", true),
+            (500, "Graph", false),
+            (502, "Graph", false),
+            (503, "Throttled", true),
+            (504, "Throttled", true),
         ] {
-            let err = Error::Graph(Box::new(GraphFailure {
+            let err = Error::from_failure(Box::new(GraphFailure {
                 status,
                 ..forbidden()
             }));
+            let name = format!("{err:?}");
+            assert!(name.starts_with(variant), "{status}: {name}");
             assert_eq!(err.is_retryable(), retryable, "{status}");
+            assert_eq!(err.status(), Some(status));
+            assert_eq!(err.graph_failure().unwrap().status, status);
         }
         assert!(!Error::Config("x".into()).is_retryable());
+        assert!(Error::Config("x".into()).graph_failure().is_none());
+    }
+
+    #[test]
+    fn throttled_display_says_how_many_attempts() {
+        let failure = GraphFailure {
+            status: 429,
+            error: Some(ODataError {
+                error: MainError {
+                    code: "TooManyRequests".into(),
+                    message: "Slow down".into(),
+                    ..MainError::default()
+                },
+            }),
+            retry_after: Some("2".into()),
+            attempts: Attempts {
+                count: 4,
+                waited: Duration::from_secs(6),
+                gave_up: Some(crate::retry::GaveUp::MaxAttempts { max: 4 }),
+            },
+            ..forbidden()
+        };
+        let err = Error::from_failure(Box::new(failure));
+        assert_eq!(
+            err.to_string(),
+            "windowsAutopilotDeploymentProfiles_assign: 429 Too Many Requests: TooManyRequests: \
+             Slow down; gave up after 4 attempts (waited 6s; 4 attempts allowed) \
+             (request-id 1234, client-request-id abcd, retry-after 2)"
+        );
+        assert!(err.is_retryable());
+    }
+
+    #[test]
+    fn preflight_and_token_errors_name_the_operation() {
+        let err = Error::Preflight {
+            operation_id: "op",
+            problem: PreflightProblem::PersonalAccount,
+        };
+        assert!(
+            err.to_string()
+                .starts_with("op: not sent: personal Microsoft accounts are not supported"),
+            "{err}"
+        );
+        assert_eq!(err.operation_id(), Some("op"));
+        assert_eq!(err.status(), None);
+        let err = Error::Token {
+            operation_id: "op",
+            source: TokenError::new("environment variable GRAPH_TOKEN is not set"),
+        };
+        assert_eq!(
+            err.to_string(),
+            "op: not sent: could not get a token: environment variable GRAPH_TOKEN is not set"
+        );
+        assert!(!err.is_retryable());
     }
 
     #[test]
     fn empty_code_is_no_code() {
         let mut failure = forbidden();
         failure.error.as_mut().unwrap().error.code.clear();
-        assert_eq!(Error::Graph(Box::new(failure)).graph_code(), None);
+        failure.error.as_mut().unwrap().error.message.clear();
+        let err = Error::Graph(Box::new(failure));
+        assert_eq!(err.graph_code(), None);
+        assert_eq!(err.graph_message(), None);
     }
 
     #[test]

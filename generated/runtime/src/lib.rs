@@ -48,21 +48,32 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "azure-identity")]
+pub mod azure;
 pub mod client;
+pub mod cloud;
 pub mod decode;
 pub mod encode;
 pub mod error;
+pub mod observe;
 pub mod odata;
 pub mod path;
+pub mod preflight;
+pub mod retry;
 pub mod route;
 pub mod secret;
+pub mod token;
+pub mod validate;
 pub mod violation;
 
 pub use client::{Client, ClientBuilder, Response};
+pub use cloud::Cloud;
 pub use error::Error;
 pub use odata::ODataError;
+pub use retry::RetryPolicy;
 pub use route::*;
 pub use secret::SecretToken;
+pub use token::{EnvToken, TokenProvider};
 pub use violation::Violation;
 
 // Re-exported so that a generated crate can derive and (de)serialise its

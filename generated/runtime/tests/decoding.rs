@@ -2,13 +2,21 @@
 
 mod common;
 
-use common::{ASSIGN, Canned, GET_THING, TOUCH, client_for, serve};
+use common::{ASSIGN, Canned, GET_THING, TOKEN, TOUCH, client_for, serve};
 use graph_runtime::error::Undocumented;
-use graph_runtime::{Error, decode};
+use graph_runtime::{Error, RetryPolicy, SecretToken, decode};
 
+/// One call with retries off: these tests are about decoding one answer
+/// (`retries.rs` covers retrying).
 async fn assign(canned: Canned) -> (Result<(), Error>, String) {
     let server = serve(canned).await;
-    let response = client_for(&server)
+    let client = graph_runtime::Client::builder()
+        .base_url(server.base_url())
+        .token(SecretToken::from(TOKEN))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let response = client
         .send(
             &ASSIGN,
             &["p1"],
@@ -28,12 +36,12 @@ async fn assign(canned: Canned) -> (Result<(), Error>, String) {
 
 fn graph(result: Result<(), Error>) -> (Error, Box<graph_runtime::error::GraphFailure>) {
     let err = result.expect_err("expected an error");
-    match &err {
-        Error::Graph(failure) => {
-            let failure = failure.clone();
+    match err.graph_failure() {
+        Some(failure) => {
+            let failure = Box::new(failure.clone());
             (err, failure)
         }
-        other => panic!("expected Error::Graph, got {other:?}"),
+        None => panic!("expected an error carrying a Graph answer, got {err:?}"),
     }
 }
 
@@ -108,6 +116,7 @@ async fn throttling_keeps_retry_after() {
     let body = r#"{"error":{"code":"TooManyRequests","message":"slow down"}}"#;
     let (result, _) = assign(Canned::json(429, body).header("retry-after", "7")).await;
     let (err, failure) = graph(result);
+    assert!(matches!(err, Error::Throttled(_)), "{err:?}");
     assert!(err.is_retryable());
     assert_eq!(failure.retry_after.as_deref(), Some("7"));
     assert_eq!(

@@ -7,7 +7,7 @@ mod common;
 use std::fmt::{self, Write as _};
 use std::sync::{Arc, Mutex};
 
-use common::{ASSIGN, Canned, TOKEN, client_for, serve};
+use common::{ASSIGN, Canned, TOKEN, client_for, serve, serve_script};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
@@ -90,5 +90,51 @@ fn debug_events_describe_the_exchange_without_the_token() {
             !line.contains("Bearer"),
             "authorization leaked into tracing: {line}"
         );
+    }
+
+    // Each retry is logged with the status, the wait and where it came from,
+    // and giving up is logged too.
+    capture.0.lock().unwrap().clear();
+    tracing::subscriber::with_default(capture.clone(), || {
+        runtime.block_on(async {
+            let server = serve_script(vec![
+                Canned::status(429).header("retry-after", "0"),
+                Canned::status(503).header("retry-after", "0"),
+            ])
+            .await;
+            let client = graph_runtime::Client::builder()
+                .base_url(server.base_url())
+                .token(graph_runtime::SecretToken::from(TOKEN))
+                .retry(graph_runtime::RetryPolicy::default().max_attempts(3))
+                .build()
+                .unwrap();
+            let response = client.send(&ASSIGN, &["p1"], &[], &[], None).await.unwrap();
+            assert_eq!(response.status, 503);
+            assert_eq!(response.attempts.count, 3);
+        });
+    });
+    let lines = capture.0.lock().unwrap().clone();
+    let retries: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("message=graph request throttled; retrying"))
+        .collect();
+    assert_eq!(retries.len(), 2, "{lines:#?}");
+    assert!(retries[0].contains("status=429"), "{}", retries[0]);
+    assert!(retries[0].contains("attempt=1"), "{}", retries[0]);
+    assert!(retries[0].contains("wait_ms=0"), "{}", retries[0]);
+    assert!(
+        retries[0].contains("reason=as Retry-After asks"),
+        "{}",
+        retries[0]
+    );
+    assert!(retries[1].contains("status=503"), "{}", retries[1]);
+    assert!(retries[1].contains("attempt=2"), "{}", retries[1]);
+    let gave_up: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("giving up: gave up after 3 attempts"))
+        .collect();
+    assert_eq!(gave_up.len(), 1, "{lines:#?}");
+    for line in &lines {
+        assert!(!line.contains(TOKEN), "token leaked into tracing: {line}");
     }
 }

@@ -1,4 +1,5 @@
-//! Configuration of a [`Client`]: service root, token, timeouts.
+//! Configuration of a [`Client`]: service root, token, timeouts, retries,
+//! permission preflight and an observer.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -8,7 +9,10 @@ use reqwest::header::HeaderValue;
 use url::{Host, Url};
 
 use super::{Client, Inner};
-use crate::{Error, SecretToken};
+use crate::observe::Observer;
+use crate::retry::{Clock, RetryPolicy, SystemClock};
+use crate::token::TokenProvider;
+use crate::{Cloud, Error, SecretToken};
 
 /// The global Microsoft Graph beta service root.
 pub const DEFAULT_BASE_URL: &str = "https://graph.microsoft.com/beta";
@@ -27,22 +31,31 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Builds a [`Client`]; start with [`Client::builder`].
 ///
 /// ```
-/// use graph_runtime::{Client, SecretToken};
+/// use std::time::Duration;
+/// use graph_runtime::{Client, RetryPolicy, SecretToken};
 /// let client = Client::builder()
 ///     .base_url("https://graph.microsoft.us/beta/")
 ///     .token(SecretToken::from("eyJ..."))
+///     .retry(RetryPolicy::default().max_total_wait(Duration::from_secs(30)))
 ///     .build()
 ///     .unwrap();
 /// assert_eq!(client.base_url(), "https://graph.microsoft.us/beta");
+/// assert_eq!(client.token_scope(), "https://graph.microsoft.us/.default");
 /// ```
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     base_url: String,
-    token: Option<SecretToken>,
+    token: Option<Arc<dyn TokenProvider>>,
+    /// A fixed token, kept to check once at build time that it can be sent.
+    static_token: Option<SecretToken>,
     user_agent: String,
     timeout: Duration,
     connect_timeout: Option<Duration>,
     http_client: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    clock: Arc<dyn Clock>,
+    preflight: bool,
+    observer: Option<Arc<dyn Observer>>,
 }
 
 impl Default for ClientBuilder {
@@ -50,10 +63,15 @@ impl Default for ClientBuilder {
         ClientBuilder {
             base_url: DEFAULT_BASE_URL.to_owned(),
             token: None,
+            static_token: None,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: None,
             http_client: None,
+            retry: RetryPolicy::default(),
+            clock: Arc::new(SystemClock),
+            preflight: true,
+            observer: None,
         }
     }
 }
@@ -68,10 +86,62 @@ impl ClientBuilder {
         self
     }
 
-    /// The bearer token sent as `Authorization: Bearer ...` on every
-    /// request. Without one, no `Authorization` header is sent.
+    /// Uses `cloud`'s service root (see [`Cloud`]); same as
+    /// [`ClientBuilder::base_url`] with [`Cloud::service_root`].
+    pub fn cloud(mut self, cloud: &Cloud) -> Self {
+        self.base_url = cloud.service_root().to_owned();
+        self
+    }
+
+    /// A fixed bearer token sent as `Authorization: Bearer ...` on every
+    /// request. Without a token or provider, no `Authorization` header is
+    /// sent.
     pub fn token(mut self, token: SecretToken) -> Self {
-        self.token = Some(token);
+        self.token = Some(Arc::new(token.clone()));
+        self.static_token = Some(token);
+        self
+    }
+
+    /// Asks `provider` for a token before every attempt, with the scope
+    /// [`Client::token_scope`] (`https://{host}/.default`). Replaces any
+    /// earlier [`ClientBuilder::token`].
+    pub fn token_provider(self, provider: impl TokenProvider + 'static) -> Self {
+        self.shared_token_provider(Arc::new(provider))
+    }
+
+    /// Like [`ClientBuilder::token_provider`], for a provider already shared.
+    pub fn shared_token_provider(mut self, provider: Arc<dyn TokenProvider>) -> Self {
+        self.token = Some(provider);
+        self.static_token = None;
+        self
+    }
+
+    /// How throttled requests (`429`, `503`, `504`) are retried (default
+    /// [`RetryPolicy::default`]: 3 retries, no wait over 180 s).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The clock retries read the time from and wait with (default
+    /// [`SystemClock`]). Tests pass one that records waits instead.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Whether to check a JWT's permission claims against the operation's
+    /// before sending (default on; see [`crate::preflight`]). Turn it off
+    /// when a token is right in ways the check cannot see.
+    pub fn permission_preflight(mut self, on: bool) -> Self {
+        self.preflight = on;
+        self
+    }
+
+    /// Tells `observer` about every request, response, retry and transport
+    /// failure, with the token redacted (see [`crate::observe`]).
+    pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = Some(observer);
         self
     }
 
@@ -114,7 +184,8 @@ impl ClientBuilder {
     /// header; or when `connect_timeout` is combined with `http_client`.
     pub fn build(self) -> Result<Client, Error> {
         let base = check_base_url(&self.base_url)?;
-        if let Some(token) = &self.token {
+        let scope = crate::cloud::scope_for(&base)?;
+        if let Some(token) = &self.static_token {
             // Checked once here so that `send` cannot fail on it later. The
             // message must not quote the token.
             HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
@@ -151,10 +222,15 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 base_url: base,
+                scope,
                 token: self.token,
                 user_agent,
                 timeout: self.timeout,
                 http,
+                retry: self.retry,
+                clock: self.clock,
+                preflight: self.preflight,
+                observer: self.observer,
             }),
         })
     }
@@ -162,7 +238,7 @@ impl ClientBuilder {
 
 /// Validates a service root and returns it without a trailing slash, so
 /// that `base + "/deviceManagement/..."` never has a doubled slash.
-fn check_base_url(raw: &str) -> Result<String, Error> {
+pub(crate) fn check_base_url(raw: &str) -> Result<String, Error> {
     let url = Url::parse(raw.trim())
         .map_err(|e| Error::Config(format!("base URL {raw:?} is not a valid URL: {e}")))?;
     match url.scheme() {

@@ -1,8 +1,10 @@
 //! The HTTP transport that generated operations call.
 //!
 //! [`Client::send`] turns a [`Route`] plus parameter values into one HTTP
-//! request, adds the headers every Graph call needs, and reads the whole
-//! response. It does not interpret the status: that is the job of
+//! request, adds the headers every Graph call needs (a token from the
+//! [`TokenProvider`], checked by permission preflight), sends it, retries
+//! it while Graph throttles, and reads the whole response. It does not
+//! otherwise interpret the status: that is the job of
 //! [`decode`](crate::decode), which knows what the route documents.
 
 mod builder;
@@ -14,12 +16,16 @@ use std::time::{Duration, Instant};
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
+pub(crate) use builder::check_base_url;
 pub use builder::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
 };
 pub use response::Response;
 
-use crate::{Error, Method, Route, SecretToken, Segment, Violation};
+use crate::observe::{Event, Observer, redacted_headers};
+use crate::retry::{Attempts, Clock, Decision, RetryPolicy};
+use crate::token::{TokenError, TokenProvider};
+use crate::{Error, Method, Route, Segment, Violation};
 
 /// The most bytes of a non-2xx body that are kept; the rest is dropped.
 /// Error bodies only feed diagnostics, and a misbehaving proxy must not be
@@ -28,6 +34,10 @@ pub const MAX_ERROR_BODY: usize = 1 << 20;
 
 /// The header carrying the id that correlates this request in Graph's logs.
 const CLIENT_REQUEST_ID: &str = "client-request-id";
+
+/// The header that tells Graph which retry this is, as Microsoft's SDKs
+/// send it; absent on the first attempt.
+const RETRY_ATTEMPT: &str = "retry-attempt";
 
 /// Headers the transport owns; a caller-supplied value would conflict with
 /// the token, the connection or the body length.
@@ -51,15 +61,21 @@ pub struct Client {
 struct Inner {
     /// Validated service root, without a trailing slash.
     base_url: String,
-    token: Option<SecretToken>,
+    /// `https://{host}/.default`, what tokens are requested for.
+    scope: String,
+    token: Option<Arc<dyn TokenProvider>>,
     user_agent: HeaderValue,
     timeout: Duration,
     http: reqwest::Client,
+    retry: RetryPolicy,
+    clock: Arc<dyn Clock>,
+    preflight: bool,
+    observer: Option<Arc<dyn Observer>>,
 }
 
-/// A request ready to go on the wire. Built once per [`Client::send`] so that
-/// every attempt of a future retry loop sends the same thing, with the same
-/// `client-request-id`.
+/// A request ready to go on the wire, but for its `Authorization` header.
+/// Built once per [`Client::send`] so that every attempt of the retry loop
+/// sends the same thing, with the same `client-request-id`.
 struct Prepared {
     method: reqwest::Method,
     url: Url,
@@ -79,6 +95,17 @@ impl Client {
         &self.inner.base_url
     }
 
+    /// The scope tokens are requested for: `https://{host}/.default`, from
+    /// the service root's host.
+    pub fn token_scope(&self) -> &str {
+        &self.inner.scope
+    }
+
+    /// The retry policy in force.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
     /// Sends one request for `route` and reads the whole response.
     ///
     /// * `path_params`: values for the template's parameters, in template
@@ -92,11 +119,18 @@ impl Client {
     ///
     /// Every request carries `Accept: application/json`, a fresh UUID v4
     /// `client-request-id`, the `User-Agent` and, when the client has a
-    /// token, `Authorization: Bearer`. Redirects are not followed.
+    /// token provider, `Authorization: Bearer`. Redirects are not followed.
     ///
-    /// Any status is returned as `Ok`; only a request that cannot be built
-    /// ([`Error::InvalidRequest`]) or a failed exchange
-    /// ([`Error::Transport`]) is an error here.
+    /// Before each attempt the provider is asked for a token, and (unless
+    /// turned off) permission preflight checks a JWT's claims against
+    /// `route.permissions`. A `429`, `503` or `504` is retried as the
+    /// [`RetryPolicy`] says, with the same `client-request-id` and a
+    /// `retry-attempt` header; [`Response::attempts`] tells how it went.
+    ///
+    /// Any final status is returned as `Ok`; only a request that cannot be
+    /// built ([`Error::InvalidRequest`]), a missing token
+    /// ([`Error::Token`]), a preflight refusal ([`Error::Preflight`]) or a
+    /// failed exchange ([`Error::Transport`]) is an error here.
     pub async fn send(
         &self,
         route: &'static Route,
@@ -105,12 +139,106 @@ impl Client {
         headers: &[(&'static str, String)],
         body: Option<Vec<u8>>,
     ) -> Result<Response, Error> {
-        let prepared = self.prepare(route, path_params, query, headers, body)?;
-        // The single place where a retry policy belongs: look at the result
-        // (a 429/503/504 `Response`, or `Error::is_retryable`), wait for
-        // `Retry-After` (see `error::parse_retry_after`), and call `attempt`
-        // again with the same `prepared` request. Today there is one attempt.
-        self.attempt(route, &prepared).await
+        let mut prepared = self.prepare(route, path_params, query, headers, body)?;
+        let policy = &self.inner.retry;
+        let mut attempts = Attempts::default();
+        loop {
+            self.authorize(route, &mut prepared).await?;
+            let mut response = self.attempt(route, &prepared, attempts.count).await?;
+            let decision = policy.decide(
+                attempts.count,
+                response.status,
+                response.header("retry-after"),
+                self.inner.clock.now(),
+                attempts.waited,
+            );
+            let (wait, reason) = match decision {
+                Decision::Done => {
+                    response.attempts = attempts;
+                    return Ok(response);
+                }
+                Decision::GiveUp(gave_up) => {
+                    attempts.gave_up = Some(gave_up);
+                    tracing::warn!(
+                        operation_id = route.operation_id,
+                        status = response.status,
+                        attempts = attempts.count,
+                        client_request_id = %prepared.client_request_id,
+                        "graph request still throttled; giving up: {attempts}"
+                    );
+                    response.attempts = attempts;
+                    return Ok(response);
+                }
+                Decision::Wait { wait, reason } => (wait, reason),
+            };
+            tracing::warn!(
+                operation_id = route.operation_id,
+                status = response.status,
+                attempt = attempts.count,
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                reason = %reason,
+                retry_after = response.header("retry-after").unwrap_or(""),
+                client_request_id = %prepared.client_request_id,
+                "graph request throttled; retrying"
+            );
+            self.observe(|o| {
+                o.on_event(&Event::Retry {
+                    operation_id: route.operation_id,
+                    attempt: attempts.count,
+                    status: response.status,
+                    wait,
+                    reason,
+                })
+            });
+            self.inner.clock.sleep(wait).await;
+            attempts.waited += wait;
+            attempts.count += 1;
+            prepared
+                .headers
+                .insert(RETRY_ATTEMPT, HeaderValue::from(attempts.count - 1));
+        }
+    }
+
+    /// Puts a fresh `Authorization` header on `prepared`, after permission
+    /// preflight; removes it when the client has no token provider.
+    async fn authorize(&self, route: &'static Route, prepared: &mut Prepared) -> Result<(), Error> {
+        let Some(provider) = &self.inner.token else {
+            prepared.headers.remove(header::AUTHORIZATION);
+            return Ok(());
+        };
+        let token_error = |source: TokenError| Error::Token {
+            operation_id: route.operation_id,
+            source,
+        };
+        let scopes = [self.inner.scope.as_str()];
+        let token = provider.token(&scopes).await.map_err(token_error)?;
+        if self.inner.preflight {
+            crate::preflight::check(token.expose(), route.permissions).map_err(|problem| {
+                Error::Preflight {
+                    operation_id: route.operation_id,
+                    problem,
+                }
+            })?;
+        }
+        // The message must not quote the token.
+        let mut value =
+            HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+                token_error(TokenError::new(
+                    "the token contains characters that cannot be sent in an HTTP header",
+                ))
+            })?;
+        // Keeps the value out of `Debug` output of the header map.
+        value.set_sensitive(true);
+        prepared.headers.insert(header::AUTHORIZATION, value);
+        Ok(())
+    }
+
+    /// Runs `tell` with the observer, if any, so that events (and their
+    /// redacted header copies) are only built when someone listens.
+    fn observe(&self, tell: impl FnOnce(&dyn Observer)) {
+        if let Some(observer) = &self.inner.observer {
+            tell(observer.as_ref());
+        }
     }
 
     /// Builds the URL and headers, refusing anything that would not reach
@@ -147,14 +275,8 @@ impl Client {
                 Err(violation) => violations.push(violation),
             }
         }
-        if let Some(token) = &self.inner.token {
-            // Inserted last so that nothing above can replace it.
-            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-                .expect("checked by ClientBuilder::build");
-            // Keeps the value out of `Debug` output of the header map.
-            value.set_sensitive(true);
-            headers.insert(header::AUTHORIZATION, value);
-        }
+        // `Authorization` is added per attempt by `authorize`, after every
+        // caller header, so that nothing here can replace it.
 
         let raw = format!("{}{}", self.inner.base_url, route.render_path(path_params));
         let url = match Url::parse(&raw) {
@@ -201,23 +323,47 @@ impl Client {
     }
 
     /// One exchange: send, read the body, log both ends without the token.
-    async fn attempt(&self, route: &'static Route, prepared: &Prepared) -> Result<Response, Error> {
+    async fn attempt(
+        &self,
+        route: &'static Route,
+        prepared: &Prepared,
+        attempt: u32,
+    ) -> Result<Response, Error> {
         let started = Instant::now();
         tracing::debug!(
             operation_id = route.operation_id,
             method = %prepared.method,
             url = %prepared.url,
+            attempt,
             client_request_id = %prepared.client_request_id,
             body_bytes = prepared.body.as_ref().map_or(0, Vec::len),
             "graph request"
         );
+        self.observe(|o| {
+            o.on_event(&Event::Request {
+                operation_id: route.operation_id,
+                attempt,
+                method: prepared.method.as_str(),
+                url: prepared.url.as_str(),
+                headers: &redacted_headers(&prepared.headers),
+                body: prepared.body.as_deref(),
+            })
+        });
         let transport = |source: reqwest::Error| {
             tracing::debug!(
                 operation_id = route.operation_id,
                 client_request_id = %prepared.client_request_id,
+                attempt,
                 error = %source,
                 "graph request failed"
             );
+            self.observe(|o| {
+                o.on_event(&Event::TransportError {
+                    operation_id: route.operation_id,
+                    attempt,
+                    message: &source.to_string(),
+                })
+            });
             Error::Transport {
                 operation_id: route.operation_id,
                 timeout: source.is_timeout(),
@@ -250,7 +396,21 @@ impl Client {
             headers,
             body,
             client_request_id: prepared.client_request_id.clone(),
+            attempts: Attempts {
+                count: attempt,
+                ..Attempts::default()
+            },
         };
+        self.observe(|o| {
+            o.on_event(&Event::Response {
+                operation_id: route.operation_id,
+                attempt,
+                status: response.status,
+                headers: &redacted_headers(&response.headers),
+                body: &response.body,
+                elapsed: started.elapsed(),
+            })
+        });
         tracing::debug!(
             operation_id = route.operation_id,
             status = response.status,
@@ -395,7 +555,7 @@ mod tests {
     fn client() -> Client {
         Client::builder()
             .base_url("http://127.0.0.1:1/v/")
-            .token(SecretToken::from("tok"))
+            .token(crate::SecretToken::from("tok"))
             .build()
             .unwrap()
     }
@@ -423,8 +583,21 @@ mod tests {
         );
         assert_eq!(prepared.method, reqwest::Method::POST);
         assert!(prepared.headers.get(header::CONTENT_TYPE).is_none());
+        // The token is added per attempt, not when preparing.
+        assert!(prepared.headers.get(header::AUTHORIZATION).is_none());
+    }
+
+    #[tokio::test]
+    async fn authorization_is_sensitive_and_last() {
+        let client = client();
+        let headers = [("x-extra", "1".to_owned())];
+        let mut prepared = client
+            .prepare(&ROUTE, &["a", "b"], &[], &headers, None)
+            .unwrap();
+        client.authorize(&ROUTE, &mut prepared).await.unwrap();
         let auth = prepared.headers.get(header::AUTHORIZATION).unwrap();
         assert!(auth.is_sensitive());
+        assert_eq!(auth.to_str().unwrap(), "Bearer tok");
         assert!(!format!("{:?}", prepared.headers).contains("tok"));
     }
 

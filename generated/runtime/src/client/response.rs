@@ -2,6 +2,8 @@
 
 use reqwest::header::HeaderMap;
 
+use crate::retry::Attempts;
+
 /// A response whose body has been read completely (error bodies are capped
 /// at [`MAX_ERROR_BODY`](super::MAX_ERROR_BODY) bytes).
 #[derive(Debug, Clone)]
@@ -15,6 +17,9 @@ pub struct Response {
     /// The `client-request-id` the request was sent with, so an error can
     /// name it even when the service does not echo it.
     pub client_request_id: String,
+    /// How many attempts it took to get this response, and, for a
+    /// throttled answer, why the client stopped retrying.
+    pub attempts: Attempts,
 }
 
 impl Response {
@@ -47,6 +52,7 @@ mod tests {
             headers: HeaderMap::new(),
             body: Vec::new(),
             client_request_id: "c".into(),
+            attempts: Attempts::default(),
         };
         assert_eq!(response.request_id(), None);
         response

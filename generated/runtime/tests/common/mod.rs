@@ -136,7 +136,8 @@ impl Recorded {
 }
 
 struct Shared {
-    canned: Canned,
+    /// Answers in order; the last one repeats.
+    script: Vec<Canned>,
     recorded: Mutex<Vec<Recorded>>,
 }
 
@@ -168,8 +169,15 @@ impl TestServer {
 
 /// Starts a server on 127.0.0.1 with an ephemeral port.
 pub async fn serve(canned: Canned) -> TestServer {
+    serve_script(vec![canned]).await
+}
+
+/// Like [`serve`], answering the n-th request with `script[n]` and every
+/// later one with the last entry.
+pub async fn serve_script(script: Vec<Canned>) -> TestServer {
+    assert!(!script.is_empty(), "a script needs at least one answer");
     let shared = Arc::new(Shared {
-        canned,
+        script,
         recorded: Mutex::new(Vec::new()),
     });
     let app = axum::Router::new()
@@ -187,17 +195,22 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
         .await
         .unwrap()
         .to_vec();
-    shared.recorded.lock().unwrap().push(Recorded {
-        method: parts.method.to_string(),
-        target: parts
-            .uri
-            .path_and_query()
-            .map(|pq| pq.as_str().to_owned())
-            .unwrap_or_default(),
-        headers: parts.headers,
-        body,
-    });
-    let canned = shared.canned.clone();
+    let index = {
+        let mut recorded = shared.recorded.lock().unwrap();
+        let index = recorded.len().min(shared.script.len() - 1);
+        recorded.push(Recorded {
+            method: parts.method.to_string(),
+            target: parts
+                .uri
+                .path_and_query()
+                .map(|pq| pq.as_str().to_owned())
+                .unwrap_or_default(),
+            headers: parts.headers,
+            body,
+        });
+        index
+    };
+    let canned = shared.script[index].clone();
     if let Some(delay) = canned.delay {
         tokio::time::sleep(delay).await;
     }

@@ -2,18 +2,24 @@
 //! from the command line, through the generated client.
 
 mod exit;
+mod verbose;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
-use autopilot_client::runtime::{self, Route, SecretToken};
-use autopilot_client::{Client, routes, types::AssignRequest};
-use clap::{Parser, Subcommand, ValueEnum};
+use autopilot_client::runtime::{self, Cloud, RetryPolicy, Route, SecretToken};
+use autopilot_client::{Client, SERVERS, routes, types::AssignRequest};
+use clap::builder::PossibleValuesParser;
+use clap::{Parser, Subcommand};
 
 /// Assign Windows Autopilot deployment profiles through Microsoft Graph (beta).
 ///
 /// The bearer token comes from the GRAPH_TOKEN environment variable or from
-/// --token-file; it is never printed.
+/// --token-file; it is never printed, not even with --verbose. Throttled
+/// requests (429, 503, 504) are retried as Retry-After says, else with
+/// exponential backoff.
 #[derive(Parser, Debug)]
 #[command(name = "autopilot", version, after_help = exit::HELP)]
 struct Cli {
@@ -29,9 +35,10 @@ struct Global {
     /// accepted for loopback hosts.
     #[arg(long, global = true, value_name = "URL", conflicts_with = "cloud")]
     base_url: Option<String>,
-    /// National cloud whose service root to use (from the spec's servers).
-    #[arg(long, global = true, value_enum)]
-    cloud: Option<Cloud>,
+    /// National cloud whose service root to use, by the name the spec's
+    /// servers give it (x-cloud); default: the spec's first server.
+    #[arg(long, global = true, value_parser = PossibleValuesParser::new(cloud_names()))]
+    cloud: Option<String>,
     /// Read the bearer token from this file (surrounding whitespace is
     /// trimmed) instead of GRAPH_TOKEN.
     #[arg(long, global = true, value_name = "PATH")]
@@ -40,29 +47,29 @@ struct Global {
     /// nothing.
     #[arg(long, global = true)]
     dry_run: bool,
+    /// Show every request and response on stderr, retries included (the
+    /// token is shown as <redacted>).
+    #[arg(long, short, global = true)]
+    verbose: bool,
+    /// Attempts in all, the first included, while Graph throttles (429,
+    /// 503, 504); 1 turns retries off.
+    #[arg(long, global = true, value_name = "N", default_value_t = runtime::retry::DEFAULT_MAX_ATTEMPTS)]
+    max_attempts: u32,
+    /// Longest total time to spend waiting between retries, in seconds.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = runtime::retry::DEFAULT_MAX_TOTAL_WAIT.as_secs())]
+    max_total_wait: u64,
+    /// Limit for each request, in seconds.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = runtime::client::DEFAULT_TIMEOUT.as_secs())]
+    timeout: u64,
+    /// Send even when the token's claims do not show the permissions the
+    /// operation needs (permission preflight off).
+    #[arg(long, global = true)]
+    no_preflight: bool,
 }
 
-#[derive(Copy, Clone, Debug, ValueEnum)]
-enum Cloud {
-    /// graph.microsoft.com
-    Global,
-    /// US Government L4: graph.microsoft.us
-    Usgov,
-    /// US Government L5 (DoD): dod-graph.microsoft.us
-    UsgovDod,
-    /// China (21Vianet): microsoftgraph.chinacloudapi.cn
-    China,
-}
-
-impl Cloud {
-    fn spec_name(self) -> &'static str {
-        match self {
-            Cloud::Global => "global",
-            Cloud::Usgov => "usgov",
-            Cloud::UsgovDod => "usgov-dod",
-            Cloud::China => "china",
-        }
-    }
+/// The cloud names the spec's servers declare.
+fn cloud_names() -> Vec<&'static str> {
+    SERVERS.iter().filter_map(|s| s.cloud).collect()
 }
 
 #[derive(Subcommand, Debug)]
@@ -121,14 +128,19 @@ fn read_token(global: &Global) -> Result<SecretToken, String> {
     }
 }
 
-fn base_url(global: &Global) -> Result<String, String> {
+/// The cloud to call: `--base-url`, else `--cloud`, else the spec's first
+/// server.
+fn cloud(global: &Global) -> Result<Cloud, runtime::Error> {
     if let Some(url) = &global.base_url {
-        return Ok(url.clone());
+        return Cloud::custom(url);
     }
-    let cloud = global.cloud.unwrap_or(Cloud::Global).spec_name();
-    autopilot_client::cloud_root(cloud)
-        .map(str::to_string)
-        .ok_or_else(|| format!("the spec lists no server for cloud `{cloud}`"))
+    match (&global.cloud, SERVERS.first()) {
+        (Some(name), _) => Cloud::named(SERVERS, name),
+        (None, Some(first)) => Cloud::from_server(first),
+        (None, None) => Err(runtime::Error::Config(
+            "the spec lists no servers; pass --base-url".into(),
+        )),
+    }
 }
 
 /// The request as it would go on the wire, with the token redacted.
@@ -233,14 +245,31 @@ fn main() -> ExitCode {
         eprintln!("autopilot: {message}");
         ExitCode::from(exit::INPUT)
     };
-    let base = match base_url(&cli.global) {
-        Ok(base) => base,
-        Err(message) => return fail(message),
+    let cloud = match cloud(&cli.global) {
+        Ok(cloud) => cloud,
+        Err(err) => return fail(err.to_string()),
     };
     let token = read_token(&cli.global);
     // Validate the service root the same way a real call would, even for
     // a dry run, so a dry run never shows a request that could not be sent.
-    let mut builder = runtime::Client::builder().base_url(base);
+    let global = &cli.global;
+    let mut builder = runtime::Client::builder()
+        .cloud(&cloud)
+        .user_agent(format!(
+            "autopilot/{} {}",
+            env!("CARGO_PKG_VERSION"),
+            runtime::client::DEFAULT_USER_AGENT
+        ))
+        .timeout(Duration::from_secs(global.timeout))
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(global.max_attempts)
+                .max_total_wait(Duration::from_secs(global.max_total_wait)),
+        )
+        .permission_preflight(!global.no_preflight);
+    if global.verbose {
+        builder = builder.observer(Arc::new(verbose::Verbose));
+    }
     if let Ok(token) = &token {
         builder = builder.token(token.clone());
     }

@@ -1,0 +1,213 @@
+//! The `validate` module: request validators for every operation, as
+//! static schema descriptors (`validate::schemas`, `validate::patterns`,
+//! `validate::rules::<operation>`) that `graph_runtime::validate` judges,
+//! plus one function per operation that checks a typed request the way the
+//! client is about to send it. The server side lives in [`server`].
+
+mod schema;
+pub(crate) mod server;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::rust_type::nullable_type;
+use super::{Ctx, ident};
+use crate::model::{Operation, Param, ParamLocation, ParamStyle, Schema, SchemaKind};
+use crate::names;
+use schema::{Site, Writer};
+
+/// The name of an operation's parameter rule static.
+pub(crate) fn param_rule(p: &Param) -> proc_macro2::Ident {
+    let location = match p.location {
+        ParamLocation::Path => "PATH",
+        ParamLocation::Query => "QUERY",
+        ParamLocation::Header => "HEADER",
+    };
+    quote::format_ident!(
+        "{}_{}",
+        location,
+        names::screaming(&names::snake(&p.rust_name))
+    )
+}
+
+/// Emits `pub mod validate`.
+pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+    let rt = &ctx.rt;
+    let mut writer = Writer::new(ctx);
+    let schemas: Vec<TokenStream> = schema::request_types(ctx.api)
+        .into_iter()
+        .filter_map(|name| {
+            let def = ctx.api.types.get(&name)?;
+            let schema = writer.schema(&def.schema, Site::Schemas);
+            let id = ident(&name);
+            let doc = format!(
+                " The schema of [`super::super::types::{name}`] (`{}`).",
+                def.spec_name
+            );
+            Some(quote! {
+                #[doc = #doc]
+                pub static #id: #rt::validate::Schema = #schema;
+            })
+        })
+        .collect();
+    let rules: Vec<TokenStream> = ctx
+        .api
+        .operations
+        .iter()
+        .map(|op| op_rules(&mut writer, op))
+        .collect();
+    let checks = ctx.api.operations.iter().map(|op| op_check(ctx, op));
+    let patterns = writer.patterns_module();
+    quote! {
+        /// Request validators generated from the spec: what each operation
+        /// accepts, and a check per operation for requests built in Rust.
+        ///
+        /// The server side (raw HTTP requests) is [`super::server::handle`].
+        pub mod validate {
+            /// The schema of every named type a request can carry.
+            #[allow(non_upper_case_globals)]
+            pub mod schemas {
+                #(#schemas)*
+            }
+
+            #patterns
+
+            /// Per operation: its parameters' rules and its body's schema.
+            pub mod rules {
+                #(#rules)*
+            }
+
+            #(#checks)*
+        }
+    }
+}
+
+fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> TokenStream {
+    let rt = &writer.ctx.rt;
+    let module = ident(&op.rust_name);
+    let params: Vec<TokenStream> = op
+        .params
+        .iter()
+        .map(|p| {
+            let name = param_rule(p);
+            let wire = &p.name;
+            let required = p.required;
+            let schema = writer.schema(&p.schema, Site::Rules);
+            let (scalar, array) = scalar_of(writer.ctx, &p.schema);
+            let scalar = quote::format_ident!("{scalar}");
+            let explode = matches!(p.style, ParamStyle::Form { explode: true });
+            let doc = format!(" Parameter `{wire}`.");
+            quote! {
+                #[doc = #doc]
+                pub static #name: #rt::validate::request::ParamRule = #rt::validate::request::ParamRule {
+                    name: #wire,
+                    required: #required,
+                    schema: &#schema,
+                    scalar: #rt::validate::request::Scalar::#scalar,
+                    array: #array,
+                    explode: #explode,
+                };
+            }
+        })
+        .collect();
+    let body = op.body.as_ref().map(|b| {
+        let schema = writer.schema(&b.schema, Site::Rules);
+        quote! {
+            /// The request body's schema.
+            pub static BODY: #rt::validate::Schema = #schema;
+        }
+    });
+    let doc = format!(" Rules of `{}`.", op.id);
+    quote! {
+        #[doc = #doc]
+        pub mod #module {
+            #(#params)*
+            #body
+        }
+    }
+}
+
+/// How a parameter's text is read: the scalar kind of its schema (or of its
+/// items) and whether it is an array.
+fn scalar_of(ctx: &Ctx<'_>, schema: &Schema) -> (&'static str, bool) {
+    fn base<'s>(ctx: &'s Ctx<'_>, schema: &'s Schema, depth: usize) -> &'s Schema {
+        match &schema.kind {
+            SchemaKind::Named(name) if depth < 64 => match ctx.api.types.get(name) {
+                Some(def) => base(ctx, &def.schema, depth + 1),
+                None => schema,
+            },
+            SchemaKind::AllOf(parts) if parts.len() == 1 && depth < 64 => {
+                base(ctx, &parts[0], depth + 1)
+            }
+            _ => schema,
+        }
+    }
+    let scalar = |s: &Schema| match &base(ctx, s, 0).kind {
+        SchemaKind::String(_) => "String",
+        SchemaKind::Integer(_) => "Integer",
+        SchemaKind::Number(_) => "Number",
+        SchemaKind::Boolean => "Boolean",
+        _ => "Json",
+    };
+    match &base(ctx, schema, 0).kind {
+        SchemaKind::Array(a) => (scalar(&a.items), true),
+        _ => (scalar(schema), false),
+    }
+}
+
+/// `validate::<operation>(...)`: the check the client runs before sending.
+fn op_check(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
+    let rt = &ctx.rt;
+    let name = ident(&op.rust_name);
+    let module = ident(&op.rust_name);
+    let mut decls = Vec::new();
+    let mut steps = Vec::new();
+    for p in &op.params {
+        let rule = param_rule(p);
+        let arg = ident(&p.rust_name);
+        match p.location {
+            ParamLocation::Path => {
+                decls.push(quote!(#arg: &str));
+                steps.push(quote!(#rt::validate::client::path_param(&rules::#module::#rule, #arg, &mut out);));
+            }
+            ParamLocation::Query | ParamLocation::Header => {
+                let part = if p.location == ParamLocation::Query {
+                    "/query"
+                } else {
+                    "/headers"
+                };
+                let value = quote!(&params.#arg);
+                steps.push(if p.required {
+                    quote!(#rt::validate::client::param(&rules::#module::#rule, #part, #value, &mut out);)
+                } else {
+                    quote! {
+                        if let ::std::option::Option::Some(value) = #value {
+                            #rt::validate::client::param(&rules::#module::#rule, #part, value, &mut out);
+                        }
+                    }
+                });
+            }
+        }
+    }
+    if let Some(params) = super::params::params_struct(ctx, op) {
+        decls.push(quote!(params: &super::params::#params));
+    }
+    if let Some(body) = &op.body {
+        let ty = nullable_type(ctx, &body.schema, &quote!(super::types::));
+        decls.push(quote!(body: &#ty));
+        steps.push(quote!(#rt::validate::client::body(&rules::#module::BODY, body, &mut out);));
+    }
+    let doc = format!(
+        " Checks a `{}` request against the spec before it is sent; returns every violation (empty when valid), ordered path, query, headers, body.",
+        op.id
+    );
+    quote! {
+        #[doc = #doc]
+        pub fn #name(#(#decls),*) -> ::std::vec::Vec<#rt::Violation> {
+            let mut out = ::std::vec::Vec::new();
+            #(#steps)*
+            #rt::validate::request::sort_request(&mut out);
+            out
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! Behaviour of the client generated from `features.yaml`, copied into the
+//! generated crate as `tests/behaviour.rs` by `real_modules.rs`. Real HTTP:
+//! a loopback server records what the client sends and answers with canned
+//! responses.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+use features_client::params::{FooBar2Params, FooBar2Params2, ThingsDeleteParams, ThingsListParams};
+use features_client::types::{Level, NullableLevel, Thing, ThingsListSelectItem};
+use features_client::Client;
+
+/// One request as the server saw it: request line, lower-cased headers, body.
+#[derive(Debug, Clone)]
+struct Seen {
+    line: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+fn answer(method: &str, target: &str) -> (u16, &'static str, Vec<u8>) {
+    let path = target.split('?').next().unwrap_or("");
+    match (method, path) {
+        ("GET", "/v1/things") => (
+            200,
+            "application/json",
+            br##"{"@odata.context":"https://x/$metadata#things","value":[{"id":"1","displayName":null,"level":"-INF","maybeLevel":null,"@odata.type":"#ns.thing","counts":{"a":1},"parent":{"id":"0","level":"1.0"}}],"@odata.nextLink":null}"##.to_vec(),
+        ),
+        ("POST", "/v1/things") => (201, "application/json", br#"{"id":"new","level":""}"#.to_vec()),
+        ("PATCH", _) => (200, "", Vec::new()),
+        ("DELETE", _) => (
+            404,
+            "application/json",
+            br#"{"error":{"code":"NotFound","message":"no such thing"}}"#.to_vec(),
+        ),
+        ("GET", _) => (200, "application/octet-stream", vec![0, 1, 2, 255]),
+        _ => (204, "", Vec::new()),
+    }
+}
+
+fn serve() -> (String, Arc<Mutex<Vec<Seen>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/v1", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let mut headers = Vec::new();
+            loop {
+                let mut h = String::new();
+                reader.read_line(&mut h).unwrap();
+                let h = h.trim_end();
+                if h.is_empty() {
+                    break;
+                }
+                let (k, v) = h.split_once(':').unwrap();
+                headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+            }
+            let length = headers
+                .iter()
+                .find(|(k, _)| k == "content-length")
+                .map_or(0, |(_, v)| v.parse().unwrap());
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let mut parts = line.split_whitespace();
+            let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let (status, content_type, reply) = answer(method, target);
+            log.lock().unwrap().push(Seen { line: line.trim_end().to_string(), headers, body });
+            let mut head = format!("HTTP/1.1 {status} X\r\nconnection: close\r\ncontent-length: {}\r\n", reply.len());
+            if !content_type.is_empty() {
+                head.push_str(&format!("content-type: {content_type}\r\n"));
+            }
+            head.push_str("\r\n");
+            stream.write_all(head.as_bytes()).unwrap();
+            stream.write_all(&reply).unwrap();
+        }
+    });
+    (base, seen)
+}
+
+fn client(base: &str) -> Client {
+    let runtime = graph_runtime::Client::builder()
+        .base_url(base)
+        .token(graph_runtime::SecretToken::from("secret-token".to_string()))
+        .build()
+        .unwrap();
+    Client::new(runtime)
+}
+
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else if bytes[i] == b'+' {
+            out.push(b' ');
+            i += 1;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+fn query_pairs(line: &str) -> Vec<(String, String)> {
+    let target = line.split_whitespace().nth(1).unwrap();
+    let Some((_, query)) = target.split_once('?') else { return Vec::new() };
+    query
+        .split('&')
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn header<'a>(seen: &'a Seen, name: &str) -> Option<&'a str> {
+    seen.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn enum_values_that_are_not_identifiers_round_trip() {
+    let all = [
+        (Level::MinusInf, "-INF"),
+        (Level::Inf, "INF"),
+        (Level::NaN, "NaN"),
+        (Level::_1_0, "1.0"),
+        (Level::Empty, ""),
+        (Level::Low, "low"),
+        (Level::Low2, "Low"),
+        (Level::UnknownFutureValue, "unknownFutureValue"),
+    ];
+    for (variant, text) in all {
+        assert_eq!(variant.as_str(), text);
+        assert_eq!(variant.to_string(), text);
+        let json = serde_json::to_string(&variant).unwrap();
+        assert_eq!(json, format!("{text:?}"));
+        assert_eq!(serde_json::from_str::<Level>(&json).unwrap(), variant);
+    }
+    assert!(serde_json::from_str::<Level>("\"inf\"").is_err());
+    assert_eq!(ThingsListSelectItem::Asterisk.as_str(), "*");
+    assert_eq!(ThingsListSelectItem::IdDesc.as_str(), "id desc");
+}
+
+#[test]
+fn all_of_inheritance_is_one_struct_with_parent_fields_and_open_extras() {
+    let json = r##"{"id":"7","displayName":null,"size":9007199254740993,"@odata.type":"#ns.thing","maybeLevel":null,"extra":5}"##;
+    let thing: Thing = serde_json::from_str(json).unwrap();
+    assert_eq!(thing.id.as_deref(), Some("7")); // from ns.entity
+    assert_eq!(thing.size, Some(9007199254740993)); // int64 kept exactly
+    assert_eq!(thing.display_name, None);
+    assert_eq!(thing.maybe_level, None::<NullableLevel>);
+    assert_eq!(thing.additional_properties["@odata.type"], "#ns.thing");
+    assert_eq!(thing.additional_properties["extra"], 5);
+    // Absent optional fields are not written back; extras are.
+    let back = serde_json::to_value(&thing).unwrap();
+    assert_eq!(
+        back,
+        serde_json::json!({"id":"7","size":9007199254740993i64,"@odata.type":"#ns.thing","extra":5})
+    );
+}
+
+#[test]
+fn recursive_schemas_are_boxed_and_nest() {
+    let json = r#"{"id":"a","parent":{"id":"b","parent":{"id":"c"}},"children":[{"id":"d"}]}"#;
+    let thing: Thing = serde_json::from_str(json).unwrap();
+    let parent = thing.parent.as_ref().unwrap();
+    assert_eq!(parent.parent.as_ref().unwrap().id.as_deref(), Some("c"));
+    assert_eq!(thing.children.as_ref().unwrap()[0].id.as_deref(), Some("d"));
+}
+
+#[test]
+fn query_and_header_parameters_follow_their_style() {
+    let params = ThingsListParams {
+        select: Some(vec![ThingsListSelectItem::Id, ThingsListSelectItem::DisplayName]),
+        top: Some(5),
+        tag: Some(vec!["a".into(), "b c".into()]),
+        consistency_level: Some("eventual".into()),
+    };
+    let query: Vec<(&str, String)> = params.query();
+    assert_eq!(
+        query,
+        vec![
+            ("$select", "id,displayName".to_string()),
+            ("$top", "5".to_string()),
+            ("tag", "a".to_string()),
+            ("tag", "b c".to_string()),
+        ]
+    );
+    assert_eq!(params.headers(), vec![("ConsistencyLevel", "eventual".to_string())]);
+    // An empty explode:false list is left out, as RFC 6570 says.
+    let empty = ThingsListParams { select: Some(vec![]), ..Default::default() };
+    assert!(empty.query().is_empty());
+    // Names that collide once sanitised got distinct structs.
+    // (`fooBar_2` is `foo_bar_2`, `foo_bar` is `foo_bar2`: both PascalCase
+    // to `FooBar2`.)
+    assert_eq!(FooBar2Params { a: Some(true) }.query(), vec![("a", "true".to_string())]);
+    assert_eq!(FooBar2Params2 { a: Some(1_i64) }.query(), vec![("a", "1".to_string())]);
+}
+
+#[tokio::test]
+async fn every_method_goes_over_the_wire_as_documented() {
+    let (base, seen) = serve();
+    let client = client(&base);
+
+    // GET with query and header parameters, typed JSON body (200).
+    let params = ThingsListParams {
+        select: Some(vec![ThingsListSelectItem::Id, ThingsListSelectItem::IdDesc]),
+        top: Some(2),
+        tag: Some(vec!["x".into(), "y".into()]),
+        consistency_level: Some("eventual".into()),
+    };
+    let page = client.things_list(&params).await.unwrap();
+    let first = &page.value.as_ref().unwrap()[0];
+    assert_eq!(first.level, Some(Level::MinusInf));
+    assert_eq!(first.parent.as_ref().unwrap().level, Some(Level::_1_0));
+    assert_eq!(first.counts.as_ref().unwrap()["a"], 1);
+    assert_eq!(page.additional_properties["@odata.context"], "https://x/$metadata#things");
+
+    // POST with a JSON body, typed JSON result (201).
+    let created = client
+        .things()
+        .post(&Thing { id: Some("n".into()), level: Some(Level::Empty), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(created.id.as_deref(), Some("new"));
+
+    // PATCH with a body, `2XX` without content.
+    client.things_update("a/b", &Thing::default()).await.unwrap();
+
+    // DELETE with a required header; the `default` error decodes.
+    let err = client
+        .things_delete("gone", &ThingsDeleteParams { if_match: "*".into() })
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404));
+    assert_eq!(err.graph_code(), Some("NotFound"));
+    assert!(!format!("{err:?}{err}").contains("secret-token"));
+
+    // GET of an octet-stream body (deprecated operation, fluent path).
+    #[allow(deprecated)]
+    let bytes = client.paths().things().by_params("x").content().get().await.unwrap();
+    assert_eq!(bytes, vec![0, 1, 2, 255]);
+
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 5, "{seen:#?}");
+    assert!(seen[0].line.starts_with("GET /v1/things?"), "{}", seen[0].line);
+    assert_eq!(
+        query_pairs(&seen[0].line),
+        vec![
+            ("$select".to_string(), "id,id desc".to_string()),
+            ("$top".to_string(), "2".to_string()),
+            ("tag".to_string(), "x".to_string()),
+            ("tag".to_string(), "y".to_string()),
+        ]
+    );
+    assert_eq!(header(&seen[0], "consistencylevel"), Some("eventual"));
+    assert_eq!(header(&seen[0], "authorization"), Some("Bearer secret-token"));
+    assert!(seen[0].body.is_empty());
+
+    assert_eq!(seen[1].line, "POST /v1/things HTTP/1.1");
+    assert_eq!(header(&seen[1], "content-type"), Some("application/json"));
+    let sent: serde_json::Value = serde_json::from_slice(&seen[1].body).unwrap();
+    assert_eq!(sent, serde_json::json!({"id": "n", "level": ""}));
+
+    assert_eq!(seen[2].line, "PATCH /v1/things/a%2Fb HTTP/1.1");
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&seen[2].body).unwrap(), serde_json::json!({}));
+
+    assert_eq!(seen[3].line, "DELETE /v1/things/gone HTTP/1.1");
+    assert_eq!(header(&seen[3], "if-match"), Some("*"));
+    assert!(seen[3].body.is_empty());
+
+    assert_eq!(seen[4].line, "GET /v1/things/x/content HTTP/1.1");
+}

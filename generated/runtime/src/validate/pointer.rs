@@ -1,0 +1,75 @@
+//! A JSON pointer that grows and shrinks as a walk descends and returns, so
+//! that a location is only turned into a `String` when a violation needs it.
+
+use std::fmt::Write as _;
+
+/// A location such as `/body/deviceIds/3`, built one token at a time.
+#[derive(Debug, Clone, Default)]
+pub struct Pointer {
+    text: String,
+}
+
+impl Pointer {
+    /// A pointer that starts at `root` (e.g. `/body`; empty for the root).
+    pub fn new(root: &str) -> Self {
+        Pointer {
+            text: root.to_string(),
+        }
+    }
+
+    /// The location as text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Appends a property name (escaped per RFC 6901: `~` → `~0`, `/` →
+    /// `~1`) and returns the length to [`Pointer::truncate`] back to.
+    pub fn push_key(&mut self, key: &str) -> usize {
+        let mark = self.text.len();
+        self.text.push('/');
+        if key.contains(['~', '/']) {
+            for c in key.chars() {
+                match c {
+                    '~' => self.text.push_str("~0"),
+                    '/' => self.text.push_str("~1"),
+                    c => self.text.push(c),
+                }
+            }
+        } else {
+            self.text.push_str(key);
+        }
+        mark
+    }
+
+    /// Appends an array index; returns the length to truncate back to.
+    pub fn push_index(&mut self, index: usize) -> usize {
+        let mark = self.text.len();
+        // Writing to a String cannot fail.
+        let _ = write!(self.text, "/{index}");
+        mark
+    }
+
+    /// Returns to an earlier length.
+    pub fn truncate(&mut self, mark: usize) {
+        self.text.truncate(mark);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_unwinds() {
+        let mut p = Pointer::new("/body");
+        let a = p.push_key("a/b~c");
+        assert_eq!(p.as_str(), "/body/a~1b~0c");
+        let b = p.push_index(3);
+        assert_eq!(p.as_str(), "/body/a~1b~0c/3");
+        p.truncate(b);
+        p.truncate(a);
+        assert_eq!(p.as_str(), "/body");
+        p.push_key("");
+        assert_eq!(p.as_str(), "/body/");
+    }
+}

@@ -1,0 +1,560 @@
+//! A raw HTTP request as a server receives it, and the checks every
+//! generated operation makes on it: route, path and query parameters,
+//! headers, body.
+//!
+//! Locations name the part of the request first: `/path/{name}`,
+//! `/query/{name}`, `/headers/{lower-case name}`, `/body/...`.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::{Pointer, Schema, body, walk};
+use crate::{Method, Route, Violation};
+
+/// A request as received: nothing decoded yet.
+#[derive(Debug, Clone, Copy)]
+pub struct RawRequest<'a> {
+    /// The method as sent (`POST`).
+    pub method: &'a str,
+    /// The path relative to the service root, still percent-encoded.
+    pub path: &'a str,
+    /// The raw query string, without `?`.
+    pub query: Option<&'a str>,
+    /// Header names and values; names compare case-insensitively.
+    pub headers: &'a [(&'a str, &'a str)],
+    /// The body bytes (empty when there is none).
+    pub body: &'a [u8],
+}
+
+/// A part of the request was refused; the reasons were added to the
+/// violation list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused;
+
+/// Why no operation takes a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteMiss {
+    /// No route has this path.
+    Unknown,
+    /// Routes have this path, but none with this method; these do.
+    Method(Vec<Method>),
+}
+
+/// Finds the route for `method` and `path` among `routes`; gives its index
+/// and the decoded path parameters.
+///
+/// When several templates match the path (`/a/{id}` and `/a/b`), the one
+/// with fewer parameters wins, as literal segments are more specific.
+#[allow(clippy::type_complexity)]
+pub fn find_route(
+    routes: &[&'static Route],
+    method: &str,
+    path: &str,
+) -> Result<(usize, Vec<(&'static str, String)>), RouteMiss> {
+    let wanted = Method::parse(method);
+    let mut allow = Vec::new();
+    let mut best: Option<(usize, Vec<(&'static str, String)>)> = None;
+    for (index, route) in routes.iter().enumerate() {
+        let Some(params) = route.match_path(path) else {
+            continue;
+        };
+        if Some(route.method) != wanted {
+            allow.push(route.method);
+            continue;
+        }
+        if best.as_ref().is_none_or(|(_, b)| params.len() < b.len()) {
+            best = Some((index, params));
+        }
+    }
+    match best {
+        Some(found) => Ok(found),
+        None if allow.is_empty() => Err(RouteMiss::Unknown),
+        None => {
+            allow.sort();
+            allow.dedup();
+            Err(RouteMiss::Method(allow))
+        }
+    }
+}
+
+/// How a parameter's text becomes a JSON value before its schema is
+/// checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalar {
+    /// Taken as a string.
+    String,
+    /// Read as a JSON number.
+    Integer,
+    /// Read as a JSON number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// Read as JSON text (objects, or no type at all).
+    Json,
+}
+
+/// A path, query or header parameter as the generated validators describe
+/// it.
+#[derive(Debug)]
+pub struct ParamRule {
+    /// Its name in the spec.
+    pub name: &'static str,
+    /// Whether it must be given.
+    pub required: bool,
+    /// Its schema.
+    pub schema: &'static Schema,
+    /// How to read one value.
+    pub scalar: Scalar,
+    /// Whether it is an array of such values.
+    pub array: bool,
+    /// For arrays in the query: one `name=value` pair per item (`explode`)
+    /// rather than one comma-separated value.
+    pub explode: bool,
+}
+
+impl ParamRule {
+    /// Turns texts into the JSON value the schema judges.
+    fn value(&self, texts: &[String]) -> Value {
+        if self.array {
+            let items: Vec<&str> = if self.explode {
+                texts.iter().map(String::as_str).collect()
+            } else {
+                texts
+                    .first()
+                    .map(|t| {
+                        if t.is_empty() {
+                            Vec::new()
+                        } else {
+                            t.split(',').collect()
+                        }
+                    })
+                    .unwrap_or_default()
+            };
+            Value::Array(items.into_iter().map(|t| read(self.scalar, t)).collect())
+        } else {
+            read(self.scalar, texts.first().map_or("", String::as_str))
+        }
+    }
+}
+
+/// Reads one parameter text as `scalar`; text that does not read stays a
+/// string, so the schema reports a `type` violation for it.
+fn read(scalar: Scalar, text: &str) -> Value {
+    let parsed = match scalar {
+        Scalar::String => None,
+        Scalar::Integer | Scalar::Number => {
+            text.parse::<serde_json::Number>().ok().map(Value::Number)
+        }
+        Scalar::Boolean => match text {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        Scalar::Json => serde_json::from_str(text).ok(),
+    };
+    parsed.unwrap_or_else(|| Value::String(text.to_string()))
+}
+
+/// A location under a request part, e.g. `/query` + `$top`.
+fn location(part: &str, name: &str) -> Pointer {
+    let mut at = Pointer::new(part);
+    at.push_key(name);
+    at
+}
+
+impl<'a> RawRequest<'a> {
+    /// Values of header `name`, in order (case-insensitive name).
+    pub fn header_values(&self, name: &str) -> Vec<&'a str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v)
+            .collect()
+    }
+
+    /// Values of query parameter `name`, decoded (`+` is a space).
+    pub fn query_values(&self, name: &str) -> Vec<String> {
+        let Some(query) = self.query else {
+            return Vec::new();
+        };
+        url::form_urlencoded::parse(query.as_bytes())
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .collect()
+    }
+
+    /// Checks a path parameter (already decoded by [`find_route`]) and
+    /// returns it.
+    pub fn path_param(
+        &self,
+        found: &[(&'static str, String)],
+        rule: &ParamRule,
+        out: &mut Vec<Violation>,
+    ) -> Option<String> {
+        let Some((_, text)) = found.iter().find(|(n, _)| *n == rule.name) else {
+            out.push(Violation::new(
+                location("/path", rule.name).as_str(),
+                "required",
+                "the path parameter is missing",
+            ));
+            return None;
+        };
+        check_path_text(rule, text, out).then(|| text.clone())
+    }
+
+    /// Checks a query parameter and decodes it as `T`. `None` when it is
+    /// absent or invalid (a violation is added in the invalid case, and
+    /// when a required one is absent).
+    pub fn query_param<T: DeserializeOwned>(
+        &self,
+        rule: &ParamRule,
+        out: &mut Vec<Violation>,
+    ) -> Option<T> {
+        let texts = self.query_values(rule.name);
+        param(
+            rule,
+            location("/query", rule.name),
+            &texts,
+            "query parameter",
+            out,
+        )
+    }
+
+    /// Checks a header parameter and decodes it as `T`, like
+    /// [`RawRequest::query_param`].
+    pub fn header_param<T: DeserializeOwned>(
+        &self,
+        rule: &ParamRule,
+        out: &mut Vec<Violation>,
+    ) -> Option<T> {
+        let texts: Vec<String> = self
+            .header_values(rule.name)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let at = location("/headers", &rule.name.to_ascii_lowercase());
+        // A header repeated is the same as its values joined by commas.
+        let texts = if texts.len() > 1 {
+            vec![texts.join(",")]
+        } else {
+            texts
+        };
+        param(rule, at, &texts, "header", out)
+    }
+
+    /// `Authorization: Bearer <token>`: present once and well-formed. The
+    /// token never appears in a message.
+    pub fn check_bearer(&self, out: &mut Vec<Violation>) {
+        let at = "/headers/authorization";
+        let values = self.header_values("authorization");
+        let value = match values.as_slice() {
+            [] => {
+                out.push(Violation::new(
+                    at,
+                    "required",
+                    "the operation needs `Authorization: Bearer <token>`, and the header is missing",
+                ));
+                return;
+            }
+            [one] => *one,
+            many => {
+                out.push(Violation::new(
+                    at,
+                    "format",
+                    format!(
+                        "the header must be sent once, was sent {} times",
+                        many.len()
+                    ),
+                ));
+                return;
+            }
+        };
+        if let Some(problem) = bearer_problem(value) {
+            out.push(Violation::new(
+                at,
+                "format",
+                format!("must be `Bearer <token>`: {problem}"),
+            ));
+        }
+    }
+
+    /// `Content-Type` must name `media_type` (parameters aside; a `charset`
+    /// must be UTF-8).
+    pub fn check_content_type(&self, media_type: &str, out: &mut Vec<Violation>) {
+        let at = "/headers/content-type";
+        let values = self.header_values("content-type");
+        let Some(value) = values.first() else {
+            out.push(Violation::new(
+                at,
+                "required",
+                format!("a body was sent without `Content-Type: {media_type}`"),
+            ));
+            return;
+        };
+        let mut parts = value.split(';');
+        let essence = parts.next().unwrap_or("").trim();
+        if !essence.eq_ignore_ascii_case(media_type) || values.len() > 1 {
+            out.push(Violation::new(
+                at,
+                "contentType",
+                format!("must be `{media_type}`, is `{}`", value.trim()),
+            ));
+            return;
+        }
+        for param in parts {
+            if let Some((name, charset)) = param.split_once('=')
+                && name.trim().eq_ignore_ascii_case("charset")
+                && !charset
+                    .trim()
+                    .trim_matches('"')
+                    .eq_ignore_ascii_case("utf-8")
+            {
+                out.push(Violation::new(
+                    at,
+                    "contentType",
+                    format!(
+                        "JSON must be UTF-8, the header says charset={}",
+                        charset.trim()
+                    ),
+                ));
+            }
+        }
+    }
+
+    /// `Accept`, when sent, must admit `application/json`.
+    pub fn check_accept(&self, out: &mut Vec<Violation>) {
+        let values = self.header_values("accept");
+        if values.is_empty() {
+            return;
+        }
+        let joined = values.join(",");
+        if !accepts_json(&joined) {
+            out.push(Violation::new(
+                "/headers/accept",
+                "accept",
+                format!("must admit `application/json`, is `{}`", joined.trim()),
+            ));
+        }
+    }
+
+    /// Checks the body of an operation that takes a JSON body of type `T`
+    /// (`media_type`, `required`, `schema`): presence, `Content-Type`, then
+    /// the schema. `Ok(None)` when an optional body is absent; `Err` when
+    /// violations were added.
+    pub fn json_body<T: DeserializeOwned>(
+        &self,
+        media_type: &str,
+        required: bool,
+        schema: &'static Schema,
+        out: &mut Vec<Violation>,
+    ) -> Result<Option<T>, Refused> {
+        if self.body.is_empty() {
+            if required {
+                out.push(Violation::new(
+                    "/body",
+                    "required",
+                    format!("the operation needs a `{media_type}` body, and none was sent"),
+                ));
+                return Err(Refused);
+            }
+            return Ok(None);
+        }
+        self.check_content_type(media_type, out);
+        match body::decode::<T>(schema, self.body, "/body") {
+            Ok(value) => Ok(Some(value)),
+            Err(mut violations) => {
+                out.append(&mut violations);
+                Err(Refused)
+            }
+        }
+    }
+
+    /// For an operation that takes no body: refuses one.
+    pub fn no_body(&self, out: &mut Vec<Violation>) {
+        if !self.body.is_empty() {
+            out.push(Violation::new(
+                "/body",
+                "requestBody",
+                format!(
+                    "the operation takes no request body, {} byte(s) were sent",
+                    self.body.len()
+                ),
+            ));
+        }
+    }
+}
+
+/// Checks one decoded path parameter value; `true` when it is valid.
+pub fn check_path_text(rule: &ParamRule, text: &str, out: &mut Vec<Violation>) -> bool {
+    let mut at = location("/path", rule.name);
+    let before = out.len();
+    let value = rule.value(&[text.to_string()]);
+    walk::validate(rule.schema, &value, &mut at, out);
+    if text.is_empty() && out.len() == before {
+        out.push(Violation::new(
+            at.as_str(),
+            "required",
+            "must not be empty: an empty segment addresses a different resource",
+        ));
+    }
+    out.len() == before
+}
+
+fn param<T: DeserializeOwned>(
+    rule: &ParamRule,
+    mut at: Pointer,
+    texts: &[String],
+    what: &str,
+    out: &mut Vec<Violation>,
+) -> Option<T> {
+    if texts.is_empty() {
+        if rule.required {
+            out.push(Violation::new(
+                at.as_str(),
+                "required",
+                format!("the required {what} `{}` is missing", rule.name),
+            ));
+        }
+        return None;
+    }
+    if texts.len() > 1 && !(rule.array && rule.explode) {
+        out.push(Violation::new(
+            at.as_str(),
+            "maxItems",
+            format!(
+                "the {what} was given {} times, it may be given once",
+                texts.len()
+            ),
+        ));
+        return None;
+    }
+    let value = rule.value(texts);
+    let before = out.len();
+    walk::validate(rule.schema, &value, &mut at, out);
+    if out.len() != before {
+        return None;
+    }
+    match serde_json::from_value::<T>(value) {
+        Ok(typed) => Some(typed),
+        Err(err) => {
+            out.push(Violation::new(
+                at.as_str(),
+                "representable",
+                format!(
+                    "valid against the spec, but the generated Rust type cannot hold it: {err}"
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// What is wrong with an `Authorization` value, if anything. RFC 6750: the
+/// scheme `Bearer` (any case), one or more spaces, a token68.
+fn bearer_problem(value: &str) -> Option<&'static str> {
+    let Some((scheme, token)) = value.split_once(' ') else {
+        return Some(if value.eq_ignore_ascii_case("bearer") {
+            "the token is missing"
+        } else {
+            "the scheme is not Bearer"
+        });
+    };
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Some("the scheme is not Bearer");
+    }
+    let token = token.trim_start_matches(' ');
+    if token.is_empty() {
+        return Some("the token is missing");
+    }
+    let body = token.trim_end_matches('=');
+    let token68 = !body.is_empty()
+        && body
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"-._~+/".contains(&c));
+    if !token68 {
+        return Some("the token has characters a bearer token cannot contain");
+    }
+    None
+}
+
+/// Whether an `Accept` value admits `application/json`.
+fn accepts_json(accept: &str) -> bool {
+    accept.split(',').any(|range| {
+        let mut parts = range.split(';');
+        let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let matches = matches!(
+            essence.as_str(),
+            "*/*" | "application/*" | "application/json"
+        );
+        let refused = parts.any(|p| {
+            p.split_once('=').is_some_and(|(k, v)| {
+                k.trim().eq_ignore_ascii_case("q")
+                    && v.trim().parse::<f32>().is_ok_and(|q| q == 0.0)
+            })
+        });
+        matches && !refused
+    })
+}
+
+/// Orders a whole request's violations: path, query, headers, then body;
+/// within each part as [`super::sort`] does.
+pub fn sort_request(violations: &mut [Violation]) {
+    fn rank(location: &str) -> u8 {
+        match location.split('/').nth(1) {
+            Some("path") => 0,
+            Some("query") => 1,
+            Some("headers") => 2,
+            Some("body") => 3,
+            _ => 4,
+        }
+    }
+    super::sort(violations);
+    violations.sort_by_key(|v| rank(&v.location));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_values() {
+        assert_eq!(bearer_problem("Bearer abc.DEF-_~+/=="), None);
+        assert_eq!(bearer_problem("bearer  abc"), None);
+        assert_eq!(
+            bearer_problem("Basic abc"),
+            Some("the scheme is not Bearer")
+        );
+        assert_eq!(bearer_problem("Bearer"), Some("the token is missing"));
+        assert_eq!(bearer_problem("Bearer "), Some("the token is missing"));
+        assert!(bearer_problem("Bearer a b").is_some());
+        assert!(bearer_problem("Bearer ==").is_some());
+        assert!(bearer_problem("Bearer a=b").is_some());
+    }
+
+    #[test]
+    fn accept_values() {
+        assert!(accepts_json("application/json"));
+        assert!(accepts_json("text/html, application/*;q=0.5"));
+        assert!(accepts_json("*/*"));
+        assert!(accepts_json("Application/JSON; odata.metadata=minimal"));
+        assert!(!accepts_json("text/html"));
+        assert!(!accepts_json("application/json;q=0"));
+        assert!(!accepts_json("application/xml"));
+    }
+
+    #[test]
+    fn request_parts_come_in_order() {
+        let mut list = vec![
+            Violation::new("/body/x", "type", "m"),
+            Violation::new("/query/a", "type", "m"),
+            Violation::new("/headers/authorization", "required", "m"),
+            Violation::new("/path/id", "minLength", "m"),
+        ];
+        sort_request(&mut list);
+        let got: Vec<_> = list.iter().map(|v| v.location.as_str()).collect();
+        assert_eq!(
+            got,
+            ["/path/id", "/query/a", "/headers/authorization", "/body/x"]
+        );
+    }
+}

@@ -1,0 +1,549 @@
+//! One-pass validation of raw JSON text, without building a tree.
+//!
+//! The schema drives a small recursive-descent reader over the bytes:
+//! strings without escapes are checked in place, numbers are parsed only
+//! to the [`serde_json::Number`] a full parse would give, and nothing is
+//! allocated for a valid body beyond a little bookkeeping per object. It
+//! reports the same violations as [`super::walk`].
+//!
+//! It is deliberately conservative: whenever judging in one pass could
+//! differ from judging the value `serde_json` would build, it stops with
+//! [`Outcome::GaveUp`] and the caller falls back to parse-and-walk. That
+//! covers malformed or unusual JSON (left to `serde_json` to report),
+//! duplicate keys (a parsed object keeps only the last), and subtrees
+//! under `allOf`/`oneOf`/`anyOf` or `uniqueItems` (those subtrees alone are
+//! parsed and walked, in place).
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use serde_json::Number;
+
+use super::walk::{self, check_item_count, check_number, check_property_count, check_string};
+use super::{Additional, Kind, ObjectRules, Pointer, Schema, number, resolve};
+use crate::Violation;
+
+/// How a one-pass validation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The text is one JSON value that satisfies the schema.
+    Valid,
+    /// The text is JSON and breaks the schema; the violations were added.
+    Invalid,
+    /// Not judged here; parse the text and use [`super::walk`] instead.
+    /// Violations added so far must be discarded.
+    GaveUp,
+}
+
+/// Nesting deeper than this is left to `serde_json` (which refuses beyond
+/// 128 levels).
+const MAX_DEPTH: usize = 100;
+
+/// Validates the JSON `text` against `schema`, adding violations located
+/// under `at` to `out`.
+pub fn validate(
+    schema: &'static Schema,
+    text: &str,
+    at: &mut Pointer,
+    out: &mut Vec<Violation>,
+) -> Outcome {
+    let before = out.len();
+    let mut reader = Reader {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        depth: 0,
+    };
+    let result = reader.value(schema, at, out).and_then(|()| {
+        reader.skip_ws();
+        if reader.pos == reader.bytes.len() {
+            Ok(())
+        } else {
+            Err(Stop)
+        }
+    });
+    match result {
+        Err(Stop) => Outcome::GaveUp,
+        Ok(()) if out.len() == before => Outcome::Valid,
+        Ok(()) => Outcome::Invalid,
+    }
+}
+
+/// Stop reading: the fallback takes over.
+struct Stop;
+
+type Step<T = ()> = Result<T, Stop>;
+
+struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    depth: usize,
+}
+
+/// The keys one object has shown so far, to notice duplicates.
+#[derive(Default)]
+struct SeenKeys<'a> {
+    declared: Vec<bool>,
+    other: Vec<Cow<'a, str>>,
+    /// Built once `other` grows long, so large maps stay linear.
+    index: Option<HashSet<Cow<'a, str>>>,
+}
+
+impl<'a> SeenKeys<'a> {
+    /// Records an undeclared key; `false` if it was seen before.
+    fn insert_other(&mut self, key: Cow<'a, str>) -> bool {
+        if let Some(index) = &mut self.index {
+            return index.insert(key);
+        }
+        if self.other.contains(&key) {
+            return false;
+        }
+        self.other.push(key);
+        if self.other.len() > 32 {
+            self.index = Some(self.other.drain(..).collect());
+        }
+        true
+    }
+
+    fn has_other(&self, key: &str) -> bool {
+        match &self.index {
+            Some(index) => index.contains(key),
+            None => self.other.iter().any(|k| k == key),
+        }
+    }
+}
+
+impl<'a> Reader<'a> {
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&self) -> Step<u8> {
+        self.bytes.get(self.pos).copied().ok_or(Stop)
+    }
+
+    fn expect(&mut self, byte: u8) -> Step {
+        if self.peek()? == byte {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(Stop)
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Step {
+        if self.bytes[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(Stop)
+        }
+    }
+
+    fn enter(&mut self) -> Step {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            Err(Stop)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Reads one value and checks it against `schema`.
+    fn value(
+        &mut self,
+        schema: &'static Schema,
+        at: &mut Pointer,
+        out: &mut Vec<Violation>,
+    ) -> Step {
+        self.skip_ws();
+        let (target, nullable) = resolve(schema);
+        let delegate = match &target.kind {
+            Kind::AllOf(_) | Kind::OneOf(_) | Kind::AnyOf(_) => true,
+            Kind::Array(rules) => rules.unique_items,
+            _ => false,
+        };
+        if delegate {
+            return self.walk_subtree(schema, at, out);
+        }
+        match self.peek()? {
+            b'n' => {
+                self.literal(b"null")?;
+                if !nullable && !matches!(target.kind, Kind::Any) {
+                    out.push(walk::type_violation_named(at, &target.kind, "null"));
+                }
+            }
+            b't' | b'f' => {
+                if self.peek()? == b't' {
+                    self.literal(b"true")?;
+                } else {
+                    self.literal(b"false")?;
+                }
+                if !matches!(target.kind, Kind::Boolean | Kind::Any) {
+                    out.push(walk::type_violation_named(at, &target.kind, "boolean"));
+                }
+            }
+            b'"' => {
+                let s = self.string()?;
+                match &target.kind {
+                    Kind::String(rules) => check_string(rules, &s, at, out),
+                    Kind::Any => {}
+                    other => out.push(walk::type_violation_named(at, other, "string")),
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                let n = self.number()?;
+                match &target.kind {
+                    Kind::Integer(rules) if number::is_integer(&n) => {
+                        check_number(rules, &n, at, out)
+                    }
+                    Kind::Integer(_) => out.push(walk::type_violation_named(
+                        at,
+                        &target.kind,
+                        "a number with a fraction or exponent",
+                    )),
+                    Kind::Number(rules) => check_number(rules, &n, at, out),
+                    Kind::Any => {}
+                    other => out.push(walk::type_violation_named(at, other, "number")),
+                }
+            }
+            b'[' => match &target.kind {
+                Kind::Array(rules) => {
+                    self.enter()?;
+                    self.pos += 1;
+                    let mut count = 0;
+                    self.skip_ws();
+                    if self.peek()? == b']' {
+                        self.pos += 1;
+                    } else {
+                        loop {
+                            let mark = at.push_index(count);
+                            self.value(rules.items, at, out)?;
+                            at.truncate(mark);
+                            count += 1;
+                            self.skip_ws();
+                            match self.peek()? {
+                                b',' => self.pos += 1,
+                                b']' => {
+                                    self.pos += 1;
+                                    break;
+                                }
+                                _ => return Err(Stop),
+                            }
+                        }
+                    }
+                    self.depth -= 1;
+                    check_item_count(rules, count, at, out);
+                }
+                Kind::Any => self.skip_value()?,
+                other => {
+                    out.push(walk::type_violation_named(at, other, "array"));
+                    self.skip_value()?;
+                }
+            },
+            b'{' => match &target.kind {
+                Kind::Object(rules) => self.object(rules, at, out)?,
+                Kind::Any => self.skip_value()?,
+                other => {
+                    out.push(walk::type_violation_named(at, other, "object"));
+                    self.skip_value()?;
+                }
+            },
+            _ => return Err(Stop),
+        }
+        Ok(())
+    }
+
+    fn object(&mut self, rules: &ObjectRules, at: &mut Pointer, out: &mut Vec<Violation>) -> Step {
+        self.enter()?;
+        self.pos += 1;
+        let mut seen = SeenKeys {
+            declared: vec![false; rules.properties.len()],
+            ..SeenKeys::default()
+        };
+        let mut count = 0;
+        self.skip_ws();
+        if self.peek()? == b'}' {
+            self.pos += 1;
+        } else {
+            loop {
+                self.skip_ws();
+                if self.peek()? != b'"' {
+                    return Err(Stop);
+                }
+                let key = self.string()?;
+                self.skip_ws();
+                self.expect(b':')?;
+                let mark = at.push_key(&key);
+                match rules.property(&key) {
+                    Some((index, p)) => {
+                        if std::mem::replace(&mut seen.declared[index], true) {
+                            return Err(Stop);
+                        }
+                        self.value(p.schema, at, out)?;
+                    }
+                    None => {
+                        let name = key.clone();
+                        if !seen.insert_other(key) {
+                            return Err(Stop);
+                        }
+                        match &rules.additional {
+                            Additional::Any => self.skip_value()?,
+                            Additional::Forbidden => {
+                                out.push(walk::not_allowed(at, &name));
+                                self.skip_value()?;
+                            }
+                            Additional::Schema(s) => self.value(s, at, out)?,
+                        }
+                    }
+                }
+                at.truncate(mark);
+                count += 1;
+                self.skip_ws();
+                match self.peek()? {
+                    b',' => self.pos += 1,
+                    b'}' => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return Err(Stop),
+                }
+            }
+        }
+        self.depth -= 1;
+        check_property_count(rules, count, at, out);
+        for (p, present) in rules.properties.iter().zip(&seen.declared) {
+            if p.required && !present {
+                out.push(walk::missing(at, p.name));
+            }
+        }
+        for name in rules.required_undeclared {
+            if !seen.has_other(name) {
+                out.push(walk::missing(at, name));
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands one value to the tree walk: reads past it, parses just its
+    /// text, and walks that.
+    fn walk_subtree(
+        &mut self,
+        schema: &'static Schema,
+        at: &mut Pointer,
+        out: &mut Vec<Violation>,
+    ) -> Step {
+        let start = self.pos;
+        self.skip_value()?;
+        let value: serde_json::Value =
+            serde_json::from_str(&self.text[start..self.pos]).map_err(|_| Stop)?;
+        walk::validate(schema, &value, at, out);
+        Ok(())
+    }
+
+    /// Reads past one value, checking its syntax only.
+    fn skip_value(&mut self) -> Step {
+        self.skip_ws();
+        match self.peek()? {
+            b'n' => self.literal(b"null"),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'"' => self.skip_string(),
+            b'-' | b'0'..=b'9' => self.number().map(drop),
+            b'[' => {
+                self.enter()?;
+                self.pos += 1;
+                self.skip_ws();
+                if self.peek()? == b']' {
+                    self.pos += 1;
+                } else {
+                    loop {
+                        self.skip_value()?;
+                        self.skip_ws();
+                        match self.peek()? {
+                            b',' => self.pos += 1,
+                            b']' => {
+                                self.pos += 1;
+                                break;
+                            }
+                            _ => return Err(Stop),
+                        }
+                    }
+                }
+                self.depth -= 1;
+                Ok(())
+            }
+            b'{' => {
+                self.enter()?;
+                self.pos += 1;
+                self.skip_ws();
+                if self.peek()? == b'}' {
+                    self.pos += 1;
+                } else {
+                    loop {
+                        self.skip_ws();
+                        if self.peek()? != b'"' {
+                            return Err(Stop);
+                        }
+                        self.skip_string()?;
+                        self.skip_ws();
+                        self.expect(b':')?;
+                        self.skip_value()?;
+                        self.skip_ws();
+                        match self.peek()? {
+                            b',' => self.pos += 1,
+                            b'}' => {
+                                self.pos += 1;
+                                break;
+                            }
+                            _ => return Err(Stop),
+                        }
+                    }
+                }
+                self.depth -= 1;
+                Ok(())
+            }
+            _ => Err(Stop),
+        }
+    }
+
+    /// Scans a string's raw extent; returns where its content ends and
+    /// whether it holds escapes. `pos` is left after the closing quote.
+    fn scan_string(&mut self) -> Step<(usize, usize, bool)> {
+        self.pos += 1; // opening quote
+        let start = self.pos;
+        let mut escaped = false;
+        loop {
+            let b = *self.bytes.get(self.pos).ok_or(Stop)?;
+            match b {
+                b'"' => {
+                    let end = self.pos;
+                    self.pos += 1;
+                    return Ok((start, end, escaped));
+                }
+                b'\\' => {
+                    escaped = true;
+                    // The escape itself is checked when decoding; here it
+                    // only must not end the string early.
+                    self.pos += 2;
+                }
+                0x00..=0x1f => return Err(Stop),
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    fn skip_string(&mut self) -> Step {
+        let (start, end, escaped) = self.scan_string()?;
+        if escaped {
+            decode_escapes(&self.text[start..end])?;
+        }
+        Ok(())
+    }
+
+    /// Reads a string, borrowing it when it has no escapes.
+    fn string(&mut self) -> Step<Cow<'a, str>> {
+        let (start, end, escaped) = self.scan_string()?;
+        let raw = &self.text[start..end];
+        if escaped {
+            decode_escapes(raw).map(Cow::Owned)
+        } else {
+            Ok(Cow::Borrowed(raw))
+        }
+    }
+
+    /// Reads a number with JSON's grammar and turns it into the
+    /// [`Number`] `serde_json` would make of it.
+    fn number(&mut self) -> Step<Number> {
+        let start = self.pos;
+        let digits = |r: &mut Self| {
+            let from = r.pos;
+            while r.bytes.get(r.pos).is_some_and(u8::is_ascii_digit) {
+                r.pos += 1;
+            }
+            r.pos - from
+        };
+        if self.bytes[self.pos] == b'-' {
+            self.pos += 1;
+        }
+        match self.bytes.get(self.pos) {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                digits(self);
+            }
+            _ => return Err(Stop),
+        }
+        if self.bytes.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            if digits(self) == 0 {
+                return Err(Stop);
+            }
+        }
+        if let Some(b'e' | b'E') = self.bytes.get(self.pos) {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.bytes.get(self.pos) {
+                self.pos += 1;
+            }
+            if digits(self) == 0 {
+                return Err(Stop);
+            }
+        }
+        self.text[start..self.pos]
+            .parse::<Number>()
+            .map_err(|_| Stop)
+    }
+}
+
+/// Decodes a string body with escapes as JSON does, refusing what
+/// `serde_json` refuses (unknown escapes, unpaired surrogates).
+fn decode_escapes(raw: &str) -> Step<String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next().ok_or(Stop)? {
+            '"' => out.push('"'),
+            '\\' => out.push('\\'),
+            '/' => out.push('/'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'u' => {
+                let first = hex4(&mut chars)?;
+                let code = match first {
+                    0xD800..=0xDBFF => {
+                        if chars.next() != Some('\\') || chars.next() != Some('u') {
+                            return Err(Stop);
+                        }
+                        let second = hex4(&mut chars)?;
+                        if !(0xDC00..=0xDFFF).contains(&second) {
+                            return Err(Stop);
+                        }
+                        0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                    }
+                    0xDC00..=0xDFFF => return Err(Stop),
+                    other => other,
+                };
+                out.push(char::from_u32(code).ok_or(Stop)?);
+            }
+            _ => return Err(Stop),
+        }
+    }
+    Ok(out)
+}
+
+fn hex4(chars: &mut std::str::Chars<'_>) -> Step<u32> {
+    let mut code = 0;
+    for _ in 0..4 {
+        code = code * 16 + chars.next().and_then(|c| c.to_digit(16)).ok_or(Stop)?;
+    }
+    Ok(code)
+}

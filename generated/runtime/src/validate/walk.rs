@@ -1,0 +1,451 @@
+//! The reference validator: a walk over a parsed [`serde_json::Value`] that
+//! collects every violation.
+//!
+//! Scalar rules are shared with the streaming validator through the
+//! `check_*` functions here, so both report the same words.
+
+use serde_json::{Map, Value};
+
+use super::number;
+use super::{
+    Additional, ArrayRules, Kind, NumberRules, ObjectRules, Pointer, Schema, StringRules, format,
+    resolve,
+};
+use crate::Violation;
+
+/// Validates `value` against `schema`, appending violations located under
+/// `at` to `out` (in walk order; see [`super::sort`]).
+pub fn validate(
+    schema: &'static Schema,
+    value: &Value,
+    at: &mut Pointer,
+    out: &mut Vec<Violation>,
+) {
+    let (schema, nullable) = resolve(schema);
+    if value.is_null() && nullable {
+        return;
+    }
+    match &schema.kind {
+        Kind::Any => {}
+        Kind::Ref(_) => unreachable_ref(at, out),
+        Kind::AllOf(parts) => {
+            for part in *parts {
+                validate(part, value, at, out);
+            }
+        }
+        Kind::OneOf(parts) => {
+            let passing = passing_parts(parts, value);
+            if passing.len() != 1 {
+                out.push(one_of_violation(at, parts.len(), &passing));
+            }
+        }
+        Kind::AnyOf(parts) => {
+            if !parts.iter().any(|p| is_valid(p, value)) {
+                out.push(any_of_violation(at, parts.len()));
+            }
+        }
+        Kind::String(rules) => match value {
+            Value::String(s) => check_string(rules, s, at, out),
+            other => out.push(type_violation(at, &schema.kind, other)),
+        },
+        Kind::Integer(rules) => match value {
+            Value::Number(n) if number::is_integer(n) => check_number(rules, n, at, out),
+            other => out.push(type_violation(at, &schema.kind, other)),
+        },
+        Kind::Number(rules) => match value {
+            Value::Number(n) => check_number(rules, n, at, out),
+            other => out.push(type_violation(at, &schema.kind, other)),
+        },
+        Kind::Boolean => {
+            if !value.is_boolean() {
+                out.push(type_violation(at, &schema.kind, value));
+            }
+        }
+        Kind::Array(rules) => match value {
+            Value::Array(items) => array(rules, items, at, out),
+            other => out.push(type_violation(at, &schema.kind, other)),
+        },
+        Kind::Object(rules) => match value {
+            Value::Object(map) => object(rules, map, at, out),
+            other => out.push(type_violation(at, &schema.kind, other)),
+        },
+    }
+}
+
+/// Whether `value` is valid against `schema`.
+pub fn is_valid(schema: &'static Schema, value: &Value) -> bool {
+    let mut out = Vec::new();
+    validate(schema, value, &mut Pointer::default(), &mut out);
+    out.is_empty()
+}
+
+fn passing_parts(parts: &'static [&'static Schema], value: &Value) -> Vec<usize> {
+    parts
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| is_valid(p, value))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn array(rules: &ArrayRules, items: &[Value], at: &mut Pointer, out: &mut Vec<Violation>) {
+    check_item_count(rules, items.len(), at, out);
+    if rules.unique_items
+        && let Some((i, j)) = first_duplicate(items)
+    {
+        out.push(Violation::new(
+            at.as_str(),
+            "uniqueItems",
+            format!("items must be unique, but items {i} and {j} are equal"),
+        ));
+    }
+    for (index, item) in items.iter().enumerate() {
+        let mark = at.push_index(index);
+        validate(rules.items, item, at, out);
+        at.truncate(mark);
+    }
+}
+
+/// The first pair `(i, j)`, `i < j`, of equal items, by `j` then `i`.
+pub fn first_duplicate(items: &[Value]) -> Option<(usize, usize)> {
+    (1..items.len()).find_map(|j| {
+        (0..j)
+            .find(|&i| equal(&items[i], &items[j]))
+            .map(|i| (i, j))
+    })
+}
+
+/// JSON equality: numbers by value (`1` equals `1.0`), objects regardless
+/// of key order.
+pub fn equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => number::equal(x, y),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equal(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| equal(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn object(
+    rules: &ObjectRules,
+    map: &Map<String, Value>,
+    at: &mut Pointer,
+    out: &mut Vec<Violation>,
+) {
+    check_property_count(rules, map.len(), at, out);
+    for p in rules.properties.iter().filter(|p| p.required) {
+        if !map.contains_key(p.name) {
+            out.push(missing(at, p.name));
+        }
+    }
+    for name in rules.required_undeclared {
+        if !map.contains_key(*name) {
+            out.push(missing(at, name));
+        }
+    }
+    for (key, value) in map {
+        let mark = at.push_key(key);
+        match rules.property(key) {
+            Some((_, p)) => validate(p.schema, value, at, out),
+            None => match &rules.additional {
+                Additional::Any => {}
+                Additional::Forbidden => out.push(not_allowed(at, key)),
+                Additional::Schema(s) => validate(s, value, at, out),
+            },
+        }
+        at.truncate(mark);
+    }
+}
+
+/// The violation for a missing required property.
+pub fn missing(at: &Pointer, name: &str) -> Violation {
+    Violation::new(
+        at.as_str(),
+        "required",
+        format!("the required property `{name}` is missing"),
+    )
+}
+
+/// The violation for a property `additionalProperties: false` forbids;
+/// `at` already points at the property.
+pub fn not_allowed(at: &Pointer, name: &str) -> Violation {
+    Violation::new(
+        at.as_str(),
+        "additionalProperties",
+        format!("`{name}` is not a property this object may have"),
+    )
+}
+
+/// `minItems`/`maxItems`.
+pub fn check_item_count(rules: &ArrayRules, len: usize, at: &Pointer, out: &mut Vec<Violation>) {
+    if let Some(min) = rules.min_items
+        && len < min
+    {
+        out.push(Violation::new(
+            at.as_str(),
+            "minItems",
+            format!("must have at least {min} item(s), has {len}"),
+        ));
+    }
+    if let Some(max) = rules.max_items
+        && len > max
+    {
+        out.push(Violation::new(
+            at.as_str(),
+            "maxItems",
+            format!("must have at most {max} item(s), has {len}"),
+        ));
+    }
+}
+
+/// `minProperties`/`maxProperties`.
+pub fn check_property_count(
+    rules: &ObjectRules,
+    len: usize,
+    at: &Pointer,
+    out: &mut Vec<Violation>,
+) {
+    if let Some(min) = rules.min_properties
+        && len < min
+    {
+        out.push(Violation::new(
+            at.as_str(),
+            "minProperties",
+            format!("must have at least {min} propert(ies), has {len}"),
+        ));
+    }
+    if let Some(max) = rules.max_properties
+        && len > max
+    {
+        out.push(Violation::new(
+            at.as_str(),
+            "maxProperties",
+            format!("must have at most {max} propert(ies), has {len}"),
+        ));
+    }
+}
+
+/// Every string rule: `minLength`, `maxLength`, `pattern`, `format`, `enum`.
+pub fn check_string(rules: &StringRules, s: &str, at: &Pointer, out: &mut Vec<Violation>) {
+    if rules.min_length.is_some() || rules.max_length.is_some() {
+        let len = s.chars().count();
+        if let Some(min) = rules.min_length
+            && len < min
+        {
+            out.push(Violation::new(
+                at.as_str(),
+                "minLength",
+                format!("must be at least {min} character(s) long, is {len}"),
+            ));
+        }
+        if let Some(max) = rules.max_length
+            && len > max
+        {
+            out.push(Violation::new(
+                at.as_str(),
+                "maxLength",
+                format!("must be at most {max} character(s) long, is {len}"),
+            ));
+        }
+    }
+    if let Some(pattern) = rules.pattern {
+        match pattern.is_match(s) {
+            Some(true) => {}
+            Some(false) => out.push(Violation::new(
+                at.as_str(),
+                "pattern",
+                format!("does not match the pattern `{}`", pattern.source()),
+            )),
+            None => out.push(Violation::new(
+                at.as_str(),
+                "pattern",
+                format!(
+                    "the pattern `{}` does not compile, so no value can match it",
+                    pattern.source()
+                ),
+            )),
+        }
+    }
+    if let Some(f) = rules.format
+        && !format::check(f, s)
+    {
+        out.push(Violation::new(
+            at.as_str(),
+            "format",
+            format!(
+                "is not a valid {}: expected {}",
+                f.name(),
+                format::describe(f)
+            ),
+        ));
+    }
+    if !rules.enumeration.is_empty() && !rules.enumeration.contains(&s) {
+        out.push(Violation::new(
+            at.as_str(),
+            "enum",
+            format!(
+                "must be one of {}",
+                list(rules.enumeration.iter().map(|v| format!("`{v}`")))
+            ),
+        ));
+    }
+}
+
+/// Every numeric rule: range `format`, `minimum`, `maximum`, `multipleOf`,
+/// `enum`. The caller has checked the type.
+pub fn check_number(
+    rules: &NumberRules,
+    n: &serde_json::Number,
+    at: &Pointer,
+    out: &mut Vec<Violation>,
+) {
+    use std::cmp::Ordering;
+    if let Some(f) = rules.format {
+        let (lo, hi) = f.range();
+        let inside = match number::as_i128(n) {
+            Some(i) => (lo..=hi).contains(&i),
+            None => n.as_f64().is_some_and(|x| {
+                number::compare_int(lo, x).is_le() && number::compare_int(hi, x).is_ge()
+            }),
+        };
+        if !inside {
+            out.push(Violation::new(
+                at.as_str(),
+                "format",
+                format!("{n} is outside the {} range [{lo}, {hi}]", f.name()),
+            ));
+        }
+    }
+    if let Some(min) = rules.minimum {
+        let order = number::compare(n, min);
+        let bad = if rules.exclusive_minimum {
+            order != Ordering::Greater
+        } else {
+            order == Ordering::Less
+        };
+        if bad {
+            let (keyword, rel) = if rules.exclusive_minimum {
+                ("exclusiveMinimum", "greater than")
+            } else {
+                ("minimum", "at least")
+            };
+            out.push(Violation::new(
+                at.as_str(),
+                keyword,
+                format!("must be {rel} {min}, is {n}"),
+            ));
+        }
+    }
+    if let Some(max) = rules.maximum {
+        let order = number::compare(n, max);
+        let bad = if rules.exclusive_maximum {
+            order != Ordering::Less
+        } else {
+            order == Ordering::Greater
+        };
+        if bad {
+            let (keyword, rel) = if rules.exclusive_maximum {
+                ("exclusiveMaximum", "less than")
+            } else {
+                ("maximum", "at most")
+            };
+            out.push(Violation::new(
+                at.as_str(),
+                keyword,
+                format!("must be {rel} {max}, is {n}"),
+            ));
+        }
+    }
+    if let Some(step) = rules.multiple_of
+        && !number::is_multiple_of(n, step)
+    {
+        out.push(Violation::new(
+            at.as_str(),
+            "multipleOf",
+            format!("must be a multiple of {step}, is {n}"),
+        ));
+    }
+    if !rules.enumeration.is_empty() && !rules.enumeration.iter().any(|e| number::equals_f64(n, *e))
+    {
+        out.push(Violation::new(
+            at.as_str(),
+            "enum",
+            format!(
+                "must be one of {}",
+                list(rules.enumeration.iter().map(|v| v.to_string()))
+            ),
+        ));
+    }
+}
+
+/// A `type` violation for a value of the wrong JSON type.
+pub fn type_violation(at: &Pointer, kind: &Kind, value: &Value) -> Violation {
+    let found = match value {
+        Value::Number(n) if matches!(kind, Kind::Integer(_)) && !number::is_integer(n) => {
+            "a number with a fraction or exponent"
+        }
+        other => super::type_name(other),
+    };
+    type_violation_named(at, kind, found)
+}
+
+/// A `type` violation, given the found type's name.
+pub fn type_violation_named(at: &Pointer, kind: &Kind, found: &str) -> Violation {
+    Violation::new(
+        at.as_str(),
+        "type",
+        format!("expected {}, found {found}", super::expected_name(kind)),
+    )
+}
+
+/// The `oneOf` violation: `passing` lists the alternatives that matched.
+pub fn one_of_violation(at: &Pointer, count: usize, passing: &[usize]) -> Violation {
+    let message = if passing.is_empty() {
+        format!("must match exactly one of {count} alternatives, matches none")
+    } else {
+        format!(
+            "must match exactly one of {count} alternatives, matches {} (#{})",
+            passing.len(),
+            passing
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", #")
+        )
+    };
+    Violation::new(at.as_str(), "oneOf", message)
+}
+
+/// The `anyOf` violation.
+pub fn any_of_violation(at: &Pointer, count: usize) -> Violation {
+    Violation::new(
+        at.as_str(),
+        "anyOf",
+        format!("must match at least one of {count} alternatives, matches none"),
+    )
+}
+
+fn unreachable_ref(at: &Pointer, out: &mut Vec<Violation>) {
+    // `resolve` follows every reference; keep a located report rather than
+    // a panic should that ever change.
+    out.push(Violation::new(
+        at.as_str(),
+        "$ref",
+        "internal error: an unresolved schema reference",
+    ));
+}
+
+/// Joins up to 12 items for a message, then says how many more.
+fn list(items: impl ExactSizeIterator<Item = String>) -> String {
+    let total = items.len();
+    let shown: Vec<String> = items.take(12).collect();
+    let mut text = shown.join(", ");
+    if total > shown.len() {
+        text.push_str(&format!(" (and {} more)", total - shown.len()));
+    }
+    text
+}

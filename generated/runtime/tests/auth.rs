@@ -1,0 +1,269 @@
+//! Tokens, clouds and permission preflight, over a real loopback server:
+//! what reaches the wire, and what is refused before anything is sent.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::{ASSIGN, Canned, TOKEN, TestServer, serve, serve_script};
+use graph_runtime::preflight::{PERSONAL_ACCOUNT_TENANT, unsigned_jwt};
+use graph_runtime::token::{TokenError, token_fn};
+use graph_runtime::{Client, ClientBuilder, Cloud, EnvToken, Error, SecretToken, Server, decode};
+use serde_json::json;
+
+async fn assign(client: &Client) -> Result<(), Error> {
+    let response = client
+        .send(
+            &ASSIGN,
+            &["p1"],
+            &[],
+            &[],
+            Some(b"{\"deviceIds\":[]}".to_vec()),
+        )
+        .await?;
+    decode::empty(&ASSIGN, response)
+}
+
+fn builder(server: &TestServer) -> ClientBuilder {
+    Client::builder().base_url(server.base_url())
+}
+
+fn bearer(server: &TestServer) -> Vec<Option<String>> {
+    server
+        .requests()
+        .iter()
+        .map(|r| r.header("authorization").map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_closure_provider_is_asked_for_the_cloud_scope_on_every_attempt() {
+    let server = serve_script(vec![
+        Canned::status(429).header("retry-after", "0"),
+        Canned::status(204),
+    ])
+    .await;
+    let expected_scope = format!(
+        "https://{}/.default",
+        server.origin.trim_start_matches("http://")
+    );
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let provider = token_fn(move |scopes: Vec<String>| {
+        let n = counter.fetch_add(1, Ordering::SeqCst);
+        let expected_scope = expected_scope.clone();
+        async move {
+            if scopes != [expected_scope.clone()] {
+                return Err(TokenError::new(format!(
+                    "asked for {scopes:?}, not {expected_scope}"
+                )));
+            }
+            // A refreshing provider: each call hands out a newer token.
+            Ok(SecretToken::from(format!("refreshed-{n}")))
+        }
+    });
+    let client = builder(&server).token_provider(provider).build().unwrap();
+    assert!(assign(&client).await.is_ok());
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        bearer(&server),
+        [
+            Some("Bearer refreshed-0".to_owned()),
+            Some("Bearer refreshed-1".to_owned())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_environment_provider_reads_the_variable_when_sending() {
+    let server = serve(Canned::status(204)).await;
+    let variable = "GRAPH_RUNTIME_AUTH_TEST_TOKEN";
+    let client = builder(&server)
+        .token_provider(EnvToken::new(variable))
+        .build()
+        .unwrap();
+    // SAFETY: this binary's only test that touches the environment, and the
+    // name is unique to it.
+    unsafe { std::env::remove_var(variable) };
+    let err = assign(&client).await.unwrap_err();
+    assert!(matches!(err, Error::Token { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "windowsAutopilotDeploymentProfiles_assign: not sent: could not get a token: \
+         environment variable GRAPH_RUNTIME_AUTH_TEST_TOKEN is not set"
+    );
+    assert!(server.requests().is_empty());
+    unsafe { std::env::set_var(variable, TOKEN) };
+    assert!(assign(&client).await.is_ok());
+    assert_eq!(bearer(&server), [Some(format!("Bearer {TOKEN}"))]);
+    unsafe { std::env::remove_var(variable) };
+}
+
+#[tokio::test]
+async fn a_failing_or_unsendable_token_sends_nothing() {
+    let server = serve(Canned::status(204)).await;
+    let failing = token_fn(|_| async {
+        Err::<SecretToken, _>(TokenError::with_source(
+            "the identity endpoint refused the client secret",
+            std::io::Error::other("AADSTS7000215"),
+        ))
+    });
+    let client = builder(&server).token_provider(failing).build().unwrap();
+    let err = assign(&client).await.unwrap_err();
+    let Error::Token { source, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        std::error::Error::source(source).unwrap().to_string(),
+        "AADSTS7000215"
+    );
+    assert!(!err.is_retryable());
+
+    let newline = token_fn(|_| async { Ok(SecretToken::from("line\nbreak-SECRET")) });
+    let client = builder(&server).token_provider(newline).build().unwrap();
+    let err = assign(&client).await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("cannot be sent in an HTTP header"), "{text}");
+    assert!(!text.contains("SECRET") && !format!("{err:?}").contains("SECRET"));
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn without_a_token_no_authorization_header_is_sent() {
+    let server = serve(Canned::status(204)).await;
+    let client = builder(&server).build().unwrap();
+    assert!(assign(&client).await.is_ok());
+    assert_eq!(bearer(&server), [None]);
+}
+
+#[tokio::test]
+async fn clouds_come_from_server_data_and_custom_roots_work() {
+    let server = serve(Canned::status(204)).await;
+    // The runtime knows no cloud by name: a table like a generated crate's
+    // `SERVERS` is all it needs.
+    let url: &'static str = Box::leak(server.base_url().into_boxed_str());
+    let servers = [
+        Server {
+            url: "https://graph.microsoft.com/beta",
+            description: "global",
+            cloud: Some("global"),
+        },
+        Server {
+            url,
+            description: "a test cloud on loopback",
+            cloud: Some("loopback"),
+        },
+    ];
+    let cloud = Cloud::named(&servers, "loopback").unwrap();
+    let client = Client::builder()
+        .cloud(&cloud)
+        .token(SecretToken::from(TOKEN))
+        .build()
+        .unwrap();
+    assert_eq!(client.base_url(), server.base_url());
+    assert_eq!(client.token_scope(), cloud.token_scope());
+    assert!(assign(&client).await.is_ok());
+    assert_eq!(
+        server.only_request().target,
+        "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/p1/assign"
+    );
+    let global = Cloud::named(&servers, "global").unwrap();
+    assert_eq!(global.token_scope(), "https://graph.microsoft.com/.default");
+    let custom = Cloud::custom(&server.base_url()).unwrap();
+    assert_eq!(custom.service_root(), server.base_url());
+    assert!(Cloud::custom("http://graph.microsoft.com/beta").is_err());
+}
+
+/// Sends one call with `token` and returns the result and how many
+/// requests reached the server.
+async fn with_token(token: &str, preflight: bool) -> (Result<(), Error>, usize) {
+    let server = serve(Canned::json(
+        403,
+        r#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}"#,
+    ))
+    .await;
+    let client = builder(&server)
+        .token(SecretToken::from(token))
+        .permission_preflight(preflight)
+        .build()
+        .unwrap();
+    let result = assign(&client).await;
+    (result, server.requests().len())
+}
+
+#[tokio::test]
+async fn preflight_refuses_a_jwt_without_the_permission_and_sends_nothing() {
+    let token = unsigned_jwt(&json!({
+        "tid": "11111111-2222-3333-4444-555555555555",
+        "scp": "User.Read Directory.Read.All",
+    }));
+    let (result, sent) = with_token(&token, true).await;
+    let err = result.unwrap_err();
+    assert_eq!(sent, 0);
+    assert!(matches!(err, Error::Preflight { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "windowsAutopilotDeploymentProfiles_assign: not sent: the token lacks the permission \
+         this operation needs: it needs DeviceManagementServiceConfig.ReadWrite.All; the \
+         delegated token (scp) grants User.Read, Directory.Read.All"
+    );
+    assert!(!format!("{err:?}").contains(&token));
+}
+
+#[tokio::test]
+async fn preflight_refuses_personal_accounts() {
+    let token = unsigned_jwt(&json!({
+        "tid": PERSONAL_ACCOUNT_TENANT,
+        "scp": "DeviceManagementServiceConfig.ReadWrite.All",
+    }));
+    let (result, sent) = with_token(&token, true).await;
+    let err = result.unwrap_err();
+    assert_eq!(sent, 0);
+    assert!(
+        err.to_string()
+            .contains("personal Microsoft accounts are not supported"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn preflight_lets_the_right_tokens_and_opaque_ones_through() {
+    let application = unsigned_jwt(&json!({
+        "tid": "11111111-2222-3333-4444-555555555555",
+        "roles": ["DeviceManagementServiceConfig.ReadWrite.All"],
+    }));
+    let delegated = unsigned_jwt(&json!({
+        "scp": "openid DeviceManagementServiceConfig.ReadWrite.All",
+    }));
+    for token in [application.as_str(), delegated.as_str(), TOKEN] {
+        let (result, sent) = with_token(token, true).await;
+        assert_eq!(sent, 1, "{token}");
+        // The server's 403 shows the request went out, token and all.
+        assert!(matches!(result, Err(Error::Forbidden(_))), "{result:?}");
+    }
+}
+
+#[tokio::test]
+async fn preflight_can_be_turned_off() {
+    let token = unsigned_jwt(&json!({"scp": "User.Read"}));
+    let (result, sent) = with_token(&token, false).await;
+    assert_eq!(sent, 1);
+    let err = result.unwrap_err();
+    let Error::Forbidden(failure) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(failure.code(), Some("Authorization_RequestDenied"));
+    assert_eq!(
+        err.graph_message(),
+        Some("Insufficient privileges to complete the operation.")
+    );
+    assert!(
+        err.to_string().starts_with(
+            "windowsAutopilotDeploymentProfiles_assign: 403 Forbidden: \
+             Authorization_RequestDenied: Insufficient privileges to complete the operation. \
+             (client-request-id "
+        ),
+        "{err}"
+    );
+}

@@ -1,0 +1,332 @@
+//! Throttling on a real loopback server: which answers are retried, how
+//! long the client waits (read from a recording clock, so nothing sleeps),
+//! and what the final error says.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use common::{ASSIGN, Canned, TOKEN, TestServer, serve_script};
+use graph_runtime::retry::{Clock, GaveUp, SleepFuture};
+use graph_runtime::{Client, Error, RetryPolicy, SecretToken, decode};
+
+/// A clock frozen at a fixed instant that records waits instead of
+/// sleeping them.
+#[derive(Debug)]
+struct TestClock {
+    now: SystemTime,
+    waits: Mutex<Vec<Duration>>,
+}
+
+impl TestClock {
+    fn new() -> Arc<TestClock> {
+        Arc::new(TestClock {
+            now: SystemTime::UNIX_EPOCH + Duration::from_secs(1_750_000_000),
+            waits: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn waits(&self) -> Vec<Duration> {
+        self.waits.lock().unwrap().clone()
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> SystemTime {
+        self.now
+    }
+
+    fn sleep(&self, duration: Duration) -> SleepFuture {
+        self.waits.lock().unwrap().push(duration);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+fn client(server: &TestServer, clock: &Arc<TestClock>, policy: RetryPolicy) -> Client {
+    Client::builder()
+        .base_url(server.base_url())
+        .token(SecretToken::from(TOKEN))
+        .clock(clock.clone())
+        .retry(policy)
+        .build()
+        .unwrap()
+}
+
+async fn assign(client: &Client) -> Result<(), Error> {
+    let response = client
+        .send(
+            &ASSIGN,
+            &["p1"],
+            &[],
+            &[],
+            Some(b"{\"deviceIds\":[]}".to_vec()),
+        )
+        .await?;
+    decode::empty(&ASSIGN, response)
+}
+
+fn throttled(retry_after: Option<&str>) -> Canned {
+    let canned = Canned::json(
+        429,
+        r#"{"error":{"code":"TooManyRequests","message":"Too many requests"}}"#,
+    );
+    match retry_after {
+        Some(value) => canned.header("retry-after", value),
+        None => canned,
+    }
+}
+
+fn secs(list: &[u64]) -> Vec<Duration> {
+    list.iter().copied().map(Duration::from_secs).collect()
+}
+
+#[tokio::test]
+async fn retry_after_seconds_is_waited_then_the_same_request_is_sent_again() {
+    let server = serve_script(vec![throttled(Some("2")), Canned::status(204)]).await;
+    let clock = TestClock::new();
+    let result = assign(&client(&server, &clock, RetryPolicy::default())).await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(clock.waits(), secs(&[2]));
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let (first, second) = (&requests[0], &requests[1]);
+    assert_eq!(first.target, second.target);
+    assert_eq!(first.body, second.body);
+    assert_eq!(
+        first.header("client-request-id"),
+        second.header("client-request-id"),
+        "a retry keeps the client-request-id so Graph can correlate the attempts"
+    );
+    assert_eq!(first.header("retry-attempt"), None);
+    assert_eq!(second.header("retry-attempt"), Some("1"));
+    assert_eq!(
+        second.header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+}
+
+#[tokio::test]
+async fn retry_after_http_date_is_converted_to_seconds() {
+    let clock = TestClock::new();
+    let date = httpdate::fmt_http_date(clock.now + Duration::from_secs(30));
+    let unavailable = Canned::json(
+        503,
+        r#"{"error":{"code":"ServiceUnavailable","message":"later"}}"#,
+    )
+    .header("retry-after", &date);
+    let server = serve_script(vec![unavailable, Canned::status(204)]).await;
+    assert!(
+        assign(&client(&server, &clock, RetryPolicy::default()))
+            .await
+            .is_ok()
+    );
+    assert_eq!(clock.waits(), secs(&[30]));
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn missing_retry_after_backs_off_exponentially() {
+    let server = serve_script(vec![
+        Canned::status(504),
+        throttled(None),
+        throttled(Some("not a number")),
+        Canned::status(204),
+    ])
+    .await;
+    let clock = TestClock::new();
+    let policy = RetryPolicy::default().jitter(false);
+    assert!(assign(&client(&server, &clock, policy)).await.is_ok());
+    assert_eq!(clock.waits(), secs(&[3, 6, 12]));
+    let retry_headers: Vec<Option<String>> = server
+        .requests()
+        .iter()
+        .map(|r| r.header("retry-attempt").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        retry_headers,
+        [None, Some("1".into()), Some("2".into()), Some("3".into())]
+    );
+}
+
+#[tokio::test]
+async fn jittered_backoff_stays_within_its_bounds() {
+    let server = serve_script(vec![throttled(None), Canned::status(204)]).await;
+    let clock = TestClock::new();
+    assert!(
+        assign(&client(&server, &clock, RetryPolicy::default()))
+            .await
+            .is_ok()
+    );
+    let waits = clock.waits();
+    assert_eq!(waits.len(), 1);
+    assert!(
+        waits[0] >= Duration::from_millis(1500) && waits[0] <= Duration::from_secs(3),
+        "{waits:?}"
+    );
+}
+
+#[tokio::test]
+async fn exhausted_attempts_give_a_throttled_error_that_says_so() {
+    let server = serve_script(vec![
+        throttled(Some("1")).header("request-id", "req-throttled"),
+    ])
+    .await;
+    let clock = TestClock::new();
+    let err = assign(&client(&server, &clock, RetryPolicy::default()))
+        .await
+        .unwrap_err();
+    assert_eq!(server.requests().len(), 4, "1 attempt + 3 retries");
+    assert_eq!(clock.waits(), secs(&[1, 1, 1]));
+    let Error::Throttled(failure) = &err else {
+        panic!("expected Throttled, got {err:?}")
+    };
+    assert_eq!(failure.attempts.count, 4);
+    assert_eq!(failure.attempts.waited, Duration::from_secs(3));
+    assert_eq!(
+        failure.attempts.gave_up,
+        Some(GaveUp::MaxAttempts { max: 4 })
+    );
+    assert!(err.is_retryable());
+    assert_eq!(err.graph_code(), Some("TooManyRequests"));
+    let text = err.to_string();
+    assert!(
+        text.starts_with(
+            "windowsAutopilotDeploymentProfiles_assign: 429 Too Many Requests: TooManyRequests: \
+             Too many requests; gave up after 4 attempts (waited 3s; 4 attempts allowed) \
+             (request-id req-throttled, client-request-id "
+        ),
+        "{text}"
+    );
+    assert!(!text.contains(TOKEN) && !format!("{err:?}").contains(TOKEN));
+}
+
+#[tokio::test]
+async fn max_attempts_is_configurable() {
+    let server = serve_script(vec![throttled(Some("1"))]).await;
+    let clock = TestClock::new();
+    let err = assign(&client(
+        &server,
+        &clock,
+        RetryPolicy::default().max_attempts(2),
+    ))
+    .await
+    .unwrap_err();
+    assert_eq!(server.requests().len(), 2);
+    assert_eq!(
+        err.graph_failure().unwrap().attempts.gave_up,
+        Some(GaveUp::MaxAttempts { max: 2 })
+    );
+
+    let server = serve_script(vec![throttled(Some("1"))]).await;
+    let err = assign(&client(&server, &clock, RetryPolicy::none()))
+        .await
+        .unwrap_err();
+    assert_eq!(server.requests().len(), 1);
+    assert!(matches!(err, Error::Throttled(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("gave up after 1 attempt (waited 0s; 1 attempt allowed)")
+    );
+}
+
+#[tokio::test]
+async fn max_total_wait_stops_before_a_wait_that_would_pass_it() {
+    let server = serve_script(vec![throttled(Some("4"))]).await;
+    let clock = TestClock::new();
+    let policy = RetryPolicy::default().max_total_wait(Duration::from_secs(10));
+    let err = assign(&client(&server, &clock, policy)).await.unwrap_err();
+    // 4 s + 4 s fit in 10 s; a third 4 s wait would not.
+    assert_eq!(clock.waits(), secs(&[4, 4]));
+    assert_eq!(server.requests().len(), 3);
+    let failure = err.graph_failure().unwrap();
+    assert_eq!(
+        failure.attempts.gave_up,
+        Some(GaveUp::MaxTotalWait {
+            next: Duration::from_secs(4),
+            limit: Duration::from_secs(10)
+        })
+    );
+    assert!(
+        err.to_string()
+            .contains("the next wait of 4s would pass the 10s limit on total waiting"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_long_retry_after_is_capped_at_the_per_wait_maximum() {
+    let server = serve_script(vec![throttled(Some("86400")), Canned::status(204)]).await;
+    let clock = TestClock::new();
+    assert!(
+        assign(&client(&server, &clock, RetryPolicy::default()))
+            .await
+            .is_ok()
+    );
+    assert_eq!(clock.waits(), secs(&[180]));
+}
+
+#[tokio::test]
+async fn other_statuses_are_never_retried() {
+    for (status, variant) in [
+        (400, "Graph"),
+        (401, "Unauthorized"),
+        (403, "Forbidden"),
+        (404, "NotFound"),
+        (409, "Graph"),
+        (500, "Graph"),
+        (502, "Graph"),
+    ] {
+        // A Retry-After on a final status must not cause a retry either.
+        let answer = Canned::json(status, r#"{"error":{"code":"X","message":"no"}}"#)
+            .header("retry-after", "1");
+        let server = serve_script(vec![answer, Canned::status(204)]).await;
+        let clock = TestClock::new();
+        let err = assign(&client(&server, &clock, RetryPolicy::default()))
+            .await
+            .unwrap_err();
+        assert_eq!(server.requests().len(), 1, "{status}");
+        assert!(clock.waits().is_empty(), "{status}");
+        assert!(format!("{err:?}").starts_with(variant), "{status}: {err:?}");
+        let failure = err.graph_failure().unwrap();
+        assert_eq!(failure.attempts.count, 1);
+        assert_eq!(failure.attempts.gave_up, None);
+    }
+}
+
+#[tokio::test]
+async fn a_final_answer_after_retries_records_the_attempts() {
+    let server = serve_script(vec![
+        throttled(Some("1")),
+        Canned::json(
+            404,
+            r#"{"error":{"code":"NotFound","message":"no such profile"}}"#,
+        ),
+    ])
+    .await;
+    let clock = TestClock::new();
+    let err = assign(&client(&server, &clock, RetryPolicy::default()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    assert_eq!(err.graph_failure().unwrap().attempts.count, 2);
+    assert!(
+        err.to_string()
+            .contains("no such profile; after 2 attempts (waited 1s)"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn the_real_clock_waits_a_zero_retry_after() {
+    // The only test on the system clock: `Retry-After: 0` keeps it instant.
+    let server = serve_script(vec![throttled(Some("0")), Canned::status(204)]).await;
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .token(SecretToken::from(TOKEN))
+        .build()
+        .unwrap();
+    assert!(assign(&client).await.is_ok());
+    assert_eq!(server.requests().len(), 2);
+}

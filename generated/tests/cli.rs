@@ -1,0 +1,419 @@
+//! The built `autopilot` binary against a loopback server: `--verbose`
+//! shows every exchange and retry but never the token, and each kind of
+//! outcome has its documented exit code.
+
+use std::net::SocketAddr;
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+/// One scripted answer: status, headers, body.
+type Answer = (u16, Vec<(&'static str, &'static str)>, &'static str);
+
+/// One request as the server saw it: path and headers.
+type Seen = (String, HeaderMap);
+
+/// A loopback server answering the n-th request with `script[n]`, repeating
+/// the last answer.
+async fn serve(script: Vec<Answer>) -> (SocketAddr, Arc<Mutex<Vec<Seen>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap, _body: Bytes| {
+        let record = record.clone();
+        let script = script.clone();
+        async move {
+            let index = {
+                let mut seen = record.lock().unwrap();
+                seen.push((uri.path().to_owned(), headers));
+                (seen.len() - 1).min(script.len() - 1)
+            };
+            let (status, headers, body) = script[index].clone();
+            let mut response = Response::builder().status(StatusCode::from_u16(status).unwrap());
+            for (name, value) in headers {
+                response = response.header(name, value);
+            }
+            response.body(Body::from(body)).unwrap()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, seen)
+}
+
+/// An unsigned JWT with `claims`: enough for permission preflight, which
+/// reads claims without verifying them.
+fn jwt(claims: &serde_json::Value) -> String {
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#),
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        URL_SAFE_NO_PAD.encode(b"signature-bytes-that-must-stay-private")
+    )
+}
+
+fn good_token() -> String {
+    jwt(&serde_json::json!({
+        "tid": "11111111-2222-3333-4444-555555555555",
+        "scp": "DeviceManagementServiceConfig.ReadWrite.All",
+        "upn": "admin@contoso.example"
+    }))
+}
+
+/// Runs the CLI with `token` in GRAPH_TOKEN; blocking, so it runs off the
+/// async worker threads that serve the loopback server.
+async fn run(token: Option<String>, args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_autopilot"));
+        command.args(&args).env_remove("GRAPH_TOKEN");
+        if let Some(token) = token {
+            command.env("GRAPH_TOKEN", token);
+        }
+        command.output().expect("the autopilot binary runs")
+    })
+    .await
+    .unwrap()
+}
+
+fn args(addr: SocketAddr, extra: &[&str]) -> Vec<String> {
+    let mut list: Vec<String> = [
+        "assign",
+        "profile",
+        "profile-1",
+        "--device",
+        "device-1",
+        "--base-url",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    list.push(format!("http://{addr}/beta"));
+    list.extend(extra.iter().map(|s| s.to_string()));
+    list
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_shows_each_exchange_and_retry_but_never_the_token() {
+    let (addr, seen) = serve(vec![
+        (
+            429,
+            vec![
+                ("retry-after", "0"),
+                ("content-type", "application/json"),
+                ("request-id", "req-throttled"),
+            ],
+            r#"{"error":{"code":"TooManyRequests","message":"slow down"}}"#,
+        ),
+        (204, vec![("request-id", "req-ok")], ""),
+    ])
+    .await;
+    let token = good_token();
+    let output = run(Some(token.clone()), args(addr, &["--verbose"])).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+
+    // The server got the real token, twice: the CLI did send it.
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    for (path, headers) in &seen {
+        assert_eq!(
+            path,
+            "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/profile-1/assign"
+        );
+        assert_eq!(
+            headers["authorization"].to_str().unwrap(),
+            format!("Bearer {token}")
+        );
+    }
+
+    // Every exchange is on stderr, retry included.
+    for expected in [
+        "> POST http://",
+        "/windowsAutopilotDeploymentProfiles/profile-1/assign (attempt 1)",
+        "> authorization: Bearer <redacted>",
+        "> {\"deviceIds\":[\"device-1\"]}",
+        "< 429 Too Many Requests (attempt 1,",
+        "< retry-after: 0",
+        "< request-id: req-throttled",
+        "< {\"error\":{\"code\":\"TooManyRequests\",\"message\":\"slow down\"}}",
+        "* 429 Too Many Requests: waiting 0s (as Retry-After asks) before attempt 2",
+        "(attempt 2)",
+        "> retry-attempt: 1",
+        "< 204 No Content (attempt 2,",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in:\n{stderr}"
+        );
+    }
+    assert!(stdout.contains("assigned: POST"), "{stdout}");
+
+    // The token, and each of its parts, appears nowhere in the output.
+    let all = format!("{stdout}\n{stderr}");
+    assert!(!all.contains(&token), "the token leaked:\n{all}");
+    for part in token.split('.') {
+        assert!(
+            !all.contains(part),
+            "a part of the token leaked: {part}\n{all}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_never_show_the_token_either() {
+    let (addr, _) = serve(vec![(
+        401,
+        vec![("content-type", "application/json")],
+        r#"{"error":{"code":"InvalidAuthenticationToken","message":"Access token has expired."}}"#,
+    )])
+    .await;
+    let token = good_token();
+    let output = run(Some(token.clone()), args(addr, &["--verbose"])).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("401 Unauthorized: InvalidAuthenticationToken: Access token has expired."),
+        "{stderr}"
+    );
+    assert!(!stdout.contains(&token) && !stderr.contains(&token));
+    assert!(!stderr.contains(token.split('.').nth(1).unwrap()));
+}
+
+/// The exit code and stderr for one run against a server with `script`.
+async fn outcome(script: Vec<Answer>, token: String, extra: &[&str]) -> (i32, String, usize) {
+    let (addr, seen) = serve(script).await;
+    let output = run(Some(token), args(addr, extra)).await;
+    let count = seen.lock().unwrap().len();
+    (output.status.code().unwrap(), text(&output).1, count)
+}
+
+fn odata(status: u16, code: &'static str) -> Answer {
+    let body: &'static str = match code {
+        "Forbidden" => r#"{"error":{"code":"Forbidden","message":"no"}}"#,
+        "NotFound" => r#"{"error":{"code":"NotFound","message":"no such profile"}}"#,
+        "TooManyRequests" => r#"{"error":{"code":"TooManyRequests","message":"later"}}"#,
+        _ => r#"{"error":{"code":"BadRequest","message":"bad"}}"#,
+    };
+    (status, vec![("content-type", "application/json")], body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_kind_of_outcome_has_its_exit_code() {
+    let token = good_token();
+    // (case, server script, extra flags, exit code, stderr excerpt, requests)
+    type Case = (
+        &'static str,
+        Vec<Answer>,
+        &'static [&'static str],
+        i32,
+        &'static str,
+        usize,
+    );
+    let cases: Vec<Case> = vec![
+        ("success", vec![(204, vec![], "")], &[], 0, "", 1),
+        (
+            "forbidden",
+            vec![odata(403, "Forbidden")],
+            &[],
+            4,
+            "403 Forbidden",
+            1,
+        ),
+        (
+            "not found",
+            vec![odata(404, "NotFound")],
+            &[],
+            5,
+            "no such profile",
+            1,
+        ),
+        (
+            "throttled",
+            vec![{
+                let mut answer = odata(429, "TooManyRequests");
+                answer.1.push(("retry-after", "0"));
+                answer
+            }],
+            &["--max-attempts", "2"],
+            6,
+            "gave up after 2 attempts",
+            2,
+        ),
+        (
+            "bad request",
+            vec![odata(400, "BadRequest")],
+            &[],
+            7,
+            "400 Bad Request",
+            1,
+        ),
+        (
+            "server error",
+            vec![(500, vec![], "oops")],
+            &["--max-attempts", "3"],
+            7,
+            "500 Internal Server Error",
+            1,
+        ),
+        (
+            "undocumented",
+            vec![(200, vec![("content-type", "application/json")], "{}")],
+            &[],
+            8,
+            "undocumented response 200 OK",
+            1,
+        ),
+    ];
+    for (name, script, extra, code, message, requests) in cases {
+        let (got, stderr, count) = outcome(script, token.clone(), extra).await;
+        assert_eq!(got, code, "{name}: {stderr}");
+        assert!(stderr.contains(message), "{name}: {stderr}");
+        assert_eq!(count, requests, "{name}: requests sent");
+        assert!(!stderr.contains(&token), "{name}: token leaked");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_before_sending_have_their_exit_codes() {
+    // Preflight: a JWT without the permission, and a personal account.
+    let weak = jwt(&serde_json::json!({"tid": "t", "scp": "User.Read"}));
+    let (code, stderr, count) = outcome(vec![(204, vec![], "")], weak.clone(), &[]).await;
+    assert_eq!((code, count), (4, 0), "{stderr}");
+    assert!(
+        stderr.contains("it needs one of DeviceManagementServiceConfig.ReadWrite.All or DeviceManagementConfiguration.ReadWrite.All"),
+        "{stderr}"
+    );
+    // ... which --no-preflight lets through.
+    let (code, _, count) = outcome(vec![(204, vec![], "")], weak, &["--no-preflight"]).await;
+    assert_eq!((code, count), (0, 1));
+    let personal = jwt(&serde_json::json!({
+        "tid": "9188040d-6c67-4c5b-b112-36a304b66dad",
+        "scp": "DeviceManagementServiceConfig.ReadWrite.All"
+    }));
+    let (code, stderr, count) = outcome(vec![(204, vec![], "")], personal, &[]).await;
+    assert_eq!((code, count), (4, 0), "{stderr}");
+    assert!(stderr.contains("personal Microsoft accounts are not supported"));
+
+    // No token at all.
+    let (addr, seen) = serve(vec![(204, vec![], "")]).await;
+    let output = run(None, args(addr, &[])).await;
+    assert_eq!(output.status.code(), Some(3));
+    assert!(text(&output).1.contains("no token"));
+    assert!(seen.lock().unwrap().is_empty());
+
+    // An id the transport refuses: nothing sent.
+    let mut dots = args(addr, &[]);
+    dots[2] = "..".into();
+    let output = run(Some(good_token()), dots).await;
+    assert_eq!(output.status.code(), Some(3), "{:?}", text(&output));
+    assert!(seen.lock().unwrap().is_empty());
+
+    // Plain http off loopback, and an unknown cloud (a usage error).
+    let output = run(
+        Some(good_token()),
+        vec![
+            "assign".into(),
+            "profile".into(),
+            "p".into(),
+            "--device".into(),
+            "d".into(),
+            "--base-url".into(),
+            "http://graph.example.org/beta".into(),
+        ],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(3));
+    let output = run(
+        Some(good_token()),
+        vec![
+            "assign".into(),
+            "profile".into(),
+            "p".into(),
+            "--device".into(),
+            "d".into(),
+            "--cloud".into(),
+            "mars".into(),
+        ],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output).1;
+    assert!(
+        stderr.contains("global") && stderr.contains("usgov-dod") && stderr.contains("china"),
+        "the spec's clouds are offered: {stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn network_failures_exit_with_their_code() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let output = run(Some(good_token()), args(addr, &[])).await;
+    assert_eq!(output.status.code(), Some(9), "{:?}", text(&output));
+}
+
+#[test]
+fn help_documents_the_exit_codes_and_flags() {
+    let output = Command::new(env!("CARGO_BIN_EXE_autopilot"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&output.stdout);
+    for expected in [
+        "Exit codes:",
+        "4  the token cannot make this call",
+        "6  still throttled or unavailable (429, 503, 504) after every retry",
+        "9  network failure",
+        "--verbose",
+        "--max-attempts",
+        "--max-total-wait",
+        "--no-preflight",
+        "--cloud",
+    ] {
+        assert!(help.contains(expected), "missing {expected:?} in:\n{help}");
+    }
+}
+
+#[test]
+fn dry_run_names_the_cloud_from_the_spec() {
+    let output = Command::new(env!("CARGO_BIN_EXE_autopilot"))
+        .args([
+            "assign",
+            "profile",
+            "p",
+            "--device",
+            "d",
+            "--cloud",
+            "usgov-dod",
+            "--dry-run",
+        ])
+        .env("GRAPH_TOKEN", good_token())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.starts_with(
+            "POST https://dod-graph.microsoft.us/beta/deviceManagement/windowsAutopilotDeploymentProfiles/p/assign"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Authorization: Bearer <redacted>"));
+    assert!(!stdout.contains(&good_token()));
+}
