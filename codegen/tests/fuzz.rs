@@ -176,14 +176,74 @@ fn cut_down(module: &Value, picks: &[usize]) -> Value {
 
 /// Words that steer mutations into the generator's interesting places.
 const WORDS: &[&str] = &[
-    "openapi", "info", "paths", "components", "schemas", "$ref", "type", "properties", "items",
-    "allOf", "oneOf", "anyOf", "not", "enum", "required", "nullable", "format", "pattern",
-    "additionalProperties", "parameters", "in", "name", "style", "explode", "responses",
-    "content", "application/json", "schema", "requestBody", "operationId", "default", "2XX",
-    "204", "object", "string", "integer", "array", "query", "path", "header", "cookie",
-    "minLength", "maxLength", "minimum", "maximum", "discriminator", "x-property-aliases",
-    "servers", "url", "security", "get", "post", "/a/{id}", "{id}", "id", "type", "self",
-    "Self", "r#type", "", "-", "*", "1.0", "-INF", "ünïcode", "a/b", "~1", "#/components/schemas/x",
+    "openapi",
+    "info",
+    "paths",
+    "components",
+    "schemas",
+    "$ref",
+    "type",
+    "properties",
+    "items",
+    "allOf",
+    "oneOf",
+    "anyOf",
+    "not",
+    "enum",
+    "required",
+    "nullable",
+    "format",
+    "pattern",
+    "additionalProperties",
+    "parameters",
+    "in",
+    "name",
+    "style",
+    "explode",
+    "responses",
+    "content",
+    "application/json",
+    "schema",
+    "requestBody",
+    "operationId",
+    "default",
+    "2XX",
+    "204",
+    "object",
+    "string",
+    "integer",
+    "array",
+    "query",
+    "path",
+    "header",
+    "cookie",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "discriminator",
+    "x-property-aliases",
+    "servers",
+    "url",
+    "security",
+    "get",
+    "post",
+    "/a/{id}",
+    "{id}",
+    "id",
+    "type",
+    "self",
+    "Self",
+    "r#type",
+    "",
+    "-",
+    "*",
+    "1.0",
+    "-INF",
+    "ünïcode",
+    "a/b",
+    "~1",
+    "#/components/schemas/x",
 ];
 
 fn word() -> impl Strategy<Value = String> {
@@ -206,7 +266,12 @@ fn tree() -> impl Strategy<Value = Value> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Sequence),
             prop::collection::vec((word(), inner), 0..5).prop_map(|pairs| {
-                Value::Mapping(pairs.into_iter().map(|(k, v)| (Value::from(k), v)).collect())
+                Value::Mapping(
+                    pairs
+                        .into_iter()
+                        .map(|(k, v)| (Value::from(k), v))
+                        .collect(),
+                )
             }),
         ]
     })
@@ -242,7 +307,11 @@ fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
                     Value::String(s) => s.clone(),
                     _ => continue,
                 };
-                pointers(v, format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")), out);
+                pointers(
+                    v,
+                    format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
             }
         }
         Value::Sequence(items) => {
@@ -331,7 +400,10 @@ fn run(name: &str, cases: u32, strategy: impl Strategy<Value = String>) {
         failure_persistence: None,
         ..Config::default()
     });
-    let before = (GENERATED.load(Ordering::Relaxed), REFUSED.load(Ordering::Relaxed));
+    let before = (
+        GENERATED.load(Ordering::Relaxed),
+        REFUSED.load(Ordering::Relaxed),
+    );
     let result = runner.run(&strategy, pipeline);
     eprintln!(
         "{name}: {cases} cases; generated code (all tests so far) {} -> {}, refused {} -> {}",
@@ -348,7 +420,11 @@ fn run(name: &str, cases: u32, strategy: impl Strategy<Value = String>) {
 #[test]
 fn mutated_small_specs() {
     let seeds = &seeds().small;
-    assert_eq!(seeds.len(), 2, "spec/assign.yaml and features.yaml must parse");
+    assert_eq!(
+        seeds.len(),
+        2,
+        "spec/assign.yaml and features.yaml must parse"
+    );
     let strategy = (0..seeds.len(), prop::collection::vec(edit(), 1..4)).prop_map(|(i, edits)| {
         let mut doc = seeds[i].clone();
         for e in &edits {

@@ -21,12 +21,16 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group(GROUP);
     group.throughput(Throughput::Elements(1));
     group.sample_size(20);
-    for (name, validation) in [("validated", Validation::Generated), ("no_validation", Validation::Off)] {
-        let mock = runtime.block_on(MockServer::start(MockConfig {
-            validation,
-            ..MockConfig::default()
-        }))
-        .unwrap();
+    for (name, validation) in [
+        ("validated", Validation::Generated),
+        ("no_validation", Validation::Off),
+    ] {
+        let mock = runtime
+            .block_on(MockServer::start(MockConfig {
+                validation,
+                ..MockConfig::default()
+            }))
+            .unwrap();
         let load = load::Load::new(&mock.base_url());
         // Warm the connection pool.
         runtime.block_on(load.send(load::TASKS * 4));
@@ -43,7 +47,11 @@ fn mean_ns(name: &str) -> Option<f64> {
     let dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let path = dir.join("criterion").join(GROUP).join(name).join("new/estimates.json");
+    let path = dir
+        .join("criterion")
+        .join(GROUP)
+        .join(name)
+        .join("new/estimates.json");
     let text = std::fs::read_to_string(path).ok()?;
     let value: serde_json::Value = serde_json::from_str(&text).ok()?;
     value["mean"]["point_estimate"].as_f64()

@@ -9,6 +9,6 @@
 //! implementations check each other.
 
 pub mod exchange;
-pub mod oracle;
-pub mod mock;
 pub mod job;
+pub mod mock;
+pub mod oracle;

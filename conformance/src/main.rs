@@ -65,7 +65,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("conformance: cannot start the async runtime: {e}");
@@ -100,7 +103,10 @@ async fn serve(addr: SocketAddr, no_validation: bool, record: usize) -> ExitCode
             return ExitCode::from(1);
         }
     };
-    println!("mock Graph server listening; service root {}", mock.base_url());
+    println!(
+        "mock Graph server listening; service root {}",
+        mock.base_url()
+    );
     println!(
         "fault scenarios: header `x-mock-scenario: NAME[:ARG]` or PUT {}/_mock/faults; \
          recording: GET {}/_mock/exchanges",

@@ -27,7 +27,12 @@ fn the_main_job_passes_and_reports_every_check() {
     let summary = stdout.lines().last().unwrap();
     assert!(summary.starts_with("PASS: "), "{summary}");
     assert!(!stdout.contains(conformance::job::MOCK_TOKEN));
-    for wanted in ["flat call returns Ok(())", "fluent = flat", "throttle-date:1: client result", "other method -> 405"] {
+    for wanted in [
+        "flat call returns Ok(())",
+        "fluent = flat",
+        "throttle-date:1: client result",
+        "other method -> 405",
+    ] {
         assert!(stdout.contains(wanted), "missing row {wanted}");
     }
 }
@@ -38,7 +43,10 @@ fn a_mutated_spec_fails_with_the_reason() {
     let spec = dir.path().join("mutated.yaml");
     let text = std::fs::read_to_string(common::repo().join("spec/assign.yaml"))
         .unwrap()
-        .replace("      required:\n        - deviceIds\n", "      required:\n        - deviceIds\n        - groupTag\n");
+        .replace(
+            "      required:\n        - deviceIds\n",
+            "      required:\n        - deviceIds\n        - groupTag\n",
+        );
     std::fs::write(&spec, text).unwrap();
     let (code, stdout, _) = run(&["--spec", spec.to_str().unwrap()]);
     assert_eq!(code, 1, "{stdout}");

@@ -19,7 +19,12 @@ async fn each_operation_exchange_and_verdict() {
         let before = mock.recorder().total();
         let result = (driver.flat)(&client, "profile-1", &body).await;
         let exchanges = mock.recorder().since(before);
-        assert_eq!(exchanges.len(), 1, "{}: one request on the wire", driver.operation_id);
+        assert_eq!(
+            exchanges.len(),
+            1,
+            "{}: one request on the wire",
+            driver.operation_id
+        );
         let exchange = &exchanges[0];
         let verdict = oracle.judge(exchange);
         // 204 handling: a valid request gets 204 and the client Ok(()).

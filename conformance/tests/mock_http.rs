@@ -38,8 +38,18 @@ async fn bad_body_answer_lists_violations() {
         .unwrap();
     let exchange = send(&mock, case).await.unwrap();
     let body = exchange.response.unwrap().body.json().unwrap();
-    let details = body["error"]["details"].as_array().cloned().unwrap_or_default();
-    let targets: Vec<&str> = details.iter().filter_map(|d| d["target"].as_str()).collect();
-    assert_eq!(targets, ["/body/deviceIds/0", "/body/deviceIds/1"], "{body}");
+    let details = body["error"]["details"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let targets: Vec<&str> = details
+        .iter()
+        .filter_map(|d| d["target"].as_str())
+        .collect();
+    assert_eq!(
+        targets,
+        ["/body/deviceIds/0", "/body/deviceIds/1"],
+        "{body}"
+    );
     mock.shutdown().await;
 }

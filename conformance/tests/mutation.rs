@@ -56,10 +56,7 @@ fn failures(oracle: &Oracle, exchanges: &[Exchange]) -> Vec<String> {
         for f in verdict.failures() {
             out.push(format!(
                 "{} {} / {}: {}",
-                exchange.request.method,
-                exchange.request.path,
-                f.check,
-                f.detail
+                exchange.request.method, exchange.request.path, f.check, f.detail
             ));
         }
     }
@@ -77,7 +74,10 @@ const MUTATIONS: &[(&str, &[(&str, &str)])] = &[
     (
         "add_required_body_property",
         &[
-            ("      required:\n        - deviceIds\n", "      required:\n        - deviceIds\n        - groupTag\n"),
+            (
+                "      required:\n        - deviceIds\n",
+                "      required:\n        - deviceIds\n        - groupTag\n",
+            ),
             (
                 "      properties:\n        deviceIds:\n",
                 "      properties:\n        groupTag:\n          type: string\n        deviceIds:\n",

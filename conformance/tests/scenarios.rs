@@ -109,7 +109,11 @@ async fn admin_endpoint_sets_faults_and_lists_exchanges() {
     )
     .unwrap();
     assert_eq!(listed["total"], 3);
-    assert_eq!(listed["exchanges"].as_array().unwrap().len(), 2, "only the last 2 kept");
+    assert_eq!(
+        listed["exchanges"].as_array().unwrap().len(),
+        2,
+        "only the last 2 kept"
+    );
     assert_eq!(listed["exchanges"][0]["seq"], 2);
     let bad = http
         .put(format!("{admin}/faults"))

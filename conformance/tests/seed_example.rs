@@ -68,7 +68,10 @@ async fn seed_example_validates_and_the_client_sends_its_equal() {
     };
     let example = parse_example(&page);
     assert_eq!(example.method, "POST");
-    assert_eq!(example.body, serde_json::json!({"deviceIds": ["Device Ids value"]}));
+    assert_eq!(
+        example.body,
+        serde_json::json!({"deviceIds": ["Device Ids value"]})
+    );
 
     // The example's route and body, judged by the oracle. The page leaves
     // the id as a placeholder and sends no token; the id is sent
@@ -93,9 +96,19 @@ async fn seed_example_validates_and_the_client_sends_its_equal() {
         body: Body::new(&body_bytes),
     };
     let verdict = oracle.judge_request(&request);
-    for check in [Check::Route, Check::PathParameters, Check::Headers, Check::Body] {
+    for check in [
+        Check::Route,
+        Check::PathParameters,
+        Check::Headers,
+        Check::Body,
+    ] {
         let finding = verdict.finding(check).unwrap();
-        assert_eq!(finding.outcome, Outcome::Pass, "{check}: {}", finding.detail);
+        assert_eq!(
+            finding.outcome,
+            Outcome::Pass,
+            "{check}: {}",
+            finding.detail
+        );
     }
     assert_eq!(
         verdict.operation.as_deref(),

@@ -56,7 +56,11 @@ impl Load {
                         .send()
                         .await
                         .expect("the mock answers");
-                    assert_eq!(response.status(), 204, "the benchmark request must be valid");
+                    assert_eq!(
+                        response.status(),
+                        204,
+                        "the benchmark request must be valid"
+                    );
                 }
             }));
         }

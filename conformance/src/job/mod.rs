@@ -102,7 +102,12 @@ pub async fn run(options: &Options) -> Report {
         None => match MockServer::start(MockConfig::default()).await {
             Ok(mock) => Target::Mock(mock),
             Err(e) => {
-                report.push("mock", "start", Outcome::Fail, format!("cannot listen: {e}"));
+                report.push(
+                    "mock",
+                    "start",
+                    Outcome::Fail,
+                    format!("cannot listen: {e}"),
+                );
                 return report;
             }
         },
@@ -114,7 +119,10 @@ pub async fn run(options: &Options) -> Report {
             }
         },
     };
-    let token = options.token.clone().unwrap_or_else(|| MOCK_TOKEN.to_string());
+    let token = options
+        .token
+        .clone()
+        .unwrap_or_else(|| MOCK_TOKEN.to_string());
     let client = match Client::connect(&target.base_url(), token) {
         Ok(c) => c,
         Err(e) => {
@@ -177,12 +185,22 @@ fn check_route_table(oracle: &Oracle, report: &mut Report) {
         };
         let mut problems = Vec::new();
         if !route.method.as_str().eq_ignore_ascii_case(&op.method) {
-            problems.push(format!("method: client {}, spec {}", route.method, op.method));
+            problems.push(format!(
+                "method: client {}, spec {}",
+                route.method, op.method
+            ));
         }
         if route.template != op.path {
-            problems.push(format!("path: client `{}`, spec `{}`", route.template, op.path));
+            problems.push(format!(
+                "path: client `{}`, spec `{}`",
+                route.template, op.path
+            ));
         }
-        let client_statuses: Vec<String> = route.responses.iter().map(|r| r.status.to_string()).collect();
+        let client_statuses: Vec<String> = route
+            .responses
+            .iter()
+            .map(|r| r.status.to_string())
+            .collect();
         let spec_statuses: Vec<String> = op
             .responses
             .iter()
@@ -209,7 +227,12 @@ fn check_route_table(oracle: &Oracle, report: &mut Report) {
             id.clone(),
             "client route = spec",
             if problems.is_empty() {
-                Ok(format!("{} {} [{}]", op.method, op.path, spec_statuses.join(", ")))
+                Ok(format!(
+                    "{} {} [{}]",
+                    op.method,
+                    op.path,
+                    spec_statuses.join(", ")
+                ))
             } else {
                 Err(problems.join("; "))
             },
@@ -360,7 +383,11 @@ async fn positive_checks(
         return;
     };
     judge_rows(oracle, id, "fluent", &fluent, report);
-    report.check(id, "awkward id stays one segment", id_round_trip(oracle, &fluent));
+    report.check(
+        id,
+        "awkward id stays one segment",
+        id_round_trip(oracle, &fluent),
+    );
     report.check(id, "fluent = flat", same_request(&flat, &fluent));
 }
 
@@ -407,7 +434,10 @@ fn id_round_trip(oracle: &Oracle, exchange: &Exchange) -> Result<String, String>
                 .map(|(_, raw)| matching::decode(raw))
                 .collect();
             if decoded == [Some(AWKWARD_ID.to_string())] {
-                Ok(format!("{AWKWARD_ID:?} sent as `{}`", matched.raw_params[0].1))
+                Ok(format!(
+                    "{AWKWARD_ID:?} sent as `{}`",
+                    matched.raw_params[0].1
+                ))
             } else {
                 Err(format!(
                     "sent {:?}, which decodes to {decoded:?}, not {AWKWARD_ID:?}",

@@ -36,19 +36,136 @@ const GOOD: &str = r#"{"deviceIds":["d1"]}"#;
 
 /// Every hand-written case.
 pub const CASES: &[Case] = &[
-    Case { name: "valid request -> 204", method: "POST", path: "{op}", authorization: BEARER, content_type: JSON, body: GOOD, status: 204, oracle_valid: true },
-    Case { name: "no token -> 401", method: "POST", path: "{op}", authorization: None, content_type: JSON, body: GOOD, status: 401, oracle_valid: false },
-    Case { name: "not a bearer token -> 401", method: "POST", path: "{op}", authorization: Some("Basic dXNlcjpwYXNz"), content_type: JSON, body: GOOD, status: 401, oracle_valid: false },
-    Case { name: "empty bearer token -> 401", method: "POST", path: "{op}", authorization: Some("Bearer "), content_type: JSON, body: GOOD, status: 401, oracle_valid: false },
-    Case { name: "no body -> 400", method: "POST", path: "{op}", authorization: BEARER, content_type: None, body: "", status: 400, oracle_valid: false },
-    Case { name: "body is not JSON -> 400", method: "POST", path: "{op}", authorization: BEARER, content_type: JSON, body: "{deviceIds:", status: 400, oracle_valid: false },
-    Case { name: "deviceIds missing -> 400", method: "POST", path: "{op}", authorization: BEARER, content_type: JSON, body: "{}", status: 400, oracle_valid: false },
-    Case { name: "deviceIds of numbers -> 400", method: "POST", path: "{op}", authorization: BEARER, content_type: JSON, body: r#"{"deviceIds":[1,2]}"#, status: 400, oracle_valid: false },
-    Case { name: "unknown property -> 400", method: "POST", path: "{op}", authorization: BEARER, content_type: JSON, body: r#"{"deviceIds":[],"extra":true}"#, status: 400, oracle_valid: false },
-    Case { name: "text/plain body -> 400", method: "POST", path: "{op}", authorization: BEARER, content_type: Some("text/plain"), body: GOOD, status: 400, oracle_valid: false },
-    Case { name: "empty id -> 400", method: "POST", path: "/deviceManagement/windowsAutopilotDeploymentProfiles//assign", authorization: BEARER, content_type: JSON, body: GOOD, status: 400, oracle_valid: false },
-    Case { name: "unknown path -> 404", method: "POST", path: "/deviceManagement/nothingHere", authorization: BEARER, content_type: JSON, body: GOOD, status: 404, oracle_valid: false },
-    Case { name: "other method -> 405", method: "GET", path: "{op}", authorization: BEARER, content_type: None, body: "", status: 405, oracle_valid: false },
+    Case {
+        name: "valid request -> 204",
+        method: "POST",
+        path: "{op}",
+        authorization: BEARER,
+        content_type: JSON,
+        body: GOOD,
+        status: 204,
+        oracle_valid: true,
+    },
+    Case {
+        name: "no token -> 401",
+        method: "POST",
+        path: "{op}",
+        authorization: None,
+        content_type: JSON,
+        body: GOOD,
+        status: 401,
+        oracle_valid: false,
+    },
+    Case {
+        name: "not a bearer token -> 401",
+        method: "POST",
+        path: "{op}",
+        authorization: Some("Basic dXNlcjpwYXNz"),
+        content_type: JSON,
+        body: GOOD,
+        status: 401,
+        oracle_valid: false,
+    },
+    Case {
+        name: "empty bearer token -> 401",
+        method: "POST",
+        path: "{op}",
+        authorization: Some("Bearer "),
+        content_type: JSON,
+        body: GOOD,
+        status: 401,
+        oracle_valid: false,
+    },
+    Case {
+        name: "no body -> 400",
+        method: "POST",
+        path: "{op}",
+        authorization: BEARER,
+        content_type: None,
+        body: "",
+        status: 400,
+        oracle_valid: false,
+    },
+    Case {
+        name: "body is not JSON -> 400",
+        method: "POST",
+        path: "{op}",
+        authorization: BEARER,
+        content_type: JSON,
+        body: "{deviceIds:",
+        status: 400,
+        oracle_valid: false,
+    },
+    Case {
+        name: "deviceIds missing -> 400",
+        method: "POST",
+        path: "{op}",
+        authorization: BEARER,
+        content_type: JSON,
+        body: "{}",
+        status: 400,
+        oracle_valid: false,
+    },
+    Case {
+        name: "deviceIds of numbers -> 400",
+        method: "POST",
+        path: "{op}",
+        authorization: BEARER,
+        content_type: JSON,
+        body: r#"{"deviceIds":[1,2]}"#,
+        status: 400,
+        oracle_valid: false,
+    },
+    Case {
+        name: "unknown property -> 400",
+        method: "POST",
+        path: "{op}",
+        authorization: BEARER,
+        content_type: JSON,
+        body: r#"{"deviceIds":[],"extra":true}"#,
+        status: 400,
+        oracle_valid: false,
+    },
+    Case {
+        name: "text/plain body -> 400",
+        method: "POST",
+        path: "{op}",
+        authorization: BEARER,
+        content_type: Some("text/plain"),
+        body: GOOD,
+        status: 400,
+        oracle_valid: false,
+    },
+    Case {
+        name: "empty id -> 400",
+        method: "POST",
+        path: "/deviceManagement/windowsAutopilotDeploymentProfiles//assign",
+        authorization: BEARER,
+        content_type: JSON,
+        body: GOOD,
+        status: 400,
+        oracle_valid: false,
+    },
+    Case {
+        name: "unknown path -> 404",
+        method: "POST",
+        path: "/deviceManagement/nothingHere",
+        authorization: BEARER,
+        content_type: JSON,
+        body: GOOD,
+        status: 404,
+        oracle_valid: false,
+    },
+    Case {
+        name: "other method -> 405",
+        method: "GET",
+        path: "{op}",
+        authorization: BEARER,
+        content_type: None,
+        body: "",
+        status: 405,
+        oracle_valid: false,
+    },
 ];
 
 /// The first operation's path with id `p1`.
@@ -65,7 +182,9 @@ pub async fn send(mock: &MockServer, case: &Case) -> Result<Exchange, String> {
     let url = format!("{}{path}", mock.base_url());
     let http = reqwest::Client::new();
     let method = reqwest::Method::from_bytes(case.method.as_bytes()).map_err(|e| e.to_string())?;
-    let mut request = http.request(method, &url).header("accept", "application/json");
+    let mut request = http
+        .request(method, &url)
+        .header("accept", "application/json");
     if let Some(auth) = case.authorization {
         request = request.header("authorization", auth);
     }
@@ -81,7 +200,9 @@ pub async fn send(mock: &MockServer, case: &Case) -> Result<Exchange, String> {
         .await
         .map_err(|e| format!("request failed: {e}"))?;
     let mut found = mock.recorder().since(before);
-    found.pop().ok_or_else(|| "the mock recorded nothing".to_string())
+    found
+        .pop()
+        .ok_or_else(|| "the mock recorded nothing".to_string())
 }
 
 /// Runs every case.
@@ -144,7 +265,10 @@ pub fn judge(oracle: &Oracle, case: &Case, exchange: &Exchange) -> Result<String
         )
     });
     if case.oracle_valid && request_failed {
-        problems.push(format!("the oracle finds the request invalid: {}", failed.join("; ")));
+        problems.push(format!(
+            "the oracle finds the request invalid: {}",
+            failed.join("; ")
+        ));
     }
     if !case.oracle_valid && !request_failed {
         problems.push("the oracle finds nothing wrong with the request".into());
@@ -177,7 +301,9 @@ fn graph_error(body: &Option<Value>, request_id: Option<&str>) -> Result<String,
     let code = error["code"].as_str().unwrap_or("");
     let message = error["message"].as_str().unwrap_or("");
     if code.is_empty() || message.is_empty() {
-        return Err(format!("not a Graph error (code and message needed): {body}"));
+        return Err(format!(
+            "not a Graph error (code and message needed): {body}"
+        ));
     }
     let inner = &error["innerError"];
     if inner["request-id"].as_str() != request_id || inner["date"].as_str().is_none() {

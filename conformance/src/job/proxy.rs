@@ -48,7 +48,9 @@ impl Proxy {
         let url = reqwest::Url::parse(base_url)
             .map_err(|e| format!("--base-url {base_url:?} is not a URL: {e}"))?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-            return Err(format!("--base-url {base_url:?} must be an http(s) URL with a host"));
+            return Err(format!(
+                "--base-url {base_url:?} must be an http(s) URL with a host"
+            ));
         }
         let origin = url.origin().ascii_serialization();
         let path = url.path().trim_end_matches('/').to_string();
@@ -110,7 +112,10 @@ async fn forward(
     let seq = shared.recorder.next_seq();
     let mut recorded = Headers::default();
     for (name, value) in &headers {
-        recorded.push(name.as_str(), String::from_utf8_lossy(value.as_bytes()).into_owned());
+        recorded.push(
+            name.as_str(),
+            String::from_utf8_lossy(value.as_bytes()).into_owned(),
+        );
     }
     let request = exchange::Request {
         method: method.as_str().to_string(),
@@ -146,7 +151,10 @@ async fn forward(
             let mut response = Response::new(Body::from(bytes.clone()));
             *response.status_mut() = status;
             for (name, value) in &reply_headers {
-                recorded.push(name.as_str(), String::from_utf8_lossy(value.as_bytes()).into_owned());
+                recorded.push(
+                    name.as_str(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                );
                 if !HOP_BY_HOP.contains(&name.as_str()) && name != "content-length" {
                     response.headers_mut().append(name, value.clone());
                 }

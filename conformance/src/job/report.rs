@@ -255,15 +255,24 @@ mod tests {
         let report = sample();
         assert!(!report.passed());
         let text = report.render(Format::Text);
-        assert!(text.contains("FAIL: 3 checks, 1 passed, 1 failed, 1 skipped"), "{text}");
+        assert!(
+            text.contains("FAIL: 3 checks, 1 passed, 1 failed, 1 skipped"),
+            "{text}"
+        );
         assert!(text.contains("- op / status: got <200>"), "{text}");
     }
 
     #[test]
     fn junit_escapes_and_counts() {
         let xml = sample().render(Format::Junit);
-        assert!(xml.contains("tests=\"3\" failures=\"1\" skipped=\"1\""), "{xml}");
-        assert!(xml.contains("got &lt;200&gt; &amp; &quot;body&quot;"), "{xml}");
+        assert!(
+            xml.contains("tests=\"3\" failures=\"1\" skipped=\"1\""),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("got &lt;200&gt; &amp; &quot;body&quot;"),
+            "{xml}"
+        );
         assert!(!xml.contains("<200>"));
     }
 

@@ -26,12 +26,15 @@ pub struct ScenarioRun {
     pub exchanges: Vec<Exchange>,
 }
 
-/// The client a scenario uses: `timeout` bounds each request.
+/// The client a scenario uses: `timeout` bounds each request, and retries
+/// are off so that each scenario is one exchange and the typed result is
+/// the fault's own.
 pub fn scenario_client(base_url: &str, timeout: Duration) -> Client {
     let runtime = graph_runtime::Client::builder()
         .base_url(base_url)
         .token(graph_runtime::SecretToken::from(super::MOCK_TOKEN))
         .timeout(timeout)
+        .retry(graph_runtime::RetryPolicy::none())
         .build()
         .expect("the mock's loopback URL is a valid service root");
     Client::new(runtime)
@@ -49,8 +52,11 @@ pub async fn run_scenario(mock: &MockServer, fault: Fault) -> ScenarioRun {
     let body = AssignRequest {
         device_ids: vec!["device-1".into()],
     };
-    mock.faults()
-        .set(Target::Route(driver.operation_id.into()), fault, Times::Always);
+    mock.faults().set(
+        Target::Route(driver.operation_id.into()),
+        fault,
+        Times::Always,
+    );
     let before = mock.recorder().total();
     let result = (driver.flat)(&client, "scenario-1", &body).await;
     mock.faults().clear();
@@ -122,8 +128,16 @@ pub async fn run(oracle: &Oracle, mock: &MockServer, report: &mut Report) {
         let run = run_scenario(mock, fault).await;
         let want = expect(fault);
         let name = fault.to_string();
-        report.check("scenario", format!("{name}: client result"), client_result(&run, &want));
-        report.check("scenario", format!("{name}: oracle"), oracle_result(oracle, &run, &want));
+        report.check(
+            "scenario",
+            format!("{name}: client result"),
+            client_result(&run, &want),
+        );
+        report.check(
+            "scenario",
+            format!("{name}: oracle"),
+            oracle_result(oracle, &run, &want),
+        );
     }
 }
 
@@ -171,7 +185,10 @@ fn oracle_result(oracle: &Oracle, run: &ScenarioRun, want: &Expect) -> Result<St
     });
     if !request_ok {
         let failed: Vec<String> = verdict.failures().map(|f| f.detail.clone()).collect();
-        return Err(format!("the client's request broke the spec: {}", failed.join("; ")));
+        return Err(format!(
+            "the client's request broke the spec: {}",
+            failed.join("; ")
+        ));
     }
     match want.oracle_fails {
         None => match verdict.failures().next() {
@@ -179,10 +196,15 @@ fn oracle_result(oracle: &Oracle, run: &ScenarioRun, want: &Expect) -> Result<St
                 .finding(Check::ResponseStatus)
                 .map(|f| f.detail.clone())
                 .unwrap_or_default()),
-            Some(f) => Err(format!("the oracle rejects a documented answer: {}: {}", f.check, f.detail)),
+            Some(f) => Err(format!(
+                "the oracle rejects a documented answer: {}: {}",
+                f.check, f.detail
+            )),
         },
         Some(check) => match verdict.finding(check) {
-            Some(f) if f.outcome == Outcome::Fail => Ok(format!("flagged as expected: {}", f.detail)),
+            Some(f) if f.outcome == Outcome::Fail => {
+                Ok(format!("flagged as expected: {}", f.detail))
+            }
             other => Err(format!(
                 "the oracle should flag {check}, but says {:?}",
                 other.map(|f| (&f.outcome, &f.detail))

@@ -70,7 +70,9 @@ async fn set_fault(
     shared.faults.set(target, fault, times);
     (
         StatusCode::OK,
-        Json(json!({"scenario": fault.to_string(), "operation": body.operation, "times": body.times})),
+        Json(
+            json!({"scenario": fault.to_string(), "operation": body.operation, "times": body.times}),
+        ),
     )
 }
 

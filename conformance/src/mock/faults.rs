@@ -90,9 +90,9 @@ impl FromStr for Fault {
         let number = |default: u64| -> Result<u64, String> {
             match arg {
                 None => Ok(default),
-                Some(a) => a.parse().map_err(|_| {
-                    format!("scenario `{text}`: `{a}` is not a whole number")
-                }),
+                Some(a) => a
+                    .parse()
+                    .map_err(|_| format!("scenario `{text}`: `{a}` is not a whole number")),
             }
         };
         let fault = match name {
@@ -113,7 +113,12 @@ impl FromStr for Fault {
                 ));
             }
         };
-        if arg.is_some() && !matches!(name, "throttle" | "throttle-date" | "unavailable" | "unavailable-date" | "slow") {
+        if arg.is_some()
+            && !matches!(
+                name,
+                "throttle" | "throttle-date" | "unavailable" | "unavailable-date" | "slow"
+            )
+        {
             return Err(format!("scenario `{name}` takes no argument"));
         }
         Ok(fault)
@@ -206,9 +211,24 @@ mod tests {
             "slow:50".parse::<Fault>().unwrap(),
             Fault::Slow(Duration::from_millis(50))
         );
-        assert!("nope".parse::<Fault>().unwrap_err().contains("known: throttle:1"));
-        assert!("drop:3".parse::<Fault>().unwrap_err().contains("no argument"));
-        assert!("throttle:x".parse::<Fault>().unwrap_err().contains("not a whole number"));
+        assert!(
+            "nope"
+                .parse::<Fault>()
+                .unwrap_err()
+                .contains("known: throttle:1")
+        );
+        assert!(
+            "drop:3"
+                .parse::<Fault>()
+                .unwrap_err()
+                .contains("no argument")
+        );
+        assert!(
+            "throttle:x"
+                .parse::<Fault>()
+                .unwrap_err()
+                .contains("not a whole number")
+        );
     }
 
     #[test]

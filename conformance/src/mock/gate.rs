@@ -39,8 +39,6 @@ pub enum Decision {
         /// Every violation the validator found.
         violations: Vec<Violation>,
     },
-    /// The generated validator is not part of this build yet.
-    Unwired,
 }
 
 impl Validation {
@@ -60,29 +58,28 @@ impl Validation {
     }
 }
 
-// REMAINING STEP (issue 3): `autopilot_client::server::handle` is not on
-// main yet. Once it is, this function becomes:
-//
-//     match autopilot_client::server::handle(method, path, query, headers, body) {
-//         Ok(m) => Decision::Valid { operation_id: Some(m.route.operation_id) },
-//         Err(Rejection::UnknownRoute) => Decision::UnknownRoute,
-//         Err(Rejection::MethodNotAllowed { allow }) => Decision::MethodNotAllowed {
-//             allow: allow.into_iter().map(|m| m.as_str()).collect(),
-//         },
-//         Err(Rejection::Invalid { route, violations }) => Decision::Invalid {
-//             operation_id: route.operation_id, violations,
-//         },
-//     }
-//
-// Until then the mock answers `501` so nobody mistakes it for validating.
+/// Asks the generated server-side validator.
 fn generated(
-    _method: &str,
-    _path: &str,
-    _query: Option<&str>,
-    _headers: &[(&str, &str)],
-    _body: &[u8],
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    headers: &[(&str, &str)],
+    body: &[u8],
 ) -> Decision {
-    Decision::Unwired
+    use autopilot_client::server::{Rejection, handle};
+    match handle(method, path, query, headers, body) {
+        Ok(matched) => Decision::Valid {
+            operation_id: Some(matched.route.operation_id),
+        },
+        Err(Rejection::UnknownRoute) => Decision::UnknownRoute,
+        Err(Rejection::MethodNotAllowed { allow }) => Decision::MethodNotAllowed {
+            allow: allow.into_iter().map(|m| m.as_str()).collect(),
+        },
+        Err(Rejection::Invalid { route, violations }) => Decision::Invalid {
+            operation_id: route.operation_id,
+            violations,
+        },
+    }
 }
 
 impl Decision {
@@ -138,7 +135,10 @@ impl Decision {
                     let mut answer = Answer::graph_error(
                         401,
                         "InvalidAuthenticationToken",
-                        &format!("Access token is missing or malformed: {}", listed.join("; ")),
+                        &format!(
+                            "Access token is missing or malformed: {}",
+                            listed.join("; ")
+                        ),
                         &details,
                         stamp,
                     );
@@ -159,14 +159,6 @@ impl Decision {
                     )
                 }
             }
-            Decision::Unwired => Answer::graph_error(
-                501,
-                "NotImplemented",
-                "This build has no generated server-side validator (autopilot_client::server); \
-                 the mock does not validate yet.",
-                &[],
-                stamp,
-            ),
         }
     }
 }

@@ -199,9 +199,7 @@ impl Drop for MockServer {
 }
 
 fn router(shared: Arc<Shared>) -> Router {
-    admin::routes()
-        .fallback(serve_api)
-        .with_state(shared)
+    admin::routes().fallback(serve_api).with_state(shared)
 }
 
 /// Every request outside `/_mock/`: validate, apply faults, answer, record.
@@ -243,7 +241,10 @@ async fn answer_and_record(
     let seq = shared.recorder.next_seq();
     let mut recorded = Headers::default();
     for (name, value) in &headers {
-        recorded.push(name.as_str(), String::from_utf8_lossy(value.as_bytes()).into_owned());
+        recorded.push(
+            name.as_str(),
+            String::from_utf8_lossy(value.as_bytes()).into_owned(),
+        );
     }
     let request = exchange::Request {
         method: method.as_str().to_string(),

@@ -98,7 +98,10 @@ impl Answer {
         let (code, what) = if status == 429 {
             ("TooManyRequests", "Too many requests")
         } else {
-            ("ServiceUnavailable", "The service is temporarily unavailable")
+            (
+                "ServiceUnavailable",
+                "The service is temporarily unavailable",
+            )
         };
         let value = match retry_after {
             RetryAfter::Seconds(s) => s.to_string(),
@@ -147,7 +150,10 @@ impl Answer {
             .and_then(|s| s.canonical_reason())
             .unwrap_or("");
         let mut out = format!("HTTP/1.1 {} {reason}\r\n", self.status);
-        out.push_str(&format!("date: {}\r\n", httpdate::fmt_http_date(SystemTime::now())));
+        out.push_str(&format!(
+            "date: {}\r\n",
+            httpdate::fmt_http_date(SystemTime::now())
+        ));
         for (name, value) in &self.headers {
             out.push_str(&format!("{name}: {value}\r\n"));
         }
@@ -182,7 +188,10 @@ fn ids(stamp: &Stamp) -> Vec<(&'static str, String)> {
 
 /// `YYYY-MM-DDTHH:MM:SS` in UTC, the form Graph uses in `innerError.date`.
 pub fn iso_utc(at: SystemTime) -> String {
-    let secs = at.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = at
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let (days, rest) = (secs / 86_400, secs % 86_400);
     let (year, month, day) = civil_from_days(days as i64);
     format!(
@@ -224,7 +233,10 @@ mod tests {
         let stamp = Stamp::new(None);
         let raw = String::from_utf8(Answer::no_content_with_body(&stamp).raw()).unwrap();
         assert!(raw.starts_with("HTTP/1.1 204 No Content\r\n"), "{raw}");
-        assert!(raw.contains("content-length: 26\r\n"), "{raw}");
-        assert!(raw.ends_with("\r\n\r\n{\"value\":\"a body on a 204\"}"), "{raw}");
+        assert!(raw.contains("content-length: 27\r\n"), "{raw}");
+        assert!(
+            raw.ends_with("\r\n\r\n{\"value\":\"a body on a 204\"}"),
+            "{raw}"
+        );
     }
 }

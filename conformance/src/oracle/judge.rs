@@ -188,8 +188,7 @@ impl Oracle {
                         self.roots.join(", ")
                     ),
                     Resolution::NoTemplate { relative, nearest } => {
-                        let mut text =
-                            format!("no path template of the spec matches `{relative}`");
+                        let mut text = format!("no path template of the spec matches `{relative}`");
                         if let Some(nearest) = nearest {
                             text.push_str(&format!(" (nearest template: `{nearest}`)"));
                         }
@@ -562,7 +561,11 @@ impl Oracle {
             if let Some(ct) = content_type {
                 problems.push(format!("{why}, but `Content-Type: {ct}` announces one"));
             }
-            v.push(Check::ResponseBody, problems, "no body, as documented".into());
+            v.push(
+                Check::ResponseBody,
+                problems,
+                "no body, as documented".into(),
+            );
             return;
         }
         if response.body.is_empty() {

@@ -197,7 +197,11 @@ pub fn resolve<'a>(
             relative,
         };
     }
-    let best = matches.iter().map(|(m, _)| m.specificity).max().unwrap_or(0);
+    let best = matches
+        .iter()
+        .map(|(m, _)| m.specificity)
+        .max()
+        .unwrap_or(0);
     matches.retain(|(m, _)| m.specificity == best);
     match matches
         .iter()

@@ -264,8 +264,7 @@ impl SpecDoc {
                         };
                         headers.push(SpecHeader {
                             name: name.clone(),
-                            required: header.get("required").and_then(Value::as_bool)
-                                == Some(true),
+                            required: header.get("required").and_then(Value::as_bool) == Some(true),
                             schema: header.get("schema").cloned(),
                         });
                     }
@@ -320,11 +319,7 @@ impl SpecDoc {
     fn security(&self, requirements: Option<&Value>) -> Vec<Vec<SpecScheme>> {
         let schemes = self.root.pointer("/components/securitySchemes");
         let mut out = Vec::new();
-        for requirement in requirements
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for requirement in requirements.and_then(Value::as_array).into_iter().flatten() {
             let Some(map) = requirement.as_object() else {
                 continue;
             };

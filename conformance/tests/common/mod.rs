@@ -34,7 +34,13 @@ pub fn client(mock: &MockServer) -> autopilot_client::Client {
 }
 
 /// Values that change from run to run, and what replaces them.
-const VOLATILE_HEADERS: [&str; 5] = ["client-request-id", "request-id", "host", "date", "user-agent"];
+const VOLATILE_HEADERS: [&str; 5] = [
+    "client-request-id",
+    "request-id",
+    "host",
+    "date",
+    "user-agent",
+];
 
 fn headers_view(headers: &Headers) -> Value {
     let mut map = BTreeMap::new();
@@ -97,7 +103,11 @@ pub fn view(exchange: &Exchange) -> Value {
 }
 
 /// A client outcome with ids, ports and dates redacted from its message.
-pub fn outcome_view(outcome: &CallOutcome, exchange: Option<&Exchange>, mock: &MockServer) -> Value {
+pub fn outcome_view(
+    outcome: &CallOutcome,
+    exchange: Option<&Exchange>,
+    mock: &MockServer,
+) -> Value {
     let mut message = outcome.message.clone().unwrap_or_default();
     message = message.replace(&mock.addr().to_string(), "[addr]");
     if let Some(exchange) = exchange {
