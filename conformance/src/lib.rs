@@ -1,8 +1,14 @@
-//! The conformance suite's library: the independent spec oracle (and, with
-//! the conformance issue, the validating mock Graph server).
+//! The conformance suite's library: the independent spec oracle, the
+//! validating mock Graph server, and the job that drives the generated
+//! client through both.
 //!
-//! Nothing here depends on `codegen` or on generated code: the oracle reads
+//! The [`oracle`] depends on neither `codegen` nor generated code: it reads
 //! `spec/` itself, so a generator bug cannot hide by being wrong the same
-//! way on both sides.
+//! way on both sides. The [`mock`] server, on the other hand, is driven by
+//! the generated route table and server-side validator, so the two
+//! implementations check each other.
 
+pub mod exchange;
+pub mod job;
+pub mod mock;
 pub mod oracle;

@@ -1,0 +1,173 @@
+//! The mock's validation step: the generated server-side validator
+//! (`autopilot_client::server::handle`), or nothing (the benchmark's
+//! baseline).
+
+use graph_runtime::Violation;
+
+use super::respond::{Answer, Detail, Stamp};
+
+/// Whether the mock validates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validation {
+    /// Every request goes through the generated validator.
+    Generated,
+    /// Every request under the root is answered `204` without looking at
+    /// it: the same server stack minus validation, the baseline the
+    /// throughput benchmark compares against.
+    Off,
+}
+
+/// What the validation step decided about one request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// The request is valid (for `operation_id`, when known).
+    Valid {
+        /// The operation, `None` when validation is off.
+        operation_id: Option<&'static str>,
+    },
+    /// No operation has this path.
+    UnknownRoute,
+    /// Operations have this path, not with this method.
+    MethodNotAllowed {
+        /// Methods the path takes, as written on the wire.
+        allow: Vec<&'static str>,
+    },
+    /// The request breaks the spec of its operation.
+    Invalid {
+        /// The operation.
+        operation_id: &'static str,
+        /// Every violation the validator found.
+        violations: Vec<Violation>,
+    },
+}
+
+impl Validation {
+    /// Judges one request; `path` is relative to the service root.
+    pub fn decide(
+        self,
+        method: &str,
+        path: &str,
+        query: Option<&str>,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Decision {
+        match self {
+            Validation::Off => Decision::Valid { operation_id: None },
+            Validation::Generated => generated(method, path, query, headers, body),
+        }
+    }
+}
+
+/// Asks the generated server-side validator.
+fn generated(
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Decision {
+    use autopilot_client::server::{Rejection, handle};
+    match handle(method, path, query, headers, body) {
+        Ok(matched) => Decision::Valid {
+            operation_id: Some(matched.route.operation_id),
+        },
+        Err(Rejection::UnknownRoute) => Decision::UnknownRoute,
+        Err(Rejection::MethodNotAllowed { allow }) => Decision::MethodNotAllowed {
+            allow: allow.into_iter().map(|m| m.as_str()).collect(),
+        },
+        Err(Rejection::Invalid { route, violations }) => Decision::Invalid {
+            operation_id: route.operation_id,
+            violations,
+        },
+    }
+}
+
+impl Decision {
+    /// The operation the request was routed to, when known.
+    pub fn operation_id(&self) -> Option<&'static str> {
+        match self {
+            Decision::Valid { operation_id } => *operation_id,
+            Decision::Invalid { operation_id, .. } => Some(operation_id),
+            _ => None,
+        }
+    }
+
+    /// The answer for this decision.
+    pub fn answer(&self, stamp: &Stamp) -> Answer {
+        match self {
+            Decision::Valid { .. } => Answer::no_content(stamp),
+            Decision::UnknownRoute => Answer::graph_error(
+                404,
+                "ResourceNotFound",
+                "No operation of the spec has this path.",
+                &[],
+                stamp,
+            ),
+            Decision::MethodNotAllowed { allow } => {
+                let list = allow.join(", ");
+                let mut answer = Answer::graph_error(
+                    405,
+                    "MethodNotAllowed",
+                    &format!("This path takes {list} only."),
+                    &[],
+                    stamp,
+                );
+                answer.headers.push(("allow", list));
+                answer
+            }
+            Decision::Invalid {
+                operation_id,
+                violations,
+            } => {
+                let details: Vec<Detail> = violations
+                    .iter()
+                    .map(|v| Detail {
+                        code: v.keyword.to_string(),
+                        message: v.message.clone(),
+                        target: v.location.clone(),
+                    })
+                    .collect();
+                let listed: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
+                let unauthenticated = violations
+                    .iter()
+                    .any(|v| v.location.starts_with("/headers/authorization"));
+                if unauthenticated {
+                    let mut answer = Answer::graph_error(
+                        401,
+                        "InvalidAuthenticationToken",
+                        &format!(
+                            "Access token is missing or malformed: {}",
+                            listed.join("; ")
+                        ),
+                        &details,
+                        stamp,
+                    );
+                    answer.headers.push(("www-authenticate", "Bearer".into()));
+                    answer
+                } else {
+                    Answer::graph_error(
+                        400,
+                        "BadRequest",
+                        &format!(
+                            "The request breaks the spec of {operation_id} ({} violation{}): {}",
+                            violations.len(),
+                            if violations.len() == 1 { "" } else { "s" },
+                            listed.join("; ")
+                        ),
+                        &details,
+                        stamp,
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// The operation a request routes to by the generated route table alone
+/// (used to aim per-route faults when validation is off).
+pub fn route_of(method: &str, path: &str) -> Option<&'static str> {
+    autopilot_client::routes::ALL
+        .iter()
+        .find(|r| r.method.as_str().eq_ignore_ascii_case(method) && r.match_path(path).is_some())
+        .map(|r| r.operation_id)
+}

@@ -1,0 +1,191 @@
+//! Credential and response-header checks.
+
+use serde_json::Value;
+
+use super::judge::Oracle;
+use super::operations::{SpecOperation, SpecResponse, SpecScheme};
+use super::verdict::{Check, Verdict};
+use crate::exchange::{Request, Response};
+
+/// Whether `text` is an RFC 9110 `token68` (the credential of a bearer
+/// token): `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+pub fn is_token68(text: &str) -> bool {
+    let body = text.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+}
+
+/// Checks that one security alternative of the operation is met. Scopes
+/// cannot be seen in an opaque token, so they are named, not checked.
+pub(crate) fn check_security(op: &SpecOperation, request: &Request, v: &mut Verdict) {
+    if op.security.is_empty() || op.security.iter().any(Vec::is_empty) {
+        v.push(
+            Check::Security,
+            Vec::new(),
+            "the operation needs no credentials".into(),
+        );
+        return;
+    }
+    let mut reasons = Vec::new();
+    for alternative in &op.security {
+        let problems: Vec<String> = alternative
+            .iter()
+            .filter_map(|scheme| scheme_problem(scheme, request))
+            .collect();
+        if problems.is_empty() {
+            let names: Vec<String> = alternative.iter().map(describe).collect();
+            v.push(
+                Check::Security,
+                Vec::new(),
+                format!("met: {}", names.join(" + ")),
+            );
+            return;
+        }
+        for problem in problems {
+            if !reasons.contains(&problem) {
+                reasons.push(problem);
+            }
+        }
+    }
+    v.push(Check::Security, reasons, String::new());
+}
+
+fn describe(scheme: &SpecScheme) -> String {
+    match scheme.kind.as_str() {
+        "http" => format!("{} (http {})", scheme.name, scheme.detail),
+        "apiKey" => format!("{} (api key `{}`)", scheme.name, scheme.detail),
+        "oauth2" | "openIdConnect" if scheme.scopes.is_empty() => {
+            format!("{} (bearer token)", scheme.name)
+        }
+        "oauth2" | "openIdConnect" => format!(
+            "{} (bearer token; scopes {} not checked)",
+            scheme.name,
+            scheme.scopes.join(", ")
+        ),
+        _ => scheme.name.clone(),
+    }
+}
+
+/// Why the request does not meet `scheme`, or `None` when it does.
+fn scheme_problem(scheme: &SpecScheme, request: &Request) -> Option<String> {
+    let authorization = request.headers.get("authorization");
+    let bearer = |label: &str| -> Option<String> {
+        let Some(value) = authorization else {
+            return Some(format!("`Authorization` header missing ({label})"));
+        };
+        let (kind, credential) = value.split_once(' ').unwrap_or((value, ""));
+        if !kind.eq_ignore_ascii_case("bearer") {
+            return Some(format!(
+                "`Authorization` does not use the Bearer scheme ({label})"
+            ));
+        }
+        if !is_token68(credential) {
+            return Some(format!(
+                "`Authorization: Bearer` carries a malformed or empty token ({label})"
+            ));
+        }
+        None
+    };
+    match scheme.kind.as_str() {
+        "http" if scheme.detail == "bearer" => bearer(&format!("scheme `{}`", scheme.name)),
+        "http" => {
+            let Some(value) = authorization else {
+                return Some(format!(
+                    "`Authorization` header missing (scheme `{}`)",
+                    scheme.name
+                ));
+            };
+            let kind = value.split(' ').next().unwrap_or("");
+            (!kind.eq_ignore_ascii_case(&scheme.detail)).then(|| {
+                format!(
+                    "`Authorization` does not use the {} scheme (scheme `{}`)",
+                    scheme.detail, scheme.name
+                )
+            })
+        }
+        "oauth2" | "openIdConnect" => bearer(&format!("scheme `{}`", scheme.name)),
+        "apiKey" => {
+            let present = match scheme.location.as_deref() {
+                Some("header") => request.headers.get(&scheme.detail).is_some(),
+                Some("query") => request.query.as_deref().is_some_and(|q| {
+                    q.split('&')
+                        .any(|p| p.split('=').next() == Some(scheme.detail.as_str()))
+                }),
+                Some("cookie") => request
+                    .headers
+                    .get_all("cookie")
+                    .any(|c| c.split(';').any(|p| p.trim().starts_with(&scheme.detail))),
+                _ => false,
+            };
+            (!present).then(|| {
+                format!(
+                    "api key `{}` missing (scheme `{}`)",
+                    scheme.detail, scheme.name
+                )
+            })
+        }
+        other => Some(format!(
+            "security scheme `{}` has an unsupported type {other:?}",
+            scheme.name
+        )),
+    }
+}
+
+/// Documented headers: present when required, valid against their schema;
+/// `Retry-After` (an HTTP header with a fixed grammar) is seconds or an
+/// HTTP-date wherever it appears.
+pub(crate) fn check_response_headers(
+    oracle: &Oracle,
+    spec: &SpecResponse,
+    response: &Response,
+    v: &mut Verdict,
+) {
+    let mut problems = Vec::new();
+    let mut seen = Vec::new();
+    for header in &spec.headers {
+        match response.headers.get(&header.name) {
+            None if header.required => {
+                problems.push(format!("required header `{}` is missing", header.name))
+            }
+            None => {}
+            Some(value) => {
+                if let Some(schema) = &header.schema {
+                    for e in oracle.validate(schema, &Value::String(value.to_string())) {
+                        problems.push(format!("header `{}` {e}", header.name));
+                    }
+                }
+                seen.push(header.name.clone());
+            }
+        }
+    }
+    if let Some(value) = response.headers.get("retry-after") {
+        let seconds = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+        if !seconds && httpdate::parse_http_date(value).is_err() {
+            problems.push(format!(
+                "`Retry-After: {value}` is neither a number of seconds nor an HTTP-date"
+            ));
+        }
+    }
+    let detail = if seen.is_empty() {
+        "no documented headers sent".to_string()
+    } else {
+        format!("documented headers sent: {}", seen.join(", "))
+    };
+    v.push(Check::ResponseHeaders, problems, detail);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token68_grammar() {
+        assert!(is_token68("eyJhbGciOi.J9-_~+/=="));
+        assert!(!is_token68(""));
+        assert!(!is_token68("=="));
+        assert!(!is_token68("two words"));
+        assert!(!is_token68("a=b"));
+    }
+}

@@ -1,0 +1,701 @@
+//! The oracle proper: judges a recorded exchange against the spec.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::matching::{self, Resolution};
+use super::operations::{SpecMedia, SpecOperation, SpecParam};
+use super::spec::{SpecDoc, is_json};
+use super::verdict::{Check, Verdict};
+use crate::exchange::{Exchange, Request, Response};
+
+/// A spec, read once, ready to judge exchanges.
+pub struct Oracle {
+    doc: SpecDoc,
+    operations: Vec<SpecOperation>,
+    roots: Vec<String>,
+    /// Compiled validators keyed by the schema's JSON text, so each schema
+    /// compiles once.
+    validators: HashMap<String, jsonschema::Validator>,
+}
+
+impl std::fmt::Debug for Oracle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Oracle")
+            .field("spec", &self.doc.name)
+            .field("operations", &self.operations.len())
+            .finish()
+    }
+}
+
+impl Oracle {
+    /// Reads the spec at `path`.
+    pub fn load(path: &Path) -> Result<Oracle, String> {
+        Oracle::new(SpecDoc::load(path)?)
+    }
+
+    /// Builds the oracle; fails with every unreadable part of the spec
+    /// (dangling `$ref`, a schema that does not compile) named.
+    pub fn new(doc: SpecDoc) -> Result<Oracle, String> {
+        let operations = doc.operations().map_err(|p| p.join("\n"))?;
+        let roots = matching::server_roots(&doc.root);
+        let mut oracle = Oracle {
+            doc,
+            operations,
+            roots,
+            validators: HashMap::new(),
+        };
+        let mut schemas = Vec::new();
+        for op in &oracle.operations {
+            schemas.extend(op.parameters.iter().filter_map(|p| p.schema.clone()));
+            if let Some(body) = &op.request_body {
+                schemas.extend(body.content.iter().filter_map(|m| m.schema.clone()));
+            }
+            for response in &op.responses {
+                schemas.extend(response.content.iter().filter_map(|m| m.schema.clone()));
+                schemas.extend(response.headers.iter().filter_map(|h| h.schema.clone()));
+            }
+        }
+        let mut problems = Vec::new();
+        for schema in schemas {
+            let key = schema.to_string();
+            if oracle.validators.contains_key(&key) {
+                continue;
+            }
+            match oracle.doc.validator(&schema) {
+                Ok(validator) => {
+                    oracle.validators.insert(key, validator);
+                }
+                Err(e) => problems.push(e),
+            }
+        }
+        if problems.is_empty() {
+            Ok(oracle)
+        } else {
+            Err(problems.join("\n"))
+        }
+    }
+
+    /// The spec document.
+    pub fn doc(&self) -> &SpecDoc {
+        &self.doc
+    }
+
+    /// Every operation, sorted by path then method.
+    pub fn operations(&self) -> &[SpecOperation] {
+        &self.operations
+    }
+
+    /// The operation with this `operationId`.
+    pub fn operation(&self, operation_id: &str) -> Option<&SpecOperation> {
+        self.operations
+            .iter()
+            .find(|op| op.operation_id == operation_id)
+    }
+
+    /// The service root paths of the spec's servers (e.g. `/beta`).
+    pub fn roots(&self) -> &[String] {
+        &self.roots
+    }
+
+    /// Validates `instance` against `schema` (a schema of this spec) and
+    /// lists every error as `at <pointer>: <message>`.
+    pub fn validate(&self, schema: &Value, instance: &Value) -> Vec<String> {
+        let compiled;
+        let validator = match self.validators.get(&schema.to_string()) {
+            Some(v) => v,
+            None => match self.doc.validator(schema) {
+                Ok(v) => {
+                    compiled = v;
+                    &compiled
+                }
+                Err(e) => return vec![e],
+            },
+        };
+        validator
+            .iter_errors(instance)
+            .map(|e| {
+                let at = e.instance_path().to_string();
+                let at = if at.is_empty() { "/".to_string() } else { at };
+                format!("at `{at}`: {e}")
+            })
+            .collect()
+    }
+
+    /// Judges the request and the response of an exchange.
+    pub fn judge(&self, exchange: &Exchange) -> Verdict {
+        let (mut verdict, operation) = self.judge_request_inner(&exchange.request);
+        match operation {
+            None => {
+                for check in [
+                    Check::ResponseStatus,
+                    Check::ResponseHeaders,
+                    Check::ResponseBody,
+                ] {
+                    verdict.skip(check, "no operation of the spec matched the request");
+                }
+            }
+            Some(op) => match &exchange.response {
+                None => {
+                    verdict.push(
+                        Check::ResponseStatus,
+                        vec!["no response: the connection closed before one was sent".into()],
+                        String::new(),
+                    );
+                    verdict.skip(Check::ResponseHeaders, "no response");
+                    verdict.skip(Check::ResponseBody, "no response");
+                }
+                Some(response) => self.judge_response(op, response, &mut verdict),
+            },
+        }
+        verdict
+    }
+
+    /// Judges a request alone (no response checks).
+    pub fn judge_request(&self, request: &Request) -> Verdict {
+        self.judge_request_inner(request).0
+    }
+
+    fn judge_request_inner(&self, request: &Request) -> (Verdict, Option<&SpecOperation>) {
+        let mut verdict = Verdict {
+            operation: None,
+            findings: Vec::new(),
+        };
+        let request_checks = [
+            Check::PathParameters,
+            Check::Query,
+            Check::Security,
+            Check::Headers,
+            Check::Body,
+        ];
+        let resolved = matching::resolve(
+            &self.operations,
+            &self.roots,
+            &request.method,
+            &request.path,
+        );
+        let (op, matched) = match resolved {
+            Resolution::Operation {
+                operation, matched, ..
+            } => (operation, matched),
+            other => {
+                let problem = match other {
+                    Resolution::OutsideRoots => format!(
+                        "path `{}` is not under a service root of the spec ({})",
+                        request.path,
+                        self.roots.join(", ")
+                    ),
+                    Resolution::NoTemplate { relative, nearest } => {
+                        let mut text = format!("no path template of the spec matches `{relative}`");
+                        if let Some(nearest) = nearest {
+                            text.push_str(&format!(" (nearest template: `{nearest}`)"));
+                        }
+                        text
+                    }
+                    Resolution::MethodNotDefined {
+                        template, allowed, ..
+                    } => format!(
+                        "method {} is not defined for `{template}`; the spec defines {}",
+                        request.method,
+                        allowed.join(", ")
+                    ),
+                    Resolution::Operation { .. } => unreachable!("handled above"),
+                };
+                verdict.push(Check::Route, vec![problem], String::new());
+                for check in request_checks {
+                    verdict.skip(check, "no operation of the spec matched the request");
+                }
+                return (verdict, None);
+            }
+        };
+        verdict.operation = Some(op.operation_id.clone());
+        verdict.push(
+            Check::Route,
+            Vec::new(),
+            format!("{} {} ({})", op.method, op.path, op.operation_id),
+        );
+        self.check_path_params(op, &matched.raw_params, &mut verdict);
+        self.check_query(op, request, &mut verdict);
+        super::headers::check_security(op, request, &mut verdict);
+        self.check_headers(op, request, &mut verdict);
+        self.check_body(op, request, &mut verdict);
+        (verdict, Some(op))
+    }
+
+    fn check_path_params(&self, op: &SpecOperation, raw: &[(String, String)], v: &mut Verdict) {
+        let mut problems = Vec::new();
+        let mut shown = Vec::new();
+        for (name, value) in raw {
+            let Some(param) = op.path_params().find(|p| &p.name == name) else {
+                problems.push(format!(
+                    "template parameter `{name}` is not declared as a path parameter"
+                ));
+                continue;
+            };
+            if value == "." || value == ".." {
+                problems.push(format!(
+                    "`{name}` is the dot segment `{value}`, which URL normalisation removes"
+                ));
+                continue;
+            }
+            let Some(decoded) = matching::decode(value) else {
+                problems.push(format!(
+                    "`{name}` = `{value}` does not percent-decode to UTF-8"
+                ));
+                continue;
+            };
+            problems.extend(self.check_param_value(param, &decoded));
+            shown.push(format!("{name} = {decoded:?}"));
+        }
+        let detail = if shown.is_empty() {
+            "no path parameters".to_string()
+        } else {
+            shown.join(", ")
+        };
+        v.push(Check::PathParameters, problems, detail);
+    }
+
+    /// Validates one parameter value (text from the wire) against the
+    /// parameter's schema, reading numbers and booleans as the schema's
+    /// type says (OpenAPI's `simple`/`form` styles for scalars).
+    fn check_param_value(&self, param: &SpecParam, text: &str) -> Vec<String> {
+        let Some(schema) = &param.schema else {
+            return Vec::new();
+        };
+        let resolved = self
+            .doc
+            .resolve(schema, &param.pointer)
+            .map(|(s, _)| s)
+            .unwrap_or(schema);
+        let value = match resolved.get("type").and_then(Value::as_str) {
+            Some("integer") => text
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or_else(|_| Value::String(text.into())),
+            Some("number") => text
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number)
+                .unwrap_or_else(|| Value::String(text.into())),
+            Some("boolean") => match text {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                _ => Value::String(text.into()),
+            },
+            _ => Value::String(text.into()),
+        };
+        self.validate(schema, &value)
+            .into_iter()
+            .map(|e| format!("{} `{}` {e}", param.location, param.name))
+            .collect()
+    }
+
+    fn check_query(&self, op: &SpecOperation, request: &Request, v: &mut Verdict) {
+        let pairs: Vec<(String, String)> = request
+            .query
+            .as_deref()
+            .filter(|q| !q.is_empty())
+            .map(|q| {
+                q.split('&')
+                    .map(|pair| {
+                        let (k, val) = pair.split_once('=').unwrap_or((pair, ""));
+                        (form_decode(k), form_decode(val))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let declared: Vec<&SpecParam> = op
+            .parameters
+            .iter()
+            .filter(|p| p.location == "query")
+            .collect();
+        let mut problems = Vec::new();
+        for param in &declared {
+            let values: Vec<&String> = pairs
+                .iter()
+                .filter(|(k, _)| k == &param.name)
+                .map(|(_, v)| v)
+                .collect();
+            if values.is_empty() && param.required {
+                problems.push(format!(
+                    "required query parameter `{}` is missing",
+                    param.name
+                ));
+            }
+            for value in values {
+                problems.extend(self.check_param_value(param, value));
+            }
+        }
+        for (name, _) in &pairs {
+            if !declared.iter().any(|p| &p.name == name) {
+                problems.push(format!(
+                    "query parameter `{name}` is not declared by the operation"
+                ));
+            }
+        }
+        let detail = if pairs.is_empty() {
+            "no query parameters".to_string()
+        } else {
+            format!("{} declared query parameter(s)", pairs.len())
+        };
+        v.push(Check::Query, problems, detail);
+    }
+
+    fn check_headers(&self, op: &SpecOperation, request: &Request, v: &mut Verdict) {
+        let mut problems = Vec::new();
+        let mut seen = Vec::new();
+        for param in op.parameters.iter().filter(|p| p.location == "header") {
+            // OpenAPI: header parameters named Accept, Content-Type or
+            // Authorization are ignored; those are checked below.
+            let lower = param.name.to_ascii_lowercase();
+            if ["accept", "content-type", "authorization"].contains(&lower.as_str()) {
+                continue;
+            }
+            match request.headers.get(&param.name) {
+                None if param.required => {
+                    problems.push(format!("required header `{}` is missing", param.name))
+                }
+                None => {}
+                Some(value) => {
+                    problems.extend(self.check_param_value(param, value));
+                    seen.push(param.name.clone());
+                }
+            }
+        }
+        if !request.body.is_empty() {
+            if let Some(body) = &op.request_body {
+                match request.headers.get("content-type") {
+                    None => problems.push("a body was sent without `Content-Type`".into()),
+                    Some(sent) => {
+                        if find_media(&body.content, sent).is_none() {
+                            problems.push(format!(
+                                "`Content-Type: {sent}` is not a media type the operation accepts ({})",
+                                media_list(&body.content)
+                            ));
+                        } else {
+                            seen.push(format!("Content-Type: {sent}"));
+                        }
+                    }
+                }
+            }
+        }
+        let answered: Vec<&SpecMedia> = op.responses.iter().flat_map(|r| &r.content).collect();
+        if let Some(accept) = request.headers.get("accept") {
+            if !answered.is_empty() && !answered.iter().any(|m| accepts(accept, &m.media_type)) {
+                problems.push(format!(
+                    "`Accept: {accept}` admits none of the documented response media types ({})",
+                    answered
+                        .iter()
+                        .map(|m| m.media_type.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            } else {
+                seen.push(format!("Accept: {accept}"));
+            }
+        }
+        let detail = if seen.is_empty() {
+            "no header constraints apply".to_string()
+        } else {
+            seen.join(", ")
+        };
+        v.push(Check::Headers, problems, detail);
+    }
+
+    fn check_body(&self, op: &SpecOperation, request: &Request, v: &mut Verdict) {
+        let body = &request.body;
+        let Some(spec) = &op.request_body else {
+            if body.is_empty() {
+                v.push(Check::Body, Vec::new(), "no body (none declared)".into());
+            } else {
+                v.push(
+                    Check::Body,
+                    vec![format!(
+                        "the operation takes no request body, but {} bytes were sent",
+                        body.length
+                    )],
+                    String::new(),
+                );
+            }
+            return;
+        };
+        if body.is_empty() {
+            let problems = if spec.required {
+                vec!["the request body is required, but none was sent".to_string()]
+            } else {
+                Vec::new()
+            };
+            v.push(Check::Body, problems, "no body (optional)".into());
+            return;
+        }
+        if !body.is_complete() {
+            v.skip(
+                Check::Body,
+                &format!("body of {} bytes is too large to check", body.length),
+            );
+            return;
+        }
+        let sent = request.headers.get("content-type").unwrap_or("");
+        let Some(media) = find_media(&spec.content, sent) else {
+            v.push(
+                Check::Body,
+                vec![format!(
+                    "cannot pick a schema: `Content-Type` {sent:?} matches none of {}",
+                    media_list(&spec.content)
+                )],
+                String::new(),
+            );
+            return;
+        };
+        if !is_json(&media.media_type) {
+            v.push(
+                Check::Body,
+                Vec::new(),
+                format!(
+                    "{} bytes of {} (only JSON bodies are validated)",
+                    body.length, media.media_type
+                ),
+            );
+            return;
+        }
+        let value: Value = match serde_json::from_slice(&body.bytes) {
+            Ok(value) => value,
+            Err(e) => {
+                v.push(
+                    Check::Body,
+                    vec![format!("the body is not valid JSON: {e}")],
+                    String::new(),
+                );
+                return;
+            }
+        };
+        let (problems, detail) = match &media.schema {
+            Some(schema) => (
+                self.validate(schema, &value),
+                format!(
+                    "valid against {}",
+                    media.schema_pointer.as_deref().unwrap_or("its schema")
+                ),
+            ),
+            None => (Vec::new(), "JSON (no schema given)".into()),
+        };
+        v.push(Check::Body, problems, detail);
+    }
+
+    fn judge_response(&self, op: &SpecOperation, response: &Response, v: &mut Verdict) {
+        let status = response.status;
+        let documented = op.response_for(status);
+        let keys = || {
+            op.responses
+                .iter()
+                .map(|r| r.status.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let Some(spec) = documented else {
+            v.push(
+                Check::ResponseStatus,
+                vec![format!(
+                    "status {status} is not documented (documented: {})",
+                    keys()
+                )],
+                String::new(),
+            );
+            v.skip(Check::ResponseHeaders, "undocumented status");
+            v.skip(Check::ResponseBody, "undocumented status");
+            return;
+        };
+        if (200..300).contains(&status) && spec.status == "default" {
+            v.push(
+                Check::ResponseStatus,
+                vec![format!(
+                    "status {status} is a success the spec does not document; only `default` \
+                     covers it (documented: {})",
+                    keys()
+                )],
+                String::new(),
+            );
+        } else {
+            v.push(
+                Check::ResponseStatus,
+                Vec::new(),
+                format!("{status} documented as `{}`", spec.status),
+            );
+        }
+        super::headers::check_response_headers(self, spec, response, v);
+        self.check_response_body(spec, response, v);
+    }
+
+    fn check_response_body(
+        &self,
+        spec: &super::operations::SpecResponse,
+        response: &Response,
+        v: &mut Verdict,
+    ) {
+        let status = response.status;
+        let content_type = response.headers.get("content-type");
+        let announced = response
+            .headers
+            .get("content-length")
+            .and_then(|l| l.trim().parse::<u64>().ok())
+            .unwrap_or(0);
+        let no_body_allowed = status == 204 || status == 304 || (100..200).contains(&status);
+        if no_body_allowed || spec.content.is_empty() {
+            let mut problems = Vec::new();
+            let why = if no_body_allowed {
+                format!("a {status} response has no body")
+            } else {
+                format!("the spec documents {} without a body", spec.status)
+            };
+            if !response.body.is_empty() {
+                problems.push(format!("{why}, but {} bytes came", response.body.length));
+            }
+            if announced > 0 {
+                problems.push(format!(
+                    "{why}, but `Content-Length: {announced}` announces one"
+                ));
+            }
+            if let Some(ct) = content_type {
+                problems.push(format!("{why}, but `Content-Type: {ct}` announces one"));
+            }
+            v.push(
+                Check::ResponseBody,
+                problems,
+                "no body, as documented".into(),
+            );
+            return;
+        }
+        if response.body.is_empty() {
+            v.push(
+                Check::ResponseBody,
+                vec![format!(
+                    "the spec documents a body ({}) for {}, but none came",
+                    media_list(&spec.content),
+                    spec.status
+                )],
+                String::new(),
+            );
+            return;
+        }
+        let Some(media) = find_media(&spec.content, content_type.unwrap_or("")) else {
+            v.push(
+                Check::ResponseBody,
+                vec![format!(
+                    "`Content-Type` {:?} is not a documented media type ({})",
+                    content_type.unwrap_or(""),
+                    media_list(&spec.content)
+                )],
+                String::new(),
+            );
+            return;
+        };
+        if !is_json(&media.media_type) || !response.body.is_complete() {
+            v.push(
+                Check::ResponseBody,
+                Vec::new(),
+                format!("{} (not validated)", media.media_type),
+            );
+            return;
+        }
+        match serde_json::from_slice::<Value>(&response.body.bytes) {
+            Err(e) => v.push(
+                Check::ResponseBody,
+                vec![format!("the body is not valid JSON: {e}")],
+                String::new(),
+            ),
+            Ok(value) => {
+                let problems = media
+                    .schema
+                    .as_ref()
+                    .map(|s| self.validate(s, &value))
+                    .unwrap_or_default();
+                v.push(
+                    Check::ResponseBody,
+                    problems,
+                    format!(
+                        "valid against {}",
+                        media.schema_pointer.as_deref().unwrap_or("no schema")
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Decodes `application/x-www-form-urlencoded` text (`+` is a space).
+fn form_decode(text: &str) -> String {
+    matching::decode(&text.replace('+', " ")).unwrap_or_else(|| text.to_string())
+}
+
+/// The media type essence (`type/subtype`, lower-case, no parameters).
+pub(crate) fn essence(media_type: &str) -> String {
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Whether the media range `range` (e.g. `application/*`) covers `media`.
+fn range_covers(range: &str, media: &str) -> bool {
+    let (range, media) = (essence(range), essence(media));
+    if range == "*/*" || range == media {
+        return true;
+    }
+    match (range.split_once('/'), media.split_once('/')) {
+        (Some((rt, "*")), Some((mt, _))) => rt == mt,
+        _ => false,
+    }
+}
+
+/// The documented media entry a sent `Content-Type` selects.
+pub(crate) fn find_media<'a>(content: &'a [SpecMedia], sent: &str) -> Option<&'a SpecMedia> {
+    if sent.trim().is_empty() {
+        return None;
+    }
+    content
+        .iter()
+        .find(|m| essence(&m.media_type) == essence(sent))
+        .or_else(|| content.iter().find(|m| range_covers(&m.media_type, sent)))
+}
+
+/// Whether an `Accept` header admits `media`.
+fn accepts(accept: &str, media: &str) -> bool {
+    accept.split(',').any(|item| {
+        let mut parts = item.split(';');
+        let range = parts.next().unwrap_or("").trim();
+        let refused = parts.any(|p| {
+            p.trim()
+                .strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                == Some(0.0)
+        });
+        !refused && range_covers(range, media)
+    })
+}
+
+fn media_list(content: &[SpecMedia]) -> String {
+    content
+        .iter()
+        .map(|m| m.media_type.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_ranges_and_q_zero() {
+        assert!(accepts("application/json", "application/json"));
+        assert!(accepts("text/html, */*;q=0.1", "application/json"));
+        assert!(accepts("application/*", "application/json; charset=utf-8"));
+        assert!(!accepts("application/json;q=0", "application/json"));
+        assert!(!accepts("text/plain", "application/json"));
+    }
+}

@@ -1,0 +1,276 @@
+//! Matching a request path against the spec's path templates, and the
+//! service roots of its `servers`.
+
+use percent_encoding::percent_decode_str;
+
+use super::operations::SpecOperation;
+
+/// A request path matched to a template.
+#[derive(Debug, Clone)]
+pub struct PathMatch {
+    /// The template that matched.
+    pub template: String,
+    /// Parameter name and raw (still percent-encoded) value, in template
+    /// order.
+    pub raw_params: Vec<(String, String)>,
+    /// How many literal characters the template has; the most specific
+    /// (largest) match wins, as OpenAPI asks concrete paths to win over
+    /// templated ones.
+    pub specificity: usize,
+}
+
+/// Matches `path` (relative to the service root, still percent-encoded)
+/// against `template`.
+pub fn match_template(template: &str, path: &str) -> Option<PathMatch> {
+    let wanted: Vec<&str> = template.split('/').collect();
+    let got: Vec<&str> = path.split('/').collect();
+    if wanted.len() != got.len() {
+        return None;
+    }
+    let mut raw_params = Vec::new();
+    let mut specificity = 0;
+    for (pattern, segment) in wanted.iter().zip(&got) {
+        if !pattern.contains('{') {
+            if pattern != segment && decode(segment).as_deref() != Some(*pattern) {
+                return None;
+            }
+            specificity += pattern.len();
+            continue;
+        }
+        let (found, literal) = match_segment(pattern, segment)?;
+        raw_params.extend(found);
+        specificity += literal;
+    }
+    Some(PathMatch {
+        template: template.to_string(),
+        raw_params,
+        specificity,
+    })
+}
+
+/// One template segment with parameters (`{id}`, `x({id})`): each
+/// parameter takes text up to the next literal piece.
+fn match_segment(pattern: &str, segment: &str) -> Option<(Vec<(String, String)>, usize)> {
+    let pieces = pieces(pattern);
+    let mut rest = segment;
+    let mut found = Vec::new();
+    let mut literal = 0;
+    for (index, piece) in pieces.iter().enumerate() {
+        match piece {
+            Piece::Literal(text) => {
+                rest = rest.strip_prefix(text)?;
+                literal += text.len();
+            }
+            Piece::Param(name) => {
+                let end = match pieces.get(index + 1) {
+                    Some(Piece::Literal(next)) if index + 2 == pieces.len() => {
+                        rest.len().checked_sub(next.len())?
+                    }
+                    Some(Piece::Literal(next)) => rest.find(next)?,
+                    _ => rest.len(),
+                };
+                found.push((name.to_string(), rest[..end].to_string()));
+                rest = &rest[end..];
+            }
+        }
+    }
+    rest.is_empty().then_some((found, literal))
+}
+
+enum Piece<'a> {
+    Literal(&'a str),
+    Param(&'a str),
+}
+
+fn pieces(pattern: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = pattern;
+    while let Some(start) = rest.find('{') {
+        if start > 0 {
+            out.push(Piece::Literal(&rest[..start]));
+        }
+        let Some(len) = rest[start..].find('}') else {
+            out.push(Piece::Literal(&rest[start..]));
+            return out;
+        };
+        out.push(Piece::Param(&rest[start + 1..start + len]));
+        rest = &rest[start + len + 1..];
+    }
+    if !rest.is_empty() {
+        out.push(Piece::Literal(rest));
+    }
+    out
+}
+
+/// Percent-decodes one segment; `None` when the result is not UTF-8.
+pub fn decode(raw: &str) -> Option<String> {
+    percent_decode_str(raw)
+        .decode_utf8()
+        .ok()
+        .map(|s| s.into_owned())
+}
+
+/// The path part of each server URL (`https://host/beta` → `/beta`,
+/// `/v1/` → `/v1`), without a trailing slash; `""` when the spec lists no
+/// servers (OpenAPI's default server is `/`).
+pub fn server_roots(root: &serde_json::Value) -> Vec<String> {
+    let mut out: Vec<String> = root
+        .get("servers")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.get("url").and_then(serde_json::Value::as_str))
+        .map(|url| {
+            let path = match url.find("://") {
+                Some(at) => {
+                    let after = &url[at + 3..];
+                    after.find('/').map(|p| &after[p..]).unwrap_or("")
+                }
+                None => url,
+            };
+            path.trim_end_matches('/').to_string()
+        })
+        .collect();
+    if out.is_empty() {
+        out.push(String::new());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// What a request path resolves to.
+pub enum Resolution<'a> {
+    /// The path is not under any service root.
+    OutsideRoots,
+    /// No template matches; the nearest template, if any shares a prefix.
+    NoTemplate {
+        /// The path relative to the root.
+        relative: String,
+        /// The template sharing the most leading segments.
+        nearest: Option<String>,
+    },
+    /// Templates match but none defines the method.
+    MethodNotDefined {
+        /// The path relative to the root.
+        relative: String,
+        /// The template that matched.
+        template: String,
+        /// Methods the template defines.
+        allowed: Vec<String>,
+    },
+    /// The operation the request is for.
+    Operation {
+        /// The operation.
+        operation: &'a SpecOperation,
+        /// How its template matched.
+        matched: PathMatch,
+        /// The service root that was stripped.
+        root: String,
+    },
+}
+
+/// Resolves `method` and `path` (as received, with the root) to an
+/// operation.
+pub fn resolve<'a>(
+    operations: &'a [SpecOperation],
+    roots: &[String],
+    method: &str,
+    path: &str,
+) -> Resolution<'a> {
+    // The longest root first, so `/beta` wins over `` when both are listed.
+    let mut ordered: Vec<&String> = roots.iter().collect();
+    ordered.sort_by_key(|r| std::cmp::Reverse(r.len()));
+    let Some((root, relative)) = ordered.iter().find_map(|root| {
+        let rest = path.strip_prefix(root.as_str())?;
+        (rest.starts_with('/')).then(|| ((*root).clone(), rest.to_string()))
+    }) else {
+        return Resolution::OutsideRoots;
+    };
+    let mut matches: Vec<(PathMatch, &SpecOperation)> = operations
+        .iter()
+        .filter_map(|op| match_template(&op.path, &relative).map(|m| (m, op)))
+        .collect();
+    if matches.is_empty() {
+        return Resolution::NoTemplate {
+            nearest: nearest(operations, &relative),
+            relative,
+        };
+    }
+    let best = matches
+        .iter()
+        .map(|(m, _)| m.specificity)
+        .max()
+        .unwrap_or(0);
+    matches.retain(|(m, _)| m.specificity == best);
+    match matches
+        .iter()
+        .position(|(_, op)| op.method.eq_ignore_ascii_case(method))
+    {
+        Some(index) => {
+            let (matched, operation) = matches.swap_remove(index);
+            Resolution::Operation {
+                operation,
+                matched,
+                root,
+            }
+        }
+        None => Resolution::MethodNotDefined {
+            template: matches[0].0.template.clone(),
+            allowed: matches.iter().map(|(_, op)| op.method.clone()).collect(),
+            relative,
+        },
+    }
+}
+
+fn nearest(operations: &[SpecOperation], relative: &str) -> Option<String> {
+    let got: Vec<&str> = relative.split('/').collect();
+    operations
+        .iter()
+        .map(|op| {
+            let shared = op
+                .path
+                .split('/')
+                .zip(&got)
+                .take_while(|(a, b)| a == *b || a.starts_with('{'))
+                .count();
+            (shared, &op.path)
+        })
+        .filter(|(shared, _)| *shared > 1)
+        .max_by_key(|(shared, _)| *shared)
+        .map(|(_, path)| path.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_and_partial_segment_parameters() {
+        let m = match_template("/a/{id}/b", "/a/x%2Fy/b").unwrap();
+        assert_eq!(m.raw_params, [("id".to_string(), "x%2Fy".to_string())]);
+        assert!(match_template("/a/{id}/b", "/a/x/y/b").is_none());
+        assert!(match_template("/a/{id}/b", "/a/x/c").is_none());
+        let m = match_template("/f(k='{k}')/{v}.json", "/f(k='1')/doc.json").unwrap();
+        assert_eq!(
+            m.raw_params,
+            [
+                ("k".to_string(), "1".to_string()),
+                ("v".to_string(), "doc".to_string())
+            ]
+        );
+        // An empty value still matches; the parameter's schema judges it.
+        assert!(match_template("/a/{id}/b", "/a//b").is_some());
+    }
+
+    #[test]
+    fn roots_come_from_servers() {
+        let root = serde_json::json!({"servers": [
+            {"url": "https://graph.microsoft.com/beta"},
+            {"url": "https://graph.microsoft.us/beta/"},
+            {"url": "/v1"}
+        ]});
+        assert_eq!(server_roots(&root), ["/beta", "/v1"]);
+        assert_eq!(server_roots(&serde_json::json!({})), [""]);
+    }
+}

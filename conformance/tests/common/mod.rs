@@ -1,0 +1,145 @@
+//! Shared test helpers: the repository, a running mock, a client for it,
+//! and redacted, sorted views of exchanges for snapshots.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use conformance::exchange::{Exchange, Headers};
+use conformance::job::{CallOutcome, MOCK_TOKEN};
+use conformance::mock::{MockConfig, MockServer};
+use conformance::oracle::Oracle;
+use serde_json::{Value, json};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The oracle on `spec/assign.yaml`.
+pub fn oracle() -> Oracle {
+    Oracle::load(&repo().join("spec/assign.yaml")).expect("spec/assign.yaml loads")
+}
+
+/// A validating mock on an ephemeral loopback port.
+pub async fn mock() -> MockServer {
+    MockServer::start(MockConfig::default())
+        .await
+        .expect("mock listens on loopback")
+}
+
+/// The generated client pointed at `mock`.
+pub fn client(mock: &MockServer) -> autopilot_client::Client {
+    autopilot_client::Client::connect(&mock.base_url(), MOCK_TOKEN).unwrap()
+}
+
+/// Values that change from run to run, and what replaces them.
+const VOLATILE_HEADERS: [&str; 5] = [
+    "client-request-id",
+    "request-id",
+    "host",
+    "date",
+    "user-agent",
+];
+
+fn headers_view(headers: &Headers) -> Value {
+    let mut map = BTreeMap::new();
+    for (name, value) in &headers.0 {
+        let shown = if VOLATILE_HEADERS.contains(&name.as_str()) {
+            format!("[{name}]")
+        } else if name == "retry-after" && httpdate::parse_http_date(value.expose()).is_ok() {
+            "[http-date]".to_string()
+        } else {
+            // Credentials come out redacted by their own serialisation.
+            serde_json::to_value(value)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
+        map.insert(name.clone(), shown);
+    }
+    json!(map)
+}
+
+fn redact_inner_error(mut body: Value) -> Value {
+    if let Some(inner) = body
+        .get_mut("error")
+        .and_then(|e| e.get_mut("innerError"))
+        .and_then(Value::as_object_mut)
+    {
+        for key in ["request-id", "client-request-id", "date"] {
+            if inner.contains_key(key) {
+                inner.insert(key.into(), json!(format!("[{key}]")));
+            }
+        }
+    }
+    body
+}
+
+/// An exchange with volatile values redacted and headers as a sorted map.
+pub fn view(exchange: &Exchange) -> Value {
+    let request = &exchange.request;
+    let mut out = json!({
+        "request": {
+            "method": request.method,
+            "path": request.path,
+            "query": request.query,
+            "headers": headers_view(&request.headers),
+            "body": serde_json::to_value(&request.body).unwrap(),
+        },
+        "response": null,
+    });
+    if let Some(response) = &exchange.response {
+        out["response"] = json!({
+            "status": response.status,
+            "headers": headers_view(&response.headers),
+            "body": redact_inner_error(serde_json::to_value(&response.body).unwrap()),
+        });
+    }
+    if let Some(s) = &exchange.scenario {
+        out["scenario"] = json!(s);
+    }
+    out
+}
+
+/// A client outcome with ids, ports and dates redacted from its message.
+pub fn outcome_view(
+    outcome: &CallOutcome,
+    exchange: Option<&Exchange>,
+    mock: &MockServer,
+) -> Value {
+    let mut message = outcome.message.clone().unwrap_or_default();
+    message = message.replace(&mock.addr().to_string(), "[addr]");
+    if let Some(exchange) = exchange {
+        if let Some(id) = exchange.request.headers.get("client-request-id") {
+            message = message.replace(id, "[client-request-id]");
+        }
+        if let Some(response) = &exchange.response {
+            if let Some(id) = response.headers.get("request-id") {
+                message = message.replace(id, "[request-id]");
+            }
+            if let Some(after) = response.headers.get("retry-after") {
+                if httpdate::parse_http_date(after).is_ok() {
+                    message = message.replace(after, "[http-date]");
+                }
+            }
+        }
+    }
+    let request_id = outcome.request_id.as_ref().map(|id| {
+        let sent = exchange
+            .and_then(|e| e.response.as_ref())
+            .and_then(|r| r.headers.get("request-id"));
+        if Some(id.as_str()) == sent {
+            "[the mock's request-id]".to_string()
+        } else {
+            format!("[another request-id: {id}]")
+        }
+    });
+    json!({
+        "result": outcome.result,
+        "status": outcome.status,
+        "graph_code": outcome.graph_code,
+        "request_id": request_id,
+        "message": if outcome.message.is_some() { Some(message) } else { None },
+    })
+}
