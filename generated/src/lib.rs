@@ -37,9 +37,20 @@ impl Client {
         let runtime = runtime::Client::builder()
             .base_url(base_url)
             .token(runtime::SecretToken::from(token.into()))
+            .user_agent(user_agent())
             .build()?;
         Ok(Client::new(runtime))
     }
+}
+
+/// The `User-Agent` that [`Client::connect`] sends: this crate and the
+/// runtime, with their versions (`autopilot-client/0.1.0 graph-runtime/0.1.0`).
+pub fn user_agent() -> String {
+    format!(
+        "autopilot-client/{} {}",
+        env!("CARGO_PKG_VERSION"),
+        runtime::client::DEFAULT_USER_AGENT
+    )
 }
 
 /// A national cloud from the spec's `servers`, by the short name the spec

@@ -134,6 +134,13 @@ async fn each_route_sends_the_exact_request_and_204_is_ok() {
             Some(format!("Bearer {TOKEN}").as_str())
         );
         assert_eq!(header("accept").as_deref(), Some("application/json"));
+        assert_eq!(
+            header("user-agent"),
+            Some(autopilot_client::user_agent()),
+            "the User-Agent names the client and the runtime with their versions"
+        );
+        assert!(autopilot_client::user_agent().starts_with("autopilot-client/0."));
+        assert!(header("client-request-id").is_some_and(|id| id.len() == 36));
         assert_eq!(header("content-type").as_deref(), Some("application/json"));
         let json: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
         assert_eq!(

@@ -267,3 +267,27 @@ async fn preflight_can_be_turned_off() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn preflight_checks_each_new_token_even_after_one_passed() {
+    let server = serve(Canned::status(204)).await;
+    let good = unsigned_jwt(&json!({"scp": "DeviceManagementServiceConfig.ReadWrite.All"}));
+    let weak = unsigned_jwt(&json!({"scp": "User.Read"}));
+    let tokens = Arc::new(std::sync::Mutex::new(vec![
+        weak.clone(),
+        good.clone(),
+        good.clone(),
+    ]));
+    let provider = token_fn(move |_| {
+        let next = tokens.lock().unwrap().pop().unwrap();
+        async move { Ok(SecretToken::from(next)) }
+    });
+    let client = builder(&server).token_provider(provider).build().unwrap();
+    assert!(assign(&client).await.is_ok());
+    assert!(assign(&client).await.is_ok());
+    // The provider now hands out a token without the permission: the
+    // remembered pass for the earlier token must not cover it.
+    let err = assign(&client).await.unwrap_err();
+    assert!(matches!(err, Error::Preflight { .. }), "{err:?}");
+    assert_eq!(server.requests().len(), 2);
+}

@@ -230,6 +230,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 clock: self.clock,
                 preflight: self.preflight,
+                preflight_passed: std::sync::Mutex::new(None),
                 observer: self.observer,
             }),
         })

@@ -10,7 +10,7 @@
 mod builder;
 mod response;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -25,7 +25,7 @@ pub use response::Response;
 use crate::observe::{Event, Observer, redacted_headers};
 use crate::retry::{Attempts, Clock, Decision, RetryPolicy};
 use crate::token::{TokenError, TokenProvider};
-use crate::{Error, Method, Route, Segment, Violation};
+use crate::{Error, Method, Route, SecretToken, Segment, Violation};
 
 /// The most bytes of a non-2xx body that are kept; the rest is dropped.
 /// Error bodies only feed diagnostics, and a misbehaving proxy must not be
@@ -70,6 +70,10 @@ struct Inner {
     retry: RetryPolicy,
     clock: Arc<dyn Clock>,
     preflight: bool,
+    /// The last token that passed preflight, and for which permission list
+    /// (by address): a client usually sends one token to one route many
+    /// times, and comparing strings is far cheaper than decoding the JWT.
+    preflight_passed: Mutex<Option<(SecretToken, usize)>>,
     observer: Option<Arc<dyn Observer>>,
 }
 
@@ -213,12 +217,7 @@ impl Client {
         let scopes = [self.inner.scope.as_str()];
         let token = provider.token(&scopes).await.map_err(token_error)?;
         if self.inner.preflight {
-            crate::preflight::check(token.expose(), route.permissions).map_err(|problem| {
-                Error::Preflight {
-                    operation_id: route.operation_id,
-                    problem,
-                }
-            })?;
+            self.preflight(route, &token)?;
         }
         // The message must not quote the token.
         let mut value =
@@ -230,6 +229,37 @@ impl Client {
         // Keeps the value out of `Debug` output of the header map.
         value.set_sensitive(true);
         prepared.headers.insert(header::AUTHORIZATION, value);
+        Ok(())
+    }
+
+    /// Permission preflight for `token` on `route`, remembering the last
+    /// token that passed so repeated calls skip the decoding.
+    fn preflight(&self, route: &'static Route, token: &SecretToken) -> Result<(), Error> {
+        let key = route.permissions.as_ptr() as usize;
+        let remembered = |cache: &Option<(SecretToken, usize)>| {
+            cache
+                .as_ref()
+                .is_some_and(|(passed, for_key)| *for_key == key && passed == token)
+        };
+        // A poisoned lock only means another thread panicked mid-update;
+        // the cache is an optimisation, so fall back to checking.
+        if self
+            .inner
+            .preflight_passed
+            .lock()
+            .is_ok_and(|c| remembered(&c))
+        {
+            return Ok(());
+        }
+        crate::preflight::check(token.expose(), route.permissions).map_err(|problem| {
+            Error::Preflight {
+                operation_id: route.operation_id,
+                problem,
+            }
+        })?;
+        if let Ok(mut cache) = self.inner.preflight_passed.lock() {
+            *cache = Some((token.clone(), key));
+        }
         Ok(())
     }
 
