@@ -125,7 +125,7 @@ fn emit_type(ctx: &Ctx<'_>, components: &HashMap<&str, usize>, def: &TypeDef) ->
     let is_object_like = matches!(
         &def.schema.kind,
         SchemaKind::Object(o) if !o.properties.is_empty()
-    ) || matches!(&def.schema.kind, SchemaKind::AllOf(parts) if parts.len() > 1 || !matches!(parts[0].kind, SchemaKind::Named(_)));
+    ) || matches!(&def.schema.kind, SchemaKind::AllOf(parts) if parts.len() > 1 || parts.first().is_some_and(|p| !matches!(p.kind, SchemaKind::Named(_))));
     if is_object_like && let Some(merged) = object_view(ctx.api, &def.schema) {
         return emit_struct(ctx, components, def, &name, doc, &merged);
     }

@@ -664,7 +664,11 @@ fn needs_name(schema: &Schema) -> bool {
     match &schema.kind {
         SchemaKind::Object(o) => !o.properties.is_empty(),
         SchemaKind::AllOf(parts) => {
-            parts.len() > 1 || !matches!(parts[0].kind, SchemaKind::Named(_))
+            // (An empty `allOf` is reported; it stays unnamed here.)
+            parts.len() > 1
+                || parts
+                    .first()
+                    .is_some_and(|p| !matches!(p.kind, SchemaKind::Named(_)))
         }
         SchemaKind::String(s) => !s.enumeration.is_empty(),
         _ => false,
