@@ -94,9 +94,10 @@ fn serve_and_base_url() {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    // Kept open until the server is killed, so its later lines have a
+    // reader.
+    let mut output = BufReader::new(server.stdout.take().unwrap());
+    output.read_line(&mut first).unwrap();
     let base = first
         .split("service root ")
         .nth(1)
@@ -105,6 +106,7 @@ fn serve_and_base_url() {
     let (code, stdout, _) = run(&["--base-url", &base]);
     let _ = server.kill();
     let _ = server.wait();
+    drop(output);
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("they need the embedded mock"), "{stdout}");
     assert!(stdout.contains("flat: oracle response-status"), "{stdout}");

@@ -365,19 +365,19 @@ impl Oracle {
                 }
             }
         }
-        if !request.body.is_empty() {
-            if let Some(body) = &op.request_body {
-                match request.headers.get("content-type") {
-                    None => problems.push("a body was sent without `Content-Type`".into()),
-                    Some(sent) => {
-                        if find_media(&body.content, sent).is_none() {
-                            problems.push(format!(
-                                "`Content-Type: {sent}` is not a media type the operation accepts ({})",
-                                media_list(&body.content)
-                            ));
-                        } else {
-                            seen.push(format!("Content-Type: {sent}"));
-                        }
+        if !request.body.is_empty()
+            && let Some(body) = &op.request_body
+        {
+            match request.headers.get("content-type") {
+                None => problems.push("a body was sent without `Content-Type`".into()),
+                Some(sent) => {
+                    if find_media(&body.content, sent).is_none() {
+                        problems.push(format!(
+                            "`Content-Type: {sent}` is not a media type the operation accepts ({})",
+                            media_list(&body.content)
+                        ));
+                    } else {
+                        seen.push(format!("Content-Type: {sent}"));
                     }
                 }
             }

@@ -118,10 +118,10 @@ pub fn outcome_view(
             if let Some(id) = response.headers.get("request-id") {
                 message = message.replace(id, "[request-id]");
             }
-            if let Some(after) = response.headers.get("retry-after") {
-                if httpdate::parse_http_date(after).is_ok() {
-                    message = message.replace(after, "[http-date]");
-                }
+            if let Some(after) = response.headers.get("retry-after")
+                && httpdate::parse_http_date(after).is_ok()
+            {
+                message = message.replace(after, "[http-date]");
             }
         }
     }
