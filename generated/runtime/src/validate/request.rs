@@ -353,7 +353,9 @@ impl<'a> RawRequest<'a> {
                 out.push(Violation::new(
                     "/body",
                     "required",
-                    format!("the operation needs a `{media_type}` body, and none was sent"),
+                    format!(
+                        "the operation needs a request body (`{media_type}`), and none was sent"
+                    ),
                 ));
                 return Err(Refused);
             }
