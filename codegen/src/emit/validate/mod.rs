@@ -6,6 +6,7 @@
 
 mod schema;
 pub(crate) mod server;
+mod typed;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -132,9 +133,13 @@ fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> TokenStream {
         .collect();
     let body = op.body.as_ref().map(|b| {
         let schema = writer.schema(&b.schema, Site::Rules);
+        let proves = typed::typed_proves_valid(writer.ctx.api, &b.schema);
         quote! {
             /// The request body's schema.
             pub static BODY: #rt::validate::Schema = #schema;
+            /// Whether decoding the body into its Rust type already proves
+            /// it valid (so the server may skip the separate pass).
+            pub const BODY_TYPED_PROVES_VALID: bool = #proves;
         }
     });
     let doc = format!(" Rules of `{}`.", op.id);

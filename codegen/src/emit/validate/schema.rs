@@ -57,7 +57,10 @@ impl<'c, 'a> Writer<'c, 'a> {
     pub(crate) fn schema(&mut self, schema: &Schema, site: Site) -> TokenStream {
         let v = self.v();
         let kind = self.kind(schema, site);
-        let nullable = schema.nullable;
+        // OpenAPI 3.0.3: `nullable` only counts beside a `type`. Composition
+        // kinds come from schema objects without one, so their `nullable`
+        // (kept in the model for the Rust types) lets nothing through here.
+        let nullable = schema.nullable && has_type(self.ctx.api, schema, 0);
         quote!(#v::Schema { kind: #kind, nullable: #nullable })
     }
 
@@ -265,6 +268,28 @@ impl<'c, 'a> Writer<'c, 'a> {
                 #(#items)*
             }
         }
+    }
+}
+
+/// Whether the schema object `schema` came from had a `type` (for a named
+/// type: whether the type's own schema has one).
+fn has_type(api: &Api, schema: &Schema, depth: usize) -> bool {
+    match &schema.kind {
+        SchemaKind::Named(name) => {
+            depth < 64
+                && api
+                    .types
+                    .get(name)
+                    .is_some_and(|def| has_type(api, &def.schema, depth + 1))
+        }
+        SchemaKind::AllOf(_) | SchemaKind::OneOf(_) | SchemaKind::AnyOf(_) => false,
+        SchemaKind::Any
+        | SchemaKind::String(_)
+        | SchemaKind::Integer(_)
+        | SchemaKind::Number(_)
+        | SchemaKind::Boolean
+        | SchemaKind::Array(_)
+        | SchemaKind::Object(_) => true,
     }
 }
 

@@ -1,8 +1,6 @@
 //! A JSON pointer that grows and shrinks as a walk descends and returns, so
 //! that a location is only turned into a `String` when a violation needs it.
 
-use std::fmt::Write as _;
-
 /// A location such as `/body/deviceIds/3`, built one token at a time.
 #[derive(Debug, Clone, Default)]
 pub struct Pointer {
@@ -44,8 +42,23 @@ impl Pointer {
     /// Appends an array index; returns the length to truncate back to.
     pub fn push_index(&mut self, index: usize) -> usize {
         let mark = self.text.len();
-        // Writing to a String cannot fail.
-        let _ = write!(self.text, "/{index}");
+        self.text.push('/');
+        // Digits by hand: this runs once per array item on the hot path,
+        // where `fmt` machinery costs more than the rest of the item.
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut rest = index;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        for &d in &digits[at..] {
+            self.text.push(char::from(d));
+        }
         mark
     }
 
@@ -67,6 +80,12 @@ mod tests {
         let b = p.push_index(3);
         assert_eq!(p.as_str(), "/body/a~1b~0c/3");
         p.truncate(b);
+        let c = p.push_index(0);
+        assert_eq!(p.as_str(), "/body/a~1b~0c/0");
+        p.truncate(c);
+        p.push_index(1234567);
+        assert!(p.as_str().ends_with("/1234567"));
+        p.truncate(c);
         p.truncate(a);
         assert_eq!(p.as_str(), "/body");
         p.push_key("");
