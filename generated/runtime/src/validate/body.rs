@@ -17,7 +17,7 @@ use crate::Violation;
 pub fn check(schema: &'static Schema, bytes: &[u8], root: &str) -> Vec<Violation> {
     let mut out = Vec::new();
     if let Ok(text) = std::str::from_utf8(bytes) {
-        match stream::validate(schema, text, &mut Pointer::new(root), &mut out) {
+        match stream::validate(schema, text, &mut root_pointer(root), &mut out) {
             Outcome::Valid => return out,
             Outcome::Invalid => {
                 sort(&mut out);
@@ -94,6 +94,14 @@ pub fn decode_proven<T: DeserializeOwned>(
         return Ok(value);
     }
     decode(schema, bytes, root)
+}
+
+/// The pointer for `root`, without allocating for the usual `/body`.
+fn root_pointer(root: &str) -> Pointer {
+    match root {
+        "/body" => Pointer::at("/body"),
+        other => Pointer::new(other),
+    }
 }
 
 fn not_json(root: &str, err: &serde_json::Error) -> Violation {

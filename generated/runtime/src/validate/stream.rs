@@ -222,7 +222,7 @@ impl<'a> Reader<'a> {
                         // Indices join the location only when an item
                         // has violations: writing one per item would cost
                         // more than checking a plain string.
-                        let prefix = at.as_str().len();
+                        let prefix = at.len();
                         loop {
                             let before = out.len();
                             self.value(rules.items, at, out)?;
@@ -286,7 +286,10 @@ impl<'a> Reader<'a> {
                 let key = self.string()?;
                 self.skip_ws();
                 self.expect(b':')?;
-                let mark = at.push_key(&key);
+                // As for array items: the key joins the location only when
+                // its value has violations.
+                let prefix = at.len();
+                let before = out.len();
                 match rules.property(&key) {
                     Some((index, p)) => {
                         if std::mem::replace(&mut seen.declared[index], true) {
@@ -295,21 +298,25 @@ impl<'a> Reader<'a> {
                         self.value(p.schema, at, out)?;
                     }
                     None => {
-                        let name = key.clone();
-                        if !seen.insert_other(key) {
-                            return Err(Stop);
-                        }
                         match &rules.additional {
                             Additional::Any => self.skip_value()?,
                             Additional::Forbidden => {
-                                out.push(walk::not_allowed(at, &name));
+                                out.push(walk::not_allowed(at, &key));
                                 self.skip_value()?;
                             }
                             Additional::Schema(s) => self.value(s, at, out)?,
                         }
+                        if !seen.insert_other(key.clone()) {
+                            return Err(Stop);
+                        }
                     }
                 }
-                at.truncate(mark);
+                if out.len() > before {
+                    let token = Pointer::key_token(&key);
+                    for v in &mut out[before..] {
+                        v.location.insert_str(prefix, &token);
+                    }
+                }
                 count += 1;
                 self.skip_ws();
                 match self.peek()? {
