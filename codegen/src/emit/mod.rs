@@ -73,12 +73,20 @@ const SECOND_THREAD: &[usize] = &[1, 2, 4, 6];
 
 /// The client, unless the options leave it out.
 fn client_section(ctx: &Ctx<'_>) -> TokenStream {
-    if ctx.client { client::emit(ctx) } else { quote!() }
+    if ctx.client {
+        client::emit(ctx)
+    } else {
+        quote!()
+    }
 }
 
 /// The fluent builders, unless the options leave the client out.
 fn fluent_section(ctx: &Ctx<'_>) -> TokenStream {
-    if ctx.client { fluent::emit(ctx) } else { quote!() }
+    if ctx.client {
+        fluent::emit(ctx)
+    } else {
+        quote!()
+    }
 }
 
 fn context<'a>(api: &'a Api, options: &EmitOptions) -> Ctx<'a> {

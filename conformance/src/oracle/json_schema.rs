@@ -35,14 +35,19 @@ pub const FORMAT_RULES: &[(&str, &str)] = &[
     ("base64url", "pattern ^[A-Za-z0-9_-]*={0,2}$"),
     (
         "duration",
-        "ISO 8601 duration: pattern ^-?P(?!$)(\\d+Y)?(\\d+M)?(\\d+W)?(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?$",
+        "ISO 8601 duration: pattern ^-?P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+([.][0-9]+)?S)?)?$",
     ),
+    ("int8", "integer in [-2^7, 2^7-1] (type integer only)"),
+    ("uint8", "integer in [0, 255] (type integer only)"),
+    ("int16", "integer in [-2^15, 2^15-1] (type integer only)"),
 ];
 
 const UUID: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 const BASE64URL: &str = "^[A-Za-z0-9_-]*={0,2}$";
-const DURATION: &str =
-    "^-?P(?!$)(\\d+Y)?(\\d+M)?(\\d+W)?(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?$";
+// Digits are spelled `[0-9]`: with its lookarounds this pattern reaches
+// the regex engine untranslated, and there `\d` would also match
+// non-ASCII digits, which ECMA-262's `\d` does not.
+const DURATION: &str = "^-?P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+([.][0-9]+)?S)?)?$";
 
 /// Keywords that carry subschemas, and how.
 enum Sub {
@@ -176,6 +181,9 @@ fn apply_format(source: &Map<String, Value>, out: &mut Map<String, Value>) {
     let extra = match format {
         "int32" if is_type("integer") => json!({"minimum": i32::MIN, "maximum": i32::MAX}),
         "int64" if is_type("integer") => json!({"minimum": i64::MIN, "maximum": i64::MAX}),
+        "int16" if is_type("integer") => json!({"minimum": i16::MIN, "maximum": i16::MAX}),
+        "int8" if is_type("integer") => json!({"minimum": i8::MIN, "maximum": i8::MAX}),
+        "uint8" if is_type("integer") => json!({"minimum": u8::MIN, "maximum": u8::MAX}),
         "date-time" => json!({"format": "date-time"}),
         "date" => json!({"format": "date"}),
         "uuid" => json!({"pattern": UUID}),
@@ -253,6 +261,11 @@ mod tests {
         let duration = json!({"type": "string", "format": "duration"});
         assert!(check(&root, &duration, json!("PT1H30M")));
         assert!(!check(&root, &duration, json!("P")));
+        // ARABIC-INDIC DIGIT ONE is a digit to Unicode, not to ECMA-262.
+        assert!(!check(&root, &duration, json!("P\u{661}D")));
+        let small = json!({"type": "integer", "format": "int16"});
+        assert!(check(&root, &small, json!(-32768)));
+        assert!(!check(&root, &small, json!(32768)));
         let b64 = json!({"type": "string", "format": "base64url"});
         assert!(check(&root, &b64, json!("aGVsbG8_-w==")));
         assert!(!check(&root, &b64, json!("a+b/")));

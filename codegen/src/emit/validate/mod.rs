@@ -6,6 +6,7 @@
 
 mod schema;
 pub(crate) mod server;
+mod typed;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -58,6 +59,16 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         .collect();
     let checks = ctx.api.operations.iter().map(|op| op_check(ctx, op));
     let patterns = writer.patterns_module();
+    let body_arms = ctx
+        .api
+        .operations
+        .iter()
+        .filter(|op| op.body.is_some())
+        .map(|op| {
+            let id = &op.id;
+            let module = ident(&op.rust_name);
+            quote!(#id => ::std::option::Option::Some(&rules::#module::BODY),)
+        });
     quote! {
         /// Request validators generated from the spec: what each operation
         /// accepts, and a check per operation for requests built in Rust.
@@ -75,6 +86,16 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             /// Per operation: its parameters' rules and its body's schema.
             pub mod rules {
                 #(#rules)*
+            }
+
+            /// The request body schema of the operation with this
+            /// `operationId`; `None` when it has no body or no such
+            /// operation exists.
+            pub fn body_schema(operation_id: &str) -> ::std::option::Option<&'static #rt::validate::Schema> {
+                match operation_id {
+                    #(#body_arms)*
+                    _ => ::std::option::Option::None,
+                }
             }
 
             #(#checks)*
@@ -112,9 +133,13 @@ fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> TokenStream {
         .collect();
     let body = op.body.as_ref().map(|b| {
         let schema = writer.schema(&b.schema, Site::Rules);
+        let proves = typed::typed_proves_valid(writer.ctx.api, &b.schema);
         quote! {
             /// The request body's schema.
             pub static BODY: #rt::validate::Schema = #schema;
+            /// Whether decoding the body into its Rust type already proves
+            /// it valid (so the server may skip the separate pass).
+            pub const BODY_TYPED_PROVES_VALID: bool = #proves;
         }
     });
     let doc = format!(" Rules of `{}`.", op.id);

@@ -57,7 +57,10 @@ impl<'c, 'a> Writer<'c, 'a> {
     pub(crate) fn schema(&mut self, schema: &Schema, site: Site) -> TokenStream {
         let v = self.v();
         let kind = self.kind(schema, site);
-        let nullable = schema.nullable;
+        // OpenAPI 3.0.3: `nullable` only counts beside a `type`. Composition
+        // kinds come from schema objects without one, so their `nullable`
+        // (kept in the model for the Rust types) lets nothing through here.
+        let nullable = schema.nullable && has_type(self.ctx.api, schema, 0);
         quote!(#v::Schema { kind: #kind, nullable: #nullable })
     }
 
@@ -121,15 +124,25 @@ impl<'c, 'a> Writer<'c, 'a> {
                         quote!(#v::Additional::Schema(&#s))
                     }
                 };
-                let min = opt_usize(o.min_properties);
-                let max = opt_usize(o.max_properties);
-                quote!(#v::Kind::Object(#v::ObjectRules {
-                    properties: &[#(#props)*],
-                    required_undeclared: &[#(#undeclared),*],
-                    additional: #additional,
-                    min_properties: #min,
-                    max_properties: #max,
-                }))
+                let mut fields = Vec::new();
+                if !props.is_empty() {
+                    fields.push(quote!(properties: &[#(#props)*],));
+                }
+                if !undeclared.is_empty() {
+                    fields.push(quote!(required_undeclared: &[#(#undeclared),*],));
+                }
+                if !matches!(o.additional, Additional::Any) {
+                    fields.push(quote!(additional: #additional,));
+                }
+                if let Some(n) = o.min_properties {
+                    let n = opt_usize(Some(n));
+                    fields.push(quote!(min_properties: #n,));
+                }
+                if let Some(n) = o.max_properties {
+                    let n = opt_usize(Some(n));
+                    fields.push(quote!(max_properties: #n,));
+                }
+                quote!(#v::Kind::Object(#v::ObjectRules { #(#fields)* ..#v::ObjectRules::OPEN }))
             }
             SchemaKind::AllOf(parts) | SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
                 let variant = match &schema.kind {
@@ -149,65 +162,90 @@ impl<'c, 'a> Writer<'c, 'a> {
         }
     }
 
+    /// `StringRules { <what the schema sets> ..StringRules::NONE }`.
     fn string_rules(&mut self, s: &StringSchema, site: Site) -> TokenStream {
         let v = self.v();
-        let min = opt_usize(s.min_length);
-        let max = opt_usize(s.max_length);
-        let pattern = match &s.pattern {
-            Some(p) => {
-                let next = self.patterns.len();
-                let index = *self.patterns.entry(p.clone()).or_insert(next);
-                let name = format_ident!("PATTERN_{index}");
-                let prefix = site.patterns();
-                quote!(::std::option::Option::Some(&#prefix #name))
-            }
-            None => quote!(::std::option::Option::None),
-        };
+        let mut fields = Vec::new();
+        if let Some(n) = s.min_length {
+            let n = Literal::usize_unsuffixed(n);
+            fields.push(quote!(min_length: ::std::option::Option::Some(#n),));
+        }
+        if let Some(n) = s.max_length {
+            let n = Literal::usize_unsuffixed(n);
+            fields.push(quote!(max_length: ::std::option::Option::Some(#n),));
+        }
+        if let Some(p) = &s.pattern {
+            let next = self.patterns.len();
+            let index = *self.patterns.entry(p.clone()).or_insert(next);
+            let name = format_ident!("PATTERN_{index}");
+            let prefix = site.patterns();
+            fields.push(quote!(pattern: ::std::option::Option::Some(&#prefix #name),));
+        }
         let format = match s.format.as_deref() {
-            Some("date-time") => quote!(::std::option::Option::Some(#v::StringFormat::DateTime)),
-            Some("date") => quote!(::std::option::Option::Some(#v::StringFormat::Date)),
-            Some("uuid") => quote!(::std::option::Option::Some(#v::StringFormat::Uuid)),
-            Some("base64url") => quote!(::std::option::Option::Some(#v::StringFormat::Base64Url)),
-            Some("duration") => quote!(::std::option::Option::Some(#v::StringFormat::Duration)),
+            Some("date-time") => Some(quote!(DateTime)),
+            Some("date") => Some(quote!(Date)),
+            Some("uuid") => Some(quote!(Uuid)),
+            Some("base64url") => Some(quote!(Base64Url)),
+            Some("duration") => Some(quote!(Duration)),
             // Other formats never reach request schemas: generation refuses
             // them there (lower::enforce).
-            _ => quote!(::std::option::Option::None),
+            _ => None,
         };
-        let values = &s.enumeration;
-        quote!(#v::StringRules {
-            min_length: #min,
-            max_length: #max,
-            pattern: #pattern,
-            format: #format,
-            enumeration: &[#(#values),*],
-        })
+        if let Some(f) = format {
+            fields.push(quote!(format: ::std::option::Option::Some(#v::StringFormat::#f),));
+        }
+        if !s.enumeration.is_empty() {
+            let values = &s.enumeration;
+            fields.push(quote!(enumeration: &[#(#values),*],));
+        }
+        if fields.is_empty() {
+            quote!(#v::StringRules::NONE)
+        } else {
+            quote!(#v::StringRules { #(#fields)* ..#v::StringRules::NONE })
+        }
     }
 
+    /// `NumberRules { <what the schema sets> ..NumberRules::NONE }`.
     fn number_rules(&self, n: &NumberSchema, integer: bool) -> TokenStream {
         let v = self.v();
-        let min = opt_f64(n.minimum);
-        let max = opt_f64(n.maximum);
-        let step = opt_f64(n.multiple_of);
-        let exclusive_min = n.exclusive_minimum;
-        let exclusive_max = n.exclusive_maximum;
+        let mut fields = Vec::new();
+        for (name, value) in [
+            ("minimum", n.minimum),
+            ("maximum", n.maximum),
+            ("multiple_of", n.multiple_of),
+        ] {
+            if let Some(x) = value {
+                let name = format_ident!("{name}");
+                let x = f64_literal(x);
+                fields.push(quote!(#name: ::std::option::Option::Some(#x),));
+            }
+        }
+        if n.exclusive_minimum {
+            fields.push(quote!(exclusive_minimum: true,));
+        }
+        if n.exclusive_maximum {
+            fields.push(quote!(exclusive_maximum: true,));
+        }
         let format = match (integer, n.format.as_deref()) {
-            (true, Some("int8")) => quote!(::std::option::Option::Some(#v::IntegerFormat::Int8)),
-            (true, Some("uint8")) => quote!(::std::option::Option::Some(#v::IntegerFormat::Uint8)),
-            (true, Some("int16")) => quote!(::std::option::Option::Some(#v::IntegerFormat::Int16)),
-            (true, Some("int32")) => quote!(::std::option::Option::Some(#v::IntegerFormat::Int32)),
-            (true, Some("int64")) => quote!(::std::option::Option::Some(#v::IntegerFormat::Int64)),
-            _ => quote!(::std::option::Option::None),
+            (true, Some("int8")) => Some(quote!(Int8)),
+            (true, Some("uint8")) => Some(quote!(Uint8)),
+            (true, Some("int16")) => Some(quote!(Int16)),
+            (true, Some("int32")) => Some(quote!(Int32)),
+            (true, Some("int64")) => Some(quote!(Int64)),
+            _ => None,
         };
-        let values = n.enumeration.iter().map(|x| f64_literal(*x));
-        quote!(#v::NumberRules {
-            minimum: #min,
-            maximum: #max,
-            exclusive_minimum: #exclusive_min,
-            exclusive_maximum: #exclusive_max,
-            multiple_of: #step,
-            format: #format,
-            enumeration: &[#(#values),*],
-        })
+        if let Some(f) = format {
+            fields.push(quote!(format: ::std::option::Option::Some(#v::IntegerFormat::#f),));
+        }
+        if !n.enumeration.is_empty() {
+            let values = n.enumeration.iter().map(|x| f64_literal(*x));
+            fields.push(quote!(enumeration: &[#(#values),*],));
+        }
+        if fields.is_empty() {
+            quote!(#v::NumberRules::NONE)
+        } else {
+            quote!(#v::NumberRules { #(#fields)* ..#v::NumberRules::NONE })
+        }
     }
 
     /// `pub mod patterns { ... }` for every pattern seen so far.
@@ -230,6 +268,28 @@ impl<'c, 'a> Writer<'c, 'a> {
                 #(#items)*
             }
         }
+    }
+}
+
+/// Whether the schema object `schema` came from had a `type` (for a named
+/// type: whether the type's own schema has one).
+fn has_type(api: &Api, schema: &Schema, depth: usize) -> bool {
+    match &schema.kind {
+        SchemaKind::Named(name) => {
+            depth < 64
+                && api
+                    .types
+                    .get(name)
+                    .is_some_and(|def| has_type(api, &def.schema, depth + 1))
+        }
+        SchemaKind::AllOf(_) | SchemaKind::OneOf(_) | SchemaKind::AnyOf(_) => false,
+        SchemaKind::Any
+        | SchemaKind::String(_)
+        | SchemaKind::Integer(_)
+        | SchemaKind::Number(_)
+        | SchemaKind::Boolean
+        | SchemaKind::Array(_)
+        | SchemaKind::Object(_) => true,
     }
 }
 
@@ -282,16 +342,6 @@ fn opt_usize(value: Option<usize>) -> TokenStream {
         Some(n) => {
             let n = Literal::usize_unsuffixed(n);
             quote!(::std::option::Option::Some(#n))
-        }
-        None => quote!(::std::option::Option::None),
-    }
-}
-
-fn opt_f64(value: Option<f64>) -> TokenStream {
-    match value {
-        Some(x) => {
-            let x = f64_literal(x);
-            quote!(::std::option::Option::Some(#x))
         }
         None => quote!(::std::option::Option::None),
     }

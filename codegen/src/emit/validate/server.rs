@@ -198,7 +198,13 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             let media = &body.content_type;
             let required = body.required;
             steps.push(quote! {
-                let body = request.json_body::<#ty>(#media, #required, &#rules::BODY, &mut out);
+                let body = request.json_body::<#ty>(
+                    #media,
+                    #required,
+                    &#rules::BODY,
+                    #rules::BODY_TYPED_PROVES_VALID,
+                    &mut out,
+                );
             });
             if body.required {
                 body_pattern = quote!(::std::result::Result::Ok(::std::option::Option::Some(body)));

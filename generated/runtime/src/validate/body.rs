@@ -17,7 +17,7 @@ use crate::Violation;
 pub fn check(schema: &'static Schema, bytes: &[u8], root: &str) -> Vec<Violation> {
     let mut out = Vec::new();
     if let Ok(text) = std::str::from_utf8(bytes) {
-        match stream::validate(schema, text, &mut Pointer::new(root), &mut out) {
+        match stream::validate(schema, text, &mut root_pointer(root), &mut out) {
             Outcome::Valid => return out,
             Outcome::Invalid => {
                 sort(&mut out);
@@ -71,6 +71,37 @@ pub fn decode<T: DeserializeOwned>(
                 ),
             )]
         })
+}
+
+/// Like [`decode`], for a body whose generated type the generator found to
+/// prove validity on its own (`typed_proves_valid`; see the generated
+/// `rules::<operation>::BODY_TYPED_PROVES_VALID`): a JSON object that
+/// decodes into `T` is valid, so it is decoded once and not also checked.
+/// Anything that does not decode takes the full path for its violations.
+pub fn decode_proven<T: DeserializeOwned>(
+    schema: &'static Schema,
+    bytes: &[u8],
+    root: &str,
+    typed_proves_valid: bool,
+) -> Result<T, Vec<Violation>> {
+    // serde would also read a struct written as an array; only an object
+    // is proven.
+    let is_object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if typed_proves_valid
+        && is_object
+        && let Ok(value) = serde_json::from_slice::<T>(bytes)
+    {
+        return Ok(value);
+    }
+    decode(schema, bytes, root)
+}
+
+/// The pointer for `root`, without allocating for the usual `/body`.
+fn root_pointer(root: &str) -> Pointer {
+    match root {
+        "/body" => Pointer::at("/body"),
+        other => Pointer::new(other),
+    }
 }
 
 fn not_json(root: &str, err: &serde_json::Error) -> Violation {

@@ -102,6 +102,17 @@ pub struct StringRules {
     pub enumeration: &'static [&'static str],
 }
 
+impl StringRules {
+    /// No constraint beyond being a string (a base for `..` updates).
+    pub const NONE: StringRules = StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: None,
+        enumeration: &[],
+    };
+}
+
 /// String formats the validators enforce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StringFormat {
@@ -188,6 +199,19 @@ pub struct NumberRules {
     pub enumeration: &'static [f64],
 }
 
+impl NumberRules {
+    /// No constraint beyond the type (a base for `..` updates).
+    pub const NONE: NumberRules = NumberRules {
+        minimum: None,
+        maximum: None,
+        exclusive_minimum: false,
+        exclusive_maximum: false,
+        multiple_of: None,
+        format: None,
+        enumeration: &[],
+    };
+}
+
 /// Constraints on an array.
 #[derive(Debug)]
 pub struct ArrayRules {
@@ -217,6 +241,16 @@ pub struct ObjectRules {
 }
 
 impl ObjectRules {
+    /// Any object: no declared properties, anything else allowed (a base
+    /// for `..` updates).
+    pub const OPEN: ObjectRules = ObjectRules {
+        properties: &[],
+        required_undeclared: &[],
+        additional: Additional::Any,
+        min_properties: None,
+        max_properties: None,
+    };
+
     /// The declared property called `name` (properties are sorted).
     pub fn property(&self, name: &str) -> Option<(usize, &Property)> {
         self.properties

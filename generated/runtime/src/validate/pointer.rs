@@ -1,19 +1,29 @@
 //! A JSON pointer that grows and shrinks as a walk descends and returns, so
 //! that a location is only turned into a `String` when a violation needs it.
 
-use std::fmt::Write as _;
+use std::borrow::Cow;
 
 /// A location such as `/body/deviceIds/3`, built one token at a time.
 #[derive(Debug, Clone, Default)]
 pub struct Pointer {
-    text: String,
+    /// Borrowed until the first token is pushed, so judging a valid body
+    /// allocates nothing for its location.
+    text: Cow<'static, str>,
 }
 
 impl Pointer {
     /// A pointer that starts at `root` (e.g. `/body`; empty for the root).
     pub fn new(root: &str) -> Self {
         Pointer {
-            text: root.to_string(),
+            text: Cow::Owned(root.to_string()),
+        }
+    }
+
+    /// Like [`Pointer::new`] for a root known at compile time; allocates
+    /// nothing until a token is pushed.
+    pub const fn at(root: &'static str) -> Self {
+        Pointer {
+            text: Cow::Borrowed(root),
         }
     }
 
@@ -22,21 +32,40 @@ impl Pointer {
         &self.text
     }
 
+    /// The length of the location so far (where tokens pushed next start).
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Whether the location is empty (the document root).
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// The RFC 6901 token for `key` (`~` → `~0`, `/` → `~1`), with its
+    /// leading `/`.
+    pub fn key_token(key: &str) -> String {
+        let mut p = Pointer::default();
+        p.push_key(key);
+        p.text.into_owned()
+    }
+
     /// Appends a property name (escaped per RFC 6901: `~` → `~0`, `/` →
     /// `~1`) and returns the length to [`Pointer::truncate`] back to.
     pub fn push_key(&mut self, key: &str) -> usize {
         let mark = self.text.len();
-        self.text.push('/');
+        let text = self.text.to_mut();
+        text.push('/');
         if key.contains(['~', '/']) {
             for c in key.chars() {
                 match c {
-                    '~' => self.text.push_str("~0"),
-                    '/' => self.text.push_str("~1"),
-                    c => self.text.push(c),
+                    '~' => text.push_str("~0"),
+                    '/' => text.push_str("~1"),
+                    c => text.push(c),
                 }
             }
         } else {
-            self.text.push_str(key);
+            text.push_str(key);
         }
         mark
     }
@@ -44,14 +73,32 @@ impl Pointer {
     /// Appends an array index; returns the length to truncate back to.
     pub fn push_index(&mut self, index: usize) -> usize {
         let mark = self.text.len();
-        // Writing to a String cannot fail.
-        let _ = write!(self.text, "/{index}");
+        let text = self.text.to_mut();
+        text.push('/');
+        // Digits by hand: this runs once per array item on the hot path,
+        // where `fmt` machinery costs more than the rest of the item.
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut rest = index;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        for &d in &digits[at..] {
+            text.push(char::from(d));
+        }
         mark
     }
 
     /// Returns to an earlier length.
     pub fn truncate(&mut self, mark: usize) {
-        self.text.truncate(mark);
+        if mark < self.text.len() {
+            self.text.to_mut().truncate(mark);
+        }
     }
 }
 
@@ -67,9 +114,21 @@ mod tests {
         let b = p.push_index(3);
         assert_eq!(p.as_str(), "/body/a~1b~0c/3");
         p.truncate(b);
+        let c = p.push_index(0);
+        assert_eq!(p.as_str(), "/body/a~1b~0c/0");
+        p.truncate(c);
+        p.push_index(1234567);
+        assert!(p.as_str().ends_with("/1234567"));
+        p.truncate(c);
         p.truncate(a);
         assert_eq!(p.as_str(), "/body");
         p.push_key("");
         assert_eq!(p.as_str(), "/body/");
+        assert_eq!(Pointer::key_token("a/b"), "/a~1b");
+        let mut q = Pointer::at("/body");
+        let m = q.push_index(2);
+        assert_eq!(q.as_str(), "/body/2");
+        q.truncate(m);
+        assert_eq!(q.as_str(), "/body");
     }
 }

@@ -340,12 +340,14 @@ impl<'a> RawRequest<'a> {
     /// Checks the body of an operation that takes a JSON body of type `T`
     /// (`media_type`, `required`, `schema`): presence, `Content-Type`, then
     /// the schema. `Ok(None)` when an optional body is absent; `Err` when
-    /// violations were added.
+    /// violations were added. `typed_proves_valid`: see
+    /// [`body::decode_proven`].
     pub fn json_body<T: DeserializeOwned>(
         &self,
         media_type: &str,
         required: bool,
         schema: &'static Schema,
+        typed_proves_valid: bool,
         out: &mut Vec<Violation>,
     ) -> Result<Option<T>, Refused> {
         if self.body.is_empty() {
@@ -353,14 +355,16 @@ impl<'a> RawRequest<'a> {
                 out.push(Violation::new(
                     "/body",
                     "required",
-                    format!("the operation needs a `{media_type}` body, and none was sent"),
+                    format!(
+                        "the operation needs a request body (`{media_type}`), and none was sent"
+                    ),
                 ));
                 return Err(Refused);
             }
             return Ok(None);
         }
         self.check_content_type(media_type, out);
-        match body::decode::<T>(schema, self.body, "/body") {
+        match body::decode_proven::<T>(schema, self.body, "/body", typed_proves_valid) {
             Ok(value) => Ok(Some(value)),
             Err(mut violations) => {
                 out.append(&mut violations);

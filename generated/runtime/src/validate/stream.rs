@@ -219,10 +219,19 @@ impl<'a> Reader<'a> {
                     if self.peek()? == b']' {
                         self.pos += 1;
                     } else {
+                        // Indices join the location only when an item
+                        // has violations: writing one per item would cost
+                        // more than checking a plain string.
+                        let prefix = at.len();
                         loop {
-                            let mark = at.push_index(count);
+                            let before = out.len();
                             self.value(rules.items, at, out)?;
-                            at.truncate(mark);
+                            if out.len() > before {
+                                let index = format!("/{count}");
+                                for v in &mut out[before..] {
+                                    v.location.insert_str(prefix, &index);
+                                }
+                            }
                             count += 1;
                             self.skip_ws();
                             match self.peek()? {
@@ -277,7 +286,10 @@ impl<'a> Reader<'a> {
                 let key = self.string()?;
                 self.skip_ws();
                 self.expect(b':')?;
-                let mark = at.push_key(&key);
+                // As for array items: the key joins the location only when
+                // its value has violations.
+                let prefix = at.len();
+                let before = out.len();
                 match rules.property(&key) {
                     Some((index, p)) => {
                         if std::mem::replace(&mut seen.declared[index], true) {
@@ -286,21 +298,25 @@ impl<'a> Reader<'a> {
                         self.value(p.schema, at, out)?;
                     }
                     None => {
-                        let name = key.clone();
-                        if !seen.insert_other(key) {
-                            return Err(Stop);
-                        }
                         match &rules.additional {
                             Additional::Any => self.skip_value()?,
                             Additional::Forbidden => {
-                                out.push(walk::not_allowed(at, &name));
+                                out.push(walk::not_allowed(at, &key));
                                 self.skip_value()?;
                             }
                             Additional::Schema(s) => self.value(s, at, out)?,
                         }
+                        if !seen.insert_other(key.clone()) {
+                            return Err(Stop);
+                        }
                     }
                 }
-                at.truncate(mark);
+                if out.len() > before {
+                    let token = Pointer::key_token(&key);
+                    for v in &mut out[before..] {
+                        v.location.insert_str(prefix, &token);
+                    }
+                }
                 count += 1;
                 self.skip_ws();
                 match self.peek()? {
@@ -417,21 +433,23 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         let mut escaped = false;
         loop {
-            let b = *self.bytes.get(self.pos).ok_or(Stop)?;
-            match b {
+            let stop = self.pos + special_offset(&self.bytes[self.pos..]).ok_or(Stop)?;
+            match self.bytes[stop] {
                 b'"' => {
-                    let end = self.pos;
-                    self.pos += 1;
-                    return Ok((start, end, escaped));
+                    self.pos = stop + 1;
+                    return Ok((start, stop, escaped));
                 }
                 b'\\' => {
-                    escaped = true;
                     // The escape itself is checked when decoding; here it
                     // only must not end the string early.
-                    self.pos += 2;
+                    escaped = true;
+                    self.pos = stop + 2;
+                    if self.pos > self.bytes.len() {
+                        return Err(Stop);
+                    }
                 }
-                0x00..=0x1f => return Err(Stop),
-                _ => self.pos += 1,
+                // Raw control characters are not allowed in JSON strings.
+                _ => return Err(Stop),
             }
         }
     }
@@ -497,6 +515,38 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The offset of the first byte in `bytes` that ends a plain run inside a
+/// JSON string: `"`, `\\` or a control character (below 0x20).
+///
+/// Strings are the bulk of most bodies (device ids), so this looks at eight
+/// bytes per step: a byte `b` of a word is flagged when `b < 0x20`, or when
+/// `b ^ '"'` or `b ^ '\\'` is zero, using the usual borrow tricks on `u64`.
+fn special_offset(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
+    let mut at = 0;
+    while at + 8 <= bytes.len() {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(&bytes[at..at + 8]);
+        let word = u64::from_le_bytes(chunk);
+        let flags = below(word, 0x20)
+            | below(word ^ (ONES * u64::from(b'"')), 1)
+            | below(word ^ (ONES * u64::from(b'\\')), 1);
+        if flags != 0 {
+            // Bytes before the first flagged one cannot carry a false
+            // flag into it (borrows only move upwards), so the lowest
+            // flag is exact.
+            return Some(at + (flags.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    bytes[at..]
+        .iter()
+        .position(|b| *b == b'"' || *b == b'\\' || *b < 0x20)
+        .map(|i| at + i)
+}
+
 /// Decodes a string body with escapes as JSON does, refusing what
 /// `serde_json` refuses (unknown escapes, unpaired surrogates).
 fn decode_escapes(raw: &str) -> Step<String> {
@@ -546,4 +596,40 @@ fn hex4(chars: &mut std::str::Chars<'_>) -> Step<u32> {
         code = code * 16 + chars.next().and_then(|c| c.to_digit(16)).ok_or(Stop)?;
     }
     Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(bytes: &[u8]) -> Option<usize> {
+        bytes
+            .iter()
+            .position(|b| *b == b'"' || *b == b'\\' || *b < 0x20)
+    }
+
+    #[test]
+    fn special_bytes_are_found_exactly() {
+        let mut cases: Vec<Vec<u8>> = vec![
+            b"plain text without specials at all".to_vec(),
+            b"abc\"def".to_vec(),
+            b"0123456789abcdef\\".to_vec(),
+            "caf\u{e9} \u{1F600} \"".as_bytes().to_vec(),
+            vec![0x21, 0x1f, 0x22],
+            vec![0xff, 0xfe, 0x80, 0x7f, 0x20, 0x5c],
+            vec![0x23; 40],
+            Vec::new(),
+        ];
+        // Every byte value at every position of a 17-byte buffer.
+        for byte in 0..=255u8 {
+            for at in 0..17 {
+                let mut buf = vec![b'a'; 17];
+                buf[at] = byte;
+                cases.push(buf);
+            }
+        }
+        for case in cases {
+            assert_eq!(special_offset(&case), naive(&case), "{case:?}");
+        }
+    }
 }

@@ -106,13 +106,65 @@ fn array(rules: &ArrayRules, items: &[Value], at: &mut Pointer, out: &mut Vec<Vi
     }
 }
 
-/// The first pair `(i, j)`, `i < j`, of equal items, by `j` then `i`.
+/// The first pair `(i, j)`, `i < j`, of equal items: the smallest `j`
+/// that repeats an earlier item, and the first item it repeats. Items are
+/// keyed by a canonical text (see [`canonical`]), so this is linear rather
+/// than comparing every pair.
 pub fn first_duplicate(items: &[Value]) -> Option<(usize, usize)> {
-    (1..items.len()).find_map(|j| {
-        (0..j)
-            .find(|&i| equal(&items[i], &items[j]))
-            .map(|i| (i, j))
-    })
+    let mut first_seen: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::with_capacity(items.len());
+    for (j, item) in items.iter().enumerate() {
+        let mut key = String::new();
+        canonical(item, &mut key);
+        if let Some(&i) = first_seen.get(&key) {
+            return Some((i, j));
+        }
+        first_seen.insert(key, j);
+    }
+    None
+}
+
+/// Writes a text that is the same for exactly the values [`equal`] calls
+/// equal: numbers by value (an integral number as its integer), objects
+/// with sorted keys.
+pub fn canonical(value: &Value, out: &mut String) {
+    use std::fmt::Write as _;
+    // Writing to a String cannot fail, so the results are ignored.
+    match value {
+        Value::Null => out.push('n'),
+        Value::Bool(b) => out.push(if *b { 't' } else { 'f' }),
+        Value::Number(n) => {
+            let integral = number::as_i128(n).or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 1e38)
+                    .map(|f| f as i128)
+            });
+            let _ = match integral {
+                Some(i) => write!(out, "i{i};"),
+                None => write!(out, "f{};", n.as_f64().unwrap_or(f64::NAN).to_bits()),
+            };
+        }
+        Value::String(s) => {
+            let _ = write!(out, "s{}:{s}", s.len());
+        }
+        Value::Array(items) => {
+            let _ = write!(out, "a{}[", items.len());
+            for item in items {
+                canonical(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let _ = write!(out, "o{}{{", map.len());
+            for key in keys {
+                let _ = write!(out, "{}:{key}", key.len());
+                canonical(&map[key], out);
+            }
+            out.push('}');
+        }
+    }
 }
 
 /// JSON equality: numbers by value (`1` equals `1.0`), objects regardless
@@ -188,7 +240,10 @@ pub fn check_item_count(rules: &ArrayRules, len: usize, at: &Pointer, out: &mut 
         out.push(Violation::new(
             at.as_str(),
             "minItems",
-            format!("must have at least {min} item(s), has {len}"),
+            format!(
+                "must have at least {}, has {len}",
+                count(min, "item", "items")
+            ),
         ));
     }
     if let Some(max) = rules.max_items
@@ -197,7 +252,10 @@ pub fn check_item_count(rules: &ArrayRules, len: usize, at: &Pointer, out: &mut 
         out.push(Violation::new(
             at.as_str(),
             "maxItems",
-            format!("must have at most {max} item(s), has {len}"),
+            format!(
+                "must have at most {}, has {len}",
+                count(max, "item", "items")
+            ),
         ));
     }
 }
@@ -215,7 +273,10 @@ pub fn check_property_count(
         out.push(Violation::new(
             at.as_str(),
             "minProperties",
-            format!("must have at least {min} propert(ies), has {len}"),
+            format!(
+                "must have at least {}, has {len}",
+                count(min, "property", "properties")
+            ),
         ));
     }
     if let Some(max) = rules.max_properties
@@ -224,7 +285,10 @@ pub fn check_property_count(
         out.push(Violation::new(
             at.as_str(),
             "maxProperties",
-            format!("must have at most {max} propert(ies), has {len}"),
+            format!(
+                "must have at most {}, has {len}",
+                count(max, "property", "properties")
+            ),
         ));
     }
 }
@@ -239,7 +303,10 @@ pub fn check_string(rules: &StringRules, s: &str, at: &Pointer, out: &mut Vec<Vi
             out.push(Violation::new(
                 at.as_str(),
                 "minLength",
-                format!("must be at least {min} character(s) long, is {len}"),
+                format!(
+                    "must be at least {} long, is {len}",
+                    count(min, "character", "characters")
+                ),
             ));
         }
         if let Some(max) = rules.max_length
@@ -248,7 +315,10 @@ pub fn check_string(rules: &StringRules, s: &str, at: &Pointer, out: &mut Vec<Vi
             out.push(Violation::new(
                 at.as_str(),
                 "maxLength",
-                format!("must be at most {max} character(s) long, is {len}"),
+                format!(
+                    "must be at most {} long, is {len}",
+                    count(max, "character", "characters")
+                ),
             ));
         }
     }
@@ -439,6 +509,11 @@ fn unreachable_ref(at: &Pointer, out: &mut Vec<Violation>) {
     ));
 }
 
+/// `1 item`, `2 items`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Joins up to 12 items for a message, then says how many more.
 fn list(items: impl ExactSizeIterator<Item = String>) -> String {
     let total = items.len();
@@ -448,4 +523,57 @@ fn list(items: impl ExactSizeIterator<Item = String>) -> String {
         text.push_str(&format!(" (and {} more)", total - shown.len()));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn duplicates_are_found_by_value() {
+        assert_eq!(
+            first_duplicate(&[json!(1), json!("1"), json!(1.0)]),
+            Some((0, 2))
+        );
+        assert_eq!(
+            first_duplicate(&[json!({"a": 1, "b": [2]}), json!({"b": [2.0], "a": 1})]),
+            Some((0, 1))
+        );
+        assert_eq!(
+            first_duplicate(&[json!("a"), json!("b"), json!("b"), json!("a")]),
+            Some((1, 2))
+        );
+        assert_eq!(
+            first_duplicate(&[json!(0.5), json!(1), json!([1]), json!("s1:x")]),
+            None
+        );
+        assert_eq!(first_duplicate(&[json!(-0.0), json!(0)]), Some((0, 1)));
+    }
+
+    #[test]
+    fn canonical_text_agrees_with_equality() {
+        let values = [
+            json!(null),
+            json!(true),
+            json!(1),
+            json!(1.0),
+            json!(1.5),
+            json!("1"),
+            json!([1]),
+            json!({"a": 1}),
+            json!({"a": 1.0}),
+            json!(18446744073709551615u64),
+            json!(1e30),
+        ];
+        for a in &values {
+            for b in &values {
+                let (mut x, mut y) = (String::new(), String::new());
+                canonical(a, &mut x);
+                canonical(b, &mut y);
+                assert_eq!(x == y, equal(a, b), "{a} vs {b}");
+            }
+        }
+    }
 }

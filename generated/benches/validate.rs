@@ -1,0 +1,87 @@
+//! Raw body bytes → verdict, for assign bodies of 1, 100 and 10,000 device
+//! ids, valid and invalid (the last id is a number, so every contender has
+//! to read the whole body):
+//!
+//! * `generated`: the generated validator (`graph_runtime::validate::body::check`
+//!   on the operation's generated schema), which returns every violation;
+//! * `server_path`: the verdict and the typed body, as `server::handle`
+//!   gets them (for this body the generated type proves validity, so a
+//!   valid body is decoded once; an invalid one is then checked for its
+//!   violations);
+//! * `jsonschema`: the `jsonschema` crate with a validator compiled once
+//!   (from the conformance oracle's translation of the spec), on a
+//!   `serde_json::Value` parsed from the bytes;
+//! * `serde_typed`: the floor, `serde_json::from_slice` into the typed
+//!   body, with no validation beyond what the type implies.
+//!
+//! Ratios go into BENCHMARKS.md.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use autopilot_client::types::AssignRequest;
+use conformance::oracle::SpecDoc;
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use graph_runtime::validate::body;
+
+const OPERATION: &str = "windowsAutopilotDeploymentProfiles_assign";
+const PROVEN: bool = autopilot_client::validate::rules::windows_autopilot_deployment_profiles_assign::BODY_TYPED_PROVES_VALID;
+
+fn body_bytes(ids: usize, valid: bool) -> Vec<u8> {
+    let mut items: Vec<serde_json::Value> = (0..ids)
+        .map(|i| serde_json::Value::String(format!("{i:08x}-d9cb-469f-a165-70867728950e")))
+        .collect();
+    if !valid {
+        *items.last_mut().expect("at least one id") = serde_json::json!(12345);
+    }
+    serde_json::to_vec(&serde_json::json!({ "deviceIds": items })).expect("serialisable")
+}
+
+fn bench(c: &mut Criterion) {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/assign.yaml");
+    let doc = SpecDoc::load(&spec).expect("spec loads");
+    let oracle_body = doc
+        .request_bodies()
+        .into_iter()
+        .find(|b| b.operation_id == OPERATION)
+        .expect("the operation has a body");
+    let oracle = doc.validator(&oracle_body.schema).expect("schema compiles");
+    let schema = autopilot_client::validate::body_schema(OPERATION).expect("generated schema");
+
+    for valid in [true, false] {
+        let mut group = c.benchmark_group(if valid { "valid" } else { "invalid" });
+        group.sample_size(30);
+        group.measurement_time(std::time::Duration::from_secs(3));
+        for ids in [1, 100, 10_000] {
+            let bytes = body_bytes(ids, valid);
+            // The contenders must agree before they are timed.
+            let expected = valid;
+            assert_eq!(body::check(schema, &bytes, "/body").is_empty(), expected);
+            let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(oracle.is_valid(&value), expected);
+
+            group.bench_with_input(BenchmarkId::new("generated", ids), &bytes, |b, bytes| {
+                b.iter(|| body::check(schema, black_box(bytes), "/body").is_empty())
+            });
+            group.bench_with_input(BenchmarkId::new("server_path", ids), &bytes, |b, bytes| {
+                b.iter(|| {
+                    body::decode_proven::<AssignRequest>(schema, black_box(bytes), "/body", PROVEN)
+                        .is_ok()
+                })
+            });
+            group.bench_with_input(BenchmarkId::new("jsonschema", ids), &bytes, |b, bytes| {
+                b.iter(|| {
+                    serde_json::from_slice::<serde_json::Value>(black_box(bytes))
+                        .is_ok_and(|v| oracle.is_valid(&v))
+                })
+            });
+            group.bench_with_input(BenchmarkId::new("serde_typed", ids), &bytes, |b, bytes| {
+                b.iter(|| serde_json::from_slice::<AssignRequest>(black_box(bytes)).is_ok())
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
