@@ -49,6 +49,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) rt_path: String,
     /// Parameter struct name by operationId (see [`params::struct_names`]).
     pub(crate) param_structs: std::collections::BTreeMap<String, String>,
+    /// The server's `Input` variant name by operationId (see
+    /// [`validate::server::variant_names`]).
+    pub(crate) input_variants: std::collections::BTreeMap<String, String>,
     /// Whether to emit the client and the fluent builders (see
     /// [`EmitOptions::client`]).
     pub(crate) client: bool,
@@ -96,6 +99,7 @@ fn context<'a>(api: &'a Api, options: &EmitOptions) -> Ctx<'a> {
         rt: quote!(::#rt_ident),
         rt_path: format!("::{}", options.runtime_crate),
         param_structs: params::struct_names(api),
+        input_variants: validate::server::variant_names(api),
         client: options.client,
     }
 }

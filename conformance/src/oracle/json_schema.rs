@@ -15,6 +15,8 @@
 //!   `example`, `deprecated`, `x-*`) are dropped.
 //! * `format`s are given meaning by [`FORMAT_RULES`], so the oracle checks
 //!   exactly what the generated validators must check.
+//! * `allOf` is read as inheritance: a property one part declares is not
+//!   additional to the other parts (see [`super::inherit`]).
 
 use serde_json::{Map, Value, json};
 
@@ -104,11 +106,13 @@ pub fn to_json_schema(root: &Value, schema: &Value) -> Value {
             definitions.insert(name.clone(), translate(component));
         }
     }
-    json!({
+    let mut doc = json!({
         "$schema": "http://json-schema.org/draft-04/schema#",
         "definitions": definitions,
         "allOf": [translate(schema)],
-    })
+    });
+    super::inherit::apply(&mut doc);
+    doc
 }
 
 /// Translates one schema object.

@@ -24,6 +24,7 @@
 //! `readOnly`/`writeOnly` (annotations dropped by the translation).
 
 pub mod headers;
+pub mod inherit;
 pub mod json_schema;
 pub mod judge;
 pub mod matching;

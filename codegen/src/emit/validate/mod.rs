@@ -4,6 +4,7 @@
 //! plus one function per operation that checks a typed request the way the
 //! client is about to send it. The server side lives in [`server`].
 
+mod inherit;
 mod schema;
 pub(crate) mod server;
 mod typed;
@@ -73,7 +74,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         /// Request validators generated from the spec: what each operation
         /// accepts, and a check per operation for requests built in Rust.
         ///
-        /// The server side (raw HTTP requests) is [`super::server::handle`].
+        /// The server side (raw HTTP requests) is [`server::handle`].
         pub mod validate {
             /// The schema of every named type a request can carry.
             #[allow(non_upper_case_globals)]

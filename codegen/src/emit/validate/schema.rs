@@ -11,6 +11,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::super::{Ctx, ident};
+use super::inherit;
 use crate::model::{Additional, Api, NumberSchema, Schema, SchemaKind, StringSchema};
 
 /// Collects patterns while schemas are written.
@@ -145,10 +146,12 @@ impl<'c, 'a> Writer<'c, 'a> {
                 quote!(#v::Kind::Object(#v::ObjectRules { #(#fields)* ..#v::ObjectRules::OPEN }))
             }
             SchemaKind::AllOf(parts) | SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
-                let variant = match &schema.kind {
-                    SchemaKind::AllOf(_) => format_ident!("AllOf"),
-                    SchemaKind::OneOf(_) => format_ident!("OneOf"),
-                    _ => format_ident!("AnyOf"),
+                let (variant, parts) = match &schema.kind {
+                    SchemaKind::AllOf(_) => {
+                        (format_ident!("AllOf"), inherit::parts(self.ctx.api, parts))
+                    }
+                    SchemaKind::OneOf(_) => (format_ident!("OneOf"), parts.clone()),
+                    _ => (format_ident!("AnyOf"), parts.clone()),
                 };
                 let parts: Vec<TokenStream> = parts
                     .iter()

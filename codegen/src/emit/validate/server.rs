@@ -2,6 +2,8 @@
 //! request, finds its route and returns the operation's typed, validated
 //! input, or why it was refused.
 
+use std::collections::BTreeMap;
+
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -9,12 +11,28 @@ use super::super::params::params_struct;
 use super::super::rust_type::nullable_type;
 use super::super::{Ctx, ident};
 use super::param_rule;
-use crate::model::{Operation, ParamLocation};
-use crate::names;
+use crate::model::{Api, Operation, ParamLocation};
+use crate::names::{self, Namespace};
+
+/// Decides the `Input` variant name of every operation. Distinct method
+/// names can meet once turned to PascalCase (`foo_bar2` and `foo_bar_2`),
+/// so the names come from one namespace, in operation order.
+pub(crate) fn variant_names(api: &Api) -> BTreeMap<String, String> {
+    let mut taken = Namespace::default();
+    api.operations
+        .iter()
+        .map(|op| (op.id.clone(), taken.claim(&names::pascal(&op.rust_name))))
+        .collect()
+}
 
 /// The `Input` variant of an operation.
-pub(crate) fn variant(op: &Operation) -> proc_macro2::Ident {
-    format_ident!("{}", names::pascal(&op.rust_name))
+pub(crate) fn variant(ctx: &Ctx<'_>, op: &Operation) -> proc_macro2::Ident {
+    match ctx.input_variants.get(&op.id) {
+        Some(name) => format_ident!("{}", name),
+        // Every operation of `ctx.api` is in the map; this arm only keeps
+        // the function total.
+        None => format_ident!("{}", names::pascal(&op.rust_name)),
+    }
 }
 
 /// Emits `pub mod server`.
@@ -112,7 +130,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
 }
 
 fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
-    let name = variant(op);
+    let name = variant(ctx, op);
     let mut fields = Vec::new();
     for p in op
         .params
@@ -153,7 +171,7 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let rt = &ctx.rt;
     let name = ident(&op.rust_name);
     let module = ident(&op.rust_name);
-    let variant = variant(op);
+    let variant = variant(ctx, op);
     let rules = quote!(super::validate::rules::#module);
     let mut steps = Vec::new();
     // What must be `Some` for the input to be built, and the fields.

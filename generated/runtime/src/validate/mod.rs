@@ -333,12 +333,17 @@ pub fn resolve(mut schema: &'static Schema) -> (&'static Schema, bool) {
 
 /// Puts violations into their stable order: by location, where path
 /// segments that are array indices compare as numbers (`/a/2` before
-/// `/a/10`), then keyword, then message.
-pub fn sort(violations: &mut [Violation]) {
+/// `/a/10`), then keyword, then message. A violation reported twice (the
+/// same location, keyword and message, e.g. by two `allOf` parts that
+/// both refuse an undeclared property) is kept once.
+pub fn sort(violations: &mut Vec<Violation>) {
     violations.sort_by(|a, b| {
         compare_locations(&a.location, &b.location)
             .then_with(|| a.keyword.cmp(b.keyword))
             .then_with(|| a.message.cmp(&b.message))
+    });
+    violations.dedup_by(|a, b| {
+        a.location == b.location && a.keyword == b.keyword && a.message == b.message
     });
 }
 
@@ -391,6 +396,18 @@ pub fn expected_name(kind: &Kind) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_violation_reported_twice_is_kept_once() {
+        let mut list = vec![
+            Violation::new("/body/a", "type", "expected an object, found string"),
+            Violation::new("/body/a", "type", "expected an object, found string"),
+            Violation::new("/body/a", "type", "expected an object, found number"),
+        ];
+        sort(&mut list);
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].message, "expected an object, found number");
+    }
 
     #[test]
     fn locations_sort_indices_numerically() {

@@ -502,7 +502,7 @@ fn accepts_json(accept: &str) -> bool {
 
 /// Orders a whole request's violations: path, query, headers, then body;
 /// within each part as [`super::sort`] does.
-pub fn sort_request(violations: &mut [Violation]) {
+pub fn sort_request(violations: &mut Vec<Violation>) {
     fn rank(location: &str) -> u8 {
         match location.split('/').nth(1) {
             Some("path") => 0,
