@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use conformance::job::{self, Format, Options};
-use conformance::mock::{MockConfig, MockServer, Validation};
+use conformance::mock::{MockConfig, MockServer};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -86,16 +86,7 @@ fn main() -> ExitCode {
 }
 
 async fn serve(addr: SocketAddr, no_validation: bool, record: usize) -> ExitCode {
-    let config = MockConfig {
-        addr,
-        validation: if no_validation {
-            Validation::Off
-        } else {
-            Validation::Generated
-        },
-        record_capacity: record,
-        ..MockConfig::default()
-    };
+    let config = MockConfig::serve(addr, no_validation, record);
     let mock = match MockServer::start(config).await {
         Ok(mock) => mock,
         Err(e) => {
