@@ -29,8 +29,10 @@
 //! PROPTEST_CASES=50000 cargo test --release -p conformance --test openapi_requests -- --nocapture
 //! ```
 
+mod base;
 mod body;
 mod check;
+mod mutation;
 mod request;
 mod spec;
 mod values;
