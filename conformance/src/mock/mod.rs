@@ -22,7 +22,7 @@
 //! | valid | `204 No Content`, no body, no `Content-Type` |
 //! | body over the limit ([`DEFAULT_BODY_LIMIT`], 16 MiB) | `413` Graph error (documented by the spec's `default`) |
 //! | breaks the spec | `400` Graph error listing every violation in `message` and `details` |
-//! | no or malformed bearer token | `401` Graph error, `WWW-Authenticate: Bearer` |
+//! | no or malformed bearer token (or, when [`MockConfig::accepted_tokens`] names some, another one) | `401` Graph error, `WWW-Authenticate: Bearer` |
 //! | unknown path | `404` Graph error |
 //! | known path, other method | `405` Graph error with `Allow` |
 //! | a fault scenario asked for | see [`Fault`] |
@@ -62,7 +62,7 @@ pub use intake::{DEFAULT_BODY_LIMIT, Intake};
 pub use recorder::{DEFAULT_CAPACITY, Recorder};
 pub use respond::{Answer, Detail, Stamp};
 
-use crate::exchange::{self, Exchange, Headers};
+use crate::exchange::{self, Exchange, Headers, Sensitive};
 
 /// How to run a mock.
 #[derive(Debug, Clone)]
@@ -78,6 +78,9 @@ pub struct MockConfig {
     pub record_capacity: usize,
     /// The largest request body judged; longer ones get `413`.
     pub body_limit: usize,
+    /// Bearer tokens the mock accepts; empty (the default): any
+    /// well-formed token. See [`gate::check_token`].
+    pub accepted_tokens: Vec<Sensitive>,
 }
 
 impl Default for MockConfig {
@@ -88,6 +91,7 @@ impl Default for MockConfig {
             validation: Validation::Generated,
             record_capacity: DEFAULT_CAPACITY,
             body_limit: DEFAULT_BODY_LIMIT,
+            accepted_tokens: Vec::new(),
         }
     }
 }
@@ -131,6 +135,7 @@ pub(crate) struct Shared {
     pub(crate) recorder: Recorder,
     pub(crate) faults: FaultBoard,
     pub(crate) body_limit: usize,
+    pub(crate) accepted_tokens: Vec<Sensitive>,
 }
 
 /// A running mock server.
@@ -154,6 +159,7 @@ impl MockServer {
             recorder: Recorder::new(config.record_capacity),
             faults: FaultBoard::default(),
             body_limit: config.body_limit,
+            accepted_tokens: config.accepted_tokens,
         });
         let app = router(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -393,6 +399,7 @@ async fn decide(
         &header_pairs,
         body,
     );
+    let decision = gate::check_token(decision, &header_pairs, &shared.accepted_tokens);
     let fault = match asked {
         Some(fault) => Some(fault),
         None if shared.faults.is_empty() => None,
