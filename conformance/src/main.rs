@@ -6,6 +6,7 @@
 //! cargo run -p conformance -- --spec /tmp/mutated.yaml  # judge against another spec (exit 1 on drift)
 //! cargo run -p conformance -- --base-url http://127.0.0.1:8080/beta   # positive checks against another server
 //! cargo run -p conformance -- serve --addr 127.0.0.1:8080             # the mock alone
+//! GRAPH_TOKEN=t cargo run -p conformance -- serve --accept-token-env GRAPH_TOKEN   # only token `t` passes
 //! ```
 //!
 //! Exit codes: 0 every check passed; 1 a check failed; 2 usage error.
@@ -15,8 +16,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use conformance::exchange::Sensitive;
 use conformance::job::{self, Format, Options};
-use conformance::mock::{MockConfig, MockServer, Validation};
+use conformance::mock::{MockConfig, MockServer};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -60,6 +62,11 @@ enum Command {
         /// How many exchanges to keep for GET /_mock/exchanges.
         #[arg(long, default_value_t = conformance::mock::DEFAULT_CAPACITY)]
         record: usize,
+        /// Accept only the bearer token in this environment variable;
+        /// others, well-formed or not, get 401 (by default any well-formed
+        /// token passes).
+        #[arg(long, value_name = "VAR")]
+        accept_token_env: Option<String>,
     },
 }
 
@@ -80,22 +87,30 @@ fn main() -> ExitCode {
             addr,
             no_validation,
             record,
-        }) => runtime.block_on(serve(addr, no_validation, record)),
+            accept_token_env,
+        }) => {
+            let mut config = MockConfig::serve(addr, no_validation, record);
+            if let Some(var) = accept_token_env {
+                match std::env::var(&var) {
+                    Ok(token) if !token.is_empty() => {
+                        config.accepted_tokens = vec![Sensitive::new(token)];
+                    }
+                    _ => {
+                        eprintln!(
+                            "conformance serve: environment variable {var} is unset or empty"
+                        );
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            runtime.block_on(serve(config))
+        }
         None => runtime.block_on(run_job(cli)),
     }
 }
 
-async fn serve(addr: SocketAddr, no_validation: bool, record: usize) -> ExitCode {
-    let config = MockConfig {
-        addr,
-        validation: if no_validation {
-            Validation::Off
-        } else {
-            Validation::Generated
-        },
-        record_capacity: record,
-        ..MockConfig::default()
-    };
+async fn serve(config: MockConfig) -> ExitCode {
+    let addr = config.addr;
     let mock = match MockServer::start(config).await {
         Ok(mock) => mock,
         Err(e) => {

@@ -4,6 +4,8 @@
 
 use graph_runtime::Violation;
 
+use crate::exchange::Sensitive;
+
 use super::respond::{Answer, Detail, Stamp};
 
 /// Whether the mock validates.
@@ -136,7 +138,7 @@ impl Decision {
                         401,
                         "InvalidAuthenticationToken",
                         &format!(
-                            "Access token is missing or malformed: {}",
+                            "Access token is missing, malformed or not accepted: {}",
                             listed.join("; ")
                         ),
                         &details,
@@ -163,6 +165,61 @@ impl Decision {
     }
 }
 
+/// With `accepted` tokens given, a request routed to an operation whose
+/// bearer token is well-formed but not one of them is refused like one
+/// with a malformed token (`401`), as Graph refuses an unknown or expired
+/// token. With none given (the default) any well-formed token passes: a
+/// mock cannot tell a live token from a dead one.
+pub fn check_token(
+    decision: Decision,
+    headers: &[(&str, &str)],
+    accepted: &[Sensitive],
+) -> Decision {
+    if accepted.is_empty() {
+        return decision;
+    }
+    let (operation_id, mut violations) = match decision {
+        Decision::Valid {
+            operation_id: Some(id),
+        } => (id, Vec::new()),
+        Decision::Invalid {
+            operation_id,
+            violations,
+        } => (operation_id, violations),
+        other => return other,
+    };
+    let at = "/headers/authorization";
+    let malformed = violations.iter().any(|v| v.location.starts_with(at));
+    let values: Vec<&str> = headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        .map(|(_, v)| *v)
+        .collect();
+    // The validator has judged the shape; only a well-formed token is
+    // looked up here (and never shown).
+    if let ([value], false) = (values.as_slice(), malformed)
+        && let Some((_, token)) = value.split_once(' ')
+        && !accepted
+            .iter()
+            .any(|a| a.expose() == token.trim_start_matches(' '))
+    {
+        violations.insert(
+            0,
+            Violation::new(at, "token", "the bearer token is not one this mock accepts"),
+        );
+    }
+    if violations.is_empty() {
+        Decision::Valid {
+            operation_id: Some(operation_id),
+        }
+    } else {
+        Decision::Invalid {
+            operation_id,
+            violations,
+        }
+    }
+}
+
 /// The operation a request routes to by the generated route table alone
 /// (used to aim per-route faults when validation is off).
 pub fn route_of(method: &str, path: &str) -> Option<&'static str> {
@@ -170,4 +227,57 @@ pub fn route_of(method: &str, path: &str) -> Option<&'static str> {
         .iter()
         .find(|r| r.method.as_str().eq_ignore_ascii_case(method) && r.match_path(path).is_some())
         .map(|r| r.operation_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn routed(violations: Vec<Violation>) -> Decision {
+        if violations.is_empty() {
+            Decision::Valid {
+                operation_id: Some("op"),
+            }
+        } else {
+            Decision::Invalid {
+                operation_id: "op",
+                violations,
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_tokens_are_refused_only_when_tokens_are_named() {
+        let accepted = [Sensitive::new("good")];
+        let with = |value: &'static str| [("Authorization", value)];
+        // None named: anything well-formed passes.
+        assert_eq!(
+            check_token(routed(vec![]), &with("Bearer other"), &[]),
+            routed(vec![])
+        );
+        assert_eq!(
+            check_token(routed(vec![]), &with("Bearer  good"), &accepted),
+            routed(vec![])
+        );
+        let refused = check_token(routed(vec![]), &with("bearer other"), &accepted);
+        let Decision::Invalid { violations, .. } = refused else {
+            panic!("{refused:?}");
+        };
+        assert_eq!(violations.len(), 1);
+        assert_eq!(violations[0].location, "/headers/authorization");
+        assert_eq!(violations[0].keyword, "token");
+        // A malformed token keeps the validator's reason only.
+        let malformed = Violation::new("/headers/authorization", "format", "bad");
+        let kept = check_token(
+            routed(vec![malformed.clone()]),
+            &with("Bearer a b"),
+            &accepted,
+        );
+        assert_eq!(kept, routed(vec![malformed]));
+        // Answers that belong to no operation are left alone.
+        assert_eq!(
+            check_token(Decision::UnknownRoute, &with("Bearer other"), &accepted),
+            Decision::UnknownRoute
+        );
+    }
 }

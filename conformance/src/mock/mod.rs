@@ -20,8 +20,9 @@
 //! | request | answer |
 //! |---|---|
 //! | valid | `204 No Content`, no body, no `Content-Type` |
+//! | body over the limit ([`DEFAULT_BODY_LIMIT`], 16 MiB) | `413` Graph error (documented by the spec's `default`) |
 //! | breaks the spec | `400` Graph error listing every violation in `message` and `details` |
-//! | no or malformed bearer token | `401` Graph error, `WWW-Authenticate: Bearer` |
+//! | no or malformed bearer token (or, when [`MockConfig::accepted_tokens`] names some, another one) | `401` Graph error, `WWW-Authenticate: Bearer` |
 //! | unknown path | `404` Graph error |
 //! | known path, other method | `405` Graph error with `Allow` |
 //! | a fault scenario asked for | see [`Fault`] |
@@ -38,6 +39,7 @@ mod admin;
 pub mod conn;
 pub mod faults;
 pub mod gate;
+pub mod intake;
 pub mod recorder;
 pub mod respond;
 
@@ -45,7 +47,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
@@ -56,10 +58,11 @@ use tokio::task::JoinHandle;
 pub use conn::{Conn, ConnControl, MockListener};
 pub use faults::{Fault, FaultBoard, RetryAfter, SCENARIO_HEADER, Target, Times};
 pub use gate::{Decision, Validation};
+pub use intake::{DEFAULT_BODY_LIMIT, Intake};
 pub use recorder::{DEFAULT_CAPACITY, Recorder};
 pub use respond::{Answer, Detail, Stamp};
 
-use crate::exchange::{self, Exchange, Headers};
+use crate::exchange::{self, Exchange, Headers, Sensitive};
 
 /// How to run a mock.
 #[derive(Debug, Clone)]
@@ -73,6 +76,11 @@ pub struct MockConfig {
     pub validation: Validation,
     /// How many exchanges are kept (all are counted).
     pub record_capacity: usize,
+    /// The largest request body judged; longer ones get `413`.
+    pub body_limit: usize,
+    /// Bearer tokens the mock accepts; empty (the default): any
+    /// well-formed token. See [`gate::check_token`].
+    pub accepted_tokens: Vec<Sensitive>,
 }
 
 impl Default for MockConfig {
@@ -82,6 +90,26 @@ impl Default for MockConfig {
             root: default_root(),
             validation: Validation::Generated,
             record_capacity: DEFAULT_CAPACITY,
+            body_limit: DEFAULT_BODY_LIMIT,
+            accepted_tokens: Vec::new(),
+        }
+    }
+}
+
+impl MockConfig {
+    /// The mock `conformance serve` runs: validating unless `no_validation`
+    /// (then everything under the root gets `204`, the benchmark's
+    /// baseline), keeping the last `record` exchanges.
+    pub fn serve(addr: SocketAddr, no_validation: bool, record: usize) -> MockConfig {
+        MockConfig {
+            addr,
+            validation: if no_validation {
+                Validation::Off
+            } else {
+                Validation::Generated
+            },
+            record_capacity: record,
+            ..MockConfig::default()
         }
     }
 }
@@ -106,6 +134,8 @@ pub(crate) struct Shared {
     pub(crate) validation: Validation,
     pub(crate) recorder: Recorder,
     pub(crate) faults: FaultBoard,
+    pub(crate) body_limit: usize,
+    pub(crate) accepted_tokens: Vec<Sensitive>,
 }
 
 /// A running mock server.
@@ -128,6 +158,8 @@ impl MockServer {
             validation: config.validation,
             recorder: Recorder::new(config.record_capacity),
             faults: FaultBoard::default(),
+            body_limit: config.body_limit,
+            accepted_tokens: config.accepted_tokens,
         });
         let app = router(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -214,7 +246,7 @@ async fn serve_api(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let task = tokio::spawn(answer_and_record(shared, conn, method, uri, headers, body));
     match task.await {
@@ -236,9 +268,29 @@ async fn answer_and_record(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let seq = shared.recorder.next_seq();
+    // What stops the request before validation: a body too long, or one
+    // that could not be read (the client went away mid-body).
+    let (body, length, refusal) = match intake::read(body, shared.body_limit).await {
+        Intake::Whole(bytes) => {
+            let length = bytes.len();
+            (bytes, length, None)
+        }
+        Intake::TooLarge { head, length } => {
+            let message = format!(
+                "The request body ({length} bytes or more) is larger than the mock accepts \
+                 ({} bytes).",
+                shared.body_limit
+            );
+            (head, length, Some((413, "RequestEntityTooLarge", message)))
+        }
+        Intake::Broken(e) => {
+            let message = format!("The request body could not be read: {e}");
+            (Bytes::new(), 0, Some((400, "BadRequest", message)))
+        }
+    };
     let mut recorded = Headers::default();
     for (name, value) in &headers {
         recorded.push(
@@ -251,7 +303,10 @@ async fn answer_and_record(
         path: uri.path().to_string(),
         query: uri.query().map(str::to_string),
         headers: recorded,
-        body: exchange::Body::new(&body),
+        body: exchange::Body {
+            length,
+            ..exchange::Body::new(&body)
+        },
     };
     let stamp = Stamp::new(
         headers
@@ -260,7 +315,13 @@ async fn answer_and_record(
             .map(str::to_string),
     );
 
-    let (answer, scenario) = decide(&shared, &request, &headers, &body, &stamp).await;
+    let (answer, scenario) = match refusal {
+        None => decide(&shared, &request, &headers, &body, &stamp).await,
+        Some((status, code, message)) => {
+            let answer = Answer::graph_error(status, code, &message, &[], &stamp);
+            (Outcome::Answer(answer), None)
+        }
+    };
     let (response, recorded_response) = match answer {
         Outcome::Answer(answer) => {
             let recorded = recorded_response(&answer);
@@ -338,6 +399,7 @@ async fn decide(
         &header_pairs,
         body,
     );
+    let decision = gate::check_token(decision, &header_pairs, &shared.accepted_tokens);
     let fault = match asked {
         Some(fault) => Some(fault),
         None if shared.faults.is_empty() => None,

@@ -71,11 +71,21 @@ fn describe(scheme: &SpecScheme) -> String {
 /// Why the request does not meet `scheme`, or `None` when it does.
 fn scheme_problem(scheme: &SpecScheme, request: &Request) -> Option<String> {
     let authorization = request.headers.get("authorization");
+    // `Authorization` holds one credential, not a list (RFC 9110 §11.6.2),
+    // so it may not be sent twice (§5.3).
+    let lines = request.headers.get_all("authorization").count();
     let bearer = |label: &str| -> Option<String> {
         let Some(value) = authorization else {
             return Some(format!("`Authorization` header missing ({label})"));
         };
+        if lines > 1 {
+            return Some(format!(
+                "`Authorization` sent {lines} times; it carries one credential ({label})"
+            ));
+        }
         let (kind, credential) = value.split_once(' ').unwrap_or((value, ""));
+        // RFC 6750 §2.1: `"Bearer" 1*SP b64token`, so any number of spaces.
+        let credential = credential.trim_start_matches(' ');
         if !kind.eq_ignore_ascii_case("bearer") {
             return Some(format!(
                 "`Authorization` does not use the Bearer scheme ({label})"
@@ -187,5 +197,48 @@ mod tests {
         assert!(!is_token68("=="));
         assert!(!is_token68("two words"));
         assert!(!is_token68("a=b"));
+    }
+
+    fn request_with(authorization: &[&str]) -> Request {
+        let mut headers = crate::exchange::Headers::default();
+        for value in authorization {
+            headers.push("Authorization", value.to_string());
+        }
+        Request {
+            method: "POST".into(),
+            path: "/x".into(),
+            query: None,
+            headers,
+            body: crate::exchange::Body::default(),
+        }
+    }
+
+    /// Found by `tests/openapi_requests`: RFC 6750 allows one or more
+    /// spaces after `Bearer`, and the oracle refused two.
+    #[test]
+    fn bearer_takes_any_number_of_spaces() {
+        let scheme = SpecScheme {
+            name: "bearer".into(),
+            kind: "http".into(),
+            detail: "bearer".into(),
+            location: None,
+            scopes: Vec::new(),
+        };
+        for value in ["Bearer tok", "bearer   tok.en=="] {
+            assert_eq!(
+                scheme_problem(&scheme, &request_with(&[value])),
+                None,
+                "{value}"
+            );
+        }
+        for value in ["Bearer", "Bearer  ", "Bearer\ttok", "Bearer a b"] {
+            assert!(
+                scheme_problem(&scheme, &request_with(&[value])).is_some(),
+                "{value}"
+            );
+        }
+        // Also found there: two well-formed credentials are not one.
+        let twice = request_with(&["Bearer a", "Bearer a"]);
+        assert!(scheme_problem(&scheme, &twice).is_some());
     }
 }

@@ -368,8 +368,14 @@ impl Oracle {
         if !request.body.is_empty()
             && let Some(body) = &op.request_body
         {
+            let lines = request.headers.get_all("content-type").count();
             match request.headers.get("content-type") {
                 None => problems.push("a body was sent without `Content-Type`".into()),
+                // One media type, not a list (RFC 9110 §8.3), so one line
+                // (§5.3).
+                Some(_) if lines > 1 => problems.push(format!(
+                    "`Content-Type` sent {lines} times; a body has one media type"
+                )),
                 Some(sent) => {
                     if find_media(&body.content, sent).is_none() {
                         problems.push(format!(
@@ -383,7 +389,11 @@ impl Oracle {
             }
         }
         let answered: Vec<&SpecMedia> = op.responses.iter().flat_map(|r| &r.content).collect();
-        if let Some(accept) = request.headers.get("accept") {
+        // Several `Accept` lines are one list (RFC 9110 §5.3, §12.5.1).
+        let accept_lines: Vec<&str> = request.headers.get_all("accept").collect();
+        if !accept_lines.is_empty() {
+            let accept = accept_lines.join(", ");
+            let accept = accept.as_str();
             if !answered.is_empty() && !answered.iter().any(|m| accepts(accept, &m.media_type)) {
                 problems.push(format!(
                     "`Accept: {accept}` admits none of the documented response media types ({})",
@@ -689,6 +699,56 @@ fn media_list(content: &[SpecMedia]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exchange::{Body, Headers};
+    use crate::oracle::Outcome;
+
+    fn assign_oracle() -> Oracle {
+        Oracle::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/assign.yaml")).unwrap()
+    }
+
+    fn headers_finding(headers: &[(&str, &str)]) -> (Outcome, String) {
+        let mut list = Headers::default();
+        for (name, value) in headers {
+            list.push(name, value.to_string());
+        }
+        let request = Request {
+            method: "POST".into(),
+            path: "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/p/assign".into(),
+            query: None,
+            headers: list,
+            body: Body::new(br#"{"deviceIds":[]}"#),
+        };
+        let verdict = assign_oracle().judge_request(&request);
+        let finding = verdict.finding(Check::Headers).unwrap();
+        (finding.outcome, finding.detail.clone())
+    }
+
+    /// Found by `tests/openapi_requests`: the oracle read only the first
+    /// `Content-Type` and the first `Accept` line.
+    #[test]
+    fn repeated_headers_are_read_whole() {
+        let bearer = ("authorization", "Bearer t");
+        let json = ("content-type", "application/json");
+        assert_eq!(headers_finding(&[bearer, json]).0, Outcome::Pass);
+        let (outcome, detail) = headers_finding(&[bearer, json, json]);
+        assert_eq!(outcome, Outcome::Fail, "{detail}");
+        assert!(detail.contains("sent 2 times"), "{detail}");
+        // Two `Accept` lines are one list: JSON is admitted by the second.
+        let two = [
+            bearer,
+            json,
+            ("accept", "application/xml"),
+            ("accept", "application/json"),
+        ];
+        assert_eq!(headers_finding(&two).0, Outcome::Pass);
+        let none = [
+            bearer,
+            json,
+            ("accept", "application/xml"),
+            ("accept", "text/html"),
+        ];
+        assert_eq!(headers_finding(&none).0, Outcome::Fail);
+    }
 
     #[test]
     fn accept_ranges_and_q_zero() {

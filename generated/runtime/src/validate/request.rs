@@ -291,9 +291,20 @@ impl<'a> RawRequest<'a> {
             ));
             return;
         };
+        if values.len() > 1 {
+            out.push(Violation::new(
+                at,
+                "contentType",
+                format!(
+                    "the header must be sent once, was sent {} times",
+                    values.len()
+                ),
+            ));
+            return;
+        }
         let mut parts = value.split(';');
         let essence = parts.next().unwrap_or("").trim();
-        if !essence.eq_ignore_ascii_case(media_type) || values.len() > 1 {
+        if !essence.eq_ignore_ascii_case(media_type) {
             out.push(Violation::new(
                 at,
                 "contentType",
@@ -544,6 +555,38 @@ mod tests {
         assert!(!accepts_json("text/html"));
         assert!(!accepts_json("application/json;q=0"));
         assert!(!accepts_json("application/xml"));
+    }
+
+    /// Found by `conformance/tests/openapi_requests`: a repeated
+    /// `Content-Type` was refused as "must be `application/json`, is
+    /// `application/json`".
+    #[test]
+    fn content_type_twice_says_so() {
+        let headers = [
+            ("content-type", "application/json"),
+            ("Content-Type", "application/json"),
+        ];
+        let request = RawRequest {
+            method: "POST",
+            path: "/x",
+            query: None,
+            headers: &headers,
+            body: b"{}",
+        };
+        let mut out = Vec::new();
+        request.check_content_type("application/json", &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(
+            out[0].message,
+            "the header must be sent once, was sent 2 times"
+        );
+        let once = RawRequest {
+            headers: &headers[..1],
+            ..request
+        };
+        let mut out = Vec::new();
+        once.check_content_type("application/json", &mut out);
+        assert!(out.is_empty(), "{out:?}");
     }
 
     #[test]
