@@ -25,10 +25,15 @@ pub(crate) struct MergedObject {
 /// The object view of a schema: itself, the named type it refers to, or the
 /// merge of its `allOf` parts. `None` when some part is not an object.
 pub(crate) fn object_view(api: &Api, schema: &Schema) -> Option<MergedObject> {
+    // `seen`: named types on the current path (a ring is not an object);
+    // `done`: named types already merged. A base shared by several parts
+    // (diamond-shaped inheritance) is merged once: merging it again adds
+    // nothing, and walking every path would take exponential time.
     fn walk(
         api: &Api,
         schema: &Schema,
         seen: &mut BTreeSet<String>,
+        done: &mut BTreeSet<String>,
         out: &mut Vec<MergedObject>,
     ) -> bool {
         match &schema.kind {
@@ -40,22 +45,34 @@ pub(crate) fn object_view(api: &Api, schema: &Schema) -> Option<MergedObject> {
                 true
             }
             SchemaKind::Named(name) => {
+                if done.contains(name) {
+                    return true;
+                }
                 if !seen.insert(name.clone()) {
                     return false;
                 }
                 let ok = api
                     .types
                     .get(name)
-                    .is_some_and(|def| walk(api, &def.schema, seen, out));
+                    .is_some_and(|def| walk(api, &def.schema, seen, done, out));
                 seen.remove(name);
+                if ok {
+                    done.insert(name.clone());
+                }
                 ok
             }
-            SchemaKind::AllOf(parts) => parts.iter().all(|p| walk(api, p, seen, out)),
+            SchemaKind::AllOf(parts) => parts.iter().all(|p| walk(api, p, seen, done, out)),
             _ => false,
         }
     }
     let mut parts = Vec::new();
-    if !walk(api, schema, &mut BTreeSet::new(), &mut parts) {
+    if !walk(
+        api,
+        schema,
+        &mut BTreeSet::new(),
+        &mut BTreeSet::new(),
+        &mut parts,
+    ) {
         return None;
     }
     let mut properties: Vec<Property> = Vec::new();

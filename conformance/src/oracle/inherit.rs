@@ -17,8 +17,16 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-/// How deep `$ref`s are followed while collecting or exempting.
+/// How deep `$ref`s are followed while exempting.
 const MAX_DEPTH: usize = 64;
+
+/// How many definitions one `allOf` may inline, and all of a document's
+/// `allOf`s together. Diamond-shaped inheritance could otherwise unfold
+/// into exponentially many copies; an `allOf` that would overdraw either
+/// keeps its strict reading (the generator has a budget of its own with
+/// the same fallback). Microsoft's modules stay far below both.
+const MAX_INLINED: usize = 256;
+const DOCUMENT_BUDGET: usize = 5_000;
 
 /// Applies the rule to every `allOf` of `doc` (a document made by
 /// [`to_json_schema`](super::to_json_schema)), its `definitions` included.
@@ -27,34 +35,40 @@ pub fn apply(doc: &mut Value) {
         .get("definitions")
         .cloned()
         .unwrap_or_else(|| Value::Object(Map::new()));
-    walk(doc, &definitions);
+    let mut budget = DOCUMENT_BUDGET;
+    walk(doc, &definitions, &mut budget);
 }
 
 /// Rewrites each `allOf` node, then its subschemas (only keywords that
 /// hold schemas, never `enum` or `default` data).
-fn walk(node: &mut Value, defs: &Value) {
+fn walk(node: &mut Value, defs: &Value, budget: &mut usize) {
     let Value::Object(map) = node else {
         return;
     };
     if map.contains_key("allOf") {
         let mut names = BTreeSet::new();
-        declared(node, defs, 0, &mut names);
-        *node = exempt(node, &names, defs, 0);
+        declared(node, defs, &mut BTreeSet::new(), &mut names);
+        let mut inlined = 0;
+        let rewritten = exempt(node, &names, defs, 0, &mut inlined);
+        if inlined <= MAX_INLINED && inlined <= *budget {
+            *node = rewritten;
+            *budget -= inlined;
+        }
     }
     let Value::Object(map) = node else {
         return;
     };
     for (key, child) in map.iter_mut() {
         match key.as_str() {
-            "items" | "additionalProperties" | "not" => walk(child, defs),
+            "items" | "additionalProperties" | "not" => walk(child, defs, budget),
             "allOf" | "anyOf" | "oneOf" => {
                 if let Value::Array(parts) = child {
-                    parts.iter_mut().for_each(|p| walk(p, defs));
+                    parts.iter_mut().for_each(|p| walk(p, defs, budget));
                 }
             }
             "properties" | "definitions" => {
                 if let Value::Object(members) = child {
-                    members.values_mut().for_each(|m| walk(m, defs));
+                    members.values_mut().for_each(|m| walk(m, defs, budget));
                 }
             }
             _ => {}
@@ -72,13 +86,21 @@ fn target<'d>(schema: &Value, defs: &'d Value) -> Option<&'d Value> {
 }
 
 /// Property names declared in `schema`, its `allOf` parts and the
-/// definitions they reference.
-fn declared(schema: &Value, defs: &Value, depth: usize, out: &mut BTreeSet<String>) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    if let Some(def) = target(schema, defs) {
-        declared(def, defs, depth + 1, out);
+/// definitions they reference. Each definition is read once per question
+/// (`visited`), which also ends rings and keeps diamond-shaped
+/// inheritance linear.
+fn declared(
+    schema: &Value,
+    defs: &Value,
+    visited: &mut BTreeSet<String>,
+    out: &mut BTreeSet<String>,
+) {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        if visited.insert(reference.to_string())
+            && let Some(def) = target(schema, defs)
+        {
+            declared(def, defs, visited, out);
+        }
         return;
     }
     if let Some(Value::Object(props)) = schema.get("properties") {
@@ -86,7 +108,7 @@ fn declared(schema: &Value, defs: &Value, depth: usize, out: &mut BTreeSet<Strin
     }
     if let Some(Value::Array(parts)) = schema.get("allOf") {
         for p in parts {
-            declared(p, defs, depth + 1, out);
+            declared(p, defs, visited, out);
         }
     }
 }
@@ -104,17 +126,24 @@ fn restricts(schema: &Map<String, Value>) -> bool {
 /// additional properties. A `$ref` whose definition already declares every
 /// name stays a reference (the definition is rewritten on its own, and
 /// recursive types are not unfolded).
-fn exempt(schema: &Value, names: &BTreeSet<String>, defs: &Value, depth: usize) -> Value {
-    if depth > MAX_DEPTH {
+fn exempt(
+    schema: &Value,
+    names: &BTreeSet<String>,
+    defs: &Value,
+    depth: usize,
+    inlined: &mut usize,
+) -> Value {
+    if depth > MAX_DEPTH || *inlined > MAX_INLINED {
         return schema.clone();
     }
     if let Some(def) = target(schema, defs) {
         let mut own = BTreeSet::new();
-        declared(def, defs, 0, &mut own);
+        declared(def, defs, &mut BTreeSet::new(), &mut own);
         if names.is_subset(&own) {
             return schema.clone();
         }
-        return exempt(def, names, defs, depth + 1);
+        *inlined += 1;
+        return exempt(def, names, defs, depth + 1, inlined);
     }
     let Value::Object(map) = schema else {
         return schema.clone();
@@ -135,7 +164,7 @@ fn exempt(schema: &Value, names: &BTreeSet<String>, defs: &Value, depth: usize) 
     if let Some(Value::Array(parts)) = map.get("allOf") {
         let parts = parts
             .iter()
-            .map(|p| exempt(p, names, defs, depth + 1))
+            .map(|p| exempt(p, names, defs, depth + 1, inlined))
             .collect();
         out.insert("allOf".into(), Value::Array(parts));
     }
@@ -211,5 +240,45 @@ mod tests {
         // `additionalProperties: false` in the last part: only declared names.
         assert!(!valid(&root, &special, json!({"name": "b", "extra": {}})));
         assert!(!valid(&root, &special, json!({"name": "b", "level": "x"})));
+    }
+
+    /// Thirty levels of diamond-shaped inheritance (2^30 paths through the
+    /// `allOf`s): collecting names reads each definition once and the
+    /// rewriting budgets bound the copies, so translating finishes.
+    #[test]
+    fn diamond_inheritance_stays_small() {
+        let mut schemas = serde_json::Map::new();
+        for i in 0..30 {
+            let next = i + 1;
+            schemas.insert(
+                format!("t{i}"),
+                json!({"allOf": [{"$ref": format!("#/components/schemas/a{next}")},
+                                 {"$ref": format!("#/components/schemas/b{next}")}]}),
+            );
+            for side in ["a", "b"] {
+                schemas.insert(
+                    format!("{side}{next}"),
+                    json!({"allOf": [{"$ref": format!("#/components/schemas/t{next}")},
+                                     {"type": "object",
+                                      "properties": {format!("{side}{next}"): {"type": "string"}},
+                                      "additionalProperties": {"type": "object"}}]}),
+                );
+            }
+        }
+        schemas.insert(
+            "t30".into(),
+            json!({"type": "object", "properties": {"id": {"type": "string"}},
+                   "additionalProperties": {"type": "object"}}),
+        );
+        let root = json!({"components": {"schemas": schemas}});
+        let t29 = json!({"$ref": "#/components/schemas/t29"});
+        assert!(valid(
+            &root,
+            &t29,
+            json!({"id": "x", "a30": "y", "b30": "z"})
+        ));
+        assert!(!valid(&root, &t29, json!({"id": 1})));
+        // (Judging a body against `t0` itself would walk all 2^30 paths:
+        // that cost is in the schema, whatever the reading.)
     }
 }

@@ -13,7 +13,7 @@
 //! applies the same rule to its JSON Schema translation, so the two are
 //! still compared case by case.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{Additional, Api, Property, Schema, SchemaKind};
 
@@ -21,96 +21,142 @@ use crate::model::{Additional, Api, Property, Schema, SchemaKind};
 /// cycles without a type boundary, this only keeps the walk total.
 const MAX_DEPTH: usize = 64;
 
+/// How many properties the rewritten objects of all `allOf`s of one
+/// generated module may hold in all (see [`parts`]). Microsoft's
+/// DeviceManagement modules need 558 (Actions) and 2,322 (Enrollment);
+/// diamond-shaped
+/// inheritance (parts sharing bases, several levels deep) would otherwise
+/// unfold into exponentially many copies.
+pub(crate) const BUDGET: usize = 10_000;
+
 /// The parts of an `allOf`, each made to accept the properties its
-/// siblings declare.
-pub(crate) fn parts(api: &Api, parts: &[Schema]) -> Vec<Schema> {
+/// siblings declare. The rewritten objects' properties are paid from
+/// `budget`; an `allOf` that would overdraw it keeps its strict reading,
+/// which refuses more, never less.
+pub(crate) fn parts(api: &Api, parts: &[Schema], budget: &mut usize) -> Vec<Schema> {
+    let mut walk = Walk {
+        api,
+        declared: BTreeMap::new(),
+        cost: 0,
+        budget: *budget,
+    };
     let mut names = BTreeSet::new();
     for part in parts {
-        declared(api, part, 0, &mut names);
+        walk.declared(part, 0, &mut names);
     }
-    parts.iter().map(|p| exempt(api, p, &names, 0)).collect()
+    let exempted: Vec<Schema> = parts.iter().map(|p| walk.exempt(p, &names, 0)).collect();
+    if walk.cost > walk.budget {
+        return parts.to_vec();
+    }
+    *budget -= walk.cost;
+    exempted
 }
 
-/// Property names declared anywhere in `schema`'s `allOf` tree (objects,
-/// through named types and nested `allOf`s; not inside properties).
-fn declared(api: &Api, schema: &Schema, depth: usize, out: &mut BTreeSet<String>) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    match &schema.kind {
-        SchemaKind::Named(name) => {
-            if let Some(def) = api.types.get(name) {
-                declared(api, &def.schema, depth + 1, out);
-            }
-        }
-        SchemaKind::Object(o) => out.extend(o.properties.iter().map(|p| p.name.clone())),
-        SchemaKind::AllOf(parts) => {
-            for p in parts {
-                declared(api, p, depth + 1, out);
-            }
-        }
-        _ => {}
-    }
+struct Walk<'a> {
+    api: &'a Api,
+    /// Names declared by each named type, computed once.
+    declared: BTreeMap<String, BTreeSet<String>>,
+    /// Properties of the rewritten objects so far.
+    cost: usize,
+    /// What `cost` may reach.
+    budget: usize,
 }
 
-/// `schema`, with `names` declared (as "any value") in every object of its
-/// `allOf` tree that restricts additional properties.
-///
-/// A named type that already declares every name keeps its reference: its
-/// own `allOf`s are made consistent where that type is written, which is
-/// also what stops recursive types from being unfolded forever.
-fn exempt(api: &Api, schema: &Schema, names: &BTreeSet<String>, depth: usize) -> Schema {
-    if depth > MAX_DEPTH {
-        return schema.clone();
-    }
-    match &schema.kind {
-        SchemaKind::Named(name) => {
-            let Some(def) = api.types.get(name) else {
-                return schema.clone();
-            };
-            let mut own = BTreeSet::new();
-            declared(api, schema, 0, &mut own);
-            if names.is_subset(&own) {
-                return schema.clone();
-            }
-            let mut inlined = exempt(api, &def.schema, names, depth + 1);
-            // A reference admits `null` when either it or the type does.
-            inlined.nullable |= schema.nullable;
-            inlined
+impl Walk<'_> {
+    /// Property names declared anywhere in `schema`'s `allOf` tree
+    /// (objects, through named types and nested `allOf`s; not inside
+    /// properties).
+    fn declared(&mut self, schema: &Schema, depth: usize, out: &mut BTreeSet<String>) {
+        if depth > MAX_DEPTH {
+            return;
         }
-        SchemaKind::Object(o) if !matches!(o.additional, Additional::Any) => {
-            let mut o = o.clone();
-            for name in names {
-                if !o.properties.iter().any(|p| &p.name == name) {
-                    o.properties.push(Property {
-                        name: name.clone(),
-                        rust_name: name.clone(),
-                        required: false,
-                        schema: Schema {
-                            kind: SchemaKind::Any,
-                            nullable: false,
-                            description: String::new(),
-                            pointer: schema.pointer.clone(),
-                        },
-                        aliases: Vec::new(),
-                    });
+        match &schema.kind {
+            SchemaKind::Named(name) => out.extend(self.named(name, depth).iter().cloned()),
+            SchemaKind::Object(o) => out.extend(o.properties.iter().map(|p| p.name.clone())),
+            SchemaKind::AllOf(parts) => {
+                for p in parts {
+                    self.declared(p, depth + 1, out);
                 }
             }
-            o.properties.sort_by(|a, b| a.name.cmp(&b.name));
-            Schema {
-                kind: SchemaKind::Object(o),
-                ..schema.clone()
-            }
+            _ => {}
         }
-        SchemaKind::AllOf(parts) => Schema {
-            kind: SchemaKind::AllOf(
-                parts
-                    .iter()
-                    .map(|p| exempt(api, p, names, depth + 1))
-                    .collect(),
-            ),
-            ..schema.clone()
-        },
-        _ => schema.clone(),
+    }
+
+    /// The names a named type declares (memoised).
+    fn named(&mut self, name: &str, depth: usize) -> BTreeSet<String> {
+        if let Some(known) = self.declared.get(name) {
+            return known.clone();
+        }
+        let mut out = BTreeSet::new();
+        if let Some(def) = self.api.types.get(name) {
+            // A placeholder first, so a cycle ends instead of recursing.
+            self.declared.insert(name.to_string(), BTreeSet::new());
+            self.declared(&def.schema, depth + 1, &mut out);
+        }
+        self.declared.insert(name.to_string(), out.clone());
+        out
+    }
+
+    /// `schema`, with `names` declared (as "any value") in every object of
+    /// its `allOf` tree that restricts additional properties.
+    ///
+    /// A named type that already declares every name keeps its reference:
+    /// its own `allOf`s are made consistent where that type is written,
+    /// which is also what stops recursive types from being unfolded
+    /// forever.
+    fn exempt(&mut self, schema: &Schema, names: &BTreeSet<String>, depth: usize) -> Schema {
+        if depth > MAX_DEPTH || self.cost > self.budget {
+            return schema.clone();
+        }
+        match &schema.kind {
+            SchemaKind::Named(name) => {
+                let Some(def) = self.api.types.get(name) else {
+                    return schema.clone();
+                };
+                if names.is_subset(&self.named(name, depth)) {
+                    return schema.clone();
+                }
+                self.cost += 1;
+                let mut inlined = self.exempt(&def.schema, names, depth + 1);
+                // A reference admits `null` when either it or the type does.
+                inlined.nullable |= schema.nullable;
+                inlined
+            }
+            SchemaKind::Object(o) if !matches!(o.additional, Additional::Any) => {
+                let mut o = o.clone();
+                for name in names {
+                    if !o.properties.iter().any(|p| &p.name == name) {
+                        o.properties.push(Property {
+                            name: name.clone(),
+                            rust_name: name.clone(),
+                            required: false,
+                            schema: Schema {
+                                kind: SchemaKind::Any,
+                                nullable: false,
+                                description: String::new(),
+                                pointer: schema.pointer.clone(),
+                            },
+                            aliases: Vec::new(),
+                        });
+                    }
+                }
+                o.properties.sort_by(|a, b| a.name.cmp(&b.name));
+                self.cost += o.properties.len();
+                Schema {
+                    kind: SchemaKind::Object(o),
+                    ..schema.clone()
+                }
+            }
+            SchemaKind::AllOf(parts) => Schema {
+                kind: SchemaKind::AllOf(
+                    parts
+                        .iter()
+                        .map(|p| self.exempt(p, names, depth + 1))
+                        .collect(),
+                ),
+                ..schema.clone()
+            },
+            _ => schema.clone(),
+        }
     }
 }

@@ -19,6 +19,8 @@ pub(crate) struct Writer<'c, 'a> {
     pub(crate) ctx: &'c Ctx<'a>,
     /// Pattern source → its static's index.
     pub(crate) patterns: BTreeMap<String, usize>,
+    /// What is left of the `allOf` rewriting budget ([`inherit::BUDGET`]).
+    inherit_budget: usize,
 }
 
 /// Where the written tokens will sit, which decides the paths they use.
@@ -51,6 +53,7 @@ impl<'c, 'a> Writer<'c, 'a> {
         Writer {
             ctx,
             patterns: BTreeMap::new(),
+            inherit_budget: inherit::BUDGET,
         }
     }
 
@@ -147,9 +150,10 @@ impl<'c, 'a> Writer<'c, 'a> {
             }
             SchemaKind::AllOf(parts) | SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
                 let (variant, parts) = match &schema.kind {
-                    SchemaKind::AllOf(_) => {
-                        (format_ident!("AllOf"), inherit::parts(self.ctx.api, parts))
-                    }
+                    SchemaKind::AllOf(_) => (
+                        format_ident!("AllOf"),
+                        inherit::parts(self.ctx.api, parts, &mut self.inherit_budget),
+                    ),
                     SchemaKind::OneOf(_) => (format_ident!("OneOf"), parts.clone()),
                     _ => (format_ident!("AnyOf"), parts.clone()),
                 };
