@@ -10,7 +10,9 @@
 //!   violations);
 //! * `jsonschema`: the `jsonschema` crate with a validator compiled once
 //!   (from the conformance oracle's translation of the spec), on a
-//!   `serde_json::Value` parsed from the bytes;
+//!   `serde_json::Value` parsed from the bytes, asked only `is_valid`;
+//! * `jsonschema_report`: the same, asked for every error with its
+//!   instance path and message, which is what `generated` returns;
 //! * `serde_typed`: the floor, `serde_json::from_slice` into the typed
 //!   body, with no validation beyond what the type implies.
 //!
@@ -75,6 +77,26 @@ fn bench(c: &mut Criterion) {
                         .is_ok_and(|v| oracle.is_valid(&v))
                 })
             });
+            // Like for like with `generated`, which returns every
+            // violation with its location and message: jsonschema's own
+            // report (instance path and message of every error).
+            group.bench_with_input(
+                BenchmarkId::new("jsonschema_report", ids),
+                &bytes,
+                |b, bytes| {
+                    b.iter(|| {
+                        serde_json::from_slice::<serde_json::Value>(black_box(bytes)).is_ok_and(
+                            |v| {
+                                oracle
+                                    .iter_errors(&v)
+                                    .map(|e| (e.instance_path().to_string(), e.to_string()))
+                                    .collect::<Vec<_>>()
+                                    .is_empty()
+                            },
+                        )
+                    })
+                },
+            );
             group.bench_with_input(BenchmarkId::new("serde_typed", ids), &bytes, |b, bytes| {
                 b.iter(|| serde_json::from_slice::<AssignRequest>(black_box(bytes)).is_ok())
             });

@@ -16,15 +16,13 @@ use crate::Violation;
 /// `serde_json`'s line and column.
 pub fn check(schema: &'static Schema, bytes: &[u8], root: &str) -> Vec<Violation> {
     let mut out = Vec::new();
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        match stream::validate(schema, text, &mut root_pointer(root), &mut out) {
-            Outcome::Valid => return out,
-            Outcome::Invalid => {
-                sort(&mut out);
-                return out;
-            }
-            Outcome::GaveUp => out.clear(),
+    match stream::validate(schema, bytes, &mut root_pointer(root), &mut out) {
+        Outcome::Valid => return out,
+        Outcome::Invalid => {
+            sort(&mut out);
+            return out;
         }
+        Outcome::GaveUp => out.clear(),
     }
     match serde_json::from_slice::<Value>(bytes) {
         Ok(value) => {
@@ -106,4 +104,94 @@ fn root_pointer(root: &str) -> Pointer {
 
 fn not_json(root: &str, err: &serde_json::Error) -> Violation {
     Violation::new(root, "json", format!("is not valid JSON: {err}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::{Additional, ArrayRules, Kind, ObjectRules, Property, StringRules};
+
+    /// `{"ids": [string, ...]}` with nothing else allowed: the shape of the
+    /// assign body, whose string items take the reader's fast path.
+    static PLAIN: Schema = Schema {
+        kind: Kind::String(StringRules::NONE),
+        nullable: false,
+    };
+    static IDS: Schema = Schema {
+        kind: Kind::Array(ArrayRules {
+            items: &PLAIN,
+            min_items: Some(1),
+            max_items: None,
+            unique_items: false,
+        }),
+        nullable: false,
+    };
+    static BODY: Schema = Schema {
+        kind: Kind::Object(ObjectRules {
+            properties: &[Property {
+                name: "ids",
+                required: true,
+                schema: &IDS,
+            }],
+            required_undeclared: &[],
+            additional: Additional::Forbidden,
+            min_properties: None,
+            max_properties: None,
+        }),
+        nullable: false,
+    };
+
+    /// What the one-pass reader must agree with: parse, then walk.
+    fn reference(bytes: &[u8]) -> Vec<Violation> {
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(value) => check_value(&BODY, &value, "/body"),
+            Err(err) => vec![not_json("/body", &err)],
+        }
+    }
+
+    #[test]
+    fn the_one_pass_reader_agrees_with_parse_and_walk_on_awkward_bytes() {
+        let long = "x".repeat(70);
+        let mut cases: Vec<Vec<u8>> = [
+            r#"{"ids":["a","b"]}"#.to_string(),
+            format!(r#"{{ "ids" : [ "{long}" ,"{long}",	"c" ] }}"#),
+            r#"{"ids":[]}"#.to_string(),
+            r#"{"ids":["a",]}"#.to_string(),
+            r#"{"ids":["a" "b"]}"#.to_string(),
+            r#"{"ids":["a",7,null,"b",{"x":1},"c"]}"#.to_string(),
+            r#"{"ids":["esc\"aped","tab\there","\u00e9","\ud83d\ude00"]}"#.to_string(),
+            r#"{"ids":["\ud83d"]}"#.to_string(),
+            r#"{"ids":["\x"]}"#.to_string(),
+            "{\"ids\":[\"caf\u{e9}\",\"\u{1F600}\",\"plain\"]}".to_string(),
+            "{\"ids\":[\"raw\ttab\"]}".to_string(),
+            r#"{"ids":["a"],"other":1}"#.to_string(),
+            r#"{"ids":["a"],"ids":["b"]}"#.to_string(),
+            r#"{"ids":["unterminated]}"#.to_string(),
+            r#"{"ids":["a"]"#.to_string(),
+            r#"{"ids":["a"]} trailing"#.to_string(),
+        ]
+        .into_iter()
+        .map(String::into_bytes)
+        .collect();
+        // Bytes that are not UTF-8: inside a string (short, long, after
+        // valid non-ASCII), in a key, and outside any string.
+        let bad_utf8: [&[u8]; 7] = [
+            b"{\"ids\":[\"\xff\"]}",
+            b"{\"ids\":[\"0123456789abcdef0123456789abcdef0123\xc3\"]}",
+            b"{\"ids\":[\"\xc3\xa9\xc3\"]}",
+            b"{\"ids\":[\"\xed\xa0\x80\"]}",
+            b"{\"ids\":[\"\xc0\xaf\"]}",
+            b"{\"i\xffds\":[\"a\"]}",
+            b"{\"ids\":[\"a\"]\xff}",
+        ];
+        cases.extend(bad_utf8.iter().map(|b| b.to_vec()));
+        for case in &cases {
+            assert_eq!(
+                check(&BODY, case, "/body"),
+                reference(case),
+                "{}",
+                String::from_utf8_lossy(case)
+            );
+        }
+    }
 }

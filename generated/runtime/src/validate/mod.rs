@@ -42,6 +42,7 @@ pub mod format;
 pub mod number;
 pub mod pointer;
 pub mod request;
+mod scan;
 pub mod stream;
 pub mod walk;
 
@@ -111,6 +112,16 @@ impl StringRules {
         format: None,
         enumeration: &[],
     };
+
+    /// Whether every string satisfies these rules, so a reader may skip
+    /// the checks (and the text) of such strings altogether.
+    pub const fn is_unconstrained(&self) -> bool {
+        self.min_length.is_none()
+            && self.max_length.is_none()
+            && self.pattern.is_none()
+            && self.format.is_none()
+            && self.enumeration.is_empty()
+    }
 }
 
 /// String formats the validators enforce.

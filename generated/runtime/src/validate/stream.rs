@@ -19,6 +19,7 @@ use std::collections::HashSet;
 
 use serde_json::Number;
 
+use super::scan::{self, RunEnd};
 use super::walk::{self, check_item_count, check_number, check_property_count, check_string};
 use super::{Additional, Kind, ObjectRules, Pointer, Schema, number, resolve};
 use crate::Violation;
@@ -39,18 +40,23 @@ pub enum Outcome {
 /// 128 levels).
 const MAX_DEPTH: usize = 100;
 
-/// Validates the JSON `text` against `schema`, adding violations located
-/// under `at` to `out`.
+/// Validates the JSON text `bytes` against `schema`, adding violations
+/// located under `at` to `out`.
+///
+/// The bytes need not be checked as UTF-8 beforehand: outside strings the
+/// reader accepts only ASCII, and each string holding other bytes is
+/// checked on its own (a text is UTF-8 exactly when the pieces between its
+/// ASCII quotes are). Bytes that are not UTF-8 make it give up, so the
+/// fallback parse reports them.
 pub fn validate(
     schema: &'static Schema,
-    text: &str,
+    bytes: &[u8],
     at: &mut Pointer,
     out: &mut Vec<Violation>,
 ) -> Outcome {
     let before = out.len();
     let mut reader = Reader {
-        text,
-        bytes: text.as_bytes(),
+        bytes,
         pos: 0,
         depth: 0,
     };
@@ -75,16 +81,52 @@ struct Stop;
 type Step<T = ()> = Result<T, Stop>;
 
 struct Reader<'a> {
-    text: &'a str,
     bytes: &'a [u8],
     pos: usize,
     depth: usize,
 }
 
+/// Which declared properties one object has shown: a bit each, kept on
+/// the stack for objects that declare at most 64 (nearly all), so reading
+/// a small object allocates nothing.
+enum Declared {
+    Small(u64),
+    Large(Vec<bool>),
+}
+
+impl Declared {
+    fn new(properties: usize) -> Self {
+        if properties <= 64 {
+            Declared::Small(0)
+        } else {
+            Declared::Large(vec![false; properties])
+        }
+    }
+
+    /// Marks property `index` as shown; `false` if it was shown before.
+    fn mark(&mut self, index: usize) -> bool {
+        match self {
+            Declared::Small(bits) => {
+                let bit = 1u64 << index;
+                let fresh = *bits & bit == 0;
+                *bits |= bit;
+                fresh
+            }
+            Declared::Large(shown) => !std::mem::replace(&mut shown[index], true),
+        }
+    }
+
+    fn has(&self, index: usize) -> bool {
+        match self {
+            Declared::Small(bits) => *bits & (1u64 << index) != 0,
+            Declared::Large(shown) => shown[index],
+        }
+    }
+}
+
 /// The keys one object has shown so far, to notice duplicates.
-#[derive(Default)]
 struct SeenKeys<'a> {
-    declared: Vec<bool>,
+    declared: Declared,
     other: Vec<Cow<'a, str>>,
     /// Built once `other` grows long, so large maps stay linear.
     index: Option<HashSet<Cow<'a, str>>>,
@@ -223,7 +265,21 @@ impl<'a> Reader<'a> {
                         // has violations: writing one per item would cost
                         // more than checking a plain string.
                         let prefix = at.len();
+                        // Arrays of unconstrained strings (device ids)
+                        // are the bulk of real bodies: their string items
+                        // need only a syntax check, done here without
+                        // the per-value dispatch.
+                        let plain = plain_string(rules.items);
                         loop {
+                            if plain {
+                                let run = scan::plain_strings(self.bytes, self.pos);
+                                self.pos = run.pos;
+                                count += run.items;
+                                if run.end == RunEnd::AfterItem {
+                                    self.expect(b']')?;
+                                    break;
+                                }
+                            }
                             let before = out.len();
                             self.value(rules.items, at, out)?;
                             if out.len() > before {
@@ -270,8 +326,9 @@ impl<'a> Reader<'a> {
         self.enter()?;
         self.pos += 1;
         let mut seen = SeenKeys {
-            declared: vec![false; rules.properties.len()],
-            ..SeenKeys::default()
+            declared: Declared::new(rules.properties.len()),
+            other: Vec::new(),
+            index: None,
         };
         let mut count = 0;
         self.skip_ws();
@@ -292,7 +349,7 @@ impl<'a> Reader<'a> {
                 let before = out.len();
                 match rules.property(&key) {
                     Some((index, p)) => {
-                        if std::mem::replace(&mut seen.declared[index], true) {
+                        if !seen.declared.mark(index) {
                             return Err(Stop);
                         }
                         self.value(p.schema, at, out)?;
@@ -331,8 +388,8 @@ impl<'a> Reader<'a> {
         }
         self.depth -= 1;
         check_property_count(rules, count, at, out);
-        for (p, present) in rules.properties.iter().zip(&seen.declared) {
-            if p.required && !present {
+        for (index, p) in rules.properties.iter().enumerate() {
+            if p.required && !seen.declared.has(index) {
                 out.push(walk::missing(at, p.name));
             }
         }
@@ -355,7 +412,7 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         self.skip_value()?;
         let value: serde_json::Value =
-            serde_json::from_str(&self.text[start..self.pos]).map_err(|_| Stop)?;
+            serde_json::from_slice(&self.bytes[start..self.pos]).map_err(|_| Stop)?;
         walk::validate(schema, &value, at, out);
         Ok(())
     }
@@ -426,18 +483,30 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Scans a string's raw extent; returns where its content ends and
-    /// whether it holds escapes. `pos` is left after the closing quote.
+    /// Scans a string's raw extent; returns where its content starts and
+    /// ends and whether it holds escapes. `pos` is left after the closing
+    /// quote. Content that is not all ASCII is checked to be UTF-8 here.
     fn scan_string(&mut self) -> Step<(usize, usize, bool)> {
         self.pos += 1; // opening quote
         let start = self.pos;
         let mut escaped = false;
+        // Until the first non-ASCII byte, those bytes stop the scan too;
+        // after it, the content is checked as a whole at the end.
+        let mut ascii = true;
         loop {
-            let stop = self.pos + special_offset(&self.bytes[self.pos..]).ok_or(Stop)?;
+            let stop =
+                self.pos + scan::special_offset(&self.bytes[self.pos..], ascii).ok_or(Stop)?;
             match self.bytes[stop] {
                 b'"' => {
                     self.pos = stop + 1;
+                    if !ascii {
+                        std::str::from_utf8(&self.bytes[start..stop]).map_err(|_| Stop)?;
+                    }
                     return Ok((start, stop, escaped));
+                }
+                0x80.. => {
+                    ascii = false;
+                    self.pos = stop;
                 }
                 b'\\' => {
                     // The escape itself is checked when decoding; here it
@@ -457,7 +526,7 @@ impl<'a> Reader<'a> {
     fn skip_string(&mut self) -> Step {
         let (start, end, escaped) = self.scan_string()?;
         if escaped {
-            decode_escapes(&self.text[start..end])?;
+            decode_escapes(self.str_between(start, end)?)?;
         }
         Ok(())
     }
@@ -465,12 +534,19 @@ impl<'a> Reader<'a> {
     /// Reads a string, borrowing it when it has no escapes.
     fn string(&mut self) -> Step<Cow<'a, str>> {
         let (start, end, escaped) = self.scan_string()?;
-        let raw = &self.text[start..end];
+        let raw = self.str_between(start, end)?;
         if escaped {
             decode_escapes(raw).map(Cow::Owned)
         } else {
             Ok(Cow::Borrowed(raw))
         }
+    }
+
+    /// The text between two offsets, which [`Self::scan_string`] (or the
+    /// number grammar) has found to be UTF-8; checking again is cheap and
+    /// keeps this free of `unsafe`.
+    fn str_between(&self, start: usize, end: usize) -> Step<&'a str> {
+        std::str::from_utf8(&self.bytes[start..end]).map_err(|_| Stop)
     }
 
     /// Reads a number with JSON's grammar and turns it into the
@@ -509,42 +585,16 @@ impl<'a> Reader<'a> {
                 return Err(Stop);
             }
         }
-        self.text[start..self.pos]
+        self.str_between(start, self.pos)?
             .parse::<Number>()
             .map_err(|_| Stop)
     }
 }
 
-/// The offset of the first byte in `bytes` that ends a plain run inside a
-/// JSON string: `"`, `\\` or a control character (below 0x20).
-///
-/// Strings are the bulk of most bodies (device ids), so this looks at eight
-/// bytes per step: a byte `b` of a word is flagged when `b < 0x20`, or when
-/// `b ^ '"'` or `b ^ '\\'` is zero, using the usual borrow tricks on `u64`.
-fn special_offset(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
-    let mut at = 0;
-    while at + 8 <= bytes.len() {
-        let mut chunk = [0u8; 8];
-        chunk.copy_from_slice(&bytes[at..at + 8]);
-        let word = u64::from_le_bytes(chunk);
-        let flags = below(word, 0x20)
-            | below(word ^ (ONES * u64::from(b'"')), 1)
-            | below(word ^ (ONES * u64::from(b'\\')), 1);
-        if flags != 0 {
-            // Bytes before the first flagged one cannot carry a false
-            // flag into it (borrows only move upwards), so the lowest
-            // flag is exact.
-            return Some(at + (flags.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    bytes[at..]
-        .iter()
-        .position(|b| *b == b'"' || *b == b'\\' || *b < 0x20)
-        .map(|i| at + i)
+/// Whether `schema` admits every string, so that a string value needs no
+/// check beyond its syntax.
+fn plain_string(schema: &'static Schema) -> bool {
+    matches!(&resolve(schema).0.kind, Kind::String(rules) if rules.is_unconstrained())
 }
 
 /// Decodes a string body with escapes as JSON does, refusing what
@@ -596,40 +646,4 @@ fn hex4(chars: &mut std::str::Chars<'_>) -> Step<u32> {
         code = code * 16 + chars.next().and_then(|c| c.to_digit(16)).ok_or(Stop)?;
     }
     Ok(code)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn naive(bytes: &[u8]) -> Option<usize> {
-        bytes
-            .iter()
-            .position(|b| *b == b'"' || *b == b'\\' || *b < 0x20)
-    }
-
-    #[test]
-    fn special_bytes_are_found_exactly() {
-        let mut cases: Vec<Vec<u8>> = vec![
-            b"plain text without specials at all".to_vec(),
-            b"abc\"def".to_vec(),
-            b"0123456789abcdef\\".to_vec(),
-            "caf\u{e9} \u{1F600} \"".as_bytes().to_vec(),
-            vec![0x21, 0x1f, 0x22],
-            vec![0xff, 0xfe, 0x80, 0x7f, 0x20, 0x5c],
-            vec![0x23; 40],
-            Vec::new(),
-        ];
-        // Every byte value at every position of a 17-byte buffer.
-        for byte in 0..=255u8 {
-            for at in 0..17 {
-                let mut buf = vec![b'a'; 17];
-                buf[at] = byte;
-                cases.push(buf);
-            }
-        }
-        for case in cases {
-            assert_eq!(special_offset(&case), naive(&case), "{case:?}");
-        }
-    }
 }

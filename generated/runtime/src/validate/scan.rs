@@ -1,0 +1,379 @@
+//! Finding where a plain run inside a JSON string ends.
+//!
+//! Strings are the bulk of most request bodies (device ids), so the
+//! one-pass reader ([`super::stream`]) spends most of its time here. The
+//! scan looks at many bytes per step: 32 (as two halves of 16) with SSE2,
+//! which every x86-64 CPU has, and eight with plain `u64` arithmetic
+//! elsewhere and for the last few bytes. They give the same answer; the
+//! tests compare each with a byte loop.
+
+/// How a run of plain string items ended (see [`plain_strings`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum RunEnd {
+    /// `pos` is where an item starts that is not a plain string (it has
+    /// escapes, non-ASCII bytes, or is not a string at all): the caller
+    /// reads it the general way.
+    BeforeItem,
+    /// The last item read is not followed by a comma; `pos` is past the
+    /// whitespace after it (at `]` in a well-formed array).
+    AfterItem,
+}
+
+/// What [`plain_strings`] read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Run {
+    /// Where reading stopped.
+    pub pos: usize,
+    /// How many string items were read.
+    pub items: usize,
+    /// Why it stopped.
+    pub end: RunEnd,
+}
+
+/// Reads, from `pos` (where an array item may start), as many items as
+/// are plain strings: ASCII without escapes or control characters, each
+/// followed by optional whitespace and a comma. Such strings are valid
+/// against a schema that admits every string, so they need no more than
+/// this; the reader's general path takes over at anything else.
+///
+/// This is the loop an array of device ids spends its time in. It keeps
+/// a [`Window`] of the special bytes ahead, so one 32-byte look serves the
+/// end of one id and the start of the next.
+pub(super) fn plain_strings(bytes: &[u8], mut pos: usize) -> Run {
+    let mut items = 0;
+    let mut window = Window::default();
+    loop {
+        pos = skip_ws(bytes, pos);
+        if bytes.get(pos) != Some(&b'"') {
+            return Run {
+                pos,
+                items,
+                end: RunEnd::BeforeItem,
+            };
+        }
+        let close = match window.next_special(bytes, pos + 1) {
+            Some(at) if bytes[at] == b'"' => at,
+            _ => {
+                return Run {
+                    pos,
+                    items,
+                    end: RunEnd::BeforeItem,
+                };
+            }
+        };
+        items += 1;
+        let after = skip_ws(bytes, close + 1);
+        if bytes.get(after) == Some(&b',') {
+            pos = after + 1;
+        } else {
+            return Run {
+                pos: after,
+                items,
+                end: RunEnd::AfterItem,
+            };
+        }
+    }
+}
+
+/// The special bytes (as [`special_offset`] with `stop_at_non_ascii`) of
+/// the 32 bytes from `base`: bit `i` of `mask` is byte `base + i`.
+/// Empty (`len` 0) until first loaded.
+#[derive(Default)]
+struct Window {
+    base: usize,
+    len: usize,
+    mask: u32,
+}
+
+impl Window {
+    /// The first special byte at or after `from`.
+    #[inline]
+    fn next_special(&mut self, bytes: &[u8], mut from: usize) -> Option<usize> {
+        loop {
+            if from >= self.base && from < self.base + self.len {
+                let ahead = self.mask & (u32::MAX << (from - self.base));
+                if ahead != 0 {
+                    return Some(self.base + ahead.trailing_zeros() as usize);
+                }
+                // Nothing special up to the window's end.
+                from = self.base + self.len;
+            }
+            match bytes.get(from..from + 32) {
+                Some(chunk) => {
+                    let chunk: &[u8; 32] = chunk.try_into().expect("32 bytes");
+                    *self = Window {
+                        base: from,
+                        len: 32,
+                        mask: mask32(chunk),
+                    };
+                }
+                None => {
+                    return special_offset(&bytes[from.min(bytes.len())..], true).map(|i| from + i);
+                }
+            }
+        }
+    }
+}
+
+/// Bit `i` set when byte `i` of `chunk` is special: `"`, `\`, below 0x20,
+/// or 0x80 and above.
+#[inline]
+fn mask32(chunk: &[u8; 32]) -> u32 {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        x86::mask32(chunk, true)
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        chunk
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| is_special(**b, true))
+            .fold(0, |mask, (i, _)| mask | 1 << i)
+    }
+}
+
+/// The first offset from `pos` that is not JSON whitespace.
+#[inline]
+fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(pos) {
+        pos += 1;
+    }
+    pos
+}
+
+/// The offset of the first byte in `bytes` that ends a plain run inside a
+/// JSON string: `"`, `\`, a control character (below 0x20), and, when
+/// `stop_at_non_ascii`, any byte of 0x80 or above (so the caller knows the
+/// string needs a UTF-8 check). `None` when there is none.
+#[inline]
+pub(super) fn special_offset(bytes: &[u8], stop_at_non_ascii: bool) -> Option<usize> {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        x86::sse2(bytes, stop_at_non_ascii)
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        swar(bytes, stop_at_non_ascii)
+    }
+}
+
+/// Eight bytes per step: a byte `b` of a word is flagged when `b < 0x20`,
+/// when `b ^ '"'` or `b ^ '\'` is zero (the usual borrow tricks on `u64`),
+/// or, if asked, when its top bit is set.
+fn swar(bytes: &[u8], stop_at_non_ascii: bool) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
+    let high = if stop_at_non_ascii { HIGHS } else { 0 };
+    let mut at = 0;
+    while at + 8 <= bytes.len() {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(&bytes[at..at + 8]);
+        let word = u64::from_le_bytes(chunk);
+        let flags = below(word, 0x20)
+            | below(word ^ (ONES * u64::from(b'"')), 1)
+            | below(word ^ (ONES * u64::from(b'\\')), 1)
+            | (word & high);
+        if flags != 0 {
+            // Bytes before the first flagged one cannot carry a false
+            // flag into it (borrows only move upwards, and a top bit is
+            // exact), so the lowest flag is exact.
+            return Some(at + (flags.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    bytes[at..]
+        .iter()
+        .position(|&b| is_special(b, stop_at_non_ascii))
+        .map(|i| at + i)
+}
+
+/// The byte-at-a-time definition every scan must agree with.
+fn is_special(b: u8, stop_at_non_ascii: bool) -> bool {
+    b == b'"' || b == b'\\' || b < 0x20 || (stop_at_non_ascii && b >= 0x80)
+}
+
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+mod x86 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+
+    /// Thirty-two bytes per step as two sixteen-byte SSE2 halves, then
+    /// [`super::swar`] for the rest.
+    ///
+    /// SSE2 is part of the x86-64 baseline, enabled at compile time (the
+    /// `cfg` on this module says so), which is what makes calling its
+    /// intrinsics sound here. Being a plain function (no
+    /// `#[target_feature]`, no run-time detection, unlike an AVX2 path
+    /// would need) lets it inline into the reader's loops, which matters
+    /// more for 36-byte ids than a wider step.
+    #[inline]
+    pub(super) fn sse2(bytes: &[u8], stop_at_non_ascii: bool) -> Option<usize> {
+        let mut at = 0;
+        while let Some(chunk) = bytes.get(at..at + 32) {
+            let mask = mask32(chunk.try_into().expect("32 bytes"), stop_at_non_ascii);
+            if mask != 0 {
+                return Some(at + mask.trailing_zeros() as usize);
+            }
+            at += 32;
+        }
+        if let Some(chunk) = bytes.get(at..at + 16) {
+            let mask = mask16(chunk.try_into().expect("16 bytes"), stop_at_non_ascii);
+            if mask != 0 {
+                return Some(at + mask.trailing_zeros() as usize);
+            }
+            at += 16;
+        }
+        super::swar(&bytes[at..], stop_at_non_ascii).map(|i| at + i)
+    }
+
+    /// [`mask16`] of both halves of `chunk`.
+    #[inline]
+    pub(super) fn mask32(chunk: &[u8; 32], stop_at_non_ascii: bool) -> u32 {
+        let (low, high) = chunk.split_at(16);
+        mask16(low.try_into().expect("16 bytes"), stop_at_non_ascii)
+            | mask16(high.try_into().expect("16 bytes"), stop_at_non_ascii) << 16
+    }
+
+    /// Bit `i` set when byte `i` of `chunk` ends a plain run.
+    #[inline]
+    fn mask16(chunk: &[u8; 16], stop_at_non_ascii: bool) -> u32 {
+        // SAFETY: SSE2 is enabled at compile time (see [`sse2`]), and the
+        // load reads exactly the sixteen bytes of `chunk`, with no
+        // alignment required.
+        let (hits, chunk) = unsafe {
+            let chunk: __m128i = _mm_loadu_si128(chunk.as_ptr().cast());
+            let highest_control = _mm_set1_epi8(0x1f);
+            // b <= 0x1f exactly when max(b, 0x1f) == 0x1f (unsigned).
+            let control = _mm_cmpeq_epi8(_mm_max_epu8(chunk, highest_control), highest_control);
+            let quote = _mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'"' as i8));
+            let backslash = _mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'\\' as i8));
+            // movemask gathers each byte's top bit: of the comparison
+            // results, and of the bytes themselves (non-ASCII).
+            (
+                _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)),
+                _mm_movemask_epi8(chunk),
+            )
+        };
+        let high = if stop_at_non_ascii { chunk } else { 0 };
+        (hits | high) as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(bytes: &[u8], stop_at_non_ascii: bool) -> Option<usize> {
+        bytes.iter().position(|&b| is_special(b, stop_at_non_ascii))
+    }
+
+    /// Every scan this CPU can run, by name.
+    #[allow(clippy::type_complexity)]
+    fn scans() -> Vec<(&'static str, Box<dyn Fn(&[u8], bool) -> Option<usize>>)> {
+        let mut all: Vec<(&'static str, Box<dyn Fn(&[u8], bool) -> Option<usize>>)> = vec![
+            ("dispatch", Box::new(special_offset)),
+            ("swar", Box::new(swar)),
+        ];
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        all.push(("sse2", Box::new(x86::sse2)));
+        all
+    }
+
+    #[test]
+    fn special_bytes_are_found_exactly() {
+        let mut cases: Vec<Vec<u8>> = vec![
+            b"plain text without specials at all".to_vec(),
+            b"abc\"def".to_vec(),
+            b"0123456789abcdef\\".to_vec(),
+            "caf\u{e9} \u{1F600} \"".as_bytes().to_vec(),
+            vec![0x21, 0x1f, 0x22],
+            vec![0xff, 0xfe, 0x80, 0x7f, 0x20, 0x5c],
+            vec![0x23; 40],
+            Vec::new(),
+        ];
+        // Every byte value at every position of a 72-byte buffer, so the
+        // 32-, 16- and 8-byte steps and the byte tail all see each one.
+        for byte in 0..=255u8 {
+            for at in 0..72 {
+                let mut buf = vec![b'a'; 72];
+                buf[at] = byte;
+                cases.push(buf);
+            }
+        }
+        for (name, scan) in scans() {
+            for case in &cases {
+                for stop_at_non_ascii in [false, true] {
+                    assert_eq!(
+                        scan(case, stop_at_non_ascii),
+                        naive(case, stop_at_non_ascii),
+                        "{name}, stop_at_non_ascii {stop_at_non_ascii}: {case:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    fn run(text: &str) -> (usize, usize, RunEnd) {
+        let r = plain_strings(text.as_bytes(), 0);
+        (r.pos, r.items, r.end)
+    }
+
+    #[test]
+    fn plain_string_runs_stop_where_the_general_reader_must_look() {
+        use RunEnd::{AfterItem, BeforeItem};
+        // A whole array's items, with and without whitespace.
+        assert_eq!(run(r#""a","b" , "c"]"#), (13, 3, AfterItem));
+        assert_eq!(run(" \"\"\n,\t\"x\"\r\n]"), (11, 2, AfterItem));
+        // Not strings, or strings that need decoding or a UTF-8 check:
+        // the run stops before them.
+        assert_eq!(run(r#""a", 7]"#), (5, 1, BeforeItem));
+        assert_eq!(run(r#""a","b\"c"]"#), (4, 1, BeforeItem));
+        assert_eq!(run("\"a\",\"caf\u{e9}\"]"), (4, 1, BeforeItem));
+        assert_eq!(run("\"a\",\"tab\there\"]"), (4, 1, BeforeItem));
+        assert_eq!(run("]"), (0, 0, BeforeItem));
+        // A trailing comma leaves `]` to the general reader, which refuses it.
+        assert_eq!(run(r#""a",]"#), (4, 1, BeforeItem));
+        // The text ends early: nothing past the end is claimed.
+        assert_eq!(run(r#""a","unterminated"#), (4, 1, BeforeItem));
+        assert_eq!(run(r#""a""#), (3, 1, AfterItem));
+        // Long strings cross the 32- and 16-byte steps.
+        let long = format!("\"{}\",\"{}\"]", "x".repeat(70), "y".repeat(33));
+        assert_eq!(run(&long), (long.len() - 1, 2, AfterItem));
+    }
+
+    #[test]
+    fn the_window_finds_every_special_byte_in_turn() {
+        // Specials at irregular gaps, some closer than a window, some
+        // farther, and near the end where the window cannot be loaded.
+        let mut text = Vec::new();
+        for gap in [0usize, 1, 5, 30, 31, 32, 33, 64, 3, 100, 2, 40] {
+            text.extend(std::iter::repeat_n(b'x', gap));
+            text.push(if gap % 2 == 0 { b'"' } else { 0xc3 });
+        }
+        text.extend(b"tail");
+        let expected: Vec<usize> = (0..text.len())
+            .filter(|&i| is_special(text[i], true))
+            .collect();
+        let mut window = Window::default();
+        let mut found = Vec::new();
+        let mut from = 0;
+        while let Some(at) = window.next_special(&text, from) {
+            found.push(at);
+            from = at + 1;
+        }
+        assert_eq!(found, expected);
+        // Starting anywhere gives the next special after that point.
+        for start in 0..text.len() {
+            let next = expected.iter().copied().find(|&i| i >= start);
+            assert_eq!(
+                Window::default().next_special(&text, start),
+                next,
+                "from {start}"
+            );
+        }
+    }
+}
