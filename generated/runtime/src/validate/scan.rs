@@ -125,12 +125,19 @@ fn mask32(chunk: &[u8; 32]) -> u32 {
     }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
     {
-        chunk
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| is_special(**b, true))
-            .fold(0, |mask, (i, _)| mask | 1 << i)
+        mask32_bytewise(chunk)
     }
+}
+
+/// [`mask32`] a byte at a time, for targets without SSE2 (and as the
+/// reference the SSE2 version is tested against).
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+fn mask32_bytewise(chunk: &[u8; 32]) -> u32 {
+    chunk
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| is_special(**b, true))
+        .fold(0, |mask, (i, _)| mask | 1 << i)
 }
 
 /// The first offset from `pos` that is not JSON whitespace.
@@ -274,12 +281,12 @@ mod tests {
     /// Every scan this CPU can run, by name.
     #[allow(clippy::type_complexity)]
     fn scans() -> Vec<(&'static str, Box<dyn Fn(&[u8], bool) -> Option<usize>>)> {
-        let mut all: Vec<(&'static str, Box<dyn Fn(&[u8], bool) -> Option<usize>>)> = vec![
+        let all: Vec<(&'static str, Box<dyn Fn(&[u8], bool) -> Option<usize>>)> = vec![
             ("dispatch", Box::new(special_offset)),
             ("swar", Box::new(swar)),
+            #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+            ("sse2", Box::new(x86::sse2)),
         ];
-        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-        all.push(("sse2", Box::new(x86::sse2)));
         all
     }
 
@@ -343,6 +350,19 @@ mod tests {
         // Long strings cross the 32- and 16-byte steps.
         let long = format!("\"{}\",\"{}\"]", "x".repeat(70), "y".repeat(33));
         assert_eq!(run(&long), (long.len() - 1, 2, AfterItem));
+    }
+
+    #[test]
+    fn window_masks_flag_exactly_the_special_bytes() {
+        for byte in 0..=255u8 {
+            for at in 0..32 {
+                let mut chunk = [b'a'; 32];
+                chunk[at] = byte;
+                let expected = if is_special(byte, true) { 1 << at } else { 0 };
+                assert_eq!(mask32_bytewise(&chunk), expected, "byte {byte:#x} at {at}");
+                assert_eq!(mask32(&chunk), expected, "byte {byte:#x} at {at}");
+            }
+        }
     }
 
     #[test]
