@@ -417,3 +417,144 @@ fn dry_run_names_the_cloud_from_the_spec() {
     assert!(stdout.contains("Authorization: Bearer <redacted>"));
     assert!(!stdout.contains(&good_token()));
 }
+
+/// A loopback server answering 204 that records each request body.
+async fn body_recorder() -> (SocketAddr, Arc<Mutex<Vec<Bytes>>>) {
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let record = bodies.clone();
+    let app = axum::Router::new().fallback(move |body: Bytes| {
+        let record = record.clone();
+        async move {
+            record.lock().unwrap().push(body);
+            StatusCode::NO_CONTENT
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, bodies)
+}
+
+fn assign_with(extra: &[&str]) -> Vec<String> {
+    ["assign", "profile", "p"]
+        .iter()
+        .chain(extra)
+        .map(|s| s.to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_ids_come_from_a_file_after_those_of_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("devices.txt");
+    // Windows line ends, padding, blank lines and comments, no final newline.
+    std::fs::write(
+        &list,
+        "# exported from Intune\r\nd-2\r\n\r\n   d-3  \n#d-skipped\nd-4",
+    )
+    .unwrap();
+    let list = list.to_str().unwrap();
+    let (addr, bodies) = body_recorder().await;
+    let base = format!("http://{addr}/beta");
+    let output = run(
+        Some(good_token()),
+        assign_with(&[
+            "--device",
+            "d-1",
+            "--devices-file",
+            list,
+            "--base-url",
+            &base,
+        ]),
+    )
+    .await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("(4 device(s))"), "{stdout}");
+    let bodies = bodies.lock().unwrap();
+    assert_eq!(bodies.len(), 1);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&bodies[0]).unwrap(),
+        serde_json::json!({"deviceIds": ["d-1", "d-2", "d-3", "d-4"]})
+    );
+}
+
+#[test]
+fn device_ids_come_from_standard_input_with_a_dash() {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_autopilot"))
+        .args(assign_with(&["--devices-file", "-", "--dry-run"]))
+        .env("GRAPH_TOKEN", good_token())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"s-1\ns-2\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.ends_with("\n{\"deviceIds\":[\"s-1\",\"s-2\"]}\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_bad_device_list_is_refused_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let cli = |extra: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_autopilot"))
+            .args(assign_with(extra))
+            .args(["--base-url", "http://127.0.0.1:9/beta"])
+            .env("GRAPH_TOKEN", good_token())
+            .output()
+            .unwrap();
+        (output.status.code(), text(&output).1)
+    };
+
+    // Two ids run together on line 3: refused with file and line.
+    let joined = dir.path().join("joined.txt");
+    std::fs::write(&joined, "d-1\n\nd-2 d-3\n").unwrap();
+    let (code, stderr) = cli(&["--devices-file", joined.to_str().unwrap()]);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}:3: `d-2 d-3` holds whitespace",
+            joined.display()
+        )),
+        "{stderr}"
+    );
+
+    // Nothing but comments.
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "# none yet\n\n").unwrap();
+    let (code, stderr) = cli(&["--devices-file", empty.to_str().unwrap()]);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(stderr.contains("holds no device ids"), "{stderr}");
+
+    // A file that is not there.
+    let missing = dir.path().join("missing.txt");
+    let (code, stderr) = cli(&["--devices-file", missing.to_str().unwrap()]);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "cannot read device ids from {}",
+            missing.display()
+        )),
+        "{stderr}"
+    );
+
+    // Neither --device nor --devices-file: a usage error naming both.
+    let (code, stderr) = cli(&[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--device <ID>|--devices-file <PATH>"),
+        "{stderr}"
+    );
+}

@@ -105,10 +105,66 @@ enum Assign {
 }
 
 #[derive(clap::Args, Debug)]
+#[group(required = true, multiple = true)]
 struct Devices {
     /// A device id to assign the profile to; repeat for more.
-    #[arg(long = "device", value_name = "ID", required = true)]
+    #[arg(long = "device", value_name = "ID")]
     device: Vec<String>,
+    /// Read device ids from this file, one per line ("-" reads standard
+    /// input). Blank lines and lines starting with # are skipped; the ids
+    /// follow any given with --device.
+    #[arg(long, value_name = "PATH")]
+    devices_file: Option<PathBuf>,
+}
+
+impl Devices {
+    /// The ids of `--device`, then those of `--devices-file`.
+    fn collect(self) -> Result<Vec<String>, String> {
+        let mut ids = self.device;
+        let Some(path) = self.devices_file else {
+            return Ok(ids);
+        };
+        let (name, text) = if path.as_os_str() == "-" {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(|err| format!("cannot read device ids from standard input: {err}"))?;
+            ("standard input".to_string(), text)
+        } else {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|err| format!("cannot read device ids from {}: {err}", path.display()))?;
+            (path.display().to_string(), text)
+        };
+        let from_file = device_ids(&name, &text)?;
+        if from_file.is_empty() {
+            return Err(format!(
+                "{name} holds no device ids (blank lines and # comments are skipped)"
+            ));
+        }
+        ids.extend(from_file);
+        Ok(ids)
+    }
+}
+
+/// The device ids of a list `text` read from `name`: one per line,
+/// trimmed; blank lines and `#` comments skipped. A line with whitespace
+/// inside is refused with its line number, since it is most likely
+/// several ids run together, which Graph would take as one unknown id.
+fn device_ids(name: &str, text: &str) -> Result<Vec<String>, String> {
+    let mut ids = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let id = line.trim();
+        if id.is_empty() || id.starts_with('#') {
+            continue;
+        }
+        if id.contains(char::is_whitespace) {
+            return Err(format!(
+                "{name}:{}: `{id}` holds whitespace; put one device id per line",
+                index + 1
+            ));
+        }
+        ids.push(id.to_string());
+    }
+    Ok(ids)
 }
 
 /// The token, or why there is none.
@@ -227,23 +283,24 @@ fn main() -> ExitCode {
         Assign::Profile {
             profile_id,
             devices,
-        } => (Target::Profile, profile_id, devices.device),
+        } => (Target::Profile, profile_id, devices),
         Assign::DeviceProfile {
             device_identity_id,
             devices,
-        } => (Target::DeviceProfile, device_identity_id, devices.device),
+        } => (Target::DeviceProfile, device_identity_id, devices),
         Assign::IntendedProfile {
             device_identity_id,
             devices,
-        } => (Target::IntendedProfile, device_identity_id, devices.device),
+        } => (Target::IntendedProfile, device_identity_id, devices),
     };
     let route = target.route();
-    let body = AssignRequest {
-        device_ids: devices,
-    };
     let fail = |message: String| {
         eprintln!("autopilot: {message}");
         ExitCode::from(exit::INPUT)
+    };
+    let body = match devices.collect() {
+        Ok(device_ids) => AssignRequest { device_ids },
+        Err(message) => return fail(message),
     };
     let cloud = match cloud(&cli.global) {
         Ok(cloud) => cloud,
