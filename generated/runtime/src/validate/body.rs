@@ -175,8 +175,11 @@ mod tests {
         .collect();
         // Bytes that are not UTF-8: inside a string (short, long, after
         // valid non-ASCII), in a key, and outside any string.
-        let bad_utf8: [&[u8]; 7] = [
+        let bad_utf8: [&[u8]; 9] = [
             b"{\"ids\":[\"\xff\"]}",
+            // Right after a backslash, where the scan jumps over a byte.
+            b"{\"ids\":[\"\\\xff\"]}",
+            b"{\"i\\\xffds\":[\"a\"]}",
             b"{\"ids\":[\"0123456789abcdef0123456789abcdef0123\xc3\"]}",
             b"{\"ids\":[\"\xc3\xa9\xc3\"]}",
             b"{\"ids\":[\"\xed\xa0\x80\"]}",
