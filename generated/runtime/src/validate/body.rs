@@ -165,6 +165,9 @@ mod tests {
             "{\"ids\":[\"caf\u{e9}\",\"\u{1F600}\",\"plain\"]}".to_string(),
             "{\"ids\":[\"raw\ttab\"]}".to_string(),
             r#"{"ids":["a"],"other":1}"#.to_string(),
+            // Keys that need escaping in a JSON pointer.
+            r#"{"ids":["a"],"a/b~c":1,"~":[]}"#.to_string(),
+            r#"{"ids":["a",1,"b",{}],"x":null}"#.to_string(),
             r#"{"ids":["a"],"ids":["b"]}"#.to_string(),
             r#"{"ids":["unterminated]}"#.to_string(),
             r#"{"ids":["a"]"#.to_string(),

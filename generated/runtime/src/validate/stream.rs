@@ -283,10 +283,9 @@ impl<'a> Reader<'a> {
                             let before = out.len();
                             self.value(rules.items, at, out)?;
                             if out.len() > before {
-                                let index = format!("/{count}");
-                                for v in &mut out[before..] {
-                                    v.location.insert_str(prefix, &index);
-                                }
+                                let mut digits = [0u8; 20];
+                                let index = decimal(count, &mut digits);
+                                insert_token(&mut out[before..], prefix, index);
                             }
                             count += 1;
                             self.skip_ws();
@@ -369,9 +368,11 @@ impl<'a> Reader<'a> {
                     }
                 }
                 if out.len() > before {
-                    let token = Pointer::key_token(&key);
-                    for v in &mut out[before..] {
-                        v.location.insert_str(prefix, &token);
+                    if key.contains(['~', '/']) {
+                        let token = Pointer::key_token(&key);
+                        insert_token(&mut out[before..], prefix, &token[1..]);
+                    } else {
+                        insert_token(&mut out[before..], prefix, &key);
                     }
                 }
                 count += 1;
@@ -591,6 +592,32 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Puts `/token` into each violation's location at `at`: the array index
+/// or property name the reader left out of the pointer while the value
+/// looked valid. The first insertion reserves room for a few more, so the
+/// enclosing levels' insertions do not reallocate again.
+fn insert_token(violations: &mut [Violation], at: usize, token: &str) {
+    for v in violations {
+        v.location.reserve(token.len() + 1 + 32);
+        v.location.insert_str(at, token);
+        v.location.insert(at, '/');
+    }
+}
+
+/// `n` in decimal, written into `buf` without allocating.
+fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).expect("ASCII digits")
+}
+
 /// Whether `schema` admits every string, so that a string value needs no
 /// check beyond its syntax.
 fn plain_string(schema: &'static Schema) -> bool {
@@ -646,4 +673,28 @@ fn hex4(chars: &mut std::str::Chars<'_>) -> Step<u32> {
         code = code * 16 + chars.next().and_then(|c| c.to_digit(16)).ok_or(Stop)?;
     }
     Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indices_are_written_in_decimal() {
+        let mut buf = [0u8; 20];
+        for n in [0, 7, 10, 99, 1000, 123_456_789, usize::MAX] {
+            assert_eq!(decimal(n, &mut buf), n.to_string());
+        }
+    }
+
+    #[test]
+    fn tokens_go_in_front_of_the_inner_location() {
+        let mut list = vec![
+            Violation::new("/body/3", "type", "x"),
+            Violation::new("/body", "required", "y"),
+        ];
+        insert_token(&mut list, "/body".len(), "deviceIds");
+        assert_eq!(list[0].location, "/body/deviceIds/3");
+        assert_eq!(list[1].location, "/body/deviceIds");
+    }
 }
