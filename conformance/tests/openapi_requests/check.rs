@@ -32,18 +32,10 @@ use conformance::exchange::{Exchange, MAX_RECORDED_BODY};
 use conformance::oracle::Check;
 use serde_json::Value;
 
+use super::base::essence;
 use super::request::{Built, Expect};
 use super::spec::Api;
 use super::wire::WireResponse;
-
-fn essence(media: &str) -> String {
-    media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
-}
 
 /// Checks `response` to `built`; `Err` lists every problem.
 pub fn answer(api: &Api, built: &Built, response: &WireResponse) -> Result<(), String> {

@@ -42,12 +42,21 @@ impl Pointer {
         self.text.is_empty()
     }
 
-    /// The RFC 6901 token for `key` (`~` → `~0`, `/` → `~1`), with its
-    /// leading `/`.
-    pub fn key_token(key: &str) -> String {
-        let mut p = Pointer::default();
-        p.push_key(key);
-        p.text.into_owned()
+    /// `key` escaped as an RFC 6901 token (`~` → `~0`, `/` → `~1`),
+    /// borrowed when nothing needs escaping; without the leading `/`.
+    pub fn escape_key(key: &str) -> Cow<'_, str> {
+        if !key.contains(['~', '/']) {
+            return Cow::Borrowed(key);
+        }
+        let mut token = String::with_capacity(key.len() + 2);
+        for c in key.chars() {
+            match c {
+                '~' => token.push_str("~0"),
+                '/' => token.push_str("~1"),
+                c => token.push(c),
+            }
+        }
+        Cow::Owned(token)
     }
 
     /// Appends a property name (escaped per RFC 6901: `~` → `~0`, `/` →
@@ -56,17 +65,7 @@ impl Pointer {
         let mark = self.text.len();
         let text = self.text.to_mut();
         text.push('/');
-        if key.contains(['~', '/']) {
-            for c in key.chars() {
-                match c {
-                    '~' => text.push_str("~0"),
-                    '/' => text.push_str("~1"),
-                    c => text.push(c),
-                }
-            }
-        } else {
-            text.push_str(key);
-        }
+        text.push_str(&Pointer::escape_key(key));
         mark
     }
 
@@ -75,22 +74,8 @@ impl Pointer {
         let mark = self.text.len();
         let text = self.text.to_mut();
         text.push('/');
-        // Digits by hand: this runs once per array item on the hot path,
-        // where `fmt` machinery costs more than the rest of the item.
         let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut rest = index;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        for &d in &digits[at..] {
-            text.push(char::from(d));
-        }
+        text.push_str(decimal(index, &mut digits));
         mark
     }
 
@@ -100,6 +85,21 @@ impl Pointer {
             self.text.to_mut().truncate(mark);
         }
     }
+}
+
+/// `n` in decimal, written into `buf` by hand: indices are written on the
+/// hot path, where `fmt` machinery costs more than the rest of the item.
+pub(crate) fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).expect("ASCII digits")
 }
 
 #[cfg(test)]
@@ -124,11 +124,23 @@ mod tests {
         assert_eq!(p.as_str(), "/body");
         p.push_key("");
         assert_eq!(p.as_str(), "/body/");
-        assert_eq!(Pointer::key_token("a/b"), "/a~1b");
+        assert_eq!(Pointer::escape_key("a/b"), "a~1b");
+        assert!(matches!(
+            Pointer::escape_key("plain"),
+            Cow::Borrowed("plain")
+        ));
         let mut q = Pointer::at("/body");
         let m = q.push_index(2);
         assert_eq!(q.as_str(), "/body/2");
         q.truncate(m);
         assert_eq!(q.as_str(), "/body");
+    }
+
+    #[test]
+    fn indices_are_written_in_decimal() {
+        let mut buf = [0u8; 20];
+        for n in [0, 7, 10, 99, 1000, 123_456_789, usize::MAX] {
+            assert_eq!(decimal(n, &mut buf), n.to_string());
+        }
     }
 }

@@ -19,6 +19,7 @@ use std::collections::HashSet;
 
 use serde_json::Number;
 
+use super::pointer::decimal;
 use super::scan::{self, RunEnd};
 use super::walk::{self, check_item_count, check_number, check_property_count, check_string};
 use super::{Additional, Kind, ObjectRules, Pointer, Schema, number, resolve};
@@ -368,12 +369,7 @@ impl<'a> Reader<'a> {
                     }
                 }
                 if out.len() > before {
-                    if key.contains(['~', '/']) {
-                        let token = Pointer::key_token(&key);
-                        insert_token(&mut out[before..], prefix, &token[1..]);
-                    } else {
-                        insert_token(&mut out[before..], prefix, &key);
-                    }
+                    insert_token(&mut out[before..], prefix, &Pointer::escape_key(&key));
                 }
                 count += 1;
                 self.skip_ws();
@@ -604,20 +600,6 @@ fn insert_token(violations: &mut [Violation], at: usize, token: &str) {
     }
 }
 
-/// `n` in decimal, written into `buf` without allocating.
-fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &str {
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buf[at..]).expect("ASCII digits")
-}
-
 /// Whether `schema` admits every string, so that a string value needs no
 /// check beyond its syntax.
 fn plain_string(schema: &'static Schema) -> bool {
@@ -678,14 +660,6 @@ fn hex4(chars: &mut std::str::Chars<'_>) -> Step<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn indices_are_written_in_decimal() {
-        let mut buf = [0u8; 20];
-        for n in [0, 7, 10, 99, 1000, 123_456_789, usize::MAX] {
-            assert_eq!(decimal(n, &mut buf), n.to_string());
-        }
-    }
 
     #[test]
     fn tokens_go_in_front_of_the_inner_location() {
