@@ -169,6 +169,10 @@ mod tests {
             r#"{"ids":["a"],"a/b~c":1,"~":[]}"#.to_string(),
             r#"{"ids":["a",1,"b",{}],"x":null}"#.to_string(),
             r#"{"ids":["a"],"ids":["b"]}"#.to_string(),
+            // A declared key written with an escape, alone and as a
+            // duplicate of the plain spelling.
+            r#"{"\u0069ds":["a",1]}"#.to_string(),
+            r#"{"ids":["a"],"\u0069ds":["b"]}"#.to_string(),
             r#"{"ids":["unterminated]}"#.to_string(),
             r#"{"ids":["a"]"#.to_string(),
             r#"{"ids":["a"]} trailing"#.to_string(),

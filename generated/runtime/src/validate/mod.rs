@@ -269,6 +269,16 @@ impl ObjectRules {
             .ok()
             .map(|i| (i, &self.properties[i]))
     }
+
+    /// Like [`ObjectRules::property`] for a name given as UTF-8 bytes
+    /// (byte order is `str` order, so the same search applies).
+    #[inline]
+    pub fn property_bytes(&self, name: &[u8]) -> Option<(usize, &'static Property)> {
+        self.properties
+            .binary_search_by(|p| p.name.as_bytes().cmp(name))
+            .ok()
+            .map(|i| (i, &self.properties[i]))
+    }
 }
 
 /// One declared property.

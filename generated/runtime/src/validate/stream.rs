@@ -22,7 +22,7 @@ use serde_json::Number;
 use super::pointer::decimal;
 use super::scan::{self, RunEnd};
 use super::walk::{self, check_item_count, check_number, check_property_count, check_string};
-use super::{Additional, Kind, ObjectRules, Pointer, Schema, number, resolve};
+use super::{Additional, Kind, ObjectRules, Pointer, Property, Schema, number, resolve};
 use crate::Violation;
 
 /// How a one-pass validation ended.
@@ -73,6 +73,23 @@ pub fn validate(
         Err(Stop) => Outcome::GaveUp,
         Ok(()) if out.len() == before => Outcome::Valid,
         Ok(()) => Outcome::Invalid,
+    }
+}
+
+/// An object's key, as the reader found it.
+enum Key<'a> {
+    /// A declared property: its index among the rules' properties.
+    Declared(usize, &'static Property),
+    /// Any other name.
+    Other(Cow<'a, str>),
+}
+
+impl Key<'_> {
+    fn name(&self) -> &str {
+        match self {
+            Key::Declared(_, p) => p.name,
+            Key::Other(name) => name,
+        }
     }
 }
 
@@ -340,25 +357,25 @@ impl<'a> Reader<'a> {
                 if self.peek()? != b'"' {
                     return Err(Stop);
                 }
-                let key = self.string()?;
+                let key = self.key(rules)?;
                 self.skip_ws();
                 self.expect(b':')?;
                 // As for array items: the key joins the location only when
                 // its value has violations.
                 let prefix = at.len();
                 let before = out.len();
-                match rules.property(&key) {
-                    Some((index, p)) => {
+                match key {
+                    Key::Declared(index, p) => {
                         if !seen.declared.mark(index) {
                             return Err(Stop);
                         }
                         self.value(p.schema, at, out)?;
                     }
-                    None => {
+                    Key::Other(ref key) => {
                         match &rules.additional {
                             Additional::Any => self.skip_value()?,
                             Additional::Forbidden => {
-                                out.push(walk::not_allowed(at, &key));
+                                out.push(walk::not_allowed(at, key));
                                 self.skip_value()?;
                             }
                             Additional::Schema(s) => self.value(s, at, out)?,
@@ -369,7 +386,7 @@ impl<'a> Reader<'a> {
                     }
                 }
                 if out.len() > before {
-                    insert_token(&mut out[before..], prefix, &Pointer::escape_key(&key));
+                    insert_token(&mut out[before..], prefix, &Pointer::escape_key(key.name()));
                 }
                 count += 1;
                 self.skip_ws();
@@ -526,6 +543,26 @@ impl<'a> Reader<'a> {
             decode_escapes(self.str_between(start, end)?)?;
         }
         Ok(())
+    }
+
+    /// Reads an object's key. A key without escapes is looked up by its
+    /// raw bytes (the scan has checked any non-ASCII ones to be UTF-8),
+    /// so a declared key costs no string conversion.
+    fn key(&mut self, rules: &ObjectRules) -> Step<Key<'a>> {
+        let (start, end, escaped) = self.scan_string()?;
+        if !escaped && let Some((index, p)) = rules.property_bytes(&self.bytes[start..end]) {
+            return Ok(Key::Declared(index, p));
+        }
+        let raw = self.str_between(start, end)?;
+        if escaped {
+            let decoded = decode_escapes(raw)?;
+            Ok(match rules.property_bytes(decoded.as_bytes()) {
+                Some((index, p)) => Key::Declared(index, p),
+                None => Key::Other(Cow::Owned(decoded)),
+            })
+        } else {
+            Ok(Key::Other(Cow::Borrowed(raw)))
+        }
     }
 
     /// Reads a string, borrowing it when it has no escapes.
