@@ -211,6 +211,20 @@ pub struct Schema {
     pub pointer: String,
 }
 
+impl Schema {
+    /// A reference to the named type `name`, written nowhere in particular
+    /// (for references the generator follows on its own, such as a
+    /// discriminator's mapping).
+    pub fn named(name: &str) -> Schema {
+        Schema {
+            kind: SchemaKind::Named(name.to_string()),
+            nullable: false,
+            description: String::new(),
+            pointer: String::new(),
+        }
+    }
+}
+
 /// The kinds of schema the generator understands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SchemaKind {
@@ -336,4 +350,17 @@ pub struct TypeDef {
     pub spec_name: String,
     /// Its schema.
     pub schema: Schema,
+    /// Its `discriminator`, when it has one (component schemas only).
+    pub discriminator: Option<Discriminator>,
+}
+
+/// A `discriminator` with its `mapping`: an object whose `property` holds
+/// one of the mapped values is judged by that value's type instead (see
+/// `graph_runtime::validate::Discriminator`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discriminator {
+    /// `propertyName`.
+    pub property: String,
+    /// Value → Rust name of the mapped type, sorted by value.
+    pub mapping: Vec<(String, String)>,
 }

@@ -1,7 +1,8 @@
 //! Generates the validators under test into OUT_DIR:
 //!
-//! * `keywords.rs` from `specs/keywords.yaml` (ours, always present), with
-//!   the client, for the client-side tests;
+//! * `keywords.rs` from `specs/keywords.yaml` and `discriminator.rs` from
+//!   `specs/discriminator.yaml` (ours, always present), with the client,
+//!   for the client-side tests;
 //! * `actions.rs` and `enrollment.rs` from Microsoft's modules in
 //!   `../shared/graph-openapi/` (outside the repository), without client
 //!   or fluent builders to keep compile times down. When that directory is
@@ -14,14 +15,15 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     println!("cargo::rustc-check-cfg=cfg(graph_modules)");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let keywords = root.join("specs/keywords.yaml");
-    if let Err(err) = codegen::Config::new()
-        .spec(&keywords)
-        .out_file("keywords.rs")
-        .generate()
-    {
-        eprintln!("error: cannot generate from {}\n{err}", keywords.display());
-        return ExitCode::FAILURE;
+    for (file, out) in [
+        ("specs/keywords.yaml", "keywords.rs"),
+        ("specs/discriminator.yaml", "discriminator.rs"),
+    ] {
+        let spec = root.join(file);
+        if let Err(err) = codegen::Config::new().spec(&spec).out_file(out).generate() {
+            eprintln!("error: cannot generate from {}\n{err}", spec.display());
+            return ExitCode::FAILURE;
+        }
     }
     let shared = root.join("../../../shared/graph-openapi");
     println!("cargo:rerun-if-changed={}", shared.display());

@@ -102,7 +102,18 @@ impl Lowerer<'_> {
                     && let Some(def) = self.out.types.get(name)
                 {
                     let def_schema = def.schema.clone();
+                    let mapped: Vec<Schema> = def
+                        .discriminator
+                        .iter()
+                        .flat_map(|d| &d.mapping)
+                        .map(|(_, target)| Schema::named(target))
+                        .collect();
                     self.formats_in(&def_schema, typed, seen, problems);
+                    // A derived type's own properties land in the base
+                    // type's map of other properties: untyped JSON.
+                    for target in &mapped {
+                        self.formats_in(target, false, seen, problems);
+                    }
                 }
             }
             SchemaKind::String(s) => {

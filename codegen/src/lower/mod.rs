@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use openapiv3::OpenAPI;
 
 use crate::diag::{Collector, Diagnostics};
-use crate::model::{Api, Server, TypeDef};
+use crate::model::{Api, Discriminator, Server, TypeDef};
 use crate::names::{self, Namespace};
 use crate::source::Source;
 
@@ -148,11 +148,17 @@ impl<'a> Lowerer<'a> {
         for key in keys {
             let pointer = crate::diag::join("/components/schemas", key);
             let rust_name = self.component_names[key].clone();
-            let schema = match &components.schemas[key] {
+            let (schema, discriminator) = match &components.schemas[key] {
                 openapiv3::ReferenceOr::Reference { reference } => {
-                    self.schema_ref(reference, &pointer)
+                    (self.schema_ref(reference, &pointer), None)
                 }
-                openapiv3::ReferenceOr::Item(item) => self.schema(item, &pointer, &rust_name),
+                openapiv3::ReferenceOr::Item(item) => (
+                    self.schema(item, &pointer, &rust_name),
+                    item.schema_data
+                        .discriminator
+                        .as_ref()
+                        .and_then(|d| self.discriminator(d, &pointer)),
+                ),
             };
             self.out.types.insert(
                 rust_name.clone(),
@@ -160,10 +166,49 @@ impl<'a> Lowerer<'a> {
                     rust_name,
                     spec_name: key.clone(),
                     schema,
+                    discriminator,
                 },
             );
         }
         self.check_alias_cycles();
+    }
+}
+
+impl Lowerer<'_> {
+    /// A component's `discriminator`, its mapping resolved to Rust type
+    /// names. A mapping value is a reference (`#/components/schemas/X`) or,
+    /// as OpenAPI 3.0 also allows, a bare component name.
+    fn discriminator(
+        &mut self,
+        d: &openapiv3::Discriminator,
+        pointer: &str,
+    ) -> Option<Discriminator> {
+        let at = crate::diag::join(pointer, "discriminator");
+        if d.mapping.is_empty() {
+            self.c.error_hint(
+                &at,
+                "a `discriminator` without `mapping` is not supported yet",
+                "list every value with its schema under `mapping`, as Microsoft's modules do",
+            );
+            return None;
+        }
+        let mut mapping = Vec::new();
+        for (value, target) in &d.mapping {
+            let name = refs::component_name(target, "schemas").unwrap_or_else(|| target.clone());
+            match self.component_names.get(&name) {
+                Some(rust_name) => mapping.push((value.clone(), rust_name.clone())),
+                None => self.c.error_hint(
+                    &crate::diag::join(&crate::diag::join(&at, "mapping"), value),
+                    format!("discriminator mapping `{target}` names no schema component"),
+                    "map the value to `#/components/schemas/NAME` of a defined schema",
+                ),
+            }
+        }
+        mapping.sort();
+        Some(Discriminator {
+            property: d.property_name.clone(),
+            mapping,
+        })
     }
 }
 

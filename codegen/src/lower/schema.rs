@@ -75,6 +75,7 @@ impl<'a> Lowerer<'a> {
                 rust_name,
                 spec_name: format!("#{pointer}"),
                 schema: body,
+                discriminator: None,
             },
         );
         named
@@ -84,11 +85,11 @@ impl<'a> Lowerer<'a> {
     /// its children may be hoisted, named after `hint`).
     pub(crate) fn schema(&mut self, schema: &OaSchema, pointer: &str, hint: &str) -> Schema {
         let data = &schema.schema_data;
-        if data.discriminator.is_some() {
+        if data.discriminator.is_some() && !is_component_root(pointer) {
             self.c.error_hint(
                 &join(pointer, "discriminator"),
-                "`discriminator` is not supported yet",
-                "remove it; oneOf/anyOf are validated by trying each alternative",
+                "`discriminator` is supported on component schemas only",
+                "move this schema to `components/schemas` and refer to it with `$ref`",
             );
         }
         let mut nullable = data.nullable;
@@ -699,4 +700,12 @@ fn known_format(variant: &str) -> String {
             out
         }
     }
+}
+
+/// Whether `pointer` is where a component schema itself is written
+/// (`/components/schemas/NAME`), not something inside one.
+fn is_component_root(pointer: &str) -> bool {
+    pointer
+        .strip_prefix("/components/schemas/")
+        .is_some_and(|name| !name.is_empty() && !name.contains('/'))
 }

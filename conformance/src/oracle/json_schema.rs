@@ -10,9 +10,11 @@
 //!   applies. Without `type` it has no effect.
 //! * `$ref: '#/components/schemas/X'` → `#/definitions/X`; siblings of a
 //!   `$ref` are ignored, as both specs say.
+//! * A component's `discriminator` with a `mapping` dispatches on its
+//!   property (see [`super::discriminator`]).
 //! * Annotations and extensions that JSON Schema does not know
-//!   (`discriminator`, `readOnly`, `writeOnly`, `xml`, `externalDocs`,
-//!   `example`, `deprecated`, `x-*`) are dropped.
+//!   (`readOnly`, `writeOnly`, `xml`, `externalDocs`, `example`,
+//!   `deprecated`, `x-*`) are dropped.
 //! * `format`s are given meaning by [`FORMAT_RULES`], so the oracle checks
 //!   exactly what the generated validators must check.
 //! * `allOf` is read as inheritance: a property one part declares is not
@@ -106,10 +108,12 @@ pub fn to_json_schema(root: &Value, schema: &Value) -> Value {
             definitions.insert(name.clone(), translate(component));
         }
     }
+    let mut top = translate(schema);
+    super::discriminator::apply(root, &mut definitions, &mut top);
     let mut doc = json!({
         "$schema": "http://json-schema.org/draft-04/schema#",
         "definitions": definitions,
-        "allOf": [translate(schema)],
+        "allOf": [top],
     });
     super::inherit::apply(&mut doc);
     doc

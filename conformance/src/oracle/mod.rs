@@ -23,6 +23,7 @@
 //! scalars, cookie parameters, `deprecated`, response `links`, and
 //! `readOnly`/`writeOnly` (annotations dropped by the translation).
 
+pub mod discriminator;
 pub mod headers;
 pub mod inherit;
 pub mod json_schema;

@@ -4,6 +4,8 @@
 //!
 //! * [`keywords`]: our fixture `specs/keywords.yaml`, whose request schemas
 //!   use every keyword the validators enforce (with the client).
+//! * [`discriminator`]: our fixture `specs/discriminator.yaml`, base types
+//!   that dispatch on `@odata.type` as newer Graph documents write them.
 //! * [`actions`] and [`enrollment`]: Microsoft's `DeviceManagement.Actions`
 //!   and `DeviceManagement.Enrollment` modules from
 //!   `../shared/graph-openapi/` (no client), compiled only when that
@@ -13,6 +15,12 @@
 #[allow(clippy::all, missing_docs, dead_code, unused_mut)]
 pub mod keywords {
     include!(concat!(env!("OUT_DIR"), "/keywords.rs"));
+}
+
+/// The discriminator fixture API (`@odata.type` dispatch).
+#[allow(clippy::all, missing_docs, dead_code, unused_mut)]
+pub mod discriminator {
+    include!(concat!(env!("OUT_DIR"), "/discriminator.rs"));
 }
 
 /// Microsoft's `DeviceManagement.Actions` module (types, routes,

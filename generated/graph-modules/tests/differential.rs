@@ -1,7 +1,7 @@
 //! Differential tests: the generated validators against the conformance
 //! oracle (the spec read as plain JSON, translated to JSON Schema and
 //! judged by the `jsonschema` crate), for every request body schema of
-//! `spec/assign.yaml`, of the keyword fixture, and of both Microsoft
+//! `spec/assign.yaml`, of the keyword and discriminator fixtures, and of both Microsoft
 //! modules in `../shared/graph-openapi/` (skipped when absent).
 //!
 //! Each case draws one body schema of the spec and a JSON value aimed at
@@ -64,6 +64,7 @@ macro_rules! adapter {
 
 adapter!(assign_handle, autopilot_client::server);
 adapter!(keywords_handle, graph_modules::keywords::server);
+adapter!(discriminator_handle, graph_modules::discriminator::server);
 #[cfg(graph_modules)]
 adapter!(actions_handle, graph_modules::actions::server);
 #[cfg(graph_modules)]
@@ -94,6 +95,7 @@ impl Strategy for Cases<'_> {
             root: self.root,
             rng: runner.rng(),
             tidy: false,
+            dispatched: false,
         };
         g.tidy = g.chance(60);
         let index = g.below(self.schemas.len());
@@ -288,6 +290,19 @@ fn keyword_fixture_agrees_with_the_oracle() {
         &doc,
         graph_modules::keywords::validate::body_schema,
         keywords_handle,
+        1500,
+    );
+}
+
+#[test]
+fn discriminator_fixture_agrees_with_the_oracle() {
+    let path = support::repo().join("generated/graph-modules/specs/discriminator.yaml");
+    let doc = SpecDoc::load(&path).unwrap();
+    run(
+        "specs/discriminator.yaml",
+        &doc,
+        graph_modules::discriminator::validate::body_schema,
+        discriminator_handle,
         1500,
     );
 }

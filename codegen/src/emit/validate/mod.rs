@@ -46,9 +46,34 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                 " The schema of [`super::super::types::{name}`] (`{}`).",
                 def.spec_name
             );
+            let Some(d) = &def.discriminator else {
+                return Some(quote! {
+                    #[doc = #doc]
+                    pub static #id: #rt::validate::Schema = #schema;
+                });
+            };
+            let base = schema::base_ident(&name);
+            let base_doc = format!(
+                " The schema of [`super::super::types::{name}`] (`{}`) without its discriminator: what `allOf` parts and mapped types refer to.",
+                def.spec_name
+            );
+            let property = &d.property;
+            let mapping = d.mapping.iter().map(|(value, target)| {
+                let target = schema::mapped_ident(ctx.api, target);
+                quote!((#value, &#target),)
+            });
             Some(quote! {
                 #[doc = #doc]
-                pub static #id: #rt::validate::Schema = #schema;
+                pub static #id: #rt::validate::Schema = #rt::validate::Schema {
+                    kind: #rt::validate::Kind::Discriminated(&#rt::validate::Discriminator {
+                        property: #property,
+                        mapping: &[#(#mapping)*],
+                        base: &#base,
+                    }),
+                    nullable: false,
+                };
+                #[doc = #base_doc]
+                pub static #base: #rt::validate::Schema = #schema;
             })
         })
         .collect();

@@ -157,16 +157,36 @@ impl<'c, 'a> Writer<'c, 'a> {
                     SchemaKind::OneOf(_) => (format_ident!("OneOf"), parts.clone()),
                     _ => (format_ident!("AnyOf"), parts.clone()),
                 };
+                let inheriting = matches!(schema.kind, SchemaKind::AllOf(_));
                 let parts: Vec<TokenStream> = parts
                     .iter()
-                    .map(|p| {
-                        let p = self.schema(p, site);
-                        quote!(&#p)
+                    .map(|p| match &p.kind {
+                        // A base type is inherited without its
+                        // discriminator, which would hand the value back
+                        // to the derived type.
+                        SchemaKind::Named(name) if inheriting && self.discriminated(name) => {
+                            let prefix = site.schemas();
+                            let base = base_ident(name);
+                            let nullable = p.nullable && has_type(self.ctx.api, p, 0);
+                            quote!(&#v::Schema { kind: #v::Kind::Ref(&#prefix #base), nullable: #nullable })
+                        }
+                        _ => {
+                            let p = self.schema(p, site);
+                            quote!(&#p)
+                        }
                     })
                     .collect();
                 quote!(#v::Kind::#variant(&[#(#parts),*]))
             }
         }
+    }
+
+    fn discriminated(&self, name: &str) -> bool {
+        self.ctx
+            .api
+            .types
+            .get(name)
+            .is_some_and(|def| def.discriminator.is_some())
     }
 
     /// `StringRules { <what the schema sets> ..StringRules::NONE }`.
@@ -300,7 +320,22 @@ fn has_type(api: &Api, schema: &Schema, depth: usize) -> bool {
     }
 }
 
-/// Named types a request can carry: reached from parameters and bodies.
+/// The static of a discriminated type's schema without its discriminator.
+pub(crate) fn base_ident(name: &str) -> proc_macro2::Ident {
+    format_ident!("{name}__base")
+}
+
+/// What a discriminator mapping points at: the type's static, or its base
+/// form when the type has a discriminator too (a value is dispatched once).
+pub(crate) fn mapped_ident(api: &Api, name: &str) -> proc_macro2::Ident {
+    match api.types.get(name) {
+        Some(def) if def.discriminator.is_some() => base_ident(name),
+        _ => ident(name),
+    }
+}
+
+/// Named types a request can carry: reached from parameters and bodies,
+/// and from there through discriminator mappings.
 pub(crate) fn request_types(api: &Api) -> BTreeSet<String> {
     fn walk(api: &Api, schema: &Schema, out: &mut BTreeSet<String>) {
         match &schema.kind {
@@ -309,6 +344,9 @@ pub(crate) fn request_types(api: &Api) -> BTreeSet<String> {
                     && let Some(def) = api.types.get(name)
                 {
                     walk(api, &def.schema, out);
+                    for (_, target) in def.discriminator.iter().flat_map(|d| &d.mapping) {
+                        walk(api, &Schema::named(target), out);
+                    }
                 }
             }
             SchemaKind::Array(a) => walk(api, &a.items, out),

@@ -24,6 +24,11 @@ pub(crate) fn typed_proves_valid(api: &Api, body: &Schema) -> bool {
     let Some(def) = api.types.get(name) else {
         return false;
     };
+    // A discriminator may hand the body to a derived type, which the base
+    // type's struct does not describe.
+    if def.discriminator.is_some() {
+        return false;
+    }
     let SchemaKind::Object(o) = &def.schema.kind else {
         return false;
     };
@@ -50,7 +55,8 @@ fn exact_value(api: &Api, schema: &Schema, depth: usize) -> bool {
         SchemaKind::String(s) => plain_string(s),
         SchemaKind::Named(name) => api.types.get(name).is_some_and(|def| {
             // Only string enums: a Rust enum takes exactly its values.
-            matches!(&def.schema.kind, SchemaKind::String(s)
+            def.discriminator.is_none()
+                && matches!(&def.schema.kind, SchemaKind::String(s)
                 if !s.enumeration.is_empty()
                     && plain_string(&StringSchema { enumeration: Vec::new(), ..s.clone() }))
                 && !def.schema.nullable

@@ -21,6 +21,9 @@ pub struct Gen<'a, R: Rng> {
     pub rng: &'a mut R,
     /// Aim for valid values.
     pub tidy: bool,
+    /// Set while a discriminator's mapped type is being generated, so the
+    /// base it inherits is not dispatched again.
+    pub dispatched: bool,
 }
 
 impl<R: Rng> Gen<'_, R> {
@@ -63,6 +66,9 @@ impl<R: Rng> Gen<'_, R> {
                 None => self.wild(depth),
             };
         }
+        if let Some(value) = self.dispatch(object, depth) {
+            return value;
+        }
         if object.get("nullable") == Some(&Value::Bool(true)) && self.chance(12) {
             return Value::Null;
         }
@@ -97,6 +103,49 @@ impl<R: Rng> Gen<'_, R> {
             _ if object.contains_key("properties") => self.object(object, depth),
             _ => self.wild(depth),
         }
+    }
+
+    /// For a schema with a `discriminator` mapping, mostly: a value of one
+    /// mapped type, tagged with its value (a wrong or missing tag when
+    /// the generator slips).
+    fn dispatch(&mut self, schema: &Map<String, Value>, depth: usize) -> Option<Value> {
+        let d = schema.get("discriminator")?;
+        if std::mem::take(&mut self.dispatched) || !self.chance(70) {
+            return None;
+        }
+        let property = d.get("propertyName")?.as_str()?.to_string();
+        let mapping: Vec<(String, Value)> = d
+            .get("mapping")?
+            .as_object()?
+            .iter()
+            .map(|(tag, target)| {
+                let target = target.as_str().unwrap_or_default();
+                let reference = if target.starts_with('#') {
+                    target.to_string()
+                } else {
+                    format!("#/components/schemas/{target}")
+                };
+                (tag.clone(), json!({ "$ref": reference }))
+            })
+            .collect();
+        if mapping.is_empty() {
+            return None;
+        }
+        let (tag, target) = self.pick(&mapping);
+        self.dispatched = true;
+        let mut value = self.value(&target, depth);
+        self.dispatched = false;
+        if let Value::Object(map) = &mut value {
+            let tag = if self.slip() {
+                self.pick(&[json!("#microsoft.graph.unknown"), json!(7), Value::Null])
+            } else {
+                Value::String(tag)
+            };
+            if !(self.slip() && map.remove(&property).is_some()) {
+                map.insert(property, tag);
+            }
+        }
+        Some(value)
     }
 
     fn all_of(&mut self, parts: &[Value], depth: usize) -> Value {

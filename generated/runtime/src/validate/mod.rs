@@ -86,6 +86,40 @@ pub enum Kind {
     OneOf(&'static [&'static Schema]),
     /// Valid against at least one part.
     AnyOf(&'static [&'static Schema]),
+    /// `discriminator`: the schema that judges a value is chosen by one of
+    /// its properties.
+    Discriminated(&'static Discriminator),
+}
+
+/// A `discriminator` with its `mapping`, as OpenAPI 3.0 reads it for a base
+/// type: an object whose property `property` holds a string the mapping
+/// lists is judged by that value's schema (a derived type); every other
+/// value is judged by `base`, the type's own schema. Each mapped schema
+/// refers to its bases in their `base` form, so a value is dispatched at
+/// most once.
+#[derive(Debug)]
+pub struct Discriminator {
+    /// The deciding property (`propertyName`), e.g. `@odata.type`.
+    pub property: &'static str,
+    /// Value → schema, sorted by value.
+    pub mapping: &'static [(&'static str, &'static Schema)],
+    /// The schema for values the mapping does not pick.
+    pub base: &'static Schema,
+}
+
+impl Discriminator {
+    /// The schema that judges `value`.
+    pub fn choose(&self, value: &serde_json::Value) -> &'static Schema {
+        value
+            .get(self.property)
+            .and_then(serde_json::Value::as_str)
+            .and_then(|tag| {
+                self.mapping
+                    .binary_search_by(|(key, _)| (*key).cmp(tag))
+                    .ok()
+            })
+            .map_or(self.base, |i| self.mapping[i].1)
+    }
 }
 
 /// Constraints on a string.
@@ -410,13 +444,54 @@ pub fn expected_name(kind: &Kind) -> &'static str {
         Kind::Boolean => "a boolean",
         Kind::Array(_) => "an array",
         Kind::Object(_) => "an object",
-        Kind::Any | Kind::Ref(_) | Kind::AllOf(_) | Kind::OneOf(_) | Kind::AnyOf(_) => "a value",
+        Kind::Any
+        | Kind::Ref(_)
+        | Kind::AllOf(_)
+        | Kind::OneOf(_)
+        | Kind::AnyOf(_)
+        | Kind::Discriminated(_) => "a value",
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_discriminator_picks_the_mapped_schema_for_a_listed_string_only() {
+        static BASE: Schema = Schema {
+            kind: Kind::Boolean,
+            nullable: false,
+        };
+        static CAT: Schema = Schema {
+            kind: Kind::Any,
+            nullable: false,
+        };
+        static DOG: Schema = Schema {
+            kind: Kind::Any,
+            nullable: false,
+        };
+        static D: Discriminator = Discriminator {
+            property: "kind",
+            mapping: &[("cat", &CAT), ("dog", &DOG)],
+            base: &BASE,
+        };
+        let pick = |v: serde_json::Value| D.choose(&v) as *const Schema;
+        assert_eq!(pick(serde_json::json!({"kind": "cat"})), &CAT as *const _);
+        assert_eq!(
+            pick(serde_json::json!({"kind": "dog", "x": 1})),
+            &DOG as *const _
+        );
+        for other in [
+            serde_json::json!({"kind": "cow"}),
+            serde_json::json!({"kind": 1}),
+            serde_json::json!({"other": "cat"}),
+            serde_json::json!(["kind", "cat"]),
+            serde_json::json!("cat"),
+        ] {
+            assert_eq!(pick(other), &BASE as *const _);
+        }
+    }
 
     #[test]
     fn a_violation_reported_twice_is_kept_once() {

@@ -11,8 +11,8 @@
 //! [`Outcome::GaveUp`] and the caller falls back to parse-and-walk. That
 //! covers malformed or unusual JSON (left to `serde_json` to report),
 //! duplicate keys (a parsed object keeps only the last), and subtrees
-//! under `allOf`/`oneOf`/`anyOf` or `uniqueItems` (those subtrees alone are
-//! parsed and walked, in place).
+//! under `allOf`/`oneOf`/`anyOf`/`discriminator` or `uniqueItems` (those
+//! subtrees alone are parsed and walked, in place).
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -222,7 +222,7 @@ impl<'a> Reader<'a> {
         self.skip_ws();
         let (target, nullable) = resolve(schema);
         let delegate = match &target.kind {
-            Kind::AllOf(_) | Kind::OneOf(_) | Kind::AnyOf(_) => true,
+            Kind::AllOf(_) | Kind::OneOf(_) | Kind::AnyOf(_) | Kind::Discriminated(_) => true,
             Kind::Array(rules) => rules.unique_items,
             _ => false,
         };

@@ -44,6 +44,7 @@ pub fn validate(
                 out.push(any_of_violation(at, parts.len()));
             }
         }
+        Kind::Discriminated(d) => validate(d.choose(value), value, at, out),
         Kind::String(rules) => match value {
             Value::String(s) => check_string(rules, s, at, out),
             other => out.push(type_violation(at, &schema.kind, other)),
