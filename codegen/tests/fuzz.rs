@@ -1,7 +1,8 @@
 //! Fuzzing the whole pipeline (parse, lower, emit, format) with proptest:
-//! mutated specs built from `spec/assign.yaml`, `tests/specs/features.yaml`
-//! and Microsoft's Graph modules (when `../shared` is there), arbitrary
-//! YAML trees made of OpenAPI words, and arbitrary text. Every input must
+//! mutated specs built from `spec/assign.yaml`, `tests/specs/features.yaml`,
+//! the discriminator fixture of `graph-modules` and Microsoft's Graph
+//! modules (when `../shared` is there), arbitrary YAML trees made of
+//! OpenAPI words, and arbitrary text. Every input must
 //! end in `Ok` or in located spec diagnostics: a panic, an internal error
 //! (generated code that does not parse) or a run longer than the time
 //! limit fails the test.
@@ -89,10 +90,14 @@ struct Seeds {
 fn seeds() -> &'static Seeds {
     static SEEDS: OnceLock<Seeds> = OnceLock::new();
     SEEDS.get_or_init(|| {
-        let small = ["../spec/assign.yaml", "tests/specs/features.yaml"]
-            .iter()
-            .filter_map(|p| repo_file(p))
-            .collect();
+        let small = [
+            "../spec/assign.yaml",
+            "tests/specs/features.yaml",
+            "../generated/graph-modules/specs/discriminator.yaml",
+        ]
+        .iter()
+        .filter_map(|p| repo_file(p))
+        .collect();
         let modules: Vec<Value> = [
             "../../shared/graph-openapi/DeviceManagement.Actions.yml",
             "../../shared/graph-openapi/DeviceManagement.Enrollment.yml",
@@ -422,8 +427,8 @@ fn mutated_small_specs() {
     let seeds = &seeds().small;
     assert_eq!(
         seeds.len(),
-        2,
-        "spec/assign.yaml and features.yaml must parse"
+        3,
+        "spec/assign.yaml, features.yaml and discriminator.yaml must parse"
     );
     let strategy = (0..seeds.len(), prop::collection::vec(edit(), 1..4)).prop_map(|(i, edits)| {
         let mut doc = seeds[i].clone();

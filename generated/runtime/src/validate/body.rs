@@ -159,6 +159,11 @@ mod tests {
             r#"{"ids":["a",]}"#.to_string(),
             r#"{"ids":["a" "b"]}"#.to_string(),
             r#"{"ids":["a",7,null,"b",{"x":1},"c"]}"#.to_string(),
+            // Numbers where strings belong: short integers, long ones,
+            // fractions, and ones `serde_json` refuses as out of range.
+            r#"{"ids":[-0,12345,1.5,2E3,123456789012345678901234567890]}"#.to_string(),
+            r#"{"ids":[1e400]}"#.to_string(),
+            format!(r#"{{"ids":[{}]}}"#, "9".repeat(400)),
             r#"{"ids":["esc\"aped","tab\there","\u00e9","\ud83d\ude00"]}"#.to_string(),
             r#"{"ids":["\ud83d"]}"#.to_string(),
             r#"{"ids":["\x"]}"#.to_string(),

@@ -45,7 +45,7 @@ impl Pointer {
     /// `key` escaped as an RFC 6901 token (`~` → `~0`, `/` → `~1`),
     /// borrowed when nothing needs escaping; without the leading `/`.
     pub fn escape_key(key: &str) -> Cow<'_, str> {
-        if !key.contains(['~', '/']) {
+        if !key.bytes().any(|b| b == b'~' || b == b'/') {
             return Cow::Borrowed(key);
         }
         let mut token = String::with_capacity(key.len() + 2);

@@ -255,6 +255,18 @@ impl<'a> Reader<'a> {
                 }
             }
             b'-' | b'0'..=b'9' => {
+                if !matches!(target.kind, Kind::Integer(_) | Kind::Number(_) | Kind::Any) {
+                    // The value is only wrong in type. A short integer
+                    // always parses, so its value need not be worked out;
+                    // anything else must still parse as `serde_json` would
+                    // (`1e400` is out of its range: not JSON to it).
+                    let text = self.number_text()?;
+                    if text.len() > 18 || text.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+                        self.number_from(text)?;
+                    }
+                    out.push(walk::type_violation_named(at, &target.kind, "number"));
+                    return Ok(());
+                }
                 let n = self.number()?;
                 match &target.kind {
                     Kind::Integer(rules) if number::is_integer(&n) => {
@@ -576,9 +588,9 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The text between two offsets, which [`Self::scan_string`] (or the
-    /// number grammar) has found to be UTF-8; checking again is cheap and
-    /// keeps this free of `unsafe`.
+    /// The text between two offsets, which [`Self::scan_string`] has found
+    /// to be UTF-8; checking again is cheap and keeps this free of
+    /// `unsafe`.
     fn str_between(&self, start: usize, end: usize) -> Step<&'a str> {
         std::str::from_utf8(&self.bytes[start..end]).map_err(|_| Stop)
     }
@@ -586,6 +598,21 @@ impl<'a> Reader<'a> {
     /// Reads a number with JSON's grammar and turns it into the
     /// [`Number`] `serde_json` would make of it.
     fn number(&mut self) -> Step<Number> {
+        let text = self.number_text()?;
+        self.number_from(text)
+    }
+
+    /// The [`Number`] of a text [`Self::number_text`] has read.
+    fn number_from(&self, text: &[u8]) -> Step<Number> {
+        // The grammar admits ASCII only, so this cannot fail.
+        std::str::from_utf8(text)
+            .map_err(|_| Stop)?
+            .parse::<Number>()
+            .map_err(|_| Stop)
+    }
+
+    /// Reads past a number, checking JSON's grammar; returns its text.
+    fn number_text(&mut self) -> Step<&'a [u8]> {
         let start = self.pos;
         let digits = |r: &mut Self| {
             let from = r.pos;
@@ -619,19 +646,17 @@ impl<'a> Reader<'a> {
                 return Err(Stop);
             }
         }
-        self.str_between(start, self.pos)?
-            .parse::<Number>()
-            .map_err(|_| Stop)
+        Ok(&self.bytes[start..self.pos])
     }
 }
 
 /// Puts `/token` into each violation's location at `at`: the array index
 /// or property name the reader left out of the pointer while the value
-/// looked valid. The first insertion reserves room for a few more, so the
-/// enclosing levels' insertions do not reallocate again.
+/// looked valid. Locations the reader makes start with room to spare
+/// (`walk::type_violation_named`), and growth is amortised otherwise.
 fn insert_token(violations: &mut [Violation], at: usize, token: &str) {
     for v in violations {
-        v.location.reserve(token.len() + 1 + 32);
+        v.location.reserve(token.len() + 1);
         v.location.insert_str(at, token);
         v.location.insert(at, '/');
     }

@@ -466,11 +466,24 @@ pub fn type_violation(at: &Pointer, kind: &Kind, value: &Value) -> Violation {
 
 /// A `type` violation, given the found type's name.
 pub fn type_violation_named(at: &Pointer, kind: &Kind, found: &str) -> Violation {
-    Violation::new(
-        at.as_str(),
-        "type",
-        format!("expected {}, found {found}", super::expected_name(kind)),
-    )
+    // Written by hand rather than with `format!`: on small invalid bodies
+    // this message is a good part of the whole cost.
+    let expected = super::expected_name(kind);
+    let mut message = String::with_capacity(17 + expected.len() + found.len());
+    message.push_str("expected ");
+    message.push_str(expected);
+    message.push_str(", found ");
+    message.push_str(found);
+    Violation::new(location(at), "type", message)
+}
+
+/// `at` as a violation's location, with room for the tokens the one-pass
+/// reader inserts once it knows where the value sits (see
+/// `stream::insert_token`), so they rarely reallocate it.
+fn location(at: &Pointer) -> String {
+    let mut text = String::with_capacity(at.len() + 32);
+    text.push_str(at.as_str());
+    text
 }
 
 /// The `oneOf` violation: `passing` lists the alternatives that matched.
