@@ -297,11 +297,8 @@ impl ObjectRules {
     };
 
     /// The declared property called `name` (properties are sorted).
-    pub fn property(&self, name: &str) -> Option<(usize, &Property)> {
-        self.properties
-            .binary_search_by(|p| p.name.cmp(name))
-            .ok()
-            .map(|i| (i, &self.properties[i]))
+    pub fn property(&self, name: &str) -> Option<(usize, &'static Property)> {
+        self.property_bytes(name.as_bytes())
     }
 
     /// Like [`ObjectRules::property`] for a name given as UTF-8 bytes

@@ -568,7 +568,7 @@ impl<'a> Reader<'a> {
         let raw = self.str_between(start, end)?;
         if escaped {
             let decoded = decode_escapes(raw)?;
-            Ok(match rules.property_bytes(decoded.as_bytes()) {
+            Ok(match rules.property(&decoded) {
                 Some((index, p)) => Key::Declared(index, p),
                 None => Key::Other(Cow::Owned(decoded)),
             })

@@ -234,7 +234,17 @@ pub fn not_allowed(at: &Pointer, name: &str) -> Violation {
 }
 
 /// `minItems`/`maxItems`.
+#[inline]
 pub fn check_item_count(rules: &ArrayRules, len: usize, at: &Pointer, out: &mut Vec<Violation>) {
+    // Inlined for the common answer ("fine"); the report stays out of line.
+    if rules.min_items.is_some_and(|min| len < min) || rules.max_items.is_some_and(|max| len > max)
+    {
+        item_count_violations(rules, len, at, out);
+    }
+}
+
+#[cold]
+fn item_count_violations(rules: &ArrayRules, len: usize, at: &Pointer, out: &mut Vec<Violation>) {
     if let Some(min) = rules.min_items
         && len < min
     {
@@ -262,7 +272,22 @@ pub fn check_item_count(rules: &ArrayRules, len: usize, at: &Pointer, out: &mut 
 }
 
 /// `minProperties`/`maxProperties`.
+#[inline]
 pub fn check_property_count(
+    rules: &ObjectRules,
+    len: usize,
+    at: &Pointer,
+    out: &mut Vec<Violation>,
+) {
+    if rules.min_properties.is_some_and(|min| len < min)
+        || rules.max_properties.is_some_and(|max| len > max)
+    {
+        property_count_violations(rules, len, at, out);
+    }
+}
+
+#[cold]
+fn property_count_violations(
     rules: &ObjectRules,
     len: usize,
     at: &Pointer,
