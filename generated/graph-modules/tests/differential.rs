@@ -1,8 +1,9 @@
 //! Differential tests: the generated validators against the conformance
 //! oracle (the spec read as plain JSON, translated to JSON Schema and
 //! judged by the `jsonschema` crate), for every request body schema of
-//! `spec/assign.yaml`, of the keyword and discriminator fixtures, and of both Microsoft
-//! modules in `../shared/graph-openapi/` (skipped when absent).
+//! `spec/assign.yaml`, of the keyword and discriminator fixtures, and of
+//! both Microsoft modules in `../shared/graph-openapi/` (skipped when
+//! absent).
 //!
 //! Each case draws one body schema of the spec and a JSON value aimed at
 //! it (valid, nearly valid or wild: nulls, wrong types, deep nesting, huge
@@ -20,7 +21,7 @@
 //! million cases in total:
 //!
 //! ```sh
-//! PROPTEST_CASES=250000 cargo test --release -p graph-modules --test differential -- --nocapture
+//! PROPTEST_CASES=200000 cargo test --release -p graph-modules --test differential -- --nocapture
 //! ```
 
 mod support;
