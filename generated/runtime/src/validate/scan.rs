@@ -107,18 +107,6 @@ impl Window {
                         mask: mask32(chunk),
                     };
                 }
-                // Fewer than 32 bytes left: look at the last 32 bytes of
-                // the buffer instead (those before `from` are masked off
-                // above), rather than at a byte or eight at a time.
-                None if from < bytes.len() && bytes.len() >= 32 => {
-                    let base = bytes.len() - 32;
-                    let chunk: &[u8; 32] = bytes[base..].try_into().expect("32 bytes");
-                    *self = Window {
-                        base,
-                        len: 32,
-                        mask: mask32(chunk),
-                    };
-                }
                 None => {
                     return special_offset(&bytes[from.min(bytes.len())..], true).map(|i| from + i);
                 }
@@ -407,8 +395,8 @@ mod tests {
                 "from {start}"
             );
         }
-        // Buffers around the window's size, where the last bytes are
-        // looked at through a window that ends at the buffer's end.
+        // Buffers around the window's size, where the window cannot be
+        // loaded for the last bytes.
         for len in 0..70 {
             for special in (0..len).map(Some).chain([None]) {
                 let mut text = vec![b'x'; len];
