@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use features_client::params::{FooBar2Params, FooBar2Params2, ThingsDeleteParams, ThingsListParams};
-use features_client::types::{Level, NullableLevel, Thing, ThingsListSelectItem};
+use features_client::types::{Entity, Level, NullableLevel, Thing, ThingsListSelectItem};
 use features_client::Client;
 
 /// One request as the server saw it: request line, lower-cased headers, body.
@@ -163,7 +163,7 @@ fn all_of_inheritance_is_one_struct_with_parent_fields_and_open_extras() {
     assert_eq!(thing.size, Some(9007199254740993)); // int64 kept exactly
     assert_eq!(thing.display_name, None);
     assert_eq!(thing.maybe_level, None::<NullableLevel>);
-    assert_eq!(thing.additional_properties["@odata.type"], "#ns.thing");
+    assert_eq!(thing.odata_type.as_deref(), Some("#ns.thing")); // declared by ns.entity
     assert_eq!(thing.additional_properties["extra"], 5);
     // Absent optional fields are not written back; extras are.
     let back = serde_json::to_value(&thing).unwrap();
@@ -209,6 +209,32 @@ fn query_and_header_parameters_follow_their_style() {
     // to `FooBar2`.)
     assert_eq!(FooBar2Params { a: Some(true) }.query(), vec![("a", "true".to_string())]);
     assert_eq!(FooBar2Params2 { a: Some(1_i64) }.query(), vec![("a", "1".to_string())]);
+}
+
+#[tokio::test]
+async fn a_tagged_value_is_checked_as_its_mapped_type_before_sending() {
+    let (base, seen) = serve();
+    let client = client(&base);
+    // `related` is declared as ns.entity; the tag makes it an ns.thing,
+    // whose `size` is an int64 (to ns.entity alone it would have to be an
+    // object, like every property it does not declare).
+    let related = |tag: &str, size: serde_json::Value| {
+        let mut entity = Entity { odata_type: Some(tag.into()), ..Default::default() };
+        entity.additional_properties.insert("size".into(), size);
+        Thing { related: Some(entity), ..Default::default() }
+    };
+    let refused = [
+        ("#ns.thing", serde_json::json!("big")), // the thing's int64 rule
+        ("#ns.other", serde_json::json!(5)),     // no mapping: ns.entity's rule
+    ];
+    for (tag, size) in refused {
+        let err = client.things_update("a", &related(tag, size)).await.unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("/body/related/size") && text.contains("(type)"), "{text}");
+    }
+    assert_eq!(seen.lock().unwrap().len(), 0, "refused requests must not be sent");
+    client.things_update("a", &related("#ns.thing", serde_json::json!(5))).await.unwrap();
+    assert_eq!(seen.lock().unwrap().len(), 1);
 }
 
 #[tokio::test]
