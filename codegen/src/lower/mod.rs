@@ -172,9 +172,7 @@ impl<'a> Lowerer<'a> {
         }
         self.check_alias_cycles();
     }
-}
 
-impl Lowerer<'_> {
     /// A component's `discriminator`, its mapping resolved to Rust type
     /// names. A mapping value is a reference (`#/components/schemas/X`) or,
     /// as OpenAPI 3.0 also allows, a bare component name.

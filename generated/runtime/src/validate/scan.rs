@@ -142,7 +142,7 @@ fn mask32_bytewise(chunk: &[u8; 32]) -> u32 {
 
 /// The first offset from `pos` that is not JSON whitespace.
 #[inline]
-fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
+pub(super) fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
     while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(pos) {
         pos += 1;
     }

@@ -176,9 +176,7 @@ impl<'a> SeenKeys<'a> {
 
 impl<'a> Reader<'a> {
     fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
-            self.pos += 1;
-        }
+        self.pos = scan::skip_ws(self.bytes, self.pos);
     }
 
     fn peek(&self) -> Step<u8> {
@@ -565,21 +563,23 @@ impl<'a> Reader<'a> {
         if !escaped && let Some((index, p)) = rules.property_bytes(&self.bytes[start..end]) {
             return Ok(Key::Declared(index, p));
         }
-        let raw = self.str_between(start, end)?;
-        if escaped {
-            let decoded = decode_escapes(raw)?;
-            Ok(match rules.property(&decoded) {
-                Some((index, p)) => Key::Declared(index, p),
-                None => Key::Other(Cow::Owned(decoded)),
-            })
-        } else {
-            Ok(Key::Other(Cow::Borrowed(raw)))
+        let name = self.content(start, end, escaped)?;
+        // Only a name written with escapes can still be a declared one.
+        if escaped && let Some((index, p)) = rules.property(&name) {
+            return Ok(Key::Declared(index, p));
         }
+        Ok(Key::Other(name))
     }
 
     /// Reads a string, borrowing it when it has no escapes.
     fn string(&mut self) -> Step<Cow<'a, str>> {
         let (start, end, escaped) = self.scan_string()?;
+        self.content(start, end, escaped)
+    }
+
+    /// A string's content as [`Self::scan_string`] found it: borrowed, or
+    /// decoded when it has escapes.
+    fn content(&self, start: usize, end: usize, escaped: bool) -> Step<Cow<'a, str>> {
         let raw = self.str_between(start, end)?;
         if escaped {
             decode_escapes(raw).map(Cow::Owned)
