@@ -16,6 +16,16 @@
 //! * `serde_typed`: the floor, `serde_json::from_slice` into the typed
 //!   body, with no validation beyond what the type implies.
 //!
+//! A second group, `client`, times the check a client method runs on a
+//! typed, valid body before sending it, for the same sizes:
+//!
+//! * `encoded`: what the client does now (`validate::encoded::<operation>`):
+//!   serialise the body once, check those bytes with the one-pass reader,
+//!   send them;
+//! * `value_tree`: what it did before: serialise into a `serde_json::Value`,
+//!   walk that tree, then serialise again for sending;
+//! * `to_vec`: the floor, serialising the body for sending with no check.
+//!
 //! Ratios go into BENCHMARKS.md.
 
 use std::hint::black_box;
@@ -105,5 +115,43 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+fn client(c: &mut Criterion) {
+    use autopilot_client::validate;
+    let schema = validate::body_schema(OPERATION).expect("generated schema");
+    let rule = &validate::rules::windows_autopilot_deployment_profiles_assign::PATH_WINDOWS_AUTOPILOT_DEPLOYMENT_PROFILE_ID;
+    let mut group = c.benchmark_group("client");
+    group.sample_size(30);
+    group.measurement_time(std::time::Duration::from_secs(3));
+    for ids in [1, 100, 10_000] {
+        let body: AssignRequest = serde_json::from_slice(&body_bytes(ids, true)).unwrap();
+        let encoded = |body: &AssignRequest| {
+            validate::encoded::windows_autopilot_deployment_profiles_assign("profile-1", body)
+        };
+        let value_tree = |body: &AssignRequest| {
+            let mut out = Vec::new();
+            graph_runtime::validate::client::path_param(rule, "profile-1", &mut out);
+            let value = serde_json::to_value(body).expect("serialisable");
+            out.extend(body::check_value(schema, &value, "/body"));
+            if out.is_empty() {
+                Ok(serde_json::to_vec(body).expect("serialisable"))
+            } else {
+                Err(out)
+            }
+        };
+        // Both ways must give the bytes that are sent.
+        assert_eq!(encoded(&body), value_tree(&body));
+        group.bench_with_input(BenchmarkId::new("encoded", ids), &body, |b, body| {
+            b.iter(|| encoded(black_box(body)))
+        });
+        group.bench_with_input(BenchmarkId::new("value_tree", ids), &body, |b, body| {
+            b.iter(|| value_tree(black_box(body)))
+        });
+        group.bench_with_input(BenchmarkId::new("to_vec", ids), &body, |b, body| {
+            b.iter(|| serde_json::to_vec(black_box(body)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, client);
 criterion_main!(benches);

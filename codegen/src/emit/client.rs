@@ -12,8 +12,13 @@ use super::{Ctx, docs, ident};
 use crate::model::{Operation, ParamLocation};
 
 /// The flat method's argument list (after `&self`), as declarations and as
-/// the names to pass along.
-pub(crate) fn arguments(ctx: &Ctx<'_>, op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
+/// the names to pass along. Types are written from a module `up` below the
+/// crate root (`quote!()` at the root, `quote!(super::)` one level down).
+pub(crate) fn arguments(
+    ctx: &Ctx<'_>,
+    op: &Operation,
+    up: &TokenStream,
+) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let mut decls = Vec::new();
     let mut names = Vec::new();
     for p in op
@@ -26,11 +31,11 @@ pub(crate) fn arguments(ctx: &Ctx<'_>, op: &Operation) -> (Vec<TokenStream>, Vec
         names.push(quote!(#name));
     }
     if let Some(params) = params_struct(ctx, op) {
-        decls.push(quote!(params: &params::#params));
+        decls.push(quote!(params: &#up params::#params));
         names.push(quote!(params));
     }
     if let Some(body) = &op.body {
-        let ty = nullable_type(ctx, &body.schema, &quote!(types::));
+        let ty = nullable_type(ctx, &body.schema, &quote!(#up types::));
         decls.push(quote!(body: &#ty));
         names.push(quote!(body));
     }
@@ -84,7 +89,7 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let rt = &ctx.rt;
     let name = ident(&op.rust_name);
     let route = route_const(op);
-    let (decls, _) = arguments(ctx, op);
+    let (decls, _) = arguments(ctx, op, &quote!());
     let ret = return_type(ctx, op);
     let path_args = op
         .params
@@ -94,10 +99,6 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let (query, headers) = match params_struct(ctx, op) {
         Some(_) => (quote!(&params.query()), quote!(&params.headers())),
         None => (quote!(&[]), quote!(&[])),
-    };
-    let body = match &op.body {
-        Some(_) => quote!(Some(#rt::encode::json_body(body)?)),
-        None => quote!(None),
     };
     let decode = match success(ctx, op) {
         Success::Empty => quote!(#rt::decode::empty(&routes::#route, response)),
@@ -134,8 +135,33 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     } else {
         quote!()
     };
-    let (_, arg_names) = arguments(ctx, op);
+    let (_, arg_names) = arguments(ctx, op, &quote!());
     let id = &op.id;
+    let invalid = quote! {
+        return ::std::result::Result::Err(#rt::Error::InvalidRequest { operation_id: #id, violations })
+    };
+    // With a body, the check hands back the bytes it judged, and those
+    // are what is sent.
+    let (check, body) = match &op.body {
+        Some(_) => (
+            quote! {
+                let body = match validate::encoded::#name(#(#arg_names),*) {
+                    ::std::result::Result::Ok(bytes) => bytes,
+                    ::std::result::Result::Err(violations) => #invalid,
+                };
+            },
+            quote!(Some(body)),
+        ),
+        None => (
+            quote! {
+                let violations = validate::#name(#(#arg_names),*);
+                if !violations.is_empty() {
+                    #invalid;
+                }
+            },
+            quote!(None),
+        ),
+    };
     quote! {
         #doc
         #[doc = ""]
@@ -145,10 +171,7 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         #[doc = " The request is checked against the spec first (see [`validate`]); a request that breaks it is not sent and fails with `Error::InvalidRequest`."]
         #deprecated
         pub async fn #name(&self, #(#decls),*) -> #ret {
-            let violations = validate::#name(#(#arg_names),*);
-            if !violations.is_empty() {
-                return ::std::result::Result::Err(#rt::Error::InvalidRequest { operation_id: #id, violations });
-            }
+            #check
             let response = self
                 .runtime
                 .send(&routes::#route, &[#(#path_args),*], #query, #headers, #body)

@@ -285,7 +285,7 @@ fn piece_text(piece: &Piece) -> String {
 fn terminal(ctx: &Ctx<'_>, op: &Operation, taken: &mut Namespace) -> TokenStream {
     let method = ident(&taken.claim(op.method.spec_name()));
     let flat = ident(&op.rust_name);
-    let (decls, names) = arguments(ctx, op);
+    let (decls, names) = arguments(ctx, op, &quote!());
     let path_count = op
         .params
         .iter()

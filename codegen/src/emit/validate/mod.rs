@@ -12,7 +12,6 @@ mod typed;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::rust_type::nullable_type;
 use super::{Ctx, ident};
 use crate::model::{Operation, Param, ParamLocation, ParamStyle, Schema, SchemaKind};
 use crate::names;
@@ -83,7 +82,13 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         .iter()
         .map(|op| op_rules(&mut writer, op))
         .collect();
-    let checks = ctx.api.operations.iter().map(|op| op_check(ctx, op));
+    let (checks, encoded): (Vec<TokenStream>, Vec<Option<TokenStream>>) = ctx
+        .api
+        .operations
+        .iter()
+        .map(|op| op_check(ctx, op))
+        .unzip();
+    let encoded = encoded.into_iter().flatten();
     let patterns = writer.patterns_module();
     let body_arms = ctx
         .api
@@ -125,6 +130,12 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             }
 
             #(#checks)*
+
+            /// Per operation with a body: the check, returning the body
+            /// bytes it judged, which the client sends.
+            pub mod encoded {
+                #(#encoded)*
+            }
         }
     }
 }
@@ -207,58 +218,91 @@ fn scalar_of(ctx: &Ctx<'_>, schema: &Schema) -> (&'static str, bool) {
 }
 
 /// `validate::<operation>(...)`: the check the client runs before sending.
-fn op_check(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
+/// For an operation with a body, also `validate::encoded::<operation>`,
+/// which does the checking and returns the serialised body: the check
+/// judges those bytes, and the client sends them.
+fn op_check(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, Option<TokenStream>) {
     let rt = &ctx.rt;
     let name = ident(&op.rust_name);
-    let module = ident(&op.rust_name);
-    let mut decls = Vec::new();
-    let mut steps = Vec::new();
-    for p in &op.params {
-        let rule = param_rule(p);
-        let arg = ident(&p.rust_name);
-        match p.location {
-            ParamLocation::Path => {
-                decls.push(quote!(#arg: &str));
-                steps.push(quote!(#rt::validate::client::path_param(&rules::#module::#rule, #arg, &mut out);));
-            }
-            ParamLocation::Query | ParamLocation::Header => {
-                let part = if p.location == ParamLocation::Query {
-                    "/query"
-                } else {
-                    "/headers"
-                };
-                let value = quote!(&params.#arg);
-                steps.push(if p.required {
-                    quote!(#rt::validate::client::param(&rules::#module::#rule, #part, #value, &mut out);)
-                } else {
-                    quote! {
-                        if let ::std::option::Option::Some(value) = #value {
-                            #rt::validate::client::param(&rules::#module::#rule, #part, value, &mut out);
-                        }
-                    }
-                });
-            }
-        }
-    }
-    if let Some(params) = super::params::params_struct(ctx, op) {
-        decls.push(quote!(params: &super::params::#params));
-    }
-    if let Some(body) = &op.body {
-        let ty = nullable_type(ctx, &body.schema, &quote!(super::types::));
-        decls.push(quote!(body: &#ty));
-        steps.push(quote!(#rt::validate::client::body(&rules::#module::BODY, body, &mut out);));
-    }
     let doc = format!(
         " Checks a `{}` request against the spec before it is sent; returns every violation (empty when valid), ordered path, query, headers, body.",
         op.id
     );
-    quote! {
+    let (decls, args) = super::client::arguments(ctx, op, &quote!(super::));
+    if op.body.is_none() {
+        let steps = check_steps(ctx, op, &quote!(rules::));
+        let check = quote! {
+            #[doc = #doc]
+            pub fn #name(#(#decls),*) -> ::std::vec::Vec<#rt::Violation> {
+                let mut out = ::std::vec::Vec::new();
+                #(#steps)*
+                #rt::validate::request::sort_request(&mut out);
+                out
+            }
+        };
+        return (check, None);
+    }
+    let check = quote! {
         #[doc = #doc]
         pub fn #name(#(#decls),*) -> ::std::vec::Vec<#rt::Violation> {
-            let mut out = ::std::vec::Vec::new();
-            #(#steps)*
-            #rt::validate::request::sort_request(&mut out);
-            out
+            encoded::#name(#(#args),*).err().unwrap_or_default()
         }
-    }
+    };
+    let (decls, _) = super::client::arguments(ctx, op, &quote!(super::super::));
+    let steps = check_steps(ctx, op, &quote!(super::rules::));
+    let module = ident(&op.rust_name);
+    let encoded_doc = format!(
+        " Checks a `{}` request like [`super::{name}`]; when it is valid, returns the JSON bytes of its body, the ones that were judged.",
+        op.id
+    );
+    let out = if steps.is_empty() {
+        quote!(out)
+    } else {
+        quote!(mut out)
+    };
+    let encoded = quote! {
+        #[doc = #encoded_doc]
+        pub fn #name(#(#decls),*) -> ::std::result::Result<::std::vec::Vec<u8>, ::std::vec::Vec<#rt::Violation>> {
+            let #out = ::std::vec::Vec::new();
+            #(#steps)*
+            #rt::validate::client::body(&super::rules::#module::BODY, body, out)
+        }
+    };
+    (check, Some(encoded))
+}
+
+/// The parameter checks of an operation's check; `rules` is the path to
+/// `validate::rules` from where they run.
+fn check_steps(ctx: &Ctx<'_>, op: &Operation, rules: &TokenStream) -> Vec<TokenStream> {
+    let rt = &ctx.rt;
+    let module = ident(&op.rust_name);
+    op.params
+        .iter()
+        .map(|p| {
+            let rule = param_rule(p);
+            let arg = ident(&p.rust_name);
+            match p.location {
+                ParamLocation::Path => {
+                    quote!(#rt::validate::client::path_param(&#rules #module::#rule, #arg, &mut out);)
+                }
+                ParamLocation::Query | ParamLocation::Header => {
+                    let part = if p.location == ParamLocation::Query {
+                        "/query"
+                    } else {
+                        "/headers"
+                    };
+                    let value = quote!(&params.#arg);
+                    if p.required {
+                        quote!(#rt::validate::client::param(&#rules #module::#rule, #part, #value, &mut out);)
+                    } else {
+                        quote! {
+                            if let ::std::option::Option::Some(value) = #value {
+                                #rt::validate::client::param(&#rules #module::#rule, #part, value, &mut out);
+                            }
+                        }
+                    }
+                }
+            }
+        })
+        .collect()
 }

@@ -107,7 +107,7 @@ fn not_json(root: &str, err: &serde_json::Error) -> Violation {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::validate::{Additional, ArrayRules, Kind, ObjectRules, Property, StringRules};
 
@@ -126,7 +126,7 @@ mod tests {
         }),
         nullable: false,
     };
-    static BODY: Schema = Schema {
+    pub(in crate::validate) static BODY: Schema = Schema {
         kind: Kind::Object(ObjectRules {
             properties: &[Property {
                 name: "ids",
