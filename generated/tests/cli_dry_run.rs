@@ -49,6 +49,26 @@ fn dry_run_prints_the_exact_request_with_the_token_redacted() {
 }
 
 #[test]
+fn a_dry_run_refuses_what_a_real_call_would_refuse() {
+    // An empty id would address the collection, not a profile: the spec
+    // check refuses it before anything is sent, dry run or not.
+    let args = ["assign", "profile", "", "--device", "d1"];
+    let dry = autopilot(&[&args[..], &["--dry-run"]].concat(), Some(TOKEN));
+    let real = autopilot(&args, Some(TOKEN));
+    assert_eq!(dry.status.code(), Some(3), "{dry:?}");
+    assert!(dry.stdout.is_empty(), "nothing to show: {dry:?}");
+    let stderr = String::from_utf8(dry.stderr).unwrap();
+    assert!(
+        stderr.contains("invalid request, not sent")
+            && stderr.contains("/path/windowsAutopilotDeploymentProfileId"),
+        "{stderr}"
+    );
+    // The real call fails the same way, before the network.
+    assert_eq!(real.status.code(), Some(3));
+    assert_eq!(String::from_utf8(real.stderr).unwrap(), stderr);
+}
+
+#[test]
 fn global_flags_work_before_and_after_the_subcommand() {
     let before = autopilot(
         &[

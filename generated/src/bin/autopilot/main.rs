@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use autopilot_client::runtime::{self, Cloud, RetryPolicy, Route, SecretToken};
-use autopilot_client::{Client, SERVERS, routes, types::AssignRequest};
+use autopilot_client::{Client, SERVERS, routes, types::AssignRequest, validate};
 use clap::builder::PossibleValuesParser;
 use clap::{Parser, Subcommand};
 
@@ -236,6 +236,31 @@ impl Target {
         }
     }
 
+    /// The check the client method runs before sending (see the
+    /// generated `validate::encoded`): the body bytes it would send, or
+    /// the error the call would fail with.
+    fn checked_body(self, id: &str, body: &AssignRequest) -> Result<Vec<u8>, runtime::Error> {
+        let checked = match self {
+            Target::Profile => {
+                validate::encoded::windows_autopilot_deployment_profiles_assign(id, body)
+            }
+            Target::DeviceProfile => {
+                validate::encoded::windows_autopilot_device_identities_deployment_profile_assign(
+                    id, body,
+                )
+            }
+            Target::IntendedProfile => {
+                validate::encoded::windows_autopilot_device_identities_intended_deployment_profile_assign(
+                    id, body,
+                )
+            }
+        };
+        checked.map_err(|violations| runtime::Error::InvalidRequest {
+            operation_id: self.route().operation_id,
+            violations,
+        })
+    }
+
     async fn call(
         self,
         client: &Client,
@@ -336,9 +361,14 @@ fn main() -> ExitCode {
     };
 
     if cli.global.dry_run {
-        let bytes = match runtime::encode::json_body(&body) {
+        // The spec check a real call runs first; what it judged is what
+        // a real call would send.
+        let bytes = match target.checked_body(&id, &body) {
             Ok(bytes) => bytes,
-            Err(err) => return fail(err.to_string()),
+            Err(err) => {
+                eprintln!("autopilot: {err}");
+                return exit::for_error(&err);
+            }
         };
         print!(
             "{}",
