@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use crate::Violation;
+
 /// A location such as `/body/deviceIds/3`, built one token at a time.
 #[derive(Debug, Clone, Default)]
 pub struct Pointer {
@@ -102,9 +104,33 @@ pub(crate) fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &str {
     std::str::from_utf8(&buf[at..]).expect("ASCII digits")
 }
 
+/// Puts `/token` into each violation's location at `at`: the array index
+/// or property name a check left out of the pointer while the value
+/// looked valid (so that judging a valid value writes no location). Locations the reader makes start with room to spare
+/// (`walk::type_violation_named`), and growth is amortised otherwise.
+pub(super) fn insert_token(violations: &mut [Violation], at: usize, token: &str) {
+    for v in violations {
+        v.location.reserve(token.len() + 1);
+        v.location.insert_str(at, token);
+        v.location.insert(at, '/');
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Violation;
+
+    #[test]
+    fn tokens_go_in_front_of_the_inner_location() {
+        let mut list = vec![
+            Violation::new("/body/3", "type", "x"),
+            Violation::new("/body", "required", "y"),
+        ];
+        insert_token(&mut list, "/body".len(), "deviceIds");
+        assert_eq!(list[0].location, "/body/deviceIds/3");
+        assert_eq!(list[1].location, "/body/deviceIds");
+    }
 
     #[test]
     fn escapes_and_unwinds() {

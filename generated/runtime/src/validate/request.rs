@@ -8,7 +8,8 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::{Pointer, Schema, body, walk};
+use super::pointer::insert_token;
+use super::{Kind, Pointer, Schema, StringRules, body, resolve, walk};
 use crate::{Method, Route, Violation};
 
 /// A request as received: nothing decoded yet.
@@ -401,18 +402,43 @@ impl<'a> RawRequest<'a> {
 
 /// Checks one decoded path parameter value; `true` when it is valid.
 pub fn check_path_text(rule: &ParamRule, text: &str, out: &mut Vec<Violation>) -> bool {
-    let mut at = location("/path", rule.name);
     let before = out.len();
-    let value = rule.value(&[text.to_string()]);
-    walk::validate(rule.schema, &value, &mut at, out);
+    match text_rules(rule) {
+        // A parameter read as one string (every id in Graph's paths) is
+        // judged as the text itself: no JSON value is built, and the
+        // location is written only for a violation.
+        Some(rules) => {
+            walk::check_string(rules, text, &Pointer::at("/path"), out);
+            if out.len() > before {
+                let name = Pointer::escape_key(rule.name);
+                insert_token(&mut out[before..], "/path".len(), &name);
+            }
+        }
+        None => {
+            let value = rule.value(&[text.to_string()]);
+            walk::validate(rule.schema, &value, &mut location("/path", rule.name), out);
+        }
+    }
     if text.is_empty() && out.len() == before {
         out.push(Violation::new(
-            at.as_str(),
+            location("/path", rule.name).as_str(),
             "required",
             "must not be empty: an empty segment addresses a different resource",
         ));
     }
     out.len() == before
+}
+
+/// The string rules that judge a parameter read as one string, when its
+/// schema is a string schema.
+fn text_rules(rule: &ParamRule) -> Option<&'static StringRules> {
+    if rule.array || rule.scalar != Scalar::String {
+        return None;
+    }
+    match &resolve(rule.schema).0.kind {
+        Kind::String(rules) => Some(rules),
+        _ => None,
+    }
 }
 
 fn param<T: DeserializeOwned>(
@@ -530,6 +556,91 @@ pub fn sort_request(violations: &mut Vec<Violation>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::{Pattern, StringFormat};
+
+    /// A string path parameter is judged on its text directly; it must
+    /// report what judging the JSON string would, at the same location.
+    #[test]
+    fn string_path_parameters_are_judged_as_their_text() {
+        static PATTERN: Pattern = Pattern::new("^[a-z]+$");
+        static SHORT: Schema = Schema {
+            kind: Kind::String(StringRules {
+                min_length: Some(2),
+                max_length: Some(3),
+                pattern: Some(&PATTERN),
+                ..StringRules::NONE
+            }),
+            nullable: false,
+        };
+        static UUID: Schema = Schema {
+            kind: Kind::String(StringRules {
+                format: Some(StringFormat::Uuid),
+                ..StringRules::NONE
+            }),
+            nullable: true,
+        };
+        static ALIAS: Schema = Schema {
+            kind: Kind::Ref(&SHORT),
+            nullable: false,
+        };
+        static CHOICE: Schema = Schema {
+            kind: Kind::String(StringRules {
+                enumeration: &["on", "off"],
+                ..StringRules::NONE
+            }),
+            nullable: false,
+        };
+        let rule = |name, schema| ParamRule {
+            name,
+            required: true,
+            schema,
+            scalar: Scalar::String,
+            array: false,
+            explode: false,
+        };
+        let rules = [
+            rule("id", &SHORT),
+            rule("a/b~c", &SHORT),
+            rule("id", &UUID),
+            rule("id", &ALIAS),
+            rule("id", &CHOICE),
+        ];
+        assert!(rules.iter().all(|r| text_rules(r).is_some()));
+        let texts = [
+            "",
+            "ab",
+            "abcd",
+            "AB",
+            "\u{e9}\u{e9}",
+            "on",
+            "null",
+            "6f1c7a2e-0b7d-4a57-9a55-1d2f3c4b5a69",
+        ];
+        for rule in &rules {
+            for text in texts {
+                let mut fast = Vec::new();
+                check_path_text(rule, text, &mut fast);
+                let mut reference = Vec::new();
+                let mut at = location("/path", rule.name);
+                walk::validate(
+                    rule.schema,
+                    &Value::String(text.into()),
+                    &mut at,
+                    &mut reference,
+                );
+                if text.is_empty() && reference.is_empty() {
+                    // Only the empty-segment rule adds to the schema's.
+                    assert_eq!(fast.len(), 1, "{}: {text:?}", rule.name);
+                    assert_eq!(fast[0].keyword, "required");
+                    continue;
+                }
+                assert_eq!(fast, reference, "{}: {text:?}", rule.name);
+            }
+        }
+        let mut found = Vec::new();
+        check_path_text(&rules[1], "ABCD", &mut found);
+        assert_eq!(found[0].location, "/path/a~1b~0c");
+    }
 
     #[test]
     fn bearer_values() {

@@ -19,7 +19,7 @@ use std::collections::HashSet;
 
 use serde_json::Number;
 
-use super::pointer::decimal;
+use super::pointer::{decimal, insert_token};
 use super::scan::{self, RunEnd};
 use super::walk::{self, check_item_count, check_number, check_property_count, check_string};
 use super::{Additional, Kind, ObjectRules, Pointer, Property, Schema, number, resolve};
@@ -650,18 +650,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Puts `/token` into each violation's location at `at`: the array index
-/// or property name the reader left out of the pointer while the value
-/// looked valid. Locations the reader makes start with room to spare
-/// (`walk::type_violation_named`), and growth is amortised otherwise.
-fn insert_token(violations: &mut [Violation], at: usize, token: &str) {
-    for v in violations {
-        v.location.reserve(token.len() + 1);
-        v.location.insert_str(at, token);
-        v.location.insert(at, '/');
-    }
-}
-
 /// Whether `schema` admits every string, so that a string value needs no
 /// check beyond its syntax.
 fn plain_string(schema: &'static Schema) -> bool {
@@ -717,20 +705,4 @@ fn hex4(chars: &mut std::str::Chars<'_>) -> Step<u32> {
         code = code * 16 + chars.next().and_then(|c| c.to_digit(16)).ok_or(Stop)?;
     }
     Ok(code)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_go_in_front_of_the_inner_location() {
-        let mut list = vec![
-            Violation::new("/body/3", "type", "x"),
-            Violation::new("/body", "required", "y"),
-        ];
-        insert_token(&mut list, "/body".len(), "deviceIds");
-        assert_eq!(list[0].location, "/body/deviceIds/3");
-        assert_eq!(list[1].location, "/body/deviceIds");
-    }
 }
