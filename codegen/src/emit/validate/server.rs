@@ -251,11 +251,7 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             let ((#(#patterns,)*), #body_pattern) = ((#(#locals,)*), #body_value) else {
                 // Every reader adds a violation when it returns nothing, so
                 // this cannot happen; refuse rather than panic if it does.
-                return ::std::result::Result::Err(::std::vec![#rt::Violation::new(
-                    "",
-                    "internal",
-                    "internal error: a validated request lacked a part",
-                )]);
+                return ::std::result::Result::Err(#rt::validate::request::lacked_part());
             };
         }
     } else {

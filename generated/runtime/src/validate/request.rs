@@ -400,6 +400,18 @@ impl<'a> RawRequest<'a> {
     }
 }
 
+/// What a generated server operation returns if a part it validated is
+/// missing afterwards. Every check adds a violation when it returns
+/// nothing, so this cannot happen; it is a refusal rather than a panic
+/// in case it does.
+pub fn lacked_part() -> Vec<Violation> {
+    vec![Violation::new(
+        "",
+        "internal",
+        "internal error: a validated request lacked a part",
+    )]
+}
+
 /// Checks one decoded path parameter value; `true` when it is valid.
 pub fn check_path_text(rule: &ParamRule, text: &str, out: &mut Vec<Violation>) -> bool {
     let before = out.len();
