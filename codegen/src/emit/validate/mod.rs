@@ -250,7 +250,6 @@ fn op_check(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, Option<TokenStream>)
     };
     let (decls, _) = super::client::arguments(ctx, op, &quote!(super::super::));
     let steps = check_steps(ctx, op, &quote!(super::rules::));
-    let module = ident(&op.rust_name);
     let encoded_doc = format!(
         " Checks a `{}` request like [`super::{name}`]; when it is valid, returns the JSON bytes of its body, the ones that were judged.",
         op.id
@@ -265,7 +264,7 @@ fn op_check(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, Option<TokenStream>)
         pub fn #name(#(#decls),*) -> ::std::result::Result<::std::vec::Vec<u8>, ::std::vec::Vec<#rt::Violation>> {
             let #out = ::std::vec::Vec::new();
             #(#steps)*
-            #rt::validate::client::body(&super::rules::#module::BODY, body, out)
+            #rt::validate::client::body(&super::rules::#name::BODY, body, out)
         }
     };
     (check, Some(encoded))
