@@ -106,7 +106,8 @@ pub(crate) fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &str {
 
 /// Puts `/token` into each violation's location at `at`: the array index
 /// or property name a check left out of the pointer while the value
-/// looked valid (so that judging a valid value writes no location). Locations the reader makes start with room to spare
+/// looked valid (so that judging a valid value writes no location).
+/// Locations the body reader makes start with room to spare
 /// (`walk::type_violation_named`), and growth is amortised otherwise.
 pub(super) fn insert_token(violations: &mut [Violation], at: usize, token: &str) {
     for v in violations {
@@ -119,7 +120,6 @@ pub(super) fn insert_token(violations: &mut [Violation], at: usize, token: &str)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Violation;
 
     #[test]
     fn tokens_go_in_front_of_the_inner_location() {
