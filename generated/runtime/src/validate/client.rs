@@ -48,23 +48,17 @@ pub fn body<T: Serialize + ?Sized>(
     value: &T,
     mut out: Vec<Violation>,
 ) -> Result<Vec<u8>, Vec<Violation>> {
-    let bytes = match serde_json::to_vec(value) {
+    match serde_json::to_vec(value) {
         Ok(bytes) => {
             out.append(&mut super::body::check(schema, &bytes, "/body"));
-            Some(bytes)
+            if out.is_empty() {
+                return Ok(bytes);
+            }
         }
-        Err(err) => {
-            out.push(unserialisable(&Pointer::at("/body"), &err));
-            None
-        }
-    };
-    match bytes {
-        Some(bytes) if out.is_empty() => Ok(bytes),
-        _ => {
-            sort_request(&mut out);
-            Err(out)
-        }
+        Err(err) => out.push(unserialisable(&Pointer::at("/body"), &err)),
     }
+    sort_request(&mut out);
+    Err(out)
 }
 
 fn unserialisable(at: &Pointer, err: &serde_json::Error) -> Violation {
