@@ -37,6 +37,8 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use graph_runtime::validate::body;
 
 const OPERATION: &str = "windowsAutopilotDeploymentProfiles_assign";
+/// The generated verdict-only check of the operation's body.
+use autopilot_client::validate::verdict::windows_autopilot_deployment_profiles_assign as verdict;
 const PROVEN: bool = autopilot_client::validate::rules::windows_autopilot_deployment_profiles_assign::BODY_TYPED_PROVES_VALID;
 
 fn body_bytes(ids: usize, valid: bool) -> Vec<u8> {
@@ -69,11 +71,15 @@ fn bench(c: &mut Criterion) {
             // The contenders must agree before they are timed.
             let expected = valid;
             assert_eq!(body::check(schema, &bytes, "/body").is_empty(), expected);
+            assert_eq!(verdict(&bytes), expected);
             let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
             assert_eq!(oracle.is_valid(&value), expected);
 
             group.bench_with_input(BenchmarkId::new("generated", ids), &bytes, |b, bytes| {
                 b.iter(|| body::check(schema, black_box(bytes), "/body").is_empty())
+            });
+            group.bench_with_input(BenchmarkId::new("verdict", ids), &bytes, |b, bytes| {
+                b.iter(|| verdict(black_box(bytes)))
             });
             group.bench_with_input(BenchmarkId::new("server_path", ids), &bytes, |b, bytes| {
                 b.iter(|| {

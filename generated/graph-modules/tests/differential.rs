@@ -12,9 +12,10 @@
 //! (`server::handle`, so typed decoding is included): valid when it reports
 //! no violation under `/body`. The oracle's verdict is the `jsonschema`
 //! validator on the value `serde_json` parses from the same bytes (invalid
-//! when they do not parse). Both must agree on every case. Each case also
-//! checks that the one-pass byte reader and the tree walk report exactly the
-//! same violations.
+//! when they do not parse). Both must agree on every case, and so must the
+//! generated verdict-only check (`validate::verdict::<operation>`). Each
+//! case also checks that the one-pass byte reader and the tree walk report
+//! exactly the same violations.
 //!
 //! Case counts: `PROPTEST_CASES` per spec (defaults below, a few thousand
 //! in all); the seed is fixed unless `PROPTEST_RNG_SEED` gives another. A
@@ -40,6 +41,8 @@ use support::values::Gen;
 type Handle = fn(&str, &str, &[(&str, &str)], &[u8]) -> Vec<Violation>;
 /// The generated body schema of an operation.
 type BodySchema = fn(&str) -> Option<&'static Schema>;
+/// The generated verdict function of an operation's body.
+type BodyVerdict = fn(&str) -> Option<fn(&[u8]) -> bool>;
 
 /// Adapts one generated crate's `server::handle`.
 macro_rules! adapter {
@@ -134,6 +137,7 @@ struct Target {
     path: String,
     oracle: jsonschema::Validator,
     generated: &'static Schema,
+    verdict: fn(&[u8]) -> bool,
 }
 
 #[derive(Default)]
@@ -141,8 +145,23 @@ struct Tally {
     cases: u64,
     oracle_valid: u64,
     disagreements: u64,
+    verdict_disagreements: u64,
     stream_walk_mismatches: u64,
     examples: Vec<String>,
+}
+
+impl Tally {
+    /// Keeps the first few failures to show.
+    fn example(&mut self, text: impl FnOnce() -> String) {
+        if self.examples.len() < 8 {
+            self.examples.push(text());
+        }
+    }
+}
+
+/// The start of a body, for a failure message.
+fn short(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).chars().take(400).collect()
 }
 
 /// The number of cases to run for one spec.
@@ -153,7 +172,19 @@ fn cases(default: u32) -> u32 {
         .unwrap_or(default)
 }
 
-fn run(name: &str, doc: &SpecDoc, body_schema: BodySchema, handle: Handle, default_cases: u32) {
+/// What one generated crate offers for its bodies.
+struct Product {
+    body_schema: BodySchema,
+    body_verdict: BodyVerdict,
+    handle: Handle,
+}
+
+fn run(name: &str, doc: &SpecDoc, product: Product, default_cases: u32) {
+    let Product {
+        body_schema,
+        body_verdict,
+        handle,
+    } = product;
     let bodies = doc.request_bodies();
     assert!(!bodies.is_empty(), "{name}: no request bodies");
     let targets: Vec<Target> = bodies
@@ -168,6 +199,8 @@ fn run(name: &str, doc: &SpecDoc, body_schema: BodySchema, handle: Handle, defau
             generated: body_schema(&b.operation_id).unwrap_or_else(|| {
                 panic!("{name}: no generated body schema for {}", b.operation_id)
             }),
+            verdict: body_verdict(&b.operation_id)
+                .unwrap_or_else(|| panic!("{name}: no generated verdict for {}", b.operation_id)),
         })
         .collect();
     let strategy = Cases {
@@ -200,30 +233,38 @@ fn run(name: &str, doc: &SpecDoc, body_schema: BodySchema, handle: Handle, defau
             let mut tally = tally.borrow_mut();
             tally.cases += 1;
             tally.oracle_valid += u64::from(oracle_valid);
+            let oracle_says = if oracle_valid { "valid" } else { "invalid" };
             if oracle_valid != product.is_empty() {
                 tally.disagreements += 1;
-                if tally.examples.len() < 8 {
-                    let text = String::from_utf8_lossy(&case.bytes);
-                    let short: String = text.chars().take(400).collect();
-                    tally.examples.push(format!(
-                        "{}: oracle says {}, product says {:?}\n  body: {short}",
+                tally.example(|| {
+                    format!(
+                        "{}: oracle says {oracle_says}, product says {product:?}\n  body: {}",
                         target.operation_id,
-                        if oracle_valid { "valid" } else { "invalid" },
-                        product
-                    ));
-                }
+                        short(&case.bytes)
+                    )
+                });
+            }
+            if (target.verdict)(&case.bytes) != oracle_valid {
+                tally.verdict_disagreements += 1;
+                tally.example(|| {
+                    format!(
+                        "{}: oracle says {oracle_says}, the verdict function the opposite\n  body: {}",
+                        target.operation_id,
+                        short(&case.bytes)
+                    )
+                });
             }
             if let Ok(value) = &parsed {
                 let streamed = body::check(target.generated, &case.bytes, "/body");
                 let walked = body::check_value(target.generated, value, "/body");
                 if streamed != walked {
                     tally.stream_walk_mismatches += 1;
-                    if tally.examples.len() < 8 {
-                        tally.examples.push(format!(
+                    tally.example(|| {
+                        format!(
                             "{}: byte reader {streamed:?} but tree walk {walked:?}",
                             target.operation_id
-                        ));
-                    }
+                        )
+                    });
                 }
             }
             Ok(())
@@ -238,17 +279,21 @@ fn run(name: &str, doc: &SpecDoc, body_schema: BodySchema, handle: Handle, defau
         tally.cases
     );
     eprintln!(
-        "{name}: {} body schemas, {} cases ({} valid per the oracle), {} disagreements with the oracle, {} byte-reader/tree-walk mismatches",
+        "{name}: {} body schemas, {} cases ({} valid per the oracle), {} disagreements with the oracle, {} verdict-function disagreements, {} byte-reader/tree-walk mismatches",
         targets.len(),
         tally.cases,
         tally.oracle_valid,
         tally.disagreements,
+        tally.verdict_disagreements,
         tally.stream_walk_mismatches
     );
     assert!(
-        tally.disagreements == 0 && tally.stream_walk_mismatches == 0,
-        "{name}: {} disagreements, {} mismatches in {} cases; first ones:\n{}",
+        tally.disagreements == 0
+            && tally.verdict_disagreements == 0
+            && tally.stream_walk_mismatches == 0,
+        "{name}: {} disagreements, {} verdict disagreements, {} mismatches in {} cases; first ones:\n{}",
         tally.disagreements,
+        tally.verdict_disagreements,
         tally.stream_walk_mismatches,
         tally.cases,
         tally.examples.join("\n")
@@ -276,8 +321,11 @@ fn assign_spec_agrees_with_the_oracle() {
     run(
         "spec/assign.yaml",
         &doc,
-        autopilot_client::validate::body_schema,
-        assign_handle,
+        Product {
+            body_schema: autopilot_client::validate::body_schema,
+            body_verdict: autopilot_client::validate::body_verdict,
+            handle: assign_handle,
+        },
         600,
     );
 }
@@ -289,8 +337,11 @@ fn keyword_fixture_agrees_with_the_oracle() {
     run(
         "specs/keywords.yaml",
         &doc,
-        graph_modules::keywords::validate::body_schema,
-        keywords_handle,
+        Product {
+            body_schema: graph_modules::keywords::validate::body_schema,
+            body_verdict: graph_modules::keywords::validate::body_verdict,
+            handle: keywords_handle,
+        },
         1500,
     );
 }
@@ -302,8 +353,11 @@ fn discriminator_fixture_agrees_with_the_oracle() {
     run(
         "specs/discriminator.yaml",
         &doc,
-        graph_modules::discriminator::validate::body_schema,
-        discriminator_handle,
+        Product {
+            body_schema: graph_modules::discriminator::validate::body_schema,
+            body_verdict: graph_modules::discriminator::validate::body_verdict,
+            handle: discriminator_handle,
+        },
         1500,
     );
 }
@@ -320,8 +374,11 @@ fn microsoft_actions_module_agrees_with_the_oracle() {
         run(
             "DeviceManagement.Actions.yml",
             &doc,
-            graph_modules::actions::validate::body_schema,
-            actions_handle,
+            Product {
+                body_schema: graph_modules::actions::validate::body_schema,
+                body_verdict: graph_modules::actions::validate::body_verdict,
+                handle: actions_handle,
+            },
             800,
         );
     }
@@ -340,8 +397,11 @@ fn microsoft_enrollment_module_agrees_with_the_oracle() {
         run(
             "DeviceManagement.Enrollment.yml",
             &doc,
-            graph_modules::enrollment::validate::body_schema,
-            enrollment_handle,
+            Product {
+                body_schema: graph_modules::enrollment::validate::body_schema,
+                body_verdict: graph_modules::enrollment::validate::body_verdict,
+                handle: enrollment_handle,
+            },
             600,
         );
     }

@@ -8,6 +8,7 @@ mod inherit;
 mod schema;
 pub(crate) mod server;
 mod typed;
+mod verdict;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -89,17 +90,28 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         .map(|op| op_check(ctx, op))
         .unzip();
     let encoded = encoded.into_iter().flatten();
-    let patterns = writer.patterns_module();
-    let body_arms = ctx
+    let verdicts = ctx
         .api
         .operations
         .iter()
-        .filter(|op| op.body.is_some())
-        .map(|op| {
-            let id = &op.id;
-            let module = ident(&op.rust_name);
-            quote!(#id => ::std::option::Option::Some(&rules::#module::BODY),)
-        });
+        .filter_map(|op| verdict::op_verdict(ctx, op));
+    let patterns = writer.patterns_module();
+    // `operationId => Some(<what the operation's module gives>)`, for
+    // the operations with a body.
+    let body_arms = |value: &dyn Fn(&proc_macro2::Ident) -> TokenStream| -> Vec<TokenStream> {
+        ctx.api
+            .operations
+            .iter()
+            .filter(|op| op.body.is_some())
+            .map(|op| {
+                let id = &op.id;
+                let value = value(&ident(&op.rust_name));
+                quote!(#id => ::std::option::Option::Some(#value),)
+            })
+            .collect()
+    };
+    let schema_arms = body_arms(&|module| quote!(&rules::#module::BODY));
+    let verdict_arms = body_arms(&|module| quote!(verdict::#module));
     quote! {
         /// Request validators generated from the spec: what each operation
         /// accepts, and a check per operation for requests built in Rust.
@@ -124,7 +136,17 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             /// operation exists.
             pub fn body_schema(operation_id: &str) -> ::std::option::Option<&'static #rt::validate::Schema> {
                 match operation_id {
-                    #(#body_arms)*
+                    #(#schema_arms)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+
+            /// The body verdict function of the operation with this
+            /// `operationId` (see [`verdict`]); `None` when it has no body
+            /// or no such operation exists.
+            pub fn body_verdict(operation_id: &str) -> ::std::option::Option<fn(&[u8]) -> bool> {
+                match operation_id {
+                    #(#verdict_arms)*
                     _ => ::std::option::Option::None,
                 }
             }
@@ -135,6 +157,13 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             /// bytes it judged, which the client sends.
             pub mod encoded {
                 #(#encoded)*
+            }
+
+            /// Per operation with a body: whether raw body bytes are valid,
+            /// without the report. Cheaper than a check that returns the
+            /// violations, and always its verdict.
+            pub mod verdict {
+                #(#verdicts)*
             }
         }
     }
@@ -264,7 +293,7 @@ fn op_check(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, Option<TokenStream>)
         pub fn #name(#(#decls),*) -> ::std::result::Result<::std::vec::Vec<u8>, ::std::vec::Vec<#rt::Violation>> {
             let #out = ::std::vec::Vec::new();
             #(#steps)*
-            #rt::validate::client::body(&super::rules::#name::BODY, body, out)
+            #rt::validate::client::body(&super::rules::#name::BODY, body, out, super::verdict::#name)
         }
     };
     (check, Some(encoded))

@@ -208,17 +208,7 @@ impl<'c, 'a> Writer<'c, 'a> {
             let prefix = site.patterns();
             fields.push(quote!(pattern: ::std::option::Option::Some(&#prefix #name),));
         }
-        let format = match s.format.as_deref() {
-            Some("date-time") => Some(quote!(DateTime)),
-            Some("date") => Some(quote!(Date)),
-            Some("uuid") => Some(quote!(Uuid)),
-            Some("base64url") => Some(quote!(Base64Url)),
-            Some("duration") => Some(quote!(Duration)),
-            // Other formats never reach request schemas: generation refuses
-            // them there (lower::enforce).
-            _ => None,
-        };
-        if let Some(f) = format {
+        if let Some(f) = string_format(s) {
             fields.push(quote!(format: ::std::option::Option::Some(#v::StringFormat::#f),));
         }
         if !s.enumeration.is_empty() {
@@ -298,9 +288,23 @@ impl<'c, 'a> Writer<'c, 'a> {
     }
 }
 
+/// The `StringFormat` variant that enforces the string's `format`, if any.
+pub(super) fn string_format(s: &StringSchema) -> Option<TokenStream> {
+    match s.format.as_deref() {
+        Some("date-time") => Some(quote!(DateTime)),
+        Some("date") => Some(quote!(Date)),
+        Some("uuid") => Some(quote!(Uuid)),
+        Some("base64url") => Some(quote!(Base64Url)),
+        Some("duration") => Some(quote!(Duration)),
+        // Other formats never reach request schemas: generation refuses
+        // them there (lower::enforce).
+        _ => None,
+    }
+}
+
 /// Whether the schema object `schema` came from had a `type` (for a named
 /// type: whether the type's own schema has one).
-fn has_type(api: &Api, schema: &Schema, depth: usize) -> bool {
+pub(super) fn has_type(api: &Api, schema: &Schema, depth: usize) -> bool {
     match &schema.kind {
         SchemaKind::Named(name) => {
             depth < 64
@@ -382,7 +386,7 @@ pub(crate) fn request_types(api: &Api) -> BTreeSet<String> {
     out
 }
 
-fn opt_usize(value: Option<usize>) -> TokenStream {
+pub(super) fn opt_usize(value: Option<usize>) -> TokenStream {
     match value {
         Some(n) => {
             let n = Literal::usize_unsuffixed(n);

@@ -107,13 +107,13 @@ fn not_json(root: &str, err: &serde_json::Error) -> Violation {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(in crate::validate) mod tests {
     use super::*;
     use crate::validate::{Additional, ArrayRules, Kind, ObjectRules, Property, StringRules};
 
     /// `{"ids": [string, ...]}` with nothing else allowed: the shape of the
     /// assign body, whose string items take the reader's fast path.
-    static PLAIN: Schema = Schema {
+    pub(in crate::validate) static PLAIN: Schema = Schema {
         kind: Kind::String(StringRules::NONE),
         nullable: false,
     };
@@ -149,8 +149,10 @@ pub(super) mod tests {
         }
     }
 
-    #[test]
-    fn the_one_pass_reader_agrees_with_parse_and_walk_on_awkward_bytes() {
+    /// Bodies aimed at [`BODY`] that the readers must judge exactly as
+    /// parse-and-walk does: odd spacing, wrong types, numbers `serde_json`
+    /// refuses, escapes, duplicate keys, truncation, bytes not UTF-8.
+    pub(in crate::validate) fn awkward_bodies() -> Vec<Vec<u8>> {
         let long = "x".repeat(70);
         let mut cases: Vec<Vec<u8>> = [
             r#"{"ids":["a","b"]}"#.to_string(),
@@ -200,7 +202,12 @@ pub(super) mod tests {
             b"{\"ids\":[\"a\"]\xff}",
         ];
         cases.extend(bad_utf8.iter().map(|b| b.to_vec()));
-        for case in &cases {
+        cases
+    }
+
+    #[test]
+    fn the_one_pass_reader_agrees_with_parse_and_walk_on_awkward_bytes() {
+        for case in &awkward_bodies() {
             assert_eq!(
                 check(&BODY, case, "/body"),
                 reference(case),

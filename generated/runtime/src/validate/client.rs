@@ -40,16 +40,23 @@ pub fn param<T: Serialize + ?Sized>(
 /// else every violation in the order of [`sort_request`]. A value that
 /// cannot be written as JSON is a `json` violation.
 ///
-/// The bytes go through the one-pass reader the server side uses
-/// ([`super::body::check`]), so no `serde_json::Value` tree is built:
+/// `verdict` is the operation's generated verdict function
+/// (`validate::verdict::<operation>`), which judges the bytes without
+/// writing a report; only a request it refuses, or one with earlier
+/// violations, goes through the one-pass reader that writes the report
+/// ([`super::body::check`]). Neither builds a `serde_json::Value` tree, so
 /// checking ten thousand device ids allocates nothing per id.
 pub fn body<T: Serialize + ?Sized>(
     schema: &'static Schema,
     value: &T,
     mut out: Vec<Violation>,
+    verdict: impl FnOnce(&[u8]) -> bool,
 ) -> Result<Vec<u8>, Vec<Violation>> {
     match serde_json::to_vec(value) {
         Ok(bytes) => {
+            if out.is_empty() && verdict(&bytes) {
+                return Ok(bytes);
+            }
             out.append(&mut super::body::check(schema, &bytes, "/body"));
             if out.is_empty() {
                 return Ok(bytes);
@@ -77,10 +84,14 @@ mod tests {
     // `{"ids": [string, ...]}`, at least one id, nothing else allowed.
     use crate::validate::body::tests::BODY;
 
+    fn verdict(bytes: &[u8]) -> bool {
+        crate::validate::verdict::valid(&BODY, bytes)
+    }
+
     #[test]
     fn a_valid_body_gives_back_the_bytes_that_were_checked() {
         let value = serde_json::json!({"ids": ["a", "b"]});
-        let bytes = body(&BODY, &value, Vec::new()).expect("valid");
+        let bytes = body(&BODY, &value, Vec::new(), verdict).expect("valid");
         assert_eq!(bytes, br#"{"ids":["a","b"]}"#);
     }
 
@@ -91,7 +102,7 @@ mod tests {
             Violation::new("/path/id", "required", "p"),
         ];
         let value = serde_json::json!({"ids": [], "extra": 1});
-        let found = body(&BODY, &value, earlier).expect_err("invalid");
+        let found = body(&BODY, &value, earlier, verdict).expect_err("invalid");
         let places: Vec<&str> = found.iter().map(|v| v.location.as_str()).collect();
         assert_eq!(
             places,
@@ -102,10 +113,25 @@ mod tests {
     }
 
     #[test]
+    fn the_report_has_the_last_word_over_the_verdict() {
+        // A verdict that refuses everything only costs the full check: a
+        // valid body still goes out, and an invalid one gets its report.
+        let refuse = |_: &[u8]| false;
+        let value = serde_json::json!({"ids": ["a"]});
+        assert_eq!(
+            body(&BODY, &value, Vec::new(), refuse).expect("valid"),
+            br#"{"ids":["a"]}"#
+        );
+        let value = serde_json::json!({"ids": [1]});
+        let found = body(&BODY, &value, Vec::new(), refuse).expect_err("invalid");
+        assert_eq!(found[0].location, "/body/ids/0");
+    }
+
+    #[test]
     fn a_valid_body_still_fails_when_an_earlier_step_found_something() {
         let value = serde_json::json!({"ids": ["a"]});
         let earlier = vec![Violation::new("/path/id", "required", "p")];
-        let found = body(&BODY, &value, earlier).expect_err("the path is wrong");
+        let found = body(&BODY, &value, earlier, verdict).expect_err("the path is wrong");
         assert_eq!(found.len(), 1);
     }
 
@@ -113,7 +139,7 @@ mod tests {
     fn a_body_json_cannot_hold_is_a_located_violation() {
         // Maps with non-string keys have no JSON form.
         let value: BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into_iter().collect();
-        let found = body(&BODY, &value, Vec::new()).expect_err("not JSON");
+        let found = body(&BODY, &value, Vec::new(), verdict).expect_err("not JSON");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].location, "/body");
         assert_eq!(found[0].keyword, "json");

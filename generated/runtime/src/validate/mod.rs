@@ -44,6 +44,7 @@ pub mod pointer;
 pub mod request;
 mod scan;
 pub mod stream;
+pub mod verdict;
 pub mod walk;
 
 use std::sync::OnceLock;

@@ -140,6 +140,17 @@ fn mask32_bytewise(chunk: &[u8; 32]) -> u32 {
         .fold(0, |mask, (i, _)| mask | 1 << i)
 }
 
+/// Where a short plain string ends: the offset of its closing quote when
+/// the string whose content starts at `start` is ASCII without escapes or
+/// control characters and closes within the next 16 bytes (one look).
+/// `None` otherwise; the caller then scans it the general way. Object keys
+/// are nearly all like this.
+#[inline]
+pub(super) fn short_plain_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let end = start + special_offset(bytes.get(start..start + 16)?, true)?;
+    (bytes[end] == b'"').then_some(end)
+}
+
 /// The first offset from `pos` that is not JSON whitespace.
 #[inline]
 pub(super) fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
@@ -190,10 +201,20 @@ fn swar(bytes: &[u8], stop_at_non_ascii: bool) -> Option<usize> {
         }
         at += 8;
     }
-    bytes[at..]
-        .iter()
-        .position(|&b| is_special(b, stop_at_non_ascii))
-        .map(|i| at + i)
+    // The last few bytes as one more word, padded with spaces (never
+    // special), so no flag can come from the padding.
+    let rest = &bytes[at..];
+    if rest.is_empty() {
+        return None;
+    }
+    let mut chunk = [b' '; 8];
+    chunk[..rest.len()].copy_from_slice(rest);
+    let word = u64::from_le_bytes(chunk);
+    let flags = below(word, 0x20)
+        | below(word ^ (ONES * u64::from(b'"')), 1)
+        | below(word ^ (ONES * u64::from(b'\\')), 1)
+        | (word & high);
+    (flags != 0).then(|| at + (flags.trailing_zeros() / 8) as usize)
 }
 
 /// The byte-at-a-time definition every scan must agree with.

@@ -94,14 +94,15 @@ impl Key<'_> {
 }
 
 /// Stop reading: the fallback takes over.
-struct Stop;
+pub(super) struct Stop;
 
-type Step<T = ()> = Result<T, Stop>;
+pub(super) type Step<T = ()> = Result<T, Stop>;
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-    depth: usize,
+/// The reader's state; [`super::verdict`] drives one too.
+pub(super) struct Reader<'a> {
+    pub(super) bytes: &'a [u8],
+    pub(super) pos: usize,
+    pub(super) depth: usize,
 }
 
 /// Which declared properties one object has shown: a bit each, kept on
@@ -175,15 +176,15 @@ impl<'a> SeenKeys<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn skip_ws(&mut self) {
+    pub(super) fn skip_ws(&mut self) {
         self.pos = scan::skip_ws(self.bytes, self.pos);
     }
 
-    fn peek(&self) -> Step<u8> {
+    pub(super) fn peek(&self) -> Step<u8> {
         self.bytes.get(self.pos).copied().ok_or(Stop)
     }
 
-    fn expect(&mut self, byte: u8) -> Step {
+    pub(super) fn expect(&mut self, byte: u8) -> Step {
         if self.peek()? == byte {
             self.pos += 1;
             Ok(())
@@ -192,7 +193,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn literal(&mut self, word: &[u8]) -> Step {
+    pub(super) fn literal(&mut self, word: &[u8]) -> Step {
         if self.bytes[self.pos..].starts_with(word) {
             self.pos += word.len();
             Ok(())
@@ -201,7 +202,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn enter(&mut self) -> Step {
+    pub(super) fn enter(&mut self) -> Step {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             Err(Stop)
@@ -211,7 +212,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads one value and checks it against `schema`.
-    fn value(
+    pub(super) fn value(
         &mut self,
         schema: &'static Schema,
         at: &mut Pointer,
@@ -442,14 +443,34 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads past one value, checking its syntax only.
-    fn skip_value(&mut self) -> Step {
+    pub(super) fn skip_value(&mut self) -> Step {
+        self.skip::<true>()
+    }
+
+    /// Reads past one value that breaks the schema whatever it holds, so
+    /// that only its grammar matters: numbers are not worked out (one
+    /// `serde_json` cannot hold, such as `1e400`, would make the body
+    /// invalid too, as JSON it refuses). For verdicts only: a report must
+    /// say which of the two it is.
+    pub(super) fn skip_invalid(&mut self) -> Step {
+        self.skip::<false>()
+    }
+
+    /// [`Self::skip_value`], working out numbers only when `EXACT`.
+    fn skip<const EXACT: bool>(&mut self) -> Step {
         self.skip_ws();
         match self.peek()? {
             b'n' => self.literal(b"null"),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             b'"' => self.skip_string(),
-            b'-' | b'0'..=b'9' => self.number().map(drop),
+            b'-' | b'0'..=b'9' => {
+                let text = self.number_text()?;
+                if EXACT {
+                    self.number_from(text)?;
+                }
+                Ok(())
+            }
             b'[' => {
                 self.enter()?;
                 self.pos += 1;
@@ -458,7 +479,7 @@ impl<'a> Reader<'a> {
                     self.pos += 1;
                 } else {
                     loop {
-                        self.skip_value()?;
+                        self.skip::<EXACT>()?;
                         self.skip_ws();
                         match self.peek()? {
                             b',' => self.pos += 1,
@@ -488,7 +509,7 @@ impl<'a> Reader<'a> {
                         self.skip_string()?;
                         self.skip_ws();
                         self.expect(b':')?;
-                        self.skip_value()?;
+                        self.skip::<EXACT>()?;
                         self.skip_ws();
                         match self.peek()? {
                             b',' => self.pos += 1,
@@ -510,7 +531,7 @@ impl<'a> Reader<'a> {
     /// Scans a string's raw extent; returns where its content starts and
     /// ends and whether it holds escapes. `pos` is left after the closing
     /// quote. Content that is not all ASCII is checked to be UTF-8 here.
-    fn scan_string(&mut self) -> Step<(usize, usize, bool)> {
+    pub(super) fn scan_string(&mut self) -> Step<(usize, usize, bool)> {
         self.pos += 1; // opening quote
         let start = self.pos;
         let mut escaped = false;
@@ -547,7 +568,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn skip_string(&mut self) -> Step {
+    pub(super) fn skip_string(&mut self) -> Step {
         let (start, end, escaped) = self.scan_string()?;
         if escaped {
             decode_escapes(self.str_between(start, end)?)?;

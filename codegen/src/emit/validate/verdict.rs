@@ -1,0 +1,188 @@
+//! `validate::verdict::<operation>`: whether raw body bytes are valid,
+//! without building the report (see `graph_runtime::validate::verdict`).
+//!
+//! A body whose schema is a plain object gets a member reader written for
+//! it: a `match` on each key's bytes, and per declared property the
+//! cheapest read its schema allows. Any other body, and any property this
+//! does not specialise, is read by the runtime's shared one-pass reader.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::super::{Ctx, ident};
+use super::schema::{has_type, opt_usize, string_format};
+use crate::model::{Api, ObjectSchema, Operation, Schema, SchemaKind};
+
+/// The verdict function of an operation with a body.
+pub(super) fn op_verdict(ctx: &Ctx<'_>, op: &Operation) -> Option<TokenStream> {
+    let body = op.body.as_ref()?;
+    let rt = &ctx.rt;
+    let name = ident(&op.rust_name);
+    let doc = format!(
+        " Whether the raw JSON bytes are a valid `{}` request body: the verdict [`super::super::validate`]'s checks would give, without locations or messages.",
+        op.id
+    );
+    let schema = quote!(&super::rules::#name::BODY);
+    let read = match object_of(ctx.api, &body.schema) {
+        Some(object) => member_reader(ctx, object, &schema),
+        None => quote!(#rt::validate::verdict::valid(#schema, bytes)),
+    };
+    Some(quote! {
+        #[doc = #doc]
+        pub fn #name(bytes: &[u8]) -> bool {
+            #read
+        }
+    })
+}
+
+/// `verdict::object(...)` with a `match` over the object's declared keys.
+fn member_reader(ctx: &Ctx<'_>, object: &ObjectSchema, schema: &TokenStream) -> TokenStream {
+    let rt = &ctx.rt;
+    let mut properties: Vec<_> = object.properties.iter().collect();
+    // The order of the emitted `ObjectRules::properties`, which the bits
+    // and indices below refer to.
+    properties.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut required = 0u64;
+    let mut uses_rules = false;
+    let arms: Vec<TokenStream> = properties
+        .iter()
+        .enumerate()
+        .map(|(index, p)| {
+            let bit = 1u64 << index;
+            if p.required {
+                required |= bit;
+            }
+            let key = Literal::byte_string(p.name.as_bytes());
+            let bit = Literal::u64_suffixed(bit);
+            let read = match plain(ctx.api, &p.schema) {
+                Some(Plain::String { nullable }) => quote!(c.plain_string(#nullable)?;),
+                Some(Plain::Strings {
+                    nullable,
+                    min_items,
+                    max_items,
+                }) => {
+                    let min = opt_usize(min_items);
+                    let max = opt_usize(max_items);
+                    quote!(c.plain_strings(#nullable, #min, #max)?;)
+                }
+                None => {
+                    uses_rules = true;
+                    let index = Literal::usize_unsuffixed(index);
+                    quote!(c.value(rules.properties[#index].schema)?;)
+                }
+            };
+            quote!(#key => { #read #bit })
+        })
+        .collect();
+    let required = Literal::u64_suffixed(required);
+    let rules = if uses_rules {
+        quote!(rules)
+    } else {
+        quote!(_rules)
+    };
+    quote! {
+        #rt::validate::verdict::object(#schema, bytes, #required, |c, #rules, key| {
+            ::std::result::Result::Ok(match key {
+                #(#arms)*
+                _ => 0u64,
+            })
+        })
+    }
+}
+
+/// The object a body schema stands for, when its members can be read one
+/// by one (what `graph_runtime::validate::verdict::object` accepts).
+fn object_of<'s>(api: &'s Api, schema: &'s Schema) -> Option<&'s ObjectSchema> {
+    match &resolve(api, schema)?.kind {
+        SchemaKind::Object(o)
+            if o.properties.len() <= 64
+                && o.required_undeclared.is_empty()
+                && o.min_properties.is_none()
+                && o.max_properties.is_none() =>
+        {
+            Some(o)
+        }
+        _ => None,
+    }
+}
+
+/// What a specialised read of a property needs to know.
+enum Plain {
+    /// Any string.
+    String { nullable: bool },
+    /// An array of any strings, without `uniqueItems`.
+    Strings {
+        nullable: bool,
+        min_items: Option<usize>,
+        max_items: Option<usize>,
+    },
+}
+
+/// The specialised read for `schema`, if it has one.
+fn plain(api: &Api, schema: &Schema) -> Option<Plain> {
+    let target = resolve(api, schema)?;
+    let nullable = nullable(api, schema);
+    match &target.kind {
+        SchemaKind::String(_) if plain_string(api, target) => Some(Plain::String { nullable }),
+        SchemaKind::Array(a)
+            if !a.unique_items && !self::nullable(api, &a.items) && plain_string(api, &a.items) =>
+        {
+            Some(Plain::Strings {
+                nullable,
+                min_items: a.min_items,
+                max_items: a.max_items,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Whether `schema` admits every string and nothing else but (perhaps)
+/// `null`: the runtime's `StringRules::NONE`.
+fn plain_string(api: &Api, schema: &Schema) -> bool {
+    matches!(
+        &resolve(api, schema).map(|s| &s.kind),
+        Some(SchemaKind::String(s))
+            if s.min_length.is_none()
+                && s.max_length.is_none()
+                && s.pattern.is_none()
+                && string_format(s).is_none()
+                && s.enumeration.is_empty()
+    )
+}
+
+/// The named types `schema` refers to, followed as the runtime's
+/// `validate::resolve` follows `Kind::Ref`: to the first schema that is
+/// not a reference. `None` for a discriminated type (dispatched, not
+/// plain) or a chain the generator would not have emitted.
+fn resolve<'s>(api: &'s Api, mut schema: &'s Schema) -> Option<&'s Schema> {
+    for _ in 0..64 {
+        let SchemaKind::Named(name) = &schema.kind else {
+            return Some(schema);
+        };
+        let def = api.types.get(name)?;
+        if def.discriminator.is_some() {
+            return None;
+        }
+        schema = &def.schema;
+    }
+    None
+}
+
+/// Whether `null` is accepted, as the emitted schemas say it: any node of
+/// the reference chain that is `nullable` beside a `type`.
+fn nullable<'s>(api: &'s Api, mut schema: &'s Schema) -> bool {
+    for _ in 0..64 {
+        if schema.nullable && has_type(api, schema, 0) {
+            return true;
+        }
+        let SchemaKind::Named(name) = &schema.kind else {
+            return false;
+        };
+        match api.types.get(name) {
+            Some(def) => schema = &def.schema,
+            None => return false,
+        }
+    }
+    false
+}
