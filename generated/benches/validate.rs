@@ -4,6 +4,9 @@
 //!
 //! * `generated`: the generated validator (`graph_runtime::validate::body::check`
 //!   on the operation's generated schema), which returns every violation;
+//! * `verdict`: the generated verdict-only check
+//!   (`validate::verdict::<operation>`), valid or not without a report:
+//!   the like-for-like contender against `jsonschema`'s `is_valid`;
 //! * `server_path`: the verdict and the typed body, as `server::handle`
 //!   gets them (for this body the generated type proves validity, so a
 //!   valid body is decoded once; an invalid one is then checked for its
@@ -20,8 +23,8 @@
 //! typed, valid body before sending it, for the same sizes:
 //!
 //! * `encoded`: what the client does now (`validate::encoded::<operation>`):
-//!   serialise the body once, check those bytes with the one-pass reader,
-//!   send them;
+//!   serialise the body once, ask the verdict of those bytes (writing the
+//!   report only for a refused request), send them;
 //! * `value_tree`: what it did before: serialise into a `serde_json::Value`,
 //!   walk that tree, then serialise again for sending;
 //! * `to_vec`: the floor, serialising the body for sending with no check.
@@ -32,13 +35,13 @@ use std::hint::black_box;
 use std::path::Path;
 
 use autopilot_client::types::AssignRequest;
+// The generated verdict-only check of the operation's body.
+use autopilot_client::validate::verdict::windows_autopilot_deployment_profiles_assign as verdict;
 use conformance::oracle::SpecDoc;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use graph_runtime::validate::body;
 
 const OPERATION: &str = "windowsAutopilotDeploymentProfiles_assign";
-/// The generated verdict-only check of the operation's body.
-use autopilot_client::validate::verdict::windows_autopilot_deployment_profiles_assign as verdict;
 const PROVEN: bool = autopilot_client::validate::rules::windows_autopilot_deployment_profiles_assign::BODY_TYPED_PROVES_VALID;
 
 fn body_bytes(ids: usize, valid: bool) -> Vec<u8> {

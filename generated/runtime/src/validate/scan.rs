@@ -38,7 +38,8 @@ pub(super) struct Run {
 ///
 /// This is the loop an array of device ids spends its time in. It keeps
 /// a [`Window`] of the special bytes ahead, so one 32-byte look serves the
-/// end of one id and the start of the next.
+/// end of one id and the start of the next; the last bytes of the body,
+/// where no whole window fits, are looked at by [`next_special`].
 pub(super) fn plain_strings(bytes: &[u8], mut pos: usize) -> Run {
     let mut items = 0;
     let mut window = Window::default();
@@ -101,38 +102,65 @@ impl Window {
             match bytes.get(from..from + 32) {
                 Some(chunk) => {
                     let chunk: &[u8; 32] = chunk.try_into().expect("32 bytes");
+                    let (low, high) = chunk.split_at(16);
                     *self = Window {
                         base: from,
                         len: 32,
-                        mask: mask32(chunk),
+                        mask: mask16(low.try_into().expect("16 bytes"))
+                            | mask16(high.try_into().expect("16 bytes")) << 16,
                     };
                 }
-                None => {
-                    return special_offset(&bytes[from.min(bytes.len())..], true).map(|i| from + i);
-                }
+                None => return next_special(bytes, from),
             }
         }
+    }
+}
+
+/// The first special byte (as [`special_offset`] with `stop_at_non_ascii`)
+/// at or after `from`, looking at 16 bytes per step. Where fewer than 16
+/// are left, it looks at the last 16 bytes of `bytes` again (ignoring
+/// those before `from`) rather than going byte by byte: every body's last
+/// string ends there.
+#[inline]
+fn next_special(bytes: &[u8], mut from: usize) -> Option<usize> {
+    while let Some(chunk) = bytes.get(from..from + 16) {
+        let mask = mask16(chunk.try_into().expect("16 bytes"));
+        if mask != 0 {
+            return Some(from + mask.trailing_zeros() as usize);
+        }
+        from += 16;
+    }
+    if from >= bytes.len() {
+        return None;
+    }
+    match bytes.len().checked_sub(16) {
+        Some(base) => {
+            let tail: &[u8; 16] = bytes[base..].try_into().expect("16 bytes");
+            let mask = mask16(tail) >> (from - base);
+            (mask != 0).then(|| from + mask.trailing_zeros() as usize)
+        }
+        None => special_offset(&bytes[from..], true).map(|i| from + i),
     }
 }
 
 /// Bit `i` set when byte `i` of `chunk` is special: `"`, `\`, below 0x20,
 /// or 0x80 and above.
 #[inline]
-fn mask32(chunk: &[u8; 32]) -> u32 {
+fn mask16(chunk: &[u8; 16]) -> u32 {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
-        x86::mask32(chunk, true)
+        x86::mask16(chunk, true)
     }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
     {
-        mask32_bytewise(chunk)
+        mask16_bytewise(chunk)
     }
 }
 
-/// [`mask32`] a byte at a time, for targets without SSE2 (and as the
+/// [`mask16`] a byte at a time, for targets without SSE2 (and as the
 /// reference the SSE2 version is tested against).
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
-fn mask32_bytewise(chunk: &[u8; 32]) -> u32 {
+fn mask16_bytewise(chunk: &[u8; 16]) -> u32 {
     chunk
         .iter()
         .enumerate()
@@ -268,7 +296,7 @@ mod x86 {
 
     /// Bit `i` set when byte `i` of `chunk` ends a plain run.
     #[inline]
-    fn mask16(chunk: &[u8; 16], stop_at_non_ascii: bool) -> u32 {
+    pub(super) fn mask16(chunk: &[u8; 16], stop_at_non_ascii: bool) -> u32 {
         // SAFETY: SSE2 is enabled at compile time (see [`sse2`]), and the
         // load reads exactly the sixteen bytes of `chunk`, with no
         // alignment required.
@@ -374,22 +402,22 @@ mod tests {
     }
 
     #[test]
-    fn window_masks_flag_exactly_the_special_bytes() {
+    fn masks_flag_exactly_the_special_bytes() {
         for byte in 0..=255u8 {
-            for at in 0..32 {
-                let mut chunk = [b'a'; 32];
+            for at in 0..16 {
+                let mut chunk = [b'a'; 16];
                 chunk[at] = byte;
                 let expected = if is_special(byte, true) { 1 << at } else { 0 };
-                assert_eq!(mask32_bytewise(&chunk), expected, "byte {byte:#x} at {at}");
-                assert_eq!(mask32(&chunk), expected, "byte {byte:#x} at {at}");
+                assert_eq!(mask16_bytewise(&chunk), expected, "byte {byte:#x} at {at}");
+                assert_eq!(mask16(&chunk), expected, "byte {byte:#x} at {at}");
             }
         }
     }
 
     #[test]
-    fn the_window_finds_every_special_byte_in_turn() {
-        // Specials at irregular gaps, some closer than a window, some
-        // farther, and near the end where the window cannot be loaded.
+    fn every_special_byte_is_found_in_turn() {
+        // Specials at irregular gaps, some closer than a step, some
+        // farther, and near the end where a whole step cannot be loaded.
         let mut text = Vec::new();
         for gap in [0usize, 1, 5, 30, 31, 32, 33, 64, 3, 100, 2, 40] {
             text.extend(std::iter::repeat_n(b'x', gap));
@@ -399,25 +427,33 @@ mod tests {
         let expected: Vec<usize> = (0..text.len())
             .filter(|&i| is_special(text[i], true))
             .collect();
+        // One window kept across the calls, as the run keeps it, and the
+        // stepwise search alone.
         let mut window = Window::default();
-        let mut found = Vec::new();
+        let mut found = (Vec::new(), Vec::new());
         let mut from = 0;
         while let Some(at) = window.next_special(&text, from) {
-            found.push(at);
+            found.0.push(at);
             from = at + 1;
         }
-        assert_eq!(found, expected);
+        from = 0;
+        while let Some(at) = next_special(&text, from) {
+            found.1.push(at);
+            from = at + 1;
+        }
+        assert_eq!(found, (expected.clone(), expected.clone()));
         // Starting anywhere gives the next special after that point.
         for start in 0..text.len() {
             let next = expected.iter().copied().find(|&i| i >= start);
+            assert_eq!(next_special(&text, start), next, "from {start}");
             assert_eq!(
                 Window::default().next_special(&text, start),
                 next,
                 "from {start}"
             );
         }
-        // Buffers around the window's size, where the window cannot be
-        // loaded for the last bytes.
+        // Buffers around the step's size, where the last bytes are looked
+        // at again from the end.
         for len in 0..70 {
             for special in (0..len).map(Some).chain([None]) {
                 let mut text = vec![b'x'; len];
@@ -427,9 +463,14 @@ mod tests {
                 for start in 0..=len {
                     let next = special.filter(|&at| at >= start);
                     assert_eq!(
-                        Window::default().next_special(&text, start),
+                        next_special(&text, start),
                         next,
                         "length {len}, special {special:?}, from {start}"
+                    );
+                    assert_eq!(
+                        Window::default().next_special(&text, start),
+                        next,
+                        "window: length {len}, special {special:?}, from {start}"
                     );
                 }
             }

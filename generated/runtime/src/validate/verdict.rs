@@ -191,7 +191,7 @@ impl<'a> Cursor<'a> {
     /// Reads an object's key (at its opening quote) and the `:` after it;
     /// returns where its content starts and ends. A key with escapes gives
     /// up: its bytes are not its name.
-    #[inline]
+    #[inline(always)]
     fn key(&mut self) -> Step<(usize, usize)> {
         let r = &mut self.reader;
         let start = r.pos + 1;
@@ -235,7 +235,7 @@ impl<'a> Cursor<'a> {
 
     /// Reads one value that must be an array of strings (any strings) with
     /// a count within the bounds, or `null` when `nullable`.
-    #[inline]
+    #[inline(always)]
     pub fn plain_strings(
         &mut self,
         nullable: bool,
