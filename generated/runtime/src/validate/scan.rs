@@ -182,7 +182,12 @@ pub(super) fn short_plain_end(bytes: &[u8], start: usize) -> Option<usize> {
 /// The first offset from `pos` that is not JSON whitespace.
 #[inline]
 pub(super) fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
-    while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(pos) {
+    // Most calls find no whitespace at all (compact JSON), and every JSON
+    // whitespace byte is at most a space: one comparison settles those.
+    while let Some(&b) = bytes.get(pos) {
+        if b > b' ' || !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            break;
+        }
         pos += 1;
     }
     pos
