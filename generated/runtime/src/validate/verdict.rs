@@ -257,12 +257,16 @@ impl<'a> Cursor<'a> {
             r.pos += 1;
         } else {
             loop {
-                let run = scan::plain_strings(r.bytes, r.pos);
-                r.pos = run.pos;
-                count += run.items;
-                if run.end == scan::RunEnd::AfterItem {
-                    r.expect(b']')?;
-                    break;
+                // The run is worth starting only at a string.
+                r.skip_ws();
+                if r.peek()? == b'"' {
+                    let run = scan::plain_strings(r.bytes, r.pos);
+                    r.pos = run.pos;
+                    count += run.items;
+                    if run.end == scan::RunEnd::AfterItem {
+                        r.expect(b']')?;
+                        break;
+                    }
                 }
                 // An item the run could not take: a string with escapes
                 // or non-ASCII bytes, or not a string.
