@@ -208,7 +208,17 @@ impl<'c, 'a> Writer<'c, 'a> {
             let prefix = site.patterns();
             fields.push(quote!(pattern: ::std::option::Option::Some(&#prefix #name),));
         }
-        if let Some(f) = string_format(s) {
+        let format = match s.format.as_deref() {
+            Some("date-time") => Some(quote!(DateTime)),
+            Some("date") => Some(quote!(Date)),
+            Some("uuid") => Some(quote!(Uuid)),
+            Some("base64url") => Some(quote!(Base64Url)),
+            Some("duration") => Some(quote!(Duration)),
+            // Other formats never reach request schemas: generation refuses
+            // them there (lower::enforce).
+            _ => None,
+        };
+        if let Some(f) = format {
             fields.push(quote!(format: ::std::option::Option::Some(#v::StringFormat::#f),));
         }
         if !s.enumeration.is_empty() {
@@ -285,20 +295,6 @@ impl<'c, 'a> Writer<'c, 'a> {
                 #(#items)*
             }
         }
-    }
-}
-
-/// The `StringFormat` variant that enforces the string's `format`, if any.
-pub(super) fn string_format(s: &StringSchema) -> Option<TokenStream> {
-    match s.format.as_deref() {
-        Some("date-time") => Some(quote!(DateTime)),
-        Some("date") => Some(quote!(Date)),
-        Some("uuid") => Some(quote!(Uuid)),
-        Some("base64url") => Some(quote!(Base64Url)),
-        Some("duration") => Some(quote!(Duration)),
-        // Other formats never reach request schemas: generation refuses
-        // them there (lower::enforce).
-        _ => None,
     }
 }
 

@@ -90,7 +90,9 @@ fn exact_value(api: &Api, schema: &Schema, depth: usize) -> bool {
     }
 }
 
-fn plain_string(s: &StringSchema) -> bool {
+/// Whether a string schema admits every string (its `format`, if any,
+/// counts as a constraint).
+pub(super) fn plain_string(s: &StringSchema) -> bool {
     s.min_length.is_none()
         && s.max_length.is_none()
         && s.pattern.is_none()

@@ -10,7 +10,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::super::{Ctx, ident};
-use super::schema::{has_type, opt_usize, string_format};
+use super::schema::{has_type, opt_usize};
+use super::typed;
 use crate::model::{Api, ObjectSchema, Operation, Schema, SchemaKind};
 
 /// The verdict function of an operation with a body.
@@ -142,12 +143,7 @@ fn plain(api: &Api, schema: &Schema) -> Option<Plain> {
 fn plain_string(api: &Api, schema: &Schema) -> bool {
     matches!(
         &resolve(api, schema).map(|s| &s.kind),
-        Some(SchemaKind::String(s))
-            if s.min_length.is_none()
-                && s.max_length.is_none()
-                && s.pattern.is_none()
-                && string_format(s).is_none()
-                && s.enumeration.is_empty()
+        Some(SchemaKind::String(s)) if typed::plain_string(s)
     )
 }
 

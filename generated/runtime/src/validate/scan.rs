@@ -175,8 +175,10 @@ fn mask16_bytewise(chunk: &[u8; 16]) -> u32 {
 /// are nearly all like this.
 #[inline]
 pub(super) fn short_plain_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let end = start + special_offset(bytes.get(start..start + 16)?, true)?;
-    (bytes[end] == b'"').then_some(end)
+    let chunk: &[u8; 16] = bytes.get(start..start + 16)?.try_into().ok()?;
+    let mask = mask16(chunk);
+    let end = start + mask.trailing_zeros() as usize;
+    (mask != 0 && bytes[end] == b'"').then_some(end)
 }
 
 /// The first offset from `pos` that is not JSON whitespace.
@@ -404,6 +406,24 @@ mod tests {
         // Long strings cross the 32- and 16-byte steps.
         let long = format!("\"{}\",\"{}\"]", "x".repeat(70), "y".repeat(33));
         assert_eq!(run(&long), (long.len() - 1, 2, AfterItem));
+    }
+
+    #[test]
+    fn short_plain_strings_end_at_their_quote_within_one_look() {
+        let pad = "                ";
+        let found = |text: &str| short_plain_end(format!("{text}{pad}").as_bytes(), 1);
+        assert_eq!(found(r#""deviceIds":"#), Some(10));
+        assert_eq!(found(r#""":"#), Some(1));
+        assert_eq!(found(r#""fifteen-bytes..":"#), Some(16));
+        // The quote is the 17th byte: beyond one look.
+        assert_eq!(found(r#""sixteen-bytes...":"#), None);
+        // Escapes, non-ASCII bytes and control characters are for the
+        // general scan.
+        assert_eq!(found(r#""a\"b":"#), None);
+        assert_eq!(found("\"caf\u{e9}\":"), None);
+        assert_eq!(found("\"a\tb\":"), None);
+        // Fewer than 16 bytes left: no look at all.
+        assert_eq!(short_plain_end(br#""ab":1}"#, 1), None);
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub struct Cursor<'a> {
 /// one-pass reader (no generated member reader).
 pub fn valid(schema: &'static Schema, bytes: &[u8]) -> bool {
     let mut cursor = Cursor::new(bytes);
-    cursor.finish(schema, bytes, |c| c.value(schema))
+    cursor.finish(schema, |c| c.value(schema))
 }
 
 /// Whether the JSON text `bytes` is valid against `schema`, whose object
@@ -73,7 +73,7 @@ where
     F: FnMut(&mut Cursor<'_>, &'static ObjectRules, &[u8]) -> Step<u64>,
 {
     let mut cursor = Cursor::new(bytes);
-    cursor.finish(schema, bytes, |c| {
+    cursor.finish(schema, |c| {
         let (target, nullable) = resolve(schema);
         let rules = match &target.kind {
             Kind::Object(rules) if members_stand_alone(rules) => rules,
@@ -168,12 +168,8 @@ impl<'a> Cursor<'a> {
 
     /// Runs `read` over the whole text; the verdict, or the full check's
     /// when reading gave up.
-    fn finish(
-        &mut self,
-        schema: &'static Schema,
-        bytes: &[u8],
-        read: impl FnOnce(&mut Self) -> Step,
-    ) -> bool {
+    fn finish(&mut self, schema: &'static Schema, read: impl FnOnce(&mut Self) -> Step) -> bool {
+        let bytes = self.reader.bytes;
         let read = read(self).and_then(|()| {
             self.reader.skip_ws();
             if self.reader.pos == bytes.len() {
