@@ -112,6 +112,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     };
     let schema_arms = body_arms(&|module| quote!(&rules::#module::BODY));
     let verdict_arms = body_arms(&|module| quote!(verdict::#module));
+    let verdict_imports = verdict::imports(ctx);
     quote! {
         /// Request validators generated from the spec: what each operation
         /// accepts, and a check per operation for requests built in Rust.
@@ -163,6 +164,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             /// without the report. Cheaper than a check that returns the
             /// violations, and always its verdict.
             pub mod verdict {
+                #verdict_imports
                 #(#verdicts)*
             }
         }

@@ -7,10 +7,10 @@
 //! does not specialise, is read by the runtime's shared one-pass reader.
 
 use proc_macro2::{Literal, TokenStream};
-use quote::quote;
+use quote::{ToTokens, quote};
 
 use super::super::{Ctx, ident};
-use super::schema::{has_type, opt_usize};
+use super::schema::has_type;
 use super::typed;
 use crate::model::{Api, ObjectSchema, Operation, Schema, SchemaKind};
 
@@ -36,63 +36,71 @@ pub(super) fn op_verdict(ctx: &Ctx<'_>, op: &Operation) -> Option<TokenStream> {
     })
 }
 
-/// `verdict::object(...)` with a `match` over the object's declared keys.
+/// A `static` `verdict::Members` of the body and its `read` by a member
+/// reader: a `match` over the object's declared keys, one line each.
 fn member_reader(ctx: &Ctx<'_>, object: &ObjectSchema, schema: &TokenStream) -> TokenStream {
-    let rt = &ctx.rt;
     let mut properties: Vec<_> = object.properties.iter().collect();
     // The order of the emitted `ObjectRules::properties`, which the bits
     // and indices below refer to.
     properties.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut required = 0u64;
-    let mut uses_rules = false;
+    let mut uses_properties = false;
     let arms: Vec<TokenStream> = properties
         .iter()
         .enumerate()
         .map(|(index, p)| {
-            let bit = 1u64 << index;
-            if p.required {
-                required |= bit;
-            }
             let key = Literal::byte_string(p.name.as_bytes());
-            let bit = Literal::u64_suffixed(bit);
+            let shift = Literal::usize_unsuffixed(index);
+            let bit = quote!(1 << #shift);
             let read = match plain(ctx.api, &p.schema) {
-                Some(Plain::String { nullable }) => quote!(c.plain_string(#nullable)?;),
+                Some(Plain::String { nullable }) => quote!(c.plain_string(#bit, #nullable)),
                 Some(Plain::Strings {
                     nullable,
                     min_items,
                     max_items,
                 }) => {
-                    let min = opt_usize(min_items);
-                    let max = opt_usize(max_items);
-                    quote!(c.plain_strings(#nullable, #min, #max)?;)
+                    let min = Literal::usize_unsuffixed(min_items.unwrap_or(0));
+                    let max = match max_items {
+                        Some(max) => Literal::usize_unsuffixed(max).into_token_stream(),
+                        None => quote!(usize::MAX),
+                    };
+                    quote!(c.plain_strings(#bit, #nullable, #min, #max))
                 }
                 None => {
-                    uses_rules = true;
+                    uses_properties = true;
                     let index = Literal::usize_unsuffixed(index);
-                    quote!(c.value(rules.properties[#index].schema)?;)
+                    quote!(c.value(#bit, properties[#index].schema))
                 }
             };
-            quote!(#key => { #read #bit })
+            quote!(#key => #read,)
         })
         .collect();
-    let required = Literal::u64_suffixed(required);
-    let rules = if uses_rules {
-        quote!(rules)
+    let properties = if uses_properties {
+        quote!(properties)
     } else {
-        quote!(_rules)
+        quote!(_)
     };
     quote! {
-        #rt::validate::verdict::object(#schema, bytes, #required, |c, #rules, key| {
-            ::std::result::Result::Ok(match key {
-                #(#arms)*
-                _ => 0u64,
-            })
-        })
+        static MEMBERS: Members = Members::of(#schema);
+        let member = |c: &mut Cursor<'_>, #properties: Properties, key: &[u8]| match key {
+            #(#arms)*
+            _ => UNDECLARED,
+        };
+        MEMBERS.read(bytes, member)
+    }
+}
+
+/// The runtime names the member readers use, imported once for the whole
+/// `verdict` module.
+pub(super) fn imports(ctx: &Ctx<'_>) -> TokenStream {
+    let rt = &ctx.rt;
+    quote! {
+        #[allow(unused_imports)]
+        use #rt::validate::verdict::{Cursor, Members, Properties, UNDECLARED};
     }
 }
 
 /// The object a body schema stands for, when its members can be read one
-/// by one (what `graph_runtime::validate::verdict::object` accepts).
+/// by one (what `graph_runtime::validate::verdict::Members::new` accepts).
 fn object_of<'s>(api: &'s Api, schema: &'s Schema) -> Option<&'s ObjectSchema> {
     match &resolve(api, schema)?.kind {
         SchemaKind::Object(o)

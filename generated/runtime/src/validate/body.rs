@@ -165,6 +165,17 @@ pub(in crate::validate) mod tests {
             // fractions, and ones `serde_json` refuses as out of range.
             r#"{"ids":[-0,12345,1.5,2E3,123456789012345678901234567890]}"#.to_string(),
             r#"{"ids":[1e400]}"#.to_string(),
+            // Numbers that break JSON's grammar, where a string belongs:
+            // the body is not JSON, even when a later duplicate key would
+            // replace the array.
+            r#"{"ids":[01]}"#.to_string(),
+            r#"{"ids":["a",1.,"b"]}"#.to_string(),
+            r#"{"ids":[-]}"#.to_string(),
+            r#"{"ids":[1e+]}"#.to_string(),
+            r#"{"ids":[1-2]}"#.to_string(),
+            r#"{"ids":[1 2]}"#.to_string(),
+            r#"{"ids":[01],"ids":["a"]}"#.to_string(),
+            r#"{"ids":[1],"ids":["a"]}"#.to_string(),
             format!(r#"{{"ids":[{}]}}"#, "9".repeat(400)),
             r#"{"ids":["esc\"aped","tab\there","\u00e9","\ud83d\ude00"]}"#.to_string(),
             r#"{"ids":["\ud83d"]}"#.to_string(),

@@ -374,7 +374,7 @@ impl Pattern {
 /// Follows [`Kind::Ref`]s to the schema that says something; also tells
 /// whether `null` is accepted anywhere along the way (a reference to a
 /// nullable type accepts `null`, and so does a nullable reference).
-pub fn resolve(mut schema: &'static Schema) -> (&'static Schema, bool) {
+pub const fn resolve(mut schema: &'static Schema) -> (&'static Schema, bool) {
     let mut nullable = schema.nullable;
     // Ref chains are finite: the generator rejects rings of aliases.
     while let Kind::Ref(target) = schema.kind {

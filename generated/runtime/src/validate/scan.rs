@@ -30,9 +30,10 @@ pub(super) struct Run {
     pub end: RunEnd,
 }
 
-/// Reads, from `pos` (where an array item may start), as many items as
-/// are plain strings: ASCII without escapes or control characters, each
-/// followed by optional whitespace and a comma. Such strings are valid
+/// Reads, from `pos` (where an array item may start, past any
+/// whitespace), as many items as are plain strings: ASCII without escapes
+/// or control characters, each followed by optional whitespace and a
+/// comma. Such strings are valid
 /// against a schema that admits every string, so they need no more than
 /// this; the reader's general path takes over at anything else.
 ///
@@ -44,7 +45,6 @@ pub(super) fn plain_strings(bytes: &[u8], mut pos: usize) -> Run {
     let mut items = 0;
     let mut window = Window::default();
     loop {
-        pos = skip_ws(bytes, pos);
         if bytes.get(pos) != Some(&b'"') {
             return Run {
                 pos,
@@ -63,16 +63,19 @@ pub(super) fn plain_strings(bytes: &[u8], mut pos: usize) -> Run {
             }
         };
         items += 1;
-        let after = skip_ws(bytes, close + 1);
-        if bytes.get(after) == Some(&b',') {
-            pos = after + 1;
-        } else {
-            return Run {
-                pos: after,
-                items,
-                end: RunEnd::AfterItem,
-            };
+        // Compact JSON puts the comma right after the quote.
+        let mut after = close + 1;
+        if bytes.get(after) != Some(&b',') {
+            after = skip_ws(bytes, after);
+            if bytes.get(after) != Some(&b',') {
+                return Run {
+                    pos: after,
+                    items,
+                    end: RunEnd::AfterItem,
+                };
+            }
         }
+        pos = skip_ws(bytes, after + 1);
     }
 }
 
@@ -179,6 +182,20 @@ pub(super) fn short_plain_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mask = mask16(chunk);
     let end = start + mask.trailing_zeros() as usize;
     (mask != 0 && bytes[end] == b'"').then_some(end)
+}
+
+/// The end of the run of bytes from `pos` that can make up a JSON number
+/// (digits, `-`, `+`, `.`, `e`, `E`), without checking their grammar.
+///
+/// In well-formed JSON a number is followed by whitespace, `,`, `]` or
+/// `}`, so this is where the number ends; in malformed JSON the body is
+/// invalid whatever the run holds.
+#[inline]
+pub(super) fn number_run_end(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = bytes.get(pos) {
+        pos += 1;
+    }
+    pos
 }
 
 /// The first offset from `pos` that is not JSON whitespace.
@@ -388,9 +405,10 @@ mod tests {
     #[test]
     fn plain_string_runs_stop_where_the_general_reader_must_look() {
         use RunEnd::{AfterItem, BeforeItem};
-        // A whole array's items, with and without whitespace.
+        // A whole array's items, with and without whitespace (the run
+        // starts past any).
         assert_eq!(run(r#""a","b" , "c"]"#), (13, 3, AfterItem));
-        assert_eq!(run(" \"\"\n,\t\"x\"\r\n]"), (11, 2, AfterItem));
+        assert_eq!(run("\"\"\n,\t\"x\"\r\n]"), (10, 2, AfterItem));
         // Not strings, or strings that need decoding or a UTF-8 check:
         // the run stops before them.
         assert_eq!(run(r#""a", 7]"#), (5, 1, BeforeItem));
@@ -424,6 +442,26 @@ mod tests {
         assert_eq!(found("\"a\tb\":"), None);
         // Fewer than 16 bytes left: no look at all.
         assert_eq!(short_plain_end(br#""ab":1}"#, 1), None);
+    }
+
+    #[test]
+    fn a_number_run_ends_at_the_first_byte_no_number_has() {
+        for (text, end) in [
+            ("12345]", 5),
+            ("-0.5e+10,", 8),
+            ("1E-3}", 4),
+            ("7 ,", 1),
+            ("7", 1),
+            // Not JSON numbers, but runs all the same: the grammar is
+            // the caller's business.
+            ("01-.e]", 5),
+            ("-", 1),
+            ("x", 0),
+        ] {
+            assert_eq!(number_run_end(text.as_bytes(), 0), end, "{text}");
+        }
+        assert_eq!(number_run_end(b"[12,3]", 1), 3);
+        assert_eq!(number_run_end(b"12", 2), 2);
     }
 
     #[test]

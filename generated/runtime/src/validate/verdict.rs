@@ -8,12 +8,14 @@
 //! body.
 //!
 //! The generator writes, for a body whose schema is a plain object (see
-//! [`object`]), a reader for that object's members: a `match` on the key's
-//! bytes, and for each declared property either a specialised read
+//! [`Members`]), a reader for that object's members: a `match` on the
+//! key's bytes, and for each declared property either a specialised read
 //! ([`Cursor::plain_string`], [`Cursor::plain_strings`]) or the shared
 //! one-pass reader ([`Cursor::value`]). That removes the schema
 //! interpreter's dispatch and key lookup from the body's top level, which
-//! is most of the cost of a small body.
+//! is most of the cost of a small body. The object's schema is checked
+//! once, when the `static` [`Members`] is built at compile time, not on
+//! every read.
 //!
 //! The answer is always the one [`super::body::check`] gives (valid exactly
 //! when it reports nothing). Wherever reading in one pass could differ from
@@ -25,7 +27,7 @@
 //! could still replace the value that broke the rules.
 
 use super::stream::{Reader, Stop};
-use super::{Additional, Kind, ObjectRules, Pointer, Schema, body, resolve, scan};
+use super::{Additional, Kind, ObjectRules, Pointer, Property, Schema, body, resolve, scan};
 use crate::Violation;
 
 /// Reading stopped before a verdict: [`super::body::check`] decides.
@@ -52,106 +54,165 @@ pub struct Cursor<'a> {
 /// one-pass reader (no generated member reader).
 pub fn valid(schema: &'static Schema, bytes: &[u8]) -> bool {
     let mut cursor = Cursor::new(bytes);
-    cursor.finish(schema, |c| c.value(schema))
+    cursor.finish(schema, |c| c.read_value(schema))
 }
 
-/// Whether the JSON text `bytes` is valid against `schema`, whose object
-/// members `member` reads.
+/// An object body whose members a generated reader judges one at a
+/// time, checked once when built (so reading checks nothing again).
 ///
-/// `member` gets each key (its raw bytes, which hold no escapes), with the
-/// cursor just past the `:`. For a declared property it reads the value
-/// and returns the property's bit (`1 << i` for the `i`th of
-/// `rules.properties`); for any other key it reads nothing and returns 0.
-/// `required` has the bits of the required properties.
-///
-/// `schema` must resolve to an object with at most 64 declared
-/// properties, no `minProperties`/`maxProperties` and no required key it
-/// does not declare, so that every key can be judged on its own; any other
-/// schema is read by [`valid`]'s way.
-pub fn object<F>(schema: &'static Schema, bytes: &[u8], required: u64, mut member: F) -> bool
-where
-    F: FnMut(&mut Cursor<'_>, &'static ObjectRules, &[u8]) -> Step<u64>,
-{
-    let mut cursor = Cursor::new(bytes);
-    cursor.finish(schema, |c| {
+/// Its schema resolves to an object with at most 64 declared properties,
+/// no `minProperties`/`maxProperties` and no required key it does not
+/// declare, so that every key can be judged on its own. The generator
+/// writes one per operation as a `static`, where [`Members::of`] runs at
+/// compile time.
+#[derive(Debug, Clone, Copy)]
+pub struct Members {
+    schema: &'static Schema,
+    rules: &'static ObjectRules,
+    nullable: bool,
+    /// The bits of the required properties.
+    required: u64,
+}
+
+/// The declared properties a member reader gets, in the order their bits
+/// follow.
+pub type Properties = &'static [Property];
+
+/// What a member reader returns for a key the object does not declare:
+/// no property's bit.
+pub const UNDECLARED: Step<u64> = Ok(0);
+
+impl Members {
+    /// The members of the object `schema` stands for, or `None` when its
+    /// members cannot be judged one at a time (not an object, more than
+    /// 64 declared properties, `minProperties`/`maxProperties`, or a
+    /// required key it does not declare): read such a body with [`valid`].
+    pub const fn new(schema: &'static Schema) -> Option<Members> {
         let (target, nullable) = resolve(schema);
-        let rules = match &target.kind {
-            Kind::Object(rules) if members_stand_alone(rules) => rules,
-            _ => return c.value(schema),
-        };
-        c.reader.skip_ws();
-        match c.reader.peek()? {
-            b'{' => {}
-            b'n' if nullable => return Ok(c.reader.literal(b"null")?),
-            // Not an object: the shared reader reports the wrong type.
-            _ => return c.value(schema),
+        match &target.kind {
+            Kind::Object(rules)
+                if rules.properties.len() <= 64
+                    && rules.required_undeclared.is_empty()
+                    && rules.min_properties.is_none()
+                    && rules.max_properties.is_none() =>
+            {
+                let mut required = 0;
+                let mut i = 0;
+                while i < rules.properties.len() {
+                    if rules.properties[i].required {
+                        required |= 1 << i;
+                    }
+                    i += 1;
+                }
+                Some(Members {
+                    schema,
+                    rules,
+                    nullable,
+                    required,
+                })
+            }
+            _ => None,
         }
-        c.reader.enter()?;
-        c.reader.pos += 1;
-        let mut seen = 0u64;
-        // Undeclared keys whose values are judged (allocated on the first).
-        let mut others: Vec<&[u8]> = Vec::new();
-        c.reader.skip_ws();
-        if c.reader.peek()? == b'}' {
+    }
+
+    /// [`Members::new`] for a schema known to qualify.
+    ///
+    /// # Panics
+    ///
+    /// When [`Members::new`] is `None`. In a `static`, as the generator
+    /// writes it, that is a compile error, never a run-time panic.
+    pub const fn of(schema: &'static Schema) -> Members {
+        match Members::new(schema) {
+            Some(members) => members,
+            None => panic!("the schema is not an object whose members stand alone"),
+        }
+    }
+
+    /// Whether the JSON text `bytes` is valid, with `member` reading the
+    /// object's members.
+    ///
+    /// `member` gets each key (its raw bytes, which hold no escapes), with
+    /// the cursor just past the `:`, and the declared properties. For a
+    /// declared property it reads the value and returns the property's
+    /// bit (`1 << i` for the `i`th), as each of [`Cursor`]'s reads does;
+    /// for any other key it reads nothing and returns [`UNDECLARED`].
+    pub fn read<F>(&self, bytes: &[u8], mut member: F) -> bool
+    where
+        F: FnMut(&mut Cursor<'_>, Properties, &[u8]) -> Step<u64>,
+    {
+        let Members {
+            schema,
+            rules,
+            nullable,
+            required,
+        } = *self;
+        let mut cursor = Cursor::new(bytes);
+        cursor.finish(schema, |c| {
+            match c.reader.peek_past_ws()? {
+                b'{' => {}
+                b'n' if nullable => return Ok(c.reader.literal(b"null")?),
+                // Not an object: the shared reader reports the wrong type.
+                _ => return c.read_value(schema),
+            }
+            // The body's top-level value: no depth to check yet.
+            c.reader.depth = 1;
             c.reader.pos += 1;
-        } else {
-            loop {
-                c.reader.skip_ws();
-                if c.reader.peek()? != b'"' {
-                    return Err(Stop.into());
-                }
-                let (start, end) = c.key()?;
-                let bit = member(c, rules, &bytes[start..end])?;
-                if bit == 0 {
-                    match &rules.additional {
-                        Additional::Any => c.reader.skip_value()?,
-                        Additional::Forbidden => c.wrong_type()?,
-                        Additional::Schema(schema) => {
-                            // A later duplicate would replace this value:
-                            // give up on one (or on many keys, where the
-                            // fallback's hashing is the better way).
-                            let key = &bytes[start..end];
-                            if others.len() >= MAX_OTHERS || others.contains(&key) {
-                                return Err(Stop.into());
+            let mut seen = 0u64;
+            // Undeclared keys whose values are judged (allocated on the first).
+            let mut others: Vec<&[u8]> = Vec::new();
+            if c.reader.peek_past_ws()? == b'}' {
+                c.reader.pos += 1;
+            } else {
+                // At each turn `pos` is at a key, past any whitespace.
+                loop {
+                    if c.reader.peek()? != b'"' {
+                        return Err(Stop.into());
+                    }
+                    let (start, end) = c.key()?;
+                    let bit = member(c, rules.properties, &bytes[start..end])?;
+                    if bit == 0 {
+                        match &rules.additional {
+                            Additional::Any => c.reader.skip_value()?,
+                            Additional::Forbidden => c.wrong_type()?,
+                            Additional::Schema(schema) => {
+                                // A later duplicate would replace this value:
+                                // give up on one (or on many keys, where the
+                                // fallback's hashing is the better way).
+                                let key = &bytes[start..end];
+                                if others.len() >= MAX_OTHERS || others.contains(&key) {
+                                    return Err(Stop.into());
+                                }
+                                others.push(key);
+                                c.read_value(schema)?;
                             }
-                            others.push(key);
-                            c.value(schema)?;
                         }
+                    } else if seen & bit != 0 {
+                        return Err(Stop.into());
+                    } else {
+                        seen |= bit;
                     }
-                } else if seen & bit != 0 {
-                    return Err(Stop.into());
-                } else {
-                    seen |= bit;
-                }
-                c.reader.skip_ws();
-                match c.reader.peek()? {
-                    b',' => c.reader.pos += 1,
-                    b'}' => {
-                        c.reader.pos += 1;
-                        break;
+                    match c.reader.peek_past_ws()? {
+                        b',' => {
+                            c.reader.pos += 1;
+                            c.reader.skip_ws();
+                        }
+                        b'}' => {
+                            c.reader.pos += 1;
+                            break;
+                        }
+                        _ => return Err(Stop.into()),
                     }
-                    _ => return Err(Stop.into()),
                 }
             }
-        }
-        c.reader.depth -= 1;
-        if seen & required != required {
-            c.invalid = true;
-        }
-        Ok(())
-    })
+            if seen & required != required {
+                c.invalid = true;
+            }
+            Ok(())
+        })
+    }
 }
 
-/// Whether each member of an object under `rules` can be judged as it is
-/// read, which [`object`] relies on.
-fn members_stand_alone(rules: &ObjectRules) -> bool {
-    rules.properties.len() <= 64
-        && rules.required_undeclared.is_empty()
-        && rules.min_properties.is_none()
-        && rules.max_properties.is_none()
-}
-
-/// Undeclared keys [`object`] tracks for duplicates before it gives up.
+/// Undeclared keys [`Members::read`] tracks for duplicates before it gives up.
 const MAX_OTHERS: usize = 32;
 
 impl<'a> Cursor<'a> {
@@ -201,13 +262,23 @@ impl<'a> Cursor<'a> {
                 (_, _, true) => return Err(Stop.into()),
             },
         };
-        r.skip_ws();
-        r.expect(b':')?;
+        if r.peek_past_ws()? != b':' {
+            return Err(Stop.into());
+        }
+        r.pos += 1;
         Ok((start, end))
     }
 
+    /// Reads the value of the property whose bit is `bit` with the shared
+    /// one-pass reader; returns `bit`.
+    #[inline]
+    pub fn value(&mut self, bit: u64, schema: &'static Schema) -> Step<u64> {
+        self.read_value(schema)?;
+        Ok(bit)
+    }
+
     /// Reads one value with the shared one-pass reader.
-    pub fn value(&mut self, schema: &'static Schema) -> Step {
+    fn read_value(&mut self, schema: &'static Schema) -> Step {
         // The reader writes violations with locations; the verdict needs
         // only whether there were any, and valid values allocate nothing.
         let mut out: Vec<Violation> = Vec::new();
@@ -216,45 +287,50 @@ impl<'a> Cursor<'a> {
         Ok(())
     }
 
-    /// Reads one value that must be a string (any string), or `null` when
-    /// `nullable`.
+    /// Reads the value of the property whose bit is `bit`, which must be
+    /// a string (any string), or `null` when `nullable`; returns `bit`.
     #[inline]
-    pub fn plain_string(&mut self, nullable: bool) -> Step {
-        self.reader.skip_ws();
-        match self.reader.peek()? {
+    pub fn plain_string(&mut self, bit: u64, nullable: bool) -> Step<u64> {
+        match self.reader.peek_past_ws()? {
             b'"' => self.reader.skip_string()?,
             b'n' if nullable => self.reader.literal(b"null")?,
             _ => self.wrong_type()?,
         }
-        Ok(())
+        Ok(bit)
     }
 
-    /// Reads one value that must be an array of strings (any strings) with
-    /// a count within the bounds, or `null` when `nullable`.
+    /// Reads the value of the property whose bit is `bit`, which must be
+    /// an array of strings (any strings) with `min_items..=max_items`
+    /// items, or `null` when `nullable`; returns `bit`.
     #[inline(always)]
     pub fn plain_strings(
         &mut self,
+        bit: u64,
         nullable: bool,
-        min_items: Option<usize>,
-        max_items: Option<usize>,
-    ) -> Step {
+        min_items: usize,
+        max_items: usize,
+    ) -> Step<u64> {
         let r = &mut self.reader;
-        r.skip_ws();
-        match r.peek()? {
+        match r.peek_past_ws()? {
             b'[' => {}
-            b'n' if nullable => return Ok(r.literal(b"null")?),
-            _ => return self.wrong_type(),
+            b'n' if nullable => {
+                r.literal(b"null")?;
+                return Ok(bit);
+            }
+            _ => {
+                self.wrong_type()?;
+                return Ok(bit);
+            }
         }
         r.enter()?;
         r.pos += 1;
-        r.skip_ws();
         let mut count = 0;
-        if r.peek()? == b']' {
+        if r.peek_past_ws()? == b']' {
             r.pos += 1;
         } else {
+            // At each turn `pos` is at an item, past any whitespace.
             loop {
                 // The run is worth starting only at a string.
-                r.skip_ws();
                 if r.peek()? == b'"' {
                     let run = scan::plain_strings(r.bytes, r.pos);
                     r.pos = run.pos;
@@ -266,16 +342,23 @@ impl<'a> Cursor<'a> {
                 }
                 // An item the run could not take: a string with escapes
                 // or non-ASCII bytes, or not a string.
-                if r.peek()? == b'"' {
-                    r.skip_string()?;
-                } else {
-                    self.invalid = true;
-                    r.skip_invalid()?;
+                match r.peek()? {
+                    b'"' => r.skip_string()?,
+                    b'-' | b'0'..=b'9' => {
+                        self.invalid = true;
+                        r.pos = scan::number_run_end(r.bytes, r.pos);
+                    }
+                    _ => {
+                        self.invalid = true;
+                        r.skip_invalid()?;
+                    }
                 }
                 count += 1;
-                r.skip_ws();
-                match r.peek()? {
-                    b',' => r.pos += 1,
+                match r.peek_past_ws()? {
+                    b',' => {
+                        r.pos += 1;
+                        r.skip_ws();
+                    }
                     b']' => {
                         r.pos += 1;
                         break;
@@ -285,10 +368,10 @@ impl<'a> Cursor<'a> {
             }
         }
         r.depth -= 1;
-        if min_items.is_some_and(|min| count < min) || max_items.is_some_and(|max| count > max) {
+        if count < min_items || count > max_items {
             self.invalid = true;
         }
-        Ok(())
+        Ok(bit)
     }
 
     /// A value that may not be there (of the wrong type, or under a key
@@ -303,18 +386,14 @@ impl<'a> Cursor<'a> {
 mod tests {
     use super::*;
     use crate::validate::body::tests::{BODY, PLAIN, awkward_bodies};
-    use crate::validate::{ArrayRules, NumberRules, Property, StringRules};
+    use crate::validate::{ArrayRules, NumberRules, StringRules};
 
     /// What a generated member reader for [`BODY`] looks like.
     fn ids_body(bytes: &[u8]) -> bool {
-        object(&BODY, bytes, 1, |c, _rules, key| {
-            Ok(match key {
-                b"ids" => {
-                    c.plain_strings(false, Some(1), None)?;
-                    1
-                }
-                _ => 0,
-            })
+        static MEMBERS: Members = Members::of(&BODY);
+        MEMBERS.read(bytes, |c, _, key| match key {
+            b"ids" => c.plain_strings(1, false, 1, usize::MAX),
+            _ => UNDECLARED,
         })
     }
 
@@ -382,22 +461,12 @@ mod tests {
     /// A member reader using each kind of read, as the generator writes
     /// them for [`MIXED`].
     fn mixed(bytes: &[u8]) -> bool {
-        object(&MIXED, bytes, 0b101, |c, rules, key| {
-            Ok(match key {
-                b"a" => {
-                    c.plain_string(true)?;
-                    1
-                }
-                b"ids" => {
-                    c.plain_strings(true, None, Some(2))?;
-                    2
-                }
-                b"n" => {
-                    c.value(rules.properties[2].schema)?;
-                    4
-                }
-                _ => 0,
-            })
+        static MEMBERS: Members = Members::of(&MIXED);
+        MEMBERS.read(bytes, |c, properties, key| match key {
+            b"a" => c.plain_string(1, true),
+            b"ids" => c.plain_strings(2, true, 0, 2),
+            b"n" => c.value(4, properties[2].schema),
+            _ => UNDECLARED,
         })
     }
 
@@ -432,6 +501,14 @@ mod tests {
             // Allowed keys must still hold JSON that `serde_json` reads.
             (r#"{"a":"x","n":0,"big":1e400}"#, false),
             (r#"{"a":"x","n":0,"big":1e300}"#, true),
+            // A value of the wrong type is read past by its grammar
+            // alone; a number that breaks it is still not JSON, even
+            // when a duplicate key further on would replace it.
+            (r#"{"a":01,"n":0}"#, false),
+            (r#"{"a":1.e5,"n":0,"a":"x"}"#, false),
+            (r#"{"a":-,"n":0,"a":"x"}"#, false),
+            (r#"{"a":1e5,"n":0,"a":"x"}"#, true),
+            (r#"{"a":"x","n":0,"ids":[0.5e-3,"p"],"ids":["q"]}"#, true),
             (r#"{"a":"x","n":0,"ids":["\u00e9","caf\u00e9"]}"#, true),
             ("{\"a\":\"caf\u{e9}\",\"n\":0}", true),
             (
@@ -472,15 +549,11 @@ mod tests {
             }),
             nullable: false,
         };
+        static MEMBERS: Members = Members::of(&COUNTS);
         let counts = |bytes: &[u8]| {
-            object(&COUNTS, bytes, 1, |c, _rules, key| {
-                Ok(match key {
-                    b"a" => {
-                        c.plain_string(true)?;
-                        1
-                    }
-                    _ => 0,
-                })
+            MEMBERS.read(bytes, |c, _, key| match key {
+                b"a" => c.plain_string(1, true),
+                _ => UNDECLARED,
             })
         };
         let many_keys = format!(
@@ -511,23 +584,48 @@ mod tests {
     }
 
     #[test]
-    fn a_schema_that_is_not_a_plain_object_is_read_the_shared_way() {
-        // A body that is not an object goes to the shared reader, which
-        // judges its type.
+    fn only_objects_whose_members_stand_alone_get_a_member_reader() {
+        // A body that is not an object is judged by the shared reader,
+        // which reports its type.
         for (text, expected) in [(r#"["a"]"#, false), ("{\"ids\":[\"a\"]}", true)] {
             assert_eq!(ids_body(text.as_bytes()), expected, "{text}");
         }
-        // Required keys it does not declare: the members cannot be
-        // judged one by one, so `object` hands the body to `valid`.
-        static UNDECLARED: Schema = Schema {
+        // Schemas whose members cannot be judged one at a time have no
+        // `Members`: the generator reads them with `valid`.
+        static REQUIRES_UNDECLARED: Schema = Schema {
             kind: Kind::Object(ObjectRules {
                 required_undeclared: &["x"],
                 ..ObjectRules::OPEN
             }),
             nullable: false,
         };
-        let any = |bytes: &[u8]| object(&UNDECLARED, bytes, 0, |_, _, _| Ok(0));
-        assert!(any(br#"{"x":1}"#));
-        assert!(!any(br#"{"y":1}"#));
+        static AT_LEAST_ONE: Schema = Schema {
+            kind: Kind::Object(ObjectRules {
+                min_properties: Some(1),
+                ..ObjectRules::OPEN
+            }),
+            nullable: false,
+        };
+        for schema in [&REQUIRES_UNDECLARED, &AT_LEAST_ONE, &PLAIN] {
+            assert!(Members::new(schema).is_none());
+        }
+        assert!(valid(&REQUIRES_UNDECLARED, br#"{"x":1}"#));
+        assert!(!valid(&REQUIRES_UNDECLARED, br#"{"y":1}"#));
+        // A nullable reference to an object accepts `null`, as the full
+        // check does.
+        static MAYBE: Schema = Schema {
+            kind: Kind::Ref(&BODY),
+            nullable: true,
+        };
+        static MAYBE_MEMBERS: Members = Members::of(&MAYBE);
+        for text in ["null", r#"{"ids":["a"]}"#, r#"{"ids":[]}"#, "7"] {
+            let bytes = text.as_bytes();
+            let expected = body::check(&MAYBE, bytes, "/body").is_empty();
+            let read = MAYBE_MEMBERS.read(bytes, |c, _, key| match key {
+                b"ids" => c.plain_strings(1, false, 1, usize::MAX),
+                _ => UNDECLARED,
+            });
+            assert_eq!(read, expected, "{text}");
+        }
     }
 }
