@@ -71,7 +71,13 @@ fn route(op: &Operation) -> TokenStream {
             ParamLocation::Query => "Query",
             ParamLocation::Header => "Header",
         });
-        quote!(ParamSpec { name: #name, location: ParamLocation::#location, required: #required },)
+        if required && p.location == ParamLocation::Path {
+            quote!(ParamSpec::path(#name),)
+        } else if required {
+            quote!(ParamSpec::required(#name, ParamLocation::#location),)
+        } else {
+            quote!(ParamSpec::optional(#name, ParamLocation::#location),)
+        }
     });
     let (request_body, body_required) = match &op.body {
         Some(body) => {
@@ -92,12 +98,16 @@ fn route(op: &Operation) -> TokenStream {
             }
             Status::Default => quote!(StatusSpec::Default),
         };
-        let content_type = match &r.content_type {
-            Some(ct) => quote!(Some(#ct)),
-            None => quote!(None),
+        let response = match &r.content_type {
+            None => quote!(ResponseSpec::no_body(#status)),
+            Some(ct) => quote!(ResponseSpec::body(#status, #ct)),
         };
         let headers = &r.headers;
-        quote!(ResponseSpec { status: #status, content_type: #content_type, headers: &[#(#headers),*] },)
+        if headers.is_empty() {
+            quote!(#response,)
+        } else {
+            quote!(#response.with_headers(&[#(#headers),*]),)
+        }
     });
     let permissions = op.permissions.iter().map(|alt| quote!(&[#(#alt),*],));
     let summary = &op.summary;

@@ -49,7 +49,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             let Some(d) = &def.discriminator else {
                 return Some(quote! {
                     #[doc = #doc]
-                    pub static #id: #rt::validate::Schema = #schema;
+                    pub static #id: v::Schema = #schema;
                 });
             };
             let base = schema::base_ident(&name);
@@ -64,16 +64,13 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             });
             Some(quote! {
                 #[doc = #doc]
-                pub static #id: #rt::validate::Schema = #rt::validate::Schema {
-                    kind: #rt::validate::Kind::Discriminated(&#rt::validate::Discriminator {
-                        property: #property,
-                        mapping: &[#(#mapping)*],
-                        base: &#base,
-                    }),
-                    nullable: false,
-                };
+                pub static #id: v::Schema = v::schema(v::Kind::Discriminated(&v::Discriminator {
+                    property: #property,
+                    mapping: &[#(#mapping)*],
+                    base: &#base,
+                }));
                 #[doc = #base_doc]
-                pub static #base: #rt::validate::Schema = #schema;
+                pub static #base: v::Schema = #schema;
             })
         })
         .collect();
@@ -96,6 +93,8 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         .iter()
         .filter_map(|op| verdict::op_verdict(ctx, op));
     let patterns = writer.patterns_module();
+    // An empty module gets no `use`, which would be unused there.
+    let alias = (!schemas.is_empty()).then(|| schema::alias(rt));
     // `operationId => Some(<what the operation's module gives>)`, for
     // the operations with a body.
     let body_arms = |value: &dyn Fn(&proc_macro2::Ident) -> TokenStream| -> Vec<TokenStream> {
@@ -122,6 +121,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             /// The schema of every named type a request can carry.
             #[allow(non_upper_case_globals)]
             pub mod schemas {
+                #alias
                 #(#schemas)*
             }
 
@@ -172,7 +172,6 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
 }
 
 fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> TokenStream {
-    let rt = &writer.ctx.rt;
     let module = ident(&op.rust_name);
     let params: Vec<TokenStream> = op
         .params
@@ -186,16 +185,27 @@ fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> TokenStream {
             let scalar = quote::format_ident!("{scalar}");
             let explode = matches!(p.style, ParamStyle::Form { explode: true });
             let doc = format!(" Parameter `{wire}`.");
+            let rule = match (array, required) {
+                (false, true) => {
+                    quote!(v::ParamRule::required(#wire, v::Scalar::#scalar, &#schema))
+                }
+                (false, false) => {
+                    quote!(v::ParamRule::optional(#wire, v::Scalar::#scalar, &#schema))
+                }
+                (true, _) => quote! {
+                    v::ParamRule {
+                        name: #wire,
+                        required: #required,
+                        schema: &#schema,
+                        scalar: v::Scalar::#scalar,
+                        array: true,
+                        explode: #explode,
+                    }
+                },
+            };
             quote! {
                 #[doc = #doc]
-                pub static #name: #rt::validate::request::ParamRule = #rt::validate::request::ParamRule {
-                    name: #wire,
-                    required: #required,
-                    schema: &#schema,
-                    scalar: #rt::validate::request::Scalar::#scalar,
-                    array: #array,
-                    explode: #explode,
-                };
+                pub static #name: v::ParamRule = #rule;
             }
         })
         .collect();
@@ -204,16 +214,18 @@ fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> TokenStream {
         let proves = typed::typed_proves_valid(writer.ctx.api, &b.schema);
         quote! {
             /// The request body's schema.
-            pub static BODY: #rt::validate::Schema = #schema;
+            pub static BODY: v::Schema = #schema;
             /// Whether decoding the body into its Rust type already proves
             /// it valid (so the server may skip the separate pass).
             pub const BODY_TYPED_PROVES_VALID: bool = #proves;
         }
     });
     let doc = format!(" Rules of `{}`.", op.id);
+    let alias = (!params.is_empty() || body.is_some()).then(|| schema::alias(&writer.ctx.rt));
     quote! {
         #[doc = #doc]
         pub mod #module {
+            #alias
             #(#params)*
             #body
         }

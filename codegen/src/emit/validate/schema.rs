@@ -2,8 +2,10 @@
 //!
 //! Named types become `static`s in `validate::schemas` (so recursive types
 //! are plain references between statics); everything else is written
-//! inline. Each distinct `pattern` becomes one `static Pattern` in
-//! `validate::patterns`, compiled on first use.
+//! inline, with the runtime's shorthands (`v::STRING`,
+//! `v::optional("id", &v::nullable(v::STRING))`, ...) where one fits and
+//! plain struct literals otherwise. Each distinct `pattern` becomes one
+//! `static Pattern` in `validate::patterns`, compiled on first use.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -57,55 +59,69 @@ impl<'c, 'a> Writer<'c, 'a> {
         }
     }
 
-    /// `Schema { kind, nullable }` for `schema`.
+    /// A `Schema` expression for `schema`, written with the shorthands of
+    /// `graph_runtime::validate` (reached as `v`, see [`alias`]) wherever
+    /// one fits: they build the same values as the struct literals, in far
+    /// less text.
     pub(crate) fn schema(&mut self, schema: &Schema, site: Site) -> TokenStream {
-        let v = self.v();
-        let kind = self.kind(schema, site);
+        let refusing_null = self.refusing_null(schema, site);
         // OpenAPI 3.0.3: `nullable` only counts beside a `type`. Composition
         // kinds come from schema objects without one, so their `nullable`
         // (kept in the model for the Rust types) lets nothing through here.
-        let nullable = schema.nullable && has_type(self.ctx.api, schema, 0);
-        quote!(#v::Schema { kind: #kind, nullable: #nullable })
+        if schema.nullable && has_type(self.ctx.api, schema, 0) {
+            quote!(v::nullable(#refusing_null))
+        } else {
+            refusing_null
+        }
     }
 
-    fn v(&self) -> TokenStream {
-        let rt = &self.ctx.rt;
-        quote!(#rt::validate)
-    }
-
-    fn kind(&mut self, schema: &Schema, site: Site) -> TokenStream {
-        let v = self.v();
+    /// The schema of `schema`'s kind, refusing `null`.
+    fn refusing_null(&mut self, schema: &Schema, site: Site) -> TokenStream {
         match &schema.kind {
             SchemaKind::Named(name) => {
                 let prefix = site.schemas();
                 let name = ident(name);
-                quote!(#v::Kind::Ref(&#prefix #name))
+                quote!(v::reference(&#prefix #name))
             }
-            SchemaKind::Any => quote!(#v::Kind::Any),
+            SchemaKind::Any => quote!(v::ANY),
             SchemaKind::String(s) => {
-                let rules = self.string_rules(s, site);
-                quote!(#v::Kind::String(#rules))
+                let calls = self.string_rules(s, site);
+                if calls.is_empty() {
+                    quote!(v::STRING)
+                } else if calls.len() == 1 && !s.enumeration.is_empty() {
+                    // The one rule is the `enum`.
+                    let values = &s.enumeration;
+                    quote!(v::string_enum(&[#(#values),*]))
+                } else {
+                    quote!(v::string(v::StringRules::NONE #(#calls)*))
+                }
             }
-            SchemaKind::Integer(n) => {
-                let rules = self.number_rules(n, true);
-                quote!(#v::Kind::Integer(#rules))
-            }
+            SchemaKind::Integer(n) => match int_shorthand(n) {
+                Some(constant) => constant,
+                None => {
+                    let rules = number_rules(n, true);
+                    quote!(v::schema(v::Kind::Integer(#rules)))
+                }
+            },
             SchemaKind::Number(n) => {
-                let rules = self.number_rules(n, false);
-                quote!(#v::Kind::Number(#rules))
+                let rules = number_rules(n, false);
+                quote!(v::schema(v::Kind::Number(#rules)))
             }
-            SchemaKind::Boolean => quote!(#v::Kind::Boolean),
+            SchemaKind::Boolean => quote!(v::BOOLEAN),
             SchemaKind::Array(a) => {
                 let items = self.schema(&a.items, site);
+                if a.min_items.is_none() && a.max_items.is_none() && !a.unique_items {
+                    return quote!(v::array(&#items));
+                }
                 let min = opt_usize(a.min_items);
                 let max = opt_usize(a.max_items);
                 let unique = a.unique_items;
-                quote!(#v::Kind::Array(#v::ArrayRules {
+                quote!(v::schema(v::Kind::Array(v::ArrayRules {
                     items: &#items,
                     min_items: #min,
                     max_items: #max,
                     unique_items: #unique,
-                }))
+                })))
             }
             SchemaKind::Object(o) => {
                 let mut props: Vec<_> = o.properties.iter().collect();
@@ -114,20 +130,15 @@ impl<'c, 'a> Writer<'c, 'a> {
                     .into_iter()
                     .map(|p| {
                         let name = &p.name;
-                        let required = p.required;
                         let schema = self.schema(&p.schema, site);
-                        quote!(#v::Property { name: #name, required: #required, schema: &#schema },)
+                        if p.required {
+                            quote!(v::required(#name, &#schema),)
+                        } else {
+                            quote!(v::optional(#name, &#schema),)
+                        }
                     })
                     .collect::<Vec<_>>();
                 let undeclared = &o.required_undeclared;
-                let additional = match &o.additional {
-                    Additional::Any => quote!(#v::Additional::Any),
-                    Additional::Forbidden => quote!(#v::Additional::Forbidden),
-                    Additional::Schema(s) => {
-                        let s = self.schema(s, site);
-                        quote!(#v::Additional::Schema(&#s))
-                    }
-                };
                 let mut fields = Vec::new();
                 if !props.is_empty() {
                     fields.push(quote!(properties: &[#(#props)*],));
@@ -135,8 +146,15 @@ impl<'c, 'a> Writer<'c, 'a> {
                 if !undeclared.is_empty() {
                     fields.push(quote!(required_undeclared: &[#(#undeclared),*],));
                 }
-                if !matches!(o.additional, Additional::Any) {
-                    fields.push(quote!(additional: #additional,));
+                match &o.additional {
+                    Additional::Any => {}
+                    Additional::Forbidden => {
+                        fields.push(quote!(additional: v::Additional::Forbidden,));
+                    }
+                    Additional::Schema(s) => {
+                        let s = self.schema(s, site);
+                        fields.push(quote!(additional: v::Additional::Schema(&#s),));
+                    }
                 }
                 if let Some(n) = o.min_properties {
                     let n = opt_usize(Some(n));
@@ -146,16 +164,20 @@ impl<'c, 'a> Writer<'c, 'a> {
                     let n = opt_usize(Some(n));
                     fields.push(quote!(max_properties: #n,));
                 }
-                quote!(#v::Kind::Object(#v::ObjectRules { #(#fields)* ..#v::ObjectRules::OPEN }))
+                if fields.is_empty() {
+                    quote!(v::OBJECT)
+                } else {
+                    quote!(v::object(v::ObjectRules { #(#fields)* ..v::ObjectRules::OPEN }))
+                }
             }
             SchemaKind::AllOf(parts) | SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
-                let (variant, parts) = match &schema.kind {
+                let (constructor, parts) = match &schema.kind {
                     SchemaKind::AllOf(_) => (
-                        format_ident!("AllOf"),
+                        format_ident!("all_of"),
                         inherit::parts(self.ctx.api, parts, &mut self.inherit_budget),
                     ),
-                    SchemaKind::OneOf(_) => (format_ident!("OneOf"), parts.clone()),
-                    _ => (format_ident!("AnyOf"), parts.clone()),
+                    SchemaKind::OneOf(_) => (format_ident!("one_of"), parts.clone()),
+                    _ => (format_ident!("any_of"), parts.clone()),
                 };
                 let inheriting = matches!(schema.kind, SchemaKind::AllOf(_));
                 let parts: Vec<TokenStream> = parts
@@ -167,8 +189,11 @@ impl<'c, 'a> Writer<'c, 'a> {
                         SchemaKind::Named(name) if inheriting && self.discriminated(name) => {
                             let prefix = site.schemas();
                             let base = base_ident(name);
-                            let nullable = p.nullable && has_type(self.ctx.api, p, 0);
-                            quote!(&#v::Schema { kind: #v::Kind::Ref(&#prefix #base), nullable: #nullable })
+                            if p.nullable && has_type(self.ctx.api, p, 0) {
+                                quote!(&v::nullable(v::reference(&#prefix #base)))
+                            } else {
+                                quote!(&v::reference(&#prefix #base))
+                            }
                         }
                         _ => {
                             let p = self.schema(p, site);
@@ -176,7 +201,7 @@ impl<'c, 'a> Writer<'c, 'a> {
                         }
                     })
                     .collect();
-                quote!(#v::Kind::#variant(&[#(#parts),*]))
+                quote!(v::#constructor(&[#(#parts),*]))
             }
         }
     }
@@ -189,24 +214,25 @@ impl<'c, 'a> Writer<'c, 'a> {
             .is_some_and(|def| def.discriminator.is_some())
     }
 
-    /// `StringRules { <what the schema sets> ..StringRules::NONE }`.
-    fn string_rules(&mut self, s: &StringSchema, site: Site) -> TokenStream {
-        let v = self.v();
-        let mut fields = Vec::new();
+    /// The builder calls that turn `StringRules::NONE` into `s`'s rules
+    /// (`.with_pattern(..)`, ...); empty for any string. Registers the
+    /// pattern, if any.
+    fn string_rules(&mut self, s: &StringSchema, site: Site) -> Vec<TokenStream> {
+        let mut calls = Vec::new();
         if let Some(n) = s.min_length {
             let n = Literal::usize_unsuffixed(n);
-            fields.push(quote!(min_length: ::std::option::Option::Some(#n),));
+            calls.push(quote!(.with_min_length(#n)));
         }
         if let Some(n) = s.max_length {
             let n = Literal::usize_unsuffixed(n);
-            fields.push(quote!(max_length: ::std::option::Option::Some(#n),));
+            calls.push(quote!(.with_max_length(#n)));
         }
         if let Some(p) = &s.pattern {
             let next = self.patterns.len();
             let index = *self.patterns.entry(p.clone()).or_insert(next);
             let name = format_ident!("PATTERN_{index}");
             let prefix = site.patterns();
-            fields.push(quote!(pattern: ::std::option::Option::Some(&#prefix #name),));
+            calls.push(quote!(.with_pattern(&#prefix #name)));
         }
         let format = match s.format.as_deref() {
             Some("date-time") => Some(quote!(DateTime)),
@@ -219,65 +245,19 @@ impl<'c, 'a> Writer<'c, 'a> {
             _ => None,
         };
         if let Some(f) = format {
-            fields.push(quote!(format: ::std::option::Option::Some(#v::StringFormat::#f),));
+            calls.push(quote!(.with_format(v::StringFormat::#f)));
         }
         if !s.enumeration.is_empty() {
             let values = &s.enumeration;
-            fields.push(quote!(enumeration: &[#(#values),*],));
+            calls.push(quote!(.with_enumeration(&[#(#values),*])));
         }
-        if fields.is_empty() {
-            quote!(#v::StringRules::NONE)
-        } else {
-            quote!(#v::StringRules { #(#fields)* ..#v::StringRules::NONE })
-        }
-    }
-
-    /// `NumberRules { <what the schema sets> ..NumberRules::NONE }`.
-    fn number_rules(&self, n: &NumberSchema, integer: bool) -> TokenStream {
-        let v = self.v();
-        let mut fields = Vec::new();
-        for (name, value) in [
-            ("minimum", n.minimum),
-            ("maximum", n.maximum),
-            ("multiple_of", n.multiple_of),
-        ] {
-            if let Some(x) = value {
-                let name = format_ident!("{name}");
-                let x = f64_literal(x);
-                fields.push(quote!(#name: ::std::option::Option::Some(#x),));
-            }
-        }
-        if n.exclusive_minimum {
-            fields.push(quote!(exclusive_minimum: true,));
-        }
-        if n.exclusive_maximum {
-            fields.push(quote!(exclusive_maximum: true,));
-        }
-        let format = match (integer, n.format.as_deref()) {
-            (true, Some("int8")) => Some(quote!(Int8)),
-            (true, Some("uint8")) => Some(quote!(Uint8)),
-            (true, Some("int16")) => Some(quote!(Int16)),
-            (true, Some("int32")) => Some(quote!(Int32)),
-            (true, Some("int64")) => Some(quote!(Int64)),
-            _ => None,
-        };
-        if let Some(f) = format {
-            fields.push(quote!(format: ::std::option::Option::Some(#v::IntegerFormat::#f),));
-        }
-        if !n.enumeration.is_empty() {
-            let values = n.enumeration.iter().map(|x| f64_literal(*x));
-            fields.push(quote!(enumeration: &[#(#values),*],));
-        }
-        if fields.is_empty() {
-            quote!(#v::NumberRules::NONE)
-        } else {
-            quote!(#v::NumberRules { #(#fields)* ..#v::NumberRules::NONE })
-        }
+        calls
     }
 
     /// `pub mod patterns { ... }` for every pattern seen so far.
     pub(crate) fn patterns_module(&self) -> TokenStream {
-        let v = self.v();
+        let rt = &self.ctx.rt;
+        let v = quote!(#rt::validate);
         let mut by_index: Vec<(&usize, &String)> =
             self.patterns.iter().map(|(p, i)| (i, p)).collect();
         by_index.sort();
@@ -380,6 +360,75 @@ pub(crate) fn request_types(api: &Api) -> BTreeSet<String> {
         }
     }
     out
+}
+
+/// The constant for an integer schema that is exactly a range `format`
+/// with the same range written as `minimum`/`maximum` (how Microsoft's
+/// modules spell `int32` and `int64`), built by
+/// `NumberRules::format_and_range` in the runtime.
+fn int_shorthand(n: &NumberSchema) -> Option<TokenStream> {
+    let (constant, low, high) = match n.format.as_deref()? {
+        "int32" => (quote!(v::INT32), i32::MIN as f64, i32::MAX as f64),
+        "int64" => (quote!(v::INT64), i64::MIN as f64, i64::MAX as f64),
+        _ => return None,
+    };
+    let exact = n.minimum == Some(low)
+        && n.maximum == Some(high)
+        && !n.exclusive_minimum
+        && !n.exclusive_maximum
+        && n.multiple_of.is_none()
+        && n.enumeration.is_empty();
+    exact.then_some(constant)
+}
+
+/// `use <runtime>::validate as v;`: how the modules that hold schema data
+/// reach the runtime's types and shorthands. Their other items are
+/// `PascalCase` statics (one per named type, see `names::pascal`) or
+/// `SCREAMING_CASE` rules, so the lower-case alias cannot collide with one.
+pub(crate) fn alias(rt: &TokenStream) -> TokenStream {
+    quote!(use #rt::validate as v;)
+}
+
+/// `NumberRules { <what the schema sets> ..NumberRules::NONE }`.
+fn number_rules(n: &NumberSchema, integer: bool) -> TokenStream {
+    let mut fields = Vec::new();
+    for (name, value) in [
+        ("minimum", n.minimum),
+        ("maximum", n.maximum),
+        ("multiple_of", n.multiple_of),
+    ] {
+        if let Some(x) = value {
+            let name = format_ident!("{name}");
+            let x = f64_literal(x);
+            fields.push(quote!(#name: ::std::option::Option::Some(#x),));
+        }
+    }
+    if n.exclusive_minimum {
+        fields.push(quote!(exclusive_minimum: true,));
+    }
+    if n.exclusive_maximum {
+        fields.push(quote!(exclusive_maximum: true,));
+    }
+    let format = match (integer, n.format.as_deref()) {
+        (true, Some("int8")) => Some(quote!(Int8)),
+        (true, Some("uint8")) => Some(quote!(Uint8)),
+        (true, Some("int16")) => Some(quote!(Int16)),
+        (true, Some("int32")) => Some(quote!(Int32)),
+        (true, Some("int64")) => Some(quote!(Int64)),
+        _ => None,
+    };
+    if let Some(f) = format {
+        fields.push(quote!(format: ::std::option::Option::Some(v::IntegerFormat::#f),));
+    }
+    if !n.enumeration.is_empty() {
+        let values = n.enumeration.iter().map(|x| f64_literal(*x));
+        fields.push(quote!(enumeration: &[#(#values),*],));
+    }
+    if fields.is_empty() {
+        quote!(v::NumberRules::NONE)
+    } else {
+        quote!(v::NumberRules { #(#fields)* ..v::NumberRules::NONE })
+    }
 }
 
 pub(super) fn opt_usize(value: Option<usize>) -> TokenStream {

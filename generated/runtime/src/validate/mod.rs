@@ -43,6 +43,7 @@ pub mod number;
 pub mod pointer;
 pub mod request;
 mod scan;
+mod shorthand;
 pub mod stream;
 pub mod verdict;
 pub mod walk;
@@ -50,6 +51,11 @@ pub mod walk;
 use std::sync::OnceLock;
 
 pub use pointer::Pointer;
+pub use request::{ParamRule, Scalar};
+pub use shorthand::{
+    ANY, BOOLEAN, INT32, INT64, OBJECT, STRING, all_of, any_of, array, nullable, object, one_of,
+    optional, reference, required, schema, string, string_enum,
+};
 
 use crate::Violation;
 

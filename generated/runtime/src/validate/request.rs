@@ -114,6 +114,28 @@ pub struct ParamRule {
 }
 
 impl ParamRule {
+    /// A required parameter holding one value (not an array): every path
+    /// parameter, and required query or header ones. A shorthand for the
+    /// struct literal, so that generated rules take a line each.
+    pub const fn required(name: &'static str, scalar: Scalar, schema: &'static Schema) -> Self {
+        ParamRule {
+            name,
+            required: true,
+            schema,
+            scalar,
+            array: false,
+            explode: false,
+        }
+    }
+
+    /// Like [`ParamRule::required`] for a parameter that may be left out.
+    pub const fn optional(name: &'static str, scalar: Scalar, schema: &'static Schema) -> Self {
+        ParamRule {
+            required: false,
+            ..ParamRule::required(name, scalar, schema)
+        }
+    }
+
     /// Turns texts into the JSON value the schema judges.
     fn value(&self, texts: &[String]) -> Value {
         if self.array {
@@ -569,6 +591,16 @@ pub fn sort_request(violations: &mut Vec<Violation>) {
 mod tests {
     use super::*;
     use crate::validate::{Pattern, StringFormat};
+
+    #[test]
+    fn param_rule_shorthands_build_single_values() {
+        let rule = ParamRule::required("id", Scalar::Integer, &crate::validate::STRING);
+        assert!(rule.required && !rule.array && !rule.explode);
+        assert_eq!((rule.name, rule.scalar), ("id", Scalar::Integer));
+        let rule = ParamRule::optional("$top", Scalar::String, &crate::validate::STRING);
+        assert!(!rule.required && !rule.array && !rule.explode);
+        assert_eq!((rule.name, rule.scalar), ("$top", Scalar::String));
+    }
 
     /// A string path parameter is judged on its text directly; it must
     /// report what judging the JSON string would, at the same location.
