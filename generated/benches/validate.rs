@@ -119,9 +119,75 @@ fn bench(c: &mut Criterion) {
             group.bench_with_input(BenchmarkId::new("serde_typed", ids), &bytes, |b, bytes| {
                 b.iter(|| serde_json::from_slice::<AssignRequest>(black_box(bytes)).is_ok())
             });
+            // The headline ratios again, measured side by side (see
+            // `paired`), where criterion times one contender after another.
+            let label = format!("{}/{ids}", if valid { "valid" } else { "invalid" });
+            let verdict_side = || verdict(black_box(&bytes));
+            paired(&label, "jsonschema", "verdict", ids, verdict_side, || {
+                serde_json::from_slice::<serde_json::Value>(black_box(&bytes))
+                    .is_ok_and(|v| oracle.is_valid(&v))
+            });
+            paired(
+                &label,
+                "verdict",
+                "serde_typed",
+                ids,
+                || serde_json::from_slice::<AssignRequest>(black_box(&bytes)).is_ok(),
+                verdict_side,
+            );
         }
         group.finish();
     }
+}
+
+/// Rounds of a paired measurement.
+const ROUNDS: usize = 101;
+
+/// Prints the median and quartiles of `time(slow) / time(fast)` over
+/// rounds in which both run a block of calls back to back, in turn first.
+///
+/// On a shared virtual machine the speed of the CPU drifts by a third or
+/// more over seconds, and criterion times one contender after another, so
+/// its ratios on short calls swing with the drift; here each round's two
+/// blocks see the same machine. Calls per block fall with the body size,
+/// so a round takes about the same time for every size.
+fn paired(
+    label: &str,
+    slow_name: &str,
+    fast_name: &str,
+    ids: usize,
+    mut fast: impl FnMut() -> bool,
+    mut slow: impl FnMut() -> bool,
+) {
+    let calls = (20_000 / ids).max(2);
+    let block = |f: &mut dyn FnMut() -> bool| {
+        let started = std::time::Instant::now();
+        for _ in 0..calls {
+            black_box(f());
+        }
+        started.elapsed().as_secs_f64()
+    };
+    let mut ratios: Vec<f64> = (0..ROUNDS)
+        .map(|round| {
+            let (f, s) = if round % 2 == 0 {
+                let f = block(&mut fast);
+                (f, block(&mut slow))
+            } else {
+                let s = block(&mut slow);
+                (block(&mut fast), s)
+            };
+            s / f
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let at = |q: f64| ratios[((ROUNDS - 1) as f64 * q).round() as usize];
+    println!(
+        "paired {label}: {slow_name} / {fast_name} over {ROUNDS} rounds of {calls} calls: \
+         median {:.2}x (quartiles {:.2}x .. {:.2}x)",
+        at(0.5),
+        at(0.25),
+        at(0.75)
+    );
 }
 
 fn client(c: &mut Criterion) {

@@ -41,9 +41,16 @@ pub(super) struct Run {
 /// a [`Window`] of the special bytes ahead, so one 32-byte look serves the
 /// end of one id and the start of the next; the last bytes of the body,
 /// where no whole window fits, are looked at by [`next_special`].
-pub(super) fn plain_strings(bytes: &[u8], mut pos: usize) -> Run {
-    let mut items = 0;
+pub(super) fn plain_strings(bytes: &[u8], pos: usize) -> Run {
     let mut window = Window::default();
+    run(bytes, pos, |from| window.next_special(bytes, from))
+}
+
+/// The loop of [`plain_strings`] and [`short_plain_strings`]:
+/// `next_special(from)` is the first special byte at or after `from`.
+#[inline(always)]
+fn run(bytes: &[u8], mut pos: usize, mut next_special: impl FnMut(usize) -> Option<usize>) -> Run {
+    let mut items = 0;
     loop {
         if bytes.get(pos) != Some(&b'"') {
             return Run {
@@ -52,7 +59,7 @@ pub(super) fn plain_strings(bytes: &[u8], mut pos: usize) -> Run {
                 end: RunEnd::BeforeItem,
             };
         }
-        let close = match window.next_special(bytes, pos + 1) {
+        let close = match next_special(pos + 1) {
             Some(at) if bytes[at] == b'"' => at,
             _ => {
                 return Run {
@@ -77,6 +84,54 @@ pub(super) fn plain_strings(bytes: &[u8], mut pos: usize) -> Run {
         }
         pos = skip_ws(bytes, after + 1);
     }
+}
+
+/// The longest rest of a body [`short_plain_strings`] takes.
+pub(super) const SHORT_REST: usize = 64;
+
+/// [`plain_strings`] for the end of a body: at most [`SHORT_REST`] bytes
+/// from `pos` to the end, in a body of at least 16 bytes (otherwise it
+/// defers to [`plain_strings`]). One mask of the special bytes of the
+/// whole rest, built from 16-byte looks (the last one overlapping the one
+/// before), serves every item: a body of one device id needs no window.
+#[inline(always)]
+pub(super) fn short_plain_strings(bytes: &[u8], pos: usize) -> Run {
+    let Some(mask) = rest_mask(bytes, pos) else {
+        return plain_strings(bytes, pos);
+    };
+    let base = pos;
+    run(bytes, pos, |from| {
+        let ahead = mask >> (from - base);
+        (ahead != 0).then(|| from + ahead.trailing_zeros() as usize)
+    })
+}
+
+/// The special bytes from `base` to the end of `bytes` (bit `i` is byte
+/// `base + i`), when there are at most [`SHORT_REST`] of them and the
+/// body has at least 16 bytes.
+#[inline(always)]
+fn rest_mask(bytes: &[u8], base: usize) -> Option<u64> {
+    let rest = bytes.len().checked_sub(base)?;
+    if rest > SHORT_REST || bytes.len() < 16 {
+        return None;
+    }
+    let mut mask = 0u64;
+    let mut chunks = bytes[base..].chunks_exact(16);
+    for (i, chunk) in chunks.by_ref().enumerate() {
+        let chunk: &[u8; 16] = chunk.try_into().ok()?;
+        mask |= u64::from(mask16(chunk)) << (16 * i);
+    }
+    if !chunks.remainder().is_empty() {
+        // The last 16 bytes of the body, which start `rest - 16` bytes
+        // after `base` (or before it, when the rest is shorter).
+        let tail: &[u8; 16] = bytes[bytes.len() - 16..].try_into().ok()?;
+        let tail = u64::from(mask16(tail));
+        mask |= match (base + 16).checked_sub(bytes.len()) {
+            Some(before) => tail >> before,
+            None => tail << (rest - 16),
+        };
+    }
+    Some(mask)
 }
 
 /// The special bytes (as [`special_offset`] with `stop_at_non_ascii`) of
@@ -190,12 +245,65 @@ pub(super) fn short_plain_end(bytes: &[u8], start: usize) -> Option<usize> {
 /// In well-formed JSON a number is followed by whitespace, `,`, `]` or
 /// `}`, so this is where the number ends; in malformed JSON the body is
 /// invalid whatever the run holds.
+///
+/// One 16-byte look settles a number shorter than that (nearly all); near
+/// the end of the body it looks at the body's last 16 bytes again.
 #[inline]
-pub(super) fn number_run_end(bytes: &[u8], mut pos: usize) -> usize {
-    while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = bytes.get(pos) {
+pub(super) fn number_run_end(bytes: &[u8], pos: usize) -> usize {
+    if let Some(chunk) = bytes.get(pos..pos + 16) {
+        let others = !number_mask16(chunk.try_into().expect("16 bytes")) & 0xffff;
+        return match others {
+            0 => number_run_end_bytewise(bytes, pos + 16),
+            _ => pos + others.trailing_zeros() as usize,
+        };
+    }
+    match bytes.len().checked_sub(16) {
+        Some(base) if base < pos => {
+            let tail: &[u8; 16] = bytes[base..].try_into().expect("16 bytes");
+            let others = (!number_mask16(tail) & 0xffff) >> (pos - base);
+            match others {
+                0 => bytes.len(),
+                _ => pos + others.trailing_zeros() as usize,
+            }
+        }
+        _ => number_run_end_bytewise(bytes, pos),
+    }
+}
+
+/// [`number_run_end`] a byte at a time.
+fn number_run_end_bytewise(bytes: &[u8], mut pos: usize) -> usize {
+    while bytes.get(pos).is_some_and(|&b| is_number_byte(b)) {
         pos += 1;
     }
     pos
+}
+
+/// Whether `b` can be part of a JSON number.
+fn is_number_byte(b: u8) -> bool {
+    matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+}
+
+/// Bit `i` set when byte `i` of `chunk` can be part of a JSON number.
+#[inline]
+fn number_mask16(chunk: &[u8; 16]) -> u32 {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        x86::number_mask16(chunk)
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        number_mask16_bytewise(chunk)
+    }
+}
+
+/// [`number_mask16`] a byte at a time (the reference for the SSE2 one).
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+fn number_mask16_bytewise(chunk: &[u8; 16]) -> u32 {
+    chunk
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| is_number_byte(**b))
+        .fold(0, |mask, (i, _)| mask | 1 << i)
 }
 
 /// The first offset from `pos` that is not JSON whitespace.
@@ -277,9 +385,34 @@ fn is_special(b: u8, stop_at_non_ascii: bool) -> bool {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod x86 {
     use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
+        __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8,
+        _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
+
+    /// Bit `i` set when byte `i` of `chunk` is a digit, `-`, `+`, `.`, `e`
+    /// or `E`.
+    #[inline]
+    pub(super) fn number_mask16(chunk: &[u8; 16]) -> u32 {
+        // SAFETY: as in [`mask16`]: SSE2 is enabled at compile time and
+        // the load reads exactly the sixteen bytes of `chunk`.
+        unsafe {
+            let chunk: __m128i = _mm_loadu_si128(chunk.as_ptr().cast());
+            let set = |b: u8| _mm_set1_epi8(b as i8);
+            // `+` (0x2b) to `9` (0x39) but for `,` and `/`. The compares
+            // are signed, so bytes of 0x80 and above fall below 0x2b.
+            let range = _mm_and_si128(
+                _mm_cmpgt_epi8(chunk, set(b'+' - 1)),
+                _mm_cmplt_epi8(chunk, set(b'9' + 1)),
+            );
+            let gaps = _mm_or_si128(
+                _mm_cmpeq_epi8(chunk, set(b',')),
+                _mm_cmpeq_epi8(chunk, set(b'/')),
+            );
+            // `e` and `E` differ only in the 0x20 bit.
+            let exponent = _mm_cmpeq_epi8(_mm_or_si128(chunk, set(0x20)), set(b'e'));
+            _mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(gaps, range), exponent)) as u32
+        }
+    }
 
     /// Thirty-two bytes per step as two sixteen-byte SSE2 halves, then
     /// [`super::swar`] for the rest.
@@ -462,6 +595,86 @@ mod tests {
         }
         assert_eq!(number_run_end(b"[12,3]", 1), 3);
         assert_eq!(number_run_end(b"12", 2), 2);
+    }
+
+    #[test]
+    fn the_end_of_a_body_is_read_as_the_window_reads_it() {
+        // Bodies of 16 to 80 bytes ending in arrays of short strings,
+        // with escapes, non-ASCII bytes, whitespace and missing quotes
+        // at every place: the one-mask read and the window must stop at
+        // the same place with the same count.
+        let items = [
+            "\"a\"",
+            "\"0123456789abcdef0123\"",
+            "\"\"",
+            " \"b\" ",
+            "\"c\\\"d\"",
+            "\"\u{e9}\"",
+            "7",
+            "\"unterminated",
+        ];
+        let mut compared = 0;
+        for first in 0..items.len() {
+            for second in 0..items.len() {
+                for pad in 0..40 {
+                    let array = format!("{},{}]", items[first], items[second]);
+                    let text = format!("{{\"{}\":[{array}}}", "k".repeat(pad));
+                    let bytes = text.as_bytes();
+                    let start = bytes.len() - array.len() - 1;
+                    let start = skip_ws(bytes, start);
+                    if bytes.len() - start > SHORT_REST || bytes.len() < 16 {
+                        continue;
+                    }
+                    assert_eq!(
+                        short_plain_strings(bytes, start),
+                        plain_strings(bytes, start),
+                        "{text}"
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 1000, "{compared} bodies compared");
+        // Too long a rest, or too short a body: the window's answer.
+        let long = format!("[\"{}\"]", "x".repeat(70));
+        assert_eq!(
+            short_plain_strings(long.as_bytes(), 1),
+            plain_strings(long.as_bytes(), 1)
+        );
+        assert_eq!(
+            short_plain_strings(b"[\"a\"]", 1),
+            plain_strings(b"[\"a\"]", 1)
+        );
+    }
+
+    #[test]
+    fn number_runs_end_where_a_byte_at_a_time_says() {
+        for byte in 0..=255u8 {
+            let mut chunk = [b'7'; 16];
+            for at in 0..16 {
+                chunk[at] = byte;
+                let expected = number_mask16_bytewise(&chunk);
+                assert_eq!(number_mask16(&chunk), expected, "byte {byte:#x} at {at}");
+                chunk[at] = b'7';
+            }
+        }
+        // Runs of every length up to past a whole look, ended by each
+        // kind of byte or by the end of the body, from every start.
+        for len in 0..40 {
+            for stop in [&b"]"[..], b",", b" ", b"x", b"\xff", b""] {
+                let mut text = b"[".to_vec();
+                text.extend((0..len).map(|i| b"12-+.eE90"[i % 9]));
+                text.extend_from_slice(stop);
+                for start in 0..text.len() {
+                    assert_eq!(
+                        number_run_end(&text, start),
+                        number_run_end_bytewise(&text, start),
+                        "{:?} from {start}",
+                        String::from_utf8_lossy(&text)
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -332,7 +332,11 @@ impl<'a> Cursor<'a> {
             loop {
                 // The run is worth starting only at a string.
                 if r.peek()? == b'"' {
-                    let run = scan::plain_strings(r.bytes, r.pos);
+                    let run = if r.bytes.len() - r.pos <= scan::SHORT_REST {
+                        scan::short_plain_strings(r.bytes, r.pos)
+                    } else {
+                        scan::plain_strings(r.bytes, r.pos)
+                    };
                     r.pos = run.pos;
                     count += run.items;
                     if run.end == scan::RunEnd::AfterItem {
