@@ -40,10 +40,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let rt = &ctx.rt;
     let variants = ctx.api.operations.iter().map(|op| input_variant(ctx, op));
     let readers = ctx.api.operations.iter().map(|op| reader(ctx, op));
-    let arms = ctx.api.operations.iter().enumerate().map(|(index, op)| {
-        let name = ident(&op.rust_name);
-        quote!(#index => #name(&request, &found),)
-    });
+    let readers_in_order = ctx.api.operations.iter().map(|op| ident(&op.rust_name));
     quote! {
         /// The server side of the validators: raw HTTP request in, typed and
         /// validated operation input (or the reasons to refuse it) out.
@@ -112,9 +109,11 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                     }
                 };
                 let route = super::routes::ALL[index];
-                let input = match index {
-                    #(#arms)*
-                    _ => return ::std::result::Result::Err(Rejection::UnknownRoute),
+                let input = match READERS.get(index) {
+                    ::std::option::Option::Some(read) => read(&request, &found),
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(Rejection::UnknownRoute);
+                    }
                 };
                 match input {
                     ::std::result::Result::Ok(input) => ::std::result::Result::Ok(Matched { route, input }),
@@ -123,6 +122,17 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                     }
                 }
             }
+
+            /// What reads one operation's request: its path parameters as
+            /// the route matched them, in, its input or violations out.
+            type Reader = fn(
+                &#rt::validate::request::RawRequest<'_>,
+                &[(&'static str, ::std::string::String)],
+            ) -> ::std::result::Result<Input, ::std::vec::Vec<#rt::Violation>>;
+
+            /// Each operation's reader, in the order of `routes::ALL` (a
+            /// table rather than a `match`: one line per operation).
+            static READERS: &[Reader] = &[#(#readers_in_order),*];
 
             #(#readers)*
         }
