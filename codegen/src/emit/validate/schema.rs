@@ -431,7 +431,7 @@ fn number_rules(n: &NumberSchema, integer: bool) -> TokenStream {
     }
 }
 
-pub(super) fn opt_usize(value: Option<usize>) -> TokenStream {
+fn opt_usize(value: Option<usize>) -> TokenStream {
     match value {
         Some(n) => {
             let n = Literal::usize_unsuffixed(n);
