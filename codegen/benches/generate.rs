@@ -54,6 +54,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| codegen::emit::tokens(black_box(&model), &options))
     });
     let tokens = codegen::emit::tokens(&model, &options);
+    group.bench_function("stage: format (the printer)", |b| {
+        b.iter(|| codegen::emit::print_tokens(black_box(tokens.clone())))
+    });
+    // What formatting cost before the printer, for comparison.
     group.bench_function("stage: format (syn + prettyplease)", |b| {
         b.iter(|| {
             let file: syn::File = syn::parse2(black_box(tokens.clone())).unwrap();

@@ -5,7 +5,7 @@
 //! once, each with file, line, column and JSON pointer:
 //!
 //! ```text
-//! spec.yaml --source--> openapiv3::OpenAPI --lower--> model::Api --emit--> tokens --prettyplease--> Rust
+//! spec.yaml --source--> openapiv3::OpenAPI --lower--> model::Api --emit--> tokens --print--> Rust
 //! ```
 //!
 //! Use [`Config`] from a `build.rs`:

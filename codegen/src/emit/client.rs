@@ -8,7 +8,7 @@ use super::params::params_struct;
 use super::routes::route_const;
 use super::rust_type::nullable_type;
 use super::success::{Success, success};
-use super::{Ctx, docs, ident};
+use super::{Ctx, docs, held, ident};
 use crate::model::{Operation, ParamLocation};
 
 /// The flat method's argument list (after `&self`), as declarations and as
@@ -57,7 +57,7 @@ pub(crate) fn return_type(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
 /// Emits `Client` and its flat methods.
 pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let rt = &ctx.rt;
-    let methods = ctx.api.operations.iter().map(|op| method(ctx, op));
+    let methods = ctx.api.operations.iter().map(|op| held(method(ctx, op)));
     let title = format!(" Client for {}.", super::doc_line(&ctx.api.title));
     quote! {
         #[doc = #title]

@@ -13,7 +13,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::client::{arguments, return_type};
-use super::{Ctx, ident};
+use super::{Ctx, held, ident};
 use crate::model::{Operation, ParamLocation};
 use crate::names::{self, Namespace};
 
@@ -212,6 +212,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             }
         }
     });
+    let structs = structs.map(held);
 
     // Root accessors go on `Client`, beside the flat methods.
     let mut client_names = Namespace::with_reserved(&["new", "runtime"]);

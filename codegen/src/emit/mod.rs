@@ -8,13 +8,16 @@
 mod client;
 mod fluent;
 mod params;
+mod print;
 mod routes;
 mod rust_type;
 mod success;
 mod types;
 mod validate;
 
-use proc_macro2::{Ident, Span, TokenStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use crate::model::Api;
@@ -70,9 +73,15 @@ const SECTIONS: &[fn(&Ctx<'_>) -> TokenStream] = &[
     fluent_section,
 ];
 
-/// Which sections the second formatting thread takes: together they are
-/// about half of the output on Microsoft's modules.
-const SECOND_THREAD: &[usize] = &[1, 2, 4, 6];
+/// The order in which the workers of [`render`] take the sections: the
+/// largest first, so that the last one taken is small and the workers
+/// finish close together (measured on Microsoft's modules: validation,
+/// types, the server, the client, the fluent paths, routes, parameters).
+const LARGEST_FIRST: [usize; 7] = [3, 0, 4, 5, 6, 1, 2];
+
+/// At most this many threads emit and print: beyond it the largest
+/// section alone sets the time.
+const MAX_WORKERS: usize = 4;
 
 /// The client, unless the options leave it out.
 fn client_section(ctx: &Ctx<'_>) -> TokenStream {
@@ -111,42 +120,45 @@ pub fn tokens(api: &Api, options: &EmitOptions) -> TokenStream {
     quote!(#(#sections)*)
 }
 
-/// Emits and formats the sections numbered `which`.
-fn format_sections(
-    api: &Api,
-    options: &EmitOptions,
-    which: &[usize],
-) -> Result<Vec<(usize, String)>, String> {
+/// Emits and prints sections, taking the next one from `LARGEST_FIRST`
+/// until none is left.
+fn work(api: &Api, options: &EmitOptions, next: &AtomicUsize) -> Vec<(usize, String)> {
     let ctx = context(api, options);
-    which
-        .iter()
-        .map(|&i| {
-            let file: syn::File = syn::parse2(SECTIONS[i](&ctx)).map_err(|err| {
-                format!("internal error: generated tokens do not parse as Rust: {err}")
-            })?;
-            Ok((i, prettyplease::unparse(&file)))
-        })
-        .collect()
+    let mut done = Vec::new();
+    while let Some(&i) = LARGEST_FIRST.get(next.fetch_add(1, Ordering::Relaxed)) {
+        done.push((i, print::print(SECTIONS[i](&ctx))));
+    }
+    done
 }
 
-/// Emits and formats the whole API as Rust source text. Formatting is most
-/// of the generator's time on a large spec, so the sections are emitted
-/// and formatted on two threads (token streams cannot cross threads: each
-/// thread emits its own).
+/// Lays out emitted tokens as Rust source (see [`print`]): what
+/// [`render`] does with each section.
+pub fn print_tokens(tokens: TokenStream) -> String {
+    print::print(tokens)
+}
+
+/// Emits and formats the whole API as Rust source text. Emitting and
+/// printing are most of the generator's time on a large spec, so the
+/// sections are shared out among threads (token streams cannot cross
+/// threads: each thread emits what it prints).
 pub fn render(api: &Api, options: &EmitOptions) -> Result<String, String> {
-    let first: Vec<usize> = (0..SECTIONS.len())
-        .filter(|i| !SECOND_THREAD.contains(i))
-        .collect();
-    let (here, there) = std::thread::scope(|scope| {
-        let second = scope.spawn(|| format_sections(api, options, SECOND_THREAD));
-        let here = format_sections(api, options, &first);
-        let there = second
-            .join()
-            .unwrap_or_else(|_| Err("internal error: the formatting thread panicked".into()));
-        (here, there)
-    });
-    let mut parts = here?;
-    parts.extend(there?);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_WORKERS);
+    let next = AtomicUsize::new(0);
+    let mut parts = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..workers)
+            .map(|_| scope.spawn(|| work(api, options, &next)))
+            .collect();
+        let mut parts = work(api, options, &next);
+        for helper in helpers {
+            let done = helper
+                .join()
+                .map_err(|_| "internal error: an emitting thread panicked".to_string())?;
+            parts.extend(done);
+        }
+        Ok::<_, String>(parts)
+    })?;
     parts.sort_by_key(|(i, _)| *i);
     let body: String = parts.into_iter().map(|(_, text)| text).collect();
     Ok(format!(
@@ -157,6 +169,16 @@ pub fn render(api: &Api, options: &EmitOptions) -> Result<String, String> {
         api.title.replace('\n', " "),
         api.version.replace('\n', " "),
     ))
+}
+
+/// Wraps an emitted item in an invisible (`Delimiter::None`) group.
+///
+/// `quote!` copies every token of a stream it interpolates, so an item
+/// placed in a module placed in a section was copied at each level. A
+/// group is one token whose copy shares the tokens inside; the printer
+/// lays out an invisible group's tokens as if they stood in its place.
+pub(crate) fn held(tokens: TokenStream) -> TokenStream {
+    TokenTree::Group(Group::new(Delimiter::None, tokens)).into()
 }
 
 /// An identifier, raw when the name is a raw identifier (`r#type`).
@@ -224,4 +246,16 @@ pub(crate) fn doc_line(line: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LARGEST_FIRST, SECTIONS};
+
+    #[test]
+    fn every_section_is_taken_once() {
+        let mut order = LARGEST_FIRST.to_vec();
+        order.sort_unstable();
+        assert_eq!(order, (0..SECTIONS.len()).collect::<Vec<_>>());
+    }
 }

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::rust_type::{is_nullable, resolved, rust_type};
-use super::{Ctx, docs, ident};
+use super::{Ctx, docs, held, ident};
 use crate::model::{Api, Operation, Param, ParamLocation, ParamStyle, SchemaKind};
 use crate::names::{self, Namespace};
 
@@ -36,7 +36,7 @@ pub(crate) fn params_struct(ctx: &Ctx<'_>, op: &Operation) -> Option<proc_macro2
 pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let items = ctx.api.operations.iter().filter_map(|op| {
         let name = params_struct(ctx, op)?;
-        Some(emit_struct(ctx, op, &name))
+        Some(held(emit_struct(ctx, op, &name)))
     });
     quote! {
         /// Query and header parameters, one struct per operation that has any.

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Ctx, ident};
+use super::{Ctx, held, ident};
 use crate::model::{Method, Operation, ParamLocation, PathSegment, Status};
 use crate::names;
 
@@ -16,7 +16,7 @@ pub(crate) fn route_const(op: &Operation) -> proc_macro2::Ident {
 /// Emits `pub mod routes` and `pub static SERVERS`.
 pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let rt = &ctx.rt;
-    let routes = ctx.api.operations.iter().map(route);
+    let routes = ctx.api.operations.iter().map(|op| held(route(op)));
     let names = ctx.api.operations.iter().map(route_const);
     let servers = ctx.api.servers.iter().map(|s| {
         let url = &s.url;

@@ -48,7 +48,7 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> 
                 let value = nullable_type(ctx, value, types);
                 quote!(::std::collections::BTreeMap<String, #value>)
             }
-            _ => quote!(#rt::serde_json::Map<String, #rt::serde_json::Value>),
+            _ => quote!(#rt::JsonObject),
         },
     }
 }

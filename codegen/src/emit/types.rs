@@ -10,7 +10,7 @@ use super::rust_type::{
     containment_components, is_nullable, is_open_object, named_target, needs_box, nullable_type,
     rust_type,
 };
-use super::{Ctx, docs, ident};
+use super::{Ctx, docs, held, ident};
 use crate::model::{Additional, Api, Property, Schema, SchemaKind, TypeDef};
 use crate::names::{self, Namespace};
 
@@ -116,7 +116,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         .api
         .types
         .values()
-        .map(|def| emit_type(ctx, &components, def));
+        .map(|def| held(emit_type(ctx, &components, def)));
     quote! {
         /// Request, response and error types, one per named schema of the spec.
         pub mod types {
@@ -204,7 +204,7 @@ fn emit_struct(
             quote! {
                 /// Properties the spec does not list, kept as they came.
                 #[serde(flatten)]
-                pub additional_properties: #rt::serde_json::Map<String, #rt::serde_json::Value>,
+                pub additional_properties: #rt::JsonObject,
             },
             quote!(),
         ),
@@ -213,7 +213,7 @@ fn emit_struct(
                 /// Properties the spec does not list (it allows any object
                 /// there), kept as they came, OData annotations included.
                 #[serde(flatten)]
-                pub additional_properties: #rt::serde_json::Map<String, #rt::serde_json::Value>,
+                pub additional_properties: #rt::JsonObject,
             },
             quote!(),
         ),

@@ -80,3 +80,9 @@ pub use violation::Violation;
 // types through `graph_runtime::serde` without declaring the crates itself.
 pub use serde;
 pub use serde_json;
+
+/// A JSON object: what a generated type keeps of the properties its schema
+/// does not list, and the Rust type of a free-form object schema. One name
+/// instead of `serde_json::Map<String, serde_json::Value>` in every such
+/// place keeps the generated code short.
+pub type JsonObject = serde_json::Map<String, serde_json::Value>;

@@ -3,6 +3,14 @@
 //! `validate::rules::<operation>`) that `graph_runtime::validate` judges,
 //! plus one function per operation that checks a typed request the way the
 //! client is about to send it. The server side lives in [`server`].
+//!
+//! The code here names `Ok`, `Some`, `Vec`, `String` and friends through
+//! the prelude, not by their `::std` paths: the `validate` and `server`
+//! modules declare nothing with those names (only snake_case functions,
+//! modules, `Input`, `Matched`, `Rejection`, `Reader` and `READERS`), so
+//! nothing can shadow them, and the shorter paths are a sixth fewer tokens
+//! to emit and print on Microsoft's modules. The statics of `schemas` and
+//! `rules`, whose names come from the spec, keep the full paths.
 
 mod inherit;
 mod schema;
@@ -13,7 +21,7 @@ mod verdict;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Ctx, ident};
+use super::{Ctx, held, ident};
 use crate::model::{Operation, Param, ParamLocation, ParamStyle, Schema, SchemaKind};
 use crate::names;
 use schema::{Site, Writer};
@@ -73,12 +81,13 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                 pub static #base: v::Schema = #schema;
             })
         })
+        .map(held)
         .collect();
     let rules: Vec<TokenStream> = ctx
         .api
         .operations
         .iter()
-        .map(|op| op_rules(&mut writer, op))
+        .map(|op| held(op_rules(&mut writer, op)))
         .collect();
     let (checks, encoded): (Vec<TokenStream>, Vec<Option<TokenStream>>) = ctx
         .api
@@ -86,12 +95,14 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         .iter()
         .map(|op| op_check(ctx, op))
         .unzip();
-    let encoded = encoded.into_iter().flatten();
+    let checks = checks.into_iter().map(held);
+    let encoded = encoded.into_iter().flatten().map(held);
     let verdicts = ctx
         .api
         .operations
         .iter()
-        .filter_map(|op| verdict::op_verdict(ctx, op));
+        .filter_map(|op| verdict::op_verdict(ctx, op))
+        .map(held);
     let patterns = writer.patterns_module();
     // An empty module gets no `use`, which would be unused there.
     let alias = (!schemas.is_empty()).then(|| schema::alias(rt));
@@ -105,7 +116,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             .map(|op| {
                 let id = &op.id;
                 let value = value(&ident(&op.rust_name));
-                quote!(#id => ::std::option::Option::Some(#value),)
+                quote!(#id => Some(#value),)
             })
             .collect()
     };
@@ -135,20 +146,20 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             /// The request body schema of the operation with this
             /// `operationId`; `None` when it has no body or no such
             /// operation exists.
-            pub fn body_schema(operation_id: &str) -> ::std::option::Option<&'static #rt::validate::Schema> {
+            pub fn body_schema(operation_id: &str) -> Option<&'static #rt::validate::Schema> {
                 match operation_id {
                     #(#schema_arms)*
-                    _ => ::std::option::Option::None,
+                    _ => None,
                 }
             }
 
             /// The body verdict function of the operation with this
             /// `operationId` (see [`verdict`]); `None` when it has no body
             /// or no such operation exists.
-            pub fn body_verdict(operation_id: &str) -> ::std::option::Option<fn(&[u8]) -> bool> {
+            pub fn body_verdict(operation_id: &str) -> Option<fn(&[u8]) -> bool> {
                 match operation_id {
                     #(#verdict_arms)*
-                    _ => ::std::option::Option::None,
+                    _ => None,
                 }
             }
 
@@ -276,8 +287,8 @@ fn op_check(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, Option<TokenStream>)
         let steps = check_steps(ctx, op, &quote!(rules::));
         let check = quote! {
             #[doc = #doc]
-            pub fn #name(#(#decls),*) -> ::std::vec::Vec<#rt::Violation> {
-                let mut out = ::std::vec::Vec::new();
+            pub fn #name(#(#decls),*) -> Vec<#rt::Violation> {
+                let mut out = Vec::new();
                 #(#steps)*
                 #rt::validate::request::sort_request(&mut out);
                 out
@@ -287,7 +298,7 @@ fn op_check(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, Option<TokenStream>)
     }
     let check = quote! {
         #[doc = #doc]
-        pub fn #name(#(#decls),*) -> ::std::vec::Vec<#rt::Violation> {
+        pub fn #name(#(#decls),*) -> Vec<#rt::Violation> {
             encoded::#name(#(#args),*).err().unwrap_or_default()
         }
     };
@@ -304,8 +315,8 @@ fn op_check(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, Option<TokenStream>)
     };
     let encoded = quote! {
         #[doc = #encoded_doc]
-        pub fn #name(#(#decls),*) -> ::std::result::Result<::std::vec::Vec<u8>, ::std::vec::Vec<#rt::Violation>> {
-            let #out = ::std::vec::Vec::new();
+        pub fn #name(#(#decls),*) -> Result<Vec<u8>, Vec<#rt::Violation>> {
+            let #out = Vec::new();
             #(#steps)*
             #rt::validate::client::body(&super::rules::#name::BODY, body, out, super::verdict::#name)
         }
@@ -338,7 +349,7 @@ fn check_steps(ctx: &Ctx<'_>, op: &Operation, rules: &TokenStream) -> Vec<TokenS
                         quote!(#rt::validate::client::param(&#rules #module::#rule, #part, #value, &mut out);)
                     } else {
                         quote! {
-                            if let ::std::option::Option::Some(value) = #value {
+                            if let Some(value) = #value {
                                 #rt::validate::client::param(&#rules #module::#rule, #part, value, &mut out);
                             }
                         }

@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 
 use super::super::params::params_struct;
 use super::super::rust_type::nullable_type;
-use super::super::{Ctx, ident};
+use super::super::{Ctx, held, ident};
 use super::param_rule;
 use crate::model::{Api, Operation, ParamLocation};
 use crate::names::{self, Namespace};
@@ -38,8 +38,12 @@ pub(crate) fn variant(ctx: &Ctx<'_>, op: &Operation) -> proc_macro2::Ident {
 /// Emits `pub mod server`.
 pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let rt = &ctx.rt;
-    let variants = ctx.api.operations.iter().map(|op| input_variant(ctx, op));
-    let readers = ctx.api.operations.iter().map(|op| reader(ctx, op));
+    let variants = ctx
+        .api
+        .operations
+        .iter()
+        .map(|op| held(input_variant(ctx, op)));
+    let readers = ctx.api.operations.iter().map(|op| held(reader(ctx, op)));
     let readers_in_order = ctx.api.operations.iter().map(|op| ident(&op.rust_name));
     quote! {
         /// The server side of the validators: raw HTTP request in, typed and
@@ -71,7 +75,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                 /// Operations have this path, but not with this method.
                 MethodNotAllowed {
                     /// The methods the path does take.
-                    allow: ::std::vec::Vec<#rt::Method>,
+                    allow: Vec<#rt::Method>,
                 },
                 /// The request breaks the spec of its operation.
                 Invalid {
@@ -80,7 +84,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                     /// Every violation, ordered path, query, headers, body.
                     /// Those about `Authorization` are located at
                     /// `/headers/authorization`.
-                    violations: ::std::vec::Vec<#rt::Violation>,
+                    violations: Vec<#rt::Violation>,
                 },
             }
 
@@ -94,31 +98,31 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             pub fn handle(
                 method: &str,
                 path: &str,
-                query: ::std::option::Option<&str>,
+                query: Option<&str>,
                 headers: &[(&str, &str)],
                 body: &[u8],
-            ) -> ::std::result::Result<Matched, Rejection> {
+            ) -> Result<Matched, Rejection> {
                 let request = #rt::validate::request::RawRequest { method, path, query, headers, body };
                 let (index, found) = match #rt::validate::request::find_route(super::routes::ALL, method, path) {
-                    ::std::result::Result::Ok(hit) => hit,
-                    ::std::result::Result::Err(#rt::validate::request::RouteMiss::Unknown) => {
-                        return ::std::result::Result::Err(Rejection::UnknownRoute);
+                    Ok(hit) => hit,
+                    Err(#rt::validate::request::RouteMiss::Unknown) => {
+                        return Err(Rejection::UnknownRoute);
                     }
-                    ::std::result::Result::Err(#rt::validate::request::RouteMiss::Method(allow)) => {
-                        return ::std::result::Result::Err(Rejection::MethodNotAllowed { allow });
+                    Err(#rt::validate::request::RouteMiss::Method(allow)) => {
+                        return Err(Rejection::MethodNotAllowed { allow });
                     }
                 };
                 let route = super::routes::ALL[index];
                 let input = match READERS.get(index) {
-                    ::std::option::Option::Some(read) => read(&request, &found),
-                    ::std::option::Option::None => {
-                        return ::std::result::Result::Err(Rejection::UnknownRoute);
+                    Some(read) => read(&request, &found),
+                    None => {
+                        return Err(Rejection::UnknownRoute);
                     }
                 };
                 match input {
-                    ::std::result::Result::Ok(input) => ::std::result::Result::Ok(Matched { route, input }),
-                    ::std::result::Result::Err(violations) => {
-                        ::std::result::Result::Err(Rejection::Invalid { route, violations })
+                    Ok(input) => Ok(Matched { route, input }),
+                    Err(violations) => {
+                        Err(Rejection::Invalid { route, violations })
                     }
                 }
             }
@@ -127,8 +131,8 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             /// the route matched them, in, its input or violations out.
             type Reader = fn(
                 &#rt::validate::request::RawRequest<'_>,
-                &[(&'static str, ::std::string::String)],
-            ) -> ::std::result::Result<Input, ::std::vec::Vec<#rt::Violation>>;
+                &[(&'static str, String)],
+            ) -> Result<Input, Vec<#rt::Violation>>;
 
             /// Each operation's reader, in the order of `routes::ALL` (a
             /// table rather than a `match`: one line per operation).
@@ -149,7 +153,7 @@ fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     {
         let field = ident(&p.rust_name);
         let doc = format!(" Path parameter `{}`, decoded.", p.name);
-        fields.push(quote!(#[doc = #doc] #field: ::std::string::String,));
+        fields.push(quote!(#[doc = #doc] #field: String,));
     }
     if let Some(params) = params_struct(ctx, op) {
         fields
@@ -160,7 +164,7 @@ fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         let ty = if body.required {
             ty
         } else {
-            quote!(::std::option::Option<#ty>)
+            quote!(Option<#ty>)
         };
         fields.push(quote!(#[doc = " The request body."] body: #ty,));
     }
@@ -235,9 +239,9 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
                 );
             });
             if body.required {
-                body_pattern = quote!(::std::result::Result::Ok(::std::option::Option::Some(body)));
+                body_pattern = quote!(Ok(Some(body)));
             } else {
-                body_pattern = quote!(::std::result::Result::Ok(body));
+                body_pattern = quote!(Ok(body));
             }
             fields.push(quote!(body,));
         }
@@ -253,15 +257,13 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     };
     let refutable = !needed.is_empty() || op.body.is_some();
     let locals = needed.iter().map(|(l, _)| l);
-    let patterns = needed
-        .iter()
-        .map(|(l, _)| quote!(::std::option::Option::Some(#l)));
+    let patterns = needed.iter().map(|(l, _)| quote!(Some(#l)));
     let unpack = if refutable {
         quote! {
             let ((#(#patterns,)*), #body_pattern) = ((#(#locals,)*), #body_value) else {
                 // Every reader adds a violation when it returns nothing, so
                 // this cannot happen; refuse rather than panic if it does.
-                return ::std::result::Result::Err(#rt::validate::request::lacked_part());
+                return Err(#rt::validate::request::lacked_part());
             };
         }
     } else {
@@ -275,16 +277,16 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     quote! {
         fn #name(
             request: &#rt::validate::request::RawRequest<'_>,
-            #found: &[(&'static str, ::std::string::String)],
-        ) -> ::std::result::Result<Input, ::std::vec::Vec<#rt::Violation>> {
-            let mut out = ::std::vec::Vec::new();
+            #found: &[(&'static str, String)],
+        ) -> Result<Input, Vec<#rt::Violation>> {
+            let mut out = Vec::new();
             #(#steps)*
             #rt::validate::request::sort_request(&mut out);
             if !out.is_empty() {
-                return ::std::result::Result::Err(out);
+                return Err(out);
             }
             #unpack
-            ::std::result::Result::Ok(Input::#variant { #(#fields)* })
+            Ok(Input::#variant { #(#fields)* })
         }
     }
 }
