@@ -147,7 +147,9 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             quote! {
                 let body = match validate::encoded::#name(#(#arg_names),*) {
                     ::std::result::Result::Ok(bytes) => bytes,
-                    ::std::result::Result::Err(violations) => #invalid,
+                    ::std::result::Result::Err(violations) => {
+                        #invalid;
+                    }
                 };
             },
             quote!(Some(body)),

@@ -11,17 +11,20 @@
 //!   by four spaces per block;
 //! - `#[doc = "…"]` is written as a `///` line;
 //! - a parenthesised or bracketed group stays on its line when it fits in
-//!   [`WIDTH`] columns, otherwise each of its comma-separated elements
-//!   gets a line of its own;
+//!   100 columns, otherwise each of its comma-separated elements gets a
+//!   line of its own, with a trailing comma where Rust reads one the same
+//!   way (call arguments, parameters, arrays, fields, match arms);
 //! - a brace group is a block unless it follows a path (a struct literal
 //!   or a `use` list), is short and simple, and fits.
 //!
 //! Spacing follows rustfmt's habits from the tokens alone: which words are
 //! keywords, whether an operator follows an operand (binary) or not
-//! (unary), whether a `<` opens generics. The printer never adds, drops or
-//! reorders a token; tests hold its output, parsed again, to the same
-//! program (`print_keeps_the_program` in this module, and the compile tests
-//! of the generated crates).
+//! (unary), whether a `<` opens generics. Apart from those trailing commas
+//! (and dropping one from a list kept on one line), the printer never adds,
+//! drops or reorders a token. The tests at the end of this module hold the
+//! generated code of our specs and of Microsoft's modules, printed, to the
+//! same program as the tokens (compared through prettyplease), and the
+//! compile tests of the generated crates build what it prints.
 
 use std::fmt::Write as _;
 
@@ -605,6 +608,7 @@ impl<'a> Printer<'a> {
             Delimiter::Parenthesis => ("(", ")"),
             Delimiter::Bracket => ("[", "]"),
             Delimiter::Brace => ("{", "}"),
+            // Opened by the lexer (see `held`); never reaches here.
             Delimiter::None => ("", ""),
         };
         self.out.push_str(open);
@@ -1045,6 +1049,23 @@ fn f() {
         },
     )
 }
+";
+        assert_eq!(printed, expected);
+    }
+
+    #[test]
+    fn a_signature_breaks_when_its_return_type_does_not_fit() {
+        let tokens = quote! {
+            pub fn windows_autopilot_device_identities_intended_deployment_profile(bytes: &[u8]) -> Option<bool> {}
+            pub fn short(bytes: &[u8]) -> bool {}
+        };
+        let printed = print(tokens.clone());
+        assert_same_program(tokens, &printed);
+        let expected = "\
+pub fn windows_autopilot_device_identities_intended_deployment_profile(
+    bytes: &[u8],
+) -> Option<bool> {}
+pub fn short(bytes: &[u8]) -> bool {}
 ";
         assert_eq!(printed, expected);
     }
