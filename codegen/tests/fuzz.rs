@@ -3,9 +3,9 @@
 //! the discriminator fixture of `graph-modules` and Microsoft's Graph
 //! modules (when `../shared` is there), arbitrary YAML trees made of
 //! OpenAPI words, and arbitrary text. Every input must
-//! end in `Ok` or in located spec diagnostics: a panic, an internal error
-//! (generated code that does not parse) or a run longer than the time
-//! limit fails the test.
+//! end in `Ok` with code that `syn` parses as a Rust file, or in located
+//! spec diagnostics: a panic, an internal error, printed code that does
+//! not parse or a run longer than the time limit fails the test.
 //!
 //! CI runs a modest number of cases. A long run:
 //!
@@ -57,7 +57,14 @@ fn pipeline(text: String) -> Result<(), TestCaseError> {
         })
         .unwrap();
     match rx.recv_timeout(TIME_LIMIT) {
-        Ok(Ok(Ok(_))) => {
+        Ok(Ok(Ok(code))) => {
+            // The generator's printer does not parse what it prints; the
+            // fuzzer holds it to that.
+            if let Err(err) = syn::parse_file(&code) {
+                return Err(TestCaseError::fail(format!(
+                    "the generated code does not parse ({err}) for:\n{text}"
+                )));
+            }
             GENERATED.fetch_add(1, Ordering::Relaxed);
             Ok(())
         }
