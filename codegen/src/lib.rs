@@ -5,7 +5,7 @@
 //! once, each with file, line, column and JSON pointer:
 //!
 //! ```text
-//! spec.yaml --source--> openapiv3::OpenAPI --lower--> model::Api --emit--> tokens --print--> Rust
+//! spec.yaml --source--> openapiv3::OpenAPI --lower--> model::Api --emit--> Code --print--> Rust
 //! ```
 //!
 //! Use [`Config`] from a `build.rs`:
@@ -23,6 +23,10 @@
 //! ```
 //! and include the result with
 //! `include!(concat!(env!("OUT_DIR"), "/api.rs"));`.
+
+// `code!` munches one token per step: a long emitted item needs more
+// steps than the default limit of 128.
+#![recursion_limit = "1024"]
 
 pub mod diag;
 pub mod emit;

@@ -9,11 +9,9 @@
 
 use std::collections::BTreeMap;
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
-
 use super::client::{arguments, return_type};
-use super::{Ctx, held, ident};
+use super::code::{Code, Ident, Literal, code};
+use super::{Ctx, ident};
 use crate::model::{Operation, ParamLocation};
 use crate::names::{self, Namespace};
 
@@ -115,40 +113,35 @@ impl<'a> Tree<'a> {
 }
 
 /// Emits the `paths` module and the root accessors on `Client`.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
     let tree = Tree::build(&ctx.api.operations);
     let mut struct_names = Namespace::default();
-    let names: Vec<proc_macro2::Ident> = tree
+    let names: Vec<Ident> = tree
         .nodes
         .iter()
-        .map(|n| {
-            format_ident!(
-                "{}",
-                struct_names.claim(&format!("{}RequestBuilder", n.name_words))
-            )
-        })
+        .map(|n| Ident::new(struct_names.claim(&format!("{}RequestBuilder", n.name_words))))
         .collect();
 
     let structs = tree.nodes.iter().enumerate().map(|(i, node)| {
         let name = &names[i];
         let k = node.depth_params;
-        let k_lit = proc_macro2::Literal::usize_unsuffixed(k);
+        let k_lit = Literal::usize_unsuffixed(k);
         let mut taken = Namespace::default();
-        let terminals: Vec<TokenStream> = node
+        let terminals: Vec<Code> = node
             .operations
             .iter()
             .map(|op| terminal(ctx, op, &mut taken))
             .collect();
         let accessors = node.children.iter().map(|(piece, &child)| {
             let child_name = &names[child];
-            let m = proc_macro2::Literal::usize_unsuffixed(tree.nodes[child].depth_params);
+            let m = Literal::usize_unsuffixed(tree.nodes[child].depth_params);
             match piece {
                 Piece::Literal(text) => {
                     let method = ident(&taken.claim(&names::snake(text)));
                     let doc = format!(" `/{text}`");
                     // A literal adds no parameter: the child has as many as this node.
-                    let carry = (k > 0).then(|| quote!(params: self.params));
-                    quote! {
+                    let carry = (k > 0).then(|| code!(params: self.params));
+                    code! {
                         #[doc = #doc]
                         pub fn #method(self) -> #child_name<'a> {
                             #child_name { client: self.client, #carry }
@@ -166,20 +159,21 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                     };
                     let method = ident(&taken.claim(&method_name));
                     let mut args = Namespace::with_reserved(&["self", "params"]);
-                    let arg_names: Vec<proc_macro2::Ident> = params
+                    let arg_names: Vec<Ident> = params
                         .iter()
                         .map(|p| ident(&args.claim(&names::snake(p))))
                         .collect();
                     let sets = arg_names.iter().enumerate().map(|(j, a)| {
-                        let index = proc_macro2::Literal::usize_unsuffixed(k + j);
-                        quote!(params[#index] = #a;)
+                        let index = Literal::usize_unsuffixed(k + j);
+                        code!(params[#index] = #a;)
                     });
                     let doc = format!(" `/{}`", piece_text(piece));
+                    let arg_list = arg_names.iter();
                     let copy =
-                        (k > 0).then(|| quote!(params[..#k_lit].copy_from_slice(&self.params);));
-                    quote! {
+                        (k > 0).then(|| code!(params[..#k_lit].copy_from_slice(&self.params);));
+                    code! {
                         #[doc = #doc]
-                        pub fn #method(self, #(#arg_names: &'a str),*) -> #child_name<'a> {
+                        pub fn #method(self, #(#arg_list: &'a str),*) -> #child_name<'a> {
                             let mut params: [&'a str; #m] = [""; #m];
                             #copy
                             #(#sets)*
@@ -197,8 +191,8 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         let doc = format!(" Builder for the path `{path}`.");
         // Nodes above the first path parameter carry no parameter array: an
         // empty one would never be read and draw a dead-code warning.
-        let params_field = (k > 0).then(|| quote!(pub(super) params: [&'a str; #k_lit],));
-        quote! {
+        let params_field = (k > 0).then(|| code!(pub(super) params: [&'a str; #k_lit],));
+        code! {
             #[doc = #doc]
             #[derive(Debug, Clone, Copy)]
             pub struct #name<'a> {
@@ -212,7 +206,6 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             }
         }
     });
-    let structs = structs.map(held);
 
     // Root accessors go on `Client`, beside the flat methods.
     let mut client_names = Namespace::with_reserved(&["new", "runtime"]);
@@ -220,7 +213,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         client_names.claim(&op.rust_name);
     }
     let root = &tree.nodes[0];
-    let mut roots: Vec<TokenStream> = root
+    let mut roots: Vec<Code> = root
         .children
         .iter()
         .map(|(piece, &child)| {
@@ -237,7 +230,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             };
             let method = ident(&method);
             if tree.nodes[child].depth_params == 0 {
-                quote! {
+                code! {
                     #[doc = #doc]
                     pub fn #method(&self) -> paths::#child_name<'_> {
                         paths::#child_name { client: self }
@@ -245,20 +238,20 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                 }
             } else {
                 // A template that starts with a parameter: go through root.
-                quote!()
+                code!()
             }
         })
         .collect();
     let root_name = &names[0];
     let root_method = ident(&client_names.claim("paths"));
-    roots.push(quote! {
+    roots.push(code! {
         /// The root of the fluent path.
         pub fn #root_method(&self) -> paths::#root_name<'_> {
             paths::#root_name { client: self }
         }
     });
 
-    quote! {
+    code! {
         /// Fluent builders that mirror the URL of each operation.
         pub mod paths {
             #[allow(unused_imports)]
@@ -283,10 +276,10 @@ fn piece_text(piece: &Piece) -> String {
 }
 
 /// The method on a node that runs an operation ending there.
-fn terminal(ctx: &Ctx<'_>, op: &Operation, taken: &mut Namespace) -> TokenStream {
+fn terminal(ctx: &Ctx<'_>, op: &Operation, taken: &mut Namespace) -> Code {
     let method = ident(&taken.claim(op.method.spec_name()));
     let flat = ident(&op.rust_name);
-    let (decls, names) = arguments(ctx, op, &quote!());
+    let (decls, names) = arguments(ctx, op, &code!());
     let path_count = op
         .params
         .iter()
@@ -295,8 +288,8 @@ fn terminal(ctx: &Ctx<'_>, op: &Operation, taken: &mut Namespace) -> TokenStream
     let own_decls = &decls[path_count..];
     let own_names = &names[path_count..];
     let path_args = (0..path_count).map(|i| {
-        let i = proc_macro2::Literal::usize_unsuffixed(i);
-        quote!(self.params[#i])
+        let i = Literal::usize_unsuffixed(i);
+        code!(self.params[#i])
     });
     let ret = return_type(ctx, op);
     let doc = format!(
@@ -309,11 +302,11 @@ fn terminal(ctx: &Ctx<'_>, op: &Operation, taken: &mut Namespace) -> TokenStream
     // A deprecated operation stays deprecated on this path too, and calling
     // the flat method from here must not warn in the generated crate.
     let deprecated = if op.deprecated {
-        quote!(#[deprecated] #[allow(deprecated)])
+        code!(#[deprecated] #[allow(deprecated)])
     } else {
-        quote!()
+        code!()
     };
-    quote! {
+    code! {
         #[doc = #doc]
         #deprecated
         pub async fn #method(self, #(#own_decls),*) -> #ret {

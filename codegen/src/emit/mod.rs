@@ -1,4 +1,4 @@
-//! Emission: [`crate::model::Api`] → Rust tokens → formatted source.
+//! Emission: [`crate::model::Api`] → [`Code`] (flat tokens) → formatted source.
 //!
 //! One module per artefact: named types, the route table, the flat client
 //! methods and the fluent path builders. The output is a sequence of items
@@ -6,6 +6,7 @@
 //! header, and is byte-for-byte the same for the same model.
 
 mod client;
+pub(crate) mod code;
 mod fluent;
 mod params;
 mod print;
@@ -17,8 +18,8 @@ mod validate;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
-use quote::quote;
+pub use code::Code;
+use code::{Ident, code};
 
 use crate::model::Api;
 
@@ -47,7 +48,7 @@ impl Default for EmitOptions {
 pub(crate) struct Ctx<'a> {
     pub(crate) api: &'a Api,
     /// Tokens naming the runtime crate, e.g. `::graph_runtime`.
-    pub(crate) rt: TokenStream,
+    pub(crate) rt: Code,
     /// The runtime crate path as a string, for `#[serde(crate = "...")]`.
     pub(crate) rt_path: String,
     /// Parameter struct name by operationId (see [`params::struct_names`]).
@@ -63,7 +64,7 @@ pub(crate) struct Ctx<'a> {
 /// The sections of the output, in order. Each is emitted and formatted on
 /// its own (see [`render`]); a new artefact is added here, and both
 /// [`tokens`] and [`render`] pick it up.
-const SECTIONS: &[fn(&Ctx<'_>) -> TokenStream] = &[
+const SECTIONS: &[fn(&Ctx<'_>) -> Code] = &[
     types::emit,
     routes::emit,
     params::emit,
@@ -84,20 +85,20 @@ const LARGEST_FIRST: [usize; 7] = [3, 0, 4, 5, 6, 1, 2];
 const MAX_WORKERS: usize = 4;
 
 /// The client, unless the options leave it out.
-fn client_section(ctx: &Ctx<'_>) -> TokenStream {
+fn client_section(ctx: &Ctx<'_>) -> Code {
     if ctx.client {
         client::emit(ctx)
     } else {
-        quote!()
+        code!()
     }
 }
 
 /// The fluent builders, unless the options leave the client out.
-fn fluent_section(ctx: &Ctx<'_>) -> TokenStream {
+fn fluent_section(ctx: &Ctx<'_>) -> Code {
     if ctx.client {
         fluent::emit(ctx)
     } else {
-        quote!()
+        code!()
     }
 }
 
@@ -105,7 +106,7 @@ fn context<'a>(api: &'a Api, options: &EmitOptions) -> Ctx<'a> {
     let rt_ident = ident(&options.runtime_crate);
     Ctx {
         api,
-        rt: quote!(::#rt_ident),
+        rt: code!(::#rt_ident),
         rt_path: format!("::{}", options.runtime_crate),
         param_structs: params::struct_names(api),
         input_variants: validate::server::variant_names(api),
@@ -114,10 +115,13 @@ fn context<'a>(api: &'a Api, options: &EmitOptions) -> Ctx<'a> {
 }
 
 /// Emits the whole API as tokens.
-pub fn tokens(api: &Api, options: &EmitOptions) -> TokenStream {
+pub fn tokens(api: &Api, options: &EmitOptions) -> Code {
     let ctx = context(api, options);
-    let sections = SECTIONS.iter().map(|emit| emit(&ctx));
-    quote!(#(#sections)*)
+    let mut out = Code::new();
+    for emit in SECTIONS {
+        out.append(&emit(&ctx));
+    }
+    out
 }
 
 /// Emits and prints sections, taking the next one from `LARGEST_FIRST`
@@ -126,21 +130,21 @@ fn work(api: &Api, options: &EmitOptions, next: &AtomicUsize) -> Vec<(usize, Str
     let ctx = context(api, options);
     let mut done = Vec::new();
     while let Some(&i) = LARGEST_FIRST.get(next.fetch_add(1, Ordering::Relaxed)) {
-        done.push((i, print::print(SECTIONS[i](&ctx))));
+        done.push((i, print::print(&SECTIONS[i](&ctx))));
     }
     done
 }
 
 /// Lays out emitted tokens as Rust source (see [`print`]): what
 /// [`render`] does with each section.
-pub fn print_tokens(tokens: TokenStream) -> String {
-    print::print(tokens)
+pub fn print_tokens(code: &Code) -> String {
+    print::print(code)
 }
 
 /// Emits and formats the whole API as Rust source text. Emitting and
 /// printing are most of the generator's time on a large spec, so the
-/// sections are shared out among threads (token streams cannot cross
-/// threads: each thread emits what it prints).
+/// sections are shared out among threads; each thread emits what it
+/// prints.
 pub fn render(api: &Api, options: &EmitOptions) -> Result<String, String> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -171,37 +175,23 @@ pub fn render(api: &Api, options: &EmitOptions) -> Result<String, String> {
     ))
 }
 
-/// Wraps an emitted item in an invisible (`Delimiter::None`) group.
-///
-/// `quote!` copies every token of a stream it interpolates, so an item
-/// placed in a module placed in a section was copied at each level. A
-/// group is one token whose copy shares the tokens inside; the printer
-/// lays out an invisible group's tokens as if they stood in its place.
-pub(crate) fn held(tokens: TokenStream) -> TokenStream {
-    TokenTree::Group(Group::new(Delimiter::None, tokens)).into()
-}
-
 /// An identifier, raw when the name is a raw identifier (`r#type`).
 pub(crate) fn ident(name: &str) -> Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(name, Span::call_site()),
-    }
+    Ident::new(name)
 }
 
 /// `#[doc = ...]` attributes for spec prose (see [`doc_line`]).
-pub(crate) fn docs(parts: &[&str]) -> TokenStream {
-    let mut lines: Vec<String> = Vec::new();
+pub(crate) fn docs(parts: &[&str]) -> Code {
+    let mut out = Code::new();
     for part in parts.iter().filter(|p| !p.trim().is_empty()) {
-        if !lines.is_empty() {
-            lines.push(String::new());
+        if !out.is_empty() {
+            out.doc("");
         }
         for line in part.trim().lines() {
-            lines.push(format!(" {}", doc_line(line)));
+            out.doc(&format!(" {}", doc_line(line)));
         }
     }
-    let attrs = lines.iter().map(|l| quote!(#[doc = #l]));
-    quote!(#(#attrs)*)
+    out
 }
 
 /// Punctuation that ends a sentence after a URL rather than belonging to it.

@@ -3,11 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
+use super::code::{Code, Ident, code};
 use super::rust_type::{is_nullable, resolved, rust_type};
-use super::{Ctx, docs, held, ident};
+use super::{Ctx, docs, ident};
 use crate::model::{Api, Operation, Param, ParamLocation, ParamStyle, SchemaKind};
 use crate::names::{self, Namespace};
 
@@ -28,17 +26,17 @@ pub(crate) fn struct_names(api: &Api) -> BTreeMap<String, String> {
 }
 
 /// The name of an operation's parameter struct, if it has one.
-pub(crate) fn params_struct(ctx: &Ctx<'_>, op: &Operation) -> Option<proc_macro2::Ident> {
+pub(crate) fn params_struct(ctx: &Ctx<'_>, op: &Operation) -> Option<Ident> {
     ctx.param_structs.get(&op.id).map(|name| ident(name))
 }
 
 /// Emits `pub mod params`.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
     let items = ctx.api.operations.iter().filter_map(|op| {
         let name = params_struct(ctx, op)?;
-        Some(held(emit_struct(ctx, op, &name)))
+        Some(emit_struct(ctx, op, &name))
     });
-    quote! {
+    code! {
         /// Query and header parameters, one struct per operation that has any.
         pub mod params {
             #(#items)*
@@ -46,9 +44,9 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     }
 }
 
-fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
+fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &Ident) -> Code {
     let rt = &ctx.rt;
-    let types = quote!(super::types::);
+    let types = code!(super::types::);
     let others: Vec<&Param> = op
         .params
         .iter()
@@ -61,7 +59,7 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &proc_macro2::Ident) -> Toke
     let fields = others.iter().map(|p| {
         let field = ident(&p.rust_name);
         let ty = rust_type(ctx, &p.schema, &types);
-        let ty = if optional(p) { quote!(Option<#ty>) } else { ty };
+        let ty = if optional(p) { code!(Option<#ty>) } else { ty };
         let where_ = match p.location {
             ParamLocation::Query => "query",
             _ => "header",
@@ -72,7 +70,7 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &proc_macro2::Ident) -> Toke
             if p.required { ", required" } else { "" }
         );
         let doc = docs(&[&p.description]);
-        quote! {
+        code! {
             #doc
             #[doc = #origin]
             pub #field: #ty,
@@ -85,26 +83,26 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &proc_macro2::Ident) -> Toke
             let is_array = matches!(resolved(ctx.api, &p.schema).kind, SchemaKind::Array(_));
             let explode = matches!(p.style, ParamStyle::Form { explode: true });
             let push = if is_array && explode {
-                quote! {
+                code! {
                     for item in value.iter() {
                         out.push((#wire, #rt::encode::param_text(item)));
                     }
                 }
             } else {
-                quote!(out.push((#wire, #rt::encode::param_text(value)));)
+                code!(out.push((#wire, #rt::encode::param_text(value)));)
             };
             // RFC 6570 (which OpenAPI's styles follow) treats an empty list
             // as undefined: it is left out rather than sent as `name=`.
             let skip_empty = is_array && !explode;
             match (optional(p), skip_empty) {
-                (false, false) => quote! { { let value = &self.#field; #push } },
-                (false, true) => quote! {
+                (false, false) => code! { { let value = &self.#field; #push } },
+                (false, true) => code! {
                     { let value = &self.#field; if !value.is_empty() { #push } }
                 },
-                (true, false) => quote! {
+                (true, false) => code! {
                     if let Some(value) = &self.#field { #push }
                 },
-                (true, true) => quote! {
+                (true, true) => code! {
                     if let Some(value) = &self.#field
                         && !value.is_empty()
                     {
@@ -113,12 +111,12 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &proc_macro2::Ident) -> Toke
                 },
             }
         });
-        let pushes: Vec<TokenStream> = pushes.collect();
+        let pushes: Vec<Code> = pushes.collect();
         if pushes.is_empty() {
             // No `mut` binding when nothing is pushed (unused_mut).
-            return quote!(Vec::new());
+            return code!(Vec::new());
         }
-        quote! {
+        code! {
             let mut out = Vec::new();
             #(#pushes)*
             out
@@ -127,12 +125,12 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &proc_macro2::Ident) -> Toke
     let query = writer(ParamLocation::Query);
     let headers = writer(ParamLocation::Header);
     let default = if all_optional {
-        quote!(Default,)
+        code!(Default,)
     } else {
-        quote!()
+        code!()
     };
     let doc = format!(" Parameters of `{}`.", op.id);
-    quote! {
+    code! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {

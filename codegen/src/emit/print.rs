@@ -1,15 +1,15 @@
-//! The printer: emitted tokens → Rust source laid out for people.
+//! The printer: emitted [`Code`] → Rust source laid out for people.
 //!
 //! The generator used to parse its own tokens back into a `syn` tree and
 //! print that with prettyplease. On Microsoft's modules that round trip
 //! was about four fifths of the whole generation, because the emitters
 //! build 80,000 lines of code the parser then has to take apart again.
 //! The emitters only produce a small, regular part of Rust, so this module
-//! lays out the token tree itself, in one pass:
+//! lays out their flat token list itself, in one pass:
 //!
 //! - one item, statement, field, variant or match arm per line, indented
 //!   by four spaces per block;
-//! - `#[doc = "…"]` is written as a `///` line;
+//! - documentation lines and `#[doc = "…"]` are written as `///` lines;
 //! - a parenthesised or bracketed group stays on its line when it fits in
 //!   100 columns, otherwise each of its comma-separated elements gets a
 //!   line of its own, with a trailing comma where Rust reads one the same
@@ -26,9 +26,7 @@
 //! same program as the tokens (compared through prettyplease), and the
 //! compile tests of the generated crates build what it prints.
 
-use std::fmt::Write as _;
-
-use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
+use super::code::{Code, Delimiter, Span, Tok, Word, write_string};
 
 /// Lines are kept within 100 columns where a group can be broken, with
 /// room for the `,`, `;` or ` {` that follows it.
@@ -39,12 +37,10 @@ const INDENT: &str = "    ";
 
 /// Prints `tokens` (a sequence of items) as formatted Rust source, ending
 /// with a newline unless there is nothing to print.
-pub(crate) fn print(tokens: TokenStream) -> String {
-    let mut lexed = Lexed::default();
-    lexed.lex(tokens);
+pub(crate) fn print(code: &Code) -> String {
     let mut printer = Printer {
-        text: &lexed.text,
-        out: String::with_capacity(lexed.text.len() * 2),
+        text: &code.text,
+        out: String::with_capacity(code.text.len() * 2),
         line_start: 0,
         depth: 0,
         last: Last::Start,
@@ -52,53 +48,12 @@ pub(crate) fn print(tokens: TokenStream) -> String {
         verbatim: 0,
         reserve: 0,
     };
-    printer.lines(&lexed.toks, true);
+    printer.lines(&code.toks, true);
     if !printer.out.is_empty() {
         printer.out.push('\n');
     }
     printer.out
 }
-
-/// A token as the printer sees it: words (identifiers, literals and
-/// lifetimes), operators (runs of joint punctuation) and groups. Text
-/// lives in one string ([`Lexed::text`]) and groups in one array: a group
-/// is followed by its `len` inner tokens. Thousands of small strings and
-/// vectors were most of the printer's time, in making and in freeing.
-#[derive(Debug, Clone, Copy)]
-enum Tok {
-    Word(Span, Word),
-    Op(Span),
-    Group(Delimiter, usize),
-}
-
-/// Where a token's text is in [`Lexed::text`].
-#[derive(Debug, Clone, Copy)]
-struct Span {
-    start: u32,
-    end: u32,
-}
-
-/// What kind of word a [`Tok::Word`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Word {
-    /// An identifier that can end an operand (`x`, `self`, `Self`, `true`).
-    Name,
-    /// A keyword that cannot end an operand (`let`, `if`, `as`, `fn`).
-    Keyword,
-    /// A literal.
-    Literal,
-    /// A lifetime (`'a`, `'static`).
-    Lifetime,
-}
-
-/// Keywords after which an operator is unary and a `(` is not a call.
-/// `self`, `Self`, `super`, `crate`, `true` and `false` are missing on
-/// purpose: they end operands and start paths.
-const KEYWORDS: &[&str] = &[
-    "as", "async", "break", "const", "continue", "dyn", "else", "enum", "extern", "fn", "for",
-    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
-    "static", "struct", "trait", "type", "union", "unsafe", "use", "where", "while",
-];
 
 /// Keywords whose statement ends with a block: the next brace group at
 /// the same level is a body, never a struct literal.
@@ -106,110 +61,6 @@ const BODY_KEYWORDS: &[&str] = &[
     "async", "else", "enum", "fn", "for", "if", "impl", "loop", "match", "mod", "struct", "trait",
     "union", "unsafe", "while",
 ];
-
-/// The lexed tokens and their text.
-#[derive(Default)]
-struct Lexed {
-    text: String,
-    toks: Vec<Tok>,
-}
-
-impl Lexed {
-    /// Appends `tokens`, joining `'` with its lifetime name and joint
-    /// punctuation into one operator.
-    fn lex(&mut self, tokens: TokenStream) {
-        let mut op_start: Option<u32> = None;
-        let mut lifetime = false;
-        for tree in tokens {
-            let start = self.text.len() as u32;
-            match tree {
-                TokenTree::Punct(punct) => {
-                    if punct.as_char() == '\''
-                        && punct.spacing() == Spacing::Joint
-                        && op_start.is_none()
-                    {
-                        lifetime = true;
-                        continue;
-                    }
-                    let op = *op_start.get_or_insert(start);
-                    self.text.push(punct.as_char());
-                    if punct.spacing() == Spacing::Alone {
-                        op_start = None;
-                        self.toks.push(Tok::Op(self.span(op)));
-                    }
-                    continue;
-                }
-                TokenTree::Ident(ident) => {
-                    if let Some(op) = op_start.take() {
-                        self.toks.push(Tok::Op(Span {
-                            start: op,
-                            end: start,
-                        }));
-                    }
-                    let kind = if std::mem::take(&mut lifetime) {
-                        self.text.push('\'');
-                        Word::Lifetime
-                    } else {
-                        Word::Name
-                    };
-                    let _ = write!(self.text, "{ident}");
-                    let span = self.span(start);
-                    let kind = match kind {
-                        Word::Name if KEYWORDS.contains(&&self.text[start as usize..]) => {
-                            Word::Keyword
-                        }
-                        other => other,
-                    };
-                    self.toks.push(Tok::Word(span, kind));
-                }
-                TokenTree::Literal(literal) => {
-                    if let Some(op) = op_start.take() {
-                        self.toks.push(Tok::Op(Span {
-                            start: op,
-                            end: start,
-                        }));
-                    }
-                    let _ = write!(self.text, "{literal}");
-                    self.toks.push(Tok::Word(self.span(start), Word::Literal));
-                }
-                TokenTree::Group(group) => {
-                    if let Some(op) = op_start.take() {
-                        self.toks.push(Tok::Op(Span {
-                            start: op,
-                            end: start,
-                        }));
-                    }
-                    // Dropping the group first leaves its stream with one
-                    // owner, so iterating it moves the tokens instead of
-                    // copying the whole subtree.
-                    let (delimiter, stream) = (group.delimiter(), group.stream());
-                    drop(group);
-                    if delimiter == Delimiter::None {
-                        // An invisible group (see `held`): its tokens
-                        // stand in its place.
-                        self.lex(stream);
-                        continue;
-                    }
-                    let at = self.toks.len();
-                    self.toks.push(Tok::Group(delimiter, 0));
-                    self.lex(stream);
-                    self.toks[at] = Tok::Group(delimiter, self.toks.len() - at - 1);
-                }
-            }
-        }
-        if let Some(op) = op_start {
-            let span = self.span(op);
-            self.toks.push(Tok::Op(span));
-        }
-    }
-
-    fn span(&self, start: u32) -> Span {
-        Span {
-            start,
-            end: self.text.len() as u32,
-        }
-    }
-}
 
 /// The index of the token after `toks[i]` and everything inside it.
 fn next(toks: &[Tok], i: usize) -> usize {
@@ -373,8 +224,8 @@ impl<'a> Printer<'a> {
         let mut level = Level::default();
         let mut i = 0;
         while i < toks.len() {
-            if self.attribute(toks, i) {
-                i = next(toks, i + 1);
+            if let Some(after) = self.attribute(toks, i) {
+                i = after;
                 if i < toks.len() {
                     self.newline();
                 }
@@ -412,31 +263,48 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// Prints the attribute starting at `toks[i]`, if there is one. Doc
-    /// attributes become `///` lines.
-    fn attribute(&mut self, toks: &[Tok], i: usize) -> bool {
+    /// Prints the attribute or documentation line at `toks[i]`, if there
+    /// is one, and returns the index after it. Doc attributes become
+    /// `///` lines.
+    fn attribute(&mut self, toks: &[Tok], i: usize) -> Option<usize> {
+        if let Tok::Doc(span) = toks[i] {
+            self.doc(self.text(span));
+            return Some(i + 1);
+        }
         if self.op(toks, i) != Some("#")
             || !matches!(toks.get(i + 1), Some(Tok::Group(Delimiter::Bracket, _)))
         {
-            return false;
+            return None;
         }
         let content = inner(toks, i + 1);
         if let Some(text) = self.doc_text(content) {
-            let _ = self.put(false, "///", Last::Glue);
-            self.out.push_str(&text);
+            self.doc(&text);
         } else {
             let _ = self.put(false, "#", Last::Glue);
             self.verbatim += 1;
             let _ = self.group(Delimiter::Bracket, content, false, false);
             self.verbatim -= 1;
         }
-        true
+        Some(next(toks, i + 1))
     }
 
-    /// The text of a `doc = "…"` attribute as it goes after `///`, or
-    /// `None` when it cannot be written that way (not a plain doc string,
-    /// a line break inside, or text starting with `/`, which would change
-    /// the kind of comment).
+    /// Prints a line of documentation: `///` and the text, or a `#[doc]`
+    /// attribute where a comment would read differently (a line break
+    /// inside, or text starting with `/`, which makes another kind of
+    /// comment).
+    fn doc(&mut self, text: &str) {
+        if text.contains(['\n', '\r']) || text.starts_with('/') {
+            let _ = self.put(false, "#[doc = ", Last::Glue);
+            write_string(&mut self.out, text);
+            self.out.push(']');
+        } else {
+            let _ = self.put(false, "///", Last::Glue);
+            self.out.push_str(text);
+        }
+    }
+
+    /// The text of a `doc = "…"` attribute, or `None` when it is not a
+    /// plain doc string.
     fn doc_text(&self, content: &[Tok]) -> Option<String> {
         let [
             Tok::Word(name, Word::Name),
@@ -449,8 +317,7 @@ impl<'a> Printer<'a> {
         if self.text(*name) != "doc" || self.text(*eq) != "=" {
             return None;
         }
-        let text = string_value(self.text(*literal))?;
-        (!text.contains(['\n', '\r']) && !text.starts_with('/')).then_some(text)
+        string_value(self.text(*literal))
     }
 
     /// Prints `toks[i]`, spaced after what came before it.
@@ -481,6 +348,16 @@ impl<'a> Printer<'a> {
                 self.put(space, text, last)
             }
             Tok::Op(span) => self.operator(self.text(span), level),
+            // Documentation only stands before items, fields and
+            // variants, which `lines` prints; elsewhere it cannot be flat.
+            Tok::Doc(span) => {
+                if flat {
+                    return Err(Overflow);
+                }
+                self.doc(self.text(span));
+                self.newline();
+                Ok(())
+            }
             Tok::Group(delimiter, _) => {
                 let content = inner(toks, i);
                 if delimiter != Delimiter::Brace {
@@ -608,8 +485,6 @@ impl<'a> Printer<'a> {
             Delimiter::Parenthesis => ("(", ")"),
             Delimiter::Bracket => ("[", "]"),
             Delimiter::Brace => ("{", "}"),
-            // Opened by the lexer (see `held`); never reaches here.
-            Delimiter::None => ("", ""),
         };
         self.out.push_str(open);
         self.last = Last::Start;
@@ -672,7 +547,7 @@ impl<'a> Printer<'a> {
             match toks[i] {
                 Tok::Group(Delimiter::Brace, _) => return width + 2,
                 Tok::Op(span) if self.text(span) == ";" => return width + 1,
-                Tok::Op(span) | Tok::Word(span, _) => {
+                Tok::Op(span) | Tok::Word(span, _) | Tok::Doc(span) => {
                     width += (span.end - span.start) as usize + 1;
                 }
                 Tok::Group(..) => {
@@ -680,7 +555,7 @@ impl<'a> Printer<'a> {
                     width += toks[i + 1..end]
                         .iter()
                         .map(|tok| match tok {
-                            Tok::Op(span) | Tok::Word(span, _) => {
+                            Tok::Op(span) | Tok::Word(span, _) | Tok::Doc(span) => {
                                 (span.end - span.start) as usize + 1
                             }
                             Tok::Group(..) => 2,
@@ -787,6 +662,7 @@ impl<'a> Printer<'a> {
             Tok::Op(span) => !matches!(self.text(span), ";" | "#" | "=>"),
             Tok::Group(delimiter, _) => delimiter != Delimiter::Brace,
             Tok::Word(..) => true,
+            Tok::Doc(_) => false,
         })
     }
 
@@ -818,8 +694,8 @@ impl<'a> Printer<'a> {
     }
 }
 
-/// The value of a string literal as `proc_macro2` writes it (`"…"` with
-/// escapes, or raw `r"…"`, `r#"…"#`); `None` for anything else.
+/// The value of a string literal as written in Rust (`"…"` with escapes,
+/// or raw `r"…"`, `r#"…"#`); `None` for anything else.
 fn string_value(literal: &str) -> Option<String> {
     if let Some(raw) = literal.strip_prefix('r') {
         let hashes = raw.len() - raw.trim_start_matches('#').len();
@@ -860,33 +736,13 @@ fn string_value(literal: &str) -> Option<String> {
 mod tests {
     use std::path::Path;
 
-    use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
-    use quote::quote;
-
+    use super::super::code::{Code, code};
     use super::print;
 
-    /// The tokens with invisible groups opened up, as `syn` should see them.
-    fn opened(tokens: TokenStream) -> TokenStream {
-        tokens
-            .into_iter()
-            .flat_map(|tree| match tree {
-                TokenTree::Group(group) if group.delimiter() == Delimiter::None => {
-                    opened(group.stream()).into_iter().collect::<Vec<_>>()
-                }
-                TokenTree::Group(group) => {
-                    let mut copy = Group::new(group.delimiter(), opened(group.stream()));
-                    copy.set_span(group.span());
-                    vec![TokenTree::Group(copy)]
-                }
-                other => vec![other],
-            })
-            .collect()
-    }
-
-    /// Asserts that the printed text is the same program as `tokens`:
-    /// both parsed by `syn` and printed by prettyplease give the same text.
-    fn assert_same_program(tokens: TokenStream, printed: &str) {
-        let expected: syn::File = syn::parse2(opened(tokens)).expect("the tokens parse");
+    /// Asserts that the printed text is the same program as `code`: both
+    /// parsed by `syn` and printed by prettyplease give the same text.
+    fn assert_same_program(code: &Code, printed: &str) {
+        let expected: syn::File = syn::parse_file(&code.plain()).expect("the tokens parse");
         let actual: syn::File = match syn::parse_file(printed) {
             Ok(file) => file,
             Err(err) => panic!("the printed code does not parse: {err}"),
@@ -912,7 +768,7 @@ mod tests {
 
     #[test]
     fn spacing_follows_rustfmt() {
-        let tokens = quote! {
+        let tokens = code! {
             pub(super) fn f<'a, T: Clone>(x: &'a [u8], y: &mut Vec<Vec<T>>) -> Result<(), E> {
                 let reader: fn(&str) -> bool = |c: &mut Cursor<'_>, key: &[u8]| key.is_empty();
                 let n = -1 + *y.len() & !mask | 1 << 3;
@@ -925,8 +781,8 @@ mod tests {
                 async { f().await? }
             }
         };
-        let printed = print(tokens.clone());
-        assert_same_program(tokens, &printed);
+        let printed = print(&tokens);
+        assert_same_program(&tokens, &printed);
         let expected = "\
 pub(super) fn f<'a, T: Clone>(x: &'a [u8], y: &mut Vec<Vec<T>>) -> Result<(), E> {
     let reader: fn(&str) -> bool = |c: &mut Cursor<'_>, key: &[u8]| key.is_empty();
@@ -949,7 +805,7 @@ pub(super) fn f<'a, T: Clone>(x: &'a [u8], y: &mut Vec<Vec<T>>) -> Result<(), E>
 
     #[test]
     fn items_attributes_and_docs_take_their_own_lines() {
-        let tokens = quote! {
+        let tokens = code! {
             /// A widget.
             ///
             /// Second paragraph with `code` and a "quote".
@@ -970,8 +826,8 @@ pub(super) fn f<'a, T: Clone>(x: &'a [u8], y: &mut Vec<Vec<T>>) -> Result<(), E>
             use ::graph_runtime::{Method, Route};
             static EMPTY: &[u8] = &[];
         };
-        let printed = print(tokens.clone());
-        assert_same_program(tokens, &printed);
+        let printed = print(&tokens);
+        assert_same_program(&tokens, &printed);
         let expected = "\
 /// A widget.
 ///
@@ -1010,7 +866,7 @@ static EMPTY: &[u8] = &[];
 
     #[test]
     fn long_groups_break_one_element_per_line() {
-        let tokens = quote! {
+        let tokens = code! {
             #[derive(Debug, Clone, PartialEq, ::graph_runtime::serde::Serialize, ::graph_runtime::serde::Deserialize)]
             pub static ROUTE: Route = Route {
                 operation_id: "windowsAutopilotDeploymentProfiles_assign",
@@ -1019,8 +875,8 @@ static EMPTY: &[u8] = &[];
             };
             fn f() { g(x, |a, b| { a + b; }) }
         };
-        let printed = print(tokens.clone());
-        assert_same_program(tokens, &printed);
+        let printed = print(&tokens);
+        assert_same_program(&tokens, &printed);
         let expected = "\
 #[derive(
     Debug,
@@ -1055,12 +911,12 @@ fn f() {
 
     #[test]
     fn a_signature_breaks_when_its_return_type_does_not_fit() {
-        let tokens = quote! {
+        let tokens = code! {
             pub fn windows_autopilot_device_identities_intended_deployment_profile(bytes: &[u8]) -> Option<bool> {}
             pub fn short(bytes: &[u8]) -> bool {}
         };
-        let printed = print(tokens.clone());
-        assert_same_program(tokens, &printed);
+        let printed = print(&tokens);
+        assert_same_program(&tokens, &printed);
         let expected = "\
 pub fn windows_autopilot_device_identities_intended_deployment_profile(
     bytes: &[u8],
@@ -1072,24 +928,19 @@ pub fn short(bytes: &[u8]) -> bool {}
 
     #[test]
     fn operators_never_run_together() {
-        // Tokens `quote!` would never join, placed where a careless
-        // printer would write them side by side.
-        let mut tokens = TokenStream::new();
-        for (a, b) in [
-            ('=', '='),
-            ('-', '>'),
-            ('.', '.'),
-            (':', ':'),
-            ('<', '<'),
-            ('/', '/'),
-        ] {
-            tokens.extend([
-                TokenTree::Ident(proc_macro2::Ident::new("x", proc_macro2::Span::call_site())),
-                TokenTree::Punct(proc_macro2::Punct::new(a, proc_macro2::Spacing::Alone)),
-                TokenTree::Punct(proc_macro2::Punct::new(b, proc_macro2::Spacing::Alone)),
-            ]);
+        // Pairs of operators the compiler would read as one, as two
+        // tokens, placed where a careless printer would write them side
+        // by side.
+        let mut tokens = Code::new();
+        for (a, b) in ["=", "-", ".", ":", "<", "/"]
+            .into_iter()
+            .zip(["=", ">", ".", ":", "<", "/"])
+        {
+            tokens.word("x");
+            tokens.op(a);
+            tokens.op(b);
         }
-        let printed = print(tokens);
+        let printed = print(&tokens);
         for pair in ["==", "->", "..", "::", "<<", "//"] {
             assert!(!printed.contains(pair), "{pair} in {printed:?}");
         }
@@ -1097,14 +948,14 @@ pub fn short(bytes: &[u8]) -> bool {}
 
     #[test]
     fn raw_and_escaped_doc_strings_become_comments() {
-        let tokens = quote! {
+        let tokens = code! {
             #[doc = r#" raw "quoted" text"#]
             #[doc = " escaped \" and \\ and \u{e9}"]
             #[doc = " two\nlines"]
             struct S;
         };
-        let printed = print(tokens.clone());
-        assert_same_program(tokens, &printed);
+        let printed = print(&tokens);
+        assert_same_program(&tokens, &printed);
         assert!(printed.contains("/// raw \"quoted\" text\n"), "{printed}");
         assert!(
             printed.contains("/// escaped \" and \\ and \u{e9}\n"),
@@ -1113,12 +964,11 @@ pub fn short(bytes: &[u8]) -> bool {}
         assert!(printed.contains("#[doc = \" two\\nlines\"]\n"), "{printed}");
     }
 
-    fn generated(spec: &Path) -> (TokenStream, String) {
+    fn generated(spec: &Path) -> (Code, String) {
         let model = crate::load_model(spec).expect("the spec lowers");
-        let options = crate::EmitOptions::default();
-        let tokens = crate::emit::tokens(&model, &options);
-        let printed = print(crate::emit::tokens(&model, &options));
-        (tokens, printed)
+        let code = crate::emit::tokens(&model, &crate::EmitOptions::default());
+        let printed = print(&code);
+        (code, printed)
     }
 
     #[test]
@@ -1126,7 +976,7 @@ pub fn short(bytes: &[u8]) -> bool {}
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         for spec in ["spec/assign.yaml", "codegen/tests/specs/features.yaml"] {
             let (tokens, printed) = generated(&root.join(spec));
-            assert_same_program(tokens, &printed);
+            assert_same_program(&tokens, &printed);
         }
     }
 
@@ -1143,7 +993,7 @@ pub fn short(bytes: &[u8]) -> bool {}
                 continue;
             }
             let (tokens, printed) = generated(&path);
-            assert_same_program(tokens, &printed);
+            assert_same_program(&tokens, &printed);
         }
     }
 }

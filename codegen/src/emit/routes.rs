@@ -1,33 +1,31 @@
 //! The route table (`routes` module) and the `SERVERS` list: static data
 //! the runtime, the validators and the conformance suite read.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
-use super::{Ctx, held, ident};
+use super::code::{Code, Ident, Literal, code};
+use super::{Ctx, ident};
 use crate::model::{Method, Operation, ParamLocation, PathSegment, Status};
 use crate::names;
 
 /// The `routes::` constant name of an operation.
-pub(crate) fn route_const(op: &Operation) -> proc_macro2::Ident {
+pub(crate) fn route_const(op: &Operation) -> Ident {
     ident(&names::screaming(&op.rust_name))
 }
 
 /// Emits `pub mod routes` and `pub static SERVERS`.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
     let rt = &ctx.rt;
-    let routes = ctx.api.operations.iter().map(|op| held(route(op)));
+    let routes = ctx.api.operations.iter().map(route);
     let names = ctx.api.operations.iter().map(route_const);
     let servers = ctx.api.servers.iter().map(|s| {
         let url = &s.url;
         let description = &s.description;
         let cloud = match &s.cloud {
-            Some(c) => quote!(Some(#c)),
-            None => quote!(None),
+            Some(c) => code!(Some(#c)),
+            None => code!(None),
         };
-        quote!(#rt::Server { url: #url, description: #description, cloud: #cloud },)
+        code!(#rt::Server { url: #url, description: #description, cloud: #cloud },)
     });
-    quote! {
+    code! {
         /// The route table: one entry per operation of the spec.
         pub mod routes {
             #[allow(unused_imports)]
@@ -45,7 +43,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
 }
 
 /// One route; runtime names come from the `use` at the top of the module.
-fn route(op: &Operation) -> TokenStream {
+fn route(op: &Operation) -> Code {
     let name = route_const(op);
     let id = &op.id;
     let template = &op.path;
@@ -60,8 +58,8 @@ fn route(op: &Operation) -> TokenStream {
         Method::Trace => "Trace",
     });
     let segments = op.segments.iter().map(|s| match s {
-        PathSegment::Literal(text) => quote!(Segment::Literal(#text),),
-        PathSegment::Param(name) => quote!(Segment::Param(#name),),
+        PathSegment::Literal(text) => code!(Segment::Literal(#text),),
+        PathSegment::Param(name) => code!(Segment::Param(#name),),
     });
     let params = op.params.iter().map(|p| {
         let name = &p.name;
@@ -72,44 +70,44 @@ fn route(op: &Operation) -> TokenStream {
             ParamLocation::Header => "Header",
         });
         if required && p.location == ParamLocation::Path {
-            quote!(ParamSpec::path(#name),)
+            code!(ParamSpec::path(#name),)
         } else if required {
-            quote!(ParamSpec::required(#name, ParamLocation::#location),)
+            code!(ParamSpec::required(#name, ParamLocation::#location),)
         } else {
-            quote!(ParamSpec::optional(#name, ParamLocation::#location),)
+            code!(ParamSpec::optional(#name, ParamLocation::#location),)
         }
     });
     let (request_body, body_required) = match &op.body {
         Some(body) => {
             let ct = &body.content_type;
-            (quote!(Some(#ct)), body.required)
+            (code!(Some(#ct)), body.required)
         }
-        None => (quote!(None), false),
+        None => (code!(None), false),
     };
     let responses = op.responses.iter().map(|r| {
         let status = match r.status {
             Status::Code(n) => {
-                let n = proc_macro2::Literal::u16_unsuffixed(n);
-                quote!(StatusSpec::Code(#n))
+                let n = Literal::u16_unsuffixed(n);
+                code!(StatusSpec::Code(#n))
             }
             Status::Range(n) => {
-                let n = proc_macro2::Literal::u16_unsuffixed(n);
-                quote!(StatusSpec::Range(#n))
+                let n = Literal::u16_unsuffixed(n);
+                code!(StatusSpec::Range(#n))
             }
-            Status::Default => quote!(StatusSpec::Default),
+            Status::Default => code!(StatusSpec::Default),
         };
         let response = match &r.content_type {
-            None => quote!(ResponseSpec::no_body(#status)),
-            Some(ct) => quote!(ResponseSpec::body(#status, #ct)),
+            None => code!(ResponseSpec::no_body(#status)),
+            Some(ct) => code!(ResponseSpec::body(#status, #ct)),
         };
         let headers = &r.headers;
         if headers.is_empty() {
-            quote!(#response,)
+            code!(#response,)
         } else {
-            quote!(#response.with_headers(&[#(#headers),*]),)
+            code!(#response.with_headers(&[#(#headers),*]),)
         }
     });
-    let permissions = op.permissions.iter().map(|alt| quote!(&[#(#alt),*],));
+    let permissions = op.permissions.iter().map(|alt| code!(&[#(#alt),*],));
     let summary = &op.summary;
     let doc = format!(
         " `{} {}` ({})",
@@ -117,7 +115,7 @@ fn route(op: &Operation) -> TokenStream {
         op.path,
         op.id
     );
-    quote! {
+    code! {
         #[doc = #doc]
         pub static #name: Route = Route {
             operation_id: #id,

@@ -2,10 +2,8 @@
 //! responses (exact codes and `2XX`; `default` never documents a success
 //! for the runtime).
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
 use super::Ctx;
+use super::code::{Code, code};
 use super::rust_type::nullable_type;
 use crate::lower::is_json;
 use crate::model::{Operation, Status};
@@ -15,10 +13,10 @@ pub(crate) enum Success {
     /// Nothing (`204`, or successes without content).
     Empty,
     /// A JSON body of this type.
-    Json(TokenStream),
+    Json(Code),
     /// A JSON body of this type for some statuses, none for others (e.g.
     /// `200` with a body beside `204`): `Option` of it.
-    Optional(TokenStream),
+    Optional(Code),
     /// Raw bytes (a non-JSON success body).
     Bytes,
 }
@@ -30,7 +28,7 @@ pub(crate) fn success(ctx: &Ctx<'_>, op: &Operation) -> Success {
     let rt = &ctx.rt;
     let mut empty = false;
     let mut bytes = false;
-    let mut json: Vec<TokenStream> = Vec::new();
+    let mut json: Vec<Code> = Vec::new();
     for r in &op.responses {
         let is_success = match r.status {
             Status::Code(n) => (200..300).contains(&n),
@@ -45,14 +43,14 @@ pub(crate) fn success(ctx: &Ctx<'_>, op: &Operation) -> Success {
                 empty = true;
                 continue;
             }
-            (Some(_), Some(schema)) => nullable_type(ctx, schema, &quote!(types::)),
-            (Some(ct), None) if is_json(ct) => quote!(#rt::serde_json::Value),
+            (Some(_), Some(schema)) => nullable_type(ctx, schema, &code!(types::)),
+            (Some(ct), None) if is_json(ct) => code!(#rt::serde_json::Value),
             (Some(_), None) => {
                 bytes = true;
                 continue;
             }
         };
-        if !json.iter().any(|t| t.to_string() == ty.to_string()) {
+        if !json.contains(&ty) {
             json.push(ty);
         }
     }
@@ -62,7 +60,7 @@ pub(crate) fn success(ctx: &Ctx<'_>, op: &Operation) -> Success {
     let ty = match json.len() {
         0 => return Success::Empty,
         1 => json.remove(0),
-        _ => quote!(#rt::serde_json::Value),
+        _ => code!(#rt::serde_json::Value),
     };
     if empty {
         Success::Optional(ty)

@@ -3,14 +3,12 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
+use super::code::{Code, Ident, code};
 use super::rust_type::{
     containment_components, is_nullable, is_open_object, named_target, needs_box, nullable_type,
     rust_type,
 };
-use super::{Ctx, docs, held, ident};
+use super::{Ctx, docs, ident};
 use crate::model::{Additional, Api, Property, Schema, SchemaKind, TypeDef};
 use crate::names::{self, Namespace};
 
@@ -110,14 +108,14 @@ pub(crate) fn object_view(api: &Api, schema: &Schema) -> Option<MergedObject> {
 }
 
 /// Emits `pub mod types { ... }`.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
     let components = containment_components(ctx.api);
     let items = ctx
         .api
         .types
         .values()
-        .map(|def| held(emit_type(ctx, &components, def)));
-    quote! {
+        .map(|def| emit_type(ctx, &components, def));
+    code! {
         /// Request, response and error types, one per named schema of the spec.
         pub mod types {
             #(#items)*
@@ -125,14 +123,14 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     }
 }
 
-fn emit_type(ctx: &Ctx<'_>, components: &HashMap<&str, usize>, def: &TypeDef) -> TokenStream {
+fn emit_type(ctx: &Ctx<'_>, components: &HashMap<&str, usize>, def: &TypeDef) -> Code {
     let name = ident(&def.rust_name);
     let origin = format!(" Spec: `{}`.", def.spec_name);
     let doc = if def.schema.description.trim().is_empty() {
-        quote!(#[doc = #origin])
+        code!(#[doc = #origin])
     } else {
         let doc = docs(&[&def.schema.description]);
-        quote!(#doc #[doc = ""] #[doc = #origin])
+        code!(#doc #[doc = ""] #[doc = #origin])
     };
     if let SchemaKind::String(s) = &def.schema.kind
         && !s.enumeration.is_empty()
@@ -146,8 +144,8 @@ fn emit_type(ctx: &Ctx<'_>, components: &HashMap<&str, usize>, def: &TypeDef) ->
     if is_object_like && let Some(merged) = object_view(ctx.api, &def.schema) {
         return emit_struct(ctx, components, def, &name, doc, &merged);
     }
-    let target = rust_type(ctx, &def.schema, &quote!());
-    quote! {
+    let target = rust_type(ctx, &def.schema, &code!());
+    code! {
         #doc
         pub type #name = #target;
     }
@@ -157,10 +155,10 @@ fn emit_struct(
     ctx: &Ctx<'_>,
     components: &HashMap<&str, usize>,
     def: &TypeDef,
-    name: &proc_macro2::Ident,
-    doc: TokenStream,
+    name: &Ident,
+    doc: Code,
     merged: &MergedObject,
-) -> TokenStream {
+) -> Code {
     let rt = &ctx.rt;
     let serde_crate = format!("{}::serde", ctx.rt_path);
     let mut all_optional = true;
@@ -170,28 +168,28 @@ fn emit_struct(
         .map(|p| {
             let field = ident(&p.rust_name);
             let json = &p.name;
-            let mut ty = rust_type(ctx, &p.schema, &quote!());
+            let mut ty = rust_type(ctx, &p.schema, &code!());
             if let Some(target) = named_target(&p.schema)
                 && needs_box(components, target, &def.rust_name)
             {
-                ty = quote!(Box<#ty>);
+                ty = code!(Box<#ty>);
             }
             let optional = is_nullable(ctx.api, &p.schema) || !p.required;
             all_optional &= optional;
-            let ty = if optional { quote!(Option<#ty>) } else { ty };
+            let ty = if optional { code!(Option<#ty>) } else { ty };
             // One `serde` attribute per field, naming the JSON key only when
             // the field name differs from it (fewer tokens to format).
-            let mut args: Vec<TokenStream> = Vec::new();
+            let mut args: Vec<Code> = Vec::new();
             if p.rust_name.trim_start_matches("r#") != json.as_str() {
-                args.push(quote!(rename = #json));
+                args.push(code!(rename = #json));
             }
-            args.extend(p.aliases.iter().map(|a| quote!(alias = #a)));
+            args.extend(p.aliases.iter().map(|a| code!(alias = #a)));
             if !p.required {
-                args.push(quote!(default, skip_serializing_if = "Option::is_none"));
+                args.push(code!(default, skip_serializing_if = "Option::is_none"));
             }
-            let attr = (!args.is_empty()).then(|| quote!(#[serde(#(#args),*)]));
+            let attr = (!args.is_empty()).then(|| code!(#[serde(#(#args),*)]));
             let doc = docs(&[&p.schema.description]);
-            quote! {
+            code! {
                 #doc
                 #attr
                 pub #field: #ty,
@@ -199,42 +197,42 @@ fn emit_struct(
         })
         .collect::<Vec<_>>();
     let (extra, deny) = match &merged.additional {
-        Additional::Forbidden => (quote!(), quote!(#[serde(deny_unknown_fields)])),
+        Additional::Forbidden => (code!(), code!(#[serde(deny_unknown_fields)])),
         Additional::Any => (
-            quote! {
+            code! {
                 /// Properties the spec does not list, kept as they came.
                 #[serde(flatten)]
                 pub additional_properties: #rt::JsonObject,
             },
-            quote!(),
+            code!(),
         ),
         Additional::Schema(value) if is_open_object(ctx.api, value) => (
-            quote! {
+            code! {
                 /// Properties the spec does not list (it allows any object
                 /// there), kept as they came, OData annotations included.
                 #[serde(flatten)]
                 pub additional_properties: #rt::JsonObject,
             },
-            quote!(),
+            code!(),
         ),
         Additional::Schema(value) => {
-            let value = nullable_type(ctx, value, &quote!());
+            let value = nullable_type(ctx, value, &code!());
             (
-                quote! {
+                code! {
                     /// Properties the spec does not list; each must match its schema.
                     #[serde(flatten)]
                     pub additional_properties: ::std::collections::BTreeMap<String, #value>,
                 },
-                quote!(),
+                code!(),
             )
         }
     };
     let default = if all_optional {
-        quote!(Default,)
+        code!(Default,)
     } else {
-        quote!()
+        code!()
     };
-    quote! {
+    code! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default #rt::serde::Serialize, #rt::serde::Deserialize)]
         #[serde(crate = #serde_crate)]
@@ -246,24 +244,19 @@ fn emit_struct(
     }
 }
 
-fn emit_enum(
-    ctx: &Ctx<'_>,
-    name: &proc_macro2::Ident,
-    doc: TokenStream,
-    values: &[String],
-) -> TokenStream {
+fn emit_enum(ctx: &Ctx<'_>, name: &Ident, doc: Code, values: &[String]) -> Code {
     let rt = &ctx.rt;
     let serde_crate = format!("{}::serde", ctx.rt_path);
     let mut variant_names = Namespace::default();
     let mut seen = BTreeSet::new();
-    let variants: Vec<(proc_macro2::Ident, &String)> = values
+    let variants: Vec<(Ident, &String)> = values
         .iter()
         .filter(|v| seen.insert(v.as_str()))
         .map(|v| (ident(&variant_names.claim(&names::variant(v))), v))
         .collect();
     let decls = variants.iter().map(|(variant, json)| {
         let doc = format!(" `{json}`");
-        quote! {
+        code! {
             #[doc = #doc]
             #[serde(rename = #json)]
             #variant,
@@ -271,8 +264,8 @@ fn emit_enum(
     });
     let arms = variants
         .iter()
-        .map(|(variant, json)| quote!(#name::#variant => #json,));
-    quote! {
+        .map(|(variant, json)| code!(#name::#variant => #json,));
+    code! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, #rt::serde::Serialize, #rt::serde::Deserialize)]
         #[serde(crate = #serde_crate)]

@@ -18,33 +18,31 @@ pub(crate) mod server;
 mod typed;
 mod verdict;
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
-use super::{Ctx, held, ident};
+use super::code::{Code, Ident, code};
+use super::{Ctx, ident};
 use crate::model::{Operation, Param, ParamLocation, ParamStyle, Schema, SchemaKind};
 use crate::names;
 use schema::{Site, Writer};
 
 /// The name of an operation's parameter rule static.
-pub(crate) fn param_rule(p: &Param) -> proc_macro2::Ident {
+pub(crate) fn param_rule(p: &Param) -> Ident {
     let location = match p.location {
         ParamLocation::Path => "PATH",
         ParamLocation::Query => "QUERY",
         ParamLocation::Header => "HEADER",
     };
-    quote::format_ident!(
+    Ident::new(format!(
         "{}_{}",
         location,
         names::screaming(&names::snake(&p.rust_name))
-    )
+    ))
 }
 
 /// Emits `pub mod validate`.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
     let rt = &ctx.rt;
     let mut writer = Writer::new(ctx);
-    let schemas: Vec<TokenStream> = schema::request_types(ctx.api)
+    let schemas: Vec<Code> = schema::request_types(ctx.api)
         .into_iter()
         .filter_map(|name| {
             let def = ctx.api.types.get(&name)?;
@@ -55,7 +53,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                 def.spec_name
             );
             let Some(d) = &def.discriminator else {
-                return Some(quote! {
+                return Some(code! {
                     #[doc = #doc]
                     pub static #id: v::Schema = #schema;
                 });
@@ -68,9 +66,9 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             let property = &d.property;
             let mapping = d.mapping.iter().map(|(value, target)| {
                 let target = schema::mapped_ident(ctx.api, target);
-                quote!((#value, &#target),)
+                code!((#value, &#target),)
             });
-            Some(quote! {
+            Some(code! {
                 #[doc = #doc]
                 pub static #id: v::Schema = v::schema(v::Kind::Discriminated(&v::Discriminator {
                     property: #property,
@@ -81,34 +79,32 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                 pub static #base: v::Schema = #schema;
             })
         })
-        .map(held)
         .collect();
-    let rules: Vec<TokenStream> = ctx
+    let rules: Vec<Code> = ctx
         .api
         .operations
         .iter()
-        .map(|op| held(op_rules(&mut writer, op)))
+        .map(|op| op_rules(&mut writer, op))
         .collect();
-    let (checks, encoded): (Vec<TokenStream>, Vec<Option<TokenStream>>) = ctx
+    let (checks, encoded): (Vec<Code>, Vec<Option<Code>>) = ctx
         .api
         .operations
         .iter()
         .map(|op| op_check(ctx, op))
         .unzip();
-    let checks = checks.into_iter().map(held);
-    let encoded = encoded.into_iter().flatten().map(held);
+    let checks = checks.into_iter();
+    let encoded = encoded.into_iter().flatten();
     let verdicts = ctx
         .api
         .operations
         .iter()
-        .filter_map(|op| verdict::op_verdict(ctx, op))
-        .map(held);
+        .filter_map(|op| verdict::op_verdict(ctx, op));
     let patterns = writer.patterns_module();
     // An empty module gets no `use`, which would be unused there.
     let alias = (!schemas.is_empty()).then(|| schema::alias(rt));
     // `operationId => Some(<what the operation's module gives>)`, for
     // the operations with a body.
-    let body_arms = |value: &dyn Fn(&proc_macro2::Ident) -> TokenStream| -> Vec<TokenStream> {
+    let body_arms = |value: &dyn Fn(&Ident) -> Code| -> Vec<Code> {
         ctx.api
             .operations
             .iter()
@@ -116,14 +112,14 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             .map(|op| {
                 let id = &op.id;
                 let value = value(&ident(&op.rust_name));
-                quote!(#id => Some(#value),)
+                code!(#id => Some(#value),)
             })
             .collect()
     };
-    let schema_arms = body_arms(&|module| quote!(&rules::#module::BODY));
-    let verdict_arms = body_arms(&|module| quote!(verdict::#module));
+    let schema_arms = body_arms(&|module| code!(&rules::#module::BODY));
+    let verdict_arms = body_arms(&|module| code!(verdict::#module));
     let verdict_imports = verdict::imports(ctx);
-    quote! {
+    code! {
         /// Request validators generated from the spec: what each operation
         /// accepts, and a check per operation for requests built in Rust.
         ///
@@ -182,9 +178,9 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     }
 }
 
-fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> TokenStream {
+fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> Code {
     let module = ident(&op.rust_name);
-    let params: Vec<TokenStream> = op
+    let params: Vec<Code> = op
         .params
         .iter()
         .map(|p| {
@@ -193,17 +189,17 @@ fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> TokenStream {
             let required = p.required;
             let schema = writer.schema(&p.schema, Site::Rules);
             let (scalar, array) = scalar_of(writer.ctx, &p.schema);
-            let scalar = quote::format_ident!("{scalar}");
+            let scalar = Ident::new(scalar);
             let explode = matches!(p.style, ParamStyle::Form { explode: true });
             let doc = format!(" Parameter `{wire}`.");
             let rule = match (array, required) {
                 (false, true) => {
-                    quote!(v::ParamRule::required(#wire, v::Scalar::#scalar, &#schema))
+                    code!(v::ParamRule::required(#wire, v::Scalar::#scalar, &#schema))
                 }
                 (false, false) => {
-                    quote!(v::ParamRule::optional(#wire, v::Scalar::#scalar, &#schema))
+                    code!(v::ParamRule::optional(#wire, v::Scalar::#scalar, &#schema))
                 }
-                (true, _) => quote! {
+                (true, _) => code! {
                     v::ParamRule {
                         name: #wire,
                         required: #required,
@@ -214,7 +210,7 @@ fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> TokenStream {
                     }
                 },
             };
-            quote! {
+            code! {
                 #[doc = #doc]
                 pub static #name: v::ParamRule = #rule;
             }
@@ -223,7 +219,7 @@ fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> TokenStream {
     let body = op.body.as_ref().map(|b| {
         let schema = writer.schema(&b.schema, Site::Rules);
         let proves = typed::typed_proves_valid(writer.ctx.api, &b.schema);
-        quote! {
+        code! {
             /// The request body's schema.
             pub static BODY: v::Schema = #schema;
             /// Whether decoding the body into its Rust type already proves
@@ -233,7 +229,7 @@ fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> TokenStream {
     });
     let doc = format!(" Rules of `{}`.", op.id);
     let alias = (!params.is_empty() || body.is_some()).then(|| schema::alias(&writer.ctx.rt));
-    quote! {
+    code! {
         #[doc = #doc]
         pub mod #module {
             #alias
@@ -275,17 +271,17 @@ fn scalar_of(ctx: &Ctx<'_>, schema: &Schema) -> (&'static str, bool) {
 /// For an operation with a body, also `validate::encoded::<operation>`,
 /// which does the checking and returns the serialised body: the check
 /// judges those bytes, and the client sends them.
-fn op_check(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, Option<TokenStream>) {
+fn op_check(ctx: &Ctx<'_>, op: &Operation) -> (Code, Option<Code>) {
     let rt = &ctx.rt;
     let name = ident(&op.rust_name);
     let doc = format!(
         " Checks a `{}` request against the spec before it is sent; returns every violation (empty when valid), ordered path, query, headers, body.",
         op.id
     );
-    let (decls, args) = super::client::arguments(ctx, op, &quote!(super::));
+    let (decls, args) = super::client::arguments(ctx, op, &code!(super::));
     if op.body.is_none() {
-        let steps = check_steps(ctx, op, &quote!(rules::));
-        let check = quote! {
+        let steps = check_steps(ctx, op, &code!(rules::));
+        let check = code! {
             #[doc = #doc]
             pub fn #name(#(#decls),*) -> Vec<#rt::Violation> {
                 let mut out = Vec::new();
@@ -296,24 +292,24 @@ fn op_check(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, Option<TokenStream>)
         };
         return (check, None);
     }
-    let check = quote! {
+    let check = code! {
         #[doc = #doc]
         pub fn #name(#(#decls),*) -> Vec<#rt::Violation> {
             encoded::#name(#(#args),*).err().unwrap_or_default()
         }
     };
-    let (decls, _) = super::client::arguments(ctx, op, &quote!(super::super::));
-    let steps = check_steps(ctx, op, &quote!(super::rules::));
+    let (decls, _) = super::client::arguments(ctx, op, &code!(super::super::));
+    let steps = check_steps(ctx, op, &code!(super::rules::));
     let encoded_doc = format!(
         " Checks a `{}` request like [`super::{name}`]; when it is valid, returns the JSON bytes of its body, the ones that were judged.",
         op.id
     );
     let out = if steps.is_empty() {
-        quote!(out)
+        code!(out)
     } else {
-        quote!(mut out)
+        code!(mut out)
     };
-    let encoded = quote! {
+    let encoded = code! {
         #[doc = #encoded_doc]
         pub fn #name(#(#decls),*) -> Result<Vec<u8>, Vec<#rt::Violation>> {
             let #out = Vec::new();
@@ -326,7 +322,7 @@ fn op_check(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, Option<TokenStream>)
 
 /// The parameter checks of an operation's check; `rules` is the path to
 /// `validate::rules` from where they run.
-fn check_steps(ctx: &Ctx<'_>, op: &Operation, rules: &TokenStream) -> Vec<TokenStream> {
+fn check_steps(ctx: &Ctx<'_>, op: &Operation, rules: &Code) -> Vec<Code> {
     let rt = &ctx.rt;
     let module = ident(&op.rust_name);
     op.params
@@ -336,7 +332,7 @@ fn check_steps(ctx: &Ctx<'_>, op: &Operation, rules: &TokenStream) -> Vec<TokenS
             let arg = ident(&p.rust_name);
             match p.location {
                 ParamLocation::Path => {
-                    quote!(#rt::validate::client::path_param(&#rules #module::#rule, #arg, &mut out);)
+                    code!(#rt::validate::client::path_param(&#rules #module::#rule, #arg, &mut out);)
                 }
                 ParamLocation::Query | ParamLocation::Header => {
                     let part = if p.location == ParamLocation::Query {
@@ -344,11 +340,11 @@ fn check_steps(ctx: &Ctx<'_>, op: &Operation, rules: &TokenStream) -> Vec<TokenS
                     } else {
                         "/headers"
                     };
-                    let value = quote!(&params.#arg);
+                    let value = code!(&params.#arg);
                     if p.required {
-                        quote!(#rt::validate::client::param(&#rules #module::#rule, #part, #value, &mut out);)
+                        code!(#rt::validate::client::param(&#rules #module::#rule, #part, #value, &mut out);)
                     } else {
-                        quote! {
+                        code! {
                             if let Some(value) = #value {
                                 #rt::validate::client::param(&#rules #module::#rule, #part, value, &mut out);
                             }

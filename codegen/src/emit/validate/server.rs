@@ -4,12 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
-
+use super::super::code::{Code, Ident, code};
 use super::super::params::params_struct;
 use super::super::rust_type::nullable_type;
-use super::super::{Ctx, held, ident};
+use super::super::{Ctx, ident};
 use super::param_rule;
 use crate::model::{Api, Operation, ParamLocation};
 use crate::names::{self, Namespace};
@@ -26,26 +24,22 @@ pub(crate) fn variant_names(api: &Api) -> BTreeMap<String, String> {
 }
 
 /// The `Input` variant of an operation.
-pub(crate) fn variant(ctx: &Ctx<'_>, op: &Operation) -> proc_macro2::Ident {
+pub(crate) fn variant(ctx: &Ctx<'_>, op: &Operation) -> Ident {
     match ctx.input_variants.get(&op.id) {
-        Some(name) => format_ident!("{}", name),
+        Some(name) => Ident::new(name.as_str()),
         // Every operation of `ctx.api` is in the map; this arm only keeps
         // the function total.
-        None => format_ident!("{}", names::pascal(&op.rust_name)),
+        None => Ident::new(names::pascal(&op.rust_name)),
     }
 }
 
 /// Emits `pub mod server`.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
     let rt = &ctx.rt;
-    let variants = ctx
-        .api
-        .operations
-        .iter()
-        .map(|op| held(input_variant(ctx, op)));
-    let readers = ctx.api.operations.iter().map(|op| held(reader(ctx, op)));
+    let variants = ctx.api.operations.iter().map(|op| input_variant(ctx, op));
+    let readers = ctx.api.operations.iter().map(|op| reader(ctx, op));
     let readers_in_order = ctx.api.operations.iter().map(|op| ident(&op.rust_name));
-    quote! {
+    code! {
         /// The server side of the validators: raw HTTP request in, typed and
         /// validated operation input (or the reasons to refuse it) out.
         pub mod server {
@@ -143,7 +137,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     }
 }
 
-fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
+fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> Code {
     let name = variant(ctx, op);
     let mut fields = Vec::new();
     for p in op
@@ -153,20 +147,20 @@ fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     {
         let field = ident(&p.rust_name);
         let doc = format!(" Path parameter `{}`, decoded.", p.name);
-        fields.push(quote!(#[doc = #doc] #field: String,));
+        fields.push(code!(#[doc = #doc] #field: String,));
     }
     if let Some(params) = params_struct(ctx, op) {
         fields
-            .push(quote!(#[doc = " Query and header parameters."] params: super::params::#params,));
+            .push(code!(#[doc = " Query and header parameters."] params: super::params::#params,));
     }
     if let Some(body) = &op.body {
-        let ty = nullable_type(ctx, &body.schema, &quote!(super::types::));
+        let ty = nullable_type(ctx, &body.schema, &code!(super::types::));
         let ty = if body.required {
             ty
         } else {
-            quote!(Option<#ty>)
+            code!(Option<#ty>)
         };
-        fields.push(quote!(#[doc = " The request body."] body: #ty,));
+        fields.push(code!(#[doc = " The request body."] body: #ty,));
     }
     let doc = format!(
         " `{} {}` (operationId `{}`).",
@@ -174,62 +168,61 @@ fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         op.path,
         op.id
     );
-    quote! {
+    code! {
         #[doc = #doc]
         #name { #(#fields)* },
     }
 }
 
 /// The function that validates and reads one operation's input.
-fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
+fn reader(ctx: &Ctx<'_>, op: &Operation) -> Code {
     let rt = &ctx.rt;
     let name = ident(&op.rust_name);
     let module = ident(&op.rust_name);
     let variant = variant(ctx, op);
-    let rules = quote!(super::validate::rules::#module);
+    let rules = code!(super::validate::rules::#module);
     let mut steps = Vec::new();
     // What must be `Some` for the input to be built, and the fields.
-    let mut needed: Vec<(proc_macro2::Ident, TokenStream)> = Vec::new();
+    let mut needed: Vec<(Ident, Code)> = Vec::new();
     let mut fields = Vec::new();
     let mut param_fields = Vec::new();
     for p in &op.params {
         let rule = param_rule(p);
-        let local = format_ident!("p_{}", names::snake(&p.rust_name));
+        let local = Ident::new(format!("p_{}", names::snake(&p.rust_name)));
         let field = ident(&p.rust_name);
         match p.location {
             ParamLocation::Path => {
-                steps.push(
-                    quote!(let #local = request.path_param(found, &#rules::#rule, &mut out);),
-                );
-                needed.push((local.clone(), quote!(#local)));
-                fields.push(quote!(#field: #local,));
+                steps
+                    .push(code!(let #local = request.path_param(found, &#rules::#rule, &mut out);));
+                needed.push((local.clone(), code!(#local)));
+                fields.push(code!(#field: #local,));
             }
             ParamLocation::Query | ParamLocation::Header => {
-                let ty = nullable_type(ctx, &p.schema, &quote!(super::types::));
+                let ty = nullable_type(ctx, &p.schema, &code!(super::types::));
                 let read = if p.location == ParamLocation::Query {
-                    format_ident!("query_param")
+                    Ident::new("query_param")
                 } else {
-                    format_ident!("header_param")
+                    Ident::new("header_param")
                 };
-                steps.push(quote!(let #local = request.#read::<#ty>(&#rules::#rule, &mut out);));
+                steps.push(code!(let #local = request.#read::<#ty>(&#rules::#rule, &mut out);));
                 if p.required {
-                    needed.push((local.clone(), quote!(#local)));
+                    needed.push((local.clone(), code!(#local)));
                 }
-                param_fields.push(quote!(#field: #local,));
+                param_fields.push(code!(#field: #local,));
             }
         }
     }
     if op.auth_required {
-        steps.push(quote!(request.check_bearer(&mut out);));
+        steps.push(code!(request.check_bearer(&mut out);));
     }
-    steps.push(quote!(request.check_accept(&mut out);));
-    let mut body_pattern = quote!(_);
+    steps.push(code!(request.check_accept(&mut out);));
+    let mut body_pattern = code!(_);
     match &op.body {
         Some(body) => {
-            let ty = nullable_type(ctx, &body.schema, &quote!(super::types::));
+            let ty = nullable_type(ctx, &body.schema, &code!(super::types::));
             let media = &body.content_type;
             let required = body.required;
-            steps.push(quote! {
+            steps.push(code! {
                 let body = request.json_body::<#ty>(
                     #media,
                     #required,
@@ -239,27 +232,27 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
                 );
             });
             if body.required {
-                body_pattern = quote!(Ok(Some(body)));
+                body_pattern = code!(Ok(Some(body)));
             } else {
-                body_pattern = quote!(Ok(body));
+                body_pattern = code!(Ok(body));
             }
-            fields.push(quote!(body,));
+            fields.push(code!(body,));
         }
-        None => steps.push(quote!(request.no_body(&mut out);)),
+        None => steps.push(code!(request.no_body(&mut out);)),
     }
     if let Some(params) = params_struct(ctx, op) {
-        fields.push(quote!(params: super::params::#params { #(#param_fields)* },));
+        fields.push(code!(params: super::params::#params { #(#param_fields)* },));
     }
     let body_value = if op.body.is_some() {
-        quote!(body)
+        code!(body)
     } else {
-        quote!(())
+        code!(())
     };
     let refutable = !needed.is_empty() || op.body.is_some();
     let locals = needed.iter().map(|(l, _)| l);
-    let patterns = needed.iter().map(|(l, _)| quote!(Some(#l)));
+    let patterns = needed.iter().map(|(l, _)| code!(Some(#l)));
     let unpack = if refutable {
-        quote! {
+        code! {
             let ((#(#patterns,)*), #body_pattern) = ((#(#locals,)*), #body_value) else {
                 // Every reader adds a violation when it returns nothing, so
                 // this cannot happen; refuse rather than panic if it does.
@@ -267,14 +260,14 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             };
         }
     } else {
-        quote!()
+        code!()
     };
     let found = if op.params.iter().any(|p| p.location == ParamLocation::Path) {
-        format_ident!("found")
+        Ident::new("found")
     } else {
-        format_ident!("_found")
+        Ident::new("_found")
     };
-    quote! {
+    code! {
         fn #name(
             request: &#rt::validate::request::RawRequest<'_>,
             #found: &[(&'static str, String)],

@@ -6,16 +6,14 @@
 //! cheapest read its schema allows. Any other body, and any property this
 //! does not specialise, is read by the runtime's shared one-pass reader.
 
-use proc_macro2::{Literal, TokenStream};
-use quote::{ToTokens, quote};
-
+use super::super::code::{Code, Literal, code};
 use super::super::{Ctx, ident};
 use super::schema::has_type;
 use super::typed;
 use crate::model::{Api, ObjectSchema, Operation, Schema, SchemaKind};
 
 /// The verdict function of an operation with a body.
-pub(super) fn op_verdict(ctx: &Ctx<'_>, op: &Operation) -> Option<TokenStream> {
+pub(super) fn op_verdict(ctx: &Ctx<'_>, op: &Operation) -> Option<Code> {
     let body = op.body.as_ref()?;
     let rt = &ctx.rt;
     let name = ident(&op.rust_name);
@@ -23,12 +21,12 @@ pub(super) fn op_verdict(ctx: &Ctx<'_>, op: &Operation) -> Option<TokenStream> {
         " Whether the raw JSON bytes are a valid `{}` request body: the verdict [`super::super::validate`]'s checks would give, without locations or messages.",
         op.id
     );
-    let schema = quote!(&super::rules::#name::BODY);
+    let schema = code!(&super::rules::#name::BODY);
     let read = match object_of(ctx.api, &body.schema) {
         Some(object) => member_reader(ctx, object, &schema),
-        None => quote!(#rt::validate::verdict::valid(#schema, bytes)),
+        None => code!(#rt::validate::verdict::valid(#schema, bytes)),
     };
-    Some(quote! {
+    Some(code! {
         #[doc = #doc]
         pub fn #name(bytes: &[u8]) -> bool {
             #read
@@ -38,21 +36,21 @@ pub(super) fn op_verdict(ctx: &Ctx<'_>, op: &Operation) -> Option<TokenStream> {
 
 /// A `static` `verdict::Members` of the body and its `read` by a member
 /// reader: a `match` over the object's declared keys, one line each.
-fn member_reader(ctx: &Ctx<'_>, object: &ObjectSchema, schema: &TokenStream) -> TokenStream {
+fn member_reader(ctx: &Ctx<'_>, object: &ObjectSchema, schema: &Code) -> Code {
     let mut properties: Vec<_> = object.properties.iter().collect();
     // The order of the emitted `ObjectRules::properties`, which the bits
     // and indices below refer to.
     properties.sort_by(|a, b| a.name.cmp(&b.name));
     let mut uses_properties = false;
-    let arms: Vec<TokenStream> = properties
+    let arms: Vec<Code> = properties
         .iter()
         .enumerate()
         .map(|(index, p)| {
             let key = Literal::byte_string(p.name.as_bytes());
             let shift = Literal::usize_unsuffixed(index);
-            let bit = quote!(1 << #shift);
+            let bit = code!(1 << #shift);
             let read = match plain(ctx.api, &p.schema) {
-                Some(Plain::String { nullable }) => quote!(c.plain_string(#bit, #nullable)),
+                Some(Plain::String { nullable }) => code!(c.plain_string(#bit, #nullable)),
                 Some(Plain::Strings {
                     nullable,
                     min_items,
@@ -60,26 +58,29 @@ fn member_reader(ctx: &Ctx<'_>, object: &ObjectSchema, schema: &TokenStream) -> 
                 }) => {
                     let min = Literal::usize_unsuffixed(min_items.unwrap_or(0));
                     let max = match max_items {
-                        Some(max) => Literal::usize_unsuffixed(max).into_token_stream(),
-                        None => quote!(usize::MAX),
+                        Some(max) => {
+                            let max = Literal::usize_unsuffixed(max);
+                            code!(#max)
+                        }
+                        None => code!(usize::MAX),
                     };
-                    quote!(c.plain_strings(#bit, #nullable, #min, #max))
+                    code!(c.plain_strings(#bit, #nullable, #min, #max))
                 }
                 None => {
                     uses_properties = true;
                     let index = Literal::usize_unsuffixed(index);
-                    quote!(c.value(#bit, properties[#index].schema))
+                    code!(c.value(#bit, properties[#index].schema))
                 }
             };
-            quote!(#key => #read,)
+            code!(#key => #read,)
         })
         .collect();
     let properties = if uses_properties {
-        quote!(properties)
+        code!(properties)
     } else {
-        quote!(_)
+        code!(_)
     };
-    quote! {
+    code! {
         static MEMBERS: Members = Members::of(#schema);
         let member = |c: &mut Cursor<'_>, #properties: Properties, key: &[u8]| match key {
             #(#arms)*
@@ -91,9 +92,9 @@ fn member_reader(ctx: &Ctx<'_>, object: &ObjectSchema, schema: &TokenStream) -> 
 
 /// The runtime names the member readers use, imported once for the whole
 /// `verdict` module.
-pub(super) fn imports(ctx: &Ctx<'_>) -> TokenStream {
+pub(super) fn imports(ctx: &Ctx<'_>) -> Code {
     let rt = &ctx.rt;
-    quote! {
+    code! {
         #[allow(unused_imports)]
         use #rt::validate::verdict::{Cursor, Members, Properties, UNDECLARED};
     }
