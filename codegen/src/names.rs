@@ -19,17 +19,26 @@ const KEYWORDS: &[&str] = &[
 /// `windowsAutopilotDeploymentProfiles_assign` → windows, autopilot, ...
 pub fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut current = String::new();
-    let chars: Vec<char> = name.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
+    each_word(name, |word| out.push(word.to_string()));
+    out
+}
+
+/// Calls `f` with each word of `name` (see [`words`]), as slices of it.
+/// Names are made for every type, field and operation of a large spec, so
+/// this allocates nothing.
+fn each_word(name: &str, mut f: impl FnMut(&str)) {
+    let mut start: Option<usize> = None;
+    let mut prev: Option<char> = None;
+    let mut chars = name.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
         if !c.is_alphanumeric() {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
+            if let Some(s) = start.take() {
+                f(&name[s..i]);
             }
+            prev = Some(c);
             continue;
         }
-        let prev = i.checked_sub(1).map(|p| chars[p]);
-        let next = chars.get(i + 1).copied();
+        let next = chars.peek().map(|&(_, n)| n);
         let boundary = match prev {
             Some(p) if p.is_alphanumeric() => {
                 (c.is_uppercase() && p.is_lowercase())
@@ -40,15 +49,15 @@ pub fn words(name: &str) -> Vec<String> {
             }
             _ => false,
         };
-        if boundary && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
+        if boundary && let Some(s) = start.take() {
+            f(&name[s..i]);
         }
-        current.push(c);
+        start.get_or_insert(i);
+        prev = Some(c);
     }
-    if !current.is_empty() {
-        out.push(current);
+    if let Some(s) = start {
+        f(&name[s..]);
     }
-    out
 }
 
 /// Keeps only characters Rust accepts in identifiers (ASCII here, so the
@@ -59,30 +68,36 @@ fn ascii_word(word: &str) -> String {
 
 /// `snake_case`, safe as a Rust identifier.
 pub fn snake(name: &str) -> String {
-    let joined = words(name)
-        .iter()
-        .map(|w| ascii_word(w).to_ascii_lowercase())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join("_");
+    let mut joined = String::with_capacity(name.len() + 4);
+    each_word(name, |word| {
+        let before = joined.len();
+        if before > 0 {
+            joined.push('_');
+        }
+        let start = joined.len();
+        joined.extend(
+            word.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase()),
+        );
+        // A word with no ASCII letter or digit leaves no trace.
+        if joined.len() == start {
+            joined.truncate(before);
+        }
+    });
     fix_identifier(joined, "value")
 }
 
 /// `PascalCase`, safe as a Rust identifier.
 pub fn pascal(name: &str) -> String {
-    let joined: String = words(name)
-        .iter()
-        .map(|w| {
-            let w = ascii_word(w);
-            let mut chars = w.chars();
-            match chars.next() {
-                Some(first) => {
-                    first.to_ascii_uppercase().to_string() + &chars.as_str().to_ascii_lowercase()
-                }
-                None => String::new(),
-            }
-        })
-        .collect();
+    let mut joined = String::with_capacity(name.len());
+    each_word(name, |word| {
+        let mut ascii = word.chars().filter(char::is_ascii_alphanumeric);
+        if let Some(first) = ascii.next() {
+            joined.push(first.to_ascii_uppercase());
+            joined.extend(ascii.map(|c| c.to_ascii_lowercase()));
+        }
+    });
     fix_identifier(joined, "Value")
 }
 
@@ -158,7 +173,12 @@ fn symbol_name(c: char) -> &'static str {
 
 /// `SCREAMING_SNAKE_CASE`, safe as a Rust identifier.
 pub fn screaming(name: &str) -> String {
-    snake(name).trim_start_matches("r#").to_ascii_uppercase()
+    let mut name = snake(name);
+    if name.starts_with("r#") {
+        name.drain(..2);
+    }
+    name.make_ascii_uppercase();
+    name
 }
 
 /// Makes `ident` a valid identifier: empty becomes `fallback`, a leading
