@@ -9,7 +9,7 @@
 //!
 //! - one item, statement, field, variant or match arm per line, indented
 //!   by four spaces per block;
-//! - documentation lines and `#[doc = "…"]` are written as `///` lines;
+//! - documentation lines (see [`Code::doc`]) are written as `///` lines;
 //! - a parenthesised or bracketed group stays on its line when it fits in
 //!   100 columns, otherwise each of its comma-separated elements gets a
 //!   line of its own, with a trailing comma where Rust reads one the same
@@ -264,8 +264,7 @@ impl<'a> Printer<'a> {
     }
 
     /// Prints the attribute or documentation line at `toks[i]`, if there
-    /// is one, and returns the index after it. Doc attributes become
-    /// `///` lines.
+    /// is one, and returns the index after it.
     fn attribute(&mut self, toks: &[Tok], i: usize) -> Option<usize> {
         if let Tok::Doc(span) = toks[i] {
             self.doc(self.text(span));
@@ -276,15 +275,10 @@ impl<'a> Printer<'a> {
         {
             return None;
         }
-        let content = inner(toks, i + 1);
-        if let Some(text) = self.doc_text(content) {
-            self.doc(&text);
-        } else {
-            let _ = self.put(false, "#", Last::Glue);
-            self.verbatim += 1;
-            let _ = self.group(Delimiter::Bracket, content, false, false);
-            self.verbatim -= 1;
-        }
+        let _ = self.put(false, "#", Last::Glue);
+        self.verbatim += 1;
+        let _ = self.group(Delimiter::Bracket, inner(toks, i + 1), false, false);
+        self.verbatim -= 1;
         Some(next(toks, i + 1))
     }
 
@@ -301,23 +295,6 @@ impl<'a> Printer<'a> {
             let _ = self.put(false, "///", Last::Glue);
             self.out.push_str(text);
         }
-    }
-
-    /// The text of a `doc = "…"` attribute, or `None` when it is not a
-    /// plain doc string.
-    fn doc_text(&self, content: &[Tok]) -> Option<String> {
-        let [
-            Tok::Word(name, Word::Name),
-            Tok::Op(eq),
-            Tok::Word(literal, Word::Literal),
-        ] = content
-        else {
-            return None;
-        };
-        if self.text(*name) != "doc" || self.text(*eq) != "=" {
-            return None;
-        }
-        string_value(self.text(*literal))
     }
 
     /// Prints `toks[i]`, spaced after what came before it.
@@ -694,44 +671,6 @@ impl<'a> Printer<'a> {
     }
 }
 
-/// The value of a string literal as written in Rust (`"…"` with escapes,
-/// or raw `r"…"`, `r#"…"#`); `None` for anything else.
-fn string_value(literal: &str) -> Option<String> {
-    if let Some(raw) = literal.strip_prefix('r') {
-        let hashes = raw.len() - raw.trim_start_matches('#').len();
-        let body = raw[hashes..].strip_prefix('"')?;
-        let body = body.strip_suffix(&raw[..hashes])?.strip_suffix('"')?;
-        return Some(body.to_string());
-    }
-    let body = literal.strip_prefix('"')?.strip_suffix('"')?;
-    let mut out = String::with_capacity(body.len());
-    let mut chars = body.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next()? {
-            '\\' => out.push('\\'),
-            '"' => out.push('"'),
-            '\'' => out.push('\''),
-            'n' => out.push('\n'),
-            'r' => out.push('\r'),
-            't' => out.push('\t'),
-            '0' => out.push('\0'),
-            'u' => {
-                let rest = chars.as_str().strip_prefix('{')?;
-                let end = rest.find('}')?;
-                let code = u32::from_str_radix(&rest[..end], 16).ok()?;
-                out.push(char::from_u32(code)?);
-                chars = rest[end + 1..].chars();
-            }
-            _ => return None,
-        }
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -947,21 +886,27 @@ pub fn short(bytes: &[u8]) -> bool {}
     }
 
     #[test]
-    fn raw_and_escaped_doc_strings_become_comments() {
+    fn documentation_becomes_comments_unless_they_would_read_differently() {
+        let interpolated = String::from(" from a value");
         let tokens = code! {
             #[doc = r#" raw "quoted" text"#]
             #[doc = " escaped \" and \\ and \u{e9}"]
             #[doc = " two\nlines"]
+            #[doc = #interpolated]
+            #[doc = "/ after `///` this would read `////`, a plain comment"]
             struct S;
         };
         let printed = print(&tokens);
         assert_same_program(&tokens, &printed);
-        assert!(printed.contains("/// raw \"quoted\" text\n"), "{printed}");
-        assert!(
-            printed.contains("/// escaped \" and \\ and \u{e9}\n"),
-            "{printed}"
-        );
-        assert!(printed.contains("#[doc = \" two\\nlines\"]\n"), "{printed}");
+        let expected = "\
+/// raw \"quoted\" text
+/// escaped \" and \\ and \u{e9}
+#[doc = \" two\\nlines\"]
+/// from a value
+#[doc = \"/ after `///` this would read `////`, a plain comment\"]
+struct S;
+";
+        assert_eq!(printed, expected);
     }
 
     fn generated(spec: &Path) -> (Code, String) {
