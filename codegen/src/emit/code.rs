@@ -619,7 +619,11 @@ mod tests {
     #[test]
     fn reused_buffers_start_empty() {
         for _ in 0..3 {
-            let used = code!(fn f() { g(x) });
+            let used = code!(
+                fn f() {
+                    g(x)
+                }
+            );
             drop(used);
             let fresh = code!(y);
             assert_eq!(fresh.plain(), "y ");

@@ -491,6 +491,9 @@ impl<'a> Printer<'a> {
     /// false or the tokens are someone else's to read (see `verbatim`).
     /// The struct update (`..base`) must stay last, without a comma.
     fn trailing_comma(&mut self, content: &[Tok], wanted: bool) {
+        if !wanted || self.verbatim > 0 {
+            return;
+        }
         let Some(last) = top_level(content).last() else {
             return;
         };
@@ -500,7 +503,7 @@ impl<'a> Printer<'a> {
             .map_or(0, |comma| next(content, comma));
         let ends_with_comma = self.op(content, last) == Some(",");
         let update = self.op(content, element) == Some("..");
-        if wanted && self.verbatim == 0 && !ends_with_comma && !update {
+        if !ends_with_comma && !update {
             self.out.push(',');
         }
     }
