@@ -201,21 +201,21 @@ pub fn load(path: &Path) -> Result<(Source, openapiv3::OpenAPI), Diagnostics> {
 pub fn parse(name: &str, text: &str) -> Result<(Source, openapiv3::OpenAPI), Diagnostics> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if cores < 2 {
-        return parse_checked(name, text, || None);
+        return parse_checked(name, text, None::<fn() -> Option<openapiv3::OpenAPI>>);
     }
     std::thread::scope(|scope| {
         let typed = scope.spawn(|| serde_yaml::from_str::<openapiv3::OpenAPI>(text).ok());
-        parse_checked(name, text, || typed.join().ok().flatten())
+        parse_checked(name, text, Some(|| typed.join().ok().flatten()))
     })
 }
 
 /// [`parse`]'s checks, then `typed` (the text parsed straight into
-/// `openapiv3` types, if that was done and worked) or the conversion of
-/// the checked tree.
+/// `openapiv3` types on another thread, when there is one) or the
+/// conversion of the checked tree.
 fn parse_checked(
     name: &str,
     text: &str,
-    typed: impl FnOnce() -> Option<openapiv3::OpenAPI>,
+    typed: Option<impl FnOnce() -> Option<openapiv3::OpenAPI>>,
 ) -> Result<(Source, openapiv3::OpenAPI), Diagnostics> {
     let raw: serde_yaml::Value = match serde_yaml::from_str(text) {
         Ok(raw) => raw,
@@ -250,10 +250,21 @@ fn parse_checked(
             items: path_problems,
         });
     }
-    if let Some(api) = typed() {
-        return Ok((source, api));
-    }
-    match serde::Deserialize::deserialize(raw) {
+    let converted = match typed {
+        Some(typed) => {
+            // The tree is freed while the other thread may still parse.
+            drop(raw);
+            match typed() {
+                Some(api) => return Ok((source, api)),
+                // Rare (the checked tree did parse): read the tree again
+                // and convert it, as without a second thread.
+                None => serde_yaml::from_str::<serde_yaml::Value>(text)
+                    .and_then(serde::Deserialize::deserialize),
+            }
+        }
+        None => serde::Deserialize::deserialize(raw),
+    };
+    match converted {
         Ok(api) => Ok((source, api)),
         Err(first) => {
             // Parse again, tracking the path, to say where the bad node is.

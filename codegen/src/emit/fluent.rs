@@ -168,6 +168,8 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
                         code!(params[#index] = #a;)
                     });
                     let doc = format!(" `/{}`", piece_text(piece));
+                    // A `code!` repetition consumes what it repeats over,
+                    // and `sets` still borrows `arg_names`.
                     let arg_list = arg_names.iter();
                     let copy =
                         (k > 0).then(|| code!(params[..#k_lit].copy_from_slice(&self.params);));
