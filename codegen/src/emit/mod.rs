@@ -142,7 +142,7 @@ pub fn print_tokens(code: &Code) -> String {
 
 /// Emits and formats the whole API as Rust source text. Emitting and
 /// printing are most of the generator's time on a large spec, so the
-/// sections are shared out among threads, which share one [`Ctx`]; each
+/// sections are shared out among threads, which share one context; each
 /// thread emits what it prints.
 pub fn render(api: &Api, options: &EmitOptions) -> Result<String, String> {
     let workers = std::thread::available_parallelism()
