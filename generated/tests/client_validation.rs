@@ -1,30 +1,15 @@
 //! The client validates before it sends: an invalid request fails with
 //! `Error::InvalidRequest` and nothing reaches the (real, loopback) server.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use autopilot_client::Client;
 use autopilot_client::runtime::Error;
 use autopilot_client::types::AssignRequest;
 
-/// A loopback server that counts requests and answers 204.
-async fn counting_server() -> (SocketAddr, Arc<AtomicUsize>) {
-    let count = Arc::new(AtomicUsize::new(0));
-    let counter = count.clone();
-    let app = axum::Router::new().fallback(move || {
-        let counter = counter.clone();
-        async move {
-            counter.fetch_add(1, Ordering::SeqCst);
-            axum::http::StatusCode::NO_CONTENT
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (addr, count)
-}
+#[path = "support/loopback.rs"]
+mod loopback;
+use loopback::counting_server;
 
 #[tokio::test]
 async fn an_invalid_request_never_reaches_the_network() {

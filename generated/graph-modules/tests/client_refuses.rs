@@ -3,29 +3,15 @@
 //! back as `Error::InvalidRequest`, and a real loopback server sees none
 //! of them.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use graph_modules::keywords::{Client, params, types};
 use graph_runtime::{Error, SecretToken};
 use serde_json::json;
 
-async fn counting_server() -> (SocketAddr, Arc<AtomicUsize>) {
-    let count = Arc::new(AtomicUsize::new(0));
-    let counter = count.clone();
-    let app = axum::Router::new().fallback(move || {
-        let counter = counter.clone();
-        async move {
-            counter.fetch_add(1, Ordering::SeqCst);
-            axum::http::StatusCode::NO_CONTENT
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (addr, count)
-}
+#[path = "../../tests/support/loopback.rs"]
+mod loopback;
+use loopback::counting_server;
 
 fn widget(value: serde_json::Value) -> types::Widget {
     serde_json::from_value(value).unwrap()
