@@ -1,12 +1,12 @@
 //! The generated `Client` and its flat methods: one `async fn` per
 //! operation, named after the operationId.
 
-use super::code::{Code, code};
+use super::code::{Code, Ident, code};
 use super::params::params_struct;
 use super::routes::route_const;
 use super::rust_type::nullable_type;
 use super::success::{Success, success};
-use super::{Ctx, docs, ident};
+use super::{Ctx, docs};
 use crate::model::{Operation, ParamLocation};
 
 /// The flat method's argument list (after `&self`), as declarations and as
@@ -20,7 +20,7 @@ pub(crate) fn arguments(ctx: &Ctx<'_>, op: &Operation, up: &Code) -> (Vec<Code>,
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
     {
-        let name = ident(&p.rust_name);
+        let name = Ident::new(&p.rust_name);
         decls.push(code!(#name: &str));
         names.push(code!(#name));
     }
@@ -81,7 +81,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
 
 fn method(ctx: &Ctx<'_>, op: &Operation) -> Code {
     let rt = &ctx.rt;
-    let name = ident(&op.rust_name);
+    let name = Ident::new(&op.rust_name);
     let route = route_const(op);
     let (decls, _) = arguments(ctx, op, &code!());
     let ret = return_type(ctx, op);
@@ -89,7 +89,7 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> Code {
         .params
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
-        .map(|p| ident(&p.rust_name));
+        .map(|p| Ident::new(&p.rust_name));
     let (query, headers) = match params_struct(ctx, op) {
         Some(_) => (code!(&params.query()), code!(&params.headers())),
         None => (code!(&[]), code!(&[])),

@@ -9,9 +9,9 @@
 
 use std::collections::BTreeMap;
 
+use super::Ctx;
 use super::client::{arguments, return_type};
 use super::code::{Code, Ident, Literal, code};
-use super::{Ctx, ident};
 use crate::model::{Operation, ParamLocation};
 use crate::names::{self, Namespace};
 
@@ -137,7 +137,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
             let m = Literal::usize_unsuffixed(tree.nodes[child].depth_params);
             match piece {
                 Piece::Literal(text) => {
-                    let method = ident(&taken.claim(&names::snake(text)));
+                    let method = Ident::new(taken.claim(&names::snake(text)));
                     let doc = format!(" `/{text}`");
                     // A literal adds no parameter: the child has as many as this node.
                     let carry = (k > 0).then(|| code!(params: self.params));
@@ -157,11 +157,11 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
                     } else {
                         names::snake(text)
                     };
-                    let method = ident(&taken.claim(&method_name));
+                    let method = Ident::new(taken.claim(&method_name));
                     let mut args = Namespace::with_reserved(&["self", "params"]);
                     let arg_names: Vec<Ident> = params
                         .iter()
-                        .map(|p| ident(&args.claim(&names::snake(p))))
+                        .map(|p| Ident::new(args.claim(&names::snake(p))))
                         .collect();
                     let sets = arg_names.iter().enumerate().map(|(j, a)| {
                         let index = Literal::usize_unsuffixed(k + j);
@@ -230,7 +230,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
                     format!(" Starts the fluent path `/{}`.", piece_text(other)),
                 ),
             };
-            let method = ident(&method);
+            let method = Ident::new(&method);
             if tree.nodes[child].depth_params == 0 {
                 code! {
                     #[doc = #doc]
@@ -245,7 +245,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
         })
         .collect();
     let root_name = &names[0];
-    let root_method = ident(&client_names.claim("paths"));
+    let root_method = Ident::new(client_names.claim("paths"));
     roots.push(code! {
         /// The root of the fluent path.
         pub fn #root_method(&self) -> paths::#root_name<'_> {
@@ -279,8 +279,8 @@ fn piece_text(piece: &Piece) -> String {
 
 /// The method on a node that runs an operation ending there.
 fn terminal(ctx: &Ctx<'_>, op: &Operation, taken: &mut Namespace) -> Code {
-    let method = ident(&taken.claim(op.method.spec_name()));
-    let flat = ident(&op.rust_name);
+    let method = Ident::new(taken.claim(op.method.spec_name()));
+    let flat = Ident::new(&op.rust_name);
     let (decls, names) = arguments(ctx, op, &code!());
     let path_count = op
         .params

@@ -76,9 +76,11 @@ const SECTIONS: &[fn(&Ctx<'_>) -> Code] = &[
 
 /// The order in which the workers of [`render`] take the sections: the
 /// largest first, so that the last one taken is small and the workers
-/// finish close together (measured on Microsoft's modules: validation,
-/// types, the server, the client, the fluent paths, routes, parameters).
-const LARGEST_FIRST: [usize; 7] = [3, 0, 4, 5, 6, 1, 2];
+/// finish close together. Emitting and printing took, on Microsoft's
+/// Actions module with the flat token list: validation 19 ms, types 11,
+/// the fluent paths 7, the server 6, the client 5, routes 4, parameters
+/// next to nothing.
+const LARGEST_FIRST: [usize; 7] = [3, 0, 6, 4, 5, 1, 2];
 
 /// At most this many threads emit and print: beyond it the largest
 /// section alone sets the time.
@@ -103,7 +105,7 @@ fn fluent_section(ctx: &Ctx<'_>) -> Code {
 }
 
 fn context<'a>(api: &'a Api, options: &EmitOptions) -> Ctx<'a> {
-    let rt_ident = ident(&options.runtime_crate);
+    let rt_ident = Ident::new(&options.runtime_crate);
     Ctx {
         api,
         rt: code!(::#rt_ident),
@@ -180,11 +182,6 @@ pub fn render(api: &Api, options: &EmitOptions) -> Result<String, String> {
         out.push_str(text);
     }
     Ok(out)
-}
-
-/// An identifier, raw when the name is a raw identifier (`r#type`).
-pub(crate) fn ident(name: &str) -> Ident {
-    Ident::new(name)
 }
 
 /// `#[doc = ...]` attributes for spec prose (see [`doc_line`]).

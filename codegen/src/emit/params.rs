@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::code::{Code, Ident, code};
 use super::rust_type::{is_nullable, resolved, rust_type};
-use super::{Ctx, docs, ident};
+use super::{Ctx, docs};
 use crate::model::{Api, Operation, Param, ParamLocation, ParamStyle, SchemaKind};
 use crate::names::{self, Namespace};
 
@@ -27,7 +27,7 @@ pub(crate) fn struct_names(api: &Api) -> BTreeMap<String, String> {
 
 /// The name of an operation's parameter struct, if it has one.
 pub(crate) fn params_struct(ctx: &Ctx<'_>, op: &Operation) -> Option<Ident> {
-    ctx.param_structs.get(&op.id).map(|name| ident(name))
+    ctx.param_structs.get(&op.id).map(Ident::new)
 }
 
 /// Emits `pub mod params`.
@@ -57,7 +57,7 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &Ident) -> Code {
     let optional = |p: &Param| !p.required || is_nullable(ctx.api, &p.schema);
     let all_optional = others.iter().all(|p| optional(p));
     let fields = others.iter().map(|p| {
-        let field = ident(&p.rust_name);
+        let field = Ident::new(&p.rust_name);
         let ty = rust_type(ctx, &p.schema, &types);
         let ty = if optional(p) { code!(Option<#ty>) } else { ty };
         let where_ = match p.location {
@@ -78,7 +78,7 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &Ident) -> Code {
     });
     let writer = |location: ParamLocation| {
         let pushes = others.iter().filter(|p| p.location == location).map(|p| {
-            let field = ident(&p.rust_name);
+            let field = Ident::new(&p.rust_name);
             let wire = &p.name;
             let is_array = matches!(resolved(ctx.api, &p.schema).kind, SchemaKind::Array(_));
             let explode = matches!(p.style, ParamStyle::Form { explode: true });

@@ -1,14 +1,14 @@
 //! The route table (`routes` module) and the `SERVERS` list: static data
 //! the runtime, the validators and the conformance suite read.
 
+use super::Ctx;
 use super::code::{Code, Ident, Literal, code};
-use super::{Ctx, ident};
 use crate::model::{Method, Operation, ParamLocation, PathSegment, Status};
 use crate::names;
 
 /// The `routes::` constant name of an operation.
 pub(crate) fn route_const(op: &Operation) -> Ident {
-    ident(&names::screaming(&op.rust_name))
+    Ident::new(names::screaming(&op.rust_name))
 }
 
 /// Emits `pub mod routes` and `pub static SERVERS`.
@@ -47,7 +47,7 @@ fn route(op: &Operation) -> Code {
     let name = route_const(op);
     let id = &op.id;
     let template = &op.path;
-    let method = ident(match op.method {
+    let method = Ident::new(match op.method {
         Method::Get => "Get",
         Method::Put => "Put",
         Method::Post => "Post",
@@ -64,7 +64,7 @@ fn route(op: &Operation) -> Code {
     let params = op.params.iter().map(|p| {
         let name = &p.name;
         let required = p.required;
-        let location = ident(match p.location {
+        let location = Ident::new(match p.location {
             ParamLocation::Path => "Path",
             ParamLocation::Query => "Query",
             ParamLocation::Header => "Header",

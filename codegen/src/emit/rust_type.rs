@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use super::code::{Code, code};
-use super::{Ctx, ident};
+use super::Ctx;
+use super::code::{Code, Ident, code};
 use crate::model::{Additional, Api, Schema, SchemaKind};
 
 /// The Rust type of `schema`, ignoring `nullable`. `types` is the path
@@ -13,7 +13,7 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &Code) -> Code {
     let rt = &ctx.rt;
     match &schema.kind {
         SchemaKind::Named(name) => {
-            let name = ident(name);
+            let name = Ident::new(name);
             code!(#types #name)
         }
         SchemaKind::AllOf(parts) if parts.len() == 1 => rust_type(ctx, &parts[0], types),

@@ -8,7 +8,7 @@ use super::rust_type::{
     containment_components, is_nullable, is_open_object, named_target, needs_box, nullable_type,
     rust_type,
 };
-use super::{Ctx, docs, ident};
+use super::{Ctx, docs};
 use crate::model::{Additional, Api, Property, Schema, SchemaKind, TypeDef};
 use crate::names::{self, Namespace};
 
@@ -124,7 +124,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
 }
 
 fn emit_type(ctx: &Ctx<'_>, components: &HashMap<&str, usize>, def: &TypeDef) -> Code {
-    let name = ident(&def.rust_name);
+    let name = Ident::new(&def.rust_name);
     let origin = format!(" Spec: `{}`.", def.spec_name);
     let doc = if def.schema.description.trim().is_empty() {
         code!(#[doc = #origin])
@@ -166,7 +166,7 @@ fn emit_struct(
         .properties
         .iter()
         .map(|p| {
-            let field = ident(&p.rust_name);
+            let field = Ident::new(&p.rust_name);
             let json = &p.name;
             let mut ty = rust_type(ctx, &p.schema, &code!());
             if let Some(target) = named_target(&p.schema)
@@ -252,7 +252,7 @@ fn emit_enum(ctx: &Ctx<'_>, name: &Ident, doc: Code, values: &[String]) -> Code 
     let variants: Vec<(Ident, &String)> = values
         .iter()
         .filter(|v| seen.insert(v.as_str()))
-        .map(|v| (ident(&variant_names.claim(&names::variant(v))), v))
+        .map(|v| (Ident::new(variant_names.claim(&names::variant(v))), v))
         .collect();
     let decls = variants.iter().map(|(variant, json)| {
         let doc = format!(" `{json}`");

@@ -18,8 +18,8 @@ pub(crate) mod server;
 mod typed;
 mod verdict;
 
+use super::Ctx;
 use super::code::{Code, Ident, code};
-use super::{Ctx, ident};
 use crate::model::{Operation, Param, ParamLocation, ParamStyle, Schema, SchemaKind};
 use crate::names;
 use schema::{Site, Writer};
@@ -47,7 +47,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
         .filter_map(|name| {
             let def = ctx.api.types.get(&name)?;
             let schema = writer.schema(&def.schema, Site::Schemas);
-            let id = ident(&name);
+            let id = Ident::new(&name);
             let doc = format!(
                 " The schema of [`super::super::types::{name}`] (`{}`).",
                 def.spec_name
@@ -111,7 +111,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
             .filter(|op| op.body.is_some())
             .map(|op| {
                 let id = &op.id;
-                let value = value(&ident(&op.rust_name));
+                let value = value(&Ident::new(&op.rust_name));
                 code!(#id => Some(#value),)
             })
             .collect()
@@ -179,7 +179,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
 }
 
 fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> Code {
-    let module = ident(&op.rust_name);
+    let module = Ident::new(&op.rust_name);
     let params: Vec<Code> = op
         .params
         .iter()
@@ -273,7 +273,7 @@ fn scalar_of(ctx: &Ctx<'_>, schema: &Schema) -> (&'static str, bool) {
 /// judges those bytes, and the client sends them.
 fn op_check(ctx: &Ctx<'_>, op: &Operation) -> (Code, Option<Code>) {
     let rt = &ctx.rt;
-    let name = ident(&op.rust_name);
+    let name = Ident::new(&op.rust_name);
     let doc = format!(
         " Checks a `{}` request against the spec before it is sent; returns every violation (empty when valid), ordered path, query, headers, body.",
         op.id
@@ -324,12 +324,12 @@ fn op_check(ctx: &Ctx<'_>, op: &Operation) -> (Code, Option<Code>) {
 /// `validate::rules` from where they run.
 fn check_steps(ctx: &Ctx<'_>, op: &Operation, rules: &Code) -> Vec<Code> {
     let rt = &ctx.rt;
-    let module = ident(&op.rust_name);
+    let module = Ident::new(&op.rust_name);
     op.params
         .iter()
         .map(|p| {
             let rule = param_rule(p);
-            let arg = ident(&p.rust_name);
+            let arg = Ident::new(&p.rust_name);
             match p.location {
                 ParamLocation::Path => {
                     code!(#rt::validate::client::path_param(&#rules #module::#rule, #arg, &mut out);)

@@ -9,8 +9,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::super::Ctx;
 use super::super::code::{Code, Ident, Literal, code};
-use super::super::{Ctx, ident};
 use super::inherit;
 use crate::model::{Additional, Api, NumberSchema, Schema, SchemaKind, StringSchema};
 
@@ -78,7 +78,7 @@ impl<'c, 'a> Writer<'c, 'a> {
         match &schema.kind {
             SchemaKind::Named(name) => {
                 let prefix = site.schemas();
-                let name = ident(name);
+                let name = Ident::new(name);
                 code!(v::reference(&#prefix #name))
             }
             SchemaKind::Any => code!(v::ANY),
@@ -308,7 +308,7 @@ pub(crate) fn base_ident(name: &str) -> Ident {
 pub(crate) fn mapped_ident(api: &Api, name: &str) -> Ident {
     match api.types.get(name) {
         Some(def) if def.discriminator.is_some() => base_ident(name),
-        _ => ident(name),
+        _ => Ident::new(name),
     }
 }
 

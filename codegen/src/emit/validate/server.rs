@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use super::super::Ctx;
 use super::super::code::{Code, Ident, code};
 use super::super::params::params_struct;
 use super::super::rust_type::nullable_type;
-use super::super::{Ctx, ident};
 use super::param_rule;
 use crate::model::{Api, Operation, ParamLocation};
 use crate::names::{self, Namespace};
@@ -38,7 +38,11 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
     let rt = &ctx.rt;
     let variants = ctx.api.operations.iter().map(|op| input_variant(ctx, op));
     let readers = ctx.api.operations.iter().map(|op| reader(ctx, op));
-    let readers_in_order = ctx.api.operations.iter().map(|op| ident(&op.rust_name));
+    let readers_in_order = ctx
+        .api
+        .operations
+        .iter()
+        .map(|op| Ident::new(&op.rust_name));
     code! {
         /// The server side of the validators: raw HTTP request in, typed and
         /// validated operation input (or the reasons to refuse it) out.
@@ -145,7 +149,7 @@ fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> Code {
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
     {
-        let field = ident(&p.rust_name);
+        let field = Ident::new(&p.rust_name);
         let doc = format!(" Path parameter `{}`, decoded.", p.name);
         fields.push(code!(#[doc = #doc] #field: String,));
     }
@@ -177,8 +181,8 @@ fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> Code {
 /// The function that validates and reads one operation's input.
 fn reader(ctx: &Ctx<'_>, op: &Operation) -> Code {
     let rt = &ctx.rt;
-    let name = ident(&op.rust_name);
-    let module = ident(&op.rust_name);
+    let name = Ident::new(&op.rust_name);
+    let module = Ident::new(&op.rust_name);
     let variant = variant(ctx, op);
     let rules = code!(super::validate::rules::#module);
     let mut steps = Vec::new();
@@ -189,7 +193,7 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> Code {
     for p in &op.params {
         let rule = param_rule(p);
         let local = Ident::new(format!("p_{}", names::snake(&p.rust_name)));
-        let field = ident(&p.rust_name);
+        let field = Ident::new(&p.rust_name);
         match p.location {
             ParamLocation::Path => {
                 steps

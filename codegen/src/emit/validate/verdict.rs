@@ -6,8 +6,8 @@
 //! cheapest read its schema allows. Any other body, and any property this
 //! does not specialise, is read by the runtime's shared one-pass reader.
 
-use super::super::code::{Code, Literal, code};
-use super::super::{Ctx, ident};
+use super::super::Ctx;
+use super::super::code::{Code, Ident, Literal, code};
 use super::schema::has_type;
 use super::typed;
 use crate::model::{Api, ObjectSchema, Operation, Schema, SchemaKind};
@@ -16,7 +16,7 @@ use crate::model::{Api, ObjectSchema, Operation, Schema, SchemaKind};
 pub(super) fn op_verdict(ctx: &Ctx<'_>, op: &Operation) -> Option<Code> {
     let body = op.body.as_ref()?;
     let rt = &ctx.rt;
-    let name = ident(&op.rust_name);
+    let name = Ident::new(&op.rust_name);
     let doc = format!(
         " Whether the raw JSON bytes are a valid `{}` request body: the verdict [`super::super::validate`]'s checks would give, without locations or messages.",
         op.id
