@@ -9,7 +9,7 @@ use crate::emit::EmitOptions;
 /// Where the runtime crate sits in this repository, for the default path
 /// dependency of scaffolded crates.
 pub fn default_runtime_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated/runtime")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime")
 }
 
 /// Writes a crate named `name` into `dir` holding the client for `spec`,
