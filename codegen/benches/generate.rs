@@ -4,7 +4,8 @@
 //! in BENCHMARKS.md) does not depend on the machine's speed.
 //!
 //! The stages are measured on their own too (`source`, `lower`, `emit`,
-//! `format`) to show where the time goes.
+//! `format`: `syn` parses the tokens, `prettyplease` lays them out) to
+//! show where the time goes.
 //!
 //! Run with `cargo bench -p codegen --bench generate`. Skips, with a
 //! message, when `../shared/graph-openapi` is absent.
@@ -54,17 +55,8 @@ fn bench(c: &mut Criterion) {
         b.iter(|| codegen::emit::tokens(black_box(&model), &options))
     });
     let code = codegen::emit::tokens(&model, &options);
-    group.bench_function("stage: format (the printer)", |b| {
-        b.iter(|| codegen::emit::print_tokens(black_box(&code)))
-    });
-    // What formatting cost with a parser and prettyplease, for comparison:
-    // the same tokens as unformatted text, parsed by `syn` and printed.
-    let plain = code.plain();
     group.bench_function("stage: format (syn + prettyplease)", |b| {
-        b.iter(|| {
-            let file = syn::parse_file(black_box(&plain)).unwrap();
-            prettyplease::unparse(&file)
-        })
+        b.iter(|| codegen::emit::format_section("all", black_box(code.clone())).unwrap())
     });
     group.finish();
 }

@@ -25,8 +25,8 @@ pub enum Error {
     #[error("codegen configuration: {0}")]
     Config(String),
     /// The generator produced code that does not parse: a bug in codegen.
-    #[error("{0}")]
-    Internal(String),
+    #[error(transparent)]
+    Internal(#[from] crate::emit::RenderError),
 }
 
 /// Configures one generation run.

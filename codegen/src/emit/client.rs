@@ -1,18 +1,24 @@
 //! The generated `Client` and its flat methods: one `async fn` per
 //! operation, named after the operationId.
 
-use super::code::{Code, Ident, code};
 use super::params::params_struct;
 use super::routes::route_const;
 use super::rust_type::nullable_type;
 use super::success::{Success, success};
 use super::{Ctx, docs};
+use crate::emit::ident;
 use crate::model::{Operation, ParamLocation};
+use proc_macro2::TokenStream;
+use quote::quote;
 
 /// The flat method's argument list (after `&self`), as declarations and as
 /// the names to pass along. Types are written from a module `up` below the
-/// crate root (`code!()` at the root, `code!(super::)` one level down).
-pub(crate) fn arguments(ctx: &Ctx<'_>, op: &Operation, up: &Code) -> (Vec<Code>, Vec<Code>) {
+/// crate root (`quote!()` at the root, `quote!(super::)` one level down).
+pub(crate) fn arguments(
+    ctx: &Ctx<'_>,
+    op: &Operation,
+    up: &TokenStream,
+) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let mut decls = Vec::new();
     let mut names = Vec::new();
     for p in op
@@ -20,40 +26,40 @@ pub(crate) fn arguments(ctx: &Ctx<'_>, op: &Operation, up: &Code) -> (Vec<Code>,
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
     {
-        let name = Ident::new(&p.rust_name);
-        decls.push(code!(#name: &str));
-        names.push(code!(#name));
+        let name = ident(&p.rust_name);
+        decls.push(quote!(#name: &str));
+        names.push(quote!(#name));
     }
     if let Some(params) = params_struct(ctx, op) {
-        decls.push(code!(params: &#up params::#params));
-        names.push(code!(params));
+        decls.push(quote!(params: &#up params::#params));
+        names.push(quote!(params));
     }
     if let Some(body) = &op.body {
-        let ty = nullable_type(ctx, &body.schema, &code!(#up types::));
-        decls.push(code!(body: &#ty));
-        names.push(code!(body));
+        let ty = nullable_type(ctx, &body.schema, &quote!(#up types::));
+        decls.push(quote!(body: &#ty));
+        names.push(quote!(body));
     }
     (decls, names)
 }
 
 /// The return type of an operation's methods.
-pub(crate) fn return_type(ctx: &Ctx<'_>, op: &Operation) -> Code {
-    let rt = &ctx.rt;
+pub(crate) fn return_type(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
+    let rt = &ctx.rt();
     let ok = match success(ctx, op) {
-        Success::Empty => code!(()),
+        Success::Empty => quote!(()),
         Success::Json(ty) => ty,
-        Success::Optional(ty) => code!(Option<#ty>),
-        Success::Bytes => code!(Vec<u8>),
+        Success::Optional(ty) => quote!(Option<#ty>),
+        Success::Bytes => quote!(Vec<u8>),
     };
-    code!(Result<#ok, #rt::Error>)
+    quote!(Result<#ok, #rt::Error>)
 }
 
 /// Emits `Client` and its flat methods.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
-    let rt = &ctx.rt;
+pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+    let rt = &ctx.rt();
     let methods = ctx.api.operations.iter().map(|op| method(ctx, op));
     let title = format!(" Client for {}.", super::doc_line(&ctx.api.title));
-    code! {
+    quote! {
         #[doc = #title]
         ///
         /// Every operation has a flat method named after its operationId and
@@ -79,27 +85,27 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
     }
 }
 
-fn method(ctx: &Ctx<'_>, op: &Operation) -> Code {
-    let rt = &ctx.rt;
-    let name = Ident::new(&op.rust_name);
+fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
+    let rt = &ctx.rt();
+    let name = ident(&op.rust_name);
     let route = route_const(op);
-    let (decls, _) = arguments(ctx, op, &code!());
+    let (decls, _) = arguments(ctx, op, &quote!());
     let ret = return_type(ctx, op);
     let path_args = op
         .params
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
-        .map(|p| Ident::new(&p.rust_name));
+        .map(|p| ident(&p.rust_name));
     let (query, headers) = match params_struct(ctx, op) {
-        Some(_) => (code!(&params.query()), code!(&params.headers())),
-        None => (code!(&[]), code!(&[])),
+        Some(_) => (quote!(&params.query()), quote!(&params.headers())),
+        None => (quote!(&[]), quote!(&[])),
     };
     let decode = match success(ctx, op) {
-        Success::Empty => code!(#rt::decode::empty(&routes::#route, response)),
-        Success::Json(_) => code!(#rt::decode::json(&routes::#route, response)),
+        Success::Empty => quote!(#rt::decode::empty(&routes::#route, response)),
+        Success::Json(_) => quote!(#rt::decode::json(&routes::#route, response)),
         // A status documented without a body gives `None`; any other is
         // decoded (or refused) as JSON.
-        Success::Optional(_) => code! {
+        Success::Optional(_) => quote! {
             if routes::#route
                 .response_for(response.status)
                 .is_some_and(|r| r.content_type.is_none())
@@ -109,7 +115,7 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> Code {
                 #rt::decode::json(&routes::#route, response).map(Some)
             }
         },
-        Success::Bytes => code!(#rt::decode::bytes(&routes::#route, response)),
+        Success::Bytes => quote!(#rt::decode::bytes(&routes::#route, response)),
     };
     let request_line = format!(
         " `{} {}` (operationId `{}`).",
@@ -125,20 +131,20 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> Code {
     };
     let doc = docs(&[&op.summary, &op.description]);
     let deprecated = if op.deprecated {
-        code!(#[deprecated])
+        quote!(#[deprecated])
     } else {
-        code!()
+        quote!()
     };
-    let (_, arg_names) = arguments(ctx, op, &code!());
+    let (_, arg_names) = arguments(ctx, op, &quote!());
     let id = &op.id;
-    let invalid = code! {
+    let invalid = quote! {
         return ::std::result::Result::Err(#rt::Error::InvalidRequest { operation_id: #id, violations })
     };
     // With a body, the check hands back the bytes it judged, and those
     // are what is sent.
     let (check, body) = match &op.body {
         Some(_) => (
-            code! {
+            quote! {
                 let body = match validate::encoded::#name(#(#arg_names),*) {
                     ::std::result::Result::Ok(bytes) => bytes,
                     ::std::result::Result::Err(violations) => {
@@ -146,19 +152,19 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> Code {
                     }
                 };
             },
-            code!(Some(body)),
+            quote!(Some(body)),
         ),
         None => (
-            code! {
+            quote! {
                 let violations = validate::#name(#(#arg_names),*);
                 if !violations.is_empty() {
                     #invalid;
                 }
             },
-            code!(None),
+            quote!(None),
         ),
     };
-    code! {
+    quote! {
         #doc
         #[doc = ""]
         #[doc = #request_line]

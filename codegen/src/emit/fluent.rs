@@ -11,9 +11,11 @@ use std::collections::BTreeMap;
 
 use super::Ctx;
 use super::client::{arguments, return_type};
-use super::code::{Code, Ident, Literal, code};
+use crate::emit::ident;
 use crate::model::{Operation, ParamLocation};
 use crate::names::{self, Namespace};
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::quote;
 
 /// One `/`-separated piece of a path template.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -113,13 +115,13 @@ impl<'a> Tree<'a> {
 }
 
 /// Emits the `paths` module and the root accessors on `Client`.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
+pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let tree = Tree::build(&ctx.api.operations);
     let mut struct_names = Namespace::default();
     let names: Vec<Ident> = tree
         .nodes
         .iter()
-        .map(|n| Ident::new(struct_names.claim(&format!("{}RequestBuilder", n.name_words))))
+        .map(|n| ident(struct_names.claim(&format!("{}RequestBuilder", n.name_words))))
         .collect();
 
     let structs = tree.nodes.iter().enumerate().map(|(i, node)| {
@@ -127,7 +129,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
         let k = node.depth_params;
         let k_lit = Literal::usize_unsuffixed(k);
         let mut taken = Namespace::default();
-        let terminals: Vec<Code> = node
+        let terminals: Vec<TokenStream> = node
             .operations
             .iter()
             .map(|op| terminal(ctx, op, &mut taken))
@@ -137,11 +139,11 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
             let m = Literal::usize_unsuffixed(tree.nodes[child].depth_params);
             match piece {
                 Piece::Literal(text) => {
-                    let method = Ident::new(taken.claim(&names::snake(text)));
+                    let method = ident(taken.claim(&names::snake(text)));
                     let doc = format!(" `/{text}`");
                     // A literal adds no parameter: the child has as many as this node.
-                    let carry = (k > 0).then(|| code!(params: self.params));
-                    code! {
+                    let carry = (k > 0).then(|| quote!(params: self.params));
+                    quote! {
                         #[doc = #doc]
                         pub fn #method(self) -> #child_name<'a> {
                             #child_name { client: self.client, #carry }
@@ -157,23 +159,23 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
                     } else {
                         names::snake(text)
                     };
-                    let method = Ident::new(taken.claim(&method_name));
+                    let method = ident(taken.claim(&method_name));
                     let mut args = Namespace::with_reserved(&["self", "params"]);
                     let arg_names: Vec<Ident> = params
                         .iter()
-                        .map(|p| Ident::new(args.claim(&names::snake(p))))
+                        .map(|p| ident(args.claim(&names::snake(p))))
                         .collect();
                     let sets = arg_names.iter().enumerate().map(|(j, a)| {
                         let index = Literal::usize_unsuffixed(k + j);
-                        code!(params[#index] = #a;)
+                        quote!(params[#index] = #a;)
                     });
                     let doc = format!(" `/{}`", piece_text(piece));
-                    // A `code!` repetition consumes what it repeats over,
+                    // A `quote!` repetition consumes what it repeats over,
                     // and `sets` still borrows `arg_names`.
                     let arg_list = arg_names.iter();
                     let copy =
-                        (k > 0).then(|| code!(params[..#k_lit].copy_from_slice(&self.params);));
-                    code! {
+                        (k > 0).then(|| quote!(params[..#k_lit].copy_from_slice(&self.params);));
+                    quote! {
                         #[doc = #doc]
                         pub fn #method(self, #(#arg_list: &'a str),*) -> #child_name<'a> {
                             let mut params: [&'a str; #m] = [""; #m];
@@ -193,8 +195,8 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
         let doc = format!(" Builder for the path `{path}`.");
         // Nodes above the first path parameter carry no parameter array: an
         // empty one would never be read and draw a dead-code warning.
-        let params_field = (k > 0).then(|| code!(pub(super) params: [&'a str; #k_lit],));
-        code! {
+        let params_field = (k > 0).then(|| quote!(pub(super) params: [&'a str; #k_lit],));
+        quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, Copy)]
             pub struct #name<'a> {
@@ -215,7 +217,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
         client_names.claim(&op.rust_name);
     }
     let root = &tree.nodes[0];
-    let mut roots: Vec<Code> = root
+    let mut roots: Vec<TokenStream> = root
         .children
         .iter()
         .map(|(piece, &child)| {
@@ -230,9 +232,9 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
                     format!(" Starts the fluent path `/{}`.", piece_text(other)),
                 ),
             };
-            let method = Ident::new(&method);
+            let method = ident(&method);
             if tree.nodes[child].depth_params == 0 {
-                code! {
+                quote! {
                     #[doc = #doc]
                     pub fn #method(&self) -> paths::#child_name<'_> {
                         paths::#child_name { client: self }
@@ -240,20 +242,20 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
                 }
             } else {
                 // A template that starts with a parameter: go through root.
-                code!()
+                quote!()
             }
         })
         .collect();
     let root_name = &names[0];
-    let root_method = Ident::new(client_names.claim("paths"));
-    roots.push(code! {
+    let root_method = ident(client_names.claim("paths"));
+    roots.push(quote! {
         /// The root of the fluent path.
         pub fn #root_method(&self) -> paths::#root_name<'_> {
             paths::#root_name { client: self }
         }
     });
 
-    code! {
+    quote! {
         /// Fluent builders that mirror the URL of each operation.
         pub mod paths {
             #[allow(unused_imports)]
@@ -278,10 +280,10 @@ fn piece_text(piece: &Piece) -> String {
 }
 
 /// The method on a node that runs an operation ending there.
-fn terminal(ctx: &Ctx<'_>, op: &Operation, taken: &mut Namespace) -> Code {
-    let method = Ident::new(taken.claim(op.method.spec_name()));
-    let flat = Ident::new(&op.rust_name);
-    let (decls, names) = arguments(ctx, op, &code!());
+fn terminal(ctx: &Ctx<'_>, op: &Operation, taken: &mut Namespace) -> TokenStream {
+    let method = ident(taken.claim(op.method.spec_name()));
+    let flat = ident(&op.rust_name);
+    let (decls, names) = arguments(ctx, op, &quote!());
     let path_count = op
         .params
         .iter()
@@ -291,7 +293,7 @@ fn terminal(ctx: &Ctx<'_>, op: &Operation, taken: &mut Namespace) -> Code {
     let own_names = &names[path_count..];
     let path_args = (0..path_count).map(|i| {
         let i = Literal::usize_unsuffixed(i);
-        code!(self.params[#i])
+        quote!(self.params[#i])
     });
     let ret = return_type(ctx, op);
     let doc = format!(
@@ -304,11 +306,11 @@ fn terminal(ctx: &Ctx<'_>, op: &Operation, taken: &mut Namespace) -> Code {
     // A deprecated operation stays deprecated on this path too, and calling
     // the flat method from here must not warn in the generated crate.
     let deprecated = if op.deprecated {
-        code!(#[deprecated] #[allow(deprecated)])
+        quote!(#[deprecated] #[allow(deprecated)])
     } else {
-        code!()
+        quote!()
     };
-    code! {
+    quote! {
         #[doc = #doc]
         #deprecated
         pub async fn #method(self, #(#own_decls),*) -> #ret {

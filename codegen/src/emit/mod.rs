@@ -1,4 +1,5 @@
-//! Emission: [`crate::model::Api`] → [`Code`] (flat tokens) → formatted source.
+//! Emission: [`crate::model::Api`] → `proc_macro2::TokenStream` (built
+//! with `quote!`) → `syn::File` → source formatted by `prettyplease`.
 //!
 //! One module per artefact: named types, the route table, the flat client
 //! methods and the fluent path builders. The output is a sequence of items
@@ -6,20 +7,19 @@
 //! header, and is byte-for-byte the same for the same model.
 
 mod client;
-pub(crate) mod code;
 mod fluent;
 mod params;
-mod print;
 mod routes;
 mod rust_type;
 mod success;
 mod types;
 mod validate;
 
+use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-pub use code::Code;
-use code::{Ident, code};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
 
 use crate::model::Api;
 
@@ -44,11 +44,42 @@ impl Default for EmitOptions {
     }
 }
 
+/// Why emitted code could not be turned into source text: always a bug in
+/// codegen, never in the spec, so the message names the section and what
+/// `syn` said about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    /// A section's tokens do not parse as a Rust file.
+    #[error(
+        "internal error: the generated `{section}` section does not parse as Rust ({message}); \
+         please report this with the spec that caused it"
+    )]
+    Unparsable {
+        /// The section (`types`, `routes`, ...).
+        section: &'static str,
+        /// What `syn` reported.
+        message: String,
+    },
+    /// A worker thread panicked while emitting.
+    #[error("internal error: an emitting thread panicked")]
+    Panicked,
+}
+
+/// An identifier for `name`, which [`crate::names`] made valid: `r#type`
+/// becomes a raw identifier.
+pub(crate) fn ident(name: impl AsRef<str>) -> Ident {
+    let name = name.as_ref();
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
 /// Shared context for the emitters.
 pub(crate) struct Ctx<'a> {
     pub(crate) api: &'a Api,
-    /// Tokens naming the runtime crate, e.g. `::graph_runtime`.
-    pub(crate) rt: Code,
+    /// The runtime crate's name, e.g. `graph_runtime` (see [`Ctx::rt`]).
+    rt_name: String,
     /// The runtime crate path as a string, for `#[serde(crate = "...")]`.
     pub(crate) rt_path: String,
     /// Parameter struct name by operationId (see [`params::struct_names`]).
@@ -61,54 +92,63 @@ pub(crate) struct Ctx<'a> {
     pub(crate) client: bool,
 }
 
-/// The sections of the output, in order. Each is emitted and formatted on
-/// its own (see [`render`]); a new artefact is added here, and both
-/// [`tokens`] and [`render`] pick it up.
-const SECTIONS: &[fn(&Ctx<'_>) -> Code] = &[
-    types::emit,
-    routes::emit,
-    params::emit,
-    validate::emit,
-    validate::server::emit,
-    client_section,
-    fluent_section,
+impl Ctx<'_> {
+    /// Tokens naming the runtime crate, e.g. `::graph_runtime`. Made on
+    /// each call: token streams cannot be shared between the threads that
+    /// share the context.
+    pub(crate) fn rt(&self) -> TokenStream {
+        let name = ident(&self.rt_name);
+        quote!(::#name)
+    }
+}
+
+/// An emitter of one section of the output.
+type Section = fn(&Ctx<'_>) -> TokenStream;
+
+/// The sections of the output, in order, with the names errors give them.
+/// Each is emitted and formatted on its own (see [`render`]); a new
+/// artefact is added here, and both [`tokens`] and [`render`] pick it up.
+const SECTIONS: &[(&str, Section)] = &[
+    ("types", types::emit),
+    ("routes", routes::emit),
+    ("params", params::emit),
+    ("validate", validate::emit),
+    ("server", validate::server::emit),
+    ("client", client_section),
+    ("fluent", fluent_section),
 ];
 
 /// The order in which the workers of [`render`] take the sections: the
 /// largest first, so that the last one taken is small and the workers
-/// finish close together. Emitting and printing took, on Microsoft's
-/// Actions module with the flat token list: validation 19 ms, types 11,
-/// the fluent paths 7, the server 6, the client 5, routes 4, parameters
-/// next to nothing.
+/// finish close together.
 const LARGEST_FIRST: [usize; 7] = [3, 0, 6, 4, 5, 1, 2];
 
-/// At most this many threads emit and print: beyond it the largest
+/// At most this many threads emit and format: beyond it the largest
 /// section alone sets the time.
 const MAX_WORKERS: usize = 4;
 
 /// The client, unless the options leave it out.
-fn client_section(ctx: &Ctx<'_>) -> Code {
+fn client_section(ctx: &Ctx<'_>) -> TokenStream {
     if ctx.client {
         client::emit(ctx)
     } else {
-        code!()
+        quote!()
     }
 }
 
 /// The fluent builders, unless the options leave the client out.
-fn fluent_section(ctx: &Ctx<'_>) -> Code {
+fn fluent_section(ctx: &Ctx<'_>) -> TokenStream {
     if ctx.client {
         fluent::emit(ctx)
     } else {
-        code!()
+        quote!()
     }
 }
 
 fn context<'a>(api: &'a Api, options: &EmitOptions) -> Ctx<'a> {
-    let rt_ident = Ident::new(&options.runtime_crate);
     Ctx {
         api,
-        rt: code!(::#rt_ident),
+        rt_name: options.runtime_crate.clone(),
         rt_path: format!("::{}", options.runtime_crate),
         param_structs: params::struct_names(api),
         input_variants: validate::server::variant_names(api),
@@ -117,36 +157,37 @@ fn context<'a>(api: &'a Api, options: &EmitOptions) -> Ctx<'a> {
 }
 
 /// Emits the whole API as tokens.
-pub fn tokens(api: &Api, options: &EmitOptions) -> Code {
+pub fn tokens(api: &Api, options: &EmitOptions) -> TokenStream {
     let ctx = context(api, options);
-    let mut out = Code::new();
-    for emit in SECTIONS {
-        out.append(&emit(&ctx));
-    }
-    out
+    SECTIONS.iter().map(|(_, emit)| emit(&ctx)).collect()
 }
 
-/// Emits and prints sections, taking the next one from `LARGEST_FIRST`
+/// Formats one section's tokens: `syn` parses them as a file and
+/// `prettyplease` lays it out.
+pub fn format_section(section: &'static str, tokens: TokenStream) -> Result<String, RenderError> {
+    let file = syn::parse2::<syn::File>(tokens).map_err(|err| RenderError::Unparsable {
+        section,
+        message: err.to_string(),
+    })?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// Emits and formats sections, taking the next one from `LARGEST_FIRST`
 /// until none is left.
-fn work(ctx: &Ctx<'_>, next: &AtomicUsize) -> Vec<(usize, String)> {
+fn work(ctx: &Ctx<'_>, next: &AtomicUsize) -> Result<Vec<(usize, String)>, RenderError> {
     let mut done = Vec::new();
     while let Some(&i) = LARGEST_FIRST.get(next.fetch_add(1, Ordering::Relaxed)) {
-        done.push((i, print::print(&SECTIONS[i](ctx))));
+        let (name, emit) = SECTIONS[i];
+        done.push((i, format_section(name, emit(ctx))?));
     }
-    done
+    Ok(done)
 }
 
-/// Lays out emitted tokens as Rust source (see [`print`]): what
-/// [`render`] does with each section.
-pub fn print_tokens(code: &Code) -> String {
-    print::print(code)
-}
-
-/// Emits and formats the whole API as Rust source text. Emitting and
-/// printing are most of the generator's time on a large spec, so the
-/// sections are shared out among threads, which share one context; each
-/// thread emits what it prints.
-pub fn render(api: &Api, options: &EmitOptions) -> Result<String, String> {
+/// Emits and formats the whole API as Rust source text. Formatting is most
+/// of the generator's time on a large spec, so the sections are shared out
+/// among threads, which share one context; each thread formats what it
+/// emits.
+pub fn render(api: &Api, options: &EmitOptions) -> Result<String, RenderError> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, MAX_WORKERS);
@@ -156,46 +197,77 @@ pub fn render(api: &Api, options: &EmitOptions) -> Result<String, String> {
         let helpers: Vec<_> = (1..workers)
             .map(|_| scope.spawn(|| work(&ctx, &next)))
             .collect();
-        let mut parts = work(&ctx, &next);
+        let mut parts = work(&ctx, &next)?;
         for helper in helpers {
-            let done = helper
-                .join()
-                .map_err(|_| "internal error: an emitting thread panicked".to_string())?;
-            parts.extend(done);
+            parts.extend(helper.join().map_err(|_| RenderError::Panicked)??);
         }
-        Ok::<_, String>(parts)
+        Ok::<_, RenderError>(parts)
     })?;
     parts.sort_by_key(|(i, _)| *i);
     let header = format!(
         "// @generated by codegen {} from `{}` ({} {}). Do not edit by hand:\n\
          // change the spec and rebuild.\n\n",
         env!("CARGO_PKG_VERSION"),
-        api.source.replace('\\', "/"),
+        spec_name(Path::new(&api.source)),
         api.title.replace('\n', " "),
         api.version.replace('\n', " "),
     );
-    let mut out = String::with_capacity(
-        header.len() + parts.iter().map(|(_, text)| text.len()).sum::<usize>(),
-    );
-    out.push_str(&header);
+    let mut out = header;
     for (_, text) in &parts {
-        out.push_str(text);
+        if !text.is_empty() {
+            out.push_str(text);
+            out.push('\n');
+        }
     }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
     Ok(out)
 }
 
+/// How the generated header names the spec, the same on every machine: a
+/// relative path as given; an absolute one relative to the directory of
+/// the crate being built (`CARGO_MANIFEST_DIR`, read at run time) when
+/// there is one, else the file name alone.
+fn spec_name(path: &Path) -> String {
+    let named = if path.is_relative() {
+        path.to_path_buf()
+    } else {
+        std::env::var_os("CARGO_MANIFEST_DIR")
+            .and_then(|dir| relative_to(path, Path::new(&dir)))
+            .unwrap_or_else(|| path.file_name().map(PathBuf::from).unwrap_or_default())
+    };
+    named.display().to_string().replace('\\', "/")
+}
+
+/// `path` as seen from `base` (both absolute), `..` where they part; `None`
+/// when they share no root (another drive on Windows).
+fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
+    let path: Vec<Component<'_>> = path.components().collect();
+    let base: Vec<Component<'_>> = base.components().collect();
+    if path.first() != base.first() {
+        return None;
+    }
+    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..base.len() {
+        out.push("..");
+    }
+    out.extend(&path[common..]);
+    Some(out)
+}
+
 /// `#[doc = ...]` attributes for spec prose (see [`doc_line`]).
-pub(crate) fn docs(parts: &[&str]) -> Code {
-    let mut out = Code::new();
+pub(crate) fn docs(parts: &[&str]) -> TokenStream {
+    let mut lines = Vec::new();
     for part in parts.iter().filter(|p| !p.trim().is_empty()) {
-        if !out.is_empty() {
-            out.doc("");
+        if !lines.is_empty() {
+            lines.push(String::new());
         }
         for line in part.trim().lines() {
-            out.doc(&format!(" {}", doc_line(line)));
+            lines.push(format!(" {}", doc_line(line)));
         }
     }
-    out
+    quote!(#(#[doc = #lines])*)
 }
 
 /// Punctuation that ends a sentence after a URL rather than belonging to it.
@@ -244,12 +316,59 @@ pub(crate) fn doc_line(line: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{LARGEST_FIRST, SECTIONS};
+    use std::path::{Path, PathBuf};
+
+    use super::{LARGEST_FIRST, RenderError, SECTIONS, format_section, ident, relative_to};
 
     #[test]
     fn every_section_is_taken_once() {
         let mut order = LARGEST_FIRST.to_vec();
         order.sort_unstable();
         assert_eq!(order, (0..SECTIONS.len()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn keywords_become_raw_identifiers() {
+        assert_eq!(ident("r#type").to_string(), "r#type");
+        assert_eq!(ident("kind").to_string(), "kind");
+    }
+
+    #[test]
+    fn tokens_that_do_not_parse_are_an_internal_error_naming_the_section() {
+        let err = format_section("routes", quote::quote!(pub fn)).unwrap_err();
+        assert!(matches!(
+            err,
+            RenderError::Unparsable {
+                section: "routes",
+                ..
+            }
+        ));
+        assert!(err.to_string().contains("`routes` section"), "{err}");
+    }
+
+    #[test]
+    fn comparisons_and_negative_numbers_print_as_rust() {
+        // The cases a home-made printer got wrong: `<` read as a generic.
+        let text = format_section(
+            "check",
+            quote::quote!(
+                fn f(n: i64, x: i64) -> bool {
+                    n < 3 && x < -1
+                }
+            ),
+        )
+        .unwrap();
+        assert!(text.contains("n < 3 && x < -1"), "{text}");
+        syn::parse_file(&text).unwrap();
+    }
+
+    #[test]
+    fn spec_paths_are_named_relative_to_the_crate() {
+        let rel = |p: &str, b: &str| relative_to(Path::new(p), Path::new(b));
+        assert_eq!(
+            rel("/a/repo/spec/x.yaml", "/a/repo/generated"),
+            Some(PathBuf::from("../spec/x.yaml"))
+        );
+        assert_eq!(rel("/a/b/x.yaml", "/a/b"), Some(PathBuf::from("x.yaml")));
     }
 }

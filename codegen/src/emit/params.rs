@@ -3,11 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use super::code::{Code, Ident, code};
 use super::rust_type::{is_nullable, resolved, rust_type};
 use super::{Ctx, docs};
+use crate::emit::ident;
 use crate::model::{Api, Operation, Param, ParamLocation, ParamStyle, SchemaKind};
 use crate::names::{self, Namespace};
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
 
 /// Decides the parameter struct name of every operation that has query or
 /// header parameters. Distinct method names can still meet once turned to
@@ -27,16 +29,16 @@ pub(crate) fn struct_names(api: &Api) -> BTreeMap<String, String> {
 
 /// The name of an operation's parameter struct, if it has one.
 pub(crate) fn params_struct(ctx: &Ctx<'_>, op: &Operation) -> Option<Ident> {
-    ctx.param_structs.get(&op.id).map(Ident::new)
+    ctx.param_structs.get(&op.id).map(ident)
 }
 
 /// Emits `pub mod params`.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
+pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let items = ctx.api.operations.iter().filter_map(|op| {
         let name = params_struct(ctx, op)?;
         Some(emit_struct(ctx, op, &name))
     });
-    code! {
+    quote! {
         /// Query and header parameters, one struct per operation that has any.
         pub mod params {
             #(#items)*
@@ -44,9 +46,9 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
     }
 }
 
-fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &Ident) -> Code {
-    let rt = &ctx.rt;
-    let types = code!(super::types::);
+fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &Ident) -> TokenStream {
+    let rt = &ctx.rt();
+    let types = quote!(super::types::);
     let others: Vec<&Param> = op
         .params
         .iter()
@@ -57,9 +59,9 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &Ident) -> Code {
     let optional = |p: &Param| !p.required || is_nullable(ctx.api, &p.schema);
     let all_optional = others.iter().all(|p| optional(p));
     let fields = others.iter().map(|p| {
-        let field = Ident::new(&p.rust_name);
+        let field = ident(&p.rust_name);
         let ty = rust_type(ctx, &p.schema, &types);
-        let ty = if optional(p) { code!(Option<#ty>) } else { ty };
+        let ty = if optional(p) { quote!(Option<#ty>) } else { ty };
         let where_ = match p.location {
             ParamLocation::Query => "query",
             _ => "header",
@@ -70,7 +72,7 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &Ident) -> Code {
             if p.required { ", required" } else { "" }
         );
         let doc = docs(&[&p.description]);
-        code! {
+        quote! {
             #doc
             #[doc = #origin]
             pub #field: #ty,
@@ -78,31 +80,31 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &Ident) -> Code {
     });
     let writer = |location: ParamLocation| {
         let pushes = others.iter().filter(|p| p.location == location).map(|p| {
-            let field = Ident::new(&p.rust_name);
+            let field = ident(&p.rust_name);
             let wire = &p.name;
             let is_array = matches!(resolved(ctx.api, &p.schema).kind, SchemaKind::Array(_));
             let explode = matches!(p.style, ParamStyle::Form { explode: true });
             let push = if is_array && explode {
-                code! {
+                quote! {
                     for item in value.iter() {
                         out.push((#wire, #rt::encode::param_text(item)));
                     }
                 }
             } else {
-                code!(out.push((#wire, #rt::encode::param_text(value)));)
+                quote!(out.push((#wire, #rt::encode::param_text(value)));)
             };
             // RFC 6570 (which OpenAPI's styles follow) treats an empty list
             // as undefined: it is left out rather than sent as `name=`.
             let skip_empty = is_array && !explode;
             match (optional(p), skip_empty) {
-                (false, false) => code! { { let value = &self.#field; #push } },
-                (false, true) => code! {
+                (false, false) => quote! { { let value = &self.#field; #push } },
+                (false, true) => quote! {
                     { let value = &self.#field; if !value.is_empty() { #push } }
                 },
-                (true, false) => code! {
+                (true, false) => quote! {
                     if let Some(value) = &self.#field { #push }
                 },
-                (true, true) => code! {
+                (true, true) => quote! {
                     if let Some(value) = &self.#field
                         && !value.is_empty()
                     {
@@ -111,12 +113,12 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &Ident) -> Code {
                 },
             }
         });
-        let pushes: Vec<Code> = pushes.collect();
+        let pushes: Vec<TokenStream> = pushes.collect();
         if pushes.is_empty() {
             // No `mut` binding when nothing is pushed (unused_mut).
-            return code!(Vec::new());
+            return quote!(Vec::new());
         }
-        code! {
+        quote! {
             let mut out = Vec::new();
             #(#pushes)*
             out
@@ -125,12 +127,12 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &Ident) -> Code {
     let query = writer(ParamLocation::Query);
     let headers = writer(ParamLocation::Header);
     let default = if all_optional {
-        code!(Default,)
+        quote!(Default,)
     } else {
-        code!()
+        quote!()
     };
     let doc = format!(" Parameters of `{}`.", op.id);
-    code! {
+    quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {

@@ -2,30 +2,32 @@
 //! the runtime, the validators and the conformance suite read.
 
 use super::Ctx;
-use super::code::{Code, Ident, Literal, code};
+use crate::emit::ident;
 use crate::model::{Method, Operation, ParamLocation, PathSegment, Status};
 use crate::names;
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::quote;
 
 /// The `routes::` constant name of an operation.
 pub(crate) fn route_const(op: &Operation) -> Ident {
-    Ident::new(names::screaming(&op.rust_name))
+    ident(names::screaming(&op.rust_name))
 }
 
 /// Emits `pub mod routes` and `pub static SERVERS`.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
-    let rt = &ctx.rt;
+pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+    let rt = &ctx.rt();
     let routes = ctx.api.operations.iter().map(route);
     let names = ctx.api.operations.iter().map(route_const);
     let servers = ctx.api.servers.iter().map(|s| {
         let url = &s.url;
         let description = &s.description;
         let cloud = match &s.cloud {
-            Some(c) => code!(Some(#c)),
-            None => code!(None),
+            Some(c) => quote!(Some(#c)),
+            None => quote!(None),
         };
-        code!(#rt::Server { url: #url, description: #description, cloud: #cloud },)
+        quote!(#rt::Server { url: #url, description: #description, cloud: #cloud },)
     });
-    code! {
+    quote! {
         /// The route table: one entry per operation of the spec.
         pub mod routes {
             #[allow(unused_imports)]
@@ -43,11 +45,11 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
 }
 
 /// One route; runtime names come from the `use` at the top of the module.
-fn route(op: &Operation) -> Code {
+fn route(op: &Operation) -> TokenStream {
     let name = route_const(op);
     let id = &op.id;
     let template = &op.path;
-    let method = Ident::new(match op.method {
+    let method = ident(match op.method {
         Method::Get => "Get",
         Method::Put => "Put",
         Method::Post => "Post",
@@ -58,56 +60,56 @@ fn route(op: &Operation) -> Code {
         Method::Trace => "Trace",
     });
     let segments = op.segments.iter().map(|s| match s {
-        PathSegment::Literal(text) => code!(Segment::Literal(#text),),
-        PathSegment::Param(name) => code!(Segment::Param(#name),),
+        PathSegment::Literal(text) => quote!(Segment::Literal(#text),),
+        PathSegment::Param(name) => quote!(Segment::Param(#name),),
     });
     let params = op.params.iter().map(|p| {
         let name = &p.name;
         let required = p.required;
-        let location = Ident::new(match p.location {
+        let location = ident(match p.location {
             ParamLocation::Path => "Path",
             ParamLocation::Query => "Query",
             ParamLocation::Header => "Header",
         });
         if required && p.location == ParamLocation::Path {
-            code!(ParamSpec::path(#name),)
+            quote!(ParamSpec::path(#name),)
         } else if required {
-            code!(ParamSpec::required(#name, ParamLocation::#location),)
+            quote!(ParamSpec::required(#name, ParamLocation::#location),)
         } else {
-            code!(ParamSpec::optional(#name, ParamLocation::#location),)
+            quote!(ParamSpec::optional(#name, ParamLocation::#location),)
         }
     });
     let (request_body, body_required) = match &op.body {
         Some(body) => {
             let ct = &body.content_type;
-            (code!(Some(#ct)), body.required)
+            (quote!(Some(#ct)), body.required)
         }
-        None => (code!(None), false),
+        None => (quote!(None), false),
     };
     let responses = op.responses.iter().map(|r| {
         let status = match r.status {
             Status::Code(n) => {
                 let n = Literal::u16_unsuffixed(n);
-                code!(StatusSpec::Code(#n))
+                quote!(StatusSpec::Code(#n))
             }
             Status::Range(n) => {
                 let n = Literal::u16_unsuffixed(n);
-                code!(StatusSpec::Range(#n))
+                quote!(StatusSpec::Range(#n))
             }
-            Status::Default => code!(StatusSpec::Default),
+            Status::Default => quote!(StatusSpec::Default),
         };
         let response = match &r.content_type {
-            None => code!(ResponseSpec::no_body(#status)),
-            Some(ct) => code!(ResponseSpec::body(#status, #ct)),
+            None => quote!(ResponseSpec::no_body(#status)),
+            Some(ct) => quote!(ResponseSpec::body(#status, #ct)),
         };
         let headers = &r.headers;
         if headers.is_empty() {
-            code!(#response,)
+            quote!(#response,)
         } else {
-            code!(#response.with_headers(&[#(#headers),*]),)
+            quote!(#response.with_headers(&[#(#headers),*]),)
         }
     });
-    let permissions = op.permissions.iter().map(|alt| code!(&[#(#alt),*],));
+    let permissions = op.permissions.iter().map(|alt| quote!(&[#(#alt),*],));
     let summary = &op.summary;
     let doc = format!(
         " `{} {}` ({})",
@@ -115,7 +117,7 @@ fn route(op: &Operation) -> Code {
         op.path,
         op.id
     );
-    code! {
+    quote! {
         #[doc = #doc]
         pub static #name: Route = Route {
             operation_id: #id,

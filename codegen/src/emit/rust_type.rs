@@ -3,60 +3,62 @@
 use std::collections::HashMap;
 
 use super::Ctx;
-use super::code::{Code, Ident, code};
+use crate::emit::ident;
 use crate::model::{Additional, Api, Schema, SchemaKind};
+use proc_macro2::TokenStream;
+use quote::quote;
 
 /// The Rust type of `schema`, ignoring `nullable`. `types` is the path
 /// prefix under which named types are reachable from the use site (empty
 /// inside the `types` module itself).
-pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &Code) -> Code {
-    let rt = &ctx.rt;
+pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> TokenStream {
+    let rt = &ctx.rt();
     match &schema.kind {
         SchemaKind::Named(name) => {
-            let name = Ident::new(name);
-            code!(#types #name)
+            let name = ident(name);
+            quote!(#types #name)
         }
         SchemaKind::AllOf(parts) if parts.len() == 1 => rust_type(ctx, &parts[0], types),
         SchemaKind::Any | SchemaKind::OneOf(_) | SchemaKind::AnyOf(_) | SchemaKind::AllOf(_) => {
-            code!(#rt::serde_json::Value)
+            quote!(#rt::serde_json::Value)
         }
         // Formats (date-time, duration, base64url, uuid...) stay strings so
         // that a value always round-trips exactly; validators check them.
-        SchemaKind::String(_) => code!(String),
+        SchemaKind::String(_) => quote!(String),
         SchemaKind::Integer(n) => match n.format.as_deref() {
-            Some("int32") => code!(i32),
-            Some("int16") => code!(i16),
-            Some("int8") => code!(i8),
-            Some("uint8") => code!(u8),
-            _ => code!(i64),
+            Some("int32") => quote!(i32),
+            Some("int16") => quote!(i16),
+            Some("int8") => quote!(i8),
+            Some("uint8") => quote!(u8),
+            _ => quote!(i64),
         },
         SchemaKind::Number(n) => match n.format.as_deref() {
-            Some("float") => code!(f32),
-            _ => code!(f64),
+            Some("float") => quote!(f32),
+            _ => quote!(f64),
         },
-        SchemaKind::Boolean => code!(bool),
+        SchemaKind::Boolean => quote!(bool),
         SchemaKind::Array(a) => {
             let item = nullable_type(ctx, &a.items, types);
-            code!(Vec<#item>)
+            quote!(Vec<#item>)
         }
         SchemaKind::Object(o) => match &o.additional {
             Additional::Schema(value)
                 if o.properties.is_empty() && !is_open_object(ctx.api, value) =>
             {
                 let value = nullable_type(ctx, value, types);
-                code!(::std::collections::BTreeMap<String, #value>)
+                quote!(::std::collections::BTreeMap<String, #value>)
             }
-            _ => code!(#rt::JsonObject),
+            _ => quote!(#rt::JsonObject),
         },
     }
 }
 
 /// Like [`rust_type`], wrapped in `Option` when the schema (or a named
 /// schema it stands for) is nullable.
-pub(crate) fn nullable_type(ctx: &Ctx<'_>, schema: &Schema, types: &Code) -> Code {
+pub(crate) fn nullable_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> TokenStream {
     let inner = rust_type(ctx, schema, types);
     if is_nullable(ctx.api, schema) {
-        code!(Option<#inner>)
+        quote!(Option<#inner>)
     } else {
         inner
     }

@@ -3,20 +3,21 @@
 //! for the runtime).
 
 use super::Ctx;
-use super::code::{Code, code};
 use super::rust_type::nullable_type;
 use crate::lower::is_json;
 use crate::model::{Operation, Status};
+use proc_macro2::TokenStream;
+use quote::quote;
 
 /// What a successful call returns.
 pub(crate) enum Success {
     /// Nothing (`204`, or successes without content).
     Empty,
     /// A JSON body of this type.
-    Json(Code),
+    Json(TokenStream),
     /// A JSON body of this type for some statuses, none for others (e.g.
     /// `200` with a body beside `204`): `Option` of it.
-    Optional(Code),
+    Optional(TokenStream),
     /// Raw bytes (a non-JSON success body).
     Bytes,
 }
@@ -25,10 +26,10 @@ pub(crate) enum Success {
 /// combined: one JSON type beside bodiless ones is an `Option`, different
 /// JSON types are a JSON value, and any non-JSON body makes it bytes.
 pub(crate) fn success(ctx: &Ctx<'_>, op: &Operation) -> Success {
-    let rt = &ctx.rt;
+    let rt = &ctx.rt();
     let mut empty = false;
     let mut bytes = false;
-    let mut json: Vec<Code> = Vec::new();
+    let mut json: Vec<TokenStream> = Vec::new();
     for r in &op.responses {
         let is_success = match r.status {
             Status::Code(n) => (200..300).contains(&n),
@@ -43,14 +44,14 @@ pub(crate) fn success(ctx: &Ctx<'_>, op: &Operation) -> Success {
                 empty = true;
                 continue;
             }
-            (Some(_), Some(schema)) => nullable_type(ctx, schema, &code!(types::)),
-            (Some(ct), None) if is_json(ct) => code!(#rt::serde_json::Value),
+            (Some(_), Some(schema)) => nullable_type(ctx, schema, &quote!(types::)),
+            (Some(ct), None) if is_json(ct) => quote!(#rt::serde_json::Value),
             (Some(_), None) => {
                 bytes = true;
                 continue;
             }
         };
-        if !json.contains(&ty) {
+        if !json.iter().any(|known| known.to_string() == ty.to_string()) {
             json.push(ty);
         }
     }
@@ -60,7 +61,7 @@ pub(crate) fn success(ctx: &Ctx<'_>, op: &Operation) -> Success {
     let ty = match json.len() {
         0 => return Success::Empty,
         1 => json.remove(0),
-        _ => code!(#rt::serde_json::Value),
+        _ => quote!(#rt::serde_json::Value),
     };
     if empty {
         Success::Optional(ty)

@@ -3,14 +3,16 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::code::{Code, Ident, code};
 use super::rust_type::{
     containment_components, is_nullable, is_open_object, named_target, needs_box, nullable_type,
     rust_type,
 };
 use super::{Ctx, docs};
+use crate::emit::ident;
 use crate::model::{Additional, Api, Property, Schema, SchemaKind, TypeDef};
 use crate::names::{self, Namespace};
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
 
 /// Properties of an object type after `allOf` parts are merged.
 pub(crate) struct MergedObject {
@@ -108,14 +110,14 @@ pub(crate) fn object_view(api: &Api, schema: &Schema) -> Option<MergedObject> {
 }
 
 /// Emits `pub mod types { ... }`.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
+pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let components = containment_components(ctx.api);
     let items = ctx
         .api
         .types
         .values()
         .map(|def| emit_type(ctx, &components, def));
-    code! {
+    quote! {
         /// Request, response and error types, one per named schema of the spec.
         pub mod types {
             #(#items)*
@@ -123,14 +125,14 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
     }
 }
 
-fn emit_type(ctx: &Ctx<'_>, components: &HashMap<&str, usize>, def: &TypeDef) -> Code {
-    let name = Ident::new(&def.rust_name);
+fn emit_type(ctx: &Ctx<'_>, components: &HashMap<&str, usize>, def: &TypeDef) -> TokenStream {
+    let name = ident(&def.rust_name);
     let origin = format!(" Spec: `{}`.", def.spec_name);
     let doc = if def.schema.description.trim().is_empty() {
-        code!(#[doc = #origin])
+        quote!(#[doc = #origin])
     } else {
         let doc = docs(&[&def.schema.description]);
-        code!(#doc #[doc = ""] #[doc = #origin])
+        quote!(#doc #[doc = ""] #[doc = #origin])
     };
     if let SchemaKind::String(s) = &def.schema.kind
         && !s.enumeration.is_empty()
@@ -144,8 +146,8 @@ fn emit_type(ctx: &Ctx<'_>, components: &HashMap<&str, usize>, def: &TypeDef) ->
     if is_object_like && let Some(merged) = object_view(ctx.api, &def.schema) {
         return emit_struct(ctx, components, def, &name, doc, &merged);
     }
-    let target = rust_type(ctx, &def.schema, &code!());
-    code! {
+    let target = rust_type(ctx, &def.schema, &quote!());
+    quote! {
         #doc
         pub type #name = #target;
     }
@@ -156,40 +158,40 @@ fn emit_struct(
     components: &HashMap<&str, usize>,
     def: &TypeDef,
     name: &Ident,
-    doc: Code,
+    doc: TokenStream,
     merged: &MergedObject,
-) -> Code {
-    let rt = &ctx.rt;
+) -> TokenStream {
+    let rt = &ctx.rt();
     let serde_crate = format!("{}::serde", ctx.rt_path);
     let mut all_optional = true;
     let fields = merged
         .properties
         .iter()
         .map(|p| {
-            let field = Ident::new(&p.rust_name);
+            let field = ident(&p.rust_name);
             let json = &p.name;
-            let mut ty = rust_type(ctx, &p.schema, &code!());
+            let mut ty = rust_type(ctx, &p.schema, &quote!());
             if let Some(target) = named_target(&p.schema)
                 && needs_box(components, target, &def.rust_name)
             {
-                ty = code!(Box<#ty>);
+                ty = quote!(Box<#ty>);
             }
             let optional = is_nullable(ctx.api, &p.schema) || !p.required;
             all_optional &= optional;
-            let ty = if optional { code!(Option<#ty>) } else { ty };
+            let ty = if optional { quote!(Option<#ty>) } else { ty };
             // One `serde` attribute per field, naming the JSON key only when
             // the field name differs from it (fewer tokens to format).
-            let mut args: Vec<Code> = Vec::new();
+            let mut args: Vec<TokenStream> = Vec::new();
             if p.rust_name.trim_start_matches("r#") != json.as_str() {
-                args.push(code!(rename = #json));
+                args.push(quote!(rename = #json));
             }
-            args.extend(p.aliases.iter().map(|a| code!(alias = #a)));
+            args.extend(p.aliases.iter().map(|a| quote!(alias = #a)));
             if !p.required {
-                args.push(code!(default, skip_serializing_if = "Option::is_none"));
+                args.push(quote!(default, skip_serializing_if = "Option::is_none"));
             }
-            let attr = (!args.is_empty()).then(|| code!(#[serde(#(#args),*)]));
+            let attr = (!args.is_empty()).then(|| quote!(#[serde(#(#args),*)]));
             let doc = docs(&[&p.schema.description]);
-            code! {
+            quote! {
                 #doc
                 #attr
                 pub #field: #ty,
@@ -197,42 +199,42 @@ fn emit_struct(
         })
         .collect::<Vec<_>>();
     let (extra, deny) = match &merged.additional {
-        Additional::Forbidden => (code!(), code!(#[serde(deny_unknown_fields)])),
+        Additional::Forbidden => (quote!(), quote!(#[serde(deny_unknown_fields)])),
         Additional::Any => (
-            code! {
+            quote! {
                 /// Properties the spec does not list, kept as they came.
                 #[serde(flatten)]
                 pub additional_properties: #rt::JsonObject,
             },
-            code!(),
+            quote!(),
         ),
         Additional::Schema(value) if is_open_object(ctx.api, value) => (
-            code! {
+            quote! {
                 /// Properties the spec does not list (it allows any object
                 /// there), kept as they came, OData annotations included.
                 #[serde(flatten)]
                 pub additional_properties: #rt::JsonObject,
             },
-            code!(),
+            quote!(),
         ),
         Additional::Schema(value) => {
-            let value = nullable_type(ctx, value, &code!());
+            let value = nullable_type(ctx, value, &quote!());
             (
-                code! {
+                quote! {
                     /// Properties the spec does not list; each must match its schema.
                     #[serde(flatten)]
                     pub additional_properties: ::std::collections::BTreeMap<String, #value>,
                 },
-                code!(),
+                quote!(),
             )
         }
     };
     let default = if all_optional {
-        code!(Default,)
+        quote!(Default,)
     } else {
-        code!()
+        quote!()
     };
-    code! {
+    quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default #rt::serde::Serialize, #rt::serde::Deserialize)]
         #[serde(crate = #serde_crate)]
@@ -244,19 +246,19 @@ fn emit_struct(
     }
 }
 
-fn emit_enum(ctx: &Ctx<'_>, name: &Ident, doc: Code, values: &[String]) -> Code {
-    let rt = &ctx.rt;
+fn emit_enum(ctx: &Ctx<'_>, name: &Ident, doc: TokenStream, values: &[String]) -> TokenStream {
+    let rt = &ctx.rt();
     let serde_crate = format!("{}::serde", ctx.rt_path);
     let mut variant_names = Namespace::default();
     let mut seen = BTreeSet::new();
     let variants: Vec<(Ident, &String)> = values
         .iter()
         .filter(|v| seen.insert(v.as_str()))
-        .map(|v| (Ident::new(variant_names.claim(&names::variant(v))), v))
+        .map(|v| (ident(variant_names.claim(&names::variant(v))), v))
         .collect();
     let decls = variants.iter().map(|(variant, json)| {
         let doc = format!(" `{json}`");
-        code! {
+        quote! {
             #[doc = #doc]
             #[serde(rename = #json)]
             #variant,
@@ -264,8 +266,8 @@ fn emit_enum(ctx: &Ctx<'_>, name: &Ident, doc: Code, values: &[String]) -> Code 
     });
     let arms = variants
         .iter()
-        .map(|(variant, json)| code!(#name::#variant => #json,));
-    code! {
+        .map(|(variant, json)| quote!(#name::#variant => #json,));
+    quote! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, #rt::serde::Serialize, #rt::serde::Deserialize)]
         #[serde(crate = #serde_crate)]

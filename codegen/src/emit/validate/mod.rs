@@ -19,9 +19,11 @@ mod typed;
 mod verdict;
 
 use super::Ctx;
-use super::code::{Code, Ident, code};
+use crate::emit::ident;
 use crate::model::{Operation, Param, ParamLocation, ParamStyle, Schema, SchemaKind};
 use crate::names;
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
 use schema::{Site, Writer};
 
 /// The name of an operation's parameter rule static.
@@ -31,7 +33,7 @@ pub(crate) fn param_rule(p: &Param) -> Ident {
         ParamLocation::Query => "QUERY",
         ParamLocation::Header => "HEADER",
     };
-    Ident::new(format!(
+    ident(format!(
         "{}_{}",
         location,
         names::screaming(&names::snake(&p.rust_name))
@@ -39,21 +41,21 @@ pub(crate) fn param_rule(p: &Param) -> Ident {
 }
 
 /// Emits `pub mod validate`.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
-    let rt = &ctx.rt;
+pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+    let rt = &ctx.rt();
     let mut writer = Writer::new(ctx);
-    let schemas: Vec<Code> = schema::request_types(ctx.api)
+    let schemas: Vec<TokenStream> = schema::request_types(ctx.api)
         .into_iter()
         .filter_map(|name| {
             let def = ctx.api.types.get(&name)?;
             let schema = writer.schema(&def.schema, Site::Schemas);
-            let id = Ident::new(&name);
+            let id = ident(&name);
             let doc = format!(
                 " The schema of [`super::super::types::{name}`] (`{}`).",
                 def.spec_name
             );
             let Some(d) = &def.discriminator else {
-                return Some(code! {
+                return Some(quote! {
                     #[doc = #doc]
                     pub static #id: v::Schema = #schema;
                 });
@@ -66,9 +68,9 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
             let property = &d.property;
             let mapping = d.mapping.iter().map(|(value, target)| {
                 let target = schema::mapped_ident(ctx.api, target);
-                code!((#value, &#target),)
+                quote!((#value, &#target),)
             });
-            Some(code! {
+            Some(quote! {
                 #[doc = #doc]
                 pub static #id: v::Schema = v::schema(v::Kind::Discriminated(&v::Discriminator {
                     property: #property,
@@ -80,13 +82,13 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
             })
         })
         .collect();
-    let rules: Vec<Code> = ctx
+    let rules: Vec<TokenStream> = ctx
         .api
         .operations
         .iter()
         .map(|op| op_rules(&mut writer, op))
         .collect();
-    let (checks, encoded): (Vec<Code>, Vec<Option<Code>>) = ctx
+    let (checks, encoded): (Vec<TokenStream>, Vec<Option<TokenStream>>) = ctx
         .api
         .operations
         .iter()
@@ -104,22 +106,22 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
     let alias = (!schemas.is_empty()).then(|| schema::alias(rt));
     // `operationId => Some(<what the operation's module gives>)`, for
     // the operations with a body.
-    let body_arms = |value: &dyn Fn(&Ident) -> Code| -> Vec<Code> {
+    let body_arms = |value: &dyn Fn(&Ident) -> TokenStream| -> Vec<TokenStream> {
         ctx.api
             .operations
             .iter()
             .filter(|op| op.body.is_some())
             .map(|op| {
                 let id = &op.id;
-                let value = value(&Ident::new(&op.rust_name));
-                code!(#id => Some(#value),)
+                let value = value(&ident(&op.rust_name));
+                quote!(#id => Some(#value),)
             })
             .collect()
     };
-    let schema_arms = body_arms(&|module| code!(&rules::#module::BODY));
-    let verdict_arms = body_arms(&|module| code!(verdict::#module));
+    let schema_arms = body_arms(&|module| quote!(&rules::#module::BODY));
+    let verdict_arms = body_arms(&|module| quote!(verdict::#module));
     let verdict_imports = verdict::imports(ctx);
-    code! {
+    quote! {
         /// Request validators generated from the spec: what each operation
         /// accepts, and a check per operation for requests built in Rust.
         ///
@@ -178,9 +180,9 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
     }
 }
 
-fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> Code {
-    let module = Ident::new(&op.rust_name);
-    let params: Vec<Code> = op
+fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> TokenStream {
+    let module = ident(&op.rust_name);
+    let params: Vec<TokenStream> = op
         .params
         .iter()
         .map(|p| {
@@ -189,17 +191,17 @@ fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> Code {
             let required = p.required;
             let schema = writer.schema(&p.schema, Site::Rules);
             let (scalar, array) = scalar_of(writer.ctx, &p.schema);
-            let scalar = Ident::new(scalar);
+            let scalar = ident(scalar);
             let explode = matches!(p.style, ParamStyle::Form { explode: true });
             let doc = format!(" Parameter `{wire}`.");
             let rule = match (array, required) {
                 (false, true) => {
-                    code!(v::ParamRule::required(#wire, v::Scalar::#scalar, &#schema))
+                    quote!(v::ParamRule::required(#wire, v::Scalar::#scalar, &#schema))
                 }
                 (false, false) => {
-                    code!(v::ParamRule::optional(#wire, v::Scalar::#scalar, &#schema))
+                    quote!(v::ParamRule::optional(#wire, v::Scalar::#scalar, &#schema))
                 }
-                (true, _) => code! {
+                (true, _) => quote! {
                     v::ParamRule {
                         name: #wire,
                         required: #required,
@@ -210,7 +212,7 @@ fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> Code {
                     }
                 },
             };
-            code! {
+            quote! {
                 #[doc = #doc]
                 pub static #name: v::ParamRule = #rule;
             }
@@ -219,7 +221,7 @@ fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> Code {
     let body = op.body.as_ref().map(|b| {
         let schema = writer.schema(&b.schema, Site::Rules);
         let proves = typed::typed_proves_valid(writer.ctx.api, &b.schema);
-        code! {
+        quote! {
             /// The request body's schema.
             pub static BODY: v::Schema = #schema;
             /// Whether decoding the body into its Rust type already proves
@@ -228,8 +230,8 @@ fn op_rules(writer: &mut Writer<'_, '_>, op: &Operation) -> Code {
         }
     });
     let doc = format!(" Rules of `{}`.", op.id);
-    let alias = (!params.is_empty() || body.is_some()).then(|| schema::alias(&writer.ctx.rt));
-    code! {
+    let alias = (!params.is_empty() || body.is_some()).then(|| schema::alias(&writer.ctx.rt()));
+    quote! {
         #[doc = #doc]
         pub mod #module {
             #alias
@@ -271,17 +273,17 @@ fn scalar_of(ctx: &Ctx<'_>, schema: &Schema) -> (&'static str, bool) {
 /// For an operation with a body, also `validate::encoded::<operation>`,
 /// which does the checking and returns the serialised body: the check
 /// judges those bytes, and the client sends them.
-fn op_check(ctx: &Ctx<'_>, op: &Operation) -> (Code, Option<Code>) {
-    let rt = &ctx.rt;
-    let name = Ident::new(&op.rust_name);
+fn op_check(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, Option<TokenStream>) {
+    let rt = &ctx.rt();
+    let name = ident(&op.rust_name);
     let doc = format!(
         " Checks a `{}` request against the spec before it is sent; returns every violation (empty when valid), ordered path, query, headers, body.",
         op.id
     );
-    let (decls, args) = super::client::arguments(ctx, op, &code!(super::));
+    let (decls, args) = super::client::arguments(ctx, op, &quote!(super::));
     if op.body.is_none() {
-        let steps = check_steps(ctx, op, &code!(rules::));
-        let check = code! {
+        let steps = check_steps(ctx, op, &quote!(rules::));
+        let check = quote! {
             #[doc = #doc]
             pub fn #name(#(#decls),*) -> Vec<#rt::Violation> {
                 let mut out = Vec::new();
@@ -292,24 +294,24 @@ fn op_check(ctx: &Ctx<'_>, op: &Operation) -> (Code, Option<Code>) {
         };
         return (check, None);
     }
-    let check = code! {
+    let check = quote! {
         #[doc = #doc]
         pub fn #name(#(#decls),*) -> Vec<#rt::Violation> {
             encoded::#name(#(#args),*).err().unwrap_or_default()
         }
     };
-    let (decls, _) = super::client::arguments(ctx, op, &code!(super::super::));
-    let steps = check_steps(ctx, op, &code!(super::rules::));
+    let (decls, _) = super::client::arguments(ctx, op, &quote!(super::super::));
+    let steps = check_steps(ctx, op, &quote!(super::rules::));
     let encoded_doc = format!(
         " Checks a `{}` request like [`super::{name}`]; when it is valid, returns the JSON bytes of its body, the ones that were judged.",
         op.id
     );
     let out = if steps.is_empty() {
-        code!(out)
+        quote!(out)
     } else {
-        code!(mut out)
+        quote!(mut out)
     };
-    let encoded = code! {
+    let encoded = quote! {
         #[doc = #encoded_doc]
         pub fn #name(#(#decls),*) -> Result<Vec<u8>, Vec<#rt::Violation>> {
             let #out = Vec::new();
@@ -322,17 +324,17 @@ fn op_check(ctx: &Ctx<'_>, op: &Operation) -> (Code, Option<Code>) {
 
 /// The parameter checks of an operation's check; `rules` is the path to
 /// `validate::rules` from where they run.
-fn check_steps(ctx: &Ctx<'_>, op: &Operation, rules: &Code) -> Vec<Code> {
-    let rt = &ctx.rt;
-    let module = Ident::new(&op.rust_name);
+fn check_steps(ctx: &Ctx<'_>, op: &Operation, rules: &TokenStream) -> Vec<TokenStream> {
+    let rt = &ctx.rt();
+    let module = ident(&op.rust_name);
     op.params
         .iter()
         .map(|p| {
             let rule = param_rule(p);
-            let arg = Ident::new(&p.rust_name);
+            let arg = ident(&p.rust_name);
             match p.location {
                 ParamLocation::Path => {
-                    code!(#rt::validate::client::path_param(&#rules #module::#rule, #arg, &mut out);)
+                    quote!(#rt::validate::client::path_param(&#rules #module::#rule, #arg, &mut out);)
                 }
                 ParamLocation::Query | ParamLocation::Header => {
                     let part = if p.location == ParamLocation::Query {
@@ -340,11 +342,11 @@ fn check_steps(ctx: &Ctx<'_>, op: &Operation, rules: &Code) -> Vec<Code> {
                     } else {
                         "/headers"
                     };
-                    let value = code!(&params.#arg);
+                    let value = quote!(&params.#arg);
                     if p.required {
-                        code!(#rt::validate::client::param(&#rules #module::#rule, #part, #value, &mut out);)
+                        quote!(#rt::validate::client::param(&#rules #module::#rule, #part, #value, &mut out);)
                     } else {
-                        code! {
+                        quote! {
                             if let Some(value) = #value {
                                 #rt::validate::client::param(&#rules #module::#rule, #part, value, &mut out);
                             }

@@ -10,9 +10,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::super::Ctx;
-use super::super::code::{Code, Ident, Literal, code};
 use super::inherit;
+use crate::emit::ident;
 use crate::model::{Additional, Api, NumberSchema, Schema, SchemaKind, StringSchema};
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::quote;
 
 /// Collects patterns while schemas are written.
 pub(crate) struct Writer<'c, 'a> {
@@ -33,17 +35,17 @@ pub(crate) enum Site {
 }
 
 impl Site {
-    fn schemas(self) -> Code {
+    fn schemas(self) -> TokenStream {
         match self {
-            Site::Schemas => code!(),
-            Site::Rules => code!(super::super::schemas::),
+            Site::Schemas => quote!(),
+            Site::Rules => quote!(super::super::schemas::),
         }
     }
 
-    fn patterns(self) -> Code {
+    fn patterns(self) -> TokenStream {
         match self {
-            Site::Schemas => code!(super::patterns::),
-            Site::Rules => code!(super::super::patterns::),
+            Site::Schemas => quote!(super::patterns::),
+            Site::Rules => quote!(super::super::patterns::),
         }
     }
 }
@@ -61,60 +63,60 @@ impl<'c, 'a> Writer<'c, 'a> {
     /// `graph_runtime::validate` (reached as `v`, see [`alias`]) wherever
     /// one fits: they build the same values as the struct literals, in far
     /// less text.
-    pub(crate) fn schema(&mut self, schema: &Schema, site: Site) -> Code {
+    pub(crate) fn schema(&mut self, schema: &Schema, site: Site) -> TokenStream {
         let refusing_null = self.refusing_null(schema, site);
         // OpenAPI 3.0.3: `nullable` only counts beside a `type`. Composition
         // kinds come from schema objects without one, so their `nullable`
         // (kept in the model for the Rust types) lets nothing through here.
         if schema.nullable && has_type(self.ctx.api, schema, 0) {
-            code!(v::nullable(#refusing_null))
+            quote!(v::nullable(#refusing_null))
         } else {
             refusing_null
         }
     }
 
     /// The schema of `schema`'s kind, refusing `null`.
-    fn refusing_null(&mut self, schema: &Schema, site: Site) -> Code {
+    fn refusing_null(&mut self, schema: &Schema, site: Site) -> TokenStream {
         match &schema.kind {
             SchemaKind::Named(name) => {
                 let prefix = site.schemas();
-                let name = Ident::new(name);
-                code!(v::reference(&#prefix #name))
+                let name = ident(name);
+                quote!(v::reference(&#prefix #name))
             }
-            SchemaKind::Any => code!(v::ANY),
+            SchemaKind::Any => quote!(v::ANY),
             SchemaKind::String(s) => {
                 let calls = self.string_rules(s, site);
                 if calls.is_empty() {
-                    code!(v::STRING)
+                    quote!(v::STRING)
                 } else if calls.len() == 1 && !s.enumeration.is_empty() {
                     // The one rule is the `enum`.
                     let values = &s.enumeration;
-                    code!(v::string_enum(&[#(#values),*]))
+                    quote!(v::string_enum(&[#(#values),*]))
                 } else {
-                    code!(v::string(v::StringRules::NONE #(#calls)*))
+                    quote!(v::string(v::StringRules::NONE #(#calls)*))
                 }
             }
             SchemaKind::Integer(n) => match int_shorthand(n) {
                 Some(constant) => constant,
                 None => {
                     let rules = number_rules(n, true);
-                    code!(v::schema(v::Kind::Integer(#rules)))
+                    quote!(v::schema(v::Kind::Integer(#rules)))
                 }
             },
             SchemaKind::Number(n) => {
                 let rules = number_rules(n, false);
-                code!(v::schema(v::Kind::Number(#rules)))
+                quote!(v::schema(v::Kind::Number(#rules)))
             }
-            SchemaKind::Boolean => code!(v::BOOLEAN),
+            SchemaKind::Boolean => quote!(v::BOOLEAN),
             SchemaKind::Array(a) => {
                 let items = self.schema(&a.items, site);
                 if a.min_items.is_none() && a.max_items.is_none() && !a.unique_items {
-                    return code!(v::array(&#items));
+                    return quote!(v::array(&#items));
                 }
                 let min = opt_usize(a.min_items);
                 let max = opt_usize(a.max_items);
                 let unique = a.unique_items;
-                code!(v::schema(v::Kind::Array(v::ArrayRules {
+                quote!(v::schema(v::Kind::Array(v::ArrayRules {
                     items: &#items,
                     min_items: #min,
                     max_items: #max,
@@ -130,55 +132,55 @@ impl<'c, 'a> Writer<'c, 'a> {
                         let name = &p.name;
                         let schema = self.schema(&p.schema, site);
                         if p.required {
-                            code!(v::required(#name, &#schema),)
+                            quote!(v::required(#name, &#schema),)
                         } else {
-                            code!(v::optional(#name, &#schema),)
+                            quote!(v::optional(#name, &#schema),)
                         }
                     })
                     .collect::<Vec<_>>();
                 let undeclared = &o.required_undeclared;
                 let mut fields = Vec::new();
                 if !props.is_empty() {
-                    fields.push(code!(properties: &[#(#props)*],));
+                    fields.push(quote!(properties: &[#(#props)*],));
                 }
                 if !undeclared.is_empty() {
-                    fields.push(code!(required_undeclared: &[#(#undeclared),*],));
+                    fields.push(quote!(required_undeclared: &[#(#undeclared),*],));
                 }
                 match &o.additional {
                     Additional::Any => {}
                     Additional::Forbidden => {
-                        fields.push(code!(additional: v::Additional::Forbidden,));
+                        fields.push(quote!(additional: v::Additional::Forbidden,));
                     }
                     Additional::Schema(s) => {
                         let s = self.schema(s, site);
-                        fields.push(code!(additional: v::Additional::Schema(&#s),));
+                        fields.push(quote!(additional: v::Additional::Schema(&#s),));
                     }
                 }
                 if let Some(n) = o.min_properties {
                     let n = opt_usize(Some(n));
-                    fields.push(code!(min_properties: #n,));
+                    fields.push(quote!(min_properties: #n,));
                 }
                 if let Some(n) = o.max_properties {
                     let n = opt_usize(Some(n));
-                    fields.push(code!(max_properties: #n,));
+                    fields.push(quote!(max_properties: #n,));
                 }
                 if fields.is_empty() {
-                    code!(v::OBJECT)
+                    quote!(v::OBJECT)
                 } else {
-                    code!(v::object(v::ObjectRules { #(#fields)* ..v::ObjectRules::OPEN }))
+                    quote!(v::object(v::ObjectRules { #(#fields)* ..v::ObjectRules::OPEN }))
                 }
             }
             SchemaKind::AllOf(parts) | SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
                 let (constructor, parts) = match &schema.kind {
                     SchemaKind::AllOf(_) => (
-                        Ident::new("all_of"),
+                        ident("all_of"),
                         inherit::parts(self.ctx.api, parts, &mut self.inherit_budget),
                     ),
-                    SchemaKind::OneOf(_) => (Ident::new("one_of"), parts.clone()),
-                    _ => (Ident::new("any_of"), parts.clone()),
+                    SchemaKind::OneOf(_) => (ident("one_of"), parts.clone()),
+                    _ => (ident("any_of"), parts.clone()),
                 };
                 let inheriting = matches!(schema.kind, SchemaKind::AllOf(_));
-                let parts: Vec<Code> = parts
+                let parts: Vec<TokenStream> = parts
                     .iter()
                     .map(|p| match &p.kind {
                         // A base type is inherited without its
@@ -188,18 +190,18 @@ impl<'c, 'a> Writer<'c, 'a> {
                             let prefix = site.schemas();
                             let base = base_ident(name);
                             if p.nullable && has_type(self.ctx.api, p, 0) {
-                                code!(&v::nullable(v::reference(&#prefix #base)))
+                                quote!(&v::nullable(v::reference(&#prefix #base)))
                             } else {
-                                code!(&v::reference(&#prefix #base))
+                                quote!(&v::reference(&#prefix #base))
                             }
                         }
                         _ => {
                             let p = self.schema(p, site);
-                            code!(&#p)
+                            quote!(&#p)
                         }
                     })
                     .collect();
-                code!(v::#constructor(&[#(#parts),*]))
+                quote!(v::#constructor(&[#(#parts),*]))
             }
         }
     }
@@ -215,59 +217,59 @@ impl<'c, 'a> Writer<'c, 'a> {
     /// The builder calls that turn `StringRules::NONE` into `s`'s rules
     /// (`.with_pattern(..)`, ...); empty for any string. Registers the
     /// pattern, if any.
-    fn string_rules(&mut self, s: &StringSchema, site: Site) -> Vec<Code> {
+    fn string_rules(&mut self, s: &StringSchema, site: Site) -> Vec<TokenStream> {
         let mut calls = Vec::new();
         if let Some(n) = s.min_length {
             let n = Literal::usize_unsuffixed(n);
-            calls.push(code!(.with_min_length(#n)));
+            calls.push(quote!(.with_min_length(#n)));
         }
         if let Some(n) = s.max_length {
             let n = Literal::usize_unsuffixed(n);
-            calls.push(code!(.with_max_length(#n)));
+            calls.push(quote!(.with_max_length(#n)));
         }
         if let Some(p) = &s.pattern {
             let next = self.patterns.len();
             let index = *self.patterns.entry(p.clone()).or_insert(next);
-            let name = Ident::new(format!("PATTERN_{index}"));
+            let name = ident(format!("PATTERN_{index}"));
             let prefix = site.patterns();
-            calls.push(code!(.with_pattern(&#prefix #name)));
+            calls.push(quote!(.with_pattern(&#prefix #name)));
         }
         let format = match s.format.as_deref() {
-            Some("date-time") => Some(code!(DateTime)),
-            Some("date") => Some(code!(Date)),
-            Some("uuid") => Some(code!(Uuid)),
-            Some("base64url") => Some(code!(Base64Url)),
-            Some("duration") => Some(code!(Duration)),
+            Some("date-time") => Some(quote!(DateTime)),
+            Some("date") => Some(quote!(Date)),
+            Some("uuid") => Some(quote!(Uuid)),
+            Some("base64url") => Some(quote!(Base64Url)),
+            Some("duration") => Some(quote!(Duration)),
             // Other formats never reach request schemas: generation refuses
             // them there (lower::enforce).
             _ => None,
         };
         if let Some(f) = format {
-            calls.push(code!(.with_format(v::StringFormat::#f)));
+            calls.push(quote!(.with_format(v::StringFormat::#f)));
         }
         if !s.enumeration.is_empty() {
             let values = &s.enumeration;
-            calls.push(code!(.with_enumeration(&[#(#values),*])));
+            calls.push(quote!(.with_enumeration(&[#(#values),*])));
         }
         calls
     }
 
     /// `pub mod patterns { ... }` for every pattern seen so far.
-    pub(crate) fn patterns_module(&self) -> Code {
-        let rt = &self.ctx.rt;
-        let v = code!(#rt::validate);
+    pub(crate) fn patterns_module(&self) -> TokenStream {
+        let rt = &self.ctx.rt();
+        let v = quote!(#rt::validate);
         let mut by_index: Vec<(&usize, &String)> =
             self.patterns.iter().map(|(p, i)| (i, p)).collect();
         by_index.sort();
         let items = by_index.into_iter().map(|(i, source)| {
-            let name = Ident::new(format!("PATTERN_{i}"));
+            let name = ident(format!("PATTERN_{i}"));
             let doc = format!(" `{source}`");
-            code! {
+            quote! {
                 #[doc = #doc]
                 pub static #name: #v::Pattern = #v::Pattern::new(#source);
             }
         });
-        code! {
+        quote! {
             /// Every `pattern` of the request schemas, compiled on first use.
             pub mod patterns {
                 #(#items)*
@@ -300,7 +302,7 @@ pub(super) fn has_type(api: &Api, schema: &Schema, depth: usize) -> bool {
 
 /// The static of a discriminated type's schema without its discriminator.
 pub(crate) fn base_ident(name: &str) -> Ident {
-    Ident::new(format!("{name}__base"))
+    ident(format!("{name}__base"))
 }
 
 /// What a discriminator mapping points at: the type's static, or its base
@@ -308,7 +310,7 @@ pub(crate) fn base_ident(name: &str) -> Ident {
 pub(crate) fn mapped_ident(api: &Api, name: &str) -> Ident {
     match api.types.get(name) {
         Some(def) if def.discriminator.is_some() => base_ident(name),
-        _ => Ident::new(name),
+        _ => ident(name),
     }
 }
 
@@ -364,10 +366,10 @@ pub(crate) fn request_types(api: &Api) -> BTreeSet<String> {
 /// with the same range written as `minimum`/`maximum` (how Microsoft's
 /// modules spell `int32` and `int64`), built by
 /// `NumberRules::format_and_range` in the runtime.
-fn int_shorthand(n: &NumberSchema) -> Option<Code> {
+fn int_shorthand(n: &NumberSchema) -> Option<TokenStream> {
     let (constant, low, high) = match n.format.as_deref()? {
-        "int32" => (code!(v::INT32), i32::MIN as f64, i32::MAX as f64),
-        "int64" => (code!(v::INT64), i64::MIN as f64, i64::MAX as f64),
+        "int32" => (quote!(v::INT32), i32::MIN as f64, i32::MAX as f64),
+        "int64" => (quote!(v::INT64), i64::MIN as f64, i64::MAX as f64),
         _ => return None,
     };
     let exact = n.minimum == Some(low)
@@ -383,12 +385,12 @@ fn int_shorthand(n: &NumberSchema) -> Option<Code> {
 /// reach the runtime's types and shorthands. Their other items are
 /// `PascalCase` statics (one per named type, see `names::pascal`) or
 /// `SCREAMING_CASE` rules, so the lower-case alias cannot collide with one.
-pub(crate) fn alias(rt: &Code) -> Code {
-    code!(use #rt::validate as v;)
+pub(crate) fn alias(rt: &TokenStream) -> TokenStream {
+    quote!(use #rt::validate as v;)
 }
 
 /// `NumberRules { <what the schema sets> ..NumberRules::NONE }`.
-fn number_rules(n: &NumberSchema, integer: bool) -> Code {
+fn number_rules(n: &NumberSchema, integer: bool) -> TokenStream {
     let mut fields = Vec::new();
     for (name, value) in [
         ("minimum", n.minimum),
@@ -396,55 +398,55 @@ fn number_rules(n: &NumberSchema, integer: bool) -> Code {
         ("multiple_of", n.multiple_of),
     ] {
         if let Some(x) = value {
-            let name = Ident::new(name);
+            let name = ident(name);
             let x = f64_literal(x);
-            fields.push(code!(#name: ::std::option::Option::Some(#x),));
+            fields.push(quote!(#name: ::std::option::Option::Some(#x),));
         }
     }
     if n.exclusive_minimum {
-        fields.push(code!(exclusive_minimum: true,));
+        fields.push(quote!(exclusive_minimum: true,));
     }
     if n.exclusive_maximum {
-        fields.push(code!(exclusive_maximum: true,));
+        fields.push(quote!(exclusive_maximum: true,));
     }
     let format = match (integer, n.format.as_deref()) {
-        (true, Some("int8")) => Some(code!(Int8)),
-        (true, Some("uint8")) => Some(code!(Uint8)),
-        (true, Some("int16")) => Some(code!(Int16)),
-        (true, Some("int32")) => Some(code!(Int32)),
-        (true, Some("int64")) => Some(code!(Int64)),
+        (true, Some("int8")) => Some(quote!(Int8)),
+        (true, Some("uint8")) => Some(quote!(Uint8)),
+        (true, Some("int16")) => Some(quote!(Int16)),
+        (true, Some("int32")) => Some(quote!(Int32)),
+        (true, Some("int64")) => Some(quote!(Int64)),
         _ => None,
     };
     if let Some(f) = format {
-        fields.push(code!(format: ::std::option::Option::Some(v::IntegerFormat::#f),));
+        fields.push(quote!(format: ::std::option::Option::Some(v::IntegerFormat::#f),));
     }
     if !n.enumeration.is_empty() {
         let values = n.enumeration.iter().map(|x| f64_literal(*x));
-        fields.push(code!(enumeration: &[#(#values),*],));
+        fields.push(quote!(enumeration: &[#(#values),*],));
     }
     if fields.is_empty() {
-        code!(v::NumberRules::NONE)
+        quote!(v::NumberRules::NONE)
     } else {
-        code!(v::NumberRules { #(#fields)* ..v::NumberRules::NONE })
+        quote!(v::NumberRules { #(#fields)* ..v::NumberRules::NONE })
     }
 }
 
-fn opt_usize(value: Option<usize>) -> Code {
+fn opt_usize(value: Option<usize>) -> TokenStream {
     match value {
         Some(n) => {
             let n = Literal::usize_unsuffixed(n);
-            code!(::std::option::Option::Some(#n))
+            quote!(::std::option::Option::Some(#n))
         }
-        None => code!(::std::option::Option::None),
+        None => quote!(::std::option::Option::None),
     }
 }
 
-fn f64_literal(x: f64) -> Code {
+fn f64_literal(x: f64) -> TokenStream {
     if x.is_finite() {
         let lit = Literal::f64_suffixed(x);
-        code!(#lit)
+        quote!(#lit)
     } else {
         // Only a malformed `enum` entry can be non-finite; it matches nothing.
-        code!(f64::NAN)
+        quote!(f64::NAN)
     }
 }

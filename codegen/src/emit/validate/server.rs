@@ -5,12 +5,14 @@
 use std::collections::BTreeMap;
 
 use super::super::Ctx;
-use super::super::code::{Code, Ident, code};
 use super::super::params::params_struct;
 use super::super::rust_type::nullable_type;
 use super::param_rule;
+use crate::emit::ident;
 use crate::model::{Api, Operation, ParamLocation};
 use crate::names::{self, Namespace};
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
 
 /// Decides the `Input` variant name of every operation. Distinct method
 /// names can meet once turned to PascalCase (`foo_bar2` and `foo_bar_2`),
@@ -26,24 +28,20 @@ pub(crate) fn variant_names(api: &Api) -> BTreeMap<String, String> {
 /// The `Input` variant of an operation.
 pub(crate) fn variant(ctx: &Ctx<'_>, op: &Operation) -> Ident {
     match ctx.input_variants.get(&op.id) {
-        Some(name) => Ident::new(name.as_str()),
+        Some(name) => ident(name.as_str()),
         // Every operation of `ctx.api` is in the map; this arm only keeps
         // the function total.
-        None => Ident::new(names::pascal(&op.rust_name)),
+        None => ident(names::pascal(&op.rust_name)),
     }
 }
 
 /// Emits `pub mod server`.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
-    let rt = &ctx.rt;
+pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+    let rt = &ctx.rt();
     let variants = ctx.api.operations.iter().map(|op| input_variant(ctx, op));
     let readers = ctx.api.operations.iter().map(|op| reader(ctx, op));
-    let readers_in_order = ctx
-        .api
-        .operations
-        .iter()
-        .map(|op| Ident::new(&op.rust_name));
-    code! {
+    let readers_in_order = ctx.api.operations.iter().map(|op| ident(&op.rust_name));
+    quote! {
         /// The server side of the validators: raw HTTP request in, typed and
         /// validated operation input (or the reasons to refuse it) out.
         pub mod server {
@@ -141,7 +139,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> Code {
     }
 }
 
-fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> Code {
+fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let name = variant(ctx, op);
     let mut fields = Vec::new();
     for p in op
@@ -149,22 +147,22 @@ fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> Code {
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
     {
-        let field = Ident::new(&p.rust_name);
+        let field = ident(&p.rust_name);
         let doc = format!(" Path parameter `{}`, decoded.", p.name);
-        fields.push(code!(#[doc = #doc] #field: String,));
+        fields.push(quote!(#[doc = #doc] #field: String,));
     }
     if let Some(params) = params_struct(ctx, op) {
         fields
-            .push(code!(#[doc = " Query and header parameters."] params: super::params::#params,));
+            .push(quote!(#[doc = " Query and header parameters."] params: super::params::#params,));
     }
     if let Some(body) = &op.body {
-        let ty = nullable_type(ctx, &body.schema, &code!(super::types::));
+        let ty = nullable_type(ctx, &body.schema, &quote!(super::types::));
         let ty = if body.required {
             ty
         } else {
-            code!(Option<#ty>)
+            quote!(Option<#ty>)
         };
-        fields.push(code!(#[doc = " The request body."] body: #ty,));
+        fields.push(quote!(#[doc = " The request body."] body: #ty,));
     }
     let doc = format!(
         " `{} {}` (operationId `{}`).",
@@ -172,61 +170,62 @@ fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> Code {
         op.path,
         op.id
     );
-    code! {
+    quote! {
         #[doc = #doc]
         #name { #(#fields)* },
     }
 }
 
 /// The function that validates and reads one operation's input.
-fn reader(ctx: &Ctx<'_>, op: &Operation) -> Code {
-    let rt = &ctx.rt;
-    let name = Ident::new(&op.rust_name);
-    let module = Ident::new(&op.rust_name);
+fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
+    let rt = &ctx.rt();
+    let name = ident(&op.rust_name);
+    let module = ident(&op.rust_name);
     let variant = variant(ctx, op);
-    let rules = code!(super::validate::rules::#module);
+    let rules = quote!(super::validate::rules::#module);
     let mut steps = Vec::new();
     // What must be `Some` for the input to be built, and the fields.
-    let mut needed: Vec<(Ident, Code)> = Vec::new();
+    let mut needed: Vec<(Ident, TokenStream)> = Vec::new();
     let mut fields = Vec::new();
     let mut param_fields = Vec::new();
     for p in &op.params {
         let rule = param_rule(p);
-        let local = Ident::new(format!("p_{}", names::snake(&p.rust_name)));
-        let field = Ident::new(&p.rust_name);
+        let local = ident(format!("p_{}", names::snake(&p.rust_name)));
+        let field = ident(&p.rust_name);
         match p.location {
             ParamLocation::Path => {
-                steps
-                    .push(code!(let #local = request.path_param(found, &#rules::#rule, &mut out);));
-                needed.push((local.clone(), code!(#local)));
-                fields.push(code!(#field: #local,));
+                steps.push(
+                    quote!(let #local = request.path_param(found, &#rules::#rule, &mut out);),
+                );
+                needed.push((local.clone(), quote!(#local)));
+                fields.push(quote!(#field: #local,));
             }
             ParamLocation::Query | ParamLocation::Header => {
-                let ty = nullable_type(ctx, &p.schema, &code!(super::types::));
+                let ty = nullable_type(ctx, &p.schema, &quote!(super::types::));
                 let read = if p.location == ParamLocation::Query {
-                    Ident::new("query_param")
+                    ident("query_param")
                 } else {
-                    Ident::new("header_param")
+                    ident("header_param")
                 };
-                steps.push(code!(let #local = request.#read::<#ty>(&#rules::#rule, &mut out);));
+                steps.push(quote!(let #local = request.#read::<#ty>(&#rules::#rule, &mut out);));
                 if p.required {
-                    needed.push((local.clone(), code!(#local)));
+                    needed.push((local.clone(), quote!(#local)));
                 }
-                param_fields.push(code!(#field: #local,));
+                param_fields.push(quote!(#field: #local,));
             }
         }
     }
     if op.auth_required {
-        steps.push(code!(request.check_bearer(&mut out);));
+        steps.push(quote!(request.check_bearer(&mut out);));
     }
-    steps.push(code!(request.check_accept(&mut out);));
-    let mut body_pattern = code!(_);
+    steps.push(quote!(request.check_accept(&mut out);));
+    let mut body_pattern = quote!(_);
     match &op.body {
         Some(body) => {
-            let ty = nullable_type(ctx, &body.schema, &code!(super::types::));
+            let ty = nullable_type(ctx, &body.schema, &quote!(super::types::));
             let media = &body.content_type;
             let required = body.required;
-            steps.push(code! {
+            steps.push(quote! {
                 let body = request.json_body::<#ty>(
                     #media,
                     #required,
@@ -236,27 +235,27 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> Code {
                 );
             });
             if body.required {
-                body_pattern = code!(Ok(Some(body)));
+                body_pattern = quote!(Ok(Some(body)));
             } else {
-                body_pattern = code!(Ok(body));
+                body_pattern = quote!(Ok(body));
             }
-            fields.push(code!(body,));
+            fields.push(quote!(body,));
         }
-        None => steps.push(code!(request.no_body(&mut out);)),
+        None => steps.push(quote!(request.no_body(&mut out);)),
     }
     if let Some(params) = params_struct(ctx, op) {
-        fields.push(code!(params: super::params::#params { #(#param_fields)* },));
+        fields.push(quote!(params: super::params::#params { #(#param_fields)* },));
     }
     let body_value = if op.body.is_some() {
-        code!(body)
+        quote!(body)
     } else {
-        code!(())
+        quote!(())
     };
     let refutable = !needed.is_empty() || op.body.is_some();
     let locals = needed.iter().map(|(l, _)| l);
-    let patterns = needed.iter().map(|(l, _)| code!(Some(#l)));
+    let patterns = needed.iter().map(|(l, _)| quote!(Some(#l)));
     let unpack = if refutable {
-        code! {
+        quote! {
             let ((#(#patterns,)*), #body_pattern) = ((#(#locals,)*), #body_value) else {
                 // Every reader adds a violation when it returns nothing, so
                 // this cannot happen; refuse rather than panic if it does.
@@ -264,14 +263,14 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> Code {
             };
         }
     } else {
-        code!()
+        quote!()
     };
     let found = if op.params.iter().any(|p| p.location == ParamLocation::Path) {
-        Ident::new("found")
+        ident("found")
     } else {
-        Ident::new("_found")
+        ident("_found")
     };
-    code! {
+    quote! {
         fn #name(
             request: &#rt::validate::request::RawRequest<'_>,
             #found: &[(&'static str, String)],

@@ -7,26 +7,28 @@
 //! does not specialise, is read by the runtime's shared one-pass reader.
 
 use super::super::Ctx;
-use super::super::code::{Code, Ident, Literal, code};
 use super::schema::has_type;
 use super::typed;
+use crate::emit::ident;
 use crate::model::{Api, ObjectSchema, Operation, Schema, SchemaKind};
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
 
 /// The verdict function of an operation with a body.
-pub(super) fn op_verdict(ctx: &Ctx<'_>, op: &Operation) -> Option<Code> {
+pub(super) fn op_verdict(ctx: &Ctx<'_>, op: &Operation) -> Option<TokenStream> {
     let body = op.body.as_ref()?;
-    let rt = &ctx.rt;
-    let name = Ident::new(&op.rust_name);
+    let rt = &ctx.rt();
+    let name = ident(&op.rust_name);
     let doc = format!(
         " Whether the raw JSON bytes are a valid `{}` request body: the verdict [`super::super::validate`]'s checks would give, without locations or messages.",
         op.id
     );
-    let schema = code!(&super::rules::#name::BODY);
+    let schema = quote!(&super::rules::#name::BODY);
     let read = match object_of(ctx.api, &body.schema) {
         Some(object) => member_reader(ctx, object, &schema),
-        None => code!(#rt::validate::verdict::valid(#schema, bytes)),
+        None => quote!(#rt::validate::verdict::valid(#schema, bytes)),
     };
-    Some(code! {
+    Some(quote! {
         #[doc = #doc]
         pub fn #name(bytes: &[u8]) -> bool {
             #read
@@ -36,21 +38,21 @@ pub(super) fn op_verdict(ctx: &Ctx<'_>, op: &Operation) -> Option<Code> {
 
 /// A `static` `verdict::Members` of the body and its `read` by a member
 /// reader: a `match` over the object's declared keys, one line each.
-fn member_reader(ctx: &Ctx<'_>, object: &ObjectSchema, schema: &Code) -> Code {
+fn member_reader(ctx: &Ctx<'_>, object: &ObjectSchema, schema: &TokenStream) -> TokenStream {
     let mut properties: Vec<_> = object.properties.iter().collect();
     // The order of the emitted `ObjectRules::properties`, which the bits
     // and indices below refer to.
     properties.sort_by(|a, b| a.name.cmp(&b.name));
     let mut uses_properties = false;
-    let arms: Vec<Code> = properties
+    let arms: Vec<TokenStream> = properties
         .iter()
         .enumerate()
         .map(|(index, p)| {
             let key = Literal::byte_string(p.name.as_bytes());
             let shift = Literal::usize_unsuffixed(index);
-            let bit = code!(1 << #shift);
+            let bit = quote!(1 << #shift);
             let read = match plain(ctx.api, &p.schema) {
-                Some(Plain::String { nullable }) => code!(c.plain_string(#bit, #nullable)),
+                Some(Plain::String { nullable }) => quote!(c.plain_string(#bit, #nullable)),
                 Some(Plain::Strings {
                     nullable,
                     min_items,
@@ -60,27 +62,27 @@ fn member_reader(ctx: &Ctx<'_>, object: &ObjectSchema, schema: &Code) -> Code {
                     let max = match max_items {
                         Some(max) => {
                             let max = Literal::usize_unsuffixed(max);
-                            code!(#max)
+                            quote!(#max)
                         }
-                        None => code!(usize::MAX),
+                        None => quote!(usize::MAX),
                     };
-                    code!(c.plain_strings(#bit, #nullable, #min, #max))
+                    quote!(c.plain_strings(#bit, #nullable, #min, #max))
                 }
                 None => {
                     uses_properties = true;
                     let index = Literal::usize_unsuffixed(index);
-                    code!(c.value(#bit, properties[#index].schema))
+                    quote!(c.value(#bit, properties[#index].schema))
                 }
             };
-            code!(#key => #read,)
+            quote!(#key => #read,)
         })
         .collect();
     let properties = if uses_properties {
-        code!(properties)
+        quote!(properties)
     } else {
-        code!(_)
+        quote!(_)
     };
-    code! {
+    quote! {
         static MEMBERS: Members = Members::of(#schema);
         let member = |c: &mut Cursor<'_>, #properties: Properties, key: &[u8]| match key {
             #(#arms)*
@@ -92,9 +94,9 @@ fn member_reader(ctx: &Ctx<'_>, object: &ObjectSchema, schema: &Code) -> Code {
 
 /// The runtime names the member readers use, imported once for the whole
 /// `verdict` module.
-pub(super) fn imports(ctx: &Ctx<'_>) -> Code {
-    let rt = &ctx.rt;
-    code! {
+pub(super) fn imports(ctx: &Ctx<'_>) -> TokenStream {
+    let rt = &ctx.rt();
+    quote! {
         #[allow(unused_imports)]
         use #rt::validate::verdict::{Cursor, Members, Properties, UNDECLARED};
     }
