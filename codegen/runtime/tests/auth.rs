@@ -76,9 +76,10 @@ async fn a_closure_provider_is_asked_for_the_cloud_scope_on_every_attempt() {
 }
 
 /// The variable the environment provider tests read. No test sets it in
-/// this process (`set_var` while other test threads read the environment is
-/// a data race): the part that needs it set runs in a child process of
-/// this test binary, with the variable in the child's environment.
+/// this process (setting a variable while other test threads read the
+/// environment is a data race): the part that needs it set runs in a child
+/// process of this test binary, with the variable in the child's
+/// environment.
 const ENV_VARIABLE: &str = "GRAPH_RUNTIME_AUTH_TEST_TOKEN";
 
 #[tokio::test]
