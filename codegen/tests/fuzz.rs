@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, FileFailurePersistence, RngSeed, TestRunner};
 use serde_yaml::{Mapping, Value};
 
 /// Longest a single input may take (debug builds are slow; this only
@@ -88,34 +88,18 @@ fn repo_file(relative: &str) -> Option<Value> {
     serde_yaml::from_str(&text).ok()
 }
 
-/// Whole small specs, and Microsoft's modules (cut down per case).
-struct Seeds {
-    small: Vec<Value>,
-    modules: Vec<Value>,
-}
-
-fn seeds() -> &'static Seeds {
-    static SEEDS: OnceLock<Seeds> = OnceLock::new();
+/// Whole small specs: ours and the fixtures.
+fn seeds() -> &'static [Value] {
+    static SEEDS: OnceLock<Vec<Value>> = OnceLock::new();
     SEEDS.get_or_init(|| {
-        let small = [
+        [
             "../spec/assign.yaml",
             "tests/specs/features.yaml",
             "../generated/graph-modules/specs/discriminator.yaml",
         ]
         .iter()
         .filter_map(|p| repo_file(p))
-        .collect();
-        let modules: Vec<Value> = [
-            "../../shared/graph-openapi/DeviceManagement.Actions.yml",
-            "../../shared/graph-openapi/DeviceManagement.Enrollment.yml",
-        ]
-        .iter()
-        .filter_map(|p| repo_file(p))
-        .collect();
-        if modules.is_empty() {
-            eprintln!("NOTE: ../shared/graph-openapi is absent; fuzzing only our own specs");
-        }
-        Seeds { small, modules }
+        .collect()
     })
 }
 
@@ -405,11 +389,31 @@ fn apply(doc: &mut Value, edit: &Edit) {
     }
 }
 
+/// The seed of a run: `FUZZ_SEED`, else a fresh one. Printed with every
+/// failure so that CI's failure reproduces locally.
+fn seed() -> u64 {
+    if let Some(seed) = std::env::var("FUZZ_SEED").ok().and_then(|v| v.parse().ok()) {
+        return seed;
+    }
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::time::SystemTime::now())
+}
+
+/// Where the failing cases of test `name` are kept: proptest saves the seed
+/// of each failure there and replays them first on every later run. The
+/// directory is committed, so a failure found once stays a test.
+fn regressions(name: &str) -> &'static str {
+    let file = format!("tests/fuzz-regressions/{}.txt", name.replace(' ', "_"));
+    Box::leak(file.into_boxed_str())
+}
+
 fn run(name: &str, cases: u32, strategy: impl Strategy<Value = String>) {
+    let seed = seed();
     let mut runner = TestRunner::new(Config {
         cases,
         max_shrink_iters: 64,
-        failure_persistence: None,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(regressions(name)))),
+        rng_seed: RngSeed::Fixed(seed),
         ..Config::default()
     });
     let before = (
@@ -418,20 +422,25 @@ fn run(name: &str, cases: u32, strategy: impl Strategy<Value = String>) {
     );
     let result = runner.run(&strategy, pipeline);
     eprintln!(
-        "{name}: {cases} cases; generated code (all tests so far) {} -> {}, refused {} -> {}",
+        "{name}: {cases} cases, seed {seed}; generated code (all tests so far) {} -> {}, \
+         refused {} -> {}",
         before.0,
         GENERATED.load(Ordering::Relaxed),
         before.1,
         REFUSED.load(Ordering::Relaxed)
     );
     if let Err(err) = result {
-        panic!("{name}: {err}");
+        panic!(
+            "{name}: {err}\nreproduce with FUZZ_SEED={seed} (the failing case is also saved in \
+             codegen/{}; commit it)",
+            regressions(name)
+        );
     }
 }
 
 #[test]
 fn mutated_small_specs() {
-    let seeds = &seeds().small;
+    let seeds = seeds();
     assert_eq!(
         seeds.len(),
         3,
@@ -447,13 +456,22 @@ fn mutated_small_specs() {
     run("mutated small specs", cases(96), strategy);
 }
 
+#[test_support::needs_shared]
 #[test]
 fn mutated_microsoft_modules() {
-    let modules = &seeds().modules;
-    if modules.is_empty() {
-        eprintln!("SKIPPED: ../shared/graph-openapi is absent");
-        return;
-    }
+    let dir = test_support::shared!("graph-openapi");
+    // Cut down per case.
+    let modules: Vec<Value> = [
+        "DeviceManagement.Actions.yml",
+        "DeviceManagement.Enrollment.yml",
+    ]
+    .iter()
+    .map(|file| {
+        let text = std::fs::read_to_string(dir.join(file))
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.join(file).display()));
+        serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"))
+    })
+    .collect();
     let strategy = (
         0..modules.len(),
         prop::collection::vec(any::<usize>(), 1..5),

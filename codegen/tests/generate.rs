@@ -58,12 +58,33 @@ fn output_file_is_written_only_when_it_changes() {
             .generate()
             .unwrap()
     };
+    // Any write stamps the file with the current time, so a stamp far in
+    // the past shows whether the second run wrote it, with no sleeping.
+    let long_ago = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+    let stamp = |time| {
+        std::fs::File::options()
+            .write(true)
+            .open(&out)
+            .unwrap()
+            .set_modified(time)
+            .unwrap()
+    };
+    let modified = || std::fs::metadata(&out).unwrap().modified().unwrap();
     run();
-    let before = std::fs::metadata(&out).unwrap().modified().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(20));
+    let generated = std::fs::read_to_string(&out).unwrap();
+    stamp(long_ago);
     run();
-    let after = std::fs::metadata(&out).unwrap().modified().unwrap();
-    assert_eq!(before, after, "unchanged output must not be rewritten");
+    assert_eq!(
+        modified(),
+        long_ago,
+        "unchanged output must not be rewritten"
+    );
+    // A file that differs is rewritten.
+    std::fs::write(&out, "// stale\n").unwrap();
+    stamp(long_ago);
+    run();
+    assert_ne!(modified(), long_ago, "changed output must be rewritten");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), generated);
 }
 
 #[test]

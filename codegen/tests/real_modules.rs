@@ -15,23 +15,16 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Microsoft's modules, or `None` (with a message) when `../shared` is not
-/// beside the repository, as on a clone outside this team's machines.
-fn shared_modules() -> Option<Vec<PathBuf>> {
-    let dir = repo().join("../shared/graph-openapi");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!(
-            "SKIPPED: {} is absent; Microsoft's Graph modules are not checked",
-            dir.display()
-        );
-        return None;
-    };
-    let mut files: Vec<PathBuf> = entries
+/// Microsoft's modules in the team's shared inputs (see `test-support`).
+fn shared_modules() -> Vec<PathBuf> {
+    let dir = test_support::shared!("graph-openapi");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
         .collect();
     files.sort();
-    Some(files)
+    files
 }
 
 const METHODS: [&str; 8] = [
@@ -104,11 +97,10 @@ fn generated_counts(code: &str) -> (usize, usize) {
     (routes, flat)
 }
 
+#[test_support::needs_shared]
 #[test]
 fn microsofts_modules_generate_crates_that_build_warning_free() {
-    let Some(modules) = shared_modules() else {
-        return;
-    };
+    let modules = shared_modules();
     assert_eq!(modules.len(), 2, "expected the two modules: {modules:?}");
     let dir = tempfile::tempdir().unwrap();
     for spec in &modules {

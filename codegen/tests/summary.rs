@@ -96,17 +96,11 @@ fn summarise(spec: &Path) -> String {
     )
 }
 
+#[test_support::needs_shared]
 #[test]
 fn microsofts_modules() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/graph-openapi");
-    if !dir.is_dir() {
-        eprintln!(
-            "SKIPPED: {} is absent; no summary of Microsoft's modules",
-            dir.display()
-        );
-        return;
-    }
-    insta::glob!("../../../shared/graph-openapi", "*.yml", |path| {
+    let dir = test_support::shared!("graph-openapi");
+    insta::glob!(dir, "*.yml", |path| {
         insta::assert_snapshot!(summarise(path));
     });
 }

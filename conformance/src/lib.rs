@@ -12,3 +12,12 @@ pub mod exchange;
 pub mod job;
 pub mod mock;
 pub mod oracle;
+
+/// The README's Rust examples, compiled by `cargo test` as doctests of this
+/// crate: it sees the generated client and the runtime, and `codegen` as a
+/// dev-dependency (the `build.rs` example). Blocks marked `no_run` are
+/// compiled, not run; the one marked `ignore` needs the runtime's
+/// `azure-identity` feature.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;

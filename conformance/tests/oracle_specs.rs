@@ -42,16 +42,10 @@ fn date_format_is_checked() {
     assert!(!validator.is_valid(&json!("29/02/2024")));
 }
 
+#[test_support::needs_shared]
 #[test]
 fn every_microsoft_body_schema_translates_and_compiles() {
-    let dir = repo().join("../shared/graph-openapi");
-    if !dir.exists() {
-        eprintln!(
-            "skipped: {} is absent (Microsoft's modules live outside the repository)",
-            dir.display()
-        );
-        return;
-    }
+    let dir = test_support::shared!("graph-openapi");
     for (file, at_least) in [
         ("DeviceManagement.Actions.yml", 200),
         ("DeviceManagement.Enrollment.yml", 20),

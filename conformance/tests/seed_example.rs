@@ -56,16 +56,12 @@ fn parse_example(page: &str) -> Example {
     }
 }
 
+#[test_support::needs_shared]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_example_validates_and_the_client_sends_its_equal() {
-    let page_path = common::repo().join("../shared/seed/000_98d0684ee68fea20.txt");
-    let Ok(page) = std::fs::read_to_string(&page_path) else {
-        eprintln!(
-            "skipped: the seed page {} is absent (it lives outside the repository)",
-            page_path.display()
-        );
-        return;
-    };
+    let page_path = test_support::shared!("seed/000_98d0684ee68fea20.txt");
+    let page = std::fs::read_to_string(&page_path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", page_path.display()));
     let example = parse_example(&page);
     assert_eq!(example.method, "POST");
     assert_eq!(

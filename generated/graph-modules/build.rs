@@ -4,10 +4,12 @@
 //!   `specs/discriminator.yaml` (ours, always present), with the client,
 //!   for the client-side tests;
 //! * `actions.rs` and `enrollment.rs` from Microsoft's modules in
-//!   `../shared/graph-openapi/` (outside the repository), without client
+//!   `../shared/graph-openapi/` (outside the repository; or under
+//!   `$AUTOPILOT_SHARED_DIR`, as `test-support` reads it), without client
 //!   or fluent builders to keep compile times down. When that directory is
 //!   absent nothing is generated for them, the `graph_modules` cfg stays
-//!   off, and the tests that need them print that they were skipped.
+//!   off, and the tests that need them are ignored (or fail under CI; see
+//!   `codegen/test-support`).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -25,7 +27,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    let shared = root.join("../../../shared/graph-openapi");
+    println!("cargo:rerun-if-env-changed=AUTOPILOT_SHARED_DIR");
+    let shared = std::env::var_os("AUTOPILOT_SHARED_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("../../../shared"))
+        .join("graph-openapi");
     println!("cargo:rerun-if-changed={}", shared.display());
     if !shared.is_dir() {
         return ExitCode::SUCCESS;

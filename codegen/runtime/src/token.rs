@@ -134,7 +134,16 @@ impl EnvToken {
     }
 
     fn read(&self) -> Result<SecretToken, TokenError> {
-        match std::env::var(&self.variable) {
+        self.token_from(std::env::var(&self.variable))
+    }
+
+    /// The token for what reading the variable gave (apart from the read
+    /// itself, so the unit tests need not set process-wide variables).
+    fn token_from(
+        &self,
+        value: Result<String, std::env::VarError>,
+    ) -> Result<SecretToken, TokenError> {
+        match value {
             Ok(value) if !value.trim().is_empty() => Ok(SecretToken::from(value.trim())),
             Ok(_) => Err(TokenError::new(format!(
                 "environment variable {} is empty",
@@ -203,7 +212,6 @@ where
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
@@ -215,10 +223,6 @@ mod tests {
             .block_on(future)
     }
 
-    // Environment variables are process-wide; the tests that touch them take
-    // this lock and use names no other test uses.
-    static ENV: Mutex<()> = Mutex::new(());
-
     #[test]
     fn static_token_is_handed_back() {
         let token = SecretToken::from("abc");
@@ -226,27 +230,35 @@ mod tests {
         assert_eq!(got.expose(), "abc");
     }
 
+    /// What the variable holds, passed in: no test of this (threaded)
+    /// binary sets a process-wide variable. `tests/auth.rs` reads a real
+    /// one, set for a child process.
     #[test]
-    fn env_token_is_read_on_every_call() {
-        let _guard = ENV.lock().unwrap();
+    fn env_token_trims_and_refuses_empty_or_unset() {
+        use std::env::VarError;
         let provider = EnvToken::new("GRAPH_RUNTIME_TEST_TOKEN_A");
-        // SAFETY: the lock above serialises every test that touches the
-        // environment, and no other thread of this binary reads this name.
-        unsafe { std::env::set_var("GRAPH_RUNTIME_TEST_TOKEN_A", " first\n") };
-        assert_eq!(block(provider.token(&[])).unwrap().expose(), "first");
-        unsafe { std::env::set_var("GRAPH_RUNTIME_TEST_TOKEN_A", "second") };
-        assert_eq!(block(provider.token(&[])).unwrap().expose(), "second");
-        unsafe { std::env::set_var("GRAPH_RUNTIME_TEST_TOKEN_A", "  ") };
-        let err = block(provider.token(&[])).unwrap_err();
+        let token = |value| provider.token_from(value).map(|t| t.expose().to_string());
+        assert_eq!(token(Ok(" first\n".into())).unwrap(), "first");
+        assert_eq!(token(Ok("second".into())).unwrap(), "second");
         assert_eq!(
-            err.to_string(),
+            token(Ok("  ".into())).unwrap_err().to_string(),
             "environment variable GRAPH_RUNTIME_TEST_TOKEN_A is empty"
         );
-        unsafe { std::env::remove_var("GRAPH_RUNTIME_TEST_TOKEN_A") };
-        let err = block(provider.token(&[])).unwrap_err();
         assert_eq!(
-            err.to_string(),
+            token(Err(VarError::NotPresent)).unwrap_err().to_string(),
             "environment variable GRAPH_RUNTIME_TEST_TOKEN_A is not set"
+        );
+        assert_eq!(
+            token(Err(VarError::NotUnicode("\u{fffd}".into())))
+                .unwrap_err()
+                .to_string(),
+            "environment variable GRAPH_RUNTIME_TEST_TOKEN_A is not valid UTF-8"
+        );
+        // Read when asked: a name no one sets.
+        let unset = EnvToken::new("GRAPH_RUNTIME_TEST_TOKEN_NEVER_SET");
+        assert_eq!(
+            block(unset.token(&[])).unwrap_err().to_string(),
+            "environment variable GRAPH_RUNTIME_TEST_TOKEN_NEVER_SET is not set"
         );
     }
 

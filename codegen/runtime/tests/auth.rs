@@ -75,17 +75,24 @@ async fn a_closure_provider_is_asked_for_the_cloud_scope_on_every_attempt() {
     );
 }
 
+/// The variable the environment provider tests read. No test sets it in
+/// this process (setting a variable while other test threads read the
+/// environment is a data race): the part that needs it set runs in a child
+/// process of this test binary, with the variable in the child's
+/// environment.
+const ENV_VARIABLE: &str = "GRAPH_RUNTIME_AUTH_TEST_TOKEN";
+
 #[tokio::test]
 async fn an_environment_provider_reads_the_variable_when_sending() {
+    assert!(
+        std::env::var_os(ENV_VARIABLE).is_none(),
+        "{ENV_VARIABLE} must not be set for this test binary"
+    );
     let server = serve(Canned::status(204)).await;
-    let variable = "GRAPH_RUNTIME_AUTH_TEST_TOKEN";
     let client = builder(&server)
-        .token_provider(EnvToken::new(variable))
+        .token_provider(EnvToken::new(ENV_VARIABLE))
         .build()
         .unwrap();
-    // SAFETY: this binary's only test that touches the environment, and the
-    // name is unique to it.
-    unsafe { std::env::remove_var(variable) };
     let err = assign(&client).await.unwrap_err();
     assert!(matches!(err, Error::Token { .. }), "{err:?}");
     assert_eq!(
@@ -94,10 +101,38 @@ async fn an_environment_provider_reads_the_variable_when_sending() {
          environment variable GRAPH_RUNTIME_AUTH_TEST_TOKEN is not set"
     );
     assert!(server.requests().is_empty());
-    unsafe { std::env::set_var(variable, TOKEN) };
+
+    // Set: the test below, in a child process.
+    let child = "an_environment_provider_sends_the_variable_in_a_child_process";
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", child, "--ignored", "--test-threads", "1"])
+        .env(ENV_VARIABLE, TOKEN)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("test result: ok. 1 passed"),
+        "{child} failed in the child process:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+#[ignore = "run by an_environment_provider_reads_the_variable_when_sending, \
+            in a child process with the variable set"]
+async fn an_environment_provider_sends_the_variable_in_a_child_process() {
+    assert_eq!(
+        std::env::var(ENV_VARIABLE).as_deref(),
+        Ok(TOKEN),
+        "run by an_environment_provider_reads_the_variable_when_sending"
+    );
+    let server = serve(Canned::status(204)).await;
+    let client = builder(&server)
+        .token_provider(EnvToken::new(ENV_VARIABLE))
+        .build()
+        .unwrap();
     assert!(assign(&client).await.is_ok());
     assert_eq!(bearer(&server), [Some(format!("Bearer {TOKEN}"))]);
-    unsafe { std::env::remove_var(variable) };
 }
 
 #[tokio::test]

@@ -16,6 +16,10 @@ use crate::oracle::{Check, Oracle, Outcome};
 /// How long the client waits in the `slow` scenario; the mock waits longer.
 pub const SLOW_CLIENT_TIMEOUT: Duration = Duration::from_millis(100);
 
+/// The longest a scenario waits for the mock to record its exchange (it
+/// takes milliseconds; the `slow` scenario's delay, 300 ms by default).
+const SETTLE_LIMIT: Duration = Duration::from_secs(30);
+
 /// What one scenario produced.
 #[derive(Debug, Clone)]
 pub struct ScenarioRun {
@@ -60,13 +64,12 @@ pub async fn run_scenario(mock: &MockServer, fault: Fault) -> ScenarioRun {
     let before = mock.recorder().total();
     let result = (driver.flat)(&client, "scenario-1", &body).await;
     mock.faults().clear();
-    if matches!(fault, Fault::Slow(_)) {
-        // The mock is still sleeping on the abandoned request; let it
-        // finish so its exchange is recorded with the others.
-        if let Fault::Slow(d) = fault {
-            tokio::time::sleep(d).await;
-        }
-    }
+    // The client can have its result before the mock records the exchange:
+    // `slow` leaves the mock still waiting on the abandoned request, `drop`
+    // and `204-with-body` write to the socket before recording. Wait for the
+    // record itself. Bounded, in case the mock lost the request: the
+    // scenario's oracle row then fails with "the mock recorded no exchange".
+    let _ = tokio::time::timeout(SETTLE_LIMIT, mock.recorder().settled()).await;
     ScenarioRun {
         outcome: CallOutcome::of(&result),
         exchanges: mock.recorder().since(before),

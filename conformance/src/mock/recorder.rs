@@ -4,6 +4,8 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use tokio::sync::Notify;
+
 use crate::exchange::Exchange;
 
 /// How many exchanges a mock keeps unless told otherwise.
@@ -15,6 +17,9 @@ pub struct Recorder {
     capacity: usize,
     kept: Mutex<VecDeque<Exchange>>,
     total: AtomicU64,
+    /// Exchanges stored so far (kept or not), and a signal on each.
+    stored: AtomicU64,
+    stored_signal: Notify,
 }
 
 impl Recorder {
@@ -25,6 +30,8 @@ impl Recorder {
             capacity,
             kept: Mutex::new(VecDeque::with_capacity(capacity.min(DEFAULT_CAPACITY))),
             total: AtomicU64::new(0),
+            stored: AtomicU64::new(0),
+            stored_signal: Notify::new(),
         }
     }
 
@@ -35,14 +42,33 @@ impl Recorder {
 
     /// Stores an exchange, forgetting the oldest beyond capacity.
     pub(crate) fn store(&self, exchange: Exchange) {
-        if self.capacity == 0 {
-            return;
+        if self.capacity > 0 {
+            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            while kept.len() >= self.capacity {
+                kept.pop_front();
+            }
+            kept.push_back(exchange);
         }
-        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        while kept.len() >= self.capacity {
-            kept.pop_front();
+        self.stored.fetch_add(1, Ordering::Release);
+        self.stored_signal.notify_waiters();
+    }
+
+    /// Returns once every exchange counted so far is stored: the mock has
+    /// answered it (or dropped its connection) and recorded it. A client
+    /// can see its answer, or give up, before that: the mock records after
+    /// it answers, and keeps working on a request whose client left.
+    pub async fn settled(&self) {
+        let counted = self.total();
+        loop {
+            let signal = self.stored_signal.notified();
+            let mut signal = std::pin::pin!(signal);
+            // Registered before the check, so a store in between wakes us.
+            signal.as_mut().enable();
+            if self.stored.load(Ordering::Acquire) >= counted {
+                return;
+            }
+            signal.await;
         }
-        kept.push_back(exchange);
     }
 
     /// How many exchanges were seen in all.
@@ -101,6 +127,23 @@ mod tests {
             response: None,
             scenario: None,
         }
+    }
+
+    #[tokio::test]
+    async fn settled_waits_until_every_counted_exchange_is_stored() {
+        let recorder = std::sync::Arc::new(Recorder::new(0));
+        recorder.settled().await; // nothing counted
+        let seq = recorder.next_seq();
+        let waiting = recorder.clone();
+        let waiter = tokio::spawn(async move { waiting.settled().await });
+        // On this single-threaded runtime the waiter runs until it waits.
+        tokio::task::yield_now().await;
+        assert!(
+            !waiter.is_finished(),
+            "settled before the exchange was stored"
+        );
+        recorder.store(exchange(seq));
+        waiter.await.unwrap();
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! the edges.
 
 use proptest::prelude::Rng;
+use regex_syntax::ParserBuilder;
+use regex_syntax::hir::{Class, Hir, HirKind};
 use serde_json::{Map, Number, Value, json};
 
 /// Nesting past this gives leaves only (it keeps recursive schemas small).
@@ -177,7 +179,7 @@ impl<R: Rng> Gen<'_, R> {
             return if self.slip() { self.bend(text) } else { text };
         }
         if let Some(pattern) = schema.get("pattern").and_then(Value::as_str)
-            && let Some(sample) = self.sample_for(pattern)
+            && let Some(sample) = self.matching(pattern)
         {
             return if self.slip() {
                 self.bend(sample)
@@ -213,17 +215,95 @@ impl<R: Rng> Gen<'_, R> {
         (0..len).map(|_| self.pick(ALPHABET)).collect()
     }
 
-    /// A valid sample for the patterns the specs under test use (the
-    /// fixture's; Microsoft's only pair patterns with formats).
-    fn sample_for(&mut self, pattern: &str) -> Option<String> {
-        let sample = match pattern {
-            "^[a-z0-9-]+$" => self.pick(&["abc", "widget-7", "x-1"]).to_string(),
-            "^[A-Z][a-z]*$" => self.pick(&["A", "Bolt", "Zed"]).to_string(),
-            "^[^@\\s]+@[^@\\s]+$" => format!("user{}@example.com", self.below(10)),
-            "^SN-\\d{4}$" => format!("SN-{:04}", self.below(10_000)),
-            _ => return None,
+    /// A string that `pattern` matches, generated from the pattern itself:
+    /// each alternative, class and repetition drawn from the random source.
+    /// `None` for a pattern the Rust regex parser cannot read.
+    ///
+    /// The schema's pattern is ECMA-262; read as a Rust regex, without
+    /// Unicode classes first (ECMA-262's `\d` and `\w` are ASCII), with them
+    /// when a class needs them (a negated class such as `[^@\s]`). Where
+    /// the two dialects differ a sample may not match; the oracle then
+    /// calls it invalid, which the test tolerates.
+    fn matching(&mut self, pattern: &str) -> Option<String> {
+        let hir = ParserBuilder::new()
+            .unicode(false)
+            .build()
+            .parse(pattern)
+            .ok()
+            .or_else(|| ParserBuilder::new().build().parse(pattern).ok())?;
+        let mut out = String::new();
+        self.emit(&hir, &mut out);
+        Some(out)
+    }
+
+    /// Appends a string that `hir` matches (anchors match empty).
+    fn emit(&mut self, hir: &Hir, out: &mut String) {
+        match hir.kind() {
+            HirKind::Empty | HirKind::Look(_) => {}
+            HirKind::Literal(literal) => out.push_str(&String::from_utf8_lossy(&literal.0)),
+            HirKind::Class(Class::Unicode(class)) => {
+                let ranges: Vec<(u32, u32)> = class
+                    .ranges()
+                    .iter()
+                    .map(|r| (u32::from(r.start()), u32::from(r.end())))
+                    .collect();
+                if let Some(c) = self.class_member(&ranges) {
+                    out.push(c);
+                }
+            }
+            HirKind::Class(Class::Bytes(class)) => {
+                let ranges: Vec<(u32, u32)> = class
+                    .ranges()
+                    .iter()
+                    .map(|r| (u32::from(r.start()), u32::from(r.end()).min(0x7f)))
+                    .filter(|(lo, hi)| lo <= hi)
+                    .collect();
+                if let Some(c) = self.class_member(&ranges) {
+                    out.push(c);
+                }
+            }
+            HirKind::Repetition(repetition) => {
+                let room = repetition
+                    .max
+                    .map_or(3, |max| (max - repetition.min).min(6));
+                let times = repetition.min + self.below(room as usize + 1) as u32;
+                for _ in 0..times {
+                    self.emit(&repetition.sub, out);
+                }
+            }
+            HirKind::Capture(capture) => self.emit(&capture.sub, out),
+            HirKind::Concat(parts) => {
+                for part in parts {
+                    self.emit(part, out);
+                }
+            }
+            HirKind::Alternation(choices) => {
+                let choice = self.below(choices.len());
+                self.emit(&choices[choice], out);
+            }
+        }
+    }
+
+    /// A character of a class given as code point ranges: mostly printable
+    /// ASCII, when the class has some.
+    fn class_member(&mut self, ranges: &[(u32, u32)]) -> Option<char> {
+        let printable: Vec<(u32, u32)> = ranges
+            .iter()
+            .map(|&(lo, hi)| (lo.max(0x20), hi.min(0x7e)))
+            .filter(|(lo, hi)| lo <= hi)
+            .collect();
+        let pool = if !printable.is_empty() && self.chance(85) {
+            &printable[..]
+        } else {
+            ranges
         };
-        Some(sample)
+        if pool.is_empty() {
+            return None;
+        }
+        let (lo, hi) = pool[self.below(pool.len())];
+        let code = lo + (self.rng.next_u64() % u64::from(hi - lo + 1)) as u32;
+        // A range across the surrogates gives its start instead.
+        char::from_u32(code).or_else(|| char::from_u32(lo))
     }
 
     /// Changes a string slightly: a character added, removed or swapped
