@@ -6,7 +6,14 @@ use std::path::Path;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/assign.yaml");
+    // Read at run time, not with `env!` at compile time: a build script
+    // compiled for another clone sharing this target directory must still
+    // read this clone's spec.
+    let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
+        eprintln!("error: CARGO_MANIFEST_DIR is not set; run this through cargo");
+        return ExitCode::FAILURE;
+    };
+    let spec = Path::new(&manifest_dir).join("../spec/assign.yaml");
     match codegen::Config::new()
         .spec(&spec)
         .out_file("api.rs")

@@ -16,7 +16,12 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     println!("cargo::rustc-check-cfg=cfg(graph_modules)");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // At run time, not `env!`: see generated/build.rs.
+    let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
+        eprintln!("error: CARGO_MANIFEST_DIR is not set; run this through cargo");
+        return ExitCode::FAILURE;
+    };
+    let root = Path::new(&manifest_dir);
     for (file, out) in [
         ("specs/keywords.yaml", "keywords.rs"),
         ("specs/discriminator.yaml", "discriminator.rs"),
