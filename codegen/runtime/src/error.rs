@@ -16,6 +16,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
+use crate::client::DryRunRequest;
 use crate::preflight::PreflightProblem;
 use crate::retry::Attempts;
 use crate::token::TokenError;
@@ -144,6 +145,14 @@ pub enum Error {
         /// Whether the failure was a timeout.
         timeout: bool,
     },
+
+    /// The client was built with
+    /// [`ClientBuilder::dry_run`](crate::ClientBuilder::dry_run): the request
+    /// passed every check a real call makes before the network (the spec
+    /// check, path segments, headers, URL) and was not sent. Carries the
+    /// request as it would have gone, token left out.
+    #[error("{}: dry run, not sent: {} {}", .0.operation_id, .0.method, .0.url)]
+    DryRun(Box<DryRunRequest>),
 
     /// The client was configured wrongly (bad base URL, conflicting options).
     #[error("invalid client configuration: {0}")]
@@ -290,6 +299,7 @@ impl Error {
             | Error::UndocumentedResponse { operation_id, .. }
             | Error::Decode { operation_id, .. }
             | Error::Transport { operation_id, .. } => Some(operation_id),
+            Error::DryRun(request) => Some(request.operation_id),
             _ => None,
         }
     }

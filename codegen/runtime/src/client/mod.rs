@@ -8,10 +8,11 @@
 //! [`decode`](crate::decode), which knows what the route documents.
 
 mod builder;
+mod dry_run;
 mod response;
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
@@ -20,6 +21,7 @@ pub(crate) use builder::check_base_url;
 pub use builder::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
 };
+pub use dry_run::DryRunRequest;
 pub use response::Response;
 
 use crate::observe::{Event, Observer, redacted_headers};
@@ -63,6 +65,8 @@ struct Inner {
     base_url: String,
     /// `https://{host}/.default`, what tokens are requested for.
     scope: String,
+    /// The `aud` a JWT must name (`https://{host}`); `None` skips the check.
+    audience: Option<String>,
     token: Option<Arc<dyn TokenProvider>>,
     user_agent: HeaderValue,
     timeout: Duration,
@@ -70,11 +74,15 @@ struct Inner {
     retry: RetryPolicy,
     clock: Arc<dyn Clock>,
     preflight: bool,
-    /// The last token that passed preflight, and for which permission list
-    /// (by address): a client usually sends one token to one route many
-    /// times, and comparing strings is far cheaper than decoding the JWT.
-    preflight_passed: Mutex<Option<(SecretToken, usize)>>,
+    /// The last token that passed preflight, for which permission list
+    /// (by address), and until when (its `exp` plus the skew): a client
+    /// usually sends one token to one route many times, and comparing
+    /// strings is far cheaper than decoding the JWT.
+    preflight_passed: Mutex<Option<(SecretToken, usize, SystemTime)>>,
     observer: Option<Arc<dyn Observer>>,
+    /// Stop before the network and hand the request back (see
+    /// [`ClientBuilder::dry_run`]).
+    dry_run: bool,
 }
 
 /// A request ready to go on the wire, but for its `Authorization` header.
@@ -134,7 +142,9 @@ impl Client {
     /// Any final status is returned as `Ok`; only a request that cannot be
     /// built ([`Error::InvalidRequest`]), a missing token
     /// ([`Error::Token`]), a preflight refusal ([`Error::Preflight`]) or a
-    /// failed exchange ([`Error::Transport`]) is an error here.
+    /// failed exchange ([`Error::Transport`]) is an error here. A client
+    /// built with [`ClientBuilder::dry_run`] stops after the checks and
+    /// returns [`Error::DryRun`] with the request.
     pub async fn send(
         &self,
         route: &'static Route,
@@ -144,6 +154,17 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Result<Response, Error> {
         let mut prepared = self.prepare(route, path_params, query, headers, body)?;
+        if self.inner.dry_run {
+            // Everything above is what a real call checks before its first
+            // attempt; the token is not asked for, so a dry run needs none.
+            return Err(Error::DryRun(Box::new(DryRunRequest {
+                operation_id: route.operation_id,
+                method: prepared.method.to_string(),
+                url: prepared.url.to_string(),
+                headers: redacted_headers(&prepared.headers),
+                body: prepared.body.take(),
+            })));
+        }
         let policy = &self.inner.retry;
         let mut attempts = Attempts::default();
         loop {
@@ -232,14 +253,16 @@ impl Client {
         Ok(())
     }
 
-    /// Permission preflight for `token` on `route`, remembering the last
-    /// token that passed so repeated calls skip the decoding.
+    /// Permission preflight for `token` on `route` (personal account,
+    /// expiry, audience, permissions), remembering the last token that
+    /// passed so repeated calls skip the decoding until it expires.
     fn preflight(&self, route: &'static Route, token: &SecretToken) -> Result<(), Error> {
         let key = route.permissions.as_ptr() as usize;
-        let remembered = |cache: &Option<(SecretToken, usize)>| {
-            cache
-                .as_ref()
-                .is_some_and(|(passed, for_key)| *for_key == key && passed == token)
+        let now = self.inner.clock.now();
+        let remembered = |cache: &Option<(SecretToken, usize, SystemTime)>| {
+            cache.as_ref().is_some_and(|(passed, for_key, until)| {
+                *for_key == key && now <= *until && passed == token
+            })
         };
         // A poisoned lock only means another thread panicked mid-update;
         // the cache is an optimisation, so fall back to checking.
@@ -251,14 +274,24 @@ impl Client {
         {
             return Ok(());
         }
-        crate::preflight::check(token.expose(), route.permissions).map_err(|problem| {
-            Error::Preflight {
+        let expected = crate::preflight::Expected {
+            audience: self.inner.audience.as_deref(),
+            now,
+        };
+        crate::preflight::check_with(token.expose(), route.permissions, &expected).map_err(
+            |problem| Error::Preflight {
                 operation_id: route.operation_id,
                 problem,
-            }
-        })?;
+            },
+        )?;
+        let until = crate::preflight::Claims::from_jwt(token.expose())
+            .and_then(|claims| claims.expires_at)
+            .map_or(
+                SystemTime::UNIX_EPOCH + Duration::from_secs(u64::MAX >> 2),
+                |exp| UNIX_EPOCH + Duration::from_secs(exp) + crate::preflight::CLOCK_SKEW,
+            );
         if let Ok(mut cache) = self.inner.preflight_passed.lock() {
-            *cache = Some((token.clone(), key));
+            *cache = Some((token.clone(), key, until));
         }
         Ok(())
     }
