@@ -2,8 +2,6 @@
 //! scripts can tell "fix your input" from "fix your token" from "try again
 //! later".
 
-use std::process::ExitCode;
-
 use autopilot_client::runtime::Error;
 
 /// The call succeeded (or the dry run printed the request).
@@ -56,13 +54,10 @@ pub fn code_for(err: &Error) -> u8 {
         Error::Graph(_) => GRAPH,
         Error::UndocumentedResponse { .. } | Error::Decode { .. } => UNDOCUMENTED,
         Error::Transport { .. } => TRANSPORT,
+        // A dry run's stop is not a failure.
+        Error::DryRun(_) => OK,
         // `Error` is non-exhaustive; a future variant is at least an error
         // that came back from Graph's side of the call.
         _ => GRAPH,
     }
-}
-
-/// The exit code for an error, ready to return from `main`.
-pub fn for_error(err: &Error) -> ExitCode {
-    ExitCode::from(code_for(err))
 }
