@@ -171,16 +171,30 @@ pub enum Undocumented {
     Status,
     /// The route documents this status without a body, yet a body arrived.
     UnexpectedBody,
+    /// The body was longer than the client reads for a success
+    /// ([`ClientBuilder::max_success_body`](crate::ClientBuilder::max_success_body)).
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
 }
 
 impl fmt::Display for Undocumented {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Undocumented::Status => "the spec documents no such status for this operation",
-            Undocumented::UnexpectedBody => {
-                "the spec documents this status without a body, but a body arrived"
+        match self {
+            Undocumented::Status => {
+                f.write_str("the spec documents no such status for this operation")
             }
-        })
+            Undocumented::UnexpectedBody => {
+                f.write_str("the spec documents this status without a body, but a body arrived")
+            }
+            Undocumented::BodyTooLarge { limit } => {
+                write!(
+                    f,
+                    "the body is longer than the {limit} bytes read for a success"
+                )
+            }
+        }
     }
 }
 

@@ -59,6 +59,7 @@ pub struct ClientBuilder {
     dry_run: bool,
     /// The cloud tokens are for, when not the service root's own.
     token_cloud: Option<Cloud>,
+    max_success_body: usize,
 }
 
 impl Default for ClientBuilder {
@@ -77,6 +78,7 @@ impl Default for ClientBuilder {
             observer: None,
             dry_run: false,
             token_cloud: None,
+            max_success_body: super::DEFAULT_MAX_SUCCESS_BODY,
         }
     }
 }
@@ -157,6 +159,16 @@ impl ClientBuilder {
     /// `cloud`.
     pub fn token_cloud(mut self, cloud: &Cloud) -> Self {
         self.token_cloud = Some(cloud.clone());
+        self
+    }
+
+    /// The most bytes of a 2xx body to read (default
+    /// [`DEFAULT_MAX_SUCCESS_BODY`](super::DEFAULT_MAX_SUCCESS_BODY)); a
+    /// longer success is refused with
+    /// [`Error::UndocumentedResponse`](crate::Error::UndocumentedResponse).
+    /// Error bodies are cut at [`MAX_ERROR_BODY`](super::MAX_ERROR_BODY).
+    pub fn max_success_body(mut self, bytes: usize) -> Self {
+        self.max_success_body = bytes;
         self
     }
 
@@ -279,6 +291,7 @@ impl ClientBuilder {
                 preflight_passed: std::sync::Mutex::new(None),
                 observer: self.observer,
                 dry_run: self.dry_run,
+                max_success_body: self.max_success_body,
             }),
         })
     }

@@ -25,7 +25,7 @@ pub use dry_run::DryRunRequest;
 pub use response::Response;
 
 use crate::observe::{Event, Observer, redacted_headers};
-use crate::retry::{Attempts, Clock, Decision, RetryPolicy};
+use crate::retry::{Attempts, Clock, Decision, Failure, RetryPolicy};
 use crate::token::{TokenError, TokenProvider};
 use crate::{Error, Method, Route, SecretToken, Segment, Violation};
 
@@ -33,6 +33,12 @@ use crate::{Error, Method, Route, SecretToken, Segment, Violation};
 /// Error bodies only feed diagnostics, and a misbehaving proxy must not be
 /// able to make the client buffer an unbounded page.
 pub const MAX_ERROR_BODY: usize = 1 << 20;
+
+/// The most bytes of a 2xx body read by default
+/// ([`ClientBuilder::max_success_body`]); a longer one is refused with
+/// [`Error::UndocumentedResponse`]. Far above any Graph page, far below
+/// what would hurt a machine.
+pub const DEFAULT_MAX_SUCCESS_BODY: usize = 64 << 20;
 
 /// The header carrying the id that correlates this request in Graph's logs.
 const CLIENT_REQUEST_ID: &str = "client-request-id";
@@ -80,6 +86,8 @@ struct Inner {
     /// strings is far cheaper than decoding the JWT.
     preflight_passed: Mutex<Option<(SecretToken, usize, SystemTime)>>,
     observer: Option<Arc<dyn Observer>>,
+    /// The most bytes of a 2xx body that are read.
+    max_success_body: usize,
     /// Stop before the network and hand the request back (see
     /// [`ClientBuilder::dry_run`]).
     dry_run: bool,
@@ -169,7 +177,22 @@ impl Client {
         let mut attempts = Attempts::default();
         loop {
             self.authorize(route, &mut prepared).await?;
-            let mut response = self.attempt(route, &prepared, attempts.count).await?;
+            let mut response = match self.attempt(route, &prepared, attempts.count).await {
+                Ok(response) => response,
+                Err(err) => {
+                    let wait = self.failure_wait(route, &err, &attempts, &prepared);
+                    let Some(wait) = wait else {
+                        return Err(err);
+                    };
+                    self.inner.clock.sleep(wait).await;
+                    attempts.waited += wait;
+                    attempts.count += 1;
+                    prepared
+                        .headers
+                        .insert(RETRY_ATTEMPT, HeaderValue::from(attempts.count - 1));
+                    continue;
+                }
+            };
             let decision = policy.decide(
                 attempts.count,
                 response.status,
@@ -222,6 +245,56 @@ impl Client {
                 .headers
                 .insert(RETRY_ATTEMPT, HeaderValue::from(attempts.count - 1));
         }
+    }
+
+    /// How long to wait before trying again after `err`, when the policy
+    /// retries it: a failed connection always, a timeout or a dropped
+    /// connection only for idempotent requests.
+    fn failure_wait(
+        &self,
+        route: &'static Route,
+        err: &Error,
+        attempts: &Attempts,
+        prepared: &Prepared,
+    ) -> Option<Duration> {
+        let Error::Transport {
+            source, timeout, ..
+        } = err
+        else {
+            return None;
+        };
+        let failure = if source.is_connect() {
+            Failure::Connect
+        } else if *timeout {
+            Failure::Timeout
+        } else if source.is_request() || source.is_body() {
+            Failure::Interrupted
+        } else {
+            return None;
+        };
+        let decision = self
+            .inner
+            .retry
+            .decide_failure(attempts.count, failure, attempts.waited);
+        let Decision::Wait { wait, .. } = decision else {
+            return None;
+        };
+        tracing::warn!(
+            operation_id = route.operation_id,
+            attempt = attempts.count,
+            wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+            failure = ?failure,
+            client_request_id = %prepared.client_request_id,
+            "graph request got no answer; retrying"
+        );
+        self.observe(|o| {
+            o.on_event(&Event::RetryFailure {
+                operation_id: route.operation_id,
+                attempt: attempts.count,
+                wait,
+            })
+        });
+        Some(wait)
     }
 
     /// Puts a fresh `Authorization` header on `prepared`, after permission
@@ -448,11 +521,33 @@ impl Client {
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
         let limit = if status.is_success() {
-            usize::MAX
+            self.inner.max_success_body
         } else {
             MAX_ERROR_BODY
         };
         let (body, truncated) = read_body(&mut response, limit).await.map_err(transport)?;
+        if truncated && status.is_success() {
+            // A success cannot be decoded from part of its body; refuse it
+            // rather than buffer whatever a misbehaving server sends.
+            return Err(Error::UndocumentedResponse {
+                operation_id: route.operation_id,
+                status: status.as_u16(),
+                kind: crate::error::Undocumented::BodyTooLarge { limit },
+                content_type: headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+                body_excerpt: String::from_utf8_lossy(
+                    &body[..body.len().min(crate::decode::BODY_EXCERPT_LIMIT)],
+                )
+                .into_owned(),
+                request_id: headers
+                    .get("request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+                client_request_id: Some(prepared.client_request_id.clone()),
+            });
+        }
 
         let response = Response {
             status: status.as_u16(),

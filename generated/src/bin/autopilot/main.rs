@@ -148,8 +148,14 @@ fn assign_run(
         .retry(
             RetryPolicy::default()
                 .max_attempts(global.max_attempts)
-                .max_total_wait(Duration::from_secs(global.max_total_wait)),
+                .max_total_wait(Duration::from_secs(global.max_total_wait))
+                // Assigning the same profile to the same devices again
+                // changes nothing, so a timeout or a dropped connection is
+                // safe to retry.
+                .idempotent(true),
         )
+        // Assign answers 204; anything long is a misbehaving server.
+        .max_success_body(runtime::client::MAX_ERROR_BODY)
         .permission_preflight(!global.no_preflight)
         .observer(watch.clone())
         // A dry run takes the real call's path and stops at the network,

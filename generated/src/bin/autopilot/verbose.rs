@@ -66,6 +66,11 @@ pub fn render(event: &Event<'_>) -> String {
         Event::TransportError {
             attempt, message, ..
         } => out.push_str(&format!("* attempt {attempt} failed: {message}\n")),
+        Event::RetryFailure { attempt, wait, .. } => out.push_str(&format!(
+            "* no answer: waiting {} (exponential backoff) before attempt {}\n",
+            seconds(*wait),
+            attempt + 1
+        )),
         other => out.push_str(&format!("* {other:?}\n")),
     }
     // Headers, bodies and messages come from the server: a hostile one must

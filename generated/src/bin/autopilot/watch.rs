@@ -102,9 +102,13 @@ impl Observer for Watch {
                     ));
                 }
             }
-            Event::TransportError { attempt, .. } => {
+            Event::RetryFailure { attempt, wait, .. } => {
                 if let Some(progress) = &self.progress {
-                    progress.set_message(format!("attempt {attempt} failed to connect"));
+                    progress.set_message(format!(
+                        "no answer: waiting {}s before attempt {}",
+                        wait.as_secs(),
+                        attempt + 1
+                    ));
                 }
             }
             _ => {}
