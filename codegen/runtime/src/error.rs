@@ -173,10 +173,7 @@ pub enum Undocumented {
     UnexpectedBody,
     /// The body was longer than the client reads for a success
     /// ([`ClientBuilder::max_success_body`](crate::ClientBuilder::max_success_body)).
-    BodyTooLarge {
-        /// The limit, in bytes.
-        limit: usize,
-    },
+    BodyTooLarge,
 }
 
 impl fmt::Display for Undocumented {
@@ -188,11 +185,8 @@ impl fmt::Display for Undocumented {
             Undocumented::UnexpectedBody => {
                 f.write_str("the spec documents this status without a body, but a body arrived")
             }
-            Undocumented::BodyTooLarge { limit } => {
-                write!(
-                    f,
-                    "the body is longer than the {limit} bytes read for a success"
-                )
+            Undocumented::BodyTooLarge => {
+                f.write_str("the body is longer than the client reads for a success")
             }
         }
     }

@@ -244,7 +244,7 @@ async fn error_bodies_are_cut_and_success_bodies_over_the_cap_refused() {
         .unwrap_err();
     assert!(
         err.to_string()
-            .contains("the body is longer than the 1048576 bytes read for a success"),
+            .contains("the body is longer than the client reads for a success"),
         "{err}"
     );
     assert_eq!(err.status(), Some(200));

@@ -532,7 +532,7 @@ impl Client {
             return Err(Error::UndocumentedResponse {
                 operation_id: route.operation_id,
                 status: status.as_u16(),
-                kind: crate::error::Undocumented::BodyTooLarge { limit },
+                kind: crate::error::Undocumented::BodyTooLarge,
                 content_type: headers
                     .get(header::CONTENT_TYPE)
                     .and_then(|v| v.to_str().ok())
