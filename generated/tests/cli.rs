@@ -73,8 +73,10 @@ fn good_token() -> String {
 async fn run(token: Option<String>, args: Vec<String>) -> Output {
     tokio::task::spawn_blocking(move || {
         let mut command = Command::new(env!("CARGO_BIN_EXE_autopilot"));
+        // No `az` on PATH: a developer's Azure CLI must not become the token.
         command
             .args(&args)
+            .env("PATH", "")
             .env_remove("GRAPH_TOKEN")
             .env_remove("GRAPH_CLOUD");
         if let Some(token) = token {

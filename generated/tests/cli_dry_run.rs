@@ -11,7 +11,10 @@ fn autopilot(args: &[&str], token: Option<&str>) -> Output {
         // These tests are about the request, not the GUID check.
         cmd.arg("--allow-non-guid");
     }
-    cmd.env_remove("GRAPH_TOKEN").env_remove("GRAPH_CLOUD");
+    // No `az` on PATH: a developer's Azure CLI must not become the token.
+    cmd.env("PATH", "")
+        .env_remove("GRAPH_TOKEN")
+        .env_remove("GRAPH_CLOUD");
     if let Some(token) = token {
         cmd.env("GRAPH_TOKEN", token);
     }
@@ -322,7 +325,9 @@ fn the_dry_run_says_when_there_is_no_token() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
-        stdout.contains("\nAuthorization: Bearer <none: set GRAPH_TOKEN or --token-file>\n"),
+        stdout.contains(
+            "\nAuthorization: Bearer <none: set GRAPH_TOKEN or --token-file, or choose --auth>\n"
+        ),
         "{stdout}"
     );
 }

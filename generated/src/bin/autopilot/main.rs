@@ -4,6 +4,7 @@
 mod args;
 mod auth;
 mod batch;
+mod device_code;
 mod devices;
 mod dry_run;
 mod exit;
@@ -133,7 +134,7 @@ fn assign_run(
     )?;
     // A dry run needs no token and signs no one in; it only says whether
     // there would be one.
-    let token = auth::source(&global.auth);
+    let token = auth::source(&global.auth, &place.tokens);
     let progress = progress_bar(global, ids.len());
     let watch = Arc::new(watch::Watch::new(global.verbose, progress.clone()));
     let mut builder = runtime::Client::builder()
