@@ -669,9 +669,8 @@ async fn every_subcommand_makes_its_real_call_on_its_own_route() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn timeout_limits_each_request() {
-    // A server that accepts and never answers: only --timeout ends the call.
+/// A server that accepts connections and never answers.
+async fn silent_server() -> (SocketAddr, tokio::task::JoinHandle<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let held = tokio::spawn(async move {
@@ -681,15 +680,34 @@ async fn timeout_limits_each_request() {
             open.push(socket);
         }
     });
+    (addr, held)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeout_limits_each_request_and_deadline_the_run() {
+    // Only --timeout ends the call.
+    let (addr, held) = silent_server().await;
     let output = run(
         Some(good_token()),
         args(addr, &["--timeout", "1", "--max-attempts", "1"]),
     )
     .await;
-    held.abort();
     let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(9), "{stderr}");
     assert!(stderr.contains("timed out"), "{stderr}");
+    // Only --deadline ends the run: the per-request timeout is far off.
+    let output = run(
+        Some(good_token()),
+        args(addr, &["--timeout", "60", "--deadline", "1"]),
+    )
+    .await;
+    held.abort();
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(9), "{stderr}");
+    assert!(
+        stderr.contains("not finished when the --deadline passed (1 device(s))"),
+        "{stderr}"
+    );
 }
 
 #[test]

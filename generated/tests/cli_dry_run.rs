@@ -228,6 +228,22 @@ fn input_errors_exit_3_and_usage_errors_exit_2() {
     let out = autopilot(&["assign", "profile", "p", "--device", "d"], None);
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("GRAPH_TOKEN"));
+    // Zero is no limit for --timeout, and no batch: usage errors.
+    for zero in [
+        ["--timeout", "0"],
+        ["--batch-size", "0"],
+        ["--max-attempts", "0"],
+    ] {
+        let out = autopilot(
+            &[
+                &["assign", "profile", "p", "--device", "d", "--dry-run"][..],
+                &zero,
+            ]
+            .concat(),
+            Some(TOKEN),
+        );
+        assert_eq!(out.status.code(), Some(2), "{zero:?}: {out:?}");
+    }
     // Missing --device is a usage error.
     let out = autopilot(&["assign", "profile", "p"], Some(TOKEN));
     assert_eq!(out.status.code(), Some(2));

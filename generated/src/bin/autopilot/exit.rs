@@ -30,16 +30,18 @@ pub const TRANSPORT: u8 = 9;
 /// The help text's table of exit codes.
 pub const HELP: &str = "\
 Exit codes:
-  0  success (or the dry run printed the request)
+  0  success: every batch assigned (or the dry run printed the requests)
   2  command-line usage error
-  3  bad local input, nothing sent (token, token file, base URL, cloud, invalid request)
-  4  the token cannot make this call: permission preflight refused it (nothing sent),
-     or Graph answered 401 Unauthorized / 403 Forbidden
+  3  bad local input, nothing sent (sign-in choice, token file, device list, base URL
+     or host, cloud, invalid request)
+  4  the token cannot make this call: preflight refused it (permission, expired, other
+     cloud; nothing sent), the sign-in failed, or Graph answered 401 / 403
   5  Graph answered 404 Not Found
   6  still throttled or unavailable (429, 503, 504) after every retry
   7  any other Graph error (400, 409, 500, ...)
   8  undocumented response (e.g. 200 with a body, or 204 with a body)
-  9  network failure (connect, TLS, timeout)";
+  9  network failure (connect, TLS, timeout), or the --deadline passed
+With several batches, the code is that of the first batch not assigned.";
 
 /// The exit code for an error.
 pub fn code_for(err: &Error) -> u8 {
