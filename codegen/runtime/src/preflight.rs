@@ -232,7 +232,7 @@ pub fn check_with(
     if let Some(exp) = claims.expires_at {
         let now = expected.now.duration_since(UNIX_EPOCH).unwrap_or_default();
         let exp = Duration::from_secs(exp);
-        if now > exp + CLOCK_SKEW {
+        if now > exp.saturating_add(CLOCK_SKEW) {
             return Err(PreflightProblem::Expired { ago: now - exp });
         }
     }

@@ -84,7 +84,7 @@ struct Inner {
     /// (by address), and until when (its `exp` plus the skew): a client
     /// usually sends one token to one route many times, and comparing
     /// strings is far cheaper than decoding the JWT.
-    preflight_passed: Mutex<Option<(SecretToken, usize, SystemTime)>>,
+    preflight_passed: Mutex<Option<(SecretToken, usize, Option<SystemTime>)>>,
     observer: Option<Arc<dyn Observer>>,
     /// The most bytes of a 2xx body that are read.
     max_success_body: usize,
@@ -332,9 +332,9 @@ impl Client {
     fn preflight(&self, route: &'static Route, token: &SecretToken) -> Result<(), Error> {
         let key = route.permissions.as_ptr() as usize;
         let now = self.inner.clock.now();
-        let remembered = |cache: &Option<(SecretToken, usize, SystemTime)>| {
+        let remembered = |cache: &Option<(SecretToken, usize, Option<SystemTime>)>| {
             cache.as_ref().is_some_and(|(passed, for_key, until)| {
-                *for_key == key && now <= *until && passed == token
+                *for_key == key && until.is_none_or(|until| now <= until) && passed == token
             })
         };
         // A poisoned lock only means another thread panicked mid-update;
@@ -357,12 +357,15 @@ impl Client {
                 problem,
             },
         )?;
+        // `None`: the token names no expiry. Checked arithmetic, since a
+        // far-off `exp` can pass what a platform's SystemTime holds.
         let until = crate::preflight::Claims::from_jwt(token.expose())
             .and_then(|claims| claims.expires_at)
-            .map_or(
-                SystemTime::UNIX_EPOCH + Duration::from_secs(u64::MAX >> 2),
-                |exp| UNIX_EPOCH + Duration::from_secs(exp) + crate::preflight::CLOCK_SKEW,
-            );
+            .and_then(|exp| {
+                UNIX_EPOCH
+                    .checked_add(Duration::from_secs(exp))?
+                    .checked_add(crate::preflight::CLOCK_SKEW)
+            });
         if let Ok(mut cache) = self.inner.preflight_passed.lock() {
             *cache = Some((token.clone(), key, until));
         }

@@ -48,7 +48,8 @@ pub enum Mode {
     AzureCli,
     /// An app registration: --tenant, --client-id, secret in AZURE_CLIENT_SECRET.
     ClientSecret,
-    /// An app registration's certificate (not in this build; see --help).
+    /// An app registration's certificate: not in this build (azure_identity
+    /// needs OpenSSL for it); refused with an explanation.
     ClientCertificate,
     /// The managed identity of the Azure VM, App Service or Function
     /// this runs on (--client-id for a user-assigned one).
