@@ -29,7 +29,7 @@ pub fn text(route: &Route, id: &str, outcomes: &[Outcome], has_token: bool) -> (
             Result::Failed(failure) => {
                 err.push_str(&format!(
                     "autopilot: {label}{}\n",
-                    clean(&failure.to_string())
+                    clean(&describe(failure))
                 ));
             }
             Result::Deadline => err.push_str(&format!(
@@ -60,6 +60,23 @@ pub fn text(route: &Route, id: &str, outcomes: &[Outcome], has_token: bool) -> (
     (out, err)
 }
 
+/// The error's message, followed by the causes it does not already quote
+/// (for a transport error: the TLS or socket problem underneath, e.g. an
+/// unknown certificate issuer behind a TLS-inspecting proxy).
+pub fn describe(err: &autopilot_client::runtime::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = std::error::Error::source(err);
+    while let Some(inner) = cause {
+        let message = inner.to_string();
+        if !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        cause = inner.source();
+    }
+    text
+}
+
 /// ` request-id R client-request-id C`, for the ids that are known.
 fn ids(outcome: &Outcome) -> String {
     let mut text = String::new();
@@ -85,7 +102,7 @@ pub fn json(route: &Route, id: &str, outcomes: &[Outcome], exit_code: u8) -> Val
                     "failed",
                     json!({
                         "code": err.graph_code(),
-                        "message": clean(&err.to_string()),
+                        "message": clean(&describe(err)),
                         "exitCode": crate::exit::code_for(err),
                     }),
                     json!(err.status()),
