@@ -170,6 +170,14 @@ async fn managed_identity_asks_the_identity_endpoint_for_the_clouds_resource() {
         ]
     );
     assert_eq!(seen[0].headers["x-identity-header"], "identity-secret");
+    // The chosen cloud's Graph, as a v1 resource.
+    assert!(
+        seen[0]
+            .query
+            .contains("resource=https%3A%2F%2Fgraph.microsoft.us"),
+        "{}",
+        seen[0].query
+    );
     assert_eq!(
         seen[1].headers["authorization"].to_str().unwrap(),
         format!("Bearer {token}")

@@ -114,7 +114,8 @@ async fn batches_are_reported_one_by_one_and_a_failure_hides_nothing() {
     assert_eq!(sizes, [1000, 1000, 1000, 500]);
     assert!(
         seen.iter().all(|r| r.route
-            == "POST /beta/deviceManagement/windowsAutopilotDeploymentProfiles/p1/assign"),
+            == "POST /beta/deviceManagement/windowsAutopilotDeploymentProfiles/p1/assign"
+            && r.query.is_empty()),
         "{seen:?}"
     );
 

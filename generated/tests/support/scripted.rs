@@ -17,6 +17,8 @@ pub type Answer = (u16, Vec<(&'static str, &'static str)>, &'static str);
 pub struct Received {
     /// `POST /beta/...`
     pub route: String,
+    /// The query string, without `?` (empty when none).
+    pub query: String,
     /// Request headers.
     pub headers: HeaderMap,
     /// Request body.
@@ -36,6 +38,7 @@ pub async fn serve(script: Vec<Answer>) -> (SocketAddr, Arc<Mutex<Vec<Received>>
                     let mut seen = record.lock().unwrap();
                     seen.push(Received {
                         route: format!("{method} {}", uri.path()),
+                        query: uri.query().unwrap_or_default().to_owned(),
                         headers,
                         body,
                     });
