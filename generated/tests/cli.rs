@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -15,7 +15,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 /// One scripted answer: status, headers, body.
 type Answer = (u16, Vec<(&'static str, &'static str)>, &'static str);
 
-/// One request as the server saw it: path and headers.
+/// One request as the server saw it: method and path, and headers.
 type Seen = (String, HeaderMap);
 
 /// A loopback server answering the n-th request with `script[n]`, repeating
@@ -23,23 +23,26 @@ type Seen = (String, HeaderMap);
 async fn serve(script: Vec<Answer>) -> (SocketAddr, Arc<Mutex<Vec<Seen>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = seen.clone();
-    let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap, _body: Bytes| {
-        let record = record.clone();
-        let script = script.clone();
-        async move {
-            let index = {
-                let mut seen = record.lock().unwrap();
-                seen.push((uri.path().to_owned(), headers));
-                (seen.len() - 1).min(script.len() - 1)
-            };
-            let (status, headers, body) = script[index].clone();
-            let mut response = Response::builder().status(StatusCode::from_u16(status).unwrap());
-            for (name, value) in headers {
-                response = response.header(name, value);
+    let app = axum::Router::new().fallback(
+        move |method: Method, uri: Uri, headers: HeaderMap, _body: Bytes| {
+            let record = record.clone();
+            let script = script.clone();
+            async move {
+                let index = {
+                    let mut seen = record.lock().unwrap();
+                    seen.push((format!("{method} {}", uri.path()), headers));
+                    (seen.len() - 1).min(script.len() - 1)
+                };
+                let (status, headers, body) = script[index].clone();
+                let mut response =
+                    Response::builder().status(StatusCode::from_u16(status).unwrap());
+                for (name, value) in headers {
+                    response = response.header(name, value);
+                }
+                response.body(Body::from(body)).unwrap()
             }
-            response.body(Body::from(body)).unwrap()
-        }
-    });
+        },
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -70,7 +73,12 @@ fn good_token() -> String {
 async fn run(token: Option<String>, args: Vec<String>) -> Output {
     tokio::task::spawn_blocking(move || {
         let mut command = Command::new(env!("CARGO_BIN_EXE_autopilot"));
-        command.args(&args).env_remove("GRAPH_TOKEN");
+        // No `az` on PATH: a developer's Azure CLI must not become the token.
+        command
+            .args(&args)
+            .env("PATH", "")
+            .env_remove("GRAPH_TOKEN")
+            .env_remove("GRAPH_CLOUD");
         if let Some(token) = token {
             command.env("GRAPH_TOKEN", token);
         }
@@ -93,6 +101,8 @@ fn args(addr: SocketAddr, extra: &[&str]) -> Vec<String> {
     .map(|s| s.to_string())
     .collect();
     list.push(format!("http://{addr}/beta"));
+    // These tests are about the wire, not the GUID check.
+    list.push("--allow-non-guid".into());
     list.extend(extra.iter().map(|s| s.to_string()));
     list
 }
@@ -130,7 +140,7 @@ async fn verbose_shows_each_exchange_and_retry_but_never_the_token() {
     for (path, headers) in &seen {
         assert_eq!(
             path,
-            "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/profile-1/assign"
+            "POST /beta/deviceManagement/windowsAutopilotDeploymentProfiles/profile-1/assign"
         );
         assert_eq!(
             headers["authorization"].to_str().unwrap(),
@@ -275,6 +285,48 @@ async fn each_kind_of_outcome_has_its_exit_code() {
             "undocumented response 200 OK",
             1,
         ),
+        (
+            "204 with a body",
+            vec![(
+                204,
+                vec![("content-type", "application/json")],
+                r#"{"unexpected":true}"#,
+            )],
+            &[],
+            8,
+            "undocumented response 204 No Content",
+            1,
+        ),
+        (
+            "unavailable",
+            vec![(503, vec![("retry-after", "0")], "")],
+            &["--max-attempts", "2"],
+            6,
+            "503 Service Unavailable",
+            2,
+        ),
+        (
+            "gateway timeout",
+            vec![(504, vec![("retry-after", "0")], "")],
+            &["--max-attempts", "1"],
+            6,
+            "504 Gateway Timeout",
+            1,
+        ),
+        (
+            // A wait that would pass --max-total-wait is not waited: the
+            // run gives up after the first attempt instead of sleeping.
+            "total wait",
+            vec![{
+                let mut answer = odata(429, "TooManyRequests");
+                answer.1.push(("retry-after", "30"));
+                answer
+            }],
+            &["--max-total-wait", "10"],
+            6,
+            "gave up after 1 attempt",
+            1,
+        ),
     ];
     for (name, script, extra, code, message, requests) in cases {
         let (got, stderr, count) = outcome(script, token.clone(), extra).await;
@@ -331,6 +383,7 @@ async fn refusals_before_sending_have_their_exit_codes() {
             "d".into(),
             "--base-url".into(),
             "http://graph.example.org/beta".into(),
+            "--allow-non-guid".into(),
         ],
     )
     .await;
@@ -363,7 +416,9 @@ async fn network_failures_exit_with_their_code() {
         listener.local_addr().unwrap().port()
     };
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let output = run(Some(good_token()), args(addr, &[])).await;
+    // One attempt: the CLI retries failed connections with real backoff
+    // waits (the runtime's tests check those with a recording clock).
+    let output = run(Some(good_token()), args(addr, &["--max-attempts", "1"])).await;
     assert_eq!(output.status.code(), Some(9), "{:?}", text(&output));
 }
 
@@ -402,6 +457,7 @@ fn dry_run_names_the_cloud_from_the_spec() {
             "--cloud",
             "usgov-dod",
             "--dry-run",
+            "--allow-non-guid",
         ])
         .env("GRAPH_TOKEN", good_token())
         .output()
@@ -436,7 +492,7 @@ async fn body_recorder() -> (SocketAddr, Arc<Mutex<Vec<Bytes>>>) {
 }
 
 fn assign_with(extra: &[&str]) -> Vec<String> {
-    ["assign", "profile", "p"]
+    ["assign", "profile", "p", "--allow-non-guid"]
         .iter()
         .chain(extra)
         .map(|s| s.to_string())
@@ -556,5 +612,115 @@ fn a_bad_device_list_is_refused_with_its_place() {
     assert!(
         stderr.contains("--device <ID>|--devices-file <PATH>"),
         "{stderr}"
+    );
+}
+
+/// Runs a real call of `subcommand` (no dry run) and returns what the
+/// server saw.
+async fn real_call(subcommand: &str) -> (i32, String, Vec<Seen>) {
+    let (addr, seen) = serve(vec![(204, vec![("request-id", "req-1")], "")]).await;
+    let output = run(
+        Some(good_token()),
+        vec![
+            "assign".into(),
+            subcommand.into(),
+            "target-1".into(),
+            "--device".into(),
+            "device-1".into(),
+            "--allow-non-guid".into(),
+            "--base-url".into(),
+            format!("http://{addr}/beta"),
+        ],
+    )
+    .await;
+    let (stdout, stderr) = text(&output);
+    let seen = seen.lock().unwrap().clone();
+    (
+        output.status.code().unwrap(),
+        format!("{stdout}{stderr}"),
+        seen,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_subcommand_makes_its_real_call_on_its_own_route() {
+    for (subcommand, route) in [
+        (
+            "profile",
+            "POST /beta/deviceManagement/windowsAutopilotDeploymentProfiles/target-1/assign",
+        ),
+        (
+            "device-profile",
+            "POST /beta/deviceManagement/windowsAutopilotDeviceIdentities/target-1/deploymentProfile/assign",
+        ),
+        (
+            "intended-profile",
+            "POST /beta/deviceManagement/windowsAutopilotDeviceIdentities/target-1/intendedDeploymentProfile/assign",
+        ),
+    ] {
+        let (code, output, seen) = real_call(subcommand).await;
+        assert_eq!(code, 0, "{subcommand}: {output}");
+        let routes: Vec<&str> = seen.iter().map(|(route, _)| route.as_str()).collect();
+        assert_eq!(routes, [route], "{subcommand}");
+        assert_eq!(
+            seen[0].1["authorization"].to_str().unwrap(),
+            format!("Bearer {}", good_token())
+        );
+    }
+}
+
+/// A server that accepts connections and never answers.
+async fn silent_server() -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        loop {
+            let (socket, _) = listener.accept().await.unwrap();
+            open.push(socket);
+        }
+    });
+    (addr, held)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeout_limits_each_request_and_deadline_the_run() {
+    // Only --timeout ends the call.
+    let (addr, held) = silent_server().await;
+    let output = run(
+        Some(good_token()),
+        args(addr, &["--timeout", "1", "--max-attempts", "1"]),
+    )
+    .await;
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(9), "{stderr}");
+    assert!(stderr.contains("timed out"), "{stderr}");
+    // Only --deadline ends the run: the per-request timeout is far off.
+    let output = run(
+        Some(good_token()),
+        args(addr, &["--timeout", "60", "--deadline", "1"]),
+    )
+    .await;
+    held.abort();
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(9), "{stderr}");
+    assert!(
+        stderr.contains("not finished when the --deadline passed (1 device(s))"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn version_names_the_package_version() {
+    let output = Command::new(env!("CARGO_BIN_EXE_autopilot"))
+        .arg("--version")
+        .env_remove("GRAPH_TOKEN")
+        .env_remove("GRAPH_CLOUD")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("autopilot {}\n", env!("CARGO_PKG_VERSION"))
     );
 }

@@ -6,7 +6,15 @@ use std::process::{Command, Output};
 
 fn autopilot(args: &[&str], token: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_autopilot"));
-    cmd.args(args).env_remove("GRAPH_TOKEN");
+    cmd.args(args);
+    if args.contains(&"assign") {
+        // These tests are about the request, not the GUID check.
+        cmd.arg("--allow-non-guid");
+    }
+    // No `az` on PATH: a developer's Azure CLI must not become the token.
+    cmd.env("PATH", "")
+        .env_remove("GRAPH_TOKEN")
+        .env_remove("GRAPH_CLOUD");
     if let Some(token) = token {
         cmd.env("GRAPH_TOKEN", token);
     }
@@ -220,10 +228,27 @@ fn input_errors_exit_3_and_usage_errors_exit_2() {
     let out = autopilot(&["assign", "profile", "p", "--device", "d"], None);
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("GRAPH_TOKEN"));
+    // Zero is no limit for --timeout, and no batch: usage errors.
+    for zero in [
+        ["--timeout", "0"],
+        ["--batch-size", "0"],
+        ["--max-attempts", "0"],
+    ] {
+        let out = autopilot(
+            &[
+                &["assign", "profile", "p", "--device", "d", "--dry-run"][..],
+                &zero,
+            ]
+            .concat(),
+            Some(TOKEN),
+        );
+        assert_eq!(out.status.code(), Some(2), "{zero:?}: {out:?}");
+    }
     // Missing --device is a usage error.
     let out = autopilot(&["assign", "profile", "p"], Some(TOKEN));
     assert_eq!(out.status.code(), Some(2));
-    // --cloud and --base-url conflict.
+    // --cloud with --base-url names the cloud tokens are for; the host must
+    // still be one of the spec's clouds, loopback, or --allow-host.
     let out = autopilot(
         &[
             "assign",
@@ -235,10 +260,31 @@ fn input_errors_exit_3_and_usage_errors_exit_2() {
             "china",
             "--base-url",
             "https://x/beta",
+            "--dry-run",
         ],
         Some(TOKEN),
     );
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("pass --allow-host x if that is meant"),
+        "{out:?}"
+    );
+    let out = autopilot(
+        &[
+            "assign",
+            "profile",
+            "p",
+            "--device",
+            "d",
+            "--base-url",
+            "https://x/beta",
+            "--allow-host",
+            "x",
+            "--dry-run",
+        ],
+        Some(TOKEN),
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
 
 #[test]
@@ -258,5 +304,84 @@ fn help_documents_the_exit_codes() {
         "9  network failure",
     ] {
         assert!(help.contains(code), "--help lacks `{code}`:\n{help}");
+    }
+}
+
+#[test]
+fn a_dot_dot_id_is_refused_by_the_dry_run_as_by_the_real_call() {
+    // Nothing listens on port 9: the real call must fail before the network.
+    let args = [
+        "assign",
+        "profile",
+        "..",
+        "--device",
+        "d1",
+        "--base-url",
+        "http://127.0.0.1:9/beta",
+    ];
+    let dry = autopilot(&[&args[..], &["--dry-run"]].concat(), Some(TOKEN));
+    let real = autopilot(&args, Some(TOKEN));
+    assert_eq!(dry.status.code(), Some(3), "{dry:?}");
+    assert_eq!(real.status.code(), Some(3), "{real:?}");
+    assert!(dry.stdout.is_empty(), "{dry:?}");
+    let stderr = String::from_utf8(dry.stderr).unwrap();
+    assert!(
+        stderr.contains("cannot be sent as a path segment"),
+        "{stderr}"
+    );
+    assert_eq!(String::from_utf8(real.stderr).unwrap(), stderr);
+}
+
+#[test]
+fn the_dry_run_says_when_there_is_no_token() {
+    let out = autopilot(
+        &["assign", "profile", "p", "--device", "d", "--dry-run"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains(
+            "\nAuthorization: Bearer <none: set GRAPH_TOKEN or --token-file, or choose --auth>\n"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_unreadable_or_empty_token_file_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, " \n").unwrap();
+    let missing = dir.path().join("missing");
+    // Nothing listens on port 9; both fail before the network anyway.
+    let base = [
+        "assign",
+        "profile",
+        "p",
+        "--device",
+        "d",
+        "--base-url",
+        "http://127.0.0.1:9/beta",
+    ];
+    for (file, message) in [
+        (&empty, format!("token file {} is empty", empty.display())),
+        (
+            &missing,
+            format!("cannot read token file {}", missing.display()),
+        ),
+        // A directory cannot be read as a file.
+        (
+            &dir.path().to_path_buf(),
+            format!("cannot read token file {}", dir.path().display()),
+        ),
+    ] {
+        let out = autopilot(
+            &[&base[..], &["--token-file", file.to_str().unwrap()]].concat(),
+            Some(TOKEN),
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{stderr}");
+        assert!(stderr.contains(&message), "{stderr}");
     }
 }

@@ -95,7 +95,16 @@ impl Cloud {
     pub fn token_scope(&self) -> &str {
         &self.scope
     }
+
+    /// The Graph resource tokens for this cloud are issued for
+    /// (`https://{host}`): what a JWT's `aud` names.
+    pub fn token_resource(&self) -> &str {
+        self.scope.trim_end_matches(SCOPE_SUFFIX)
+    }
 }
+
+/// What a resource URL becomes a scope with.
+pub(crate) const SCOPE_SUFFIX: &str = "/.default";
 
 impl fmt::Display for Cloud {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

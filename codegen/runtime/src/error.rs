@@ -16,6 +16,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
+use crate::client::DryRunRequest;
 use crate::preflight::PreflightProblem;
 use crate::retry::Attempts;
 use crate::token::TokenError;
@@ -145,6 +146,14 @@ pub enum Error {
         timeout: bool,
     },
 
+    /// The client was built with
+    /// [`ClientBuilder::dry_run`](crate::ClientBuilder::dry_run): the request
+    /// passed every check a real call makes before the network (the spec
+    /// check, path segments, headers, URL) and was not sent. Carries the
+    /// request as it would have gone, token left out.
+    #[error("{}: dry run, not sent: {} {}", .0.operation_id, .0.method, .0.url)]
+    DryRun(Box<DryRunRequest>),
+
     /// The client was configured wrongly (bad base URL, conflicting options).
     #[error("invalid client configuration: {0}")]
     Config(String),
@@ -162,16 +171,24 @@ pub enum Undocumented {
     Status,
     /// The route documents this status without a body, yet a body arrived.
     UnexpectedBody,
+    /// The body was longer than the client reads for a success
+    /// ([`ClientBuilder::max_success_body`](crate::ClientBuilder::max_success_body)).
+    BodyTooLarge,
 }
 
 impl fmt::Display for Undocumented {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Undocumented::Status => "the spec documents no such status for this operation",
-            Undocumented::UnexpectedBody => {
-                "the spec documents this status without a body, but a body arrived"
+        match self {
+            Undocumented::Status => {
+                f.write_str("the spec documents no such status for this operation")
             }
-        })
+            Undocumented::UnexpectedBody => {
+                f.write_str("the spec documents this status without a body, but a body arrived")
+            }
+            Undocumented::BodyTooLarge => {
+                f.write_str("the body is longer than the client reads for a success")
+            }
+        }
     }
 }
 
@@ -290,6 +307,7 @@ impl Error {
             | Error::UndocumentedResponse { operation_id, .. }
             | Error::Decode { operation_id, .. }
             | Error::Transport { operation_id, .. } => Some(operation_id),
+            Error::DryRun(request) => Some(request.operation_id),
             _ => None,
         }
     }

@@ -71,6 +71,16 @@ pub enum Event<'a> {
         /// Where that length came from.
         reason: WaitReason,
     },
+    /// An attempt got no answer, and the client waits, then tries again
+    /// (see [`RetryPolicy::idempotent`](crate::RetryPolicy::idempotent)).
+    RetryFailure {
+        /// The spec's `operationId`.
+        operation_id: &'static str,
+        /// The attempt that failed.
+        attempt: u32,
+        /// How long the client waits.
+        wait: Duration,
+    },
     /// An attempt got no answer: connection, TLS, timeout.
     TransportError {
         /// The spec's `operationId`.

@@ -8,8 +8,13 @@
 //! is a courtesy check that turns a certain `403` into a clear message
 //! naming the permissions the spec requires). A token that is not a JWT
 //! with a JSON payload is opaque to us and is sent as it is.
+//!
+//! Two more claims turn a certain `401` into a clear message: `exp` (the
+//! token has expired, allowing [`CLOCK_SKEW`]) and `aud` (the token was
+//! issued for another cloud's Graph, or another resource altogether).
 
 use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -19,9 +24,24 @@ use serde::Deserialize;
 /// sign in through. Graph's Intune APIs do not serve them.
 pub const PERSONAL_ACCOUNT_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
 
+/// How far past its `exp` a token is still sent. Five minutes is the
+/// default clock skew of Microsoft's token validation
+/// (`Microsoft.IdentityModel`'s `TokenValidationParameters.ClockSkew`), so a
+/// token refused here would be refused by Graph too, whatever this
+/// machine's clock says within that margin.
+pub const CLOCK_SKEW: Duration = Duration::from_secs(300);
+
+/// Microsoft Graph's application id: a token may name it as its `aud`
+/// instead of the resource URL, in every cloud.
+pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+
 /// The claims preflight reads from a token's payload.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Claims {
+    /// `exp`: when the token expires, in seconds since the Unix epoch.
+    pub expires_at: Option<u64>,
+    /// `aud`: the resource(s) the token was issued for.
+    pub audiences: Option<Vec<String>>,
     /// `tid`: the tenant the token was issued in.
     pub tenant_id: Option<String>,
     /// `scp`, split on whitespace: delegated scopes.
@@ -32,6 +52,9 @@ pub struct Claims {
 
 #[derive(Deserialize)]
 struct RawClaims {
+    // Read leniently: an odd `exp` or `aud` must not make a token opaque.
+    exp: Option<serde_json::Value>,
+    aud: Option<serde_json::Value>,
     tid: Option<String>,
     scp: Option<String>,
     roles: Option<Vec<String>>,
@@ -52,7 +75,23 @@ impl Claims {
         // Some issuers pad their base64url; the standard says not to.
         let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
         let raw: RawClaims = serde_json::from_slice(&bytes).ok()?;
+        let audiences = match raw.aud {
+            Some(serde_json::Value::String(one)) => Some(vec![one]),
+            Some(serde_json::Value::Array(many)) => Some(
+                many.into_iter()
+                    .filter_map(|a| a.as_str().map(str::to_owned))
+                    .collect(),
+            ),
+            _ => None,
+        };
         Some(Claims {
+            // Some issuers write a fractional `exp`; whole seconds will do.
+            expires_at: raw
+                .exp
+                .as_ref()
+                .and_then(serde_json::Value::as_f64)
+                .map(|e| e.max(0.0) as u64),
+            audiences,
             tenant_id: raw.tid,
             scopes: raw
                 .scp
@@ -123,9 +162,22 @@ impl fmt::Display for TokenKind {
 
 /// Why preflight refused a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PreflightProblem {
     /// The token comes from the personal Microsoft account tenant.
     PersonalAccount,
+    /// The token's `exp` is more than [`CLOCK_SKEW`] in the past.
+    Expired {
+        /// How long ago it expired.
+        ago: Duration,
+    },
+    /// The token's `aud` is not the Graph resource of the cloud called.
+    WrongAudience {
+        /// What the token names.
+        audiences: Vec<String>,
+        /// The resource the call needs, e.g. `https://graph.microsoft.us`.
+        expected: String,
+    },
     /// The token grants none of the permission alternatives the spec lists.
     MissingPermission {
         /// The alternatives the spec lists for the operation.
@@ -137,17 +189,60 @@ pub enum PreflightProblem {
     },
 }
 
-/// Checks `token` for the permissions `required` lists; `Ok` for a
-/// sufficient JWT and for any opaque token.
+/// What a token must match besides its permissions.
+#[derive(Debug, Clone, Copy)]
+pub struct Expected<'a> {
+    /// The Graph resource of the cloud called (`https://graph.microsoft.com`);
+    /// `None` skips the `aud` check.
+    pub audience: Option<&'a str>,
+    /// The time to judge `exp` by.
+    pub now: SystemTime,
+}
+
+/// Checks `token` for the permissions `required` lists and for expiry
+/// (now); `Ok` for a sufficient JWT and for any opaque token.
 pub fn check(
     token: &str,
     required: &'static [&'static [&'static str]],
+) -> Result<(), PreflightProblem> {
+    check_with(
+        token,
+        required,
+        &Expected {
+            audience: None,
+            now: SystemTime::now(),
+        },
+    )
+}
+
+/// Checks, in this order, that `token` is not from a personal account,
+/// has not expired, was issued for `expected.audience` and grants one of
+/// `required`. Claims a token lacks are not checked; an opaque token passes.
+pub fn check_with(
+    token: &str,
+    required: &'static [&'static [&'static str]],
+    expected: &Expected<'_>,
 ) -> Result<(), PreflightProblem> {
     let Some(claims) = Claims::from_jwt(token) else {
         return Ok(());
     };
     if claims.tenant_id.as_deref() == Some(PERSONAL_ACCOUNT_TENANT) {
         return Err(PreflightProblem::PersonalAccount);
+    }
+    if let Some(exp) = claims.expires_at {
+        let now = expected.now.duration_since(UNIX_EPOCH).unwrap_or_default();
+        let exp = Duration::from_secs(exp);
+        if now > exp.saturating_add(CLOCK_SKEW) {
+            return Err(PreflightProblem::Expired { ago: now - exp });
+        }
+    }
+    if let (Some(expected), Some(audiences)) = (expected.audience, &claims.audiences)
+        && !audiences.iter().any(|a| audience_matches(a, expected))
+    {
+        return Err(PreflightProblem::WrongAudience {
+            audiences: audiences.clone(),
+            expected: expected.to_owned(),
+        });
     }
     if claims.grants_any(required) {
         return Ok(());
@@ -159,9 +254,41 @@ pub fn check(
     })
 }
 
+/// Whether a token's `aud` names `expected` (same URL but for case and a
+/// trailing slash) or Graph's application id.
+fn audience_matches(audience: &str, expected: &str) -> bool {
+    let normal = |s: &str| s.trim_end_matches('/').to_ascii_lowercase();
+    audience.eq_ignore_ascii_case(GRAPH_APP_ID) || normal(audience) == normal(expected)
+}
+
+/// `90s`, `12m`, `3h`, `2d`: roughly how long.
+fn rough(duration: Duration) -> String {
+    let secs = duration.as_secs();
+    match secs {
+        0..120 => format!("{secs}s"),
+        120..7200 => format!("{}m", secs / 60),
+        7200..172_800 => format!("{}h", secs / 3600),
+        _ => format!("{}d", secs / 86_400),
+    }
+}
+
 impl fmt::Display for PreflightProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            PreflightProblem::Expired { ago } => write!(
+                f,
+                "the token expired {} ago (its exp claim is in the past); get a fresh token",
+                rough(*ago)
+            ),
+            PreflightProblem::WrongAudience {
+                audiences,
+                expected,
+            } => write!(
+                f,
+                "the token was issued for {} but this call needs a token for {expected} \
+                 (another cloud's Graph, or another resource); get a token for {expected}/.default",
+                audiences.join(", ")
+            ),
             PreflightProblem::PersonalAccount => f.write_str(
                 "personal Microsoft accounts are not supported: the token was issued in the \
                  consumer tenant; sign in with a work or school account",
@@ -290,6 +417,70 @@ mod tests {
                 .to_string()
                 .starts_with("personal Microsoft accounts are not supported")
         );
+    }
+
+    fn at(secs: u64) -> Expected<'static> {
+        Expected {
+            audience: Some("https://graph.microsoft.us"),
+            now: UNIX_EPOCH + Duration::from_secs(secs),
+        }
+    }
+
+    #[test]
+    fn expiry_allows_the_clock_skew() {
+        let token = unsigned_jwt(&json!({
+            "exp": 10_000, "scp": "DeviceManagementServiceConfig.ReadWrite.All"
+        }));
+        assert_eq!(check_with(&token, NEEDS, &at(10_000 + 300)), Ok(()));
+        let problem = check_with(&token, NEEDS, &at(10_000 + 301)).unwrap_err();
+        assert_eq!(
+            problem,
+            PreflightProblem::Expired {
+                ago: Duration::from_secs(301)
+            }
+        );
+        assert!(
+            problem.to_string().starts_with("the token expired 5m ago"),
+            "{problem}"
+        );
+        let fractional = unsigned_jwt(
+            &json!({"exp": 10_000.5, "roles": ["DeviceManagementConfiguration.ReadWrite.All"]}),
+        );
+        assert!(check_with(&fractional, NEEDS, &at(20_000)).is_err());
+    }
+
+    #[test]
+    fn audience_must_be_the_clouds_graph() {
+        let scp = "DeviceManagementServiceConfig.ReadWrite.All";
+        for ok in [
+            json!("https://graph.microsoft.us"),
+            json!("https://GRAPH.microsoft.us/"),
+            json!(GRAPH_APP_ID),
+            json!(["https://other", "https://graph.microsoft.us"]),
+        ] {
+            let token = unsigned_jwt(&json!({"aud": ok, "scp": scp}));
+            assert_eq!(check_with(&token, NEEDS, &at(0)), Ok(()), "{ok}");
+        }
+        let global = unsigned_jwt(&json!({"aud": "https://graph.microsoft.com", "scp": scp}));
+        let problem = check_with(&global, NEEDS, &at(0)).unwrap_err();
+        assert!(
+            problem.to_string().starts_with(
+                "the token was issued for https://graph.microsoft.com but this call needs a token for https://graph.microsoft.us"
+            ),
+            "{problem}"
+        );
+        // No expected audience: not checked.
+        let anywhere = Expected {
+            audience: None,
+            ..at(0)
+        };
+        assert_eq!(check_with(&global, NEEDS, &anywhere), Ok(()));
+        // An odd aud is ignored rather than making the token opaque.
+        let odd = unsigned_jwt(&json!({"aud": 5, "scp": "User.Read"}));
+        assert!(matches!(
+            check_with(&odd, NEEDS, &at(0)),
+            Err(PreflightProblem::MissingPermission { .. })
+        ));
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub struct RetryPolicy {
     max_delay: Duration,
     max_total_wait: Duration,
     jitter: bool,
+    retry_connect: bool,
+    idempotent: bool,
 }
 
 /// Attempts in all, the first included: one try and 3 retries.
@@ -68,6 +70,8 @@ impl Default for RetryPolicy {
             max_delay: DEFAULT_MAX_DELAY,
             max_total_wait: DEFAULT_MAX_TOTAL_WAIT,
             jitter: true,
+            retry_connect: false,
+            idempotent: false,
         }
     }
 }
@@ -116,6 +120,25 @@ impl RetryPolicy {
         self
     }
 
+    /// Whether a connection that could not be opened is retried (default
+    /// off, so that a caller with its own failover sees the failure at
+    /// once). Safe for any request: nothing was sent.
+    pub fn retry_connect(mut self, yes: bool) -> Self {
+        self.retry_connect = yes;
+        self
+    }
+
+    /// Whether the requests may be sent twice without harm (default off).
+    /// With this on, a failed connection, a timeout and a connection
+    /// dropped before the answer are all retried, although in the last two
+    /// the service may already have acted on the request. Graph's assign
+    /// is idempotent (assigning the same profile again changes nothing), so
+    /// the `autopilot` CLI turns it on.
+    pub fn idempotent(mut self, yes: bool) -> Self {
+        self.idempotent = yes;
+        self
+    }
+
     /// Attempts in all, the first included.
     pub fn attempts(&self) -> u32 {
         self.max_attempts
@@ -153,6 +176,35 @@ impl RetryPolicy {
         Decision::Wait { wait, reason }
     }
 
+    /// Decides what follows attempt number `attempt`, which got no answer
+    /// because of `failure`, after `waited` in all so far. Failures are
+    /// retried with exponential backoff (there is no `Retry-After`).
+    pub fn decide_failure(&self, attempt: u32, failure: Failure, waited: Duration) -> Decision {
+        let retried = match failure {
+            Failure::Connect => self.retry_connect || self.idempotent,
+            Failure::Timeout | Failure::Interrupted => self.idempotent,
+        };
+        if !retried {
+            return Decision::Done;
+        }
+        if attempt >= self.max_attempts {
+            return Decision::GiveUp(GaveUp::MaxAttempts {
+                max: self.max_attempts,
+            });
+        }
+        let wait = self.backoff(attempt);
+        if waited + wait > self.max_total_wait {
+            return Decision::GiveUp(GaveUp::MaxTotalWait {
+                next: wait,
+                limit: self.max_total_wait,
+            });
+        }
+        Decision::Wait {
+            wait,
+            reason: WaitReason::Backoff,
+        }
+    }
+
     /// The backoff after attempt `attempt`: `base * 2^(attempt-1)`, capped,
     /// then with jitter somewhere in its upper half.
     fn backoff(&self, attempt: u32) -> Duration {
@@ -167,6 +219,17 @@ impl RetryPolicy {
         let random = (uuid::Uuid::new_v4().as_u128() & 0xFFFF_FFFF) as f64 / f64::from(u32::MAX);
         half + half.mul_f64(random)
     }
+}
+
+/// Why an attempt got no answer, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The connection could not be opened: nothing was sent.
+    Connect,
+    /// No answer in time: the request may have been acted on.
+    Timeout,
+    /// The connection broke (reset, closed) before the whole answer came.
+    Interrupted,
 }
 
 /// What to do after one attempt.

@@ -330,3 +330,97 @@ async fn the_real_clock_waits_a_zero_retry_after() {
     assert!(assign(&client).await.is_ok());
     assert_eq!(server.requests().len(), 2);
 }
+
+/// A raw server that resets the first `resets` connections after reading
+/// their request, then answers `204` on every later one; it counts
+/// connections.
+async fn resetting_server(resets: usize) -> (String, Arc<Mutex<usize>>) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = Arc::new(Mutex::new(0));
+    let seen = count.clone();
+    tokio::spawn(async move {
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let n = {
+                let mut count = seen.lock().unwrap();
+                *count += 1;
+                *count
+            };
+            let mut buffer = vec![0; 64 * 1024];
+            let _ = socket.read(&mut buffer).await;
+            if n <= resets {
+                // Linger 0: closing sends RST, a "connection reset by peer"
+                // (it blocks nothing with a zero timeout).
+                #[allow(deprecated)]
+                socket.set_linger(Some(Duration::ZERO)).unwrap();
+                drop(socket);
+            } else {
+                let _ = socket
+                    .write_all(b"HTTP/1.1 204 No Content\r\nrequest-id: r-2\r\n\r\n")
+                    .await;
+            }
+        }
+    });
+    (format!("http://{addr}/beta"), count)
+}
+
+fn raw_client(base: &str, clock: &Arc<TestClock>, policy: RetryPolicy) -> Client {
+    Client::builder()
+        .base_url(base)
+        .token(SecretToken::from(TOKEN))
+        .clock(clock.clone())
+        .retry(policy.jitter(false))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_reset_connection_is_retried_only_for_idempotent_requests() {
+    let (base, connections) = resetting_server(1).await;
+    let clock = TestClock::new();
+    let client = raw_client(&base, &clock, RetryPolicy::default().idempotent(true));
+    assign(&client).await.unwrap();
+    assert_eq!(*connections.lock().unwrap(), 2);
+    assert_eq!(clock.waits(), [Duration::from_secs(3)]);
+
+    let (base, connections) = resetting_server(1).await;
+    let clock = TestClock::new();
+    let client = raw_client(&base, &clock, RetryPolicy::default());
+    let err = assign(&client).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err}");
+    assert_eq!(*connections.lock().unwrap(), 1);
+    assert!(clock.waits().is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_connection_is_retried_when_the_policy_says_so() {
+    // Bound, then closed: nothing listens on the port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let clock = TestClock::new();
+    let client = raw_client(
+        &format!("http://127.0.0.1:{port}/beta"),
+        &clock,
+        RetryPolicy::default().max_attempts(3).retry_connect(true),
+    );
+    let err = assign(&client).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err}");
+    assert_eq!(
+        clock.waits(),
+        [Duration::from_secs(3), Duration::from_secs(6)]
+    );
+    // Off by default.
+    let clock = TestClock::new();
+    let client = raw_client(
+        &format!("http://127.0.0.1:{port}/beta"),
+        &clock,
+        RetryPolicy::default(),
+    );
+    assert!(assign(&client).await.is_err());
+    assert!(clock.waits().is_empty());
+}

@@ -206,7 +206,7 @@ async fn redirects_are_not_followed() {
 }
 
 #[tokio::test]
-async fn error_bodies_are_capped_but_success_bodies_are_not() {
+async fn error_bodies_are_cut_and_success_bodies_over_the_cap_refused() {
     let big = vec![b'x'; 2 * MAX_ERROR_BODY];
     let failing = serve(Canned {
         status: 500,
@@ -232,6 +232,22 @@ async fn error_bodies_are_capped_but_success_bodies_are_not() {
         .await
         .unwrap();
     assert_eq!(response.body.len(), big.len());
+    let capped = Client::builder()
+        .base_url(ok.base_url())
+        .token(SecretToken::from(TOKEN))
+        .max_success_body(MAX_ERROR_BODY)
+        .build()
+        .unwrap();
+    let err = capped
+        .send(&GET_THING, &["t"], &[], &[], None)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the body is longer than the client reads for a success"),
+        "{err}"
+    );
+    assert_eq!(err.status(), Some(200));
 }
 
 #[tokio::test]

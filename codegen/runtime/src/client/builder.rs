@@ -56,6 +56,10 @@ pub struct ClientBuilder {
     clock: Arc<dyn Clock>,
     preflight: bool,
     observer: Option<Arc<dyn Observer>>,
+    dry_run: bool,
+    /// The cloud tokens are for, when not the service root's own.
+    token_cloud: Option<Cloud>,
+    max_success_body: usize,
 }
 
 impl Default for ClientBuilder {
@@ -72,6 +76,9 @@ impl Default for ClientBuilder {
             clock: Arc::new(SystemClock),
             preflight: true,
             observer: None,
+            dry_run: false,
+            token_cloud: None,
+            max_success_body: super::DEFAULT_MAX_SUCCESS_BODY,
         }
     }
 }
@@ -145,6 +152,37 @@ impl ClientBuilder {
         self
     }
 
+    /// The cloud whose tokens the client uses: tokens are requested for
+    /// its scope, and permission preflight expects its Graph resource in a
+    /// JWT's `aud`. By default both come from the service root; set this
+    /// when requests go through a proxy or a test server that stands in for
+    /// `cloud`.
+    pub fn token_cloud(mut self, cloud: &Cloud) -> Self {
+        self.token_cloud = Some(cloud.clone());
+        self
+    }
+
+    /// The most bytes of a 2xx body to read (default
+    /// [`DEFAULT_MAX_SUCCESS_BODY`](super::DEFAULT_MAX_SUCCESS_BODY)); a
+    /// longer success is refused with
+    /// [`Error::UndocumentedResponse`](crate::Error::UndocumentedResponse).
+    /// Error bodies are cut at [`MAX_ERROR_BODY`](super::MAX_ERROR_BODY).
+    pub fn max_success_body(mut self, bytes: usize) -> Self {
+        self.max_success_body = bytes;
+        self
+    }
+
+    /// Dry run (default off): every operation runs the checks a real call
+    /// runs before the network, then returns
+    /// [`Error::DryRun`](crate::Error::DryRun) holding the request instead
+    /// of sending it. No token is requested, so none is needed. Because it
+    /// is the same code path, a dry run can never show a request that a
+    /// real call would refuse.
+    pub fn dry_run(mut self, on: bool) -> Self {
+        self.dry_run = on;
+        self
+    }
+
     /// The `User-Agent` header (default [`DEFAULT_USER_AGENT`]).
     pub fn user_agent(mut self, user_agent: String) -> Self {
         self.user_agent = user_agent;
@@ -184,7 +222,26 @@ impl ClientBuilder {
     /// header; or when `connect_timeout` is combined with `http_client`.
     pub fn build(self) -> Result<Client, Error> {
         let base = check_base_url(&self.base_url)?;
-        let scope = crate::cloud::scope_for(&base)?;
+        let (scope, audience) = match &self.token_cloud {
+            Some(cloud) => (
+                cloud.token_scope().to_owned(),
+                Some(cloud.token_resource().to_owned()),
+            ),
+            None => {
+                let scope = crate::cloud::scope_for(&base)?;
+                // A loopback server stands in for some real cloud, which
+                // the URL cannot tell: the `aud` check needs token_cloud.
+                let loopback = Url::parse(&base)
+                    .ok()
+                    .is_some_and(|url| url.host().as_ref().is_some_and(is_loopback));
+                let audience = (!loopback).then(|| {
+                    scope
+                        .trim_end_matches(crate::cloud::SCOPE_SUFFIX)
+                        .to_owned()
+                });
+                (scope, audience)
+            }
+        };
         if let Some(token) = &self.static_token {
             // Checked once here so that `send` cannot fail on it later. The
             // message must not quote the token.
@@ -223,6 +280,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 base_url: base,
                 scope,
+                audience,
                 token: self.token,
                 user_agent,
                 timeout: self.timeout,
@@ -232,6 +290,8 @@ impl ClientBuilder {
                 preflight: self.preflight,
                 preflight_passed: std::sync::Mutex::new(None),
                 observer: self.observer,
+                dry_run: self.dry_run,
+                max_success_body: self.max_success_body,
             }),
         })
     }

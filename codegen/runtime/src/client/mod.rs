@@ -8,10 +8,11 @@
 //! [`decode`](crate::decode), which knows what the route documents.
 
 mod builder;
+mod dry_run;
 mod response;
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
@@ -20,10 +21,11 @@ pub(crate) use builder::check_base_url;
 pub use builder::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
 };
+pub use dry_run::DryRunRequest;
 pub use response::Response;
 
 use crate::observe::{Event, Observer, redacted_headers};
-use crate::retry::{Attempts, Clock, Decision, RetryPolicy};
+use crate::retry::{Attempts, Clock, Decision, Failure, RetryPolicy};
 use crate::token::{TokenError, TokenProvider};
 use crate::{Error, Method, Route, SecretToken, Segment, Violation};
 
@@ -31,6 +33,12 @@ use crate::{Error, Method, Route, SecretToken, Segment, Violation};
 /// Error bodies only feed diagnostics, and a misbehaving proxy must not be
 /// able to make the client buffer an unbounded page.
 pub const MAX_ERROR_BODY: usize = 1 << 20;
+
+/// The most bytes of a 2xx body read by default
+/// ([`ClientBuilder::max_success_body`]); a longer one is refused with
+/// [`Error::UndocumentedResponse`]. Far above any Graph page, far below
+/// what would hurt a machine.
+pub const DEFAULT_MAX_SUCCESS_BODY: usize = 64 << 20;
 
 /// The header carrying the id that correlates this request in Graph's logs.
 const CLIENT_REQUEST_ID: &str = "client-request-id";
@@ -63,6 +71,8 @@ struct Inner {
     base_url: String,
     /// `https://{host}/.default`, what tokens are requested for.
     scope: String,
+    /// The `aud` a JWT must name (`https://{host}`); `None` skips the check.
+    audience: Option<String>,
     token: Option<Arc<dyn TokenProvider>>,
     user_agent: HeaderValue,
     timeout: Duration,
@@ -70,11 +80,17 @@ struct Inner {
     retry: RetryPolicy,
     clock: Arc<dyn Clock>,
     preflight: bool,
-    /// The last token that passed preflight, and for which permission list
-    /// (by address): a client usually sends one token to one route many
-    /// times, and comparing strings is far cheaper than decoding the JWT.
-    preflight_passed: Mutex<Option<(SecretToken, usize)>>,
+    /// The last token that passed preflight, for which permission list
+    /// (by address), and until when (its `exp` plus the skew): a client
+    /// usually sends one token to one route many times, and comparing
+    /// strings is far cheaper than decoding the JWT.
+    preflight_passed: Mutex<Option<(SecretToken, usize, Option<SystemTime>)>>,
     observer: Option<Arc<dyn Observer>>,
+    /// The most bytes of a 2xx body that are read.
+    max_success_body: usize,
+    /// Stop before the network and hand the request back (see
+    /// [`ClientBuilder::dry_run`]).
+    dry_run: bool,
 }
 
 /// A request ready to go on the wire, but for its `Authorization` header.
@@ -134,7 +150,9 @@ impl Client {
     /// Any final status is returned as `Ok`; only a request that cannot be
     /// built ([`Error::InvalidRequest`]), a missing token
     /// ([`Error::Token`]), a preflight refusal ([`Error::Preflight`]) or a
-    /// failed exchange ([`Error::Transport`]) is an error here.
+    /// failed exchange ([`Error::Transport`]) is an error here. A client
+    /// built with [`ClientBuilder::dry_run`] stops after the checks and
+    /// returns [`Error::DryRun`] with the request.
     pub async fn send(
         &self,
         route: &'static Route,
@@ -144,11 +162,37 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Result<Response, Error> {
         let mut prepared = self.prepare(route, path_params, query, headers, body)?;
+        if self.inner.dry_run {
+            // Everything above is what a real call checks before its first
+            // attempt; the token is not asked for, so a dry run needs none.
+            return Err(Error::DryRun(Box::new(DryRunRequest {
+                operation_id: route.operation_id,
+                method: prepared.method.to_string(),
+                url: prepared.url.to_string(),
+                headers: redacted_headers(&prepared.headers),
+                body: prepared.body.take(),
+            })));
+        }
         let policy = &self.inner.retry;
         let mut attempts = Attempts::default();
         loop {
             self.authorize(route, &mut prepared).await?;
-            let mut response = self.attempt(route, &prepared, attempts.count).await?;
+            let mut response = match self.attempt(route, &prepared, attempts.count).await {
+                Ok(response) => response,
+                Err(err) => {
+                    let wait = self.failure_wait(route, &err, &attempts, &prepared);
+                    let Some(wait) = wait else {
+                        return Err(err);
+                    };
+                    self.inner.clock.sleep(wait).await;
+                    attempts.waited += wait;
+                    attempts.count += 1;
+                    prepared
+                        .headers
+                        .insert(RETRY_ATTEMPT, HeaderValue::from(attempts.count - 1));
+                    continue;
+                }
+            };
             let decision = policy.decide(
                 attempts.count,
                 response.status,
@@ -203,6 +247,56 @@ impl Client {
         }
     }
 
+    /// How long to wait before trying again after `err`, when the policy
+    /// retries it: a failed connection always, a timeout or a dropped
+    /// connection only for idempotent requests.
+    fn failure_wait(
+        &self,
+        route: &'static Route,
+        err: &Error,
+        attempts: &Attempts,
+        prepared: &Prepared,
+    ) -> Option<Duration> {
+        let Error::Transport {
+            source, timeout, ..
+        } = err
+        else {
+            return None;
+        };
+        let failure = if source.is_connect() {
+            Failure::Connect
+        } else if *timeout {
+            Failure::Timeout
+        } else if source.is_request() || source.is_body() {
+            Failure::Interrupted
+        } else {
+            return None;
+        };
+        let decision = self
+            .inner
+            .retry
+            .decide_failure(attempts.count, failure, attempts.waited);
+        let Decision::Wait { wait, .. } = decision else {
+            return None;
+        };
+        tracing::warn!(
+            operation_id = route.operation_id,
+            attempt = attempts.count,
+            wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+            failure = ?failure,
+            client_request_id = %prepared.client_request_id,
+            "graph request got no answer; retrying"
+        );
+        self.observe(|o| {
+            o.on_event(&Event::RetryFailure {
+                operation_id: route.operation_id,
+                attempt: attempts.count,
+                wait,
+            })
+        });
+        Some(wait)
+    }
+
     /// Puts a fresh `Authorization` header on `prepared`, after permission
     /// preflight; removes it when the client has no token provider.
     async fn authorize(&self, route: &'static Route, prepared: &mut Prepared) -> Result<(), Error> {
@@ -232,14 +326,16 @@ impl Client {
         Ok(())
     }
 
-    /// Permission preflight for `token` on `route`, remembering the last
-    /// token that passed so repeated calls skip the decoding.
+    /// Permission preflight for `token` on `route` (personal account,
+    /// expiry, audience, permissions), remembering the last token that
+    /// passed so repeated calls skip the decoding until it expires.
     fn preflight(&self, route: &'static Route, token: &SecretToken) -> Result<(), Error> {
         let key = route.permissions.as_ptr() as usize;
-        let remembered = |cache: &Option<(SecretToken, usize)>| {
-            cache
-                .as_ref()
-                .is_some_and(|(passed, for_key)| *for_key == key && passed == token)
+        let now = self.inner.clock.now();
+        let remembered = |cache: &Option<(SecretToken, usize, Option<SystemTime>)>| {
+            cache.as_ref().is_some_and(|(passed, for_key, until)| {
+                *for_key == key && until.is_none_or(|until| now <= until) && passed == token
+            })
         };
         // A poisoned lock only means another thread panicked mid-update;
         // the cache is an optimisation, so fall back to checking.
@@ -251,14 +347,27 @@ impl Client {
         {
             return Ok(());
         }
-        crate::preflight::check(token.expose(), route.permissions).map_err(|problem| {
-            Error::Preflight {
+        let expected = crate::preflight::Expected {
+            audience: self.inner.audience.as_deref(),
+            now,
+        };
+        crate::preflight::check_with(token.expose(), route.permissions, &expected).map_err(
+            |problem| Error::Preflight {
                 operation_id: route.operation_id,
                 problem,
-            }
-        })?;
+            },
+        )?;
+        // `None`: the token names no expiry. Checked arithmetic, since a
+        // far-off `exp` can pass what a platform's SystemTime holds.
+        let until = crate::preflight::Claims::from_jwt(token.expose())
+            .and_then(|claims| claims.expires_at)
+            .and_then(|exp| {
+                UNIX_EPOCH
+                    .checked_add(Duration::from_secs(exp))?
+                    .checked_add(crate::preflight::CLOCK_SKEW)
+            });
         if let Ok(mut cache) = self.inner.preflight_passed.lock() {
-            *cache = Some((token.clone(), key));
+            *cache = Some((token.clone(), key, until));
         }
         Ok(())
     }
@@ -415,11 +524,33 @@ impl Client {
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
         let limit = if status.is_success() {
-            usize::MAX
+            self.inner.max_success_body
         } else {
             MAX_ERROR_BODY
         };
         let (body, truncated) = read_body(&mut response, limit).await.map_err(transport)?;
+        if truncated && status.is_success() {
+            // A success cannot be decoded from part of its body; refuse it
+            // rather than buffer whatever a misbehaving server sends.
+            return Err(Error::UndocumentedResponse {
+                operation_id: route.operation_id,
+                status: status.as_u16(),
+                kind: crate::error::Undocumented::BodyTooLarge,
+                content_type: headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+                body_excerpt: String::from_utf8_lossy(
+                    &body[..body.len().min(crate::decode::BODY_EXCERPT_LIMIT)],
+                )
+                .into_owned(),
+                request_id: headers
+                    .get("request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+                client_request_id: Some(prepared.client_request_id.clone()),
+            });
+        }
 
         let response = Response {
             status: status.as_u16(),

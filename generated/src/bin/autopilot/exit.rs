@@ -2,8 +2,6 @@
 //! scripts can tell "fix your input" from "fix your token" from "try again
 //! later".
 
-use std::process::ExitCode;
-
 use autopilot_client::runtime::Error;
 
 /// The call succeeded (or the dry run printed the request).
@@ -32,16 +30,18 @@ pub const TRANSPORT: u8 = 9;
 /// The help text's table of exit codes.
 pub const HELP: &str = "\
 Exit codes:
-  0  success (or the dry run printed the request)
+  0  success: every batch assigned (or the dry run printed the requests)
   2  command-line usage error
-  3  bad local input, nothing sent (token, token file, base URL, cloud, invalid request)
-  4  the token cannot make this call: permission preflight refused it (nothing sent),
-     or Graph answered 401 Unauthorized / 403 Forbidden
+  3  bad local input, nothing sent (sign-in choice, token file, device list, base URL
+     or host, cloud, invalid request)
+  4  the token cannot make this call: preflight refused it (permission, expired, other
+     cloud; nothing sent), the sign-in failed, or Graph answered 401 / 403
   5  Graph answered 404 Not Found
   6  still throttled or unavailable (429, 503, 504) after every retry
   7  any other Graph error (400, 409, 500, ...)
   8  undocumented response (e.g. 200 with a body, or 204 with a body)
-  9  network failure (connect, TLS, timeout)";
+  9  network failure (connect, TLS, timeout), or the --deadline passed
+With several batches, the code is that of the first batch not assigned.";
 
 /// The exit code for an error.
 pub fn code_for(err: &Error) -> u8 {
@@ -56,13 +56,10 @@ pub fn code_for(err: &Error) -> u8 {
         Error::Graph(_) => GRAPH,
         Error::UndocumentedResponse { .. } | Error::Decode { .. } => UNDOCUMENTED,
         Error::Transport { .. } => TRANSPORT,
+        // A dry run's stop is not a failure.
+        Error::DryRun(_) => OK,
         // `Error` is non-exhaustive; a future variant is at least an error
         // that came back from Graph's side of the call.
         _ => GRAPH,
     }
-}
-
-/// The exit code for an error, ready to return from `main`.
-pub fn for_error(err: &Error) -> ExitCode {
-    ExitCode::from(code_for(err))
 }

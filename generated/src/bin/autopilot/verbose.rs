@@ -2,25 +2,12 @@
 //! layout. The runtime hands the observer headers with the token already
 //! replaced by `<redacted>`, so nothing here can print it.
 
-use std::io::Write;
 use std::time::Duration;
 
-use autopilot_client::runtime::observe::{Event, Observer};
+use autopilot_client::runtime::observe::Event;
 
 /// Longest body shown; the rest is cut with a note.
 const MAX_BODY: usize = 4096;
-
-/// Prints events to stderr.
-#[derive(Debug, Default)]
-pub struct Verbose;
-
-impl Observer for Verbose {
-    fn on_event(&self, event: &Event<'_>) {
-        let text = render(event);
-        // A closed stderr must not turn into a panic mid-request.
-        let _ = std::io::stderr().lock().write_all(text.as_bytes());
-    }
-}
 
 /// The lines for one event, each ending in a newline.
 pub fn render(event: &Event<'_>) -> String {
@@ -79,7 +66,28 @@ pub fn render(event: &Event<'_>) -> String {
         Event::TransportError {
             attempt, message, ..
         } => out.push_str(&format!("* attempt {attempt} failed: {message}\n")),
+        Event::RetryFailure { attempt, wait, .. } => out.push_str(&format!(
+            "* no answer: waiting {} (exponential backoff) before attempt {}\n",
+            seconds(*wait),
+            attempt + 1
+        )),
         other => out.push_str(&format!("* {other:?}\n")),
+    }
+    // Headers, bodies and messages come from the server: a hostile one must
+    // not be able to move the cursor or retitle the terminal.
+    clean(&out)
+}
+
+/// `text` with every control character but the line feed (escape
+/// sequences, carriage returns, C1 controls) shown as `\u{..}` instead.
+pub fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if ch.is_control() && ch != '\n' {
+            out.push_str(&ch.escape_unicode().to_string());
+        } else {
+            out.push(ch);
+        }
     }
     out
 }
@@ -165,5 +173,30 @@ mod tests {
         });
         assert!(response.starts_with("< 500 Internal Server Error (attempt 2, 12 ms)\n<\n< xxx"));
         assert!(response.ends_with("< ... (10 more bytes not shown)\n"));
+    }
+
+    #[test]
+    fn control_characters_from_the_server_are_shown_not_obeyed() {
+        let headers = [("x-evil".to_owned(), "a\u{1b}]0;pwned\u{7}".to_owned())];
+        let response = render(&Event::Response {
+            operation_id: "op",
+            attempt: 1,
+            status: 400,
+            headers: &headers,
+            body: b"\x1b[2Jgone\rover\xc2\x9b",
+            elapsed: Duration::from_millis(1),
+        });
+        assert!(
+            !response.chars().any(|c| c.is_control() && c != '\n'),
+            "{response:?}"
+        );
+        assert!(
+            response.contains("< x-evil: a\\u{1b}]0;pwned\\u{7}\n"),
+            "{response}"
+        );
+        assert!(
+            response.contains("< \\u{1b}[2Jgone\\u{d}over\\u{9b}\n"),
+            "{response}"
+        );
     }
 }

@@ -1,0 +1,276 @@
+//! Where the bearer token comes from: `--auth` and its flags.
+//!
+//! A ready token (GRAPH_TOKEN, --token-file), or a sign-in through the
+//! official Azure SDK (`azure_identity`: the Azure CLI, an app
+//! registration's secret, a managed identity) or the device code flow
+//! (`device_code.rs`). Every sign-in asks for the chosen cloud's Graph
+//! scope, at the chosen cloud's sign-in authority.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use autopilot_client::runtime::azure::AzureIdentityToken;
+use autopilot_client::runtime::azure::azure_core::cloud::{
+    CloudConfiguration, CustomConfiguration,
+};
+use autopilot_client::runtime::azure::azure_core::credentials::Secret;
+use autopilot_client::runtime::azure::azure_core::http::ClientOptions;
+use autopilot_client::runtime::azure::azure_identity;
+use autopilot_client::runtime::{Cloud, SecretToken, TokenProvider};
+use clap::ValueEnum;
+
+use crate::device_code::DeviceCode;
+
+/// The environment variable holding a ready token.
+pub const TOKEN_ENV: &str = "GRAPH_TOKEN";
+
+/// The Azure SDKs' variable for a sign-in authority other than the
+/// cloud's own (e.g. `https://login.microsoftonline.us`).
+pub const AUTHORITY_ENV: &str = "AZURE_AUTHORITY_HOST";
+
+/// The Azure SDKs' variable for an app registration's client secret; a
+/// secret is never taken on the command line, where `ps` would show it.
+pub const SECRET_ENV: &str = "AZURE_CLIENT_SECRET";
+
+/// "Microsoft Graph Command Line Tools", the public client Microsoft's
+/// own `Connect-MgGraph` and `mgc login` sign in with; used for the device
+/// code flow unless --client-id names another.
+pub const GRAPH_CLI_CLIENT_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
+
+/// Ways to get a token.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// A ready token in GRAPH_TOKEN.
+    Env,
+    /// A ready token in the file --token-file names.
+    File,
+    /// The Azure CLI's signed-in account (`az login`).
+    AzureCli,
+    /// An app registration: --tenant, --client-id, secret in AZURE_CLIENT_SECRET.
+    ClientSecret,
+    /// An app registration's certificate: not in this build (azure_identity
+    /// needs OpenSSL for it); refused with an explanation.
+    ClientCertificate,
+    /// The managed identity of the Azure VM, App Service or Function
+    /// this runs on (--client-id for a user-assigned one).
+    ManagedIdentity,
+    /// Sign in on another device with a code (work or school account).
+    DeviceCode,
+}
+
+/// Sign-in flags.
+#[derive(clap::Args, Debug)]
+pub struct AuthArgs {
+    /// How to get the token. Default: env when GRAPH_TOKEN is set, file
+    /// with --token-file, else azure-cli when `az` is on PATH.
+    #[arg(long, global = true, value_enum)]
+    pub auth: Option<Mode>,
+    /// Read the bearer token from this file (surrounding whitespace is
+    /// trimmed); implies --auth file.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+    /// Directory (tenant) id or domain to sign in to (client-secret,
+    /// device-code, azure-cli). Device code default: organizations.
+    #[arg(long, global = true, env = "AZURE_TENANT_ID", value_name = "TENANT")]
+    pub tenant: Option<String>,
+    /// Application (client) id of the app registration (client-secret),
+    /// of a user-assigned managed identity, or of the public client for
+    /// device-code (default: Microsoft Graph Command Line Tools).
+    #[arg(long, global = true, env = "AZURE_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
+}
+
+/// A token source, ready for the client.
+pub struct Source {
+    /// Asked for a token before every attempt.
+    pub provider: Arc<dyn TokenProvider>,
+}
+
+/// What to tell someone who has no token yet.
+pub const NO_TOKEN: &str = "no token: set GRAPH_TOKEN, pass --token-file PATH, or sign in with \
+                            --auth azure-cli|client-secret|managed-identity|device-code";
+
+/// The short form, for the dry run's `Authorization` line.
+pub const NO_TOKEN_HINT: &str = "set GRAPH_TOKEN or --token-file, or choose --auth";
+
+/// The mode the flags and environment choose, if any.
+fn mode(args: &AuthArgs) -> Option<Mode> {
+    if let Some(mode) = args.auth {
+        return Some(mode);
+    }
+    if args.token_file.is_some() {
+        return Some(Mode::File);
+    }
+    if std::env::var(TOKEN_ENV).is_ok_and(|t| !t.trim().is_empty()) {
+        return Some(Mode::Env);
+    }
+    on_path("az").then_some(Mode::AzureCli)
+}
+
+/// Whether an executable `name` is in one of PATH's directories.
+fn on_path(name: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            let candidate = dir.join(name);
+            candidate.is_file() || candidate.with_extension("cmd").is_file()
+        })
+    })
+}
+
+/// The token source for `tokens` (the cloud tokens are for). Builds the
+/// credential without signing in; `Err` when there is none or it cannot
+/// be built (unreadable token file, missing secret...).
+pub fn source(args: &AuthArgs, tokens: &Cloud) -> Result<Source, String> {
+    let Some(mode) = mode(args) else {
+        return Err(NO_TOKEN.into());
+    };
+    let provider: Arc<dyn TokenProvider> = match mode {
+        Mode::Env => match std::env::var(TOKEN_ENV) {
+            Ok(token) if !token.trim().is_empty() => {
+                Arc::new(SecretToken::from(token.trim().to_owned()))
+            }
+            _ => return Err(NO_TOKEN.into()),
+        },
+        Mode::File => {
+            let Some(path) = &args.token_file else {
+                return Err("--auth file needs --token-file PATH".into());
+            };
+            Arc::new(read_token_file(path)?)
+        }
+        Mode::AzureCli => {
+            let options = azure_identity::AzureCliCredentialOptions {
+                tenant_id: args.tenant.clone(),
+                ..Default::default()
+            };
+            let credential = azure_identity::AzureCliCredential::new(Some(options))
+                .map_err(|e| format!("cannot use the Azure CLI: {e}"))?;
+            Arc::new(AzureIdentityToken::new(credential))
+        }
+        Mode::ClientSecret => {
+            let (Some(tenant), Some(client_id)) = (&args.tenant, &args.client_id) else {
+                return Err("--auth client-secret needs --tenant and --client-id (or \
+                            AZURE_TENANT_ID and AZURE_CLIENT_ID)"
+                    .into());
+            };
+            let secret = std::env::var(SECRET_ENV)
+                .ok()
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| {
+                    format!(
+                        "--auth client-secret reads the secret from {SECRET_ENV}, which is not set"
+                    )
+                })?;
+            let options = azure_identity::ClientSecretCredentialOptions {
+                client_options: client_options(tokens)?,
+            };
+            let credential = azure_identity::ClientSecretCredential::new(
+                tenant,
+                client_id.clone(),
+                Secret::from(secret),
+                Some(options),
+            )
+            .map_err(|e| format!("cannot use the client secret: {e}"))?;
+            Arc::new(AzureIdentityToken::new(credential))
+        }
+        Mode::ClientCertificate => {
+            return Err("--auth client-certificate is not available in this build: \
+                        azure_identity's certificate credential needs its client_certificate \
+                        feature, which links OpenSSL; use client-secret, managed-identity or \
+                        a token from `az account get-access-token` meanwhile"
+                .into());
+        }
+        Mode::ManagedIdentity => {
+            let options = azure_identity::ManagedIdentityCredentialOptions {
+                user_assigned_id: args
+                    .client_id
+                    .clone()
+                    .map(azure_identity::UserAssignedId::ClientId),
+                ..Default::default()
+            };
+            let credential = azure_identity::ManagedIdentityCredential::new(Some(options))
+                .map_err(|e| format!("cannot use a managed identity: {e}"))?;
+            Arc::new(AzureIdentityToken::new(credential))
+        }
+        Mode::DeviceCode => Arc::new(DeviceCode::new(
+            authority(tokens)?,
+            args.tenant
+                .clone()
+                .unwrap_or_else(|| "organizations".into()),
+            args.client_id
+                .clone()
+                .unwrap_or_else(|| GRAPH_CLI_CLIENT_ID.into()),
+        )),
+    };
+    Ok(Source { provider })
+}
+
+fn read_token_file(path: &Path) -> Result<SecretToken, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| format!("cannot read token file {}: {err}", path.display()))?;
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(format!("token file {} is empty", path.display()));
+    }
+    Ok(SecretToken::from(token.to_owned()))
+}
+
+/// The sign-in authority of a cloud, by the spec's `x-cloud` name: Entra
+/// ID's global, US Government (both L4 and DoD sign in there) or China
+/// (21Vianet) endpoint. `AZURE_AUTHORITY_HOST` overrides it.
+pub fn authority(tokens: &Cloud) -> Result<String, String> {
+    if let Ok(host) = std::env::var(AUTHORITY_ENV)
+        && !host.trim().is_empty()
+    {
+        // http only for a loopback test server, as for --base-url.
+        Cloud::custom(&host).map_err(|e| format!("{AUTHORITY_ENV}: {e}"))?;
+        return Ok(host.trim().trim_end_matches('/').to_owned());
+    }
+    Ok(match tokens.name() {
+        Some("usgov" | "usgov-dod") => "https://login.microsoftonline.us",
+        Some("china") => "https://login.chinacloudapi.cn",
+        _ => "https://login.microsoftonline.com",
+    }
+    .to_owned())
+}
+
+/// `azure_identity` options that sign in at the chosen cloud's authority.
+fn client_options(tokens: &Cloud) -> Result<ClientOptions, String> {
+    let cloud = match (std::env::var(AUTHORITY_ENV), tokens.name()) {
+        (Ok(host), _) if !host.trim().is_empty() => {
+            let mut custom = CustomConfiguration::default();
+            custom.authority_host = host.trim().to_owned();
+            CloudConfiguration::Custom(custom)
+        }
+        (_, Some("usgov" | "usgov-dod")) => CloudConfiguration::AzureGovernment,
+        (_, Some("china")) => CloudConfiguration::AzureChina,
+        _ => CloudConfiguration::AzurePublic,
+    };
+    Ok(ClientOptions {
+        cloud: Some(Arc::new(cloud)),
+        ..Default::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use autopilot_client::SERVERS;
+
+    use super::*;
+
+    #[test]
+    fn each_cloud_signs_in_at_its_own_authority() {
+        // Skip when the developer's environment overrides it.
+        if std::env::var_os(AUTHORITY_ENV).is_some() {
+            return;
+        }
+        for (name, expected) in [
+            ("global", "https://login.microsoftonline.com"),
+            ("usgov", "https://login.microsoftonline.us"),
+            ("usgov-dod", "https://login.microsoftonline.us"),
+            ("china", "https://login.chinacloudapi.cn"),
+        ] {
+            let cloud = Cloud::named(SERVERS, name).unwrap();
+            assert_eq!(authority(&cloud).unwrap(), expected, "{name}");
+        }
+    }
+}

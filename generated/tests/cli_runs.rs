@@ -1,0 +1,489 @@
+//! The built `autopilot` binary on whole runs: batches and the JSON
+//! report, token checks that send nothing, device lists as admins export
+//! them, escape sequences from a hostile server, and the habits
+//! (GRAPH_CLOUD, completions, man page).
+
+#[path = "support/scripted.rs"]
+mod scripted;
+
+use std::process::{Command, Output};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+
+fn jwt(claims: &Value) -> String {
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#),
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        URL_SAFE_NO_PAD.encode(b"signature-bytes-that-must-stay-private")
+    )
+}
+
+fn token_with(extra: Value) -> String {
+    let mut claims = json!({
+        "tid": "11111111-2222-3333-4444-555555555555",
+        "scp": "DeviceManagementServiceConfig.ReadWrite.All",
+    });
+    claims
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    jwt(&claims)
+}
+
+/// The binary with a clean environment: no token or cloud of the caller's.
+fn autopilot(args: &[&str], token: Option<&str>) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_autopilot"));
+    command
+        .args(args)
+        .env_remove("GRAPH_TOKEN")
+        .env_remove("GRAPH_CLOUD");
+    if let Some(token) = token {
+        command.env("GRAPH_TOKEN", token);
+    }
+    command
+}
+
+/// Runs off the async workers that serve the loopback server.
+async fn run(mut command: Command) -> Output {
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+fn guid(n: usize) -> String {
+    format!("{n:08x}-0000-4000-8000-{n:012x}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_are_reported_one_by_one_and_a_failure_hides_nothing() {
+    let (addr, seen) = scripted::serve(vec![
+        // Batch 1: throttled once, then assigned.
+        (429, vec![("retry-after", "0"), ("request-id", "r-429")], ""),
+        (204, vec![("request-id", "r-1")], ""),
+        // Batch 2: refused.
+        (
+            400,
+            vec![("content-type", "application/json"), ("request-id", "r-2")],
+            r#"{"error":{"code":"BadRequest","message":"one id is unknown"}}"#,
+        ),
+        // Batch 3: assigned.
+        (204, vec![("request-id", "r-3")], ""),
+    ])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("devices.txt");
+    let ids: Vec<String> = (0..2500).map(guid).collect();
+    std::fs::write(&list, ids.join("\n")).unwrap();
+    let base = format!("http://{addr}/beta");
+    let token = token_with(json!({}));
+    let output = run(autopilot(
+        &[
+            "assign",
+            "profile",
+            "p1",
+            "--devices-file",
+            list.to_str().unwrap(),
+            "--batch-size",
+            "1000",
+            "--output",
+            "json",
+            "--base-url",
+            &base,
+        ],
+        Some(&token),
+    ))
+    .await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(7), "{stderr}");
+
+    // Three batches, four calls (one retry), each batch's ids in order.
+    let seen = seen.lock().unwrap().clone();
+    let sizes: Vec<usize> = seen
+        .iter()
+        .map(|r| {
+            serde_json::from_slice::<Value>(&r.body).unwrap()["deviceIds"]
+                .as_array()
+                .unwrap()
+                .len()
+        })
+        .collect();
+    assert_eq!(sizes, [1000, 1000, 1000, 500]);
+    assert!(
+        seen.iter().all(|r| r.route
+            == "POST /beta/deviceManagement/windowsAutopilotDeploymentProfiles/p1/assign"
+            && r.query.is_empty()),
+        "{seen:?}"
+    );
+
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["exitCode"], 7);
+    assert_eq!(report["devices"], 2500);
+    assert_eq!(report["assigned"], 1500);
+    let batches = report["batches"].as_array().unwrap();
+    assert_eq!(batches.len(), 3);
+    let outcomes: Vec<(&str, &str, u64)> = batches
+        .iter()
+        .map(|b| {
+            (
+                b["outcome"].as_str().unwrap(),
+                b["requestId"].as_str().unwrap(),
+                b["attempts"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("assigned", "r-1", 2),
+            ("failed", "r-2", 1),
+            ("assigned", "r-3", 1)
+        ]
+    );
+    assert_eq!(batches[1]["status"], 400);
+    assert_eq!(batches[1]["error"]["code"], "BadRequest");
+    assert_eq!(batches[0]["deviceIds"][0], ids[0]);
+    assert_eq!(batches[2]["deviceIds"][499], ids[2499]);
+    // Each batch's client-request-id is the one its requests carried (the
+    // retry keeps it), and no two batches share one.
+    let sent: Vec<&str> = seen
+        .iter()
+        .map(|r| r.headers["client-request-id"].to_str().unwrap())
+        .collect();
+    assert_eq!(sent[0], sent[1]);
+    for (batch, request) in [(0, 1), (1, 2), (2, 3)] {
+        assert_eq!(batches[batch]["clientRequestId"], sent[request]);
+    }
+    assert_ne!(sent[1], sent[2]);
+    assert!(!String::from_utf8_lossy(&output.stdout).contains(&token));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_output_names_each_batch_and_its_request_id() {
+    let (addr, _) = scripted::serve(vec![(204, vec![("request-id", "r-ok")], "")]).await;
+    let base = format!("http://{addr}/beta");
+    let devices = format!("{},{},{}", guid(1), guid(2), guid(3));
+    let output = run(autopilot(
+        &[
+            "assign",
+            "profile",
+            "p1",
+            "--device",
+            &devices,
+            "--batch-size",
+            "2",
+            "--base-url",
+            &base,
+        ],
+        Some(&token_with(json!({}))),
+    ))
+    .await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(
+        stdout.starts_with(
+            "batch 1/2: assigned: POST /deviceManagement/windowsAutopilotDeploymentProfiles/p1/assign (2 device(s)) request-id r-ok client-request-id "
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\nbatch 2/2: assigned: POST"), "{stdout}");
+    assert!(
+        stdout.ends_with("assigned 3 of 3 device(s) in 2 of 2 batch(es)\n"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_and_wrong_audience_tokens_send_nothing() {
+    let (addr, seen) = scripted::serve(vec![(204, vec![], "")]).await;
+    let base = format!("http://{addr}/beta");
+    let an_hour_ago = SystemTime::now()
+        .checked_sub(Duration::from_secs(3600))
+        .unwrap()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let expired = token_with(json!({ "exp": an_hour_ago }));
+    let global = token_with(json!({ "aud": "https://graph.microsoft.com" }));
+    let device = guid(7);
+    for (token, cloud, message) in [
+        (&expired, "global", "the token expired 60m ago"),
+        (
+            &global,
+            "usgov",
+            "the token was issued for https://graph.microsoft.com but this call needs a token for https://graph.microsoft.us",
+        ),
+    ] {
+        let output = run(autopilot(
+            &[
+                "assign",
+                "profile",
+                "p1",
+                "--device",
+                &device,
+                "--base-url",
+                &base,
+                "--cloud",
+                cloud,
+            ],
+            Some(token),
+        ))
+        .await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(4), "{stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+    }
+    assert!(seen.lock().unwrap().is_empty(), "nothing may be sent");
+    // The right cloud's token goes through, once.
+    let output = run(autopilot(
+        &[
+            "assign",
+            "profile",
+            "p1",
+            "--device",
+            &device,
+            "--base-url",
+            &base,
+            "--cloud",
+            "global",
+        ],
+        Some(&global),
+    ))
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn device_lists_as_windows_tools_write_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let dry_run_ids = |file: &std::path::Path, extra: &[&str]| {
+        let output = autopilot(
+            &[
+                &["assign", "profile", "p", "--dry-run", "--devices-file"][..],
+                &[file.to_str().unwrap()],
+                extra,
+            ]
+            .concat(),
+            None,
+        )
+        .output()
+        .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        let body = stdout.lines().last().unwrap_or_default().to_owned();
+        (output.status.code(), body, stderr)
+    };
+    let (a, b) = (guid(10), guid(11));
+
+    // Out-File in Windows PowerShell 5.1: UTF-16 LE with a BOM, CRLF.
+    let utf16 = dir.path().join("utf16.txt");
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in format!("{a}\r\n{b}\r\n").encode_utf16() {
+        bytes.extend(unit.to_le_bytes());
+    }
+    std::fs::write(&utf16, bytes).unwrap();
+    let (code, body, stderr) = dry_run_ids(&utf16, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(body, format!(r#"{{"deviceIds":["{a}","{b}"]}}"#));
+
+    // Notepad's UTF-8 with a BOM, and a duplicate.
+    let bom = dir.path().join("bom.txt");
+    std::fs::write(&bom, format!("\u{feff}{a}\n{b}\n{a}\n")).unwrap();
+    let (code, body, stderr) = dry_run_ids(&bom, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(body, format!(r#"{{"deviceIds":["{a}","{b}"]}}"#));
+    assert!(
+        stderr.contains(&format!(
+            "note: {}:3: dropped duplicate device id {a}",
+            bom.display()
+        )),
+        "{stderr}"
+    );
+
+    // A CSV export with a header row: the id column is found, or named.
+    let csv = dir.path().join("export.csv");
+    std::fs::write(
+        &csv,
+        format!("Serial number,Azure AD Device ID,Group tag\nSN1,{a},x\nSN2,{b},y\n"),
+    )
+    .unwrap();
+    let (code, body, stderr) = dry_run_ids(&csv, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(body, format!(r#"{{"deviceIds":["{a}","{b}"]}}"#));
+    let (code, _, stderr) = dry_run_ids(&csv, &["--column", "Serial number"]);
+    assert_eq!(code, Some(3), "serials are not GUIDs: {stderr}");
+    assert!(
+        stderr.contains(&format!("{}:2: `SN1` is not a GUID", csv.display())),
+        "{stderr}"
+    );
+
+    // An empty id, with its file and line.
+    let holes = dir.path().join("holes.csv");
+    std::fs::write(&holes, format!("Id,Name\n{a},pc1\n,pc2\n")).unwrap();
+    let (code, _, stderr) = dry_run_ids(&holes, &[]);
+    assert_eq!(code, Some(3));
+    assert!(
+        stderr.contains(&format!(
+            "{}:3: empty device id in column `Id`",
+            holes.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escape_sequences_from_the_server_never_reach_the_terminal() {
+    let (addr, _) = scripted::serve(vec![(
+        400,
+        vec![("content-type", "application/json")],
+        "{\"error\":{\"code\":\"Bad\\u001b]0;owned\\u0007\",\"message\":\"\u{1b}[2J\u{1b}[31mgone\r\"}}",
+    )])
+    .await;
+    let base = format!("http://{addr}/beta");
+    let output = run(autopilot(
+        &[
+            "assign",
+            "profile",
+            "p1",
+            "--device",
+            &guid(1),
+            "--base-url",
+            &base,
+            "-v",
+        ],
+        Some(&token_with(json!({}))),
+    ))
+    .await;
+    assert_eq!(output.status.code(), Some(7));
+    let all = [output.stdout, output.stderr].concat();
+    let text = String::from_utf8_lossy(&all);
+    assert!(
+        !all.iter().any(|b| *b == 0x1b || *b == 0x07 || *b == b'\r'),
+        "{text}"
+    );
+    assert!(text.contains("\\u{1b}[2J"), "{text}");
+}
+
+#[test]
+fn graph_cloud_sets_the_cloud_and_is_checked() {
+    let mut command = autopilot(
+        &["assign", "profile", "p", "--device", &guid(1), "--dry-run"],
+        None,
+    );
+    let output = command.env("GRAPH_CLOUD", "usgov").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .starts_with("POST https://graph.microsoft.us/beta/")
+    );
+    let output = command.env("GRAPH_CLOUD", "mars").output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_command_line_definition() {
+    let output = autopilot(&["completions", "bash"], None).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let script = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        script.contains("_autopilot()") && script.contains("--batch-size"),
+        "{script}"
+    );
+    let output = autopilot(&["man"], None).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let page = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH autopilot"),
+        "{page}"
+    );
+    assert!(page.contains("Exit codes"), "{page}");
+}
+
+/// A loopback HTTPS server with a certificate from the test CA in
+/// `tests/support/tls/` (valid until 2126; its key is a test fixture),
+/// answering every request with 204.
+async fn tls_server() -> std::net::SocketAddr {
+    use std::sync::Arc;
+
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/tls");
+    let certs: Vec<CertificateDer> = CertificateDer::pem_file_iter(dir.join("leaf.pem"))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(dir.join("leaf.key")).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                // A client that does not trust us hangs up mid-handshake.
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut buffer = vec![0; 64 * 1024];
+                let _ = tls.read(&mut buffer).await;
+                let _ = tls
+                    .write_all(b"HTTP/1.1 204 No Content\r\nrequest-id: tls-1\r\n\r\n")
+                    .await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_os_certificate_store_is_trusted() {
+    // A TLS-inspecting proxy's root lives in the OS store; SSL_CERT_FILE
+    // stands in for that store here (rustls-native-certs reads it).
+    let addr = tls_server().await;
+    let base = format!("https://localhost:{}/beta", addr.port());
+    let ca = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/tls/ca.pem");
+    let device = guid(1);
+    let args = [
+        "assign",
+        "profile",
+        "p1",
+        "--device",
+        &device,
+        "--base-url",
+        &base,
+        "--max-attempts",
+        "1",
+    ];
+    let token = token_with(json!({}));
+    let mut trusted = autopilot(&args, Some(&token));
+    trusted.env("SSL_CERT_FILE", &ca).env_remove("SSL_CERT_DIR");
+    let output = run(trusted).await;
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("request-id tls-1"));
+    // Without the root in the store: a TLS failure, exit 9.
+    let mut untrusted = autopilot(&args, Some(&token));
+    untrusted
+        .env("SSL_CERT_FILE", "/nonexistent/ca.pem")
+        .env_remove("SSL_CERT_DIR");
+    let output = run(untrusted).await;
+    assert_eq!(output.status.code(), Some(9), "{output:?}");
+    // The cause is named, so an admin behind a proxy knows what to fix.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("UnknownIssuer"), "{stderr}");
+}
