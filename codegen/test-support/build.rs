@@ -15,7 +15,11 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(shared_absent)");
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-env-changed=AUTOPILOT_SHARED_DIR");
-    let default = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    // Read at run time, not with `env!`: a build script compiled for
+    // another checkout that shares the target directory must look beside
+    // this one.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default();
+    let default = PathBuf::from(manifest_dir).join("../../../shared");
     let default = default.canonicalize().unwrap_or(default);
     // The default, for the macros to build into the tests; the override is
     // read again when the tests run.

@@ -333,9 +333,11 @@ pub(crate) fn check_base_url(raw: &str) -> Result<String, Error> {
 }
 
 /// Whether `host` is on this machine: 127.0.0.0/8, ::1 or `localhost`.
-fn is_loopback(host: &Host<&str>) -> bool {
+/// The one place that decides it, for the runtime's `http://` rule and for
+/// callers (the `autopilot` CLI's host allow-list).
+pub fn is_loopback<S: AsRef<str>>(host: &Host<S>) -> bool {
     match host {
-        Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+        Host::Domain(name) => name.as_ref().eq_ignore_ascii_case("localhost"),
         Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
         Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
     }

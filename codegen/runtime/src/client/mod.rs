@@ -20,6 +20,7 @@ use url::Url;
 pub(crate) use builder::check_base_url;
 pub use builder::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
+    is_loopback,
 };
 pub use dry_run::DryRunRequest;
 pub use response::Response;

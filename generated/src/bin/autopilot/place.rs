@@ -5,11 +5,9 @@
 //! send it to a stranger: the host has to be one of the spec's clouds, a
 //! loopback test server, or named with `--allow-host`.
 
-use std::net::IpAddr;
-
 use autopilot_client::SERVERS;
-use autopilot_client::runtime::Cloud;
-use url::{Host, Url};
+use autopilot_client::runtime::{self, Cloud};
+use url::Url;
 
 /// The service root to call and the cloud whose tokens to use.
 #[derive(Debug, Clone)]
@@ -48,7 +46,7 @@ pub fn choose(
             .and_then(|url| url.host().map(|h| h.to_owned()))
             .is_some_and(|h| h == host)
     });
-    let allowed = loopback(&host)
+    let allowed = runtime::client::is_loopback(&host)
         || cloud_of_host.is_some()
         || allow_hosts
             .iter()
@@ -77,15 +75,6 @@ fn first() -> Result<Cloud, String> {
     match SERVERS.first() {
         Some(server) => Cloud::from_server(server).map_err(|e| e.to_string()),
         None => Err("the spec lists no servers; pass --base-url".into()),
-    }
-}
-
-/// 127.0.0.0/8, ::1 or `localhost`.
-fn loopback(host: &Host<String>) -> bool {
-    match host {
-        Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
-        Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
-        Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
     }
 }
 
