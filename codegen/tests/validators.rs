@@ -103,14 +103,20 @@ fn validators_and_server_are_emitted() {
         "pub fn handle(",
         "pub enum Input",
         "ThingsUpdate {",
-        "pub enum Rejection",
-        "pub fn things_update(",
+        "pub use ::graph_runtime::validate::serve::Rejection;",
+        // The server builds the operation's input from the runtime's
+        // checked parts.
+        "fn things_update(parts: &mut Parts<'_>) -> Option<Input>",
         "pub static PATTERN_0",
         "\"^a+$\"",
         "pub fn body_schema(",
-        // The client sends the body bytes its check judged.
-        "pub mod encoded",
-        "validate::encoded::things_update(",
+        "pub fn check(",
+        // The route carries the rules the runtime checks and the body.
+        "ParamRule::path(\"thingId\"",
+        "body: Some(Body::json(&super::validate::schemas::",
+        // The client hands the route and its arguments to the runtime.
+        "pub async fn things_update(",
+        ".body(body)",
     ] {
         assert!(code.contains(needle), "missing `{needle}`");
     }

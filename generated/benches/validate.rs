@@ -4,8 +4,8 @@
 //!
 //! * `generated`: the generated validator (`graph_runtime::validate::body::check`
 //!   on the operation's generated schema), which returns every violation;
-//! * `verdict`: the generated verdict-only check
-//!   (`validate::verdict::<operation>`), valid or not without a report:
+//! * `verdict`: the verdict-only check the route's body carries
+//!   (`Body::verdict`), valid or not without a report:
 //!   the like-for-like contender against `jsonschema`'s `is_valid`;
 //! * `server_path`: the verdict and the typed body, as `server::handle`
 //!   gets them (for this body the generated type proves validity, so a
@@ -22,7 +22,8 @@
 //! A second group, `client`, times the check a client method runs on a
 //! typed, valid body before sending it, for the same sizes:
 //!
-//! * `encoded`: what the client does now (`validate::encoded::<operation>`):
+//! * `encoded`: what the client does now (`validate::client::check` on the
+//!   route and its arguments):
 //!   serialise the body once, ask the verdict of those bytes (writing the
 //!   report only for a refused request), send them;
 //! * `value_tree`: what it did before: serialise into a `serde_json::Value`,
@@ -34,15 +35,22 @@
 use std::hint::black_box;
 use std::path::Path;
 
+use autopilot_client::routes::WINDOWS_AUTOPILOT_DEPLOYMENT_PROFILES_ASSIGN as ROUTE;
 use autopilot_client::types::AssignRequest;
-// The generated verdict-only check of the operation's body.
-use autopilot_client::validate::verdict::windows_autopilot_deployment_profiles_assign as verdict;
 use conformance::oracle::SpecDoc;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use graph_runtime::validate::body;
 
 const OPERATION: &str = "windowsAutopilotDeploymentProfiles_assign";
-const PROVEN: bool = autopilot_client::validate::rules::windows_autopilot_deployment_profiles_assign::BODY_TYPED_PROVES_VALID;
+const PROVEN: bool = match ROUTE.body {
+    Some(body) => body.typed_proves_valid,
+    None => false,
+};
+
+/// The route's verdict-only check of the operation's body.
+fn verdict(bytes: &[u8]) -> bool {
+    ROUTE.body.as_ref().is_some_and(|body| body.verdict(bytes))
+}
 
 fn body_bytes(ids: usize, valid: bool) -> Vec<u8> {
     let mut items: Vec<serde_json::Value> = (0..ids)
@@ -193,14 +201,16 @@ fn paired(
 fn client(c: &mut Criterion) {
     use autopilot_client::validate;
     let schema = validate::body_schema(OPERATION).expect("generated schema");
-    let rule = &validate::rules::windows_autopilot_deployment_profiles_assign::PATH_WINDOWS_AUTOPILOT_DEPLOYMENT_PROFILE_ID;
+    let rule = &ROUTE.params[0];
     let mut group = c.benchmark_group("client");
     group.sample_size(30);
     group.measurement_time(std::time::Duration::from_secs(3));
     for ids in [1, 100, 10_000] {
         let body: AssignRequest = serde_json::from_slice(&body_bytes(ids, true)).unwrap();
         let encoded = |body: &AssignRequest| {
-            validate::encoded::windows_autopilot_deployment_profiles_assign("profile-1", body)
+            let args = graph_runtime::Args::new(&["profile-1"]).body(body);
+            graph_runtime::validate::client::check(&ROUTE, &args)
+                .map(|checked| checked.body.unwrap_or_default())
         };
         let value_tree = |body: &AssignRequest| {
             let mut out = Vec::new();

@@ -3,9 +3,9 @@
 
 use std::sync::atomic::Ordering;
 
-use autopilot_client::Client;
-use autopilot_client::runtime::Error;
+use autopilot_client::runtime::{Args, Error};
 use autopilot_client::types::AssignRequest;
+use autopilot_client::{Client, routes, validate};
 
 #[path = "support/loopback.rs"]
 mod loopback;
@@ -70,11 +70,24 @@ fn the_check_is_public_and_lists_every_violation() {
     let body = AssignRequest {
         device_ids: vec!["a".into()],
     };
-    assert!(
-        autopilot_client::validate::windows_autopilot_device_identities_intended_deployment_profile_assign("id", &body)
-            .is_empty()
-    );
-    let violations =
-        autopilot_client::validate::windows_autopilot_deployment_profiles_assign("", &body);
+    let intended = &routes::WINDOWS_AUTOPILOT_DEVICE_IDENTITIES_INTENDED_DEPLOYMENT_PROFILE_ASSIGN;
+    assert!(validate::check(intended, &Args::new(&["id"]).body(&body)).is_empty());
+    let profiles = &routes::WINDOWS_AUTOPILOT_DEPLOYMENT_PROFILES_ASSIGN;
+    let violations = validate::check(profiles, &Args::new(&[""]).body(&body));
     assert_eq!(violations.len(), 1);
+    assert_eq!(
+        violations[0].location,
+        "/path/windowsAutopilotDeploymentProfileId"
+    );
+    // A body the schema refuses is reported at its place, beside the path.
+    let empty = serde_json::json!({"deviceIds": [1]});
+    let violations = validate::check(profiles, &Args::new(&[""]).body(&empty));
+    let places: Vec<&str> = violations.iter().map(|v| v.location.as_str()).collect();
+    assert_eq!(
+        places,
+        [
+            "/path/windowsAutopilotDeploymentProfileId",
+            "/body/deviceIds/0"
+        ]
+    );
 }

@@ -5,10 +5,18 @@
 //! operation lives here: the [`Route`] table types, path-segment encoding,
 //! the HTTP transport ([`Client`]), JSON encoding of request bodies, decoding
 //! of responses against the documented statuses, and Graph's OData error
-//! envelope. A generated operation reads like:
+//! envelope. A generated operation is a `static` [`Route`] and a method that hands it,
+//! with the typed arguments, to one generic call:
 //!
 //! ```no_run
-//! use graph_runtime::{Client, Method, ResponseSpec, Route, Segment, StatusSpec};
+//! use graph_runtime::validate::{self as v, ParamRule, Scalar};
+//! use graph_runtime::{Args, Body, Client, Method, ResponseSpec, Route, Segment, StatusSpec};
+//!
+//! static ASSIGN_BODY: v::Schema = v::object(v::ObjectRules {
+//!     properties: &[v::required("deviceIds", &v::array(&v::STRING))],
+//!     additional: v::Additional::Forbidden,
+//!     ..v::ObjectRules::OPEN
+//! });
 //!
 //! static ASSIGN: Route = Route {
 //!     operation_id: "windowsAutopilotDeploymentProfiles_assign",
@@ -19,27 +27,17 @@
 //!         Segment::Param("id"),
 //!         Segment::Literal("/assign"),
 //!     ],
-//!     params: &[],
-//!     request_body: Some("application/json"),
-//!     body_required: true,
-//!     responses: &[ResponseSpec {
-//!         status: StatusSpec::Code(204),
-//!         content_type: None,
-//!         headers: &[],
-//!     }],
+//!     params: &[ParamRule::path("id", Scalar::String, &v::STRING)],
+//!     body: Some(Body::json(&ASSIGN_BODY, true, false)),
+//!     auth: true,
+//!     responses: &[ResponseSpec::no_body(StatusSpec::Code(204))],
 //!     permissions: &[],
 //!     summary: "Assign a deployment profile to devices",
 //! };
 //!
-//! async fn assign(
-//!     client: &Client,
-//!     id: &str,
-//!     device_ids: &[&str],
-//! ) -> Result<(), graph_runtime::Error> {
+//! async fn assign(client: &Client, id: &str, device_ids: &[&str]) -> Result<(), graph_runtime::Error> {
 //!     let body = serde_json::json!({ "deviceIds": device_ids });
-//!     let body = graph_runtime::encode::json_body(&body)?;
-//!     let response = client.send(&ASSIGN, &[id], &[], &[], Some(body)).await?;
-//!     graph_runtime::decode::empty(&ASSIGN, response)
+//!     client.call_empty(&ASSIGN, Args::new(&[id]).body(&body)).await
 //! }
 //! ```
 //!
@@ -74,6 +72,7 @@ pub use retry::RetryPolicy;
 pub use route::*;
 pub use secret::SecretToken;
 pub use token::{EnvToken, TokenProvider};
+pub use validate::client::Args;
 pub use violation::Violation;
 
 // Re-exported so that a generated crate can derive and (de)serialise its

@@ -6,6 +6,10 @@
 
 use std::fmt;
 
+use crate::validate::Schema;
+use crate::validate::request::ParamRule;
+use crate::validate::verdict::Members;
+
 /// An HTTP method an operation can use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Method {
@@ -156,45 +160,64 @@ pub enum ParamLocation {
     Header,
 }
 
-/// A parameter as the route table records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ParamSpec {
-    /// Its name in the spec (and on the wire).
-    pub name: &'static str,
-    /// Where it travels.
-    pub location: ParamLocation,
+/// A request body an operation takes: its media type and what the
+/// validators judge it by.
+#[derive(Debug, Clone, Copy)]
+pub struct Body {
+    /// The media type, e.g. `application/json`.
+    pub media_type: &'static str,
     /// Whether the spec requires it.
     pub required: bool,
+    /// Its schema.
+    pub schema: &'static Schema,
+    /// Whether decoding it into its Rust type already proves it valid, so
+    /// a server may skip the separate pass (see
+    /// [`crate::validate::body::decode_proven`]).
+    pub typed_proves_valid: bool,
+    /// When the schema is an object whose members can be judged one at a
+    /// time, those members, classified once at compile time: the verdict
+    /// reads such a body without the schema interpreter's dispatch.
+    pub members: Option<Members>,
 }
 
-impl ParamSpec {
-    /// A path parameter (OpenAPI requires every one); a shorthand for the
-    /// struct literal, so that generated route tables stay short.
-    pub const fn path(name: &'static str) -> Self {
-        ParamSpec::required(name, ParamLocation::Path)
+impl Body {
+    /// A JSON body (`application/json`) with this schema; `Members` are
+    /// worked out here, at compile time when the route is a `static`.
+    pub const fn json(schema: &'static Schema, required: bool, typed_proves_valid: bool) -> Self {
+        Body::of("application/json", schema, required, typed_proves_valid)
     }
 
-    /// A query or header parameter the spec requires.
-    pub const fn required(name: &'static str, location: ParamLocation) -> Self {
-        ParamSpec {
-            name,
-            location,
-            required: true,
+    /// A body of another JSON-like media type (`application/merge-patch+json`).
+    pub const fn of(
+        media_type: &'static str,
+        schema: &'static Schema,
+        required: bool,
+        typed_proves_valid: bool,
+    ) -> Self {
+        Body {
+            media_type,
+            required,
+            schema,
+            typed_proves_valid,
+            members: Members::new(schema),
         }
     }
 
-    /// A parameter that may be left out.
-    pub const fn optional(name: &'static str, location: ParamLocation) -> Self {
-        ParamSpec {
-            name,
-            location,
-            required: false,
+    /// Whether the JSON text `bytes` is a valid body: the verdict
+    /// [`crate::validate::body::check`] gives, without its report.
+    pub fn verdict(&self, bytes: &[u8]) -> bool {
+        match &self.members {
+            Some(members) => members.judge(bytes),
+            None => crate::validate::verdict::valid(self.schema, bytes),
         }
     }
 }
 
-/// Everything the runtime needs to know about one operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Everything the runtime needs to know about one operation: what the
+/// transport sends, what the validators check on both sides, and what the
+/// decoder expects back. Generated code hands a `&'static Route` to the
+/// runtime's generic functions instead of repeating them per operation.
+#[derive(Debug, Clone, Copy)]
 pub struct Route {
     /// The spec's `operationId`.
     pub operation_id: &'static str,
@@ -204,12 +227,13 @@ pub struct Route {
     pub template: &'static str,
     /// The template split into literal text and parameters.
     pub segments: &'static [Segment],
-    /// Path, query and header parameters.
-    pub params: &'static [ParamSpec],
-    /// The request body's media type, when the operation takes one.
-    pub request_body: Option<&'static str>,
-    /// Whether the request body is required.
-    pub body_required: bool,
+    /// Path, query and header parameters with their rules, in the spec's
+    /// order.
+    pub params: &'static [ParamRule],
+    /// The request body, when the operation takes one.
+    pub body: Option<Body>,
+    /// Whether the operation needs `Authorization: Bearer`.
+    pub auth: bool,
     /// Every documented response, in the spec's order.
     pub responses: &'static [ResponseSpec],
     /// Permission alternatives: the caller needs every scope of at least one
@@ -219,7 +243,29 @@ pub struct Route {
     pub summary: &'static str,
 }
 
+/// Two routes are the same when they describe the same operation: its id,
+/// method and template (the rest follows from those in one table).
+impl PartialEq for Route {
+    fn eq(&self, other: &Self) -> bool {
+        self.operation_id == other.operation_id
+            && self.method == other.method
+            && self.template == other.template
+    }
+}
+
+impl Eq for Route {}
+
 impl Route {
+    /// The request body's media type, when the operation takes one.
+    pub fn request_body(&self) -> Option<&'static str> {
+        self.body.map(|b| b.media_type)
+    }
+
+    /// Whether the request body is required.
+    pub fn body_required(&self) -> bool {
+        self.body.is_some_and(|b| b.required)
+    }
+
     /// The documented response that applies to `status`, using OpenAPI's
     /// precedence: exact code, then range, then `default`.
     pub fn response_for(&self, status: u16) -> Option<&'static ResponseSpec> {
@@ -338,26 +384,6 @@ mod tests {
                 status: StatusSpec::Code(429),
                 content_type: Some("application/json"),
                 headers: &["Retry-After"],
-            }
-        );
-        assert_eq!(
-            ParamSpec::required("id", ParamLocation::Path),
-            ParamSpec {
-                name: "id",
-                location: ParamLocation::Path,
-                required: true,
-            }
-        );
-        assert_eq!(
-            ParamSpec::path("id"),
-            ParamSpec::required("id", ParamLocation::Path)
-        );
-        assert_eq!(
-            ParamSpec::optional("$top", ParamLocation::Query),
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
             }
         );
     }

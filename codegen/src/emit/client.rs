@@ -63,7 +63,9 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         #[doc = #title]
         ///
         /// Every operation has a flat method named after its operationId and
-        /// a place in the fluent path that mirrors its URL.
+        /// a place in the fluent path that mirrors its URL. Each call is
+        /// checked against the spec first (see [`validate`]); a request
+        /// that breaks it is not sent and fails with `Error::InvalidRequest`.
         #[derive(Debug, Clone)]
         pub struct Client {
             runtime: #rt::Client,
@@ -96,26 +98,18 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
         .map(|p| ident(&p.rust_name));
-    let (query, headers) = match params_struct(ctx, op) {
-        Some(_) => (quote!(&params.query()), quote!(&params.headers())),
-        None => (quote!(&[]), quote!(&[])),
-    };
-    let decode = match success(ctx, op) {
-        Success::Empty => quote!(#rt::decode::empty(&routes::#route, response)),
-        Success::Json(_) => quote!(#rt::decode::json(&routes::#route, response)),
-        // A status documented without a body gives `None`; any other is
-        // decoded (or refused) as JSON.
-        Success::Optional(_) => quote! {
-            if routes::#route
-                .response_for(response.status)
-                .is_some_and(|r| r.content_type.is_none())
-            {
-                #rt::decode::empty(&routes::#route, response).map(|()| None)
-            } else {
-                #rt::decode::json(&routes::#route, response).map(Some)
-            }
-        },
-        Success::Bytes => quote!(#rt::decode::bytes(&routes::#route, response)),
+    let mut args = quote!(#rt::Args::new(&[#(#path_args),*]));
+    if params_struct(ctx, op).is_some() {
+        args = quote!(#args.params(params));
+    }
+    if op.body.is_some() {
+        args = quote!(#args.body(body));
+    }
+    let call = match success(ctx, op) {
+        Success::Empty => quote!(call_empty),
+        Success::Json(_) => quote!(call_json),
+        Success::Optional(_) => quote!(call_optional),
+        Success::Bytes => quote!(call_bytes),
     };
     let request_line = format!(
         " `{} {}` (operationId `{}`).",
@@ -124,10 +118,11 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         op.id
     );
     let permissions = if op.permissions.is_empty() {
-        String::new()
+        quote!()
     } else {
         let alts: Vec<String> = op.permissions.iter().map(|a| a.join(" + ")).collect();
-        format!(" Needs one of these permissions: {}.", alts.join(", "))
+        let line = format!(" Needs one of these permissions: {}.", alts.join(", "));
+        quote!(#[doc = #line])
     };
     let doc = docs(&[&op.summary, &op.description]);
     let deprecated = if op.deprecated {
@@ -135,50 +130,14 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     } else {
         quote!()
     };
-    let (_, arg_names) = arguments(ctx, op, &quote!());
-    let id = &op.id;
-    let invalid = quote! {
-        return ::std::result::Result::Err(#rt::Error::InvalidRequest { operation_id: #id, violations })
-    };
-    // With a body, the check hands back the bytes it judged, and those
-    // are what is sent.
-    let (check, body) = match &op.body {
-        Some(_) => (
-            quote! {
-                let body = match validate::encoded::#name(#(#arg_names),*) {
-                    ::std::result::Result::Ok(bytes) => bytes,
-                    ::std::result::Result::Err(violations) => {
-                        #invalid;
-                    }
-                };
-            },
-            quote!(Some(body)),
-        ),
-        None => (
-            quote! {
-                let violations = validate::#name(#(#arg_names),*);
-                if !violations.is_empty() {
-                    #invalid;
-                }
-            },
-            quote!(None),
-        ),
-    };
     quote! {
         #doc
         #[doc = ""]
         #[doc = #request_line]
-        #[doc = #permissions]
-        #[doc = ""]
-        #[doc = " The request is checked against the spec first (see [`validate`]); a request that breaks it is not sent and fails with `Error::InvalidRequest`."]
+        #permissions
         #deprecated
         pub async fn #name(&self, #(#decls),*) -> #ret {
-            #check
-            let response = self
-                .runtime
-                .send(&routes::#route, &[#(#path_args),*], #query, #headers, #body)
-                .await?;
-            #decode
+            self.runtime.#call(&routes::#route, #args).await
         }
     }
 }

@@ -2,10 +2,12 @@
 //! `client.device_management().windows_autopilot_deployment_profiles()
 //! .by_windows_autopilot_deployment_profile_id(id).assign().post(&body)`.
 //!
-//! The operations' paths form a tree; each node is a small `Copy` struct
-//! holding the client and the path parameters gathered so far, and a node
-//! where an operation ends has one method per HTTP method, which calls the
-//! flat client method.
+//! The operations' paths form a tree. Every node is the one generic
+//! `paths::Path<'a, Node, N>`, a `Copy` value holding the client and the
+//! `N` path parameters gathered so far, told apart by an uninhabited
+//! marker type per node; each marker's `impl` block lists the steps from
+//! there, and a node where an operation ends has one method per HTTP
+//! method, which calls the flat client method.
 
 use std::collections::BTreeMap;
 
@@ -117,17 +119,21 @@ impl<'a> Tree<'a> {
 /// Emits the `paths` module and the root accessors on `Client`.
 pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let tree = Tree::build(&ctx.api.operations);
-    let mut struct_names = Namespace::default();
+    let mut marker_names = Namespace::with_reserved(&["Path", "PhantomData"]);
     let names: Vec<Ident> = tree
         .nodes
         .iter()
-        .map(|n| ident(struct_names.claim(&format!("{}RequestBuilder", n.name_words))))
+        .map(|n| ident(marker_names.claim(&n.name_words)))
         .collect();
-
-    let structs = tree.nodes.iter().enumerate().map(|(i, node)| {
+    let path_of = |i: usize| {
         let name = &names[i];
-        let k = node.depth_params;
-        let k_lit = Literal::usize_unsuffixed(k);
+        let n = Literal::usize_unsuffixed(tree.nodes[i].depth_params);
+        quote!(Path<'a, #name, #n>)
+    };
+
+    let nodes = tree.nodes.iter().enumerate().map(|(i, node)| {
+        let name = &names[i];
+        let this = path_of(i);
         let mut taken = Namespace::default();
         let terminals: Vec<TokenStream> = node
             .operations
@@ -135,18 +141,15 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             .map(|op| terminal(ctx, op, &mut taken))
             .collect();
         let accessors = node.children.iter().map(|(piece, &child)| {
-            let child_name = &names[child];
-            let m = Literal::usize_unsuffixed(tree.nodes[child].depth_params);
+            let child_path = path_of(child);
             match piece {
                 Piece::Literal(text) => {
                     let method = ident(taken.claim(&names::snake(text)));
                     let doc = format!(" `/{text}`");
-                    // A literal adds no parameter: the child has as many as this node.
-                    let carry = (k > 0).then(|| quote!(params: self.params));
                     quote! {
                         #[doc = #doc]
-                        pub fn #method(self) -> #child_name<'a> {
-                            #child_name { client: self.client, #carry }
+                        pub fn #method(self) -> #child_path {
+                            self.to()
                         }
                     }
                 }
@@ -160,28 +163,17 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                         names::snake(text)
                     };
                     let method = ident(taken.claim(&method_name));
-                    let mut args = Namespace::with_reserved(&["self", "params"]);
+                    let mut args = Namespace::with_reserved(&["self"]);
                     let arg_names: Vec<Ident> = params
                         .iter()
                         .map(|p| ident(args.claim(&names::snake(p))))
                         .collect();
-                    let sets = arg_names.iter().enumerate().map(|(j, a)| {
-                        let index = Literal::usize_unsuffixed(k + j);
-                        quote!(params[#index] = #a;)
-                    });
                     let doc = format!(" `/{}`", piece_text(piece));
-                    // A `quote!` repetition consumes what it repeats over,
-                    // and `sets` still borrows `arg_names`.
                     let arg_list = arg_names.iter();
-                    let copy =
-                        (k > 0).then(|| quote!(params[..#k_lit].copy_from_slice(&self.params);));
                     quote! {
                         #[doc = #doc]
-                        pub fn #method(self, #(#arg_list: &'a str),*) -> #child_name<'a> {
-                            let mut params: [&'a str; #m] = [""; #m];
-                            #copy
-                            #(#sets)*
-                            #child_name { client: self.client, params }
+                        pub fn #method(self, #(#arg_list: &'a str),*) -> #child_path {
+                            self.with(&[#(#arg_names),*])
                         }
                     }
                 }
@@ -192,19 +184,12 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         } else {
             &node.path
         };
-        let doc = format!(" Builder for the path `{path}`.");
-        // Nodes above the first path parameter carry no parameter array: an
-        // empty one would never be read and draw a dead-code warning.
-        let params_field = (k > 0).then(|| quote!(pub(super) params: [&'a str; #k_lit],));
+        let doc = format!(" The place `{path}` on the fluent path.");
         quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, Copy)]
-            pub struct #name<'a> {
-                pub(super) client: &'a super::Client,
-                #params_field
-            }
+            pub enum #name {}
 
-            impl<'a> #name<'a> {
+            impl<'a> #this {
                 #(#accessors)*
                 #(#terminals)*
             }
@@ -236,8 +221,8 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             if tree.nodes[child].depth_params == 0 {
                 quote! {
                     #[doc = #doc]
-                    pub fn #method(&self) -> paths::#child_name<'_> {
-                        paths::#child_name { client: self }
+                    pub fn #method(&self) -> paths::Path<'_, paths::#child_name, 0> {
+                        paths::Path::new(self)
                     }
                 }
             } else {
@@ -250,8 +235,8 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let root_method = ident(client_names.claim("paths"));
     roots.push(quote! {
         /// The root of the fluent path.
-        pub fn #root_method(&self) -> paths::#root_name<'_> {
-            paths::#root_name { client: self }
+        pub fn #root_method(&self) -> paths::Path<'_, paths::#root_name, 0> {
+            paths::Path::new(self)
         }
     });
 
@@ -260,7 +245,61 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         pub mod paths {
             #[allow(unused_imports)]
             use super::{params, types};
-            #(#structs)*
+            use ::std::marker::PhantomData;
+
+            /// A place on the fluent path: the client and the `N` path
+            /// parameters gathered so far. `Node` (one of this module's
+            /// marker types) says where, and so which steps come next.
+            pub struct Path<'a, Node, const N: usize> {
+                client: &'a super::Client,
+                params: [&'a str; N],
+                node: PhantomData<fn() -> Node>,
+            }
+
+            impl<Node, const N: usize> Clone for Path<'_, Node, N> {
+                fn clone(&self) -> Self {
+                    *self
+                }
+            }
+
+            impl<Node, const N: usize> Copy for Path<'_, Node, N> {}
+
+            impl<Node, const N: usize> ::std::fmt::Debug for Path<'_, Node, N> {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct("Path")
+                        .field("node", &::std::any::type_name::<Node>())
+                        .field("params", &self.params)
+                        .finish()
+                }
+            }
+
+            impl<'a, Node> Path<'a, Node, 0> {
+                /// The start of a path, with no parameter yet.
+                pub(super) fn new(client: &'a super::Client) -> Self {
+                    Path { client, params: [], node: PhantomData }
+                }
+            }
+
+            impl<'a, Node, const N: usize> Path<'a, Node, N> {
+                /// The next place, with the same parameters.
+                #[allow(dead_code)]
+                fn to<Next>(self) -> Path<'a, Next, N> {
+                    Path { client: self.client, params: self.params, node: PhantomData }
+                }
+
+                /// The next place, with `more` parameters after these
+                /// (`M` is `N` plus their number).
+                #[allow(dead_code)]
+                fn with<Next, const M: usize>(self, more: &[&'a str]) -> Path<'a, Next, M> {
+                    let mut params = [""; M];
+                    for (slot, value) in params.iter_mut().zip(self.params.iter().chain(more)) {
+                        *slot = value;
+                    }
+                    Path { client: self.client, params, node: PhantomData }
+                }
+            }
+
+            #(#nodes)*
         }
 
         impl Client {

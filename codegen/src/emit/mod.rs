@@ -110,7 +110,6 @@ type Section = fn(&Ctx<'_>) -> TokenStream;
 /// artefact is added here, and both [`tokens`] and [`render`] pick it up.
 const SECTIONS: &[(&str, Section)] = &[
     ("types", types::emit),
-    ("routes", routes::emit),
     ("params", params::emit),
     ("validate", validate::emit),
     ("server", validate::server::emit),
@@ -121,7 +120,7 @@ const SECTIONS: &[(&str, Section)] = &[
 /// The order in which the workers of [`render`] take the sections: the
 /// largest first, so that the last one taken is small and the workers
 /// finish close together.
-const LARGEST_FIRST: [usize; 7] = [3, 0, 6, 4, 5, 1, 2];
+const LARGEST_FIRST: [usize; 6] = [0, 2, 5, 3, 4, 1];
 
 /// At most this many threads emit and format: beyond it the largest
 /// section alone sets the time.

@@ -1,12 +1,13 @@
 //! The `params` module: one struct per operation that has query or header
-//! parameters, with the code that writes them onto the request.
+//! parameters. The runtime writes them onto the request from their
+//! serialised form and the route's rules.
 
 use std::collections::BTreeMap;
 
-use super::rust_type::{is_nullable, resolved, rust_type};
+use super::rust_type::{is_nullable, rust_type};
 use super::{Ctx, docs};
 use crate::emit::ident;
-use crate::model::{Api, Operation, Param, ParamLocation, ParamStyle, SchemaKind};
+use crate::model::{Api, Operation, Param, ParamLocation};
 use crate::names::{self, Namespace};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -48,6 +49,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
 
 fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &Ident) -> TokenStream {
     let rt = &ctx.rt();
+    let serde_crate = format!("{}::serde", ctx.rt_path);
     let types = quote!(super::types::);
     let others: Vec<&Param> = op
         .params
@@ -72,83 +74,29 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &Ident) -> TokenStream {
             if p.required { ", required" } else { "" }
         );
         let doc = docs(&[&p.description]);
+        let wire = &p.name;
         quote! {
             #doc
             #[doc = #origin]
+            #[serde(rename = #wire)]
             pub #field: #ty,
         }
     });
-    let writer = |location: ParamLocation| {
-        let pushes = others.iter().filter(|p| p.location == location).map(|p| {
-            let field = ident(&p.rust_name);
-            let wire = &p.name;
-            let is_array = matches!(resolved(ctx.api, &p.schema).kind, SchemaKind::Array(_));
-            let explode = matches!(p.style, ParamStyle::Form { explode: true });
-            let push = if is_array && explode {
-                quote! {
-                    for item in value.iter() {
-                        out.push((#wire, #rt::encode::param_text(item)));
-                    }
-                }
-            } else {
-                quote!(out.push((#wire, #rt::encode::param_text(value)));)
-            };
-            // RFC 6570 (which OpenAPI's styles follow) treats an empty list
-            // as undefined: it is left out rather than sent as `name=`.
-            let skip_empty = is_array && !explode;
-            match (optional(p), skip_empty) {
-                (false, false) => quote! { { let value = &self.#field; #push } },
-                (false, true) => quote! {
-                    { let value = &self.#field; if !value.is_empty() { #push } }
-                },
-                (true, false) => quote! {
-                    if let Some(value) = &self.#field { #push }
-                },
-                (true, true) => quote! {
-                    if let Some(value) = &self.#field
-                        && !value.is_empty()
-                    {
-                        #push
-                    }
-                },
-            }
-        });
-        let pushes: Vec<TokenStream> = pushes.collect();
-        if pushes.is_empty() {
-            // No `mut` binding when nothing is pushed (unused_mut).
-            return quote!(Vec::new());
-        }
-        quote! {
-            let mut out = Vec::new();
-            #(#pushes)*
-            out
-        }
-    };
-    let query = writer(ParamLocation::Query);
-    let headers = writer(ParamLocation::Header);
     let default = if all_optional {
         quote!(Default,)
     } else {
         quote!()
     };
-    let doc = format!(" Parameters of `{}`.", op.id);
+    let doc = format!(
+        " Parameters of `{}`, serialised under their names in the spec; the runtime checks and writes them from the route's rules.",
+        op.id
+    );
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq, #default)]
+        #[derive(Debug, Clone, PartialEq, #default #rt::serde::Serialize)]
+        #[serde(crate = #serde_crate)]
         pub struct #name {
             #(#fields)*
-        }
-
-        impl #name {
-            /// The query pairs to send, in the spec's order.
-            pub fn query(&self) -> Vec<(&'static str, String)> {
-                #query
-            }
-
-            /// The headers to send.
-            pub fn headers(&self) -> Vec<(&'static str, String)> {
-                #headers
-            }
         }
     }
 }

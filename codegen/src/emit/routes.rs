@@ -1,9 +1,16 @@
 //! The route table (`routes` module) and the `SERVERS` list: static data
-//! the runtime, the validators and the conformance suite read.
+//! the runtime, the validators and the conformance suite read. A route
+//! carries everything the runtime's generic call, server reader and
+//! verdict need about its operation (parameter rules, body schema,
+//! responses, permissions), so none of that is code per operation.
 
-use super::Ctx;
+use std::collections::BTreeMap;
+
+use super::validate::scalar_of;
+use super::validate::schema::{Site, Writer, alias};
+use super::validate::typed;
 use crate::emit::ident;
-use crate::model::{Method, Operation, ParamLocation, PathSegment, Status};
+use crate::model::{Method, Operation, ParamLocation, ParamStyle, PathSegment, SchemaKind, Status};
 use crate::names;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
@@ -13,10 +20,59 @@ pub(crate) fn route_const(op: &Operation) -> Ident {
     ident(names::screaming(&op.rust_name))
 }
 
-/// Emits `pub mod routes` and `pub static SERVERS`.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+/// Lists that many routes share (the responses of Microsoft's operations
+/// are nearly all alike), written once each in `routes::shared`.
+#[derive(Default)]
+struct Shared {
+    /// The tokens of a list → its const's name.
+    by_tokens: BTreeMap<String, (Ident, TokenStream)>,
+}
+
+impl Shared {
+    /// The name of the shared const holding `list` (of type `ty`),
+    /// declaring it on first use.
+    fn name(&mut self, prefix: &str, ty: TokenStream, list: TokenStream) -> TokenStream {
+        let key = format!("{prefix}{list}");
+        let next = self.by_tokens.len();
+        let (name, _) = self.by_tokens.entry(key).or_insert_with(|| {
+            let name = ident(format!("{prefix}_{next}"));
+            (name.clone(), quote!(pub const #name: #ty = &[#list];))
+        });
+        quote!(shared::#name)
+    }
+
+    /// `mod shared`, items in order of first use.
+    fn module(self) -> TokenStream {
+        let mut items: Vec<(Ident, TokenStream)> = self.by_tokens.into_values().collect();
+        items.sort_by_key(|(name, _)| {
+            let text = name.to_string();
+            let (prefix, n) = text.rsplit_once('_').unwrap_or((&text, "0"));
+            (n.parse::<usize>().unwrap_or(0), prefix.to_string())
+        });
+        let items = items.into_iter().map(|(_, item)| item);
+        quote! {
+            /// Response and permission lists shared by several routes.
+            pub mod shared {
+                #[allow(unused_imports)]
+                use super::*;
+                #(#items)*
+            }
+        }
+    }
+}
+
+/// Emits `pub mod routes` and `pub static SERVERS`; schemas go through
+/// `writer`, so their patterns join `validate::patterns`.
+pub(crate) fn emit(writer: &mut Writer<'_, '_>) -> TokenStream {
+    let ctx = writer.ctx;
     let rt = &ctx.rt();
-    let routes = ctx.api.operations.iter().map(route);
+    let mut shared = Shared::default();
+    let routes: Vec<TokenStream> = ctx
+        .api
+        .operations
+        .iter()
+        .map(|op| route(writer, &mut shared, op))
+        .collect();
     let names = ctx.api.operations.iter().map(route_const);
     let servers = ctx.api.servers.iter().map(|s| {
         let url = &s.url;
@@ -27,11 +83,20 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         };
         quote!(#rt::Server { url: #url, description: #description, cloud: #cloud },)
     });
+    let shared = shared.module();
+    let alias = alias(rt);
     quote! {
-        /// The route table: one entry per operation of the spec.
+        /// The route table: one entry per operation of the spec, with
+        /// everything the runtime needs to call, check and serve it.
         pub mod routes {
             #[allow(unused_imports)]
-            use #rt::{Method, ParamLocation, ParamSpec, ResponseSpec, Route, Segment, StatusSpec};
+            use #rt::{Body, Method, ResponseSpec, Route, Segment, StatusSpec};
+            #[allow(unused_imports)]
+            use #rt::validate::{ParamRule, Scalar};
+            #[allow(unused_imports)]
+            #alias
+
+            #shared
 
             #(#routes)*
 
@@ -44,8 +109,9 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     }
 }
 
-/// One route; runtime names come from the `use` at the top of the module.
-fn route(op: &Operation) -> TokenStream {
+/// One route; runtime names come from the `use`s at the top of the module.
+fn route(writer: &mut Writer<'_, '_>, shared: &mut Shared, op: &Operation) -> TokenStream {
+    let ctx = writer.ctx;
     let name = route_const(op);
     let id = &op.id;
     let template = &op.path;
@@ -63,53 +129,87 @@ fn route(op: &Operation) -> TokenStream {
         PathSegment::Literal(text) => quote!(Segment::Literal(#text),),
         PathSegment::Param(name) => quote!(Segment::Param(#name),),
     });
-    let params = op.params.iter().map(|p| {
-        let name = &p.name;
-        let required = p.required;
-        let location = ident(match p.location {
-            ParamLocation::Path => "Path",
-            ParamLocation::Query => "Query",
-            ParamLocation::Header => "Header",
-        });
-        if required && p.location == ParamLocation::Path {
-            quote!(ParamSpec::path(#name),)
-        } else if required {
-            quote!(ParamSpec::required(#name, ParamLocation::#location),)
-        } else {
-            quote!(ParamSpec::optional(#name, ParamLocation::#location),)
-        }
-    });
-    let (request_body, body_required) = match &op.body {
+    let params: Vec<TokenStream> = op
+        .params
+        .iter()
+        .map(|p| {
+            let wire = &p.name;
+            let schema = writer.schema(&p.schema, Site::Routes);
+            let (scalar, array) = scalar_of(ctx, &p.schema);
+            let scalar = ident(scalar);
+            let constructor = ident(match p.location {
+                ParamLocation::Path => "path",
+                ParamLocation::Query => "query",
+                ParamLocation::Header => "header",
+            });
+            let mut rule = quote!(ParamRule::#constructor(#wire, Scalar::#scalar, &#schema));
+            if p.required && p.location != ParamLocation::Path {
+                rule = quote!(#rule.required());
+            }
+            if array {
+                let explode = matches!(p.style, ParamStyle::Form { explode: true });
+                rule = quote!(#rule.array(#explode));
+            }
+            quote!(#rule,)
+        })
+        .collect();
+    let body = match &op.body {
         Some(body) => {
-            let ct = &body.content_type;
-            (quote!(Some(#ct)), body.required)
+            let schema = match &body.schema.kind {
+                // A named type's own static: the same schema as a
+                // reference to it, without the indirection.
+                SchemaKind::Named(name) if !body.schema.nullable => {
+                    let name = ident(name);
+                    quote!(super::validate::schemas::#name)
+                }
+                _ => writer.schema(&body.schema, Site::Routes),
+            };
+            let required = body.required;
+            let proves = typed::typed_proves_valid(ctx.api, &body.schema);
+            let media = &body.content_type;
+            if media == "application/json" {
+                quote!(Some(Body::json(&#schema, #required, #proves)))
+            } else {
+                quote!(Some(Body::of(#media, &#schema, #required, #proves)))
+            }
         }
-        None => (quote!(None), false),
+        None => quote!(None),
     };
-    let responses = op.responses.iter().map(|r| {
-        let status = match r.status {
-            Status::Code(n) => {
-                let n = Literal::u16_unsuffixed(n);
-                quote!(StatusSpec::Code(#n))
+    let auth = op.auth_required;
+    let responses: Vec<TokenStream> = op
+        .responses
+        .iter()
+        .map(|r| {
+            let status = match r.status {
+                Status::Code(n) => {
+                    let n = Literal::u16_unsuffixed(n);
+                    quote!(StatusSpec::Code(#n))
+                }
+                Status::Range(n) => {
+                    let n = Literal::u16_unsuffixed(n);
+                    quote!(StatusSpec::Range(#n))
+                }
+                Status::Default => quote!(StatusSpec::Default),
+            };
+            let response = match &r.content_type {
+                None => quote!(ResponseSpec::no_body(#status)),
+                Some(ct) => quote!(ResponseSpec::body(#status, #ct)),
+            };
+            let headers = &r.headers;
+            if headers.is_empty() {
+                quote!(#response,)
+            } else {
+                quote!(#response.with_headers(&[#(#headers),*]),)
             }
-            Status::Range(n) => {
-                let n = Literal::u16_unsuffixed(n);
-                quote!(StatusSpec::Range(#n))
-            }
-            Status::Default => quote!(StatusSpec::Default),
-        };
-        let response = match &r.content_type {
-            None => quote!(ResponseSpec::no_body(#status)),
-            Some(ct) => quote!(ResponseSpec::body(#status, #ct)),
-        };
-        let headers = &r.headers;
-        if headers.is_empty() {
-            quote!(#response,)
-        } else {
-            quote!(#response.with_headers(&[#(#headers),*]),)
-        }
-    });
-    let permissions = op.permissions.iter().map(|alt| quote!(&[#(#alt),*],));
+        })
+        .collect();
+    let responses = shared.name("RESPONSES", quote!(&[ResponseSpec]), quote!(#(#responses)*));
+    let permissions = if op.permissions.is_empty() {
+        quote!(&[])
+    } else {
+        let alts = op.permissions.iter().map(|alt| quote!(&[#(#alt),*],));
+        shared.name("PERMISSIONS", quote!(&[&[&str]]), quote!(#(#alts)*))
+    };
     let summary = &op.summary;
     let doc = format!(
         " `{} {}` ({})",
@@ -125,10 +225,10 @@ fn route(op: &Operation) -> TokenStream {
             template: #template,
             segments: &[#(#segments)*],
             params: &[#(#params)*],
-            request_body: #request_body,
-            body_required: #body_required,
-            responses: &[#(#responses)*],
-            permissions: &[#(#permissions)*],
+            body: #body,
+            auth: #auth,
+            responses: #responses,
+            permissions: #permissions,
             summary: #summary,
         };
     }

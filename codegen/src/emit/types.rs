@@ -117,11 +117,85 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         .types
         .values()
         .map(|def| emit_type(ctx, &components, def));
+    // The derives name serde's traits through one `use`, unless a type of
+    // the spec takes one of those names.
+    let rt = &ctx.rt();
+    let import = derive_traits(ctx)
+        .is_short()
+        .then(|| quote!(use #rt::serde::{Deserialize, Serialize};));
     quote! {
         /// Request, response and error types, one per named schema of the spec.
         pub mod types {
+            #import
             #(#items)*
         }
+    }
+}
+
+/// How the derives name serde's traits.
+struct DeriveTraits {
+    short: bool,
+    serialize: TokenStream,
+    deserialize: TokenStream,
+}
+
+impl DeriveTraits {
+    fn is_short(&self) -> bool {
+        self.short
+    }
+}
+
+/// `Serialize`/`Deserialize` by their imported names, or by full paths
+/// when a type of the spec is called so.
+fn derive_traits(ctx: &Ctx<'_>) -> DeriveTraits {
+    let rt = &ctx.rt();
+    let taken = ctx
+        .api
+        .types
+        .values()
+        .any(|def| matches!(def.rust_name.as_str(), "Serialize" | "Deserialize"));
+    if taken {
+        DeriveTraits {
+            short: false,
+            serialize: quote!(#rt::serde::Serialize),
+            deserialize: quote!(#rt::serde::Deserialize),
+        }
+    } else {
+        DeriveTraits {
+            short: true,
+            serialize: quote!(Serialize),
+            deserialize: quote!(Deserialize),
+        }
+    }
+}
+
+/// The JSON name serde gives a field under `rename_all = "camelCase"`:
+/// serde_derive's rule, PascalCase (each `_` dropped and the letter after
+/// it upper-cased, the first letter too) with the first letter then
+/// lower-cased.
+fn serde_camel_field(field: &str) -> String {
+    let mut pascal = String::with_capacity(field.len());
+    let mut capitalize = true;
+    for ch in field.chars() {
+        if ch == '_' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(ch);
+        }
+    }
+    serde_camel_variant(&pascal)
+}
+
+/// The JSON name serde gives a PascalCase variant under
+/// `rename_all = "camelCase"`: its first letter lower-cased.
+fn serde_camel_variant(variant: &str) -> String {
+    let mut chars = variant.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => String::new(),
     }
 }
 
@@ -180,14 +254,15 @@ fn emit_struct(
             all_optional &= optional;
             let ty = if optional { quote!(Option<#ty>) } else { ty };
             // One `serde` attribute per field, naming the JSON key only when
-            // the field name differs from it (fewer tokens to format).
+            // the struct's `rename_all` does not already give it. A missing
+            // `Option` field is `None` without `default`.
             let mut args: Vec<TokenStream> = Vec::new();
-            if p.rust_name.trim_start_matches("r#") != json.as_str() {
+            if serde_camel_field(p.rust_name.trim_start_matches("r#")) != json.as_str() {
                 args.push(quote!(rename = #json));
             }
             args.extend(p.aliases.iter().map(|a| quote!(alias = #a)));
             if !p.required {
-                args.push(quote!(default, skip_serializing_if = "Option::is_none"));
+                args.push(quote!(skip_serializing_if = "Option::is_none"));
             }
             let attr = (!args.is_empty()).then(|| quote!(#[serde(#(#args),*)]));
             let doc = docs(&[&p.schema.description]);
@@ -234,10 +309,15 @@ fn emit_struct(
     } else {
         quote!()
     };
+    let DeriveTraits {
+        serialize,
+        deserialize,
+        ..
+    } = derive_traits(ctx);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #default #rt::serde::Serialize, #rt::serde::Deserialize)]
-        #[serde(crate = #serde_crate)]
+        #[derive(Debug, Clone, PartialEq, #default #serialize, #deserialize)]
+        #[serde(crate = #serde_crate, rename_all = "camelCase")]
         #deny
         pub struct #name {
             #(#fields)*
@@ -247,7 +327,6 @@ fn emit_struct(
 }
 
 fn emit_enum(ctx: &Ctx<'_>, name: &Ident, doc: TokenStream, values: &[String]) -> TokenStream {
-    let rt = &ctx.rt();
     let serde_crate = format!("{}::serde", ctx.rt_path);
     let mut variant_names = Namespace::default();
     let mut seen = BTreeSet::new();
@@ -258,19 +337,26 @@ fn emit_enum(ctx: &Ctx<'_>, name: &Ident, doc: TokenStream, values: &[String]) -
         .collect();
     let decls = variants.iter().map(|(variant, json)| {
         let doc = format!(" `{json}`");
+        let rename = (serde_camel_variant(&variant.to_string().replace("r#", "")) != json.as_str())
+            .then(|| quote!(#[serde(rename = #json)]));
         quote! {
             #[doc = #doc]
-            #[serde(rename = #json)]
+            #rename
             #variant,
         }
     });
     let arms = variants
         .iter()
         .map(|(variant, json)| quote!(#name::#variant => #json,));
+    let DeriveTraits {
+        serialize,
+        deserialize,
+        ..
+    } = derive_traits(ctx);
     quote! {
         #doc
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, #rt::serde::Serialize, #rt::serde::Deserialize)]
-        #[serde(crate = #serde_crate)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, #serialize, #deserialize)]
+        #[serde(crate = #serde_crate, rename_all = "camelCase")]
         pub enum #name {
             #(#decls)*
         }

@@ -13,7 +13,7 @@
 //! no violation under `/body`. The oracle's verdict is the `jsonschema`
 //! validator on the value `serde_json` parses from the same bytes (invalid
 //! when they do not parse). Both must agree on every case, and so must the
-//! generated verdict-only check (`validate::verdict::<operation>`). Each
+//! verdict-only check (the route's `Body::verdict`). Each
 //! case also checks that the one-pass byte reader and the tree walk report
 //! exactly the same violations.
 //!
@@ -36,8 +36,8 @@ mod support;
 use std::cell::RefCell;
 
 use conformance::oracle::SpecDoc;
-use graph_runtime::Violation;
 use graph_runtime::validate::{Schema, body};
+use graph_runtime::{Body, Violation};
 use proptest::strategy::{Just, NewTree, Strategy};
 use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestRng, TestRunner};
 use serde_json::Value;
@@ -47,8 +47,8 @@ use support::values::Gen;
 type Handle = fn(&str, &str, &[(&str, &str)], &[u8]) -> Vec<Violation>;
 /// The generated body schema of an operation.
 type BodySchema = fn(&str) -> Option<&'static Schema>;
-/// The generated verdict function of an operation's body.
-type BodyVerdict = fn(&str) -> Option<fn(&[u8]) -> bool>;
+/// The route table's body of an operation, whose `verdict` judges bytes.
+type BodyVerdict = fn(&str) -> Option<&'static Body>;
 
 /// Adapts one generated crate's `server::handle`.
 macro_rules! adapter {
@@ -147,7 +147,7 @@ struct Target {
     path: String,
     oracle: jsonschema::Validator,
     generated: &'static Schema,
-    verdict: fn(&[u8]) -> bool,
+    verdict: &'static Body,
 }
 
 #[derive(Default)]
@@ -357,7 +357,7 @@ fn judge_case(
             )
         });
     }
-    if (target.verdict)(bytes) != oracle_valid {
+    if target.verdict.verdict(bytes) != oracle_valid {
         tally.verdict_disagreements += 1;
         tally.example(|| {
             format!(
@@ -405,7 +405,7 @@ fn assign_spec_agrees_with_the_oracle() {
         &doc,
         Product {
             body_schema: autopilot_client::validate::body_schema,
-            body_verdict: autopilot_client::validate::body_verdict,
+            body_verdict: autopilot_client::validate::body,
             handle: assign_handle,
         },
         600,
@@ -421,7 +421,7 @@ fn keyword_fixture_agrees_with_the_oracle() {
         &doc,
         Product {
             body_schema: graph_modules::keywords::validate::body_schema,
-            body_verdict: graph_modules::keywords::validate::body_verdict,
+            body_verdict: graph_modules::keywords::validate::body,
             handle: keywords_handle,
         },
         1500,
@@ -437,7 +437,7 @@ fn discriminator_fixture_agrees_with_the_oracle() {
         &doc,
         Product {
             body_schema: graph_modules::discriminator::validate::body_schema,
-            body_verdict: graph_modules::discriminator::validate::body_verdict,
+            body_verdict: graph_modules::discriminator::validate::body,
             handle: discriminator_handle,
         },
         1500,
@@ -459,7 +459,7 @@ fn microsoft_actions_module_agrees_with_the_oracle() {
             &doc,
             Product {
                 body_schema: graph_modules::actions::validate::body_schema,
-                body_verdict: graph_modules::actions::validate::body_verdict,
+                body_verdict: graph_modules::actions::validate::body,
                 handle: actions_handle,
             },
             800,
@@ -482,7 +482,7 @@ fn microsoft_enrollment_module_agrees_with_the_oracle() {
             &doc,
             Product {
                 body_schema: graph_modules::enrollment::validate::body_schema,
-                body_verdict: graph_modules::enrollment::validate::body_verdict,
+                body_verdict: graph_modules::enrollment::validate::body,
                 handle: enrollment_handle,
             },
             600,

@@ -10,8 +10,8 @@
 //! generated bodies; these cases pin down the violations themselves.
 
 use graph_modules::discriminator::server::{self, Input, Rejection};
-use graph_modules::discriminator::{types, validate};
-use graph_runtime::Violation;
+use graph_modules::discriminator::{routes, types, validate};
+use graph_runtime::{Args, Violation};
 use serde_json::json;
 
 const HEADERS: [(&str, &str); 2] = [
@@ -131,9 +131,13 @@ fn the_client_check_dispatches_too() {
         odata_type: Some("#microsoft.graph.iosGeneralConfiguration".into()),
         ..Default::default()
     };
-    let violations = validate::device_configurations_update("cfg-1", &body);
+    let check = |body: &types::DeviceConfiguration| {
+        let args = Args::new(&["cfg-1"]).body(body);
+        validate::check(&routes::DEVICE_CONFIGURATIONS_UPDATE, &args)
+    };
+    let violations = check(&body);
     assert_eq!(places(&violations), [("/body", "required")]);
     body.additional_properties
         .insert("passcodeRequired".into(), json!(true));
-    assert!(validate::device_configurations_update("cfg-1", &body).is_empty());
+    assert!(check(&body).is_empty());
 }

@@ -25,9 +25,12 @@ pub use builder::{
 pub use dry_run::DryRunRequest;
 pub use response::Response;
 
+use serde::de::DeserializeOwned;
+
 use crate::observe::{Event, Observer, redacted_headers};
 use crate::retry::{Attempts, Clock, Decision, Failure, RetryPolicy};
 use crate::token::{TokenError, TokenProvider};
+use crate::validate::client::Args;
 use crate::{Error, Method, Route, SecretToken, Segment, Violation};
 
 /// The most bytes of a non-2xx body that are kept; the rest is dropped.
@@ -246,6 +249,71 @@ impl Client {
                 .headers
                 .insert(RETRY_ATTEMPT, HeaderValue::from(attempts.count - 1));
         }
+    }
+
+    /// Calls the operation of `route` with `args`: checks the request
+    /// against the spec ([`crate::validate::client::check`]; a request
+    /// that breaks it is not sent and fails with [`Error::InvalidRequest`]),
+    /// then [`Client::send`]s it. What every generated method does, with
+    /// one of the `call_*` decoders below.
+    pub async fn call(&self, route: &'static Route, args: Args<'_>) -> Result<Response, Error> {
+        let checked = crate::validate::client::check(route, &args).map_err(|violations| {
+            Error::InvalidRequest {
+                operation_id: route.operation_id,
+                violations,
+            }
+        })?;
+        self.send(
+            route,
+            args.path(),
+            &checked.query,
+            &checked.headers,
+            checked.body,
+        )
+        .await
+    }
+
+    /// [`Client::call`] for an operation whose success has no body.
+    pub async fn call_empty(&self, route: &'static Route, args: Args<'_>) -> Result<(), Error> {
+        crate::decode::empty(route, self.call(route, args).await?)
+    }
+
+    /// [`Client::call`] for an operation whose success is a JSON body.
+    pub async fn call_json<T: DeserializeOwned>(
+        &self,
+        route: &'static Route,
+        args: Args<'_>,
+    ) -> Result<T, Error> {
+        crate::decode::json(route, self.call(route, args).await?)
+    }
+
+    /// [`Client::call`] for an operation with a JSON success body for some
+    /// statuses and none for others: `None` for a status documented
+    /// without a body.
+    pub async fn call_optional<T: DeserializeOwned>(
+        &self,
+        route: &'static Route,
+        args: Args<'_>,
+    ) -> Result<Option<T>, Error> {
+        let response = self.call(route, args).await?;
+        if route
+            .response_for(response.status)
+            .is_some_and(|r| r.content_type.is_none())
+        {
+            crate::decode::empty(route, response).map(|()| None)
+        } else {
+            crate::decode::json(route, response).map(Some)
+        }
+    }
+
+    /// [`Client::call`] for an operation whose success body is not JSON:
+    /// its bytes.
+    pub async fn call_bytes(
+        &self,
+        route: &'static Route,
+        args: Args<'_>,
+    ) -> Result<Vec<u8>, Error> {
+        crate::decode::bytes(route, self.call(route, args).await?)
     }
 
     /// How long to wait before trying again after `err`, when the policy
@@ -707,8 +775,8 @@ mod tests {
             Segment::Param("y"),
         ],
         params: &[],
-        request_body: None,
-        body_required: false,
+        body: None,
+        auth: true,
         responses: &[],
         permissions: &[],
         summary: "",

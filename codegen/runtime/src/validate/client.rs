@@ -1,12 +1,171 @@
 //! The checks a generated client runs on typed arguments before it sends
 //! anything: the same rules as the server side, applied to the values as
-//! they will be serialised.
+//! they will be serialised. [`check`] does it for any operation, reading
+//! the rules from its [`Route`]; the generated methods only gather their
+//! typed arguments into [`Args`].
 
 use serde::Serialize;
+use serde_json::Value;
 
 use super::request::{ParamRule, check_path_text, sort_request};
 use super::{Pointer, Schema, walk};
-use crate::Violation;
+use crate::{ParamLocation, Route, Violation};
+
+/// The arguments of one call, as the generated method received them:
+/// path parameter values in the route's order, the query and header
+/// parameters (a generated `params` struct, serialised with the spec's
+/// names), and the body. Serialising happens here, once, so that what is
+/// checked is what is sent; nothing in the runtime is generic over the
+/// argument types.
+#[derive(Debug)]
+pub struct Args<'a> {
+    path: &'a [&'a str],
+    params: Option<Result<Value, String>>,
+    body: Option<Result<Vec<u8>, String>>,
+}
+
+impl<'a> Args<'a> {
+    /// Arguments with these path parameter values (in the order of the
+    /// template's parameters) and nothing else.
+    pub fn new(path: &'a [&'a str]) -> Self {
+        Args {
+            path,
+            params: None,
+            body: None,
+        }
+    }
+
+    /// With query and header parameters: a struct whose fields serialise
+    /// under the parameters' names in the spec; `None` (or `null`) leaves a
+    /// parameter out.
+    pub fn params<P: Serialize + ?Sized>(mut self, params: &P) -> Self {
+        self.params = Some(serde_json::to_value(params).map_err(|e| e.to_string()));
+        self
+    }
+
+    /// With a JSON body.
+    pub fn body<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
+        self.body = Some(serde_json::to_vec(body).map_err(|e| e.to_string()));
+        self
+    }
+
+    /// The path parameter values.
+    pub fn path(&self) -> &'a [&'a str] {
+        self.path
+    }
+}
+
+/// A call that passed [`check`]: what the transport sends.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Query pairs, in the spec's order of the parameters.
+    pub query: Vec<(&'static str, String)>,
+    /// Header parameters.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body bytes that were judged.
+    pub body: Option<Vec<u8>>,
+}
+
+/// Checks a call of `route` against the spec before it is sent: path
+/// parameters, query and header parameters as they will be written, and
+/// the body bytes as serialised. Returns what to send, or every violation
+/// in the order of [`sort_request`].
+pub fn check(route: &'static Route, args: &Args<'_>) -> Result<Checked, Vec<Violation>> {
+    let mut out = Vec::new();
+    let mut checked = Checked::default();
+    let mut path = args.path.iter();
+    let params = match &args.params {
+        Some(Ok(value)) => Some(value),
+        Some(Err(err)) => {
+            out.push(unserialisable(&Pointer::at("/query"), err));
+            None
+        }
+        None => None,
+    };
+    for rule in route.params {
+        match rule.location {
+            ParamLocation::Path => match path.next() {
+                Some(value) => path_param(rule, value, &mut out),
+                None => out.push(Violation::new(
+                    Pointer::at("/path").as_str(),
+                    "required",
+                    format!("path parameter `{}` was not given", rule.name),
+                )),
+            },
+            ParamLocation::Query | ParamLocation::Header => {
+                let value = params
+                    .and_then(|p| p.get(rule.name))
+                    .unwrap_or(&Value::Null);
+                let target = if rule.location == ParamLocation::Query {
+                    &mut checked.query
+                } else {
+                    &mut checked.headers
+                };
+                param_value(rule, value, target, &mut out);
+            }
+        }
+    }
+    match (&route.body, &args.body) {
+        (Some(body), Some(Ok(bytes))) => {
+            if !(out.is_empty() && body.verdict(bytes)) {
+                out.append(&mut super::body::check(body.schema, bytes, "/body"));
+            }
+            checked.body = Some(bytes.clone());
+        }
+        (Some(_), Some(Err(err))) => out.push(unserialisable(&Pointer::at("/body"), err)),
+        (Some(body), None) if body.required => out.push(Violation::new(
+            "/body",
+            "required",
+            format!(
+                "the operation needs a request body (`{}`), and none was given",
+                body.media_type
+            ),
+        )),
+        (None, Some(_)) => out.push(Violation::new(
+            "/body",
+            "requestBody",
+            "the operation takes no request body",
+        )),
+        _ => {}
+    }
+    if out.is_empty() {
+        return Ok(checked);
+    }
+    sort_request(&mut out);
+    Err(out)
+}
+
+/// Checks one query or header parameter's value as it will be written
+/// and adds its pairs to `target`: `null` (or absent) leaves an optional
+/// parameter out; an array is one pair per item when `explode`, else one
+/// comma-separated value, and an empty one is left out (RFC 6570, which
+/// OpenAPI's styles follow, treats it as undefined).
+fn param_value(
+    rule: &'static ParamRule,
+    value: &Value,
+    target: &mut Vec<(&'static str, String)>,
+    out: &mut Vec<Violation>,
+) {
+    if value.is_null() && !rule.required {
+        return;
+    }
+    let part = if rule.location == ParamLocation::Query {
+        "/query"
+    } else {
+        "/headers"
+    };
+    param(rule, part, value, out);
+    match value {
+        Value::Null => {}
+        Value::Array(items) if rule.array && rule.explode => {
+            for item in items {
+                target.push((rule.name, crate::encode::param_text(item)));
+            }
+        }
+        Value::Array(items) if items.is_empty() => {}
+        other => target.push((rule.name, crate::encode::param_text(other))),
+    }
+}
 
 /// Checks a path parameter value.
 pub fn path_param(rule: &ParamRule, value: &str, out: &mut Vec<Violation>) {
@@ -68,7 +227,7 @@ pub fn body<T: Serialize + ?Sized>(
     Err(out)
 }
 
-fn unserialisable(at: &Pointer, err: &serde_json::Error) -> Violation {
+fn unserialisable(at: &Pointer, err: &dyn std::fmt::Display) -> Violation {
     Violation::new(
         at.as_str(),
         "json",

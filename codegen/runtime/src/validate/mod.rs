@@ -43,6 +43,7 @@ pub mod number;
 pub mod pointer;
 pub mod request;
 mod scan;
+pub mod serve;
 mod shorthand;
 pub mod stream;
 pub mod verdict;

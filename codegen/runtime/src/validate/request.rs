@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::pointer::insert_token;
 use super::{Kind, Pointer, Schema, StringRules, body, resolve, walk};
-use crate::{Method, Route, Violation};
+use crate::{Method, ParamLocation, Route, Violation};
 
 /// A request as received: nothing decoded yet.
 #[derive(Debug, Clone, Copy)]
@@ -94,12 +94,14 @@ pub enum Scalar {
     Json,
 }
 
-/// A path, query or header parameter as the generated validators describe
-/// it.
+/// A path, query or header parameter as the route table describes it:
+/// where it travels, and the rules the validators judge it by.
 #[derive(Debug)]
 pub struct ParamRule {
-    /// Its name in the spec.
+    /// Its name in the spec (and on the wire).
     pub name: &'static str,
+    /// Where it travels.
+    pub location: ParamLocation,
     /// Whether it must be given.
     pub required: bool,
     /// Its schema.
@@ -114,12 +116,13 @@ pub struct ParamRule {
 }
 
 impl ParamRule {
-    /// A required parameter holding one value (not an array): every path
-    /// parameter, and required query or header ones. A shorthand for the
-    /// struct literal, so that generated rules take a line each.
-    pub const fn required(name: &'static str, scalar: Scalar, schema: &'static Schema) -> Self {
+    /// A path parameter (OpenAPI requires every one), holding one value.
+    /// This and the other constructors are shorthands for the struct
+    /// literal, so that a generated route gives each parameter a line.
+    pub const fn path(name: &'static str, scalar: Scalar, schema: &'static Schema) -> Self {
         ParamRule {
             name,
+            location: ParamLocation::Path,
             required: true,
             schema,
             scalar,
@@ -128,11 +131,38 @@ impl ParamRule {
         }
     }
 
-    /// Like [`ParamRule::required`] for a parameter that may be left out.
-    pub const fn optional(name: &'static str, scalar: Scalar, schema: &'static Schema) -> Self {
+    /// An optional query parameter holding one value.
+    pub const fn query(name: &'static str, scalar: Scalar, schema: &'static Schema) -> Self {
         ParamRule {
+            location: ParamLocation::Query,
             required: false,
-            ..ParamRule::required(name, scalar, schema)
+            ..ParamRule::path(name, scalar, schema)
+        }
+    }
+
+    /// An optional header parameter holding one value.
+    pub const fn header(name: &'static str, scalar: Scalar, schema: &'static Schema) -> Self {
+        ParamRule {
+            location: ParamLocation::Header,
+            ..ParamRule::query(name, scalar, schema)
+        }
+    }
+
+    /// The same parameter, required.
+    pub const fn required(self) -> Self {
+        ParamRule {
+            required: true,
+            ..self
+        }
+    }
+
+    /// The same parameter as an array of its scalar; `explode` as the
+    /// field says.
+    pub const fn array(self, explode: bool) -> Self {
+        ParamRule {
+            array: true,
+            explode,
+            ..self
         }
     }
 
@@ -594,10 +624,10 @@ mod tests {
 
     #[test]
     fn param_rule_shorthands_build_single_values() {
-        let rule = ParamRule::required("id", Scalar::Integer, &crate::validate::STRING);
+        let rule = ParamRule::path("id", Scalar::Integer, &crate::validate::STRING);
         assert!(rule.required && !rule.array && !rule.explode);
         assert_eq!((rule.name, rule.scalar), ("id", Scalar::Integer));
-        let rule = ParamRule::optional("$top", Scalar::String, &crate::validate::STRING);
+        let rule = ParamRule::query("$top", Scalar::String, &crate::validate::STRING);
         assert!(!rule.required && !rule.array && !rule.explode);
         assert_eq!((rule.name, rule.scalar), ("$top", Scalar::String));
     }
@@ -634,14 +664,7 @@ mod tests {
             }),
             nullable: false,
         };
-        let rule = |name, schema| ParamRule {
-            name,
-            required: true,
-            schema,
-            scalar: Scalar::String,
-            array: false,
-            explode: false,
-        };
+        let rule = |name, schema| ParamRule::path(name, Scalar::String, schema);
         let rules = [
             rule("id", &SHORT),
             rule("a/b~c", &SHORT),

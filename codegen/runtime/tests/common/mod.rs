@@ -26,8 +26,12 @@ pub static ASSIGN: Route = Route {
         Segment::Literal("/assign"),
     ],
     params: &[],
-    request_body: Some("application/json"),
-    body_required: true,
+    body: Some(graph_runtime::Body::json(
+        &graph_runtime::validate::ANY,
+        true,
+        false,
+    )),
+    auth: true,
     responses: &[
         ResponseSpec {
             status: StatusSpec::Code(204),
@@ -51,8 +55,8 @@ pub static GET_THING: Route = Route {
     template: "/things/{id}",
     segments: &[Segment::Literal("/things/"), Segment::Param("id")],
     params: &[],
-    request_body: None,
-    body_required: false,
+    body: None,
+    auth: true,
     responses: &[ResponseSpec {
         status: StatusSpec::Code(200),
         content_type: Some("application/json"),
@@ -73,8 +77,8 @@ pub static TOUCH: Route = Route {
         Segment::Literal("/touch"),
     ],
     params: &[],
-    request_body: None,
-    body_required: false,
+    body: None,
+    auth: true,
     responses: &[ResponseSpec {
         status: StatusSpec::Range(2),
         content_type: None,

@@ -30,22 +30,22 @@ pub(crate) struct Writer<'c, 'a> {
 pub(crate) enum Site {
     /// Inside `validate::schemas`.
     Schemas,
-    /// Inside `validate::rules::<operation>`.
-    Rules,
+    /// Inside `routes`, at the crate root.
+    Routes,
 }
 
 impl Site {
     fn schemas(self) -> TokenStream {
         match self {
             Site::Schemas => quote!(),
-            Site::Rules => quote!(super::super::schemas::),
+            Site::Routes => quote!(super::validate::schemas::),
         }
     }
 
     fn patterns(self) -> TokenStream {
         match self {
             Site::Schemas => quote!(super::patterns::),
-            Site::Rules => quote!(super::super::patterns::),
+            Site::Routes => quote!(super::validate::patterns::),
         }
     }
 }

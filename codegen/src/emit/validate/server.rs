@@ -1,13 +1,13 @@
-//! `pub mod server`: the server-side entry point. [`handle`] takes a raw
-//! request, finds its route and returns the operation's typed, validated
-//! input, or why it was refused.
+//! `pub mod server`: the server-side entry point. `handle` takes a raw
+//! request and hands it, with the route table and one input builder per
+//! operation, to the runtime's generic reader, which returns the
+//! operation's typed, validated input, or why it was refused.
 
 use std::collections::BTreeMap;
 
 use super::super::Ctx;
 use super::super::params::params_struct;
-use super::super::rust_type::nullable_type;
-use super::param_rule;
+use super::super::rust_type::{is_nullable, nullable_type, rust_type};
 use crate::emit::ident;
 use crate::model::{Api, Operation, ParamLocation};
 use crate::names::{self, Namespace};
@@ -43,8 +43,13 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let readers_in_order = ctx.api.operations.iter().map(|op| ident(&op.rust_name));
     quote! {
         /// The server side of the validators: raw HTTP request in, typed and
-        /// validated operation input (or the reasons to refuse it) out.
+        /// validated operation input (or the reasons to refuse it) out. The
+        /// checks are the runtime's, read from the route table; each
+        /// operation only builds its `Input` from the checked parts.
         pub mod server {
+            pub use #rt::validate::serve::Rejection;
+            use #rt::validate::serve::{Builder, Parts};
+
             /// The typed, validated input of one operation: path parameters
             /// as decoded text, `params` when the operation has query or
             /// header parameters, `body` when it has a body.
@@ -55,34 +60,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             }
 
             /// A request that names an operation and satisfies the spec.
-            #[derive(Debug, Clone, PartialEq)]
-            pub struct Matched {
-                /// The operation's route.
-                pub route: &'static #rt::Route,
-                /// Its input.
-                pub input: Input,
-            }
-
-            /// Why a request was refused.
-            #[derive(Debug, Clone, PartialEq)]
-            pub enum Rejection {
-                /// No operation has this path.
-                UnknownRoute,
-                /// Operations have this path, but not with this method.
-                MethodNotAllowed {
-                    /// The methods the path does take.
-                    allow: Vec<#rt::Method>,
-                },
-                /// The request breaks the spec of its operation.
-                Invalid {
-                    /// The operation.
-                    route: &'static #rt::Route,
-                    /// Every violation, ordered path, query, headers, body.
-                    /// Those about `Authorization` are located at
-                    /// `/headers/authorization`.
-                    violations: Vec<#rt::Violation>,
-                },
-            }
+            pub type Matched = #rt::validate::serve::Matched<Input>;
 
             /// Judges one raw request.
             ///
@@ -99,40 +77,11 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                 body: &[u8],
             ) -> Result<Matched, Rejection> {
                 let request = #rt::validate::request::RawRequest { method, path, query, headers, body };
-                let (index, found) = match #rt::validate::request::find_route(super::routes::ALL, method, path) {
-                    Ok(hit) => hit,
-                    Err(#rt::validate::request::RouteMiss::Unknown) => {
-                        return Err(Rejection::UnknownRoute);
-                    }
-                    Err(#rt::validate::request::RouteMiss::Method(allow)) => {
-                        return Err(Rejection::MethodNotAllowed { allow });
-                    }
-                };
-                let route = super::routes::ALL[index];
-                let input = match READERS.get(index) {
-                    Some(read) => read(&request, &found),
-                    None => {
-                        return Err(Rejection::UnknownRoute);
-                    }
-                };
-                match input {
-                    Ok(input) => Ok(Matched { route, input }),
-                    Err(violations) => {
-                        Err(Rejection::Invalid { route, violations })
-                    }
-                }
+                #rt::validate::serve::handle(super::routes::ALL, BUILDERS, &request)
             }
 
-            /// What reads one operation's request: its path parameters as
-            /// the route matched them, in, its input or violations out.
-            type Reader = fn(
-                &#rt::validate::request::RawRequest<'_>,
-                &[(&'static str, String)],
-            ) -> Result<Input, Vec<#rt::Violation>>;
-
-            /// Each operation's reader, in the order of `routes::ALL` (a
-            /// table rather than a `match`: one line per operation).
-            static READERS: &[Reader] = &[#(#readers_in_order),*];
+            /// Each operation's input builder, in the order of `routes::ALL`.
+            static BUILDERS: &[Builder<Input>] = &[#(#readers_in_order),*];
 
             #(#readers)*
         }
@@ -176,113 +125,56 @@ fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     }
 }
 
-/// The function that validates and reads one operation's input.
+/// The builder of one operation's input: takes each part from the
+/// runtime's checked [`Parts`] in the route's parameter order, then puts
+/// them into the operation's variant (refused parts are `None`).
 fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
-    let rt = &ctx.rt();
     let name = ident(&op.rust_name);
-    let module = ident(&op.rust_name);
     let variant = variant(ctx, op);
-    let rules = quote!(super::validate::rules::#module);
+    let types = quote!(super::types::);
     let mut steps = Vec::new();
-    // What must be `Some` for the input to be built, and the fields.
-    let mut needed: Vec<(Ident, TokenStream)> = Vec::new();
     let mut fields = Vec::new();
     let mut param_fields = Vec::new();
     for p in &op.params {
-        let rule = param_rule(p);
         let local = ident(format!("p_{}", names::snake(&p.rust_name)));
         let field = ident(&p.rust_name);
         match p.location {
             ParamLocation::Path => {
-                steps.push(
-                    quote!(let #local = request.path_param(found, &#rules::#rule, &mut out);),
-                );
-                needed.push((local.clone(), quote!(#local)));
-                fields.push(quote!(#field: #local,));
+                steps.push(quote!(let #local = parts.path();));
+                fields.push(quote!(#field: #local?,));
             }
             ParamLocation::Query | ParamLocation::Header => {
-                let ty = nullable_type(ctx, &p.schema, &quote!(super::types::));
-                let read = if p.location == ParamLocation::Query {
-                    ident("query_param")
+                let ty = rust_type(ctx, &p.schema, &types);
+                steps.push(quote!(let #local = parts.param::<#ty>();));
+                if !p.required || is_nullable(ctx.api, &p.schema) {
+                    param_fields.push(quote!(#field: #local,));
                 } else {
-                    ident("header_param")
-                };
-                steps.push(quote!(let #local = request.#read::<#ty>(&#rules::#rule, &mut out);));
-                if p.required {
-                    needed.push((local.clone(), quote!(#local)));
+                    param_fields.push(quote!(#field: #local?,));
                 }
-                param_fields.push(quote!(#field: #local,));
             }
         }
     }
-    if op.auth_required {
-        steps.push(quote!(request.check_bearer(&mut out);));
-    }
-    steps.push(quote!(request.check_accept(&mut out);));
-    let mut body_pattern = quote!(_);
-    match &op.body {
-        Some(body) => {
-            let ty = nullable_type(ctx, &body.schema, &quote!(super::types::));
-            let media = &body.content_type;
-            let required = body.required;
-            steps.push(quote! {
-                let body = request.json_body::<#ty>(
-                    #media,
-                    #required,
-                    &#rules::BODY,
-                    #rules::BODY_TYPED_PROVES_VALID,
-                    &mut out,
-                );
-            });
-            if body.required {
-                body_pattern = quote!(Ok(Some(body)));
-            } else {
-                body_pattern = quote!(Ok(body));
-            }
-            fields.push(quote!(body,));
+    if let Some(body) = &op.body {
+        let ty = nullable_type(ctx, &body.schema, &types);
+        steps.push(quote!(let body = parts.body::<#ty>();));
+        if body.required {
+            fields.push(quote!(body: body??,));
+        } else {
+            fields.push(quote!(body: body?,));
         }
-        None => steps.push(quote!(request.no_body(&mut out);)),
     }
     if let Some(params) = params_struct(ctx, op) {
         fields.push(quote!(params: super::params::#params { #(#param_fields)* },));
     }
-    let body_value = if op.body.is_some() {
-        quote!(body)
+    let parts = if steps.is_empty() {
+        quote!(_parts)
     } else {
-        quote!(())
-    };
-    let refutable = !needed.is_empty() || op.body.is_some();
-    let locals = needed.iter().map(|(l, _)| l);
-    let patterns = needed.iter().map(|(l, _)| quote!(Some(#l)));
-    let unpack = if refutable {
-        quote! {
-            let ((#(#patterns,)*), #body_pattern) = ((#(#locals,)*), #body_value) else {
-                // Every reader adds a violation when it returns nothing, so
-                // this cannot happen; refuse rather than panic if it does.
-                return Err(#rt::validate::request::lacked_part());
-            };
-        }
-    } else {
-        quote!()
-    };
-    let found = if op.params.iter().any(|p| p.location == ParamLocation::Path) {
-        ident("found")
-    } else {
-        ident("_found")
+        quote!(parts)
     };
     quote! {
-        fn #name(
-            request: &#rt::validate::request::RawRequest<'_>,
-            #found: &[(&'static str, String)],
-        ) -> Result<Input, Vec<#rt::Violation>> {
-            let mut out = Vec::new();
+        fn #name(#parts: &mut Parts<'_>) -> Option<Input> {
             #(#steps)*
-            #rt::validate::request::sort_request(&mut out);
-            if !out.is_empty() {
-                return Err(out);
-            }
-            #unpack
-            Ok(Input::#variant { #(#fields)* })
+            Some(Input::#variant { #(#fields)* })
         }
     }
 }

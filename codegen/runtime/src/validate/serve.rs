@@ -1,0 +1,155 @@
+//! The server side of the validators for any operation: a raw request in,
+//! its route and typed, validated input (or the reasons to refuse it) out.
+//!
+//! Everything is read from the route table; what a generated crate adds
+//! per operation is one small builder that asks [`Parts`] for each typed
+//! piece of the input, in the order of the route's parameters, and puts
+//! them into its `Input` variant.
+
+use serde::de::DeserializeOwned;
+
+use super::request::{RawRequest, RouteMiss, find_route, lacked_part, sort_request};
+use crate::{Method, ParamLocation, Route, Violation};
+
+/// A request that names an operation and satisfies the spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matched<I> {
+    /// The operation's route.
+    pub route: &'static Route,
+    /// Its typed input.
+    pub input: I,
+}
+
+/// Why a request was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rejection {
+    /// No operation has this path.
+    UnknownRoute,
+    /// Operations have this path, but not with this method.
+    MethodNotAllowed {
+        /// The methods the path does take.
+        allow: Vec<Method>,
+    },
+    /// The request breaks the spec of its operation.
+    Invalid {
+        /// The operation.
+        route: &'static Route,
+        /// Every violation, ordered path, query, headers, body. Those about
+        /// `Authorization` are located at `/headers/authorization`.
+        violations: Vec<Violation>,
+    },
+}
+
+/// What builds one operation's input from the request's checked parts;
+/// `None` when a part it needs was refused (the reason is already among
+/// the violations).
+pub type Builder<I> = fn(&mut Parts<'_>) -> Option<I>;
+
+/// The pieces of one request, read and checked on demand by a
+/// [`Builder`]: each call takes the route's next parameter.
+pub struct Parts<'r> {
+    request: &'r RawRequest<'r>,
+    route: &'static Route,
+    found: &'r [(&'static str, String)],
+    next: usize,
+    out: Vec<Violation>,
+}
+
+impl Parts<'_> {
+    /// The route's next parameter, which the builder says is a path one.
+    fn next_rule(&mut self) -> Option<&'static super::ParamRule> {
+        let rule = self.route.params.get(self.next);
+        self.next += 1;
+        rule
+    }
+
+    /// The next parameter, a path parameter: checked, decoded text.
+    pub fn path(&mut self) -> Option<String> {
+        let rule = self.next_rule()?;
+        self.request.path_param(self.found, rule, &mut self.out)
+    }
+
+    /// The next parameter, a query or header one, checked and decoded as
+    /// `T`; `None` when absent or refused.
+    pub fn param<T: DeserializeOwned>(&mut self) -> Option<T> {
+        let rule = self.next_rule()?;
+        match rule.location {
+            ParamLocation::Header => self.request.header_param(rule, &mut self.out),
+            _ => self.request.query_param(rule, &mut self.out),
+        }
+    }
+
+    /// The body, checked and decoded as `T`: `Some(None)` when an optional
+    /// body is absent, `None` when it was refused.
+    pub fn body<T: DeserializeOwned>(&mut self) -> Option<Option<T>> {
+        let body = self.route.body?;
+        self.request
+            .json_body(
+                body.media_type,
+                body.required,
+                body.schema,
+                body.typed_proves_valid,
+                &mut self.out,
+            )
+            .ok()
+    }
+}
+
+/// Judges one raw request against `routes`, with `builders` (one per
+/// route, in the same order) making the typed input.
+///
+/// `path` is relative to the service root and still percent-encoded as
+/// received; `query` is the raw query string without `?`; header names
+/// compare case-insensitively; `body` is empty when there is none.
+pub fn handle<I>(
+    routes: &[&'static Route],
+    builders: &[Builder<I>],
+    request: &RawRequest<'_>,
+) -> Result<Matched<I>, Rejection> {
+    let (index, found) = match find_route(routes, request.method, request.path) {
+        Ok(hit) => hit,
+        Err(RouteMiss::Unknown) => return Err(Rejection::UnknownRoute),
+        Err(RouteMiss::Method(allow)) => return Err(Rejection::MethodNotAllowed { allow }),
+    };
+    let (Some(route), Some(build)) = (routes.get(index), builders.get(index)) else {
+        return Err(Rejection::UnknownRoute);
+    };
+    match read(request, route, &found, *build) {
+        Ok(input) => Ok(Matched { route, input }),
+        Err(violations) => Err(Rejection::Invalid { route, violations }),
+    }
+}
+
+/// Reads one operation's input: the builder takes the parameters and the
+/// body; the bearer token, `Accept` and a body the operation does not
+/// take are checked here. Every violation is collected before refusing.
+pub fn read<I>(
+    request: &RawRequest<'_>,
+    route: &'static Route,
+    found: &[(&'static str, String)],
+    build: Builder<I>,
+) -> Result<I, Vec<Violation>> {
+    let mut parts = Parts {
+        request,
+        route,
+        found,
+        next: 0,
+        out: Vec::new(),
+    };
+    let input = build(&mut parts);
+    let mut out = parts.out;
+    if route.auth {
+        request.check_bearer(&mut out);
+    }
+    request.check_accept(&mut out);
+    if route.body.is_none() {
+        request.no_body(&mut out);
+    }
+    sort_request(&mut out);
+    if !out.is_empty() {
+        return Err(out);
+    }
+    // Every part adds a violation when it gives nothing, so this cannot
+    // happen; a refusal rather than a panic in case it does.
+    input.ok_or_else(lacked_part)
+}
