@@ -7,55 +7,26 @@
 //! an https authority, so it cannot meet a plain-http loopback endpoint:
 //! only its refusals are tested here.
 
+#[path = "support/binary.rs"]
+mod binary;
 #[path = "support/scripted.rs"]
 mod scripted;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use binary::{assert_hidden, run};
 
 const DEVICE: &str = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
 
 /// A JWT preflight accepts, marked so each test can tell whose it is.
 fn token(marker: &str) -> String {
-    let claims = serde_json::json!({
-        "tid": "11111111-2222-3333-4444-555555555555",
-        "scp": "DeviceManagementServiceConfig.ReadWrite.All",
-        "by": marker,
-    });
-    format!(
-        "{}.{}.{}",
-        URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#),
-        URL_SAFE_NO_PAD.encode(claims.to_string()),
-        URL_SAFE_NO_PAD.encode(format!("private-signature-{marker}"))
-    )
+    binary::token_with(serde_json::json!({ "by": marker }))
 }
 
 /// The binary with no ambient credentials: only what a test sets.
-fn autopilot(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_autopilot"));
-    command.args(args).env("PATH", "");
-    for name in [
-        "GRAPH_TOKEN",
-        "GRAPH_CLOUD",
-        "AZURE_TENANT_ID",
-        "AZURE_CLIENT_ID",
-        "AZURE_CLIENT_SECRET",
-        "AZURE_AUTHORITY_HOST",
-        "IDENTITY_ENDPOINT",
-        "IDENTITY_HEADER",
-    ] {
-        command.env_remove(name);
-    }
-    command
-}
-
-async fn run(mut command: Command) -> Output {
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
+fn autopilot<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Command {
+    binary::autopilot(args, None)
 }
 
 fn assign_args(base: &str) -> Vec<String> {
@@ -71,18 +42,6 @@ fn assign_args(base: &str) -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect()
-}
-
-/// The token must not show, whole or in parts.
-fn assert_hidden(output: &Output, token: &str) {
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    for part in token.split('.') {
-        assert!(!all.contains(part), "token part {part} leaked:\n{all}");
-    }
 }
 
 fn leak(text: String) -> &'static str {
@@ -113,7 +72,7 @@ async fn azure_cli_signs_in_through_az_on_path_for_the_clouds_scope() {
         "--tenant".into(),
         "contoso.example".into(),
     ]);
-    let mut command = autopilot(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut command = autopilot(&args);
     command.env("PATH", format!("{}:/usr/bin:/bin", bin.path().display()));
     let output = run(command).await;
     assert_eq!(output.status.code(), Some(0), "{output:?}");
@@ -154,7 +113,7 @@ async fn managed_identity_asks_the_identity_endpoint_for_the_clouds_resource() {
         "--cloud".into(),
         "usgov".into(),
     ]);
-    let mut command = autopilot(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut command = autopilot(&args);
     command
         .env("IDENTITY_ENDPOINT", format!("http://{addr}/msi/token"))
         .env("IDENTITY_HEADER", "identity-secret");
@@ -214,7 +173,7 @@ async fn device_code_shows_the_code_polls_and_sends_the_token() {
         "--tenant".into(),
         "contoso.example".into(),
     ]);
-    let mut command = autopilot(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut command = autopilot(&args);
     command.env("AZURE_AUTHORITY_HOST", format!("http://{addr}"));
     let output = run(command).await;
     let stderr = String::from_utf8_lossy(&output.stderr);

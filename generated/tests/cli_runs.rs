@@ -3,56 +3,15 @@
 //! them, escape sequences from a hostile server, and the habits
 //! (GRAPH_CLOUD, completions, man page).
 
+#[path = "support/binary.rs"]
+mod binary;
 #[path = "support/scripted.rs"]
 mod scripted;
 
-use std::process::{Command, Output};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use binary::{autopilot, run, token_with};
 use serde_json::{Value, json};
-
-fn jwt(claims: &Value) -> String {
-    format!(
-        "{}.{}.{}",
-        URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#),
-        URL_SAFE_NO_PAD.encode(claims.to_string()),
-        URL_SAFE_NO_PAD.encode(b"signature-bytes-that-must-stay-private")
-    )
-}
-
-fn token_with(extra: Value) -> String {
-    let mut claims = json!({
-        "tid": "11111111-2222-3333-4444-555555555555",
-        "scp": "DeviceManagementServiceConfig.ReadWrite.All",
-    });
-    claims
-        .as_object_mut()
-        .unwrap()
-        .extend(extra.as_object().unwrap().clone());
-    jwt(&claims)
-}
-
-/// The binary with a clean environment: no token or cloud of the caller's.
-fn autopilot(args: &[&str], token: Option<&str>) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_autopilot"));
-    command
-        .args(args)
-        .env_remove("GRAPH_TOKEN")
-        .env_remove("GRAPH_CLOUD");
-    if let Some(token) = token {
-        command.env("GRAPH_TOKEN", token);
-    }
-    command
-}
-
-/// Runs off the async workers that serve the loopback server.
-async fn run(mut command: Command) -> Output {
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
-}
 
 fn guid(n: usize) -> String {
     format!("{n:08x}-0000-4000-8000-{n:012x}")

@@ -162,7 +162,10 @@ fn clones_sharing_a_target_dir_each_build_after_the_other_is_deleted() {
     let from_second = built(second.path(), "second clone");
     // The same spec gives the same bytes in either place: the header names
     // it relative to the crate, not by where the clone happens to be.
-    assert_eq!(from_first, from_second, "the clones generated different code");
+    assert_eq!(
+        from_first, from_second,
+        "the clones generated different code"
+    );
     for clone in [first.path(), second.path()] {
         let place = clone.display().to_string();
         assert!(

@@ -1,6 +1,8 @@
-//! A scripted loopback Graph stand-in for tests that spawn the `autopilot`
-//! binary: it answers the n-th request with the n-th answer (repeating the
-//! last) and records what it got.
+//! A scripted loopback Graph stand-in, for the client and for tests that
+//! spawn the `autopilot` binary: it answers the n-th request with the n-th
+//! answer (repeating the last) and records what it got. Included by path
+//! by each test file that needs it; each reads what it needs of a request.
+#![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
