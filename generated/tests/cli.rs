@@ -560,7 +560,7 @@ async fn every_subcommand_makes_its_real_call_on_its_own_route() {
     ] {
         let (code, output, seen) = real_call(subcommand).await;
         assert_eq!(code, 0, "{subcommand}: {output}");
-        let routes: Vec<&str> = seen.iter().map(|r| r.route.as_str()).collect();
+        let routes = scripted::routes(&seen);
         assert_eq!(routes, [route], "{subcommand}");
         assert_eq!(
             seen[0].headers["authorization"].to_str().unwrap(),

@@ -7,6 +7,8 @@
 mod binary;
 #[path = "support/scripted.rs"]
 mod scripted;
+#[path = "support/tls.rs"]
+mod tls;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -362,61 +364,13 @@ fn completions_and_man_page_come_from_the_command_line_definition() {
     assert!(page.contains("Exit codes"), "{page}");
 }
 
-/// A loopback HTTPS server with a certificate from the test CA in
-/// `tests/support/tls/` (valid until 2126; its key is a test fixture),
-/// answering every request with 204.
-async fn tls_server() -> std::net::SocketAddr {
-    use std::sync::Arc;
-
-    use rustls::pki_types::pem::PemObject as _;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/tls");
-    let certs: Vec<CertificateDer> = CertificateDer::pem_file_iter(dir.join("leaf.pem"))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let key = PrivateKeyDer::from_pem_file(dir.join("leaf.key")).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(certs, key)
-    .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let (tcp, _) = listener.accept().await.unwrap();
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                // A client that does not trust us hangs up mid-handshake.
-                let Ok(mut tls) = acceptor.accept(tcp).await else {
-                    return;
-                };
-                let mut buffer = vec![0; 64 * 1024];
-                let _ = tls.read(&mut buffer).await;
-                let _ = tls
-                    .write_all(b"HTTP/1.1 204 No Content\r\nrequest-id: tls-1\r\n\r\n")
-                    .await;
-                let _ = tls.shutdown().await;
-            });
-        }
-    });
-    addr
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_os_certificate_store_is_trusted() {
     // A TLS-inspecting proxy's root lives in the OS store; SSL_CERT_FILE
     // stands in for that store here (rustls-native-certs reads it).
-    let addr = tls_server().await;
+    let (addr, seen) = tls::serve(vec![(204, vec![("request-id", "tls-1")], "")]).await;
     let base = format!("https://localhost:{}/beta", addr.port());
-    let ca = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/tls/ca.pem");
+    let ca = tls::ca();
     let device = guid(1);
     let args = [
         "assign",
@@ -435,6 +389,7 @@ async fn the_os_certificate_store_is_trusted() {
     let output = run(trusted).await;
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stdout).contains("request-id tls-1"));
+    assert_eq!(seen.lock().unwrap().len(), 1);
     // Without the root in the store: a TLS failure, exit 9.
     let mut untrusted = autopilot(&args, Some(&token));
     untrusted
@@ -445,4 +400,5 @@ async fn the_os_certificate_store_is_trusted() {
     // The cause is named, so an admin behind a proxy knows what to fix.
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("UnknownIssuer"), "{stderr}");
+    assert_eq!(seen.lock().unwrap().len(), 1, "nothing more was served");
 }
