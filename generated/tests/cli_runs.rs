@@ -402,3 +402,138 @@ async fn the_os_certificate_store_is_trusted() {
     assert!(stderr.contains("UnknownIssuer"), "{stderr}");
     assert_eq!(seen.lock().unwrap().len(), 1, "nothing more was served");
 }
+
+/// A pseudo-terminal, 30 rows by 120 columns: the side the child writes
+/// to, and the side a test reads what it wrote from.
+#[cfg(unix)]
+fn terminal() -> (std::fs::File, std::os::fd::OwnedFd) {
+    use std::os::fd::FromRawFd as _;
+    let (mut reader, mut child_side) = (-1, -1);
+    let size = libc::winsize {
+        ws_row: 30,
+        ws_col: 120,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty writes two new descriptors, which we then own; the
+    // name and termios pointers may be null, the size is read only.
+    let status = unsafe {
+        libc::openpty(
+            &mut reader,
+            &mut child_side,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(status, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors are open and owned by nothing else.
+    unsafe {
+        (
+            std::fs::File::from_raw_fd(reader),
+            std::os::fd::OwnedFd::from_raw_fd(child_side),
+        )
+    }
+}
+
+/// Runs `command` with its stderr on a terminal; returns what reached the
+/// terminal and the run's output (stdout captured).
+#[cfg(unix)]
+async fn run_on_a_terminal(mut command: std::process::Command) -> (String, std::process::Output) {
+    use std::io::Read as _;
+    let (mut screen, child_side) = terminal();
+    command.stderr(std::process::Stdio::from(child_side));
+    // Read as the child writes, so it never blocks on a full terminal; the
+    // read ends (EIO) once the child, the last holder of its side, exits.
+    let reading = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let mut chunk = [0; 4096];
+        while let Ok(n @ 1..) = screen.read(&mut chunk) {
+            bytes.extend_from_slice(&chunk[..n]);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    });
+    // `run` drops the command, and with it our copy of the child's side.
+    let output = run(command).await;
+    (reading.join().unwrap(), output)
+}
+
+/// On a terminal, a run shows a progress bar over the devices that names
+/// a throttling wait while it lasts, and clears it at the end; through a
+/// pipe, or with --verbose, there is no bar.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_progress_bar_is_on_a_terminal_only_and_shows_throttling_waits() {
+    let script = || {
+        vec![
+            (204, vec![("request-id", "r-1")], ""),
+            // The second batch waits 2 s (the bar ticks every 200 ms).
+            (429, vec![("retry-after", "2")], ""),
+            (204, vec![("request-id", "r-2")], ""),
+        ]
+    };
+    let token = token_with(json!({}));
+    let devices = format!("{},{}", guid(1), guid(2));
+    let args = |base: &str, extra: &[&str]| -> Vec<String> {
+        [
+            "assign",
+            "profile",
+            "p1",
+            "--device",
+            &devices,
+            "--batch-size",
+            "1",
+            "--base-url",
+            base,
+        ]
+        .iter()
+        .chain(extra)
+        .map(|s| s.to_string())
+        .collect()
+    };
+
+    let (addr, _) = scripted::serve(script()).await;
+    let base = format!("http://{addr}/beta");
+    let (screen, output) = run_on_a_terminal(autopilot(&args(&base, &[]), Some(&token))).await;
+    assert_eq!(output.status.code(), Some(0), "{output:?}\n{screen}");
+    assert!(screen.contains("/2 devices"), "no bar:\n{screen:?}");
+    assert!(
+        screen.contains("] 1/2 devices throttled (429): waiting 2s before attempt 2"),
+        "the wait is not on the bar:\n{screen:?}"
+    );
+    // Cleared at the end: the last thing drawn erases the line.
+    let last = screen.rfind("devices").unwrap();
+    assert!(
+        screen[last..].contains("\r\u{1b}[2K"),
+        "not cleared:\n{screen:?}"
+    );
+    // The report is on stdout, untouched by the bar.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.starts_with("batch 1/2: assigned: POST") && !stdout.contains('\u{1b}'),
+        "{stdout:?}"
+    );
+
+    // With --verbose on a terminal: the exchanges, no bar.
+    let (addr, _) = scripted::serve(script()).await;
+    let base = format!("http://{addr}/beta");
+    let (screen, output) =
+        run_on_a_terminal(autopilot(&args(&base, &["--verbose"]), Some(&token))).await;
+    assert_eq!(output.status.code(), Some(0), "{output:?}\n{screen}");
+    assert!(screen.contains("< 429 Too Many Requests"), "{screen:?}");
+    assert!(
+        !screen.contains("/2 devices"),
+        "a bar under -v:\n{screen:?}"
+    );
+
+    // Through a pipe: no bar, no terminal control.
+    let (addr, _) = scripted::serve(script()).await;
+    let base = format!("http://{addr}/beta");
+    let output = run(autopilot(&args(&base, &[]), Some(&token))).await;
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("devices") && !stderr.contains('\u{1b}') && !stderr.contains('\r'),
+        "{stderr:?}"
+    );
+}
