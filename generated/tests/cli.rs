@@ -619,3 +619,41 @@ fn version_names_the_package_version() {
         format!("autopilot {}\n", env!("CARGO_PKG_VERSION"))
     );
 }
+
+/// `--auth file` (implied by --token-file) and `--auth env` on real calls:
+/// the token each names is the one sent, and it never shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_file_and_env_tokens_are_the_ones_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let from_file = binary::token_with(serde_json::json!({"by": "file"}));
+    let file = dir.path().join("token");
+    std::fs::write(&file, format!("\n  {from_file}  \n")).unwrap();
+    let from_env = binary::token_with(serde_json::json!({"by": "env"}));
+    for (extra, env, sent) in [
+        (
+            vec!["--token-file", file.to_str().unwrap()],
+            None,
+            &from_file,
+        ),
+        // The file wins over GRAPH_TOKEN when named.
+        (
+            vec!["--token-file", file.to_str().unwrap()],
+            Some(&from_env),
+            &from_file,
+        ),
+        (vec!["--auth", "env"], Some(&from_env), &from_env),
+    ] {
+        let (addr, seen) = serve(vec![(204, vec![], "")]).await;
+        let output = run(env.cloned(), args(addr, &extra)).await;
+        assert_eq!(output.status.code(), Some(0), "{extra:?}: {output:?}");
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 1, "{extra:?}");
+        assert_eq!(
+            seen[0].headers["authorization"].to_str().unwrap(),
+            format!("Bearer {sent}"),
+            "{extra:?}"
+        );
+        binary::assert_hidden(&output, &from_file);
+        binary::assert_hidden(&output, &from_env);
+    }
+}
