@@ -7,9 +7,9 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use common::{ASSIGN, Canned, TOKEN, TestServer, serve_script};
+use common::{Canned, TOKEN, TestServer, assign, serve_script};
 use graph_runtime::retry::{Clock, GaveUp, SleepFuture};
-use graph_runtime::{Client, Error, RetryPolicy, SecretToken, decode};
+use graph_runtime::{Client, Error, RetryPolicy, SecretToken};
 
 /// A clock frozen at a fixed instant that records waits instead of
 /// sleeping them.
@@ -51,19 +51,6 @@ fn client(server: &TestServer, clock: &Arc<TestClock>, policy: RetryPolicy) -> C
         .retry(policy)
         .build()
         .unwrap()
-}
-
-async fn assign(client: &Client) -> Result<(), Error> {
-    let response = client
-        .send(
-            &ASSIGN,
-            &["p1"],
-            &[],
-            &[],
-            Some(b"{\"deviceIds\":[]}".to_vec()),
-        )
-        .await?;
-    decode::empty(&ASSIGN, response)
 }
 
 fn throttled(retry_after: Option<&str>) -> Canned {
