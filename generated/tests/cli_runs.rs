@@ -537,3 +537,96 @@ async fn the_progress_bar_is_on_a_terminal_only_and_shows_throttling_waits() {
         "{stderr:?}"
     );
 }
+
+/// A loopback server that resets the first connection once it has read
+/// the request (linger 0: a "connection reset by peer"), then answers
+/// 204; it counts the connections.
+async fn resetting_server() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::Mutex<usize>>,
+) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = std::sync::Arc::new(std::sync::Mutex::new(0));
+    let seen = count.clone();
+    tokio::spawn(async move {
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let n = {
+                let mut count = seen.lock().unwrap();
+                *count += 1;
+                *count
+            };
+            let mut buffer = vec![0; 64 * 1024];
+            let _ = socket.read(&mut buffer).await;
+            if n == 1 {
+                #[allow(deprecated)]
+                socket.set_linger(Some(Duration::ZERO)).unwrap();
+                drop(socket);
+            } else {
+                let _ = socket
+                    .write_all(b"HTTP/1.1 204 No Content\r\nrequest-id: r-2\r\n\r\n")
+                    .await;
+            }
+        }
+    });
+    (addr, count)
+}
+
+/// The CLI's calls are idempotent: a connection reset after the request
+/// was sent is retried once (after the client's backoff), and succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_connection_is_retried_and_then_succeeds() {
+    let (addr, connections) = resetting_server().await;
+    let base = format!("http://{addr}/beta");
+    let output = run(autopilot(
+        &[
+            "assign",
+            "profile",
+            "p1",
+            "--device",
+            &guid(1),
+            "--base-url",
+            &base,
+        ],
+        Some(&token_with(json!({}))),
+    ))
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("request-id r-2"));
+    assert_eq!(*connections.lock().unwrap(), 2);
+}
+
+/// A success body longer than the cap (1 MiB, as for error bodies) is
+/// refused, not read whole: assign documents 204 with no body.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_success_body_over_the_cap_is_refused() {
+    let body: &'static str = Box::leak("x".repeat(3 << 20).into_boxed_str());
+    let (addr, _) = scripted::serve(vec![(200, vec![], body)]).await;
+    let base = format!("http://{addr}/beta");
+    let output = run(autopilot(
+        &[
+            "assign",
+            "profile",
+            "p1",
+            "--device",
+            &guid(1),
+            "--base-url",
+            &base,
+        ],
+        Some(&token_with(json!({}))),
+    ))
+    .await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(8), "{stderr}");
+    assert!(
+        stderr.contains("the body is longer than the client reads for a success"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.len() < 4096,
+        "the body is not echoed: {} bytes",
+        stderr.len()
+    );
+}
