@@ -5,6 +5,8 @@
 
 #[path = "support/binary.rs"]
 mod binary;
+#[path = "../../codegen/runtime/tests/common/resetting.rs"]
+mod resetting;
 #[path = "support/scripted.rs"]
 mod scripted;
 #[path = "support/tls.rs"]
@@ -17,6 +19,24 @@ use serde_json::{Value, json};
 
 fn guid(n: usize) -> String {
     format!("{n:08x}-0000-4000-8000-{n:012x}")
+}
+
+/// `assign profile p1` for one device at `base`, then `extra`.
+fn one_device(base: &str, extra: &[&str]) -> Vec<String> {
+    let device = guid(1);
+    [
+        "assign",
+        "profile",
+        "p1",
+        "--device",
+        &device,
+        "--base-url",
+        base,
+    ]
+    .iter()
+    .chain(extra)
+    .map(|s| s.to_string())
+    .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,7 +189,6 @@ async fn expired_and_wrong_audience_tokens_send_nothing() {
         .as_secs();
     let expired = token_with(json!({ "exp": an_hour_ago }));
     let global = token_with(json!({ "aud": "https://graph.microsoft.com" }));
-    let device = guid(7);
     for (token, cloud, message) in [
         (&expired, "global", "the token expired 60m ago"),
         (
@@ -179,17 +198,7 @@ async fn expired_and_wrong_audience_tokens_send_nothing() {
         ),
     ] {
         let output = run(autopilot(
-            &[
-                "assign",
-                "profile",
-                "p1",
-                "--device",
-                &device,
-                "--base-url",
-                &base,
-                "--cloud",
-                cloud,
-            ],
+            &one_device(&base, &["--cloud", cloud]),
             Some(token),
         ))
         .await;
@@ -200,17 +209,7 @@ async fn expired_and_wrong_audience_tokens_send_nothing() {
     assert!(seen.lock().unwrap().is_empty(), "nothing may be sent");
     // The right cloud's token goes through, once.
     let output = run(autopilot(
-        &[
-            "assign",
-            "profile",
-            "p1",
-            "--device",
-            &device,
-            "--base-url",
-            &base,
-            "--cloud",
-            "global",
-        ],
+        &one_device(&base, &["--cloud", "global"]),
         Some(&global),
     ))
     .await;
@@ -306,16 +305,7 @@ async fn escape_sequences_from_the_server_never_reach_the_terminal() {
     .await;
     let base = format!("http://{addr}/beta");
     let output = run(autopilot(
-        &[
-            "assign",
-            "profile",
-            "p1",
-            "--device",
-            &guid(1),
-            "--base-url",
-            &base,
-            "-v",
-        ],
+        &one_device(&base, &["-v"]),
         Some(&token_with(json!({}))),
     ))
     .await;
@@ -371,18 +361,7 @@ async fn the_os_certificate_store_is_trusted() {
     let (addr, seen) = tls::serve(vec![(204, vec![("request-id", "tls-1")], "")]).await;
     let base = format!("https://localhost:{}/beta", addr.port());
     let ca = tls::ca();
-    let device = guid(1);
-    let args = [
-        "assign",
-        "profile",
-        "p1",
-        "--device",
-        &device,
-        "--base-url",
-        &base,
-        "--max-attempts",
-        "1",
-    ];
+    let args = one_device(&base, &["--max-attempts", "1"]);
     let token = token_with(json!({}));
     let mut trusted = autopilot(&args, Some(&token));
     trusted.env("SSL_CERT_FILE", &ca).env_remove("SSL_CERT_DIR");
@@ -473,23 +452,13 @@ async fn the_progress_bar_is_on_a_terminal_only_and_shows_throttling_waits() {
         ]
     };
     let token = token_with(json!({}));
-    let devices = format!("{},{}", guid(1), guid(2));
+    let second = guid(2);
+    // Two devices, one a batch.
     let args = |base: &str, extra: &[&str]| -> Vec<String> {
-        [
-            "assign",
-            "profile",
-            "p1",
-            "--device",
-            &devices,
-            "--batch-size",
-            "1",
-            "--base-url",
-            base,
-        ]
-        .iter()
-        .chain(extra)
-        .map(|s| s.to_string())
-        .collect()
+        let two = one_device(base, &["--device", &second, "--batch-size", "1"]);
+        two.into_iter()
+            .chain(extra.iter().map(|s| s.to_string()))
+            .collect()
     };
 
     let (addr, _) = scripted::serve(script()).await;
@@ -538,61 +507,23 @@ async fn the_progress_bar_is_on_a_terminal_only_and_shows_throttling_waits() {
     );
 }
 
-/// A loopback server that resets the first connection once it has read
-/// the request (linger 0: a "connection reset by peer"), then answers
-/// 204; it counts the connections.
-async fn resetting_server() -> (
-    std::net::SocketAddr,
-    std::sync::Arc<std::sync::Mutex<usize>>,
-) {
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let count = std::sync::Arc::new(std::sync::Mutex::new(0));
-    let seen = count.clone();
-    tokio::spawn(async move {
-        loop {
-            let (mut socket, _) = listener.accept().await.unwrap();
-            let n = {
-                let mut count = seen.lock().unwrap();
-                *count += 1;
-                *count
-            };
-            let mut buffer = vec![0; 64 * 1024];
-            let _ = socket.read(&mut buffer).await;
-            if n == 1 {
-                #[allow(deprecated)]
-                socket.set_linger(Some(Duration::ZERO)).unwrap();
-                drop(socket);
-            } else {
-                let _ = socket
-                    .write_all(b"HTTP/1.1 204 No Content\r\nrequest-id: r-2\r\n\r\n")
-                    .await;
-            }
-        }
-    });
-    (addr, count)
+/// One device assigned to profile `p1` at `base`, with a token preflight
+/// accepts.
+async fn assign_one(base: &str) -> std::process::Output {
+    run(autopilot(
+        &one_device(base, &[]),
+        Some(&token_with(json!({}))),
+    ))
+    .await
 }
 
 /// The CLI's calls are idempotent: a connection reset after the request
 /// was sent is retried once (after the client's backoff), and succeeds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reset_connection_is_retried_and_then_succeeds() {
-    let (addr, connections) = resetting_server().await;
+    let (addr, connections) = resetting::serve(1).await;
     let base = format!("http://{addr}/beta");
-    let output = run(autopilot(
-        &[
-            "assign",
-            "profile",
-            "p1",
-            "--device",
-            &guid(1),
-            "--base-url",
-            &base,
-        ],
-        Some(&token_with(json!({}))),
-    ))
-    .await;
+    let output = assign_one(&base).await;
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stdout).contains("request-id r-2"));
     assert_eq!(*connections.lock().unwrap(), 2);
@@ -605,19 +536,7 @@ async fn a_success_body_over_the_cap_is_refused() {
     let body: &'static str = Box::leak("x".repeat(3 << 20).into_boxed_str());
     let (addr, _) = scripted::serve(vec![(200, vec![], body)]).await;
     let base = format!("http://{addr}/beta");
-    let output = run(autopilot(
-        &[
-            "assign",
-            "profile",
-            "p1",
-            "--device",
-            &guid(1),
-            "--base-url",
-            &base,
-        ],
-        Some(&token_with(json!({}))),
-    ))
-    .await;
+    let output = assign_one(&base).await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(8), "{stderr}");
     assert!(
