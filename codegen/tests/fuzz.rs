@@ -58,8 +58,8 @@ fn pipeline(text: String) -> Result<(), TestCaseError> {
         .unwrap();
     match rx.recv_timeout(TIME_LIMIT) {
         Ok(Ok(Ok(code))) => {
-            // The generator's printer does not parse what it prints; the
-            // fuzzer holds it to that.
+            // The pipeline parses its tokens with syn before prettyplease
+            // prints them; the printed text must parse again, as a file.
             if let Err(err) = syn::parse_file(&code) {
                 return Err(TestCaseError::fail(format!(
                     "the generated code does not parse ({err}) for:\n{text}"

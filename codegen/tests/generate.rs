@@ -177,3 +177,67 @@ fn crate_output_builds_on_its_own() {
         String::from_utf8_lossy(&build.stderr)
     );
 }
+
+/// The same spec in two directories (two clones, two machines) gives the
+/// same bytes, however it is named: relative to where the generator runs,
+/// by absolute path inside a crate (`cargo run` and `build.rs` set
+/// `CARGO_MANIFEST_DIR`), by absolute path with no crate, or into a file.
+#[test]
+fn the_same_spec_in_two_directories_gives_the_same_bytes() {
+    let places = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    for place in &places {
+        std::fs::create_dir(place.path().join("spec")).unwrap();
+        std::fs::copy(spec(), place.path().join("spec/assign.yaml")).unwrap();
+    }
+    // (how it is named, how the header names it)
+    let ways = [
+        ("relative", "`spec/assign.yaml`"),
+        ("absolute in a crate", "`../spec/assign.yaml`"),
+        ("absolute", "`assign.yaml`"),
+        ("into a file", "`spec/assign.yaml`"),
+    ];
+    for (way, named) in ways {
+        let outputs: Vec<String> = places
+            .iter()
+            .map(|place| {
+                let place = place.path();
+                let mut cmd = Command::new(env!("CARGO_BIN_EXE_codegen"));
+                cmd.current_dir(place).env_remove("CARGO_MANIFEST_DIR");
+                match way {
+                    "relative" => cmd.args(["generate", "spec/assign.yaml"]),
+                    "absolute in a crate" => cmd
+                        .arg("generate")
+                        .arg(place.join("spec/assign.yaml"))
+                        .env("CARGO_MANIFEST_DIR", place.join("generated")),
+                    "absolute" => cmd.arg("generate").arg(place.join("spec/assign.yaml")),
+                    _ => cmd.args(["generate", "spec/assign.yaml", "-o", "out/api.rs"]),
+                };
+                let out = cmd.output().unwrap();
+                assert!(
+                    out.status.success(),
+                    "{way}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                let code = if way == "into a file" {
+                    std::fs::read_to_string(place.join("out/api.rs")).unwrap()
+                } else {
+                    String::from_utf8(out.stdout).unwrap()
+                };
+                let first_line = code.lines().next().unwrap_or_default();
+                assert!(
+                    first_line.contains(&format!("from {named} (")),
+                    "{way}: {first_line}"
+                );
+                assert!(
+                    !code.contains(&place.display().to_string()),
+                    "{way}: the code names the directory it was generated in"
+                );
+                code
+            })
+            .collect();
+        assert!(
+            outputs[0] == outputs[1],
+            "{way}: the two directories gave different bytes"
+        );
+    }
+}

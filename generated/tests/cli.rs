@@ -2,90 +2,24 @@
 //! shows every exchange and retry but never the token, and each kind of
 //! outcome has its documented exit code.
 
+#[path = "support/binary.rs"]
+mod binary;
+#[path = "support/scripted.rs"]
+mod scripted;
+
 use std::net::SocketAddr;
-use std::process::{Command, Output};
-use std::sync::{Arc, Mutex};
+use std::process::Output;
 
-use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::Response;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
-/// One scripted answer: status, headers, body.
-type Answer = (u16, Vec<(&'static str, &'static str)>, &'static str);
-
-/// One request as the server saw it: method and path, and headers.
-type Seen = (String, HeaderMap);
-
-/// A loopback server answering the n-th request with `script[n]`, repeating
-/// the last answer.
-async fn serve(script: Vec<Answer>) -> (SocketAddr, Arc<Mutex<Vec<Seen>>>) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let record = seen.clone();
-    let app = axum::Router::new().fallback(
-        move |method: Method, uri: Uri, headers: HeaderMap, _body: Bytes| {
-            let record = record.clone();
-            let script = script.clone();
-            async move {
-                let index = {
-                    let mut seen = record.lock().unwrap();
-                    seen.push((format!("{method} {}", uri.path()), headers));
-                    (seen.len() - 1).min(script.len() - 1)
-                };
-                let (status, headers, body) = script[index].clone();
-                let mut response =
-                    Response::builder().status(StatusCode::from_u16(status).unwrap());
-                for (name, value) in headers {
-                    response = response.header(name, value);
-                }
-                response.body(Body::from(body)).unwrap()
-            }
-        },
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (addr, seen)
-}
-
-/// An unsigned JWT with `claims`: enough for permission preflight, which
-/// reads claims without verifying them.
-fn jwt(claims: &serde_json::Value) -> String {
-    format!(
-        "{}.{}.{}",
-        URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#),
-        URL_SAFE_NO_PAD.encode(claims.to_string()),
-        URL_SAFE_NO_PAD.encode(b"signature-bytes-that-must-stay-private")
-    )
-}
+use binary::{jwt, text};
+use scripted::{Answer, Received, serve};
 
 fn good_token() -> String {
-    jwt(&serde_json::json!({
-        "tid": "11111111-2222-3333-4444-555555555555",
-        "scp": "DeviceManagementServiceConfig.ReadWrite.All",
-        "upn": "admin@contoso.example"
-    }))
+    binary::token_with(serde_json::json!({"upn": "admin@contoso.example"}))
 }
 
-/// Runs the CLI with `token` in GRAPH_TOKEN; blocking, so it runs off the
-/// async worker threads that serve the loopback server.
+/// Runs the CLI with `token` in GRAPH_TOKEN, beside the loopback server.
 async fn run(token: Option<String>, args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_autopilot"));
-        // No `az` on PATH: a developer's Azure CLI must not become the token.
-        command
-            .args(&args)
-            .env("PATH", "")
-            .env_remove("GRAPH_TOKEN")
-            .env_remove("GRAPH_CLOUD");
-        if let Some(token) = token {
-            command.env("GRAPH_TOKEN", token);
-        }
-        command.output().expect("the autopilot binary runs")
-    })
-    .await
-    .unwrap()
+    binary::run(binary::autopilot(&args, token.as_deref())).await
 }
 
 fn args(addr: SocketAddr, extra: &[&str]) -> Vec<String> {
@@ -105,13 +39,6 @@ fn args(addr: SocketAddr, extra: &[&str]) -> Vec<String> {
     list.push("--allow-non-guid".into());
     list.extend(extra.iter().map(|s| s.to_string()));
     list
-}
-
-fn text(output: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -137,13 +64,13 @@ async fn verbose_shows_each_exchange_and_retry_but_never_the_token() {
     // The server got the real token, twice: the CLI did send it.
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 2);
-    for (path, headers) in &seen {
+    for request in &seen {
         assert_eq!(
-            path,
+            request.route,
             "POST /beta/deviceManagement/windowsAutopilotDeploymentProfiles/profile-1/assign"
         );
         assert_eq!(
-            headers["authorization"].to_str().unwrap(),
+            request.headers["authorization"].to_str().unwrap(),
             format!("Bearer {token}")
         );
     }
@@ -171,14 +98,7 @@ async fn verbose_shows_each_exchange_and_retry_but_never_the_token() {
     assert!(stdout.contains("assigned: POST"), "{stdout}");
 
     // The token, and each of its parts, appears nowhere in the output.
-    let all = format!("{stdout}\n{stderr}");
-    assert!(!all.contains(&token), "the token leaked:\n{all}");
-    for part in token.split('.') {
-        assert!(
-            !all.contains(part),
-            "a part of the token leaked: {part}\n{all}"
-        );
-    }
+    binary::assert_hidden(&output, &token);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -191,14 +111,13 @@ async fn errors_never_show_the_token_either() {
     .await;
     let token = good_token();
     let output = run(Some(token.clone()), args(addr, &["--verbose"])).await;
-    let (stdout, stderr) = text(&output);
+    let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(4), "{stderr}");
     assert!(
         stderr.contains("401 Unauthorized: InvalidAuthenticationToken: Access token has expired."),
         "{stderr}"
     );
-    assert!(!stdout.contains(&token) && !stderr.contains(&token));
-    assert!(!stderr.contains(token.split('.').nth(1).unwrap()));
+    binary::assert_hidden(&output, &token);
 }
 
 /// The exit code and stderr for one run against a server with `script`.
@@ -424,10 +343,7 @@ async fn network_failures_exit_with_their_code() {
 
 #[test]
 fn help_documents_the_exit_codes_and_flags() {
-    let output = Command::new(env!("CARGO_BIN_EXE_autopilot"))
-        .arg("--help")
-        .output()
-        .unwrap();
+    let output = binary::autopilot(&["--help"], None).output().unwrap();
     assert_eq!(output.status.code(), Some(0));
     let help = String::from_utf8_lossy(&output.stdout);
     for expected in [
@@ -447,8 +363,9 @@ fn help_documents_the_exit_codes_and_flags() {
 
 #[test]
 fn dry_run_names_the_cloud_from_the_spec() {
-    let output = Command::new(env!("CARGO_BIN_EXE_autopilot"))
-        .args([
+    let token = good_token();
+    let output = binary::autopilot(
+        &[
             "assign",
             "profile",
             "p",
@@ -458,10 +375,11 @@ fn dry_run_names_the_cloud_from_the_spec() {
             "usgov-dod",
             "--dry-run",
             "--allow-non-guid",
-        ])
-        .env("GRAPH_TOKEN", good_token())
-        .output()
-        .unwrap();
+        ],
+        Some(&token),
+    )
+    .output()
+    .unwrap();
     assert_eq!(output.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -471,24 +389,7 @@ fn dry_run_names_the_cloud_from_the_spec() {
         "{stdout}"
     );
     assert!(stdout.contains("Authorization: Bearer <redacted>"));
-    assert!(!stdout.contains(&good_token()));
-}
-
-/// A loopback server answering 204 that records each request body.
-async fn body_recorder() -> (SocketAddr, Arc<Mutex<Vec<Bytes>>>) {
-    let bodies = Arc::new(Mutex::new(Vec::new()));
-    let record = bodies.clone();
-    let app = axum::Router::new().fallback(move |body: Bytes| {
-        let record = record.clone();
-        async move {
-            record.lock().unwrap().push(body);
-            StatusCode::NO_CONTENT
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (addr, bodies)
+    binary::assert_hidden(&output, &token);
 }
 
 fn assign_with(extra: &[&str]) -> Vec<String> {
@@ -510,7 +411,7 @@ async fn device_ids_come_from_a_file_after_those_of_the_flag() {
     )
     .unwrap();
     let list = list.to_str().unwrap();
-    let (addr, bodies) = body_recorder().await;
+    let (addr, seen) = serve(vec![(204, vec![], "")]).await;
     let base = format!("http://{addr}/beta");
     let output = run(
         Some(good_token()),
@@ -527,10 +428,10 @@ async fn device_ids_come_from_a_file_after_those_of_the_flag() {
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stdout.contains("(4 device(s))"), "{stdout}");
-    let bodies = bodies.lock().unwrap();
-    assert_eq!(bodies.len(), 1);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1);
     assert_eq!(
-        serde_json::from_slice::<serde_json::Value>(&bodies[0]).unwrap(),
+        serde_json::from_slice::<serde_json::Value>(&seen[0].body).unwrap(),
         serde_json::json!({"deviceIds": ["d-1", "d-2", "d-3", "d-4"]})
     );
 }
@@ -538,14 +439,15 @@ async fn device_ids_come_from_a_file_after_those_of_the_flag() {
 #[test]
 fn device_ids_come_from_standard_input_with_a_dash() {
     use std::io::Write as _;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_autopilot"))
-        .args(assign_with(&["--devices-file", "-", "--dry-run"]))
-        .env("GRAPH_TOKEN", good_token())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = binary::autopilot(
+        &assign_with(&["--devices-file", "-", "--dry-run"]),
+        Some(&good_token()),
+    )
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
     child
         .stdin
         .take()
@@ -565,10 +467,8 @@ fn device_ids_come_from_standard_input_with_a_dash() {
 fn a_bad_device_list_is_refused_with_its_place() {
     let dir = tempfile::tempdir().unwrap();
     let cli = |extra: &[&str]| {
-        let output = Command::new(env!("CARGO_BIN_EXE_autopilot"))
-            .args(assign_with(extra))
+        let output = binary::autopilot(&assign_with(extra), Some(&good_token()))
             .args(["--base-url", "http://127.0.0.1:9/beta"])
-            .env("GRAPH_TOKEN", good_token())
             .output()
             .unwrap();
         (output.status.code(), text(&output).1)
@@ -617,7 +517,7 @@ fn a_bad_device_list_is_refused_with_its_place() {
 
 /// Runs a real call of `subcommand` (no dry run) and returns what the
 /// server saw.
-async fn real_call(subcommand: &str) -> (i32, String, Vec<Seen>) {
+async fn real_call(subcommand: &str) -> (i32, String, Vec<Received>) {
     let (addr, seen) = serve(vec![(204, vec![("request-id", "req-1")], "")]).await;
     let output = run(
         Some(good_token()),
@@ -660,10 +560,10 @@ async fn every_subcommand_makes_its_real_call_on_its_own_route() {
     ] {
         let (code, output, seen) = real_call(subcommand).await;
         assert_eq!(code, 0, "{subcommand}: {output}");
-        let routes: Vec<&str> = seen.iter().map(|(route, _)| route.as_str()).collect();
+        let routes = scripted::routes(&seen);
         assert_eq!(routes, [route], "{subcommand}");
         assert_eq!(
-            seen[0].1["authorization"].to_str().unwrap(),
+            seen[0].headers["authorization"].to_str().unwrap(),
             format!("Bearer {}", good_token())
         );
     }
@@ -712,15 +612,48 @@ async fn timeout_limits_each_request_and_deadline_the_run() {
 
 #[test]
 fn version_names_the_package_version() {
-    let output = Command::new(env!("CARGO_BIN_EXE_autopilot"))
-        .arg("--version")
-        .env_remove("GRAPH_TOKEN")
-        .env_remove("GRAPH_CLOUD")
-        .output()
-        .unwrap();
+    let output = binary::autopilot(&["--version"], None).output().unwrap();
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
         format!("autopilot {}\n", env!("CARGO_PKG_VERSION"))
     );
+}
+
+/// `--auth file` (implied by --token-file) and `--auth env` on real calls:
+/// the token each names is the one sent, and it never shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_file_and_env_tokens_are_the_ones_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let from_file = binary::token_with(serde_json::json!({"by": "file"}));
+    let file = dir.path().join("token");
+    std::fs::write(&file, format!("\n  {from_file}  \n")).unwrap();
+    let from_env = binary::token_with(serde_json::json!({"by": "env"}));
+    for (extra, env, sent) in [
+        (
+            vec!["--token-file", file.to_str().unwrap()],
+            None,
+            &from_file,
+        ),
+        // The file wins over GRAPH_TOKEN when named.
+        (
+            vec!["--token-file", file.to_str().unwrap()],
+            Some(&from_env),
+            &from_file,
+        ),
+        (vec!["--auth", "env"], Some(&from_env), &from_env),
+    ] {
+        let (addr, seen) = serve(vec![(204, vec![], "")]).await;
+        let output = run(env.cloned(), args(addr, &extra)).await;
+        assert_eq!(output.status.code(), Some(0), "{extra:?}: {output:?}");
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 1, "{extra:?}");
+        assert_eq!(
+            seen[0].headers["authorization"].to_str().unwrap(),
+            format!("Bearer {sent}"),
+            "{extra:?}"
+        );
+        binary::assert_hidden(&output, &from_file);
+        binary::assert_hidden(&output, &from_env);
+    }
 }

@@ -1,61 +1,35 @@
 //! Each `--auth` sign-in of the built `autopilot` binary against loopback
 //! stand-ins: a fake `az` on PATH, an App Service managed identity
-//! endpoint, and an Entra ID device code endpoint. The token each hands
-//! out reaches the Graph stand-in and never the output.
+//! endpoint, an Entra ID device code endpoint, and an Entra ID token
+//! endpoint for an app's client secret. The token each hands out reaches
+//! the Graph stand-in and never the output.
 //!
 //! `--auth client-secret` goes through `azure_identity`, which accepts only
-//! an https authority, so it cannot meet a plain-http loopback endpoint:
-//! only its refusals are tested here.
+//! an https authority: its stand-in is served over TLS on loopback, with a
+//! test CA that `SSL_CERT_FILE` puts in the store.
 
+#[path = "support/binary.rs"]
+mod binary;
 #[path = "support/scripted.rs"]
 mod scripted;
+#[path = "support/tls.rs"]
+mod tls;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use binary::{assert_hidden, run};
 
 const DEVICE: &str = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
 
 /// A JWT preflight accepts, marked so each test can tell whose it is.
 fn token(marker: &str) -> String {
-    let claims = serde_json::json!({
-        "tid": "11111111-2222-3333-4444-555555555555",
-        "scp": "DeviceManagementServiceConfig.ReadWrite.All",
-        "by": marker,
-    });
-    format!(
-        "{}.{}.{}",
-        URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#),
-        URL_SAFE_NO_PAD.encode(claims.to_string()),
-        URL_SAFE_NO_PAD.encode(format!("private-signature-{marker}"))
-    )
+    binary::token_with(serde_json::json!({ "by": marker }))
 }
 
 /// The binary with no ambient credentials: only what a test sets.
-fn autopilot(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_autopilot"));
-    command.args(args).env("PATH", "");
-    for name in [
-        "GRAPH_TOKEN",
-        "GRAPH_CLOUD",
-        "AZURE_TENANT_ID",
-        "AZURE_CLIENT_ID",
-        "AZURE_CLIENT_SECRET",
-        "AZURE_AUTHORITY_HOST",
-        "IDENTITY_ENDPOINT",
-        "IDENTITY_HEADER",
-    ] {
-        command.env_remove(name);
-    }
-    command
-}
-
-async fn run(mut command: Command) -> Output {
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
+fn autopilot<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Command {
+    binary::autopilot(args, None)
 }
 
 fn assign_args(base: &str) -> Vec<String> {
@@ -71,18 +45,6 @@ fn assign_args(base: &str) -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect()
-}
-
-/// The token must not show, whole or in parts.
-fn assert_hidden(output: &Output, token: &str) {
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    for part in token.split('.') {
-        assert!(!all.contains(part), "token part {part} leaked:\n{all}");
-    }
 }
 
 fn leak(text: String) -> &'static str {
@@ -113,7 +75,7 @@ async fn azure_cli_signs_in_through_az_on_path_for_the_clouds_scope() {
         "--tenant".into(),
         "contoso.example".into(),
     ]);
-    let mut command = autopilot(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut command = autopilot(&args);
     command.env("PATH", format!("{}:/usr/bin:/bin", bin.path().display()));
     let output = run(command).await;
     assert_eq!(output.status.code(), Some(0), "{output:?}");
@@ -154,14 +116,14 @@ async fn managed_identity_asks_the_identity_endpoint_for_the_clouds_resource() {
         "--cloud".into(),
         "usgov".into(),
     ]);
-    let mut command = autopilot(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut command = autopilot(&args);
     command
         .env("IDENTITY_ENDPOINT", format!("http://{addr}/msi/token"))
         .env("IDENTITY_HEADER", "identity-secret");
     let output = run(command).await;
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     let seen = seen.lock().unwrap().clone();
-    let routes: Vec<&str> = seen.iter().map(|r| r.route.as_str()).collect();
+    let routes = scripted::routes(&seen);
     assert_eq!(
         routes,
         [
@@ -214,14 +176,14 @@ async fn device_code_shows_the_code_polls_and_sends_the_token() {
         "--tenant".into(),
         "contoso.example".into(),
     ]);
-    let mut command = autopilot(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut command = autopilot(&args);
     command.env("AZURE_AUTHORITY_HOST", format!("http://{addr}"));
     let output = run(command).await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("enter ABCD-EFGH"), "{stderr}");
     let seen = seen.lock().unwrap().clone();
-    let routes: Vec<&str> = seen.iter().map(|r| r.route.as_str()).collect();
+    let routes = scripted::routes(&seen);
     assert_eq!(
         routes,
         [
@@ -248,6 +210,69 @@ async fn device_code_shows_the_code_polls_and_sends_the_token() {
         format!("Bearer {token}")
     );
     assert_hidden(&output, &token);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_secret_signs_in_at_the_authority_for_the_clouds_scope() {
+    let token = token("client-secret");
+    let granted = leak(format!(
+        r#"{{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"{token}"}}"#
+    ));
+    // One HTTPS stand-in plays both the authority and Graph.
+    let (addr, seen) = tls::serve(vec![
+        (200, vec![("content-type", "application/json")], granted),
+        (204, vec![("request-id", "r-1")], ""),
+    ])
+    .await;
+    let root = format!("https://localhost:{}", addr.port());
+    let secret = "s3cret-value-of-the-app";
+    let mut args = assign_args(&format!("{root}/beta"));
+    args.extend(
+        [
+            "--auth",
+            "client-secret",
+            "--cloud",
+            "usgov",
+            "--tenant",
+            "contoso.example",
+            "--client-id",
+            "22222222-0000-0000-0000-000000000000",
+        ]
+        .map(String::from),
+    );
+    let mut command = autopilot(&args);
+    command
+        .env("AZURE_CLIENT_SECRET", secret)
+        .env("AZURE_AUTHORITY_HOST", &root)
+        .env("SSL_CERT_FILE", tls::ca())
+        .env_remove("SSL_CERT_DIR");
+    let output = run(command).await;
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let seen = seen.lock().unwrap().clone();
+    let routes = scripted::routes(&seen);
+    assert_eq!(
+        routes,
+        [
+            "POST /contoso.example/oauth2/v2.0/token",
+            "POST /beta/deviceManagement/windowsAutopilotDeploymentProfiles/p1/assign"
+        ]
+    );
+    let asked = String::from_utf8_lossy(&seen[0].body);
+    for part in [
+        "grant_type=client_credentials",
+        "client_id=22222222-0000-0000-0000-000000000000",
+        "client_secret=s3cret-value-of-the-app",
+        // The chosen cloud's Graph.
+        "scope=https%3A%2F%2Fgraph.microsoft.us%2F.default",
+    ] {
+        assert!(asked.contains(part), "{part} missing from {asked}");
+    }
+    assert_eq!(
+        seen[1].headers["authorization"].to_str().unwrap(),
+        format!("Bearer {token}")
+    );
+    assert_hidden(&output, &token);
+    assert_hidden(&output, secret);
 }
 
 #[test]
@@ -289,10 +314,24 @@ fn sign_in_refusals_name_what_is_missing() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(matches!(output.status.code(), Some(3 | 4)), "{stderr}");
     assert!(!stderr.contains("s3cret-value"), "{stderr}");
-    // The certificate credential is not in this build, and says why.
-    let output = autopilot(&[&args[..], &["--auth", "client-certificate"]].concat())
+    // The certificate credential is not in this build: it says why and
+    // what to use instead, before anything is sent, and a dry run refuses
+    // it the same way instead of printing a request with no token.
+    let certificate = [&args[..], &["--auth", "client-certificate"]].concat();
+    let output = autopilot(&certificate).output().unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr,
+        "autopilot: --auth client-certificate is not available in this build: azure_identity's \
+         certificate credential needs its client_certificate feature, which links OpenSSL; use \
+         client-secret, managed-identity or a token from `az account get-access-token` \
+         meanwhile\n"
+    );
+    let dry = autopilot(&[&certificate[..], &["--dry-run"]].concat())
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("client_certificate"));
+    assert_eq!(dry.status.code(), Some(3), "{dry:?}");
+    assert!(dry.stdout.is_empty(), "{dry:?}");
+    assert_eq!(String::from_utf8_lossy(&dry.stderr), stderr);
 }

@@ -2,21 +2,16 @@
 //! touches the network: a dry run sends nothing, and the error cases fail
 //! before sending).
 
-use std::process::{Command, Output};
+#[path = "support/binary.rs"]
+mod binary;
+
+use std::process::Output;
 
 fn autopilot(args: &[&str], token: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_autopilot"));
-    cmd.args(args);
+    let mut cmd = binary::autopilot(args, token);
     if args.contains(&"assign") {
         // These tests are about the request, not the GUID check.
         cmd.arg("--allow-non-guid");
-    }
-    // No `az` on PATH: a developer's Azure CLI must not become the token.
-    cmd.env("PATH", "")
-        .env_remove("GRAPH_TOKEN")
-        .env_remove("GRAPH_CLOUD");
-    if let Some(token) = token {
-        cmd.env("GRAPH_TOKEN", token);
     }
     cmd.output().unwrap()
 }

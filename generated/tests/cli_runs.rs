@@ -3,59 +3,40 @@
 //! them, escape sequences from a hostile server, and the habits
 //! (GRAPH_CLOUD, completions, man page).
 
+#[path = "support/binary.rs"]
+mod binary;
+#[path = "../../codegen/runtime/tests/common/resetting.rs"]
+mod resetting;
 #[path = "support/scripted.rs"]
 mod scripted;
+#[path = "support/tls.rs"]
+mod tls;
 
-use std::process::{Command, Output};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use binary::{autopilot, run, token_with};
 use serde_json::{Value, json};
-
-fn jwt(claims: &Value) -> String {
-    format!(
-        "{}.{}.{}",
-        URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#),
-        URL_SAFE_NO_PAD.encode(claims.to_string()),
-        URL_SAFE_NO_PAD.encode(b"signature-bytes-that-must-stay-private")
-    )
-}
-
-fn token_with(extra: Value) -> String {
-    let mut claims = json!({
-        "tid": "11111111-2222-3333-4444-555555555555",
-        "scp": "DeviceManagementServiceConfig.ReadWrite.All",
-    });
-    claims
-        .as_object_mut()
-        .unwrap()
-        .extend(extra.as_object().unwrap().clone());
-    jwt(&claims)
-}
-
-/// The binary with a clean environment: no token or cloud of the caller's.
-fn autopilot(args: &[&str], token: Option<&str>) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_autopilot"));
-    command
-        .args(args)
-        .env_remove("GRAPH_TOKEN")
-        .env_remove("GRAPH_CLOUD");
-    if let Some(token) = token {
-        command.env("GRAPH_TOKEN", token);
-    }
-    command
-}
-
-/// Runs off the async workers that serve the loopback server.
-async fn run(mut command: Command) -> Output {
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
-}
 
 fn guid(n: usize) -> String {
     format!("{n:08x}-0000-4000-8000-{n:012x}")
+}
+
+/// `assign profile p1` for one device at `base`, then `extra`.
+fn one_device(base: &str, extra: &[&str]) -> Vec<String> {
+    let device = guid(1);
+    [
+        "assign",
+        "profile",
+        "p1",
+        "--device",
+        &device,
+        "--base-url",
+        base,
+    ]
+    .iter()
+    .chain(extra)
+    .map(|s| s.to_string())
+    .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -208,7 +189,6 @@ async fn expired_and_wrong_audience_tokens_send_nothing() {
         .as_secs();
     let expired = token_with(json!({ "exp": an_hour_ago }));
     let global = token_with(json!({ "aud": "https://graph.microsoft.com" }));
-    let device = guid(7);
     for (token, cloud, message) in [
         (&expired, "global", "the token expired 60m ago"),
         (
@@ -218,17 +198,7 @@ async fn expired_and_wrong_audience_tokens_send_nothing() {
         ),
     ] {
         let output = run(autopilot(
-            &[
-                "assign",
-                "profile",
-                "p1",
-                "--device",
-                &device,
-                "--base-url",
-                &base,
-                "--cloud",
-                cloud,
-            ],
+            &one_device(&base, &["--cloud", cloud]),
             Some(token),
         ))
         .await;
@@ -239,17 +209,7 @@ async fn expired_and_wrong_audience_tokens_send_nothing() {
     assert!(seen.lock().unwrap().is_empty(), "nothing may be sent");
     // The right cloud's token goes through, once.
     let output = run(autopilot(
-        &[
-            "assign",
-            "profile",
-            "p1",
-            "--device",
-            &device,
-            "--base-url",
-            &base,
-            "--cloud",
-            "global",
-        ],
+        &one_device(&base, &["--cloud", "global"]),
         Some(&global),
     ))
     .await;
@@ -345,16 +305,7 @@ async fn escape_sequences_from_the_server_never_reach_the_terminal() {
     .await;
     let base = format!("http://{addr}/beta");
     let output = run(autopilot(
-        &[
-            "assign",
-            "profile",
-            "p1",
-            "--device",
-            &guid(1),
-            "--base-url",
-            &base,
-            "-v",
-        ],
+        &one_device(&base, &["-v"]),
         Some(&token_with(json!({}))),
     ))
     .await;
@@ -403,79 +354,21 @@ fn completions_and_man_page_come_from_the_command_line_definition() {
     assert!(page.contains("Exit codes"), "{page}");
 }
 
-/// A loopback HTTPS server with a certificate from the test CA in
-/// `tests/support/tls/` (valid until 2126; its key is a test fixture),
-/// answering every request with 204.
-async fn tls_server() -> std::net::SocketAddr {
-    use std::sync::Arc;
-
-    use rustls::pki_types::pem::PemObject as _;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/tls");
-    let certs: Vec<CertificateDer> = CertificateDer::pem_file_iter(dir.join("leaf.pem"))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let key = PrivateKeyDer::from_pem_file(dir.join("leaf.key")).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(certs, key)
-    .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let (tcp, _) = listener.accept().await.unwrap();
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                // A client that does not trust us hangs up mid-handshake.
-                let Ok(mut tls) = acceptor.accept(tcp).await else {
-                    return;
-                };
-                let mut buffer = vec![0; 64 * 1024];
-                let _ = tls.read(&mut buffer).await;
-                let _ = tls
-                    .write_all(b"HTTP/1.1 204 No Content\r\nrequest-id: tls-1\r\n\r\n")
-                    .await;
-                let _ = tls.shutdown().await;
-            });
-        }
-    });
-    addr
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_os_certificate_store_is_trusted() {
     // A TLS-inspecting proxy's root lives in the OS store; SSL_CERT_FILE
     // stands in for that store here (rustls-native-certs reads it).
-    let addr = tls_server().await;
+    let (addr, seen) = tls::serve(vec![(204, vec![("request-id", "tls-1")], "")]).await;
     let base = format!("https://localhost:{}/beta", addr.port());
-    let ca = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/tls/ca.pem");
-    let device = guid(1);
-    let args = [
-        "assign",
-        "profile",
-        "p1",
-        "--device",
-        &device,
-        "--base-url",
-        &base,
-        "--max-attempts",
-        "1",
-    ];
+    let ca = tls::ca();
+    let args = one_device(&base, &["--max-attempts", "1"]);
     let token = token_with(json!({}));
     let mut trusted = autopilot(&args, Some(&token));
     trusted.env("SSL_CERT_FILE", &ca).env_remove("SSL_CERT_DIR");
     let output = run(trusted).await;
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stdout).contains("request-id tls-1"));
+    assert_eq!(seen.lock().unwrap().len(), 1);
     // Without the root in the store: a TLS failure, exit 9.
     let mut untrusted = autopilot(&args, Some(&token));
     untrusted
@@ -486,4 +379,173 @@ async fn the_os_certificate_store_is_trusted() {
     // The cause is named, so an admin behind a proxy knows what to fix.
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("UnknownIssuer"), "{stderr}");
+    assert_eq!(seen.lock().unwrap().len(), 1, "nothing more was served");
+}
+
+/// A pseudo-terminal, 30 rows by 120 columns: the side the child writes
+/// to, and the side a test reads what it wrote from.
+#[cfg(unix)]
+fn terminal() -> (std::fs::File, std::os::fd::OwnedFd) {
+    use std::os::fd::FromRawFd as _;
+    let (mut reader, mut child_side) = (-1, -1);
+    let size = libc::winsize {
+        ws_row: 30,
+        ws_col: 120,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty writes two new descriptors, which we then own; the
+    // name and termios pointers may be null, the size is read only.
+    let status = unsafe {
+        libc::openpty(
+            &mut reader,
+            &mut child_side,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(status, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors are open and owned by nothing else.
+    unsafe {
+        (
+            std::fs::File::from_raw_fd(reader),
+            std::os::fd::OwnedFd::from_raw_fd(child_side),
+        )
+    }
+}
+
+/// Runs `command` with its stderr on a terminal; returns what reached the
+/// terminal and the run's output (stdout captured).
+#[cfg(unix)]
+async fn run_on_a_terminal(mut command: std::process::Command) -> (String, std::process::Output) {
+    use std::io::Read as _;
+    let (mut screen, child_side) = terminal();
+    command.stderr(std::process::Stdio::from(child_side));
+    // Read as the child writes, so it never blocks on a full terminal; the
+    // read ends (EIO) once the child, the last holder of its side, exits.
+    let reading = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let mut chunk = [0; 4096];
+        while let Ok(n @ 1..) = screen.read(&mut chunk) {
+            bytes.extend_from_slice(&chunk[..n]);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    });
+    // `run` drops the command, and with it our copy of the child's side.
+    let output = run(command).await;
+    (reading.join().unwrap(), output)
+}
+
+/// On a terminal, a run shows a progress bar over the devices that names
+/// a throttling wait while it lasts, and clears it at the end; through a
+/// pipe, or with --verbose, there is no bar.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_progress_bar_is_on_a_terminal_only_and_shows_throttling_waits() {
+    let script = || {
+        vec![
+            (204, vec![("request-id", "r-1")], ""),
+            // The second batch waits 2 s (the bar ticks every 200 ms).
+            (429, vec![("retry-after", "2")], ""),
+            (204, vec![("request-id", "r-2")], ""),
+        ]
+    };
+    let token = token_with(json!({}));
+    let second = guid(2);
+    // Two devices, one a batch.
+    let args = |base: &str, extra: &[&str]| -> Vec<String> {
+        let two = one_device(base, &["--device", &second, "--batch-size", "1"]);
+        two.into_iter()
+            .chain(extra.iter().map(|s| s.to_string()))
+            .collect()
+    };
+
+    let (addr, _) = scripted::serve(script()).await;
+    let base = format!("http://{addr}/beta");
+    let (screen, output) = run_on_a_terminal(autopilot(&args(&base, &[]), Some(&token))).await;
+    assert_eq!(output.status.code(), Some(0), "{output:?}\n{screen}");
+    assert!(screen.contains("/2 devices"), "no bar:\n{screen:?}");
+    assert!(
+        screen.contains("] 1/2 devices throttled (429): waiting 2s before attempt 2"),
+        "the wait is not on the bar:\n{screen:?}"
+    );
+    // Cleared at the end: the last thing drawn erases the line.
+    let last = screen.rfind("devices").unwrap();
+    assert!(
+        screen[last..].contains("\r\u{1b}[2K"),
+        "not cleared:\n{screen:?}"
+    );
+    // The report is on stdout, untouched by the bar.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.starts_with("batch 1/2: assigned: POST") && !stdout.contains('\u{1b}'),
+        "{stdout:?}"
+    );
+
+    // With --verbose on a terminal: the exchanges, no bar.
+    let (addr, _) = scripted::serve(script()).await;
+    let base = format!("http://{addr}/beta");
+    let (screen, output) =
+        run_on_a_terminal(autopilot(&args(&base, &["--verbose"]), Some(&token))).await;
+    assert_eq!(output.status.code(), Some(0), "{output:?}\n{screen}");
+    assert!(screen.contains("< 429 Too Many Requests"), "{screen:?}");
+    assert!(
+        !screen.contains("/2 devices"),
+        "a bar under -v:\n{screen:?}"
+    );
+
+    // Through a pipe: no bar, no terminal control.
+    let (addr, _) = scripted::serve(script()).await;
+    let base = format!("http://{addr}/beta");
+    let output = run(autopilot(&args(&base, &[]), Some(&token))).await;
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("devices") && !stderr.contains('\u{1b}') && !stderr.contains('\r'),
+        "{stderr:?}"
+    );
+}
+
+/// One device assigned to profile `p1` at `base`, with a token preflight
+/// accepts.
+async fn assign_one(base: &str) -> std::process::Output {
+    run(autopilot(
+        &one_device(base, &[]),
+        Some(&token_with(json!({}))),
+    ))
+    .await
+}
+
+/// The CLI's calls are idempotent: a connection reset after the request
+/// was sent is retried once (after the client's backoff), and succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_connection_is_retried_and_then_succeeds() {
+    let (addr, connections) = resetting::serve(1).await;
+    let base = format!("http://{addr}/beta");
+    let output = assign_one(&base).await;
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("request-id r-2"));
+    assert_eq!(*connections.lock().unwrap(), 2);
+}
+
+/// A success body longer than the cap (1 MiB, as for error bodies) is
+/// refused, not read whole: assign documents 204 with no body.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_success_body_over_the_cap_is_refused() {
+    let body: &'static str = Box::leak("x".repeat(3 << 20).into_boxed_str());
+    let (addr, _) = scripted::serve(vec![(200, vec![], body)]).await;
+    let base = format!("http://{addr}/beta");
+    let output = assign_one(&base).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(8), "{stderr}");
+    assert!(
+        stderr.contains("the body is longer than the client reads for a success"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.len() < 4096,
+        "the body is not echoed: {} bytes",
+        stderr.len()
+    );
 }

@@ -1,12 +1,21 @@
 //! `cargo build` regenerates the client when the spec changes, and a broken
-//! spec fails the build with the located report, not a panic.
+//! spec fails the build with the located report, not a panic; two clones
+//! that share one target directory each build, and the same bytes.
 //!
-//! Works on a scratch copy of the workspace so the real `spec/` is never
-//! touched; the copy builds into `target/scratch` so dependencies are
+//! Works on scratch copies of the workspace so the real `spec/` is never
+//! touched; the copies build into `target/scratch` so dependencies are
 //! compiled once and reused across runs.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::{Mutex, MutexGuard};
+
+/// Held by each test for its whole run: the tests share `target/scratch`
+/// and read back what the latest build generated there.
+fn scratch_target() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -67,6 +76,7 @@ fn newest_generated_file() -> String {
 
 #[test]
 fn spec_edits_regenerate_and_broken_specs_fail_with_locations() {
+    let _target = scratch_target();
     let scratch = tempfile::tempdir().unwrap();
     let workspace = scratch.path();
     copy_workspace(&repo(), workspace);
@@ -122,4 +132,54 @@ fn spec_edits_regenerate_and_broken_specs_fail_with_locations() {
         !stderr.contains("panicked"),
         "the build script panicked:\n{stderr}"
     );
+}
+
+/// Two clones of the project built one after the other in one
+/// `CARGO_TARGET_DIR` (as CI caches share one), the second deleted, then
+/// the first rebuilt: it builds. Cargo hashes a workspace member's path
+/// relative to the workspace root, so both clones use the same build
+/// directories; a build script that had the second clone's path compiled
+/// in (`env!("CARGO_MANIFEST_DIR")`) would look for the deleted spec.
+#[test]
+fn clones_sharing_a_target_dir_each_build_after_the_other_is_deleted() {
+    let _target = scratch_target();
+    let built = |workspace: &Path, step: &str| {
+        let out = build(workspace);
+        assert!(
+            out.status.success(),
+            "{step}: the build failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        newest_generated_file()
+    };
+    let first = tempfile::tempdir().unwrap();
+    copy_workspace(&repo(), first.path());
+    let from_first = built(first.path(), "first clone");
+    // The second clone is made after the first was built, as a later
+    // checkout is: its files are newer, so cargo rebuilds from them.
+    let second = tempfile::tempdir().unwrap();
+    copy_workspace(&repo(), second.path());
+    let from_second = built(second.path(), "second clone");
+    // The same spec gives the same bytes in either place: the header names
+    // it relative to the crate, not by where the clone happens to be.
+    assert_eq!(
+        from_first, from_second,
+        "the clones generated different code"
+    );
+    for clone in [first.path(), second.path()] {
+        let place = clone.display().to_string();
+        assert!(
+            !from_first.contains(&place),
+            "the generated code names the clone's directory {place}"
+        );
+    }
+    assert!(
+        from_first.contains("../spec/assign.yaml"),
+        "the header names the spec relative to the crate:\n{}",
+        &from_first[..from_first.len().min(400)]
+    );
+    // The second clone goes; the first still builds.
+    second.close().unwrap();
+    let again = built(first.path(), "first clone, after the second was deleted");
+    assert_eq!(again, from_first);
 }

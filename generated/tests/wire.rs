@@ -2,59 +2,22 @@
 //! routes, what goes on the wire (path, headers, body) and how each kind of
 //! answer is decoded.
 
+#[path = "support/scripted.rs"]
+mod scripted;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use autopilot_client::runtime::Error;
 use autopilot_client::types::AssignRequest;
 use autopilot_client::{Client, routes};
-use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::Response;
+use scripted::{Answer, Received};
 
 const TOKEN: &str = "test-token-not-secret-but-never-printed";
 
-/// One request as the server saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: Method,
-    raw_path: String,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-/// What the server answers: status, extra headers, body.
-type Answer = (u16, Vec<(&'static str, &'static str)>, &'static str);
-
 /// A loopback server that records every request and answers `answer`.
-async fn serve(answer: Answer) -> (SocketAddr, Arc<Mutex<Vec<Seen>>>) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let record = seen.clone();
-    let app = axum::Router::new().fallback(
-        move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-            let record = record.clone();
-            let answer = answer.clone();
-            async move {
-                record.lock().unwrap().push(Seen {
-                    method,
-                    raw_path: uri.path().to_string(),
-                    headers,
-                    body,
-                });
-                let (status, headers, text) = answer;
-                let mut response =
-                    Response::builder().status(StatusCode::from_u16(status).unwrap());
-                for (k, v) in headers {
-                    response = response.header(k, v);
-                }
-                response.body(Body::from(text)).unwrap()
-            }
-        },
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (addr, seen)
+async fn serve(answer: Answer) -> (SocketAddr, Arc<Mutex<Vec<Received>>>) {
+    scripted::serve(vec![answer]).await
 }
 
 fn client(addr: SocketAddr) -> Client {
@@ -118,10 +81,9 @@ async fn each_route_sends_the_exact_request_and_204_is_ok() {
         let seen = seen.lock().unwrap();
         assert_eq!(seen.len(), 1, "route {which}: exactly one request");
         let request = &seen[0];
-        assert_eq!(request.method, Method::POST);
         assert_eq!(
-            request.raw_path,
-            expected_path.replace("{}", TRICKY_ENCODED)
+            request.route,
+            format!("POST {}", expected_path.replace("{}", TRICKY_ENCODED))
         );
         let header = |name: &str| {
             request

@@ -6,24 +6,11 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{ASSIGN, Canned, TOKEN, TestServer, serve, serve_script};
+use common::{Canned, TOKEN, TestServer, assign, serve, serve_script};
 use graph_runtime::preflight::{PERSONAL_ACCOUNT_TENANT, unsigned_jwt};
 use graph_runtime::token::{TokenError, token_fn};
-use graph_runtime::{Client, ClientBuilder, Cloud, EnvToken, Error, SecretToken, Server, decode};
+use graph_runtime::{Client, ClientBuilder, Cloud, EnvToken, Error, SecretToken, Server};
 use serde_json::json;
-
-async fn assign(client: &Client) -> Result<(), Error> {
-    let response = client
-        .send(
-            &ASSIGN,
-            &["p1"],
-            &[],
-            &[],
-            Some(b"{\"deviceIds\":[]}".to_vec()),
-        )
-        .await?;
-    decode::empty(&ASSIGN, response)
-}
 
 fn builder(server: &TestServer) -> ClientBuilder {
     Client::builder().base_url(server.base_url())

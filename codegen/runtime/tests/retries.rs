@@ -7,9 +7,9 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use common::{ASSIGN, Canned, TOKEN, TestServer, serve_script};
+use common::{Canned, TOKEN, TestServer, assign, serve_script};
 use graph_runtime::retry::{Clock, GaveUp, SleepFuture};
-use graph_runtime::{Client, Error, RetryPolicy, SecretToken, decode};
+use graph_runtime::{Client, Error, RetryPolicy, SecretToken};
 
 /// A clock frozen at a fixed instant that records waits instead of
 /// sleeping them.
@@ -51,19 +51,6 @@ fn client(server: &TestServer, clock: &Arc<TestClock>, policy: RetryPolicy) -> C
         .retry(policy)
         .build()
         .unwrap()
-}
-
-async fn assign(client: &Client) -> Result<(), Error> {
-    let response = client
-        .send(
-            &ASSIGN,
-            &["p1"],
-            &[],
-            &[],
-            Some(b"{\"deviceIds\":[]}".to_vec()),
-        )
-        .await?;
-    decode::empty(&ASSIGN, response)
 }
 
 fn throttled(retry_after: Option<&str>) -> Canned {
@@ -331,38 +318,9 @@ async fn the_real_clock_waits_a_zero_retry_after() {
     assert_eq!(server.requests().len(), 2);
 }
 
-/// A raw server that resets the first `resets` connections after reading
-/// their request, then answers `204` on every later one; it counts
-/// connections.
+/// The resetting server's service root, and its connection count.
 async fn resetting_server(resets: usize) -> (String, Arc<Mutex<usize>>) {
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let count = Arc::new(Mutex::new(0));
-    let seen = count.clone();
-    tokio::spawn(async move {
-        loop {
-            let (mut socket, _) = listener.accept().await.unwrap();
-            let n = {
-                let mut count = seen.lock().unwrap();
-                *count += 1;
-                *count
-            };
-            let mut buffer = vec![0; 64 * 1024];
-            let _ = socket.read(&mut buffer).await;
-            if n <= resets {
-                // Linger 0: closing sends RST, a "connection reset by peer"
-                // (it blocks nothing with a zero timeout).
-                #[allow(deprecated)]
-                socket.set_linger(Some(Duration::ZERO)).unwrap();
-                drop(socket);
-            } else {
-                let _ = socket
-                    .write_all(b"HTTP/1.1 204 No Content\r\nrequest-id: r-2\r\n\r\n")
-                    .await;
-            }
-        }
-    });
+    let (addr, count) = common::resetting::serve(resets).await;
     (format!("http://{addr}/beta"), count)
 }
 

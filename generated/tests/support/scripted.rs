@@ -1,6 +1,8 @@
-//! A scripted loopback Graph stand-in for tests that spawn the `autopilot`
-//! binary: it answers the n-th request with the n-th answer (repeating the
-//! last) and records what it got.
+//! A scripted loopback Graph stand-in, for the client and for tests that
+//! spawn the `autopilot` binary: it answers the n-th request with the n-th
+//! answer (repeating the last) and records what it got. Included by path
+//! by each test file that needs it; each reads what it needs of a request.
+#![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -25,8 +27,20 @@ pub struct Received {
     pub body: Bytes,
 }
 
+/// What the server has received so far, in order.
+pub type Log = Arc<Mutex<Vec<Received>>>;
+
 /// Starts the server; the list fills as requests arrive.
-pub async fn serve(script: Vec<Answer>) -> (SocketAddr, Arc<Mutex<Vec<Received>>>) {
+pub async fn serve(script: Vec<Answer>) -> (SocketAddr, Log) {
+    let (app, seen) = app(script);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, seen)
+}
+
+/// The service behind [`serve`], to put behind another listener.
+pub fn app(script: Vec<Answer>) -> (axum::Router, Log) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = seen.clone();
     let app = axum::Router::new().fallback(
@@ -54,8 +68,10 @@ pub async fn serve(script: Vec<Answer>) -> (SocketAddr, Arc<Mutex<Vec<Received>>
             }
         },
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (addr, seen)
+    (app, seen)
+}
+
+/// The routes (`POST /beta/...`) of `seen`, in order.
+pub fn routes(seen: &[Received]) -> Vec<&str> {
+    seen.iter().map(|r| r.route.as_str()).collect()
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // Each test binary uses a different part of this module.
 
+pub mod resetting;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -223,6 +225,21 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
         response = response.header(*name, value);
     }
     response.body(Body::from(canned.body)).unwrap()
+}
+
+/// One assign call through `client` (to profile `p1`, no devices),
+/// decoded as the route documents.
+pub async fn assign(client: &graph_runtime::Client) -> Result<(), graph_runtime::Error> {
+    let response = client
+        .send(
+            &ASSIGN,
+            &["p1"],
+            &[],
+            &[],
+            Some(b"{\"deviceIds\":[]}".to_vec()),
+        )
+        .await?;
+    graph_runtime::decode::empty(&ASSIGN, response)
 }
 
 /// A client for `server` with the test token.

@@ -165,7 +165,10 @@ fn assign_run(
     let has_token = token.is_ok();
     match token {
         Ok(source) => builder = builder.shared_token_provider(source.provider),
-        Err(message) if !global.dry_run => return Err(message),
+        // A dry run needs no token, but a sign-in chosen that cannot work
+        // (unreadable token file, missing secret, no certificate support)
+        // is refused as the real call refuses it.
+        Err(message) if !global.dry_run || message != auth::NO_TOKEN => return Err(message),
         Err(_) => {}
     }
     let client = Client::new(builder.build().map_err(|e| e.to_string())?);
