@@ -7,9 +7,11 @@
 //! cargo run -p conformance -- --base-url http://127.0.0.1:8080/beta   # positive checks against another server
 //! cargo run -p conformance -- serve --addr 127.0.0.1:8080             # the mock alone
 //! GRAPH_TOKEN=t cargo run -p conformance -- serve --accept-token-env GRAPH_TOKEN   # only token `t` passes
+//! cargo run -p conformance -- proxy --upstream https://graph.microsoft.com --addr 127.0.0.1:8081
 //! ```
 //!
-//! Exit codes: 0 every check passed; 1 a check failed; 2 usage error.
+//! Exit codes: 0 every check passed (for `proxy`: no exchange broke the
+//! spec); 1 a check failed; 2 usage error.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,6 +21,8 @@ use clap::{Parser, Subcommand};
 use conformance::exchange::Sensitive;
 use conformance::job::{self, Format, Options};
 use conformance::mock::{MockConfig, MockServer};
+use conformance::oracle::Oracle;
+use conformance::proxy::{ProxyConfig, ValidatingProxy};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -31,7 +35,7 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     /// The spec the oracle judges against.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", global = true)]
     spec: Option<PathBuf>,
     /// Run the positive checks against this service root (e.g.
     /// `http://127.0.0.1:8080/beta`) instead of the embedded mock.
@@ -67,6 +71,27 @@ enum Command {
         /// token passes).
         #[arg(long, value_name = "VAR")]
         accept_token_env: Option<String>,
+    },
+    /// Forward any client's traffic to an upstream, judging every request
+    /// and response against the spec; log each exchange on standard error
+    /// and print a summary on exit (Ctrl-C, SIGTERM or --max-requests).
+    /// Exit 1 when any exchange broke the spec.
+    Proxy {
+        /// Where to forward: `http(s)://host[:port][/path]`; the request's
+        /// path is appended to this URL's path.
+        #[arg(long, value_name = "URL")]
+        upstream: String,
+        /// Address to listen on (port 0 picks one; the chosen address is
+        /// printed).
+        #[arg(long, default_value = "127.0.0.1:8081")]
+        addr: SocketAddr,
+        /// How many bytes of each body are kept and judged; longer bodies
+        /// stream through whole and are reported as too large to judge.
+        #[arg(long, value_name = "BYTES", default_value_t = conformance::proxy::DEFAULT_JUDGE_LIMIT)]
+        judge_limit: usize,
+        /// Stop after this many exchanges have been judged.
+        #[arg(long, value_name = "N")]
+        max_requests: Option<u64>,
     },
 }
 
@@ -105,6 +130,20 @@ fn main() -> ExitCode {
             }
             runtime.block_on(serve(config))
         }
+        Some(Command::Proxy {
+            upstream,
+            addr,
+            judge_limit,
+            max_requests,
+        }) => {
+            let config = ProxyConfig {
+                addr,
+                upstream,
+                judge_limit,
+            };
+            let spec = cli.spec.unwrap_or_else(job::default_spec);
+            runtime.block_on(proxy(spec, config, max_requests))
+        }
         None => runtime.block_on(run_job(cli)),
     }
 }
@@ -134,6 +173,86 @@ async fn serve(config: MockConfig) -> ExitCode {
             eprintln!("conformance serve: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+async fn proxy(spec: PathBuf, config: ProxyConfig, max_requests: Option<u64>) -> ExitCode {
+    if let Err(e) = conformance::proxy::parse_upstream(&config.upstream) {
+        eprintln!("conformance proxy: {e}");
+        return ExitCode::from(2);
+    }
+    let oracle = match Oracle::load(&spec) {
+        Ok(oracle) => oracle,
+        Err(e) => {
+            eprintln!("conformance proxy: cannot load the spec: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if max_requests == Some(0) {
+        eprintln!("conformance proxy: --max-requests must be at least 1");
+        return ExitCode::from(2);
+    }
+    let upstream = config.upstream.clone();
+    let signalled = shutdown_signal();
+    let proxy = match ValidatingProxy::start(config, oracle, Box::new(std::io::stderr())).await {
+        Ok(proxy) => proxy,
+        Err(e) => {
+            eprintln!("conformance proxy: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    println!(
+        "validating proxy listening on http://{}; forwarding to {upstream}; judging against {}",
+        proxy.addr(),
+        spec.display()
+    );
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    let progress = proxy.progress().clone();
+    let enough = async {
+        match max_requests {
+            Some(n) => progress.reached(n).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = enough => {}
+        _ = signalled => {}
+    }
+    let summary = proxy.finish(std::time::Duration::from_secs(5)).await;
+    print!("{}", summary.render());
+    if summary.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Ctrl-C, or SIGTERM on Unix. The handlers are installed when this is
+/// called, so a signal that comes before the future is first polled still
+/// counts.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
+                }
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
