@@ -4,6 +4,7 @@
 //! cargo run -p conformance                              # embedded mock, every check, text report
 //! cargo run -p conformance -- --format junit -o report.xml
 //! cargo run -p conformance -- --spec /tmp/mutated.yaml  # judge against another spec (exit 1 on drift)
+//! cargo run -p conformance -- --filter windowsAutopilotDeploymentProfiles_assign/flat --exchanges run.jsonl
 //! cargo run -p conformance -- --base-url http://127.0.0.1:8080/beta   # positive checks against another server
 //! cargo run -p conformance -- serve --addr 127.0.0.1:8080             # the mock alone
 //! GRAPH_TOKEN=t cargo run -p conformance -- serve --accept-token-env GRAPH_TOKEN   # only token `t` passes
@@ -13,13 +14,14 @@
 //! Exit codes: 0 every check passed (for `proxy`: no exchange broke the
 //! spec); 1 a check failed; 2 usage error.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use conformance::exchange::Sensitive;
-use conformance::job::{self, Format, Options};
+use conformance::job::{self, Filter, Format, Options};
 use conformance::mock::{MockConfig, MockServer};
 use conformance::oracle::Oracle;
 use conformance::proxy::{ProxyConfig, ValidatingProxy};
@@ -50,6 +52,15 @@ struct Cli {
     /// Write the report here instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Report only the rows of OPERATION (an operationId, or `spec`,
+    /// `mock`, `scenario`), and of those only checks whose name contains
+    /// CHECK; the exit code follows those rows. Every check still runs.
+    #[arg(long, value_name = "OPERATION[/CHECK]")]
+    filter: Option<Filter>,
+    /// Save every exchange of the run here, one JSON object a line
+    /// (credentials redacted), each with a curl command that resends it.
+    #[arg(long, value_name = "FILE.jsonl")]
+    exchanges: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -201,12 +212,15 @@ async fn proxy(spec: PathBuf, config: ProxyConfig, max_requests: Option<u64>) ->
             return ExitCode::from(1);
         }
     };
-    println!(
+    // Written, not printed: a closed standard output must not panic.
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(
+        stdout,
         "validating proxy listening on http://{}; forwarding to {upstream}; judging against {}",
         proxy.addr(),
         spec.display()
     );
-    let _ = std::io::Write::flush(&mut std::io::stdout());
+    let _ = stdout.flush();
     let progress = proxy.progress().clone();
     let enough = async {
         match max_requests {
@@ -219,7 +233,8 @@ async fn proxy(spec: PathBuf, config: ProxyConfig, max_requests: Option<u64>) ->
         _ = signalled => {}
     }
     let summary = proxy.finish(std::time::Duration::from_secs(5)).await;
-    print!("{}", summary.render());
+    let _ = write!(stdout, "{}", summary.render());
+    let _ = stdout.flush();
     if summary.passed() {
         ExitCode::SUCCESS
     } else {
@@ -265,7 +280,28 @@ async fn run_job(cli: Cli) -> ExitCode {
             .and_then(|_| std::env::var(&cli.token_env).ok()),
         base_url: cli.base_url,
     };
-    let report = job::run(&options).await;
+    let mut report = job::run(&options).await;
+    if let Some(path) = &cli.exchanges
+        && let Err(e) = std::fs::write(path, report.exchanges_jsonl())
+    {
+        eprintln!("conformance: cannot write {}: {e}", path.display());
+        return ExitCode::from(1);
+    }
+    if let Some(filter) = &cli.filter {
+        report.retain(filter);
+        if report.checks.is_empty() {
+            eprintln!(
+                "conformance: --filter {}{} matched no check",
+                filter.operation,
+                filter
+                    .check
+                    .as_deref()
+                    .map(|c| format!("/{c}"))
+                    .unwrap_or_default()
+            );
+            return ExitCode::from(2);
+        }
+    }
     let text = report.render(cli.format);
     match &cli.output {
         Some(path) => {

@@ -235,11 +235,13 @@ pub async fn send(mock: &MockServer, case: &Case) -> Result<Exchange, String> {
 /// Runs every case.
 pub async fn run(oracle: &Oracle, mock: &MockServer, report: &mut Report) {
     for case in CASES {
-        let result = match send(mock, case).await {
-            Err(e) => Err(e),
-            Ok(exchange) => judge(oracle, case, &exchange),
-        };
-        report.check("mock", case.name, result);
+        match send(mock, case).await {
+            Err(e) => report.check("mock", case.name, Err(e)),
+            Ok(exchange) => {
+                let result = judge(oracle, case, &exchange);
+                report.check_about("mock", case.name, result, &exchange);
+            }
+        }
     }
 }
 
