@@ -148,9 +148,8 @@ fn main() -> ExitCode {
             max_requests,
         }) => {
             let config = ProxyConfig {
-                addr,
-                upstream,
                 judge_limit,
+                ..ProxyConfig::new(addr, upstream)
             };
             let spec = cli.spec.unwrap_or_else(job::default_spec);
             runtime.block_on(proxy(spec, config, max_requests))

@@ -214,7 +214,11 @@ fn a_bad_request_and_a_bad_response_are_each_reported() {
         ),
         "{stdout}"
     );
-    assert!(stdout.contains("Violations:\n- #1 POST "), "{stdout}");
+    // Exchanges are judged as they finish, not necessarily in order.
+    assert!(stdout.starts_with("Violations:\n- #"), "{stdout}");
+    for seq in ["#1", "#2"] {
+        assert!(stdout.contains(&format!("\n- {seq} POST ")), "{stdout}");
+    }
     assert!(!stdout.contains(SECRET) && !stderr.contains(SECRET));
 }
 
@@ -373,4 +377,38 @@ fn bad_arguments_exit_2() {
         assert!(stderr.contains(wanted), "{args:?}: {stderr}");
         assert!(out.stdout.is_empty(), "{args:?}");
     }
+}
+
+/// `Judging::Off` (the benchmark's baseline) forwards the same way and
+/// judges nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_judging_it_only_forwards() {
+    use conformance::proxy::{Judging, ProxyConfig, ValidatingProxy};
+    let mock = common::mock().await;
+    let proxy = ValidatingProxy::start(
+        ProxyConfig {
+            judging: Judging::Off,
+            ..ProxyConfig::new(
+                "127.0.0.1:0".parse().unwrap(),
+                format!("http://{}", mock.addr()),
+            )
+        },
+        common::oracle(),
+        Box::new(std::io::sink()),
+    )
+    .await
+    .unwrap();
+    let response = ::reqwest::Client::new()
+        .post(format!("http://{}{ASSIGN}", proxy.addr()))
+        .header("authorization", bearer())
+        .header("content-type", "application/json")
+        .body(r#"{"deviceIds":[7]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(mock.recorder().total(), 1);
+    let summary = proxy.finish(std::time::Duration::from_secs(5)).await;
+    assert_eq!(summary.exchanges, 0, "{summary:?}");
+    mock.shutdown().await;
 }

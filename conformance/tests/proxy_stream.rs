@@ -107,9 +107,8 @@ async fn hundred_mib_bodies_stream_with_flat_memory() {
     let limit = MIB as usize;
     let proxy = ValidatingProxy::start(
         ProxyConfig {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            upstream: upstream().await,
             judge_limit: limit,
+            ..ProxyConfig::new("127.0.0.1:0".parse().unwrap(), upstream().await)
         },
         oracle,
         Box::new(std::io::sink()),

@@ -69,9 +69,34 @@ pub struct ProxyConfig {
     pub upstream: String,
     /// How many bytes of each body the oracle judges.
     pub judge_limit: usize,
+    /// Whether exchanges are judged (the default) or only forwarded.
+    pub judging: Judging,
 }
 
-type Upstream = Client<hyper_rustls::HttpsConnector<HttpConnector>, Tee<Body>>;
+impl ProxyConfig {
+    /// Judging proxy on `addr` for `upstream`, with the default judge limit.
+    pub fn new(addr: SocketAddr, upstream: impl Into<String>) -> ProxyConfig {
+        ProxyConfig {
+            addr,
+            upstream: upstream.into(),
+            judge_limit: DEFAULT_JUDGE_LIMIT,
+            judging: Judging::On,
+        }
+    }
+}
+
+/// Whether the proxy judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Judging {
+    /// Every exchange is copied up to the limit and judged.
+    On,
+    /// Exchanges are forwarded and nothing else: the same server, client
+    /// and header handling without the copies and the oracle, the baseline
+    /// the throughput benchmark compares against.
+    Off,
+}
+
+type Upstream = Client<hyper_rustls::HttpsConnector<HttpConnector>, Body>;
 
 struct Shared {
     /// `scheme://host:port` of the upstream.
@@ -80,6 +105,7 @@ struct Shared {
     prefix: String,
     client: Upstream,
     limit: usize,
+    judging: Judging,
     seq: AtomicU64,
     judge: mpsc::UnboundedSender<judge::Seen>,
 }
@@ -157,6 +183,7 @@ impl ValidatingProxy {
             prefix,
             client,
             limit: config.judge_limit,
+            judging: config.judging,
             seq: AtomicU64::new(0),
             judge: judge_tx,
         });
@@ -273,10 +300,50 @@ fn notes(what: &str, captured: &Captured) -> Option<String> {
     })
 }
 
+/// The upstream URL for a request: the upstream's path, then the
+/// request's path and query.
+fn upstream_target(shared: &Shared, uri: &Uri) -> (String, String) {
+    let path = format!("{}{}", shared.prefix, uri.path());
+    let target = match uri.query() {
+        Some(q) => format!("{}{path}?{q}", shared.origin),
+        None => format!("{}{path}", shared.origin),
+    };
+    (path, target)
+}
+
+/// Forwarding alone (see [`Judging::Off`]).
+async fn pass_through(shared: &Shared, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let (_, target) = upstream_target(shared, &parts.uri);
+    let Ok(uri) = target.parse::<Uri>() else {
+        return bad_gateway(&format!("cannot forward to {target}"));
+    };
+    let mut outgoing = axum::http::Request::new(body);
+    *outgoing.method_mut() = parts.method;
+    *outgoing.uri_mut() = uri;
+    *outgoing.headers_mut() = end_to_end(&parts.headers);
+    match shared.client.request(outgoing).await {
+        Err(e) => bad_gateway(&format!(
+            "conformance proxy: forwarding to {target} failed: {}",
+            error_chain(&e)
+        )),
+        Ok(reply) => {
+            let (reply_parts, incoming) = reply.into_parts();
+            let mut response = Response::new(Body::new(incoming));
+            *response.status_mut() = reply_parts.status;
+            *response.headers_mut() = end_to_end(&reply_parts.headers);
+            response
+        }
+    }
+}
+
 async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    if shared.judging == Judging::Off {
+        return pass_through(&shared, request).await;
+    }
     let seq = shared.seq.fetch_add(1, Ordering::Relaxed) + 1;
     let (parts, body) = request.into_parts();
-    let path = format!("{}{}", shared.prefix, parts.uri.path());
+    let (path, target) = upstream_target(&shared, &parts.uri);
     let query = parts.uri.query().map(str::to_string);
     let head = exchange::Request {
         method: parts.method.as_str().to_string(),
@@ -285,10 +352,6 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         headers: record_headers(&parts.headers),
         body: exchange::Body::default(),
     };
-    let target = match &query {
-        Some(q) => format!("{}{path}?{q}", shared.origin),
-        None => format!("{}{path}", shared.origin),
-    };
     let (request_body, request_done) = Tee::new(body, shared.limit);
     let uri: Uri = match target.parse() {
         Ok(uri) => uri,
@@ -296,7 +359,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
             return bad_gateway(&format!("cannot forward to {target}: {e}"));
         }
     };
-    let mut outgoing = axum::http::Request::new(request_body);
+    let mut outgoing = axum::http::Request::new(Body::new(request_body));
     *outgoing.method_mut() = parts.method.clone();
     *outgoing.uri_mut() = uri;
     *outgoing.headers_mut() = end_to_end(&parts.headers);
@@ -304,7 +367,10 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     let judge = shared.judge.clone();
     match shared.client.request(outgoing).await {
         Err(e) => {
-            let text = format!("conformance proxy: forwarding to {target} failed: {e}");
+            let text = format!(
+                "conformance proxy: forwarding to {target} failed: {}",
+                error_chain(&e)
+            );
             tokio::spawn(async move {
                 let captured = request_done.await.unwrap_or_default();
                 let mut exchange = Exchange {
