@@ -4,21 +4,27 @@
 //! cargo run -p conformance                              # embedded mock, every check, text report
 //! cargo run -p conformance -- --format junit -o report.xml
 //! cargo run -p conformance -- --spec /tmp/mutated.yaml  # judge against another spec (exit 1 on drift)
+//! cargo run -p conformance -- --filter windowsAutopilotDeploymentProfiles_assign/flat --exchanges run.jsonl
 //! cargo run -p conformance -- --base-url http://127.0.0.1:8080/beta   # positive checks against another server
 //! cargo run -p conformance -- serve --addr 127.0.0.1:8080             # the mock alone
 //! GRAPH_TOKEN=t cargo run -p conformance -- serve --accept-token-env GRAPH_TOKEN   # only token `t` passes
+//! cargo run -p conformance -- proxy --upstream https://graph.microsoft.com --addr 127.0.0.1:8081
 //! ```
 //!
-//! Exit codes: 0 every check passed; 1 a check failed; 2 usage error.
+//! Exit codes: 0 every check passed (for `proxy`: no exchange broke the
+//! spec); 1 a check failed; 2 usage error.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use conformance::exchange::Sensitive;
-use conformance::job::{self, Format, Options};
+use conformance::job::{self, Filter, Format, Options};
 use conformance::mock::{MockConfig, MockServer};
+use conformance::oracle::Oracle;
+use conformance::proxy::{ProxyConfig, ValidatingProxy};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -31,7 +37,7 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     /// The spec the oracle judges against.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", global = true)]
     spec: Option<PathBuf>,
     /// Run the positive checks against this service root (e.g.
     /// `http://127.0.0.1:8080/beta`) instead of the embedded mock.
@@ -46,6 +52,15 @@ struct Cli {
     /// Write the report here instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Report only the rows of OPERATION (an operationId, or `spec`,
+    /// `mock`, `scenario`), and of those only checks whose name contains
+    /// CHECK; the exit code follows those rows. Every check still runs.
+    #[arg(long, value_name = "OPERATION[/CHECK]")]
+    filter: Option<Filter>,
+    /// Save every exchange of the run here, one JSON object a line
+    /// (credentials redacted), each with a curl command that resends it.
+    #[arg(long, value_name = "FILE.jsonl")]
+    exchanges: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -67,6 +82,27 @@ enum Command {
         /// token passes).
         #[arg(long, value_name = "VAR")]
         accept_token_env: Option<String>,
+    },
+    /// Forward any client's traffic to an upstream, judging every request
+    /// and response against the spec; log each exchange on standard error
+    /// and print a summary on exit (Ctrl-C, SIGTERM or --max-requests).
+    /// Exit 1 when any exchange broke the spec.
+    Proxy {
+        /// Where to forward: `http(s)://host[:port][/path]`; the request's
+        /// path is appended to this URL's path.
+        #[arg(long, value_name = "URL")]
+        upstream: String,
+        /// Address to listen on (port 0 picks one; the chosen address is
+        /// printed).
+        #[arg(long, default_value = "127.0.0.1:8081")]
+        addr: SocketAddr,
+        /// How many bytes of each body are kept and judged; longer bodies
+        /// stream through whole and are reported as too large to judge.
+        #[arg(long, value_name = "BYTES", default_value_t = conformance::proxy::DEFAULT_JUDGE_LIMIT)]
+        judge_limit: usize,
+        /// Stop after this many exchanges have been judged.
+        #[arg(long, value_name = "N")]
+        max_requests: Option<u64>,
     },
 }
 
@@ -105,6 +141,19 @@ fn main() -> ExitCode {
             }
             runtime.block_on(serve(config))
         }
+        Some(Command::Proxy {
+            upstream,
+            addr,
+            judge_limit,
+            max_requests,
+        }) => {
+            let config = ProxyConfig {
+                judge_limit,
+                ..ProxyConfig::new(addr, upstream)
+            };
+            let spec = cli.spec.unwrap_or_else(job::default_spec);
+            runtime.block_on(proxy(spec, config, max_requests))
+        }
         None => runtime.block_on(run_job(cli)),
     }
 }
@@ -137,6 +186,90 @@ async fn serve(config: MockConfig) -> ExitCode {
     }
 }
 
+async fn proxy(spec: PathBuf, config: ProxyConfig, max_requests: Option<u64>) -> ExitCode {
+    if let Err(e) = conformance::proxy::parse_upstream(&config.upstream) {
+        eprintln!("conformance proxy: {e}");
+        return ExitCode::from(2);
+    }
+    let oracle = match Oracle::load(&spec) {
+        Ok(oracle) => oracle,
+        Err(e) => {
+            eprintln!("conformance proxy: cannot load the spec: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if max_requests == Some(0) {
+        eprintln!("conformance proxy: --max-requests must be at least 1");
+        return ExitCode::from(2);
+    }
+    let upstream = config.upstream.clone();
+    let signalled = shutdown_signal();
+    let proxy = match ValidatingProxy::start(config, oracle, Box::new(std::io::stderr())).await {
+        Ok(proxy) => proxy,
+        Err(e) => {
+            eprintln!("conformance proxy: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    // Written, not printed: a closed standard output must not panic.
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(
+        stdout,
+        "validating proxy listening on http://{}; forwarding to {upstream}; judging against {}",
+        proxy.addr(),
+        spec.display()
+    );
+    let _ = stdout.flush();
+    let progress = proxy.progress().clone();
+    let enough = async {
+        match max_requests {
+            Some(n) => progress.reached(n).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = enough => {}
+        _ = signalled => {}
+    }
+    let summary = proxy.finish(std::time::Duration::from_secs(5)).await;
+    let _ = write!(stdout, "{}", summary.render());
+    let _ = stdout.flush();
+    if summary.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Ctrl-C, or SIGTERM on Unix. The handlers are installed when this is
+/// called, so a signal that comes before the future is first polled still
+/// counts.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
+                }
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
 async fn run_job(cli: Cli) -> ExitCode {
     let options = Options {
         spec: cli.spec.unwrap_or_else(job::default_spec),
@@ -146,7 +279,28 @@ async fn run_job(cli: Cli) -> ExitCode {
             .and_then(|_| std::env::var(&cli.token_env).ok()),
         base_url: cli.base_url,
     };
-    let report = job::run(&options).await;
+    let mut report = job::run(&options).await;
+    if let Some(path) = &cli.exchanges
+        && let Err(e) = std::fs::write(path, report.exchanges_jsonl())
+    {
+        eprintln!("conformance: cannot write {}: {e}", path.display());
+        return ExitCode::from(1);
+    }
+    if let Some(filter) = &cli.filter {
+        report.retain(filter);
+        if report.checks.is_empty() {
+            eprintln!(
+                "conformance: --filter {}{} matched no check",
+                filter.operation,
+                filter
+                    .check
+                    .as_deref()
+                    .map(|c| format!("/{c}"))
+                    .unwrap_or_default()
+            );
+            return ExitCode::from(2);
+        }
+    }
     let text = report.render(cli.format);
     match &cli.output {
         Some(path) => {

@@ -39,6 +39,7 @@ fn the_main_job_passes_and_reports_every_check() {
         "fluent = flat",
         "throttle-date:1: client result",
         "other method -> 405",
+        "Accept admits no JSON -> 406",
     ] {
         assert!(stdout.contains(wanted), "missing row {wanted}");
     }

@@ -2,6 +2,7 @@
 //! through every operation and scenario, every exchange judged by the
 //! oracle, one report row per check.
 
+pub mod curl;
 pub mod drive;
 pub mod negative;
 pub mod proxy;
@@ -18,7 +19,7 @@ use crate::exchange::Exchange;
 use crate::mock::{MockConfig, MockServer, Recorder};
 use crate::oracle::{Oracle, Outcome, SpecOperation, matching};
 pub use drive::{CallOutcome, DRIVERS, Driver};
-pub use report::{Format, Report, Row};
+pub use report::{Filter, Format, Report, Row};
 
 /// The token the job's client sends to the embedded mock. Opaque on
 /// purpose: it is never printed (the oracle only sees its shape).
@@ -79,6 +80,14 @@ impl Target {
 /// Runs every check and returns the report.
 pub async fn run(options: &Options) -> Report {
     let mut report = Report::default();
+    report.start_clock();
+    // Failed rows' curl commands go where the job's requests went: the
+    // service given, or `conformance serve`'s default address.
+    report.origin = options
+        .base_url
+        .as_deref()
+        .and_then(|url| reqwest::Url::parse(url).ok())
+        .map(|url| url.origin().ascii_serialization());
     let oracle = match Oracle::load(&options.spec) {
         Ok(oracle) => oracle,
         Err(e) => {
@@ -147,6 +156,7 @@ pub async fn run(options: &Options) -> Report {
             "they need the embedded mock; --base-url runs the positive checks only",
         ),
     }
+    report.exchanges = target.recorder().exchanges();
     if let Target::Mock(mock) = target {
         mock.shutdown().await;
     }
@@ -336,23 +346,13 @@ async fn positive_checks(
     // Flat method, plain id.
     let plain_id = "conformance-1";
     let (result, flat) = call(recorder, (driver.flat)(client, plain_id, &body)).await;
-    let outcome = CallOutcome::of(&result);
-    report.check(
-        id,
-        "flat call returns Ok(())",
-        if outcome.is_ok() {
-            Ok("Ok(())".into())
-        } else {
-            Err(outcome.summary())
-        },
-    );
-    let Some(flat) = single(id, "flat call", flat, report) else {
+    let Some(flat) = call_rows(id, "flat call", &result, flat, report) else {
         return;
     };
     judge_rows(oracle, id, "flat", &flat, report);
     if let Some(example) = &example {
         let sent = flat.request.body.json();
-        report.check(
+        report.check_about(
             id,
             "client sends the spec example",
             if sent.as_ref() == Some(example) {
@@ -364,31 +364,46 @@ async fn positive_checks(
                         .unwrap_or_else(|| "no JSON body".into())
                 ))
             },
+            &flat,
         );
     }
 
     // Fluent path, awkward id.
     let (result, fluent) = call(recorder, (driver.fluent)(client, AWKWARD_ID, &body)).await;
-    let outcome = CallOutcome::of(&result);
-    report.check(
-        id,
-        "fluent call returns Ok(())",
-        if outcome.is_ok() {
-            Ok("Ok(())".into())
-        } else {
-            Err(outcome.summary())
-        },
-    );
-    let Some(fluent) = single(id, "fluent call", fluent, report) else {
+    let Some(fluent) = call_rows(id, "fluent call", &result, fluent, report) else {
         return;
     };
     judge_rows(oracle, id, "fluent", &fluent, report);
-    report.check(
+    report.check_about(
         id,
         "awkward id stays one segment",
         id_round_trip(oracle, &fluent),
+        &fluent,
     );
-    report.check(id, "fluent = flat", same_request(&flat, &fluent));
+    report.check_about(id, "fluent = flat", same_request(&flat, &fluent), &fluent);
+}
+
+/// The row for a call's result (about its exchange, when there was one)
+/// and the one exchange it caused.
+fn call_rows(
+    id: &str,
+    what: &str,
+    result: &Result<(), graph_runtime::Error>,
+    exchanges: Vec<Exchange>,
+    report: &mut Report,
+) -> Option<Exchange> {
+    let outcome = CallOutcome::of(result);
+    let row = if outcome.is_ok() {
+        Ok("Ok(())".into())
+    } else {
+        Err(outcome.summary())
+    };
+    let check = format!("{what} returns Ok(())");
+    match exchanges.last() {
+        Some(last) => report.check_about(id, check, row, last),
+        None => report.check(id, check, row),
+    }
+    single(id, what, exchanges, report)
 }
 
 /// Exactly one exchange per call (no retries, nothing else on the wire).
@@ -411,11 +426,12 @@ fn single(id: &str, what: &str, exchanges: Vec<Exchange>, report: &mut Report) -
 fn judge_rows(oracle: &Oracle, id: &str, label: &str, exchange: &Exchange, report: &mut Report) {
     let verdict = oracle.judge(exchange);
     for finding in verdict.findings {
-        report.push(
+        report.push_about(
             id,
             format!("{label}: oracle {}", finding.check),
             finding.outcome,
             finding.detail,
+            exchange,
         );
     }
 }

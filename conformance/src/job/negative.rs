@@ -22,6 +22,8 @@ pub struct Case {
     pub authorization: Option<&'static str>,
     /// `Content-Type` value, if any.
     pub content_type: Option<&'static str>,
+    /// `Accept` value, if any.
+    pub accept: Option<&'static str>,
     /// The body.
     pub body: &'static str,
     /// The status the mock must answer.
@@ -42,6 +44,7 @@ pub const CASES: &[Case] = &[
         path: "{op}",
         authorization: BEARER,
         content_type: JSON,
+        accept: JSON,
         body: GOOD,
         status: 204,
         oracle_valid: true,
@@ -52,6 +55,7 @@ pub const CASES: &[Case] = &[
         path: "{op}",
         authorization: None,
         content_type: JSON,
+        accept: JSON,
         body: GOOD,
         status: 401,
         oracle_valid: false,
@@ -62,6 +66,7 @@ pub const CASES: &[Case] = &[
         path: "{op}",
         authorization: Some("Basic dXNlcjpwYXNz"),
         content_type: JSON,
+        accept: JSON,
         body: GOOD,
         status: 401,
         oracle_valid: false,
@@ -72,6 +77,7 @@ pub const CASES: &[Case] = &[
         path: "{op}",
         authorization: Some("Bearer "),
         content_type: JSON,
+        accept: JSON,
         body: GOOD,
         status: 401,
         oracle_valid: false,
@@ -82,6 +88,7 @@ pub const CASES: &[Case] = &[
         path: "{op}",
         authorization: BEARER,
         content_type: None,
+        accept: JSON,
         body: "",
         status: 400,
         oracle_valid: false,
@@ -92,6 +99,7 @@ pub const CASES: &[Case] = &[
         path: "{op}",
         authorization: BEARER,
         content_type: JSON,
+        accept: JSON,
         body: "{deviceIds:",
         status: 400,
         oracle_valid: false,
@@ -102,6 +110,7 @@ pub const CASES: &[Case] = &[
         path: "{op}",
         authorization: BEARER,
         content_type: JSON,
+        accept: JSON,
         body: "{}",
         status: 400,
         oracle_valid: false,
@@ -112,6 +121,7 @@ pub const CASES: &[Case] = &[
         path: "{op}",
         authorization: BEARER,
         content_type: JSON,
+        accept: JSON,
         body: r#"{"deviceIds":[1,2]}"#,
         status: 400,
         oracle_valid: false,
@@ -122,6 +132,7 @@ pub const CASES: &[Case] = &[
         path: "{op}",
         authorization: BEARER,
         content_type: JSON,
+        accept: JSON,
         body: r#"{"deviceIds":[],"extra":true}"#,
         status: 400,
         oracle_valid: false,
@@ -132,8 +143,20 @@ pub const CASES: &[Case] = &[
         path: "{op}",
         authorization: BEARER,
         content_type: Some("text/plain"),
+        accept: JSON,
         body: GOOD,
         status: 400,
+        oracle_valid: false,
+    },
+    Case {
+        name: "Accept admits no JSON -> 406",
+        method: "POST",
+        path: "{op}",
+        authorization: BEARER,
+        content_type: JSON,
+        accept: Some("text/html, application/xml;q=0.9"),
+        body: GOOD,
+        status: 406,
         oracle_valid: false,
     },
     Case {
@@ -142,6 +165,7 @@ pub const CASES: &[Case] = &[
         path: "/deviceManagement/windowsAutopilotDeploymentProfiles//assign",
         authorization: BEARER,
         content_type: JSON,
+        accept: JSON,
         body: GOOD,
         status: 400,
         oracle_valid: false,
@@ -152,6 +176,7 @@ pub const CASES: &[Case] = &[
         path: "/deviceManagement/nothingHere",
         authorization: BEARER,
         content_type: JSON,
+        accept: JSON,
         body: GOOD,
         status: 404,
         oracle_valid: false,
@@ -162,6 +187,7 @@ pub const CASES: &[Case] = &[
         path: "{op}",
         authorization: BEARER,
         content_type: None,
+        accept: JSON,
         body: "",
         status: 405,
         oracle_valid: false,
@@ -182,9 +208,10 @@ pub async fn send(mock: &MockServer, case: &Case) -> Result<Exchange, String> {
     let url = format!("{}{path}", mock.base_url());
     let http = reqwest::Client::new();
     let method = reqwest::Method::from_bytes(case.method.as_bytes()).map_err(|e| e.to_string())?;
-    let mut request = http
-        .request(method, &url)
-        .header("accept", "application/json");
+    let mut request = http.request(method, &url);
+    if let Some(accept) = case.accept {
+        request = request.header("accept", accept);
+    }
     if let Some(auth) = case.authorization {
         request = request.header("authorization", auth);
     }
@@ -208,11 +235,13 @@ pub async fn send(mock: &MockServer, case: &Case) -> Result<Exchange, String> {
 /// Runs every case.
 pub async fn run(oracle: &Oracle, mock: &MockServer, report: &mut Report) {
     for case in CASES {
-        let result = match send(mock, case).await {
-            Err(e) => Err(e),
-            Ok(exchange) => judge(oracle, case, &exchange),
-        };
-        report.check("mock", case.name, result);
+        match send(mock, case).await {
+            Err(e) => report.check("mock", case.name, Err(e)),
+            Ok(exchange) => {
+                let result = judge(oracle, case, &exchange);
+                report.check_about("mock", case.name, result, &exchange);
+            }
+        }
     }
 }
 

@@ -131,16 +131,19 @@ pub async fn run(oracle: &Oracle, mock: &MockServer, report: &mut Report) {
         let run = run_scenario(mock, fault).await;
         let want = expect(fault);
         let name = fault.to_string();
-        report.check(
-            "scenario",
-            format!("{name}: client result"),
-            client_result(&run, &want),
-        );
-        report.check(
-            "scenario",
-            format!("{name}: oracle"),
-            oracle_result(oracle, &run, &want),
-        );
+        let rows = [
+            (format!("{name}: client result"), client_result(&run, &want)),
+            (
+                format!("{name}: oracle"),
+                oracle_result(oracle, &run, &want),
+            ),
+        ];
+        for (check, result) in rows {
+            match run.exchanges.last() {
+                Some(exchange) => report.check_about("scenario", check, result, exchange),
+                None => report.check("scenario", check, result),
+            }
+        }
     }
 }
 

@@ -133,6 +133,7 @@ impl Decision {
                 let unauthenticated = violations
                     .iter()
                     .any(|v| v.location.starts_with("/headers/authorization"));
+                let not_acceptable = violations.iter().any(is_accept_violation);
                 if unauthenticated {
                     let mut answer = Answer::graph_error(
                         401,
@@ -146,6 +147,22 @@ impl Decision {
                     );
                     answer.headers.push(("www-authenticate", "Bearer".into()));
                     answer
+                } else if not_acceptable {
+                    // RFC 9110 §15.5.7: no representation the client
+                    // accepts. It wins over a 400 (any other violation is
+                    // still listed): whatever else is wrong, no answer the
+                    // operation has would be one the client takes.
+                    Answer::graph_error(
+                        406,
+                        "NotAcceptable",
+                        &format!(
+                            "The `Accept` header admits no media type {operation_id} answers \
+                             with: {}",
+                            listed.join("; ")
+                        ),
+                        &details,
+                        stamp,
+                    )
                 } else {
                     Answer::graph_error(
                         400,
@@ -163,6 +180,14 @@ impl Decision {
             }
         }
     }
+}
+
+/// Whether a violation is the generated validator's verdict that `Accept`
+/// admits none of the operation's media types. The validator reports it as
+/// a violation at `/headers/accept` like any other; the mock maps it to
+/// `406` here, from its location, rather than in the generated code.
+pub fn is_accept_violation(violation: &Violation) -> bool {
+    violation.location == "/headers/accept" || violation.location.starts_with("/headers/accept/")
 }
 
 /// With `accepted` tokens given, a request routed to an operation whose
@@ -244,6 +269,29 @@ mod tests {
                 violations,
             }
         }
+    }
+
+    fn status(violations: Vec<Violation>) -> u16 {
+        routed(violations).answer(&Stamp::new(None)).status
+    }
+
+    #[test]
+    fn accept_violations_get_406_unless_the_token_is_bad() {
+        let accept = Violation::new("/headers/accept", "accept", "must admit JSON");
+        let body = Violation::new("/body", "required", "missing");
+        let token = Violation::new("/headers/authorization", "format", "bad");
+        assert_eq!(status(vec![accept.clone()]), 406);
+        assert_eq!(status(vec![body.clone(), accept.clone()]), 406);
+        assert_eq!(status(vec![token, accept]), 401);
+        assert_eq!(status(vec![body]), 400);
+        // A header whose name only starts like it is not `Accept`.
+        let other = Violation::new("/headers/accept-language", "x", "y");
+        assert_eq!(status(vec![other]), 400);
+        let answer = routed(vec![Violation::new("/headers/accept", "accept", "m")])
+            .answer(&Stamp::new(None));
+        let body: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+        assert_eq!(body["error"]["code"], "NotAcceptable");
+        assert_eq!(body["error"]["details"][0]["target"], "/headers/accept");
     }
 
     #[test]

@@ -22,6 +22,7 @@
 //! | valid | `204 No Content`, no body, no `Content-Type` |
 //! | body over the limit ([`DEFAULT_BODY_LIMIT`], 16 MiB) | `413` Graph error (documented by the spec's `default`) |
 //! | breaks the spec | `400` Graph error listing every violation in `message` and `details` |
+//! | an `Accept` that admits none of the operation's media types | `406` Graph error (`NotAcceptable`), other violations listed too |
 //! | no or malformed bearer token (or, when [`MockConfig::accepted_tokens`] names some, another one) | `401` Graph error, `WWW-Authenticate: Bearer` |
 //! | unknown path | `404` Graph error |
 //! | known path, other method | `405` Graph error with `Allow` |

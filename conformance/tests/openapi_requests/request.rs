@@ -575,7 +575,8 @@ fn expectation(
     }
     let accepts = of(Kind::Accept);
     if !accepts.is_empty() && !accepts.iter().any(|l| l.ok == Tri::Ok) {
-        refuse(&[400], "Accept admits no documented answer".into());
+        // RFC 9110 §15.5.7: 406 Not Acceptable, not 400.
+        refuse(&[406], "Accept admits no documented answer".into());
     }
     if target.body.is_some() && !body.is_empty() {
         match of(Kind::ContentType).as_slice() {
