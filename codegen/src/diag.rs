@@ -268,3 +268,62 @@ impl<'a> Collector<'a> {
         Ok((value, items))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(severity: Severity, hint: Option<&str>) -> Diagnostic {
+        Diagnostic {
+            severity,
+            file: "t.yaml".into(),
+            location: Some(Location { line: 3, column: 7 }),
+            pointer: "#/paths/~1a".into(),
+            message: "what".into(),
+            hint: hint.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn one_line_keeps_place_severity_and_hint_for_cargo_warning() {
+        let w = item(Severity::Warning, Some("how"));
+        assert_eq!(
+            w.to_string(),
+            "t.yaml:3:7: warning at #/paths/~1a: what\n  hint: how"
+        );
+        assert_eq!(
+            w.one_line(),
+            "t.yaml:3:7: warning at #/paths/~1a: what (hint: how)"
+        );
+        assert_eq!(
+            item(Severity::Error, None).one_line(),
+            "t.yaml:3:7: error at #/paths/~1a: what"
+        );
+    }
+
+    #[test]
+    fn summaries_count_errors_and_warnings() {
+        let e = item(Severity::Error, None);
+        let w = item(Severity::Warning, None);
+        assert_eq!(summary(std::slice::from_ref(&e)), "1 problem");
+        assert_eq!(summary(&[e.clone(), e.clone()]), "2 problems");
+        assert_eq!(summary(&[w.clone(), w.clone()]), "2 warnings");
+        assert_eq!(summary(&[e, w.clone(), w]), "1 error, 2 warnings");
+    }
+
+    #[test]
+    fn a_stage_with_only_warnings_succeeds_and_keeps_them() {
+        let index = LocationIndex::lazy("a: 1\n");
+        let mut c = Collector::new("t.yaml", &index);
+        c.warn("/a", "w", "h");
+        let (value, warnings) = c.finish(5).unwrap();
+        assert_eq!(value, 5);
+        assert_eq!(warnings.len(), 1);
+        let mut c = Collector::new("t.yaml", &index);
+        c.warn("/a", "w", "h");
+        c.error("/a", "e");
+        assert!(c.has_errors());
+        let report = c.finish(()).unwrap_err();
+        assert_eq!((report.errors().count(), report.warnings().count()), (1, 1));
+    }
+}
