@@ -205,3 +205,35 @@ fn integer_formats_agree_with_the_oracle() {
         }
     }
 }
+
+#[test]
+fn float_agrees_with_the_oracle() {
+    use graph_runtime::validate::{NumberRules, Pointer, walk};
+    assert!(listed("float"));
+    let schema = json!({"type": "number", "format": "float"});
+    let rules = NumberRules {
+        float: true,
+        ..NumberRules::NONE
+    };
+    for text in [
+        "0",
+        "1.5",
+        "-3.4028234663852886e38",
+        "3.4028234663852886e38",
+        "3.402823466385289e38",
+        "3.5e38",
+        "-1e39",
+        "1e308",
+        "18446744073709551615",
+    ] {
+        let value: Value = serde_json::from_str(text).unwrap();
+        let mut out = Vec::new();
+        walk::check_number(
+            &rules,
+            value.as_number().unwrap(),
+            &Pointer::at("/x"),
+            &mut out,
+        );
+        assert_eq!(out.is_empty(), oracle(&schema, &value), "{text}");
+    }
+}

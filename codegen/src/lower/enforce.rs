@@ -14,11 +14,11 @@
 //! The same goes for body values the generated Rust types cannot hold: an
 //! `integer` without a range `format` (or bounds inside `i64`) becomes an
 //! `i64` field, so a larger integer the schema allows is refused (the
-//! server's `representable` violation; the client cannot build one); and
-//! `format: float` becomes an `f32`, which turns numbers past its range
-//! into infinity. Both are warnings where a request body holds them in a
-//! typed field (inside `oneOf`/`anyOf` values stay untyped JSON and are
-//! fine). Parameters are not held to this: Microsoft's `$top`/`$skip` are
+//! server's `representable` violation; the client cannot build one): a
+//! warning where a request body holds one in a typed field (inside
+//! `oneOf`/`anyOf` values stay untyped JSON and are fine). (`format:
+//! float` becomes an `f32`, and the validators refuse numbers past its
+//! range, so it needs no warning.) Parameters are not held to this: Microsoft's `$top`/`$skip` are
 //! unbounded integers, and a value past `i64` there is refused with a
 //! `representable` violation.
 
@@ -62,9 +62,10 @@ pub const INTEGER_FORMATS: &[(&str, &str)] = &[
     ("uint64", "Uint64"),
     ("uint", "Uint"),
 ];
-/// Number formats that only say how the value is stored: every JSON number
-/// `serde_json` reads is a valid `double`, so there is nothing to check.
-pub const NUMBER_FORMATS: &[&str] = &["double"];
+/// Number formats the validators know: every JSON number `serde_json`
+/// reads is a valid `double`, so there is nothing to check; a `float` must
+/// lie within the `f32` range (`NumberRules::float`).
+pub const NUMBER_FORMATS: &[&str] = &["double", "float"];
 
 /// The `StringFormat` variant that enforces `format`, if one does.
 pub fn string_format_variant(format: &str) -> Option<&'static str> {
@@ -112,14 +113,6 @@ impl Lowerer<'_> {
                     &pointer,
                     "an `integer` without `format` in a request body: its Rust type is `i64`, so an integer the schema allows outside the i64 range is refused (a `representable` violation)",
                     "add `format: int64` (or another integer format), or `minimum` and `maximum` inside the i64 range",
-                );
-                continue;
-            }
-            if format == "float" {
-                self.c.warn(
-                    &join(&pointer, "format"),
-                    "`format: float` in a request body: its Rust type is `f32`, and the validators do not check the f32 range, so a number past it becomes infinity",
-                    "use `format: double` unless the service really stores an f32",
                 );
                 continue;
             }
@@ -192,11 +185,10 @@ impl Lowerer<'_> {
                 }
             },
             SchemaKind::Number(n) => {
-                if let Some(f) = &n.format {
-                    let untyped_float = f == "float" && !typed;
-                    if !NUMBER_FORMATS.contains(&f.as_str()) && !untyped_float {
-                        report("number", f);
-                    }
+                if let Some(f) = &n.format
+                    && !NUMBER_FORMATS.contains(&f.as_str())
+                {
+                    report("number", f);
                 }
             }
             SchemaKind::Array(a) => self.formats_in(&a.items, typed, seen, problems),

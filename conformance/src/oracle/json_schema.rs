@@ -45,6 +45,10 @@ pub const FORMAT_RULES: &[(&str, &str)] = &[
     ("uint8", "integer in [0, 255] (type integer only)"),
     ("int16", "integer in [-2^15, 2^15-1] (type integer only)"),
     ("uint16", "integer in [0, 2^16-1] (type integer only)"),
+    (
+        "float",
+        "number in [-f32::MAX, f32::MAX] (type number only)",
+    ),
     ("uint32", "integer in [0, 2^32-1] (type integer only)"),
     ("uint64", "integer in [0, 2^64-1] (type integer only)"),
     ("uint", "integer in [0, 2^64-1] (type integer only)"),
@@ -247,6 +251,10 @@ fn apply_format(source: &Map<String, Value>, out: &mut Map<String, Value>) {
         "uint16" if is_type("integer") => json!({"minimum": 0, "maximum": u16::MAX}),
         "uint32" if is_type("integer") => json!({"minimum": 0, "maximum": u32::MAX}),
         "uint64" | "uint" if is_type("integer") => json!({"minimum": 0, "maximum": u64::MAX}),
+        "float" if is_type("number") => {
+            let max = f64::from(f32::MAX);
+            json!({"minimum": -max, "maximum": max})
+        }
         "time" | "ipv4" | "ipv6" | "email" | "hostname" | "uri" => json!({ "format": format }),
         "ip" => json!({"anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}),
         "mac" => json!({ "pattern": MAC }),
@@ -258,7 +266,7 @@ fn apply_format(source: &Map<String, Value>, out: &mut Map<String, Value>) {
         "duration" => json!({"pattern": DURATION}),
         _ => return,
     };
-    let constraint = if is_type("string") || is_type("integer") {
+    let constraint = if is_type("string") || is_type("integer") || is_type("number") {
         extra
     } else {
         // No type: the format applies to strings only (JSON Schema rule).
@@ -344,6 +352,9 @@ mod tests {
         assert!(check(&root, &port, json!(65535)));
         assert!(!check(&root, &port, json!(65536)));
         assert!(!check(&root, &port, json!(-1)));
+        let float = json!({"type": "number", "format": "float"});
+        assert!(check(&root, &float, json!(-3.4028234663852886e38)));
+        assert!(!check(&root, &float, json!(3.5e38)));
         let big = json!({"type": "integer", "format": "uint64"});
         assert!(check(&root, &big, json!(u64::MAX)));
         assert!(!check(&root, &big, json!(-1)));

@@ -332,6 +332,9 @@ pub struct NumberRules {
     pub multiple_of: Option<f64>,
     /// A range `format` (integers only).
     pub format: Option<IntegerFormat>,
+    /// `format: float` (numbers): the value must fit an `f32`, that is
+    /// lie within `[-f32::MAX, f32::MAX]`.
+    pub float: bool,
     /// `enum` (empty: no restriction).
     pub enumeration: &'static [f64],
 }
@@ -345,6 +348,7 @@ impl NumberRules {
         exclusive_maximum: false,
         multiple_of: None,
         format: None,
+        float: false,
         enumeration: &[],
     };
 }

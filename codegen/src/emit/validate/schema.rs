@@ -414,6 +414,9 @@ fn number_rules(n: &NumberSchema, integer: bool) -> TokenStream {
     if let Some(f) = format {
         fields.push(quote!(format: ::std::option::Option::Some(v::IntegerFormat::#f),));
     }
+    if !integer && n.format.as_deref() == Some("float") {
+        fields.push(quote!(float: true,));
+    }
     if !n.enumeration.is_empty() {
         let values = n.enumeration.iter().map(|x| f64_literal(*x));
         fields.push(quote!(enumeration: &[#(#values),*],));
