@@ -39,6 +39,11 @@ pub enum Error {
 ///     .generate()
 ///     .unwrap_or_else(|err| panic!("{err}"));
 /// ```
+///
+/// Warnings (what the generated code does not enforce, such as a `format`
+/// the validators do not know) do not stop generation: in a build script
+/// each is printed as a `cargo::warning=` line with its file, line, column
+/// and JSON pointer. [`Config::deny_warnings`] makes them fail the run.
 #[derive(Debug, Clone)]
 pub struct Config {
     spec: Option<PathBuf>,
@@ -46,6 +51,7 @@ pub struct Config {
     out_file: String,
     options: EmitOptions,
     cargo_metadata: bool,
+    deny_warnings: bool,
 }
 
 impl Default for Config {
@@ -64,6 +70,7 @@ impl Config {
             out_file: "api.rs".into(),
             options: EmitOptions::default(),
             cargo_metadata: true,
+            deny_warnings: false,
         }
     }
 
@@ -106,6 +113,14 @@ impl Config {
         self
     }
 
+    /// Whether warnings fail the run (default `false`): with `true`, a spec
+    /// with any warning is an [`Error::Spec`] listing them, and nothing is
+    /// written. For a strict CI that wants every `format` enforced.
+    pub fn deny_warnings(&mut self, on: bool) -> &mut Self {
+        self.deny_warnings = on;
+        self
+    }
+
     /// Runs the generator and writes the file if its content changed.
     /// Returns the path written (or left as it was).
     pub fn generate(&self) -> Result<PathBuf, Error> {
@@ -128,11 +143,31 @@ impl Config {
                     )
                 })?,
         };
-        let code = crate::generate_file(spec, &self.options)?;
+        let api = crate::load_model(spec)?;
+        check_warnings(&api, self.deny_warnings)?;
+        for warning in &api.warnings {
+            if self.cargo_metadata {
+                println!("cargo::warning={}", warning.one_line());
+            } else {
+                eprintln!("{warning}");
+            }
+        }
+        let code = crate::emit::render(&api, &self.options)?;
         let target = out_dir.join(&self.out_file);
         write_if_changed(&target, &code)?;
         Ok(target)
     }
+}
+
+/// With `deny`, any warning of `api` becomes an error (the report lists
+/// every warning).
+pub(crate) fn check_warnings(api: &crate::model::Api, deny: bool) -> Result<(), Diagnostics> {
+    if deny && !api.warnings.is_empty() {
+        return Err(Diagnostics {
+            items: api.warnings.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// Writes `content` to `path` unless the file already holds exactly that,

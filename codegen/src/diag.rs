@@ -3,6 +3,15 @@
 //!
 //! Stages collect all their problems and report them together (the cxx
 //! style), so one run shows everything that needs fixing.
+//!
+//! A problem is an [`Severity::Error`] only when the generator cannot
+//! produce correct code for the spec (an invalid document, a reference
+//! that resolves to nothing, a construct the emitters cannot express).
+//! Everything else is a [`Severity::Warning`]: the code is generated, and
+//! the warning says what it does not enforce (an unknown `format`, which
+//! JSON Schema defines as an annotation; an unknown key; an integer the
+//! generated type holds only within `i64`). `codegen check --deny-warnings`
+//! and `Config::deny_warnings(true)` turn warnings into failures.
 
 use std::fmt;
 
@@ -17,9 +26,30 @@ pub struct Location {
     pub column: usize,
 }
 
+/// How serious a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The generator cannot produce correct code: generation fails.
+    Error,
+    /// The code is generated; the message says what it does not enforce.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`, as printed.
+    pub const fn word(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
 /// One problem with a spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Whether generation fails because of it.
+    pub severity: Severity,
     /// The spec file as the user named it.
     pub file: String,
     /// Where in the file, when it can be told.
@@ -38,7 +68,13 @@ impl fmt::Display for Diagnostic {
         if let Some(loc) = self.location {
             write!(f, ":{}:{}", loc.line, loc.column)?;
         }
-        write!(f, ": error at {}: {}", self.pointer, self.message)?;
+        write!(
+            f,
+            ": {} at {}: {}",
+            self.severity.word(),
+            self.pointer,
+            self.message
+        )?;
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
         }
@@ -46,14 +82,40 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// Whether this is an error (not a warning).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The diagnostic on one line, for `cargo::warning=` (Cargo shows one
+    /// line per such instruction).
+    pub fn one_line(&self) -> String {
+        self.to_string()
+            .replace("\n  hint: ", " (hint: ")
+            .replace('\n', " ")
+            + if self.hint.is_some() { ")" } else { "" }
+    }
+}
+
 /// All problems of a stage, in the order of their place in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostics {
-    /// The problems, sorted by location then pointer.
+    /// The problems (errors and warnings), sorted by location then pointer.
     pub items: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
+    /// The errors among the problems.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter().filter(|d| d.is_error())
+    }
+
+    /// The warnings among the problems.
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter().filter(|d| !d.is_error())
+    }
+
     /// A report holding just `diagnostic`.
     pub fn single(diagnostic: Diagnostic) -> Self {
         Diagnostics {
@@ -77,12 +139,36 @@ impl fmt::Display for Diagnostics {
         for item in &self.items {
             writeln!(f, "{item}")?;
         }
-        let n = self.items.len();
-        write!(f, "{n} problem{}", if n == 1 { "" } else { "s" })
+        write!(f, "{}", summary(&self.items))
     }
 }
 
 impl std::error::Error for Diagnostics {}
+
+/// `N problems` when all are errors (or `N error(s), M warning(s)`, or
+/// `M warning(s)`).
+pub fn summary(items: &[Diagnostic]) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let errors = items.iter().filter(|d| d.is_error()).count();
+    let warnings = items.len() - errors;
+    match (errors, warnings) {
+        (e, 0) => plural(e, "problem"),
+        (0, w) => plural(w, "warning"),
+        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+    }
+}
+
+/// Sorts diagnostics by place (unlocated last), then pointer and message.
+pub fn sort(items: &mut [Diagnostic]) {
+    items.sort_by(|a, b| {
+        (a.location.is_none(), a.location, &a.pointer, &a.message).cmp(&(
+            b.location.is_none(),
+            b.location,
+            &b.pointer,
+            &b.message,
+        ))
+    });
+}
 
 /// Escapes one reference token for a JSON pointer (RFC 6901).
 pub fn escape_token(token: &str) -> String {
@@ -117,7 +203,28 @@ impl<'a> Collector<'a> {
 
     /// Records a problem at `pointer` (with or without the leading `#`).
     pub fn error(&mut self, pointer: &str, message: impl Into<String>) {
-        self.push(pointer, message.into(), None);
+        self.push(Severity::Error, pointer, message.into(), None);
+    }
+
+    /// Records a warning: the code is generated; `message` says what it
+    /// does not enforce, `hint` how to make the spec say what it means.
+    pub fn warn(&mut self, pointer: &str, message: impl Into<String>, hint: impl Into<String>) {
+        self.push(
+            Severity::Warning,
+            pointer,
+            message.into(),
+            Some(hint.into()),
+        );
+    }
+
+    /// Adds diagnostics found by an earlier stage (e.g. the warnings of
+    /// reading the file).
+    pub fn extend(&mut self, items: impl IntoIterator<Item = Diagnostic>) {
+        for item in items {
+            if !self.items.contains(&item) {
+                self.items.push(item);
+            }
+        }
     }
 
     /// Records a problem with a hint on how to fix it.
@@ -127,12 +234,13 @@ impl<'a> Collector<'a> {
         message: impl Into<String>,
         hint: impl Into<String>,
     ) {
-        self.push(pointer, message.into(), Some(hint.into()));
+        self.push(Severity::Error, pointer, message.into(), Some(hint.into()));
     }
 
-    fn push(&mut self, pointer: &str, message: String, hint: Option<String>) {
+    fn push(&mut self, severity: Severity, pointer: &str, message: String, hint: Option<String>) {
         let bare = pointer.strip_prefix('#').unwrap_or(pointer);
         let item = Diagnostic {
+            severity,
             file: self.file.to_string(),
             location: self.index.locate(bare),
             pointer: format!("#{bare}"),
@@ -144,25 +252,78 @@ impl<'a> Collector<'a> {
         }
     }
 
-    /// Whether any problem was recorded.
+    /// Whether any error was recorded (warnings do not count).
     pub fn has_errors(&self) -> bool {
-        !self.items.is_empty()
+        self.items.iter().any(Diagnostic::is_error)
     }
 
-    /// Ends the stage: `Ok(value)` when clean, else every problem sorted.
-    pub fn finish<T>(self, value: T) -> Result<T, Diagnostics> {
-        if self.items.is_empty() {
-            return Ok(value);
-        }
+    /// Ends the stage: `Ok((value, warnings))` when there is no error, else
+    /// every problem (errors and warnings) sorted.
+    pub fn finish<T>(self, value: T) -> Result<(T, Vec<Diagnostic>), Diagnostics> {
         let mut items = self.items;
-        items.sort_by(|a, b| {
-            (a.location.is_none(), a.location, &a.pointer, &a.message).cmp(&(
-                b.location.is_none(),
-                b.location,
-                &b.pointer,
-                &b.message,
-            ))
-        });
-        Err(Diagnostics { items })
+        sort(&mut items);
+        if items.iter().any(Diagnostic::is_error) {
+            return Err(Diagnostics { items });
+        }
+        Ok((value, items))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(severity: Severity, hint: Option<&str>) -> Diagnostic {
+        Diagnostic {
+            severity,
+            file: "t.yaml".into(),
+            location: Some(Location { line: 3, column: 7 }),
+            pointer: "#/paths/~1a".into(),
+            message: "what".into(),
+            hint: hint.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn one_line_keeps_place_severity_and_hint_for_cargo_warning() {
+        let w = item(Severity::Warning, Some("how"));
+        assert_eq!(
+            w.to_string(),
+            "t.yaml:3:7: warning at #/paths/~1a: what\n  hint: how"
+        );
+        assert_eq!(
+            w.one_line(),
+            "t.yaml:3:7: warning at #/paths/~1a: what (hint: how)"
+        );
+        assert_eq!(
+            item(Severity::Error, None).one_line(),
+            "t.yaml:3:7: error at #/paths/~1a: what"
+        );
+    }
+
+    #[test]
+    fn summaries_count_errors_and_warnings() {
+        let e = item(Severity::Error, None);
+        let w = item(Severity::Warning, None);
+        assert_eq!(summary(std::slice::from_ref(&e)), "1 problem");
+        assert_eq!(summary(&[e.clone(), e.clone()]), "2 problems");
+        assert_eq!(summary(&[w.clone(), w.clone()]), "2 warnings");
+        assert_eq!(summary(&[e, w.clone(), w]), "1 error, 2 warnings");
+    }
+
+    #[test]
+    fn a_stage_with_only_warnings_succeeds_and_keeps_them() {
+        let index = LocationIndex::lazy("a: 1\n");
+        let mut c = Collector::new("t.yaml", &index);
+        c.warn("/a", "w", "h");
+        let (value, warnings) = c.finish(5).unwrap();
+        assert_eq!(value, 5);
+        assert_eq!(warnings.len(), 1);
+        let mut c = Collector::new("t.yaml", &index);
+        c.warn("/a", "w", "h");
+        c.error("/a", "e");
+        assert!(c.has_errors());
+        let report = c.finish(()).unwrap_err();
+        assert_eq!((report.errors().count(), report.warnings().count()), (1, 1));
     }
 }

@@ -11,7 +11,8 @@
 //! Use [`Config`] from a `build.rs`:
 //!
 //! ```no_run
-//! // build.rs: print the located report and fail the build cleanly.
+//! // build.rs: print the located report and fail the build cleanly;
+//! // warnings come out as `cargo::warning=` lines.
 //! if let Err(err) = codegen::Config::new()
 //!     .spec("../spec/assign.yaml")
 //!     .out_file("api.rs")
@@ -42,7 +43,7 @@ mod config;
 use std::path::Path;
 
 pub use config::{Config, Error};
-pub use diag::{Diagnostic, Diagnostics};
+pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use emit::EmitOptions;
 
 /// Reads, checks and lowers the spec at `path` into the model.
@@ -57,7 +58,14 @@ pub fn model_from_str(name: &str, text: &str) -> Result<model::Api, Diagnostics>
     lower::lower(&source, &api)
 }
 
-/// Generates formatted Rust source for the spec at `path`.
+/// Writes `content` to `path` (creating its directory) unless the file
+/// already holds exactly that.
+pub fn write_file(path: &Path, content: &str) -> Result<(), Error> {
+    config::write_if_changed(path, content)
+}
+
+/// Generates formatted Rust source for the spec at `path` (its warnings
+/// are dropped; read them from [`load_model`]'s `warnings`).
 pub fn generate_file(path: &Path, options: &EmitOptions) -> Result<String, Error> {
     let api = load_model(path)?;
     Ok(emit::render(&api, options)?)

@@ -1,6 +1,6 @@
 //! The `codegen` command line: `generate` and `check`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -16,7 +16,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print (or write) the generated Rust code for SPEC.
+    /// Print (or write) the generated Rust code for SPEC. Warnings are
+    /// printed on standard error; the code is generated all the same.
     Generate {
         /// The OpenAPI 3.0 file (YAML or JSON).
         spec: PathBuf,
@@ -32,12 +33,37 @@ enum Command {
         /// Path of the graph-runtime crate for the --crate manifest.
         #[arg(long, requires = "crate_dir")]
         runtime_path: Option<PathBuf>,
+        /// Fail (exit 1, nothing written) when the spec has warnings.
+        #[arg(long)]
+        deny_warnings: bool,
     },
-    /// List SPEC's operations, or every problem with its location.
+    /// List SPEC's operations and every problem with its location. Exits 0
+    /// when there is no error; warnings are printed on standard error.
     Check {
         /// The OpenAPI 3.0 file (YAML or JSON).
         spec: PathBuf,
+        /// Treat warnings as errors: exit 1 when there is any.
+        #[arg(long)]
+        deny_warnings: bool,
     },
+}
+
+/// Loads the spec and prints its warnings on standard error; the report
+/// when there is an error, or a warning under `deny_warnings`.
+fn load(spec: &Path, deny_warnings: bool) -> Result<codegen::model::Api, String> {
+    let api = codegen::load_model(spec).map_err(|d| d.to_string())?;
+    if !api.warnings.is_empty() {
+        let report = codegen::Diagnostics {
+            items: api.warnings.clone(),
+        };
+        if deny_warnings {
+            return Err(format!(
+                "{report}\n--deny-warnings: the spec has warnings, so nothing is generated"
+            ));
+        }
+        eprintln!("{report}");
+    }
+    Ok(api)
 }
 
 fn main() -> ExitCode {
@@ -49,32 +75,29 @@ fn main() -> ExitCode {
             crate_dir,
             name,
             runtime_path,
+            deny_warnings,
         } => {
+            let api = match load(&spec, deny_warnings) {
+                Ok(api) => api,
+                Err(report) => {
+                    eprintln!("{report}");
+                    return ExitCode::FAILURE;
+                }
+            };
             let result = match (crate_dir, output) {
                 (Some(dir), _) => {
                     let name = name.unwrap_or_else(|| codegen::scaffold::crate_name_for(&spec));
                     let runtime =
                         runtime_path.unwrap_or_else(codegen::scaffold::default_runtime_path);
-                    codegen::scaffold::write_crate(&spec, &dir, &name, &runtime)
+                    codegen::scaffold::write_crate_for(&api, &spec, &dir, &name, &runtime)
                         .map(|()| eprintln!("wrote crate `{name}` to {}", dir.display()))
                 }
-                (None, Some(file)) => codegen::Config::new()
-                    .spec(&spec)
-                    .out_dir(
-                        file.parent()
-                            .filter(|p| !p.as_os_str().is_empty())
-                            .unwrap_or(std::path::Path::new(".")),
-                    )
-                    .out_file(
-                        file.file_name()
-                            .map(|f| f.to_string_lossy().into_owned())
-                            .unwrap_or_default(),
-                    )
-                    .cargo_metadata(false)
-                    .generate()
-                    .map(|_| ()),
-                (None, None) => codegen::generate_file(&spec, &codegen::EmitOptions::default())
-                    .map(|code| print!("{code}")),
+                (None, Some(file)) => codegen::emit::render(&api, &Default::default())
+                    .map_err(codegen::Error::from)
+                    .and_then(|code| codegen::write_file(&file, &code)),
+                (None, None) => codegen::emit::render(&api, &Default::default())
+                    .map(|code| print!("{code}"))
+                    .map_err(codegen::Error::from),
             };
             match result {
                 Ok(()) => ExitCode::SUCCESS,
@@ -84,7 +107,10 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check { spec } => match codegen::load_model(&spec) {
+        Command::Check {
+            spec,
+            deny_warnings,
+        } => match load(&spec, deny_warnings) {
             Ok(api) => {
                 println!(
                     "{}: {} {} — {} operations",
@@ -103,8 +129,8 @@ fn main() -> ExitCode {
                 }
                 ExitCode::SUCCESS
             }
-            Err(diagnostics) => {
-                eprintln!("{diagnostics}");
+            Err(report) => {
+                eprintln!("{report}");
                 ExitCode::FAILURE
             }
         },

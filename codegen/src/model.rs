@@ -22,6 +22,9 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Named types (component schemas and named inline types), by Rust name.
     pub types: BTreeMap<String, TypeDef>,
+    /// What the generated code does not enforce, located (see
+    /// [`crate::diag::Severity::Warning`]), sorted by place.
+    pub warnings: Vec<crate::diag::Diagnostic>,
 }
 
 /// One `servers` entry.

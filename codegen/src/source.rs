@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
-use crate::diag::{Diagnostic, Diagnostics, Location, escape_token};
+use crate::diag::{Diagnostic, Diagnostics, Location, Severity, escape_token};
 
 /// Maps JSON pointers (without `#`) to where their node starts. For a value
 /// inside a mapping, the place is that of its key, which is where a reader
@@ -171,6 +171,9 @@ pub struct Source {
     pub name: String,
     /// Pointer-to-location index.
     pub index: LocationIndex,
+    /// What reading the file found that does not stop generation (unknown
+    /// keys), located; later stages report them with their own.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Reads and parses the spec at `path`.
@@ -178,6 +181,7 @@ pub fn load(path: &Path) -> Result<(Source, openapiv3::OpenAPI), Diagnostics> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|err| {
         Diagnostics::single(Diagnostic {
+            severity: Severity::Error,
             file: name.clone(),
             location: None,
             pointer: "#".into(),
@@ -221,16 +225,22 @@ fn parse_checked(
         Ok(raw) => raw,
         Err(err) => return Err(syntax_error(name, text, &err)),
     };
-    let source = Source {
+    let mut source = Source {
         name: name.to_string(),
         index: LocationIndex::lazy(text),
+        warnings: Vec::new(),
     };
-    let fail = |pointer: String, message: String, hint: &str| Diagnostic {
-        file: name.to_string(),
-        location: source.index.locate(&pointer),
-        pointer: format!("#{pointer}"),
-        message,
-        hint: (!hint.is_empty()).then(|| hint.to_string()),
+    let diagnostic =
+        |severity: Severity, pointer: String, message: String, hint: &str| Diagnostic {
+            severity,
+            file: name.to_string(),
+            location: source.index.locate(&pointer),
+            pointer: format!("#{pointer}"),
+            message,
+            hint: (!hint.is_empty()).then(|| hint.to_string()),
+        };
+    let fail = |pointer: String, message: String, hint: &str| {
+        diagnostic(Severity::Error, pointer, message, hint)
     };
     if let Err((pointer, message, hint)) = check_version(&raw) {
         return Err(Diagnostics::single(fail(pointer, message, hint)));
@@ -239,17 +249,21 @@ fn parse_checked(
         .into_iter()
         .map(|(pointer, message, hint)| fail(pointer, message, hint))
         .collect();
-    path_problems.extend(
-        crate::vocabulary::unknown_keys(&raw)
-            .into_iter()
-            .map(|(pointer, message, hint)| fail(pointer, message, &hint)),
-    );
-    path_problems.sort_by(|a, b| (a.location, &a.pointer).cmp(&(b.location, &b.pointer)));
+    // An unknown key is ignored by the generator (as by every reader of
+    // the spec): a warning that names it, and the nearest known key.
+    let mut warnings: Vec<Diagnostic> = crate::vocabulary::unknown_keys(&raw)
+        .into_iter()
+        .map(|(pointer, message, hint)| diagnostic(Severity::Warning, pointer, message, &hint))
+        .collect();
+    crate::diag::sort(&mut warnings);
     if !path_problems.is_empty() {
+        path_problems.extend(warnings);
+        crate::diag::sort(&mut path_problems);
         return Err(Diagnostics {
             items: path_problems,
         });
     }
+    source.warnings = warnings;
     let converted = match typed {
         Some(typed) => {
             // The tree is freed while the other thread may still parse.
@@ -389,6 +403,7 @@ fn syntax_error(name: &str, text: &str, err: &serde_yaml::Error) -> Diagnostics 
         ),
     };
     Diagnostics::single(Diagnostic {
+        severity: Severity::Error,
         file: name.to_string(),
         location,
         pointer: "#".into(),

@@ -1,7 +1,9 @@
 //! The keys each OpenAPI 3.0 object may hold. `openapiv3` ignores keys it
 //! does not know, so a misspelt `requestbody` would silently drop the
-//! body; this walk over the YAML tree reports such keys instead, with the
-//! key that was probably meant. Extensions (`x-...`) are allowed anywhere.
+//! body; this walk over the YAML tree reports such keys as warnings (the
+//! code is generated without them), with the key that was probably meant.
+//! `--deny-warnings` makes them fail. Extensions (`x-...`) are allowed
+//! anywhere.
 
 use serde_yaml::{Mapping, Value};
 
@@ -211,7 +213,7 @@ impl Walk {
             };
             self.problems.push((
                 format!("{at}/{}", escape_token(key)),
-                format!("unknown key `{key}` in {what}: it would be ignored"),
+                format!("unknown key `{key}` in {what}: it is ignored"),
                 hint,
             ));
         }

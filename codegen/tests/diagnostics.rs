@@ -1,17 +1,20 @@
-//! The corpus of broken and unsupported specs in `tests/diagnostics/`:
-//! for each, `codegen check` must exit 1 without panicking and report
-//! every problem with file:line:column, JSON pointer and a hint. The
-//! reports are insta snapshots (paths are relative to `codegen/tests`, so
-//! they do not depend on where the repository is).
+//! The corpus of broken, unsupported and dubious specs in
+//! `tests/diagnostics/`: for each, `codegen check` must report every
+//! problem with file:line:column, severity, JSON pointer and a hint,
+//! without panicking, and exit 1 exactly when one of them is an error (a
+//! spec with warnings only is generated: exit 0). The reports are insta
+//! snapshots (paths are relative to `codegen/tests`, so they do not depend
+//! on where the repository is).
 
 use std::path::Path;
 use std::process::Command;
 
-fn check(path: &Path) -> (Option<i32>, String, String) {
+fn check(path: &Path, flags: &[&str]) -> (Option<i32>, String, String) {
     let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
     let relative = path.strip_prefix(&tests).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_codegen"))
         .arg("check")
+        .args(flags)
         .arg(relative)
         .current_dir(&tests)
         .output()
@@ -23,17 +26,29 @@ fn check(path: &Path) -> (Option<i32>, String, String) {
     )
 }
 
-/// Asserts the shape of a report: `N problem(s)` last, and each problem a
-/// `file:line:column: error at #pointer: message` line and a hint line.
-fn assert_located(file: &str, report: &str) {
+/// Asserts the shape of a report: the count last (`N problems`, `N
+/// errors, M warnings` or `M warnings`), and each problem a
+/// `file:line:column: error|warning at #pointer: message` line and a hint
+/// line. Returns the number of errors.
+fn assert_located(file: &str, report: &str) -> usize {
     let mut lines: Vec<&str> = report.lines().collect();
     let last = lines.pop().unwrap_or_default();
-    let count: usize = last
-        .split(' ')
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no problem count at the end of:\n{report}"));
+    let mut count = 0;
+    let (mut said_errors, mut said_warnings) = (0, 0);
+    for part in last.split(", ") {
+        let mut words = part.split(' ');
+        let n: usize = words
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no problem count at the end of:\n{report}"));
+        match words.next() {
+            Some("warning" | "warnings") => said_warnings += n,
+            _ => said_errors += n,
+        }
+        count += n;
+    }
     assert!(count > 0);
+    let (mut errors, mut warnings) = (0, 0);
     let mut problems = 0;
     let mut i = 0;
     while i < lines.len() {
@@ -46,16 +61,22 @@ fn assert_located(file: &str, report: &str) {
         let line_no: usize = parts.next().unwrap().parse().expect("line number");
         let column: usize = parts.next().unwrap().parse().expect("column number");
         assert!(line_no >= 1 && column >= 1, "{line}");
-        assert!(
-            parts.next().unwrap().starts_with(" error at #"),
-            "no JSON pointer in: {line}"
-        );
+        let rest = parts.next().unwrap();
+        if rest.starts_with(" error at #") {
+            errors += 1;
+        } else if rest.starts_with(" warning at #") {
+            warnings += 1;
+        } else {
+            panic!("no severity and JSON pointer in: {line}");
+        }
         let hint = lines.get(i + 1).copied().unwrap_or_default();
         assert!(hint.starts_with("  hint: "), "no hint after: {line}");
         problems += 1;
         i += 2;
     }
     assert_eq!(problems, count, "{report}");
+    assert_eq!((errors, warnings), (said_errors, said_warnings), "{report}");
+    errors
 }
 
 #[test]
@@ -67,19 +88,28 @@ fn corpus() {
         "the corpus must hold at least 30 specs, has {corpus}"
     );
     insta::glob!("diagnostics", "*.yaml", |path| {
-        let (code, stdout, stderr) = check(path);
-        assert_eq!(
-            code,
-            Some(1),
-            "exit code for {}:\n{stdout}{stderr}",
-            path.display()
-        );
-        assert!(stdout.is_empty(), "{stdout}");
+        let (code, stdout, stderr) = check(path, &[]);
         let file = format!(
             "diagnostics/{}",
             path.file_name().unwrap().to_string_lossy()
         );
-        assert_located(&file, &stderr);
+        let errors = assert_located(&file, &stderr);
+        let expected = if errors > 0 { 1 } else { 0 };
+        assert_eq!(
+            code,
+            Some(expected),
+            "exit code for {}:\n{stdout}{stderr}",
+            path.display()
+        );
+        if errors > 0 {
+            assert!(stdout.is_empty(), "{stdout}");
+        } else {
+            assert!(stdout.contains("operations"), "{stdout}");
+            // Strict runs refuse what the default run only warns about.
+            let (strict, _, strict_err) = check(path, &["--deny-warnings"]);
+            assert_eq!(strict, Some(1), "--deny-warnings on {}", path.display());
+            assert!(strict_err.contains("--deny-warnings"), "{strict_err}");
+        }
         insta::assert_snapshot!(stderr);
     });
 }

@@ -1,6 +1,7 @@
-//! What the generator does for request validation: it refuses what the
-//! validators cannot enforce (naming the keyword and where it is), and it
-//! emits the validators and the server entry point for every operation.
+//! What the generator does for request validation: it warns about what the
+//! validators do not enforce (naming the keyword and where it is, and
+//! generating the code all the same), and it emits the validators and the
+//! server entry point for every operation.
 
 use codegen::{EmitOptions, generate_str};
 
@@ -43,47 +44,141 @@ fn errors(body: &str, response: &str) -> Option<String> {
         .map(|e| e.to_string())
 }
 
+/// The warnings of the spec, one per line (`file:line:col: warning at ...`).
+fn warnings(body: &str, response: &str) -> Vec<String> {
+    let api = codegen::model_from_str("t.yaml", &spec(body, response)).expect("no errors");
+    api.warnings.iter().map(ToString::to_string).collect()
+}
+
 #[test]
-fn unknown_formats_in_request_schemas_fail_generation() {
-    let body = "{type: object, properties: {mail: {type: string, format: email}}}";
-    let report = errors(body, "{type: object}").expect("an email format cannot be enforced");
-    assert!(report.contains("format `email`"), "{report}");
+fn unknown_formats_in_request_schemas_are_located_warnings() {
+    let body = "{type: object, properties: {mail: {type: string, format: e-mail}}}";
+    assert_eq!(
+        errors(body, "{type: object}"),
+        None,
+        "the code is generated"
+    );
+    let found = warnings(body, "{type: object}");
+    assert_eq!(found.len(), 1, "{found:?}");
+    let report = &found[0];
+    assert!(
+        report.starts_with("t.yaml:"),
+        "the report gives the line: {report}"
+    );
+    assert!(report.contains(": warning at #"), "{report}");
+    assert!(report.contains("format `e-mail`"), "{report}");
+    assert!(report.contains("annotation"), "{report}");
     assert!(
         report.contains("requestBody/content/application~1json/schema/properties/mail/format"),
         "{report}"
     );
+    // The generated validator has no format rule for it.
+    let code = generate_str(
+        "t.yaml",
+        &spec(body, "{type: object}"),
+        &EmitOptions::default(),
+    )
+    .unwrap();
     assert!(
-        report.contains("t.yaml:"),
-        "the report gives the line: {report}"
+        !code.contains("with_format"),
+        "an annotation is not checked"
     );
 }
 
 #[test]
-fn formats_only_responses_use_stay_annotations() {
-    let response = "{type: object, properties: {mail: {type: string, format: email}}}";
-    assert_eq!(errors("{type: object}", response), None);
+fn formats_only_responses_use_stay_silent_annotations() {
+    let response = "{type: object, properties: {mail: {type: string, format: e-mail}}}";
+    assert_eq!(warnings("{type: object}", response), Vec::<String>::new());
 }
 
 #[test]
-fn enforced_formats_pass() {
-    let body = "{type: object, properties: {a: {type: string, format: date-time}, b: {type: string, format: uuid}, c: {type: integer, format: int32}, d: {type: number, format: double}, e: {type: string, format: duration}}}";
+fn enforced_formats_pass_without_warnings() {
+    let body = "{type: object, properties: {a: {type: string, format: date-time}, b: {type: string, format: uuid}, c: {type: integer, format: int32}, d: {type: number, format: double}, e: {type: string, format: duration}, f: {type: string, format: time}, g: {type: string, format: ipv4}, h: {type: string, format: ipv6}, i: {type: string, format: ip}, j: {type: string, format: email}, k: {type: string, format: hostname}, l: {type: string, format: uri}, m: {type: string, format: mac}, n: {type: string, format: byte}, o: {type: integer, format: uint16}, p: {type: integer, format: uint32}, q: {type: integer, format: uint64}, r: {type: integer, format: uint}, s: {type: string, format: password}}}";
     assert_eq!(errors(body, "{type: object}"), None);
+    assert_eq!(warnings(body, "{type: object}"), Vec::<String>::new());
+    let code = generate_str(
+        "t.yaml",
+        &spec(body, "{type: object}"),
+        &EmitOptions::default(),
+    )
+    .unwrap();
+    for needle in [
+        "StringFormat::Time",
+        "StringFormat::Ipv4",
+        "StringFormat::Ipv6",
+        "StringFormat::Ip)",
+        "StringFormat::Email",
+        "StringFormat::Hostname",
+        "StringFormat::Uri",
+        "StringFormat::Mac",
+        "StringFormat::Byte",
+        "IntegerFormat::Uint16",
+        "IntegerFormat::Uint32",
+        "IntegerFormat::Uint64",
+        "IntegerFormat::Uint)",
+        "pub o: Option<u16>",
+        "pub p: Option<u32>",
+        "pub q: Option<u64>",
+        "pub r: Option<u64>",
+    ] {
+        assert!(code.contains(needle), "missing `{needle}`");
+    }
 }
 
 #[test]
-fn body_values_the_rust_types_cannot_hold_fail_generation() {
+fn body_values_the_rust_types_cannot_hold_are_warnings() {
     let unbounded = "{type: object, properties: {n: {type: integer}}}";
-    let report = errors(unbounded, "{type: object}").expect("i64 cannot hold every integer");
-    assert!(report.contains("`integer` without `format`"), "{report}");
+    assert_eq!(errors(unbounded, "{type: object}"), None);
+    let found = warnings(unbounded, "{type: object}").join("\n");
+    assert!(found.contains("`integer` without `format`"), "{found}");
+    assert!(found.contains("`i64`"), "{found}");
+    // `float` is an `f32` whose range the validators check: no warning.
     let float = "{type: object, properties: {x: {type: number, format: float}}}";
-    let report = errors(float, "{type: object}").expect("f32 cannot hold every number");
-    assert!(report.contains("format: float"), "{report}");
+    assert_eq!(warnings(float, "{type: object}"), Vec::<String>::new());
+    let code = generate_str(
+        "t.yaml",
+        &spec(float, "{type: object}"),
+        &EmitOptions::default(),
+    )
+    .unwrap();
+    assert!(code.contains("float: true"), "the f32 range is checked");
+    assert!(code.contains("pub x: Option<f32>"));
     // Bounded, or untyped inside anyOf: fine (and the unbounded `$top`
     // parameter is not held to this).
     let bounded = "{type: object, properties: {n: {type: integer, minimum: 0, maximum: 10}}}";
-    assert_eq!(errors(bounded, "{type: object}"), None);
+    assert_eq!(warnings(bounded, "{type: object}"), Vec::<String>::new());
     let untyped = "{type: object, properties: {n: {anyOf: [{type: integer}, {type: string}]}}}";
-    assert_eq!(errors(untyped, "{type: object}"), None);
+    assert_eq!(warnings(untyped, "{type: object}"), Vec::<String>::new());
+}
+
+#[test]
+fn deny_warnings_fails_the_build_script_run_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec_path = dir.path().join("t.yaml");
+    let body = "{type: object, properties: {mail: {type: string, format: e-mail}}}";
+    std::fs::write(&spec_path, spec(body, "{type: object}")).unwrap();
+    let strict = codegen::Config::new()
+        .spec(&spec_path)
+        .out_dir(dir.path())
+        .cargo_metadata(false)
+        .deny_warnings(true)
+        .generate();
+    match strict {
+        Err(codegen::Error::Spec(report)) => {
+            assert_eq!(report.errors().count(), 0);
+            assert_eq!(report.warnings().count(), 1);
+            assert!(report.to_string().contains("format `e-mail`"), "{report}");
+        }
+        other => panic!("expected the warnings as a spec error, got {other:?}"),
+    }
+    assert!(!dir.path().join("api.rs").exists());
+    let lenient = codegen::Config::new()
+        .spec(&spec_path)
+        .out_dir(dir.path())
+        .cargo_metadata(false)
+        .generate()
+        .unwrap();
+    assert!(lenient.exists());
 }
 
 #[test]

@@ -30,6 +30,9 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> 
             Some("int16") => quote!(i16),
             Some("int8") => quote!(i8),
             Some("uint8") => quote!(u8),
+            Some("uint16") => quote!(u16),
+            Some("uint32") => quote!(u32),
+            Some("uint64" | "uint") => quote!(u64),
             _ => quote!(i64),
         },
         SchemaKind::Number(n) => match n.format.as_deref() {

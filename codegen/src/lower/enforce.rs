@@ -1,23 +1,26 @@
-//! What the generated request validators cannot enforce is an error now,
-//! not a silent pass at run time.
+//! What the generated request validators do not enforce is a located
+//! warning: the code is generated, and the warning says what it leaves
+//! unchecked.
 //!
-//! The validators (`emit::validate`) enforce every keyword the model keeps.
-//! The one place where the model keeps something they do not give meaning
-//! to is `format`: only the formats listed here are checked. A schema that a
-//! request can carry (a parameter, a body, or any type they reach) with
-//! another format fails generation, naming the format and where it is.
-//! Schemas only responses use are not judged by the validators and keep
-//! their formats as annotations.
+//! The validators (`emit::validate`) enforce every keyword the model keeps
+//! except some `format`s: the ones listed here are checked (by
+//! `graph_runtime::validate::format` and the integer ranges); any other is
+//! an annotation, as JSON Schema defines it. A schema that a request can
+//! carry (a parameter, a body, or any type they reach) with another format
+//! gets a warning naming the format and where it is. Schemas only
+//! responses use are not judged by the validators and keep their formats
+//! as annotations without a word.
 //!
 //! The same goes for body values the generated Rust types cannot hold: an
 //! `integer` without a range `format` (or bounds inside `i64`) becomes an
-//! `i64` field, so a larger integer the schema allows would be refused by
-//! the typed decoding although the spec accepts it; and `format: float`
-//! becomes an `f32`, which turns large numbers into infinity. Both are
-//! errors where a request body holds them in a typed field (inside
-//! `oneOf`/`anyOf` values stay untyped JSON and are fine). Parameters are
-//! not held to this: Microsoft's `$top`/`$skip` are unbounded integers, and
-//! a value past `i64` there is refused with a `representable` violation.
+//! `i64` field, so a larger integer the schema allows is refused (the
+//! server's `representable` violation; the client cannot build one): a
+//! warning where a request body holds one in a typed field (inside
+//! `oneOf`/`anyOf` values stay untyped JSON and are fine). (`format:
+//! float` becomes an `f32`, and the validators refuse numbers past its
+//! range, so it needs no warning.) Parameters are not held to this: Microsoft's `$top`/`$skip` are
+//! unbounded integers, and a value past `i64` there is refused with a
+//! `representable` violation.
 
 use std::collections::BTreeSet;
 
@@ -25,16 +28,72 @@ use super::Lowerer;
 use crate::diag::join;
 use crate::model::{Additional, Schema, SchemaKind};
 
-/// String formats the validators check.
-pub const STRING_FORMATS: &[&str] = &["date-time", "date", "uuid", "base64url", "duration"];
-/// Integer formats the validators check (as ranges).
-pub const INTEGER_FORMATS: &[&str] = &["int8", "uint8", "int16", "int32", "int64"];
-/// Number formats that only say how the value is stored: every JSON number
-/// `serde_json` reads is a valid `double`, so there is nothing to check.
-pub const NUMBER_FORMATS: &[&str] = &["double"];
+/// String formats the validators check, with the name of their
+/// `graph_runtime::validate::StringFormat` variant.
+pub const STRING_FORMATS: &[(&str, &str)] = &[
+    ("date-time", "DateTime"),
+    ("date", "Date"),
+    ("uuid", "Uuid"),
+    ("base64url", "Base64Url"),
+    ("duration", "Duration"),
+    ("time", "Time"),
+    ("ipv4", "Ipv4"),
+    ("ipv6", "Ipv6"),
+    ("ip", "Ip"),
+    ("email", "Email"),
+    ("hostname", "Hostname"),
+    ("uri", "Uri"),
+    ("mac", "Mac"),
+    ("byte", "Byte"),
+];
+/// String formats that say nothing a validator could check (`password`
+/// asks user interfaces to hide the value): no warning.
+pub const STRING_ANNOTATIONS: &[&str] = &["password"];
+/// Integer formats the validators check (as ranges), with the name of
+/// their `graph_runtime::validate::IntegerFormat` variant.
+pub const INTEGER_FORMATS: &[(&str, &str)] = &[
+    ("int8", "Int8"),
+    ("uint8", "Uint8"),
+    ("int16", "Int16"),
+    ("int32", "Int32"),
+    ("int64", "Int64"),
+    ("uint16", "Uint16"),
+    ("uint32", "Uint32"),
+    ("uint64", "Uint64"),
+    ("uint", "Uint"),
+];
+/// Number formats the validators know: every JSON number `serde_json`
+/// reads is a valid `double`, so there is nothing to check; a `float` must
+/// lie within the `f32` range (`NumberRules::float`).
+pub const NUMBER_FORMATS: &[&str] = &["double", "float"];
+
+/// The `StringFormat` variant that enforces `format`, if one does.
+pub fn string_format_variant(format: &str) -> Option<&'static str> {
+    STRING_FORMATS
+        .iter()
+        .find(|(name, _)| *name == format)
+        .map(|(_, variant)| *variant)
+}
+
+/// The `IntegerFormat` variant that enforces `format`, if one does.
+pub fn integer_format_variant(format: &str) -> Option<&'static str> {
+    INTEGER_FORMATS
+        .iter()
+        .find(|(name, _)| *name == format)
+        .map(|(_, variant)| *variant)
+}
+
+fn names(table: &[(&str, &str)]) -> String {
+    table
+        .iter()
+        .map(|(name, _)| *name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 impl Lowerer<'_> {
-    /// Reports formats in request schemas that the validators do not check.
+    /// Warns about formats in request schemas that the validators do not
+    /// check, and values the generated Rust types cannot hold.
     pub(crate) fn check_enforceable(&mut self) {
         let mut roots: Vec<(Schema, bool)> = Vec::new();
         for op in &self.out.operations {
@@ -50,34 +109,25 @@ impl Lowerer<'_> {
         problems.dedup();
         for (pointer, kind, format) in problems {
             if format.is_empty() {
-                self.c.error_hint(
+                self.c.warn(
                     &pointer,
-                    "an `integer` without `format` in a request schema: its Rust type is `i64`, which cannot hold every integer the schema allows",
-                    "add `format: int64` (or int32), or `minimum` and `maximum` inside the i64 range",
-                );
-                continue;
-            }
-            if format == "float" {
-                self.c.error_hint(
-                    &join(&pointer, "format"),
-                    "`format: float` in a request body: its Rust type is `f32`, which cannot hold every number the schema allows (large ones become infinity)",
-                    "use `format: double`",
+                    "an `integer` without `format` in a request body: its Rust type is `i64`, so an integer the schema allows outside the i64 range is refused (a `representable` violation)",
+                    "add `format: int64` (or another integer format), or `minimum` and `maximum` inside the i64 range",
                 );
                 continue;
             }
             let known = match kind {
-                "string" => STRING_FORMATS,
-                "integer" => INTEGER_FORMATS,
-                _ => NUMBER_FORMATS,
+                "string" => names(STRING_FORMATS),
+                "integer" => names(INTEGER_FORMATS),
+                _ => NUMBER_FORMATS.join(", "),
             };
-            self.c.error_hint(
+            self.c.warn(
                 &join(&pointer, "format"),
                 format!(
-                    "format `{format}` on this {kind} is not enforced by the generated request validators"
+                    "format `{format}` on this {kind} is an annotation: the generated validators do not check it, so requests that break it are sent and accepted"
                 ),
                 format!(
-                    "request schemas may use the {kind} formats {}; remove or change this one, since an unchecked format would let requests through that break it",
-                    known.join(", ")
+                    "the validators check the {kind} formats {known}; use one of them, or `pattern`/`minimum`/`maximum`, to have the value checked"
                 ),
             );
         }
@@ -118,13 +168,14 @@ impl Lowerer<'_> {
             }
             SchemaKind::String(s) => {
                 if let Some(f) = &s.format
-                    && !STRING_FORMATS.contains(&f.as_str())
+                    && string_format_variant(f).is_none()
+                    && !STRING_ANNOTATIONS.contains(&f.as_str())
                 {
                     report("string", f);
                 }
             }
             SchemaKind::Integer(n) => match &n.format {
-                Some(f) if !INTEGER_FORMATS.contains(&f.as_str()) => report("integer", f),
+                Some(f) if integer_format_variant(f).is_none() => report("integer", f),
                 Some(_) => {}
                 None => {
                     let inside = |b: Option<f64>| b.is_some_and(|v| v.abs() < 9.2e18);
@@ -134,11 +185,10 @@ impl Lowerer<'_> {
                 }
             },
             SchemaKind::Number(n) => {
-                if let Some(f) = &n.format {
-                    let untyped_float = f == "float" && !typed;
-                    if !NUMBER_FORMATS.contains(&f.as_str()) && !untyped_float {
-                        report("number", f);
-                    }
+                if let Some(f) = &n.format
+                    && !NUMBER_FORMATS.contains(&f.as_str())
+                {
+                    report("number", f);
                 }
             }
             SchemaKind::Array(a) => self.formats_in(&a.items, typed, seen, problems),

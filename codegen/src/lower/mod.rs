@@ -1,14 +1,17 @@
 //! Lowering: `openapiv3::OpenAPI` → [`crate::model::Api`].
 //!
 //! This is where the spec is checked. Every problem is collected with its
-//! JSON pointer (and so its line) and reported together at the end; an
-//! unsupported construct is an error that names it, never a silent skip.
+//! JSON pointer (and so its line) and reported together at the end. What
+//! the emitters cannot express correctly is an error that names it; what
+//! they generate but do not enforce (an unknown `format`, say) is a
+//! warning that says so. Never a silent skip.
 
 mod enforce;
 mod operation;
 mod refs;
 mod schema;
 
+pub(crate) use enforce::{integer_format_variant, string_format_variant};
 pub(crate) use operation::is_json;
 
 use std::collections::{BTreeMap, HashMap};
@@ -31,9 +34,12 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
 /// Lowers a parsed spec, or returns every problem found.
 pub fn lower(source: &Source, api: &OpenAPI) -> Result<Api, Diagnostics> {
     let mut lowerer = Lowerer::new(source, api);
+    lowerer.c.extend(source.warnings.iter().cloned());
     lowerer.run();
     let Lowerer { c, out, .. } = lowerer;
-    c.finish(out)
+    let (mut api, warnings) = c.finish(out)?;
+    api.warnings = warnings;
+    Ok(api)
 }
 
 /// State shared by the lowering stages.
@@ -59,6 +65,7 @@ impl<'a> Lowerer<'a> {
                 servers: Vec::new(),
                 operations: Vec::new(),
                 types: BTreeMap::new(),
+                warnings: Vec::new(),
             },
             type_names: Namespace::with_reserved(RESERVED_TYPE_NAMES),
             component_names: HashMap::new(),

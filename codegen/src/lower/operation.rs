@@ -467,14 +467,24 @@ impl<'a> Lowerer<'a> {
         if let Some(default) = &op.responses.default {
             listed.push((Status::Default, "default".into(), default));
         }
-        if listed.is_empty() {
-            self.c.error_hint(
-                &responses_pointer,
-                "operation documents no responses",
-                "document at least the success response",
-            );
-        }
         let mut out = Vec::new();
+        if listed.is_empty() {
+            // Nothing says what comes back: any 2xx is a success whose body,
+            // if any, is handed over as it is (bytes), and any other status
+            // is an error, as for every operation.
+            self.c.warn(
+                &responses_pointer,
+                "operation documents no responses: its method returns the body of any 2xx response as raw bytes, unchecked, and treats other statuses as errors",
+                "document at least the success response (its status and content) to get a typed result",
+            );
+            out.push(Response {
+                status: Status::Range(2),
+                description: "Not documented: any success.".to_string(),
+                content_type: Some("*/*".to_string()),
+                schema: None,
+                headers: Vec::new(),
+            });
+        }
         for (status, key, item) in listed {
             let at = join(&responses_pointer, &key);
             match status {

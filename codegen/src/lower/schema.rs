@@ -469,6 +469,82 @@ impl<'a> Lowerer<'a> {
         out
     }
 
+    /// A schema with combinators beside each other or beside other
+    /// keywords (`allOf` + `properties`, `oneOf` + `type: object`). JSON
+    /// Schema applies every keyword on its own, so the schema is exactly
+    /// the `allOf` of its `allOf` parts, one part for its `oneOf`, one for
+    /// its `anyOf`, and one for the other keywords: that is what it lowers
+    /// to. Where every part is an object, the emitters merge them into one
+    /// struct; otherwise the Rust type is a JSON value (a warning says so),
+    /// and the validators check every keyword either way.
+    fn mixed_combinators(
+        &mut self,
+        schema: &OaSchema,
+        any: &AnySchema,
+        pointer: &str,
+        hint: &str,
+    ) -> Schema {
+        let mut parts = Vec::new();
+        if !any.all_of.is_empty() {
+            parts.extend(self.parts(&any.all_of, pointer, "allOf", hint));
+        }
+        let mut alternatives = Vec::new();
+        for (keyword, list) in [("oneOf", &any.one_of), ("anyOf", &any.any_of)] {
+            if list.is_empty() {
+                continue;
+            }
+            let lowered = self.parts(list, pointer, keyword, hint);
+            // An alternative that accepts every value makes `anyOf` accept
+            // everything, and so does a `oneOf` of that one alternative:
+            // such a part adds nothing (buildomat writes `oneOf: [{}]`).
+            let neutral = |p: &Schema| p.kind == SchemaKind::Any && !p.nullable;
+            if (keyword == "anyOf" && lowered.iter().any(neutral))
+                || (lowered.len() == 1 && neutral(&lowered[0]))
+            {
+                continue;
+            }
+            let kind = if keyword == "oneOf" {
+                SchemaKind::OneOf(lowered)
+            } else {
+                SchemaKind::AnyOf(lowered)
+            };
+            parts.push(Schema {
+                kind,
+                nullable: false,
+                description: String::new(),
+                pointer: join(pointer, keyword),
+            });
+            alternatives.push(keyword);
+        }
+        let mut rest = any.clone();
+        rest.all_of.clear();
+        rest.one_of.clear();
+        rest.any_of.clear();
+        let mut siblings = self.any_schema_object(schema, &rest, pointer, hint);
+        if siblings.kind != SchemaKind::Any {
+            siblings.nullable = false;
+            siblings.description = String::new();
+            parts.push(siblings);
+        }
+        if !alternatives.is_empty() && parts.len() > 1 {
+            self.c.warn(
+                pointer,
+                format!(
+                    "`{}` beside other keywords: the value is held as an untyped JSON value (`serde_json::Value`); the validators check every keyword",
+                    alternatives.join("` and `")
+                ),
+                "to get a Rust type, move the shared keywords into each alternative, or the alternatives into one `allOf` part of a named schema",
+            );
+        }
+        let data = &schema.schema_data;
+        Schema {
+            kind: SchemaKind::AllOf(parts),
+            nullable: data.nullable,
+            description: data.description.clone().unwrap_or_default(),
+            pointer: pointer.to_string(),
+        }
+    }
+
     /// `openapiv3` falls back to `AnySchema` when a schema mixes keywords of
     /// several kinds or leaves out `type`. Decide what it really is.
     fn any_schema_object(
@@ -496,14 +572,19 @@ impl<'a> Lowerer<'a> {
             .filter(|(_, on)| *on)
             .map(|(k, _)| *k)
             .collect();
-        if used.len() > 1 || (!used.is_empty() && (any.typ.is_some() || has_object_words)) {
+        if any.not.is_none()
+            && (used.len() > 1 || (!used.is_empty() && (any.typ.is_some() || has_object_words)))
+        {
+            return self.mixed_combinators(schema, any, pointer, hint);
+        }
+        if used.len() > 1 {
             self.c.error_hint(
                 pointer,
                 format!(
-                    "a schema that mixes {} with other keywords is not supported yet",
+                    "a schema that mixes {} is not supported yet",
                     used.join(", ")
                 ),
-                "move the extra keywords into one more `allOf` part",
+                "rewrite the schema without `not`",
             );
         }
         let kind = if !any.all_of.is_empty() {

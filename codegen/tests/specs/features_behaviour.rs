@@ -7,8 +7,12 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-use features_client::params::{FooBar2Params, FooBar2Params2, ThingsDeleteParams, ThingsListParams};
-use features_client::types::{Entity, Level, NullableLevel, Thing, ThingsListSelectItem};
+use features_client::params::{
+    FooBar2Params, FooBar2Params2, HostsPutParams, ThingsDeleteParams, ThingsListParams,
+};
+use features_client::types::{
+    Entity, HostsPutBody, Level, NullableLevel, Thing, ThingsListSelectItem,
+};
 use features_client::{Client, routes};
 
 /// One request as the server saw it: request line, lower-cased headers, body.
@@ -37,6 +41,7 @@ fn answer(method: &str, target: &str) -> (u16, &'static str, Vec<u8>) {
         ("GET", "/v1/things/full") => (200, "application/json", br#"{"id":"full"}"#.to_vec()),
         ("GET", "/v1/things/empty") => (204, "", Vec::new()),
         ("GET", _) => (200, "application/octet-stream", vec![0, 1, 2, 255]),
+        ("PUT", _) => (200, "text/plain", b"stored".to_vec()),
         _ => (204, "", Vec::new()),
     }
 }
@@ -327,4 +332,38 @@ async fn every_method_goes_over_the_wire_as_documented() {
     assert!(seen[3].body.is_empty());
 
     assert_eq!(seen[4].line, "GET /v1/things/x/content HTTP/1.1");
+}
+
+#[tokio::test]
+async fn formats_are_checked_before_sending_and_undocumented_responses_come_back_as_bytes() {
+    let (base, seen) = serve();
+    let client = client(&base);
+    let good = HostsPutBody {
+        mac: Some("00:1a:2b:3c:4d:5e".into()),
+        opens: Some("08:30:00+02:00".into()),
+        owner: Some("ops@example.com".into()),
+        serial: Some(u64::MAX),
+        ..Default::default()
+    };
+    let port = HostsPutParams { port: Some(65535) };
+    let refused = [
+        ("192.0.2.300", good.clone(), "/path/address"),
+        ("192.0.2.1", HostsPutBody { mac: Some("00:1a:2b".into()), ..good.clone() }, "/body/mac"),
+        ("192.0.2.1", HostsPutBody { opens: Some("8:30".into()), ..good.clone() }, "/body/opens"),
+        ("192.0.2.1", HostsPutBody { owner: Some("ops at example".into()), ..good.clone() }, "/body/owner"),
+    ];
+    for (address, body, place) in refused {
+        let err = client.hosts_put(address, &port, &body).await.unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains(place) && text.contains("(format)"), "{text}");
+    }
+    assert_eq!(seen.lock().unwrap().len(), 0, "refused requests must not be sent");
+    // `responses: {}`: any success, its body as bytes.
+    let reply = client.hosts_put("192.0.2.1", &port, &good).await.unwrap();
+    assert_eq!(reply, b"stored".to_vec());
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].line, "PUT /v1/hosts/192.0.2.1?port=65535 HTTP/1.1");
+    let sent: serde_json::Value = serde_json::from_slice(&seen[0].body).unwrap();
+    assert_eq!(sent["serial"], serde_json::json!(u64::MAX));
 }

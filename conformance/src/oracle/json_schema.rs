@@ -44,6 +44,60 @@ pub const FORMAT_RULES: &[(&str, &str)] = &[
     ("int8", "integer in [-2^7, 2^7-1] (type integer only)"),
     ("uint8", "integer in [0, 255] (type integer only)"),
     ("int16", "integer in [-2^15, 2^15-1] (type integer only)"),
+    ("uint16", "integer in [0, 2^16-1] (type integer only)"),
+    (
+        "float",
+        "number in [-f32::MAX, f32::MAX] (type number only)",
+    ),
+    ("uint32", "integer in [0, 2^32-1] (type integer only)"),
+    ("uint64", "integer in [0, 2^64-1] (type integer only)"),
+    ("uint", "integer in [0, 2^64-1] (type integer only)"),
+    (
+        "time",
+        "RFC 3339 full-time (JSON Schema `time` format check)",
+    ),
+    ("ipv4", "dotted-quad IPv4 (JSON Schema `ipv4` format check)"),
+    ("ipv6", "IPv6 (JSON Schema `ipv6` format check)"),
+    ("ip", "IPv4 or IPv6 (`ipv4` or `ipv6` format check)"),
+    (
+        "email",
+        "RFC 5321 mailbox (JSON Schema `email` format check)",
+    ),
+    (
+        "hostname",
+        "RFC 1034 host name (JSON Schema Draft 4 `hostname` format check)",
+    ),
+    (
+        "uri",
+        "RFC 3986 absolute URI (JSON Schema `uri` format check)",
+    ),
+    (
+        "mac",
+        "pattern ^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$ or the same with `-`",
+    ),
+    (
+        "byte",
+        "standard base64 with padding: pattern ^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
+    ),
+];
+
+/// Formats that constrain strings only, so a schema without `type` lets
+/// other values through them.
+const STRING_FORMATS: &[&str] = &[
+    "uuid",
+    "base64url",
+    "duration",
+    "date",
+    "date-time",
+    "time",
+    "ipv4",
+    "ipv6",
+    "ip",
+    "email",
+    "hostname",
+    "uri",
+    "mac",
+    "byte",
 ];
 
 const UUID: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
@@ -51,6 +105,8 @@ const BASE64URL: &str = "^[A-Za-z0-9_-]*={0,2}$";
 // Digits are spelled `[0-9]`: with its lookarounds this pattern reaches
 // the regex engine untranslated, and there `\d` would also match
 // non-ASCII digits, which ECMA-262's `\d` does not.
+const MAC: &str = "^([0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(-[0-9A-Fa-f]{2}){5})$";
+const BYTE: &str = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$";
 const DURATION: &str = "^-?P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+([.][0-9]+)?S)?)?$";
 
 /// Keywords that carry subschemas, and how.
@@ -192,6 +248,17 @@ fn apply_format(source: &Map<String, Value>, out: &mut Map<String, Value>) {
         "int16" if is_type("integer") => json!({"minimum": i16::MIN, "maximum": i16::MAX}),
         "int8" if is_type("integer") => json!({"minimum": i8::MIN, "maximum": i8::MAX}),
         "uint8" if is_type("integer") => json!({"minimum": u8::MIN, "maximum": u8::MAX}),
+        "uint16" if is_type("integer") => json!({"minimum": 0, "maximum": u16::MAX}),
+        "uint32" if is_type("integer") => json!({"minimum": 0, "maximum": u32::MAX}),
+        "uint64" | "uint" if is_type("integer") => json!({"minimum": 0, "maximum": u64::MAX}),
+        "float" if is_type("number") => {
+            let max = f64::from(f32::MAX);
+            json!({"minimum": -max, "maximum": max})
+        }
+        "time" | "ipv4" | "ipv6" | "email" | "hostname" | "uri" => json!({ "format": format }),
+        "ip" => json!({"anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}),
+        "mac" => json!({ "pattern": MAC }),
+        "byte" => json!({ "pattern": BYTE }),
         "date-time" => json!({"format": "date-time"}),
         "date" => json!({"format": "date"}),
         "uuid" => json!({"pattern": UUID}),
@@ -199,15 +266,14 @@ fn apply_format(source: &Map<String, Value>, out: &mut Map<String, Value>) {
         "duration" => json!({"pattern": DURATION}),
         _ => return,
     };
-    let constraint = if is_type("string") || is_type("integer") {
+    let constraint = if is_type("string") || is_type("integer") || is_type("number") {
         extra
     } else {
         // No type: the format applies to strings only (JSON Schema rule).
-        match format {
-            "uuid" | "base64url" | "duration" | "date" | "date-time" => {
-                json!({"anyOf": [{"not": {"type": "string"}}, extra]})
-            }
-            _ => return,
+        if STRING_FORMATS.contains(&format) {
+            json!({"anyOf": [{"not": {"type": "string"}}, extra]})
+        } else {
+            return;
         }
     };
     let all_of = out
@@ -277,6 +343,41 @@ mod tests {
         let b64 = json!({"type": "string", "format": "base64url"});
         assert!(check(&root, &b64, json!("aGVsbG8_-w==")));
         assert!(!check(&root, &b64, json!("a+b/")));
+    }
+
+    #[test]
+    fn new_formats_have_meaning() {
+        let root = json!({});
+        let port = json!({"type": "integer", "format": "uint16"});
+        assert!(check(&root, &port, json!(65535)));
+        assert!(!check(&root, &port, json!(65536)));
+        assert!(!check(&root, &port, json!(-1)));
+        let float = json!({"type": "number", "format": "float"});
+        assert!(check(&root, &float, json!(-3.4028234663852886e38)));
+        assert!(!check(&root, &float, json!(3.5e38)));
+        let big = json!({"type": "integer", "format": "uint64"});
+        assert!(check(&root, &big, json!(u64::MAX)));
+        assert!(!check(&root, &big, json!(-1)));
+        let ip = json!({"type": "string", "format": "ip"});
+        assert!(check(&root, &ip, json!("::1")));
+        assert!(check(&root, &ip, json!("10.0.0.1")));
+        assert!(!check(&root, &ip, json!("example.com")));
+        let time = json!({"type": "string", "format": "time"});
+        assert!(check(&root, &time, json!("12:00:00Z")));
+        assert!(!check(&root, &time, json!("12:00")));
+        let mac = json!({"type": "string", "format": "mac"});
+        assert!(check(&root, &mac, json!("00:1a:2b:3c:4d:5e")));
+        assert!(!check(&root, &mac, json!("00:1a-2b:3c:4d:5e")));
+        let byte = json!({"type": "string", "format": "byte"});
+        assert!(check(&root, &byte, json!("aGk+/w==")));
+        assert!(!check(&root, &byte, json!("aGk")));
+        // Without `type`, a string format lets other values through.
+        let untyped = json!({"format": "email"});
+        assert!(check(&root, &untyped, json!(5)));
+        assert!(!check(&root, &untyped, json!("not an address")));
+        // A format nobody knows is an annotation.
+        let unknown = json!({"type": "string", "format": "serial-number"});
+        assert!(check(&root, &unknown, json!("anything")));
     }
 
     #[test]

@@ -12,6 +12,15 @@ pub fn check(format: StringFormat, text: &str) -> bool {
         StringFormat::Uuid => uuid(text),
         StringFormat::Base64Url => base64url(text),
         StringFormat::Duration => duration(text),
+        StringFormat::Time => time(text.as_bytes()),
+        StringFormat::Ipv4 => ipv4(text),
+        StringFormat::Ipv6 => ipv6(text),
+        StringFormat::Ip => ipv4(text) || ipv6(text),
+        StringFormat::Email => email(text),
+        StringFormat::Hostname => hostname(text),
+        StringFormat::Uri => uri(text),
+        StringFormat::Mac => mac(text),
+        StringFormat::Byte => byte(text),
     }
 }
 
@@ -23,6 +32,17 @@ pub fn describe(format: StringFormat) -> &'static str {
         StringFormat::Uuid => "a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e",
         StringFormat::Base64Url => "URL-safe base64 (A-Z a-z 0-9 - _, up to two = of padding)",
         StringFormat::Duration => "an ISO 8601 duration such as P1DT2H or PT0.5S",
+        StringFormat::Time => {
+            "an RFC 3339 time with its offset such as 12:00:00Z or 08:30:00+02:00"
+        }
+        StringFormat::Ipv4 => "an IPv4 address such as 192.0.2.1",
+        StringFormat::Ipv6 => "an IPv6 address such as 2001:db8::1",
+        StringFormat::Ip => "an IPv4 or IPv6 address such as 192.0.2.1 or 2001:db8::1",
+        StringFormat::Email => "an email address such as user@example.com",
+        StringFormat::Hostname => "a host name such as api.example.com",
+        StringFormat::Uri => "an absolute URI such as https://example.com/a?b",
+        StringFormat::Mac => "a MAC address such as 00:1a:2b:3c:4d:5e",
+        StringFormat::Byte => "standard base64 (A-Z a-z 0-9 + /, padded with = to a multiple of 4)",
     }
 }
 
@@ -70,7 +90,9 @@ pub fn date_time(text: &str) -> bool {
     date(&text[..split]) && time(&text.as_bytes()[split + 1..])
 }
 
-fn time(b: &[u8]) -> bool {
+/// RFC 3339 `full-time`: `HH:MM:SS`, optional fraction, then `Z`/`z` or
+/// `±HH:MM` (a leap second only where it is 23:59 in UTC).
+pub fn time(b: &[u8]) -> bool {
     if b.len() < 9 || b[2] != b':' || b[5] != b':' {
         return false;
     }
@@ -199,6 +221,224 @@ fn units(b: &[u8], mut i: usize, order: &[u8], seconds_fraction: bool) -> Option
     Some(i)
 }
 
+/// Dotted-quad IPv4, as `std::net::Ipv4Addr` reads it (no leading zeros).
+pub fn ipv4(text: &str) -> bool {
+    text.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+/// IPv6 in any RFC 4291 text form, as `std::net::Ipv6Addr` reads it (no
+/// zone index).
+pub fn ipv6(text: &str) -> bool {
+    text.parse::<std::net::Ipv6Addr>().is_ok()
+}
+
+/// RFC 1034 host name: at most 253 characters, labels of 1 to 63 letters,
+/// digits and `-` that neither start nor end with `-`, no final dot.
+pub fn hostname(text: &str) -> bool {
+    let b = text.as_bytes();
+    !b.is_empty()
+        && b.len() <= 253
+        && b.split(|c| *c == b'.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label[0] != b'-'
+                && label[label.len() - 1] != b'-'
+                && label
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+        })
+}
+
+/// RFC 5321 mailbox: a local part (dot-atom or quoted string, at most 64
+/// characters), `@`, and a domain that is a host name or an address
+/// literal (`[192.0.2.1]`, `[IPv6:2001:db8::1]`).
+pub fn email(text: &str) -> bool {
+    let Some((local, domain)) = text.rsplit_once('@') else {
+        return false;
+    };
+    let local_ok = if let Some(quoted) = local
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    {
+        quoted_string(quoted.as_bytes())
+    } else {
+        !local.is_empty()
+            && local.split('.').all(|atom| {
+                !atom.is_empty()
+                    && atom
+                        .bytes()
+                        .all(|c| c.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&c))
+            })
+    };
+    if !local_ok || local.len() > 64 {
+        return false;
+    }
+    match domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) {
+        Some(literal) => match literal.get(..5) {
+            Some(tag) if tag.eq_ignore_ascii_case("IPv6:") => ipv6(&literal[5..]),
+            _ => ipv4(literal),
+        },
+        None => hostname(domain),
+    }
+}
+
+/// The inside of a quoted local part: printable ASCII, with `"` and `\`
+/// only as `\"` and `\\` (quoted pairs).
+fn quoted_string(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => {
+                if !b.get(i + 1).is_some_and(|c| (b' '..=b'~').contains(c)) {
+                    return false;
+                }
+                i += 2;
+            }
+            b'"' => return false,
+            c if (b' '..=b'~').contains(&c) => i += 1,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// RFC 3986 `URI`: `scheme ":" hier-part ["?" query] ["#" fragment]`, ASCII
+/// only, every `%` followed by two hex digits; an authority (after `//`)
+/// is `[userinfo "@"] host [":" port]` with an IP literal in brackets.
+pub fn uri(text: &str) -> bool {
+    let Some((scheme, rest)) = text.split_once(':') else {
+        return false;
+    };
+    let mut scheme_bytes = scheme.bytes();
+    if !scheme_bytes.next().is_some_and(|c| c.is_ascii_alphabetic())
+        || !scheme_bytes.all(|c| c.is_ascii_alphanumeric() || b"+-.".contains(&c))
+    {
+        return false;
+    }
+    let (rest, fragment) = match rest.split_once('#') {
+        Some((before, fragment)) => (before, Some(fragment)),
+        None => (rest, None),
+    };
+    let (hier, query) = match rest.split_once('?') {
+        Some((before, query)) => (before, Some(query)),
+        None => (rest, None),
+    };
+    let extra = |part: &str| uri_chars(part, b":@/?");
+    if !query.is_none_or(extra) || !fragment.is_none_or(extra) {
+        return false;
+    }
+    let path = match hier.strip_prefix("//") {
+        Some(after) => {
+            let end = after.find('/').unwrap_or(after.len());
+            if !authority(&after[..end]) {
+                return false;
+            }
+            &after[end..]
+        }
+        None => hier,
+    };
+    uri_chars(path, b":@/")
+}
+
+/// Whether `part` holds only unreserved characters, sub-delimiters,
+/// percent-encoded octets and the `extra` characters.
+fn uri_chars(part: &str, extra: &[u8]) -> bool {
+    let b = part.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'%' {
+            if !(b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+            {
+                return false;
+            }
+            i += 3;
+            continue;
+        }
+        let allowed = c.is_ascii_alphanumeric()
+            || b"-._~".contains(&c)
+            || b"!$&'()*+,;=".contains(&c)
+            || extra.contains(&c);
+        if !allowed {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// RFC 3986 `authority`.
+fn authority(text: &str) -> bool {
+    let (userinfo, host_port) = match text.rsplit_once('@') {
+        Some((userinfo, host_port)) => (Some(userinfo), host_port),
+        None => (None, text),
+    };
+    if !userinfo.is_none_or(|u| uri_chars(u, b":")) {
+        return false;
+    }
+    let (host, port) = if let Some(literal) = host_port.strip_prefix('[') {
+        let Some((inside, after)) = literal.split_once(']') else {
+            return false;
+        };
+        let future = inside.strip_prefix(['v', 'V']).is_some_and(|rest| {
+            rest.split_once('.').is_some_and(|(version, body)| {
+                !version.is_empty()
+                    && version.bytes().all(|c| c.is_ascii_hexdigit())
+                    && !body.is_empty()
+                    && uri_chars(body, b":")
+                    && !body.contains('%')
+            })
+        });
+        if !(ipv6(inside) || future) {
+            return false;
+        }
+        match after.strip_prefix(':') {
+            Some(port) => ("", Some(port)),
+            None if after.is_empty() => ("", None),
+            None => return false,
+        }
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        }
+    };
+    uri_chars(host, b"") && port.is_none_or(|p| p.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// Six pairs of hex digits, all separated by `:` or all by `-`.
+pub fn mac(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.len() != 17 {
+        return false;
+    }
+    let separator = b[2];
+    (separator == b':' || separator == b'-')
+        && b.iter().enumerate().all(|(i, c)| {
+            if i % 3 == 2 {
+                *c == separator
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// Standard base64 (RFC 4648 section 4) with padding: groups of four
+/// characters of `A-Z a-z 0-9 + /`, the last group possibly ending in
+/// `=` or `==`.
+pub fn byte(text: &str) -> bool {
+    let b = text.as_bytes();
+    if !b.len().is_multiple_of(4) {
+        return false;
+    }
+    let padding = b.iter().rev().take_while(|c| **c == b'=').count();
+    padding <= 2
+        && b[..b.len() - padding]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,5 +499,123 @@ mod tests {
         ] {
             assert!(!duration(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn times() {
+        assert!(time(b"12:00:00Z"));
+        assert!(time(b"08:30:00.5+02:00"));
+        assert!(time(b"23:59:60Z"));
+        assert!(!time(b"12:00:00"));
+        assert!(!time(b"24:00:00Z"));
+        assert!(!time(b"12:00Z"));
+        assert!(check(StringFormat::Time, "00:00:00z"));
+    }
+
+    #[test]
+    fn ip_addresses() {
+        assert!(ipv4("192.0.2.1"));
+        assert!(!ipv4("192.0.2"));
+        assert!(!ipv4("192.0.2.256"));
+        assert!(!ipv4("01.0.0.1"));
+        assert!(ipv6("2001:db8::1"));
+        assert!(ipv6("::ffff:192.0.2.1"));
+        assert!(!ipv6("2001:db8::1::2"));
+        assert!(!ipv6("fe80::1%eth0"));
+        assert!(check(StringFormat::Ip, "::1"));
+        assert!(check(StringFormat::Ip, "10.0.0.1"));
+        assert!(!check(StringFormat::Ip, "example.com"));
+    }
+
+    #[test]
+    fn hostnames() {
+        assert!(hostname("api.example.com"));
+        assert!(hostname("localhost"));
+        assert!(hostname("1a.example"));
+        assert!(!hostname(""));
+        assert!(!hostname("example.com."));
+        assert!(!hostname("-a.example"));
+        assert!(!hostname("a_b.example"));
+        assert!(!hostname(&"a".repeat(64)));
+        assert!(!hostname("ex ample.com"));
+    }
+
+    #[test]
+    fn emails() {
+        for ok in [
+            "user@example.com",
+            "first.last+tag@sub.example.org",
+            "\"quoted local\"@example.com",
+            "x@[192.0.2.1]",
+            "x@[IPv6:2001:db8::1]",
+        ] {
+            assert!(email(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "user",
+            "@example.com",
+            "user@",
+            ".user@example.com",
+            "us..er@example.com",
+            "user@exa_mple.com",
+            "user@[300.0.0.1]",
+            "us er@example.com",
+            "ü@example.com",
+        ] {
+            assert!(!email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn uris() {
+        for ok in [
+            "https://example.com/a/b?c=d#e",
+            "urn:isbn:0451450523",
+            "mailto:user@example.com",
+            "http://user:pw@[2001:db8::1]:8080/",
+            "file:///etc/hosts",
+            "http://example.com/%20",
+        ] {
+            assert!(uri(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "/relative/path",
+            "example.com",
+            "1http://x",
+            "http://exa mple.com",
+            "http://example.com/%2",
+            "http://[::1/",
+            "http://x:port/",
+            "https://example.com/ü",
+        ] {
+            assert!(!uri(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn macs_and_base64() {
+        assert!(mac("00:1a:2B:3c:4d:5e"));
+        assert!(mac("00-1a-2b-3c-4d-5e"));
+        assert!(!mac("00:1a-2b:3c:4d:5e"));
+        assert!(!mac("001a2b3c4d5e"));
+        assert!(!mac("00:1a:2b:3c:4d:5g"));
+        assert!(byte(""));
+        assert!(byte("aGVsbG8="));
+        assert!(byte("aGk+/w=="));
+        assert!(!byte("aGVsbG8"));
+        assert!(!byte("aGk-_w=="));
+        assert!(!byte("a==="));
+        assert!(!byte("aG=k"));
+    }
+
+    #[test]
+    fn every_format_has_its_name() {
+        for f in StringFormat::ALL {
+            assert_eq!(StringFormat::from_name(f.name()), Some(*f));
+            assert!(!describe(*f).is_empty());
+        }
+        assert_eq!(StringFormat::from_name("password"), None);
     }
 }

@@ -27,8 +27,9 @@
 //!   4), so `1.0` is not an integer.
 //! * `minLength`/`maxLength` count Unicode code points; `pattern` is
 //!   ECMA-262 (the `regress` engine) and is searched, not anchored.
-//! * `format`s: see [`StringFormat`] and [`IntegerFormat`]; the generator
-//!   refuses formats it cannot enforce.
+//! * `format`s: see [`StringFormat`] and [`IntegerFormat`]; any other
+//!   format is an annotation (JSON Schema's rule), and the generator warns
+//!   where a request schema uses one.
 //! * Numbers compare exactly (an integer against a fractional bound is not
 //!   rounded).
 //!
@@ -179,6 +180,25 @@ pub enum StringFormat {
     Base64Url,
     /// ISO 8601 duration (`P1DT2H`, `-PT0.5S`).
     Duration,
+    /// RFC 3339 `partial-time` with its offset (`full-time`): `12:00:00Z`.
+    Time,
+    /// IPv4 address in dotted-quad form (as `std::net::Ipv4Addr` reads it).
+    Ipv4,
+    /// IPv6 address (as `std::net::Ipv6Addr` reads it).
+    Ipv6,
+    /// Either an IPv4 or an IPv6 address.
+    Ip,
+    /// RFC 5321 mailbox: `local@domain`, the domain a host name or an
+    /// address literal.
+    Email,
+    /// RFC 1034 host name: dot-separated labels of letters, digits and `-`.
+    Hostname,
+    /// RFC 3986 absolute URI (a scheme, then the rest).
+    Uri,
+    /// IEEE 802 MAC-48 address: six hex pairs separated by `:` or `-`.
+    Mac,
+    /// Base64 (RFC 4648 section 4, the standard alphabet) with its padding.
+    Byte,
 }
 
 impl StringFormat {
@@ -190,7 +210,39 @@ impl StringFormat {
             StringFormat::Uuid => "uuid",
             StringFormat::Base64Url => "base64url",
             StringFormat::Duration => "duration",
+            StringFormat::Time => "time",
+            StringFormat::Ipv4 => "ipv4",
+            StringFormat::Ipv6 => "ipv6",
+            StringFormat::Ip => "ip",
+            StringFormat::Email => "email",
+            StringFormat::Hostname => "hostname",
+            StringFormat::Uri => "uri",
+            StringFormat::Mac => "mac",
+            StringFormat::Byte => "byte",
         }
+    }
+
+    /// Every format, for the generator's table of what is enforced.
+    pub const ALL: &'static [StringFormat] = &[
+        StringFormat::DateTime,
+        StringFormat::Date,
+        StringFormat::Uuid,
+        StringFormat::Base64Url,
+        StringFormat::Duration,
+        StringFormat::Time,
+        StringFormat::Ipv4,
+        StringFormat::Ipv6,
+        StringFormat::Ip,
+        StringFormat::Email,
+        StringFormat::Hostname,
+        StringFormat::Uri,
+        StringFormat::Mac,
+        StringFormat::Byte,
+    ];
+
+    /// The format called `name` in a spec, if the validators enforce it.
+    pub fn from_name(name: &str) -> Option<StringFormat> {
+        Self::ALL.iter().copied().find(|f| f.name() == name)
     }
 }
 
@@ -207,6 +259,14 @@ pub enum IntegerFormat {
     Int32,
     /// `[-2^63, 2^63-1]`
     Int64,
+    /// `[0, 2^16-1]`
+    Uint16,
+    /// `[0, 2^32-1]`
+    Uint32,
+    /// `[0, 2^64-1]`
+    Uint64,
+    /// `uint`: an unsigned integer held as `u64`, `[0, 2^64-1]`.
+    Uint,
 }
 
 impl IntegerFormat {
@@ -218,7 +278,29 @@ impl IntegerFormat {
             IntegerFormat::Int16 => "int16",
             IntegerFormat::Int32 => "int32",
             IntegerFormat::Int64 => "int64",
+            IntegerFormat::Uint16 => "uint16",
+            IntegerFormat::Uint32 => "uint32",
+            IntegerFormat::Uint64 => "uint64",
+            IntegerFormat::Uint => "uint",
         }
+    }
+
+    /// Every format, for the generator's table of what is enforced.
+    pub const ALL: &'static [IntegerFormat] = &[
+        IntegerFormat::Int8,
+        IntegerFormat::Uint8,
+        IntegerFormat::Int16,
+        IntegerFormat::Int32,
+        IntegerFormat::Int64,
+        IntegerFormat::Uint16,
+        IntegerFormat::Uint32,
+        IntegerFormat::Uint64,
+        IntegerFormat::Uint,
+    ];
+
+    /// The format called `name` in a spec, if the validators enforce it.
+    pub fn from_name(name: &str) -> Option<IntegerFormat> {
+        Self::ALL.iter().copied().find(|f| f.name() == name)
     }
 
     /// The inclusive range.
@@ -229,6 +311,9 @@ impl IntegerFormat {
             IntegerFormat::Int16 => (i16::MIN as i128, i16::MAX as i128),
             IntegerFormat::Int32 => (i32::MIN as i128, i32::MAX as i128),
             IntegerFormat::Int64 => (i64::MIN as i128, i64::MAX as i128),
+            IntegerFormat::Uint16 => (0, u16::MAX as i128),
+            IntegerFormat::Uint32 => (0, u32::MAX as i128),
+            IntegerFormat::Uint64 | IntegerFormat::Uint => (0, u64::MAX as i128),
         }
     }
 }
@@ -248,6 +333,9 @@ pub struct NumberRules {
     pub multiple_of: Option<f64>,
     /// A range `format` (integers only).
     pub format: Option<IntegerFormat>,
+    /// `format: float` (numbers): the value must fit an `f32`, that is
+    /// lie within `[-f32::MAX, f32::MAX]`.
+    pub float: bool,
     /// `enum` (empty: no restriction).
     pub enumeration: &'static [f64],
 }
@@ -261,6 +349,7 @@ impl NumberRules {
         exclusive_maximum: false,
         multiple_of: None,
         format: None,
+        float: false,
         enumeration: &[],
     };
 }

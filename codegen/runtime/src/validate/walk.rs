@@ -416,6 +416,17 @@ pub fn check_number(
             ));
         }
     }
+    if rules.float && n.as_f64().is_some_and(|x| x.abs() > f64::from(f32::MAX)) {
+        out.push(Violation::new(
+            at.as_str(),
+            "format",
+            format!(
+                "{n} is outside the float range [{}, {}]",
+                -f64::from(f32::MAX),
+                f64::from(f32::MAX)
+            ),
+        ));
+    }
     if let Some(min) = rules.minimum {
         let order = number::compare(n, min);
         let bad = if rules.exclusive_minimum {
@@ -613,6 +624,37 @@ mod tests {
                 canonical(b, &mut y);
                 assert_eq!(x == y, equal(a, b), "{a} vs {b}");
             }
+        }
+    }
+
+    #[test]
+    fn float_numbers_must_fit_an_f32() {
+        let rules = NumberRules {
+            float: true,
+            ..NumberRules::NONE
+        };
+        let judge = |text: &str| {
+            let mut out = Vec::new();
+            check_number(
+                &rules,
+                &text.parse().unwrap(),
+                &Pointer::at("/body"),
+                &mut out,
+            );
+            out
+        };
+        for ok in ["0", "-1.5", "3.4028234e38", "-3.4028234e38"] {
+            assert!(judge(ok).is_empty(), "{ok}");
+        }
+        for bad in ["3.5e38", "-1e39", "1e300"] {
+            let found = judge(bad);
+            assert_eq!(found.len(), 1, "{bad}");
+            assert_eq!(found[0].keyword, "format");
+            assert!(
+                found[0].message.contains("float range"),
+                "{}",
+                found[0].message
+            );
         }
     }
 }

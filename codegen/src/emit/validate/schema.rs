@@ -234,16 +234,12 @@ impl<'c, 'a> Writer<'c, 'a> {
             let prefix = site.patterns();
             calls.push(quote!(.with_pattern(&#prefix #name)));
         }
-        let format = match s.format.as_deref() {
-            Some("date-time") => Some(quote!(DateTime)),
-            Some("date") => Some(quote!(Date)),
-            Some("uuid") => Some(quote!(Uuid)),
-            Some("base64url") => Some(quote!(Base64Url)),
-            Some("duration") => Some(quote!(Duration)),
-            // Other formats never reach request schemas: generation refuses
-            // them there (lower::enforce).
-            _ => None,
-        };
+        // Other formats are annotations (lowering warns about them).
+        let format = s
+            .format
+            .as_deref()
+            .and_then(crate::lower::string_format_variant)
+            .map(ident);
         if let Some(f) = format {
             calls.push(quote!(.with_format(v::StringFormat::#f)));
         }
@@ -409,16 +405,17 @@ fn number_rules(n: &NumberSchema, integer: bool) -> TokenStream {
     if n.exclusive_maximum {
         fields.push(quote!(exclusive_maximum: true,));
     }
-    let format = match (integer, n.format.as_deref()) {
-        (true, Some("int8")) => Some(quote!(Int8)),
-        (true, Some("uint8")) => Some(quote!(Uint8)),
-        (true, Some("int16")) => Some(quote!(Int16)),
-        (true, Some("int32")) => Some(quote!(Int32)),
-        (true, Some("int64")) => Some(quote!(Int64)),
-        _ => None,
-    };
+    let format = n
+        .format
+        .as_deref()
+        .filter(|_| integer)
+        .and_then(crate::lower::integer_format_variant)
+        .map(ident);
     if let Some(f) = format {
         fields.push(quote!(format: ::std::option::Option::Some(v::IntegerFormat::#f),));
+    }
+    if !integer && n.format.as_deref() == Some("float") {
+        fields.push(quote!(float: true,));
     }
     if !n.enumeration.is_empty() {
         let values = n.enumeration.iter().map(|x| f64_literal(*x));

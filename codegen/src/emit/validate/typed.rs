@@ -64,7 +64,17 @@ fn exact_value(api: &Api, schema: &Schema, depth: usize) -> bool {
         SchemaKind::Integer(n) => {
             matches!(
                 n.format.as_deref(),
-                Some("int8" | "uint8" | "int16" | "int32" | "int64")
+                Some(
+                    "int8"
+                        | "uint8"
+                        | "int16"
+                        | "int32"
+                        | "int64"
+                        | "uint16"
+                        | "uint32"
+                        | "uint64"
+                        | "uint"
+                )
             ) && n.minimum.is_none()
                 && n.maximum.is_none()
                 && n.multiple_of.is_none()
