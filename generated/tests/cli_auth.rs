@@ -92,6 +92,45 @@ async fn azure_cli_signs_in_through_az_on_path_for_the_clouds_scope() {
     assert_hidden(&output, &token);
 }
 
+/// `az` on PATH with nobody signed in: the default sign-in fails with the
+/// Azure CLI's own words, says why the Azure CLI was tried and what else
+/// there is, and sends nothing; chosen with --auth, it adds no such note.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_cli_taken_by_default_says_why_when_nobody_signed_in() {
+    let bin = tempfile::tempdir().unwrap();
+    let az = bin.path().join("az");
+    std::fs::write(
+        &az,
+        "#!/bin/sh\necho \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1\n",
+    )
+    .unwrap();
+    make_executable(&az);
+    let (addr, seen) = scripted::serve(vec![(204, vec![], "")]).await;
+    let args = assign_args(&format!("http://{addr}/beta"));
+    let note = "(the Azure CLI was tried because `az` is on PATH and no token was given: \
+                run `az login`, or choose another way: set GRAPH_TOKEN, pass --token-file PATH, \
+                or sign in with --auth azure-cli|client-secret|managed-identity|device-code)";
+    for (extra, noted) in [(&[][..], true), (&["--auth", "azure-cli"][..], false)] {
+        let mut command = autopilot(
+            &[
+                &args.iter().map(String::as_str).collect::<Vec<_>>()[..],
+                extra,
+            ]
+            .concat(),
+        );
+        command.env("PATH", format!("{}:/usr/bin:/bin", bin.path().display()));
+        let output = run(command).await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(4), "{extra:?}: {stderr}");
+        assert!(
+            stderr.contains("Please run 'az login'"),
+            "{extra:?}: {stderr}"
+        );
+        assert_eq!(stderr.contains(note), noted, "{extra:?}: {stderr}");
+    }
+    assert!(seen.lock().unwrap().is_empty(), "nothing may be sent");
+}
+
 #[cfg(unix)]
 fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt as _;

@@ -16,6 +16,7 @@ use autopilot_client::runtime::azure::azure_core::cloud::{
 use autopilot_client::runtime::azure::azure_core::credentials::Secret;
 use autopilot_client::runtime::azure::azure_core::http::ClientOptions;
 use autopilot_client::runtime::azure::azure_identity;
+use autopilot_client::runtime::token::{TokenError, TokenFuture};
 use autopilot_client::runtime::{Cloud, SecretToken, TokenProvider};
 use clap::ValueEnum;
 
@@ -86,9 +87,19 @@ pub struct Source {
     pub provider: Arc<dyn TokenProvider>,
 }
 
+/// The ways to a token, in words.
+macro_rules! token_choices {
+    () => {
+        "set GRAPH_TOKEN, pass --token-file PATH, or sign in with \
+         --auth azure-cli|client-secret|managed-identity|device-code"
+    };
+}
+
 /// What to tell someone who has no token yet.
-pub const NO_TOKEN: &str = "no token: set GRAPH_TOKEN, pass --token-file PATH, or sign in with \
-                            --auth azure-cli|client-secret|managed-identity|device-code";
+pub const NO_TOKEN: &str = concat!("no token: ", token_choices!());
+
+/// The choices, for a default sign-in that gave no token.
+const NO_TOKEN_CHOICES: &str = token_choices!();
 
 /// The short form, for the dry run's `Authorization` line.
 pub const NO_TOKEN_HINT: &str = "set GRAPH_TOKEN or --token-file, or choose --auth";
@@ -144,7 +155,12 @@ pub fn source(args: &AuthArgs, tokens: &Cloud) -> Result<Source, String> {
             };
             let credential = azure_identity::AzureCliCredential::new(Some(options))
                 .map_err(|e| format!("cannot use the Azure CLI: {e}"))?;
-            Arc::new(AzureIdentityToken::new(credential))
+            let provider = Arc::new(AzureIdentityToken::new(credential));
+            if args.auth.is_some() {
+                provider
+            } else {
+                Arc::new(ChosenForYou(provider))
+            }
         }
         Mode::ClientSecret => {
             let (Some(tenant), Some(client_id)) = (&args.tenant, &args.client_id) else {
@@ -202,6 +218,25 @@ pub fn source(args: &AuthArgs, tokens: &Cloud) -> Result<Source, String> {
         )),
     };
     Ok(Source { provider })
+}
+
+/// The Azure CLI taken by default because `az` is on PATH: when it gives
+/// no token (nobody signed in), the error also says why it was asked and
+/// what else there is.
+#[derive(Debug)]
+struct ChosenForYou(Arc<dyn TokenProvider>);
+
+impl TokenProvider for ChosenForYou {
+    fn token<'a>(&'a self, scopes: &'a [&'a str]) -> TokenFuture<'a> {
+        Box::pin(async move {
+            self.0.token(scopes).await.map_err(|err| {
+                TokenError::new(format!(
+                    "{err}\n(the Azure CLI was tried because `az` is on PATH and no token was \
+                     given: run `az login`, or choose another way: {NO_TOKEN_CHOICES})"
+                ))
+            })
+        })
+    }
 }
 
 fn read_token_file(path: &Path) -> Result<SecretToken, String> {
