@@ -124,3 +124,41 @@ fn a_missing_file_is_an_error_not_a_panic() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("cannot read the spec"), "{stderr}");
 }
+
+#[test]
+fn generate_writes_with_warnings_and_refuses_under_deny_warnings() {
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("api.rs");
+    let run = |flags: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_codegen"))
+            .arg("generate")
+            .args(flags)
+            .arg("diagnostics/56-stray-response-key.yaml")
+            .arg("-o")
+            .arg(&out_file)
+            .current_dir(&tests)
+            .output()
+            .unwrap()
+    };
+    let strict = run(&["--deny-warnings"]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(
+        !out_file.exists(),
+        "nothing is written under --deny-warnings"
+    );
+    let lenient = run(&[]);
+    assert_eq!(lenient.status.code(), Some(0));
+    let stderr = String::from_utf8(lenient.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "56-stray-response-key.yaml:10:11: warning at #/paths/~1key/get/responses/200/type"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        std::fs::read_to_string(&out_file)
+            .unwrap()
+            .starts_with("// @generated")
+    );
+}

@@ -280,3 +280,22 @@ components:
         code.lines().count()
     );
 }
+
+#[test]
+fn combinators_beside_other_keywords_merge_where_sound() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/diagnostics/57-allof-beside-properties.yaml"),
+    )
+    .unwrap();
+    let api = codegen::model_from_str("57.yaml", &text).unwrap();
+    assert_eq!(api.warnings.len(), 1, "only the oneOf warns");
+    let code = generate_str("57.yaml", &text, &EmitOptions::default()).unwrap();
+    // allOf + properties: one struct with the base's and its own fields.
+    let dog = code.split("pub struct Dog {").nth(1).unwrap();
+    let dog = &dog[..dog.find('}').unwrap()];
+    assert!(dog.contains("pub barks: Option<bool>"), "{dog}");
+    assert!(dog.contains("pub name: String"), "{dog}");
+    // oneOf + properties: a JSON value, every keyword still validated.
+    assert!(code.contains("pub type Tag = ::graph_runtime::serde_json::Value;"));
+}

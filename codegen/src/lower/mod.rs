@@ -190,9 +190,12 @@ impl<'a> Lowerer<'a> {
     ) -> Option<Discriminator> {
         let at = crate::diag::join(pointer, "discriminator");
         if d.mapping.is_empty() {
-            self.c.error_hint(
+            self.c.warn(
                 &at,
-                "a `discriminator` without `mapping` is not supported yet",
+                format!(
+                    "a `discriminator` without `mapping` is ignored: values are judged by this schema alone, not by the schema their `{}` names",
+                    d.property_name
+                ),
                 "list every value with its schema under `mapping`, as Microsoft's modules do",
             );
             return None;

@@ -186,10 +186,10 @@ impl<'a> Lowerer<'a> {
             self.unsupported_servers(&join(pointer, "servers"));
         }
         if !op.callbacks.is_empty() {
-            self.c.error_hint(
+            self.c.warn(
                 &join(pointer, "callbacks"),
-                "`callbacks` are not supported: the generated client cannot receive requests",
-                "remove the callbacks from the spec given to the generator",
+                "`callbacks` are ignored: the generated client makes requests and cannot receive them",
+                "serve the callbacks with code of your own; the operation itself is generated",
             );
         }
         Operation {
@@ -367,10 +367,10 @@ impl<'a> Lowerer<'a> {
                 ..
             } = param
             {
-                self.c.error_hint(
+                self.c.warn(
                     &join(param_pointer, "allowReserved"),
-                    format!("`allowReserved: true` on `{name}` is not supported"),
-                    "the runtime percent-encodes reserved characters in query values; drop `allowReserved`",
+                    format!("`allowReserved: true` on `{name}` is not honoured: the runtime percent-encodes reserved characters in query values, which a server decodes to the same value"),
+                    "drop `allowReserved` unless the server compares the raw query text",
                 );
             }
             self.check_param_shape(*location, name, &schema, param_pointer);

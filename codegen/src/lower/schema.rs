@@ -86,9 +86,9 @@ impl<'a> Lowerer<'a> {
     pub(crate) fn schema(&mut self, schema: &OaSchema, pointer: &str, hint: &str) -> Schema {
         let data = &schema.schema_data;
         if data.discriminator.is_some() && !is_component_root(pointer) {
-            self.c.error_hint(
+            self.c.warn(
                 &join(pointer, "discriminator"),
-                "`discriminator` is supported on component schemas only",
+                "a `discriminator` outside `components/schemas` is ignored: values are judged by this schema alone",
                 "move this schema to `components/schemas` and refer to it with `$ref`",
             );
         }
@@ -138,7 +138,7 @@ impl<'a> Lowerer<'a> {
             }
             OaKind::Type(Type::Boolean(b)) => {
                 if !b.enumeration.is_empty() {
-                    self.unsupported(pointer, "enum", "enums of boolean values");
+                    self.unchecked_enum(pointer, "boolean", "any boolean is accepted");
                 }
                 SchemaKind::Boolean
             }
@@ -180,7 +180,7 @@ impl<'a> Lowerer<'a> {
                 SchemaKind::AnyOf(self.parts(any_of, pointer, "anyOf", hint))
             }
             OaKind::Not { .. } => {
-                self.unsupported(pointer, "not", "`not` schemas");
+                self.unchecked_not(pointer);
                 SchemaKind::Any
             }
             OaKind::Any(any) => return self.any_schema_object(schema, any, pointer, hint),
@@ -193,11 +193,21 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn unsupported(&mut self, pointer: &str, keyword: &str, what: &str) {
-        self.c.error_hint(
-            &join(pointer, keyword),
-            format!("{what} are not supported yet (keyword `{keyword}`)"),
-            "rewrite the schema without it, or open an issue with this spec attached",
+    /// `not` is not lowered: the validators do not check it.
+    fn unchecked_not(&mut self, pointer: &str) {
+        self.c.warn(
+            &join(pointer, "not"),
+            "`not` is not checked: the validators accept the values it excludes",
+            "describe the allowed values positively (an `enum`, a `pattern`, bounds) to have them checked",
+        );
+    }
+
+    /// An `enum` of values that are not strings or numbers.
+    fn unchecked_enum(&mut self, pointer: &str, kind: &str, consequence: &str) {
+        self.c.warn(
+            &join(pointer, "enum"),
+            format!("an `enum` of {kind} values is not checked: {consequence}"),
+            "the validators check enums of strings and numbers; describe the value with other keywords to have it checked",
         );
     }
 
@@ -572,20 +582,16 @@ impl<'a> Lowerer<'a> {
             .filter(|(_, on)| *on)
             .map(|(k, _)| *k)
             .collect();
-        if any.not.is_none()
-            && (used.len() > 1 || (!used.is_empty() && (any.typ.is_some() || has_object_words)))
-        {
-            return self.mixed_combinators(schema, any, pointer, hint);
+        if any.not.is_some() {
+            // `not` (alone or beside other keywords): the rest is lowered,
+            // `not` is not.
+            self.unchecked_not(pointer);
+            let mut rest = any.clone();
+            rest.not = None;
+            return self.any_schema_object(schema, &rest, pointer, hint);
         }
-        if used.len() > 1 {
-            self.c.error_hint(
-                pointer,
-                format!(
-                    "a schema that mixes {} is not supported yet",
-                    used.join(", ")
-                ),
-                "rewrite the schema without `not`",
-            );
+        if used.len() > 1 || (!used.is_empty() && (any.typ.is_some() || has_object_words)) {
+            return self.mixed_combinators(schema, any, pointer, hint);
         }
         let kind = if !any.all_of.is_empty() {
             SchemaKind::AllOf(self.parts(&any.all_of, pointer, "allOf", hint))
@@ -593,9 +599,6 @@ impl<'a> Lowerer<'a> {
             SchemaKind::OneOf(self.parts(&any.one_of, pointer, "oneOf", hint))
         } else if !any.any_of.is_empty() {
             SchemaKind::AnyOf(self.parts(&any.any_of, pointer, "anyOf", hint))
-        } else if any.not.is_some() {
-            self.unsupported(pointer, "not", "`not` schemas");
-            SchemaKind::Any
         } else {
             let typ = any.typ.as_deref().or_else(|| {
                 if has_object_words {
@@ -673,8 +676,16 @@ impl<'a> Lowerer<'a> {
                         SchemaKind::Number(n)
                     }
                 }
-                Some(kind @ ("boolean" | "array" | "object")) if !any.enumeration.is_empty() => {
-                    self.unsupported(pointer, "enum", &format!("enums of {kind} values"));
+                Some("boolean") if !any.enumeration.is_empty() => {
+                    self.unchecked_enum(pointer, "boolean", "any boolean is accepted");
+                    SchemaKind::Boolean
+                }
+                Some(kind @ ("array" | "object")) if !any.enumeration.is_empty() => {
+                    self.unchecked_enum(
+                        pointer,
+                        kind,
+                        "the value is held as untyped JSON and any value is accepted",
+                    );
                     SchemaKind::Any
                 }
                 Some("boolean") => SchemaKind::Boolean,
