@@ -28,6 +28,7 @@
 // `quote!` recurses once per nested group and repetition; the largest
 // emitted items (a route, a schema descriptor) go beyond the default 128.
 #![recursion_limit = "256"]
+#![warn(missing_docs)]
 
 pub mod diag;
 pub mod emit;

@@ -200,15 +200,17 @@ fn validators_and_server_are_emitted() {
         "ThingsUpdate {",
         "pub use ::graph_runtime::validate::serve::Rejection;",
         // The server builds the operation's input from the runtime's
-        // checked parts.
-        "fn things_update(parts: &mut Parts<'_>) -> Option<Input>",
+        // checked parts, one builder per operation in a table.
+        "static BUILDERS: &[Builder<Input>]",
+        "let p_thing_id = p.path();",
+        "Some(Input::ThingsUpdate {",
         "pub static PATTERN_0",
         "\"^a+$\"",
         "pub fn body_schema(",
         "pub fn check(",
         // The route carries the rules the runtime checks and the body.
         "ParamRule::path(\"thingId\"",
-        "body: Some(Body::json(&super::validate::schemas::",
+        "body: Some(Body::json(&schemas::",
         // The client hands the route and its arguments to the runtime.
         "pub async fn things_update(",
         ".body(body)",

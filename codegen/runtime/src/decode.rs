@@ -208,7 +208,6 @@ mod tests {
             operation_id: "op",
             method: Method::Post,
             template: "/x",
-            segments: &[],
             params: &[],
             body: None,
             auth: true,

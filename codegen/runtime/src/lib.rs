@@ -10,7 +10,7 @@
 //!
 //! ```no_run
 //! use graph_runtime::validate::{self as v, ParamRule, Scalar};
-//! use graph_runtime::{Args, Body, Client, Method, ResponseSpec, Route, Segment, StatusSpec};
+//! use graph_runtime::{Args, Body, Client, Method, ResponseSpec, Route, StatusSpec};
 //!
 //! static ASSIGN_BODY: v::Schema = v::object(v::ObjectRules {
 //!     properties: &[v::required("deviceIds", &v::array(&v::STRING))],
@@ -22,13 +22,8 @@
 //!     operation_id: "windowsAutopilotDeploymentProfiles_assign",
 //!     method: Method::Post,
 //!     template: "/deviceManagement/windowsAutopilotDeploymentProfiles/{id}/assign",
-//!     segments: &[
-//!         Segment::Literal("/deviceManagement/windowsAutopilotDeploymentProfiles/"),
-//!         Segment::Param("id"),
-//!         Segment::Literal("/assign"),
-//!     ],
 //!     params: &[ParamRule::path("id", Scalar::String, &v::STRING)],
-//!     body: Some(Body::json(&ASSIGN_BODY, true, false)),
+//!     body: Some(Body::json(&ASSIGN_BODY)),
 //!     auth: true,
 //!     responses: &[ResponseSpec::no_body(StatusSpec::Code(204))],
 //!     permissions: &[],

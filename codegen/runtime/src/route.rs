@@ -181,25 +181,39 @@ pub struct Body {
 }
 
 impl Body {
-    /// A JSON body (`application/json`) with this schema; `Members` are
-    /// worked out here, at compile time when the route is a `static`.
-    pub const fn json(schema: &'static Schema, required: bool, typed_proves_valid: bool) -> Self {
-        Body::of("application/json", schema, required, typed_proves_valid)
+    /// A required JSON body (`application/json`) with this schema, not
+    /// proven by its type; `Members` are worked out here, at compile time
+    /// when the route is a `static`. The modifiers below say otherwise,
+    /// so that a generated route gives its body one short line.
+    pub const fn json(schema: &'static Schema) -> Self {
+        Body::of("application/json", schema)
     }
 
-    /// A body of another JSON-like media type (`application/merge-patch+json`).
-    pub const fn of(
-        media_type: &'static str,
-        schema: &'static Schema,
-        required: bool,
-        typed_proves_valid: bool,
-    ) -> Self {
+    /// A required body of another JSON-like media type
+    /// (`application/merge-patch+json`).
+    pub const fn of(media_type: &'static str, schema: &'static Schema) -> Self {
         Body {
             media_type,
-            required,
+            required: true,
             schema,
-            typed_proves_valid,
+            typed_proves_valid: false,
             members: Members::new(schema),
+        }
+    }
+
+    /// The same body, optional.
+    pub const fn optional(self) -> Self {
+        Body {
+            required: false,
+            ..self
+        }
+    }
+
+    /// The same body, whose Rust type proves it valid when it decodes.
+    pub const fn proven(self) -> Self {
+        Body {
+            typed_proves_valid: true,
+            ..self
         }
     }
 
@@ -225,8 +239,6 @@ pub struct Route {
     pub method: Method,
     /// The path template as the spec writes it, e.g. `/a/{id}/b`.
     pub template: &'static str,
-    /// The template split into literal text and parameters.
-    pub segments: &'static [Segment],
     /// Path, query and header parameters with their rules, in the spec's
     /// order.
     pub params: &'static [ParamRule],
@@ -288,13 +300,21 @@ impl Route {
                 .is_some_and(|r| !matches!(r.status, StatusSpec::Default))
     }
 
+    /// The template split into literal text and parameters, read from
+    /// [`Route::template`] (which the generator has checked) as needed.
+    pub fn segments(&self) -> Segments {
+        Segments {
+            rest: self.template,
+        }
+    }
+
     /// Renders the path with each parameter percent-encoded as exactly one
     /// segment. `values` follow the order of [`Segment::Param`]s in the
     /// template; a missing value renders as an empty segment.
     pub fn render_path(&self, values: &[&str]) -> String {
         let mut out = String::with_capacity(self.template.len() + 16);
         let mut next = values.iter();
-        for segment in self.segments {
+        for segment in self.segments() {
             match segment {
                 Segment::Literal(text) => out.push_str(text),
                 Segment::Param(_) => {
@@ -312,13 +332,14 @@ impl Route {
     pub fn match_path(&self, path: &str) -> Option<Vec<(&'static str, String)>> {
         let mut rest = path;
         let mut found = Vec::new();
-        for (index, segment) in self.segments.iter().enumerate() {
+        let mut segments = self.segments().peekable();
+        while let Some(segment) = segments.next() {
             match segment {
                 Segment::Literal(text) => rest = rest.strip_prefix(text)?,
                 Segment::Param(name) => {
                     // A parameter ends at the next literal, which in a path
                     // template always starts with '/' or is the end.
-                    let end = match self.segments.get(index + 1) {
+                    let end = match segments.peek() {
                         Some(Segment::Literal(next)) => {
                             let stop = next.find('/').unwrap_or(next.len());
                             let anchor = &next[..stop];
@@ -334,12 +355,40 @@ impl Route {
                     if raw.contains('/') {
                         return None;
                     }
-                    found.push((*name, crate::path::decode_segment(raw)?));
+                    found.push((name, crate::path::decode_segment(raw)?));
                     rest = &rest[end..];
                 }
             }
         }
         rest.is_empty().then_some(found)
+    }
+}
+
+/// The pieces of a path template in order: literal text up to each
+/// `{`, and each `{name}` as a parameter.
+#[derive(Debug, Clone)]
+pub struct Segments {
+    rest: &'static str,
+}
+
+impl Iterator for Segments {
+    type Item = Segment;
+
+    fn next(&mut self) -> Option<Segment> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        if let Some(after) = self.rest.strip_prefix('{') {
+            // An unclosed `{` cannot come from the generator; it ends the
+            // template.
+            let close = after.find('}')?;
+            self.rest = &after[close + 1..];
+            return Some(Segment::Param(&after[..close]));
+        }
+        let end = self.rest.find('{').unwrap_or(self.rest.len());
+        let (text, rest) = self.rest.split_at(end);
+        self.rest = rest;
+        Some(Segment::Literal(text))
     }
 }
 
@@ -358,6 +407,34 @@ pub struct Server {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segments_are_read_from_the_template() {
+        let route = Route {
+            operation_id: "op",
+            method: Method::Get,
+            template: "/a/{id}/b{x}.{y}",
+            params: &[],
+            body: None,
+            auth: false,
+            responses: &[],
+            permissions: &[],
+            summary: "",
+        };
+        let segments: Vec<Segment> = route.segments().collect();
+        assert_eq!(
+            segments,
+            [
+                Segment::Literal("/a/"),
+                Segment::Param("id"),
+                Segment::Literal("/b"),
+                Segment::Param("x"),
+                Segment::Literal("."),
+                Segment::Param("y"),
+            ]
+        );
+        assert_eq!(route.render_path(&["1 2", "p", "q"]), "/a/1%202/bp.q");
+    }
 
     #[test]
     fn shorthands_build_the_plain_values() {

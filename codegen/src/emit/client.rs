@@ -43,15 +43,15 @@ pub(crate) fn arguments(
 }
 
 /// The return type of an operation's methods.
-pub(crate) fn return_type(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
-    let rt = &ctx.rt();
+/// `error` is how the runtime's `Error` is named where the method sits.
+pub(crate) fn return_type(ctx: &Ctx<'_>, op: &Operation, error: &TokenStream) -> TokenStream {
     let ok = match success(ctx, op) {
         Success::Empty => quote!(()),
         Success::Json(ty) => ty,
         Success::Optional(ty) => quote!(Option<#ty>),
         Success::Bytes => quote!(Vec<u8>),
     };
-    quote!(Result<#ok, #rt::Error>)
+    quote!(Result<#ok, #error>)
 }
 
 /// Emits `Client` and its flat methods.
@@ -92,7 +92,7 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let name = ident(&op.rust_name);
     let route = route_const(op);
     let (decls, _) = arguments(ctx, op, &quote!());
-    let ret = return_type(ctx, op);
+    let ret = return_type(ctx, op, &quote!(#rt::Error));
     let path_args = op
         .params
         .iter()

@@ -83,7 +83,7 @@ impl<'a> Tree<'a> {
                     None => {
                         let parent = &tree.nodes[at];
                         let (added, words) = match &piece {
-                            Piece::Literal(text) => (0, names::pascal(text)),
+                            Piece::Literal(text) => (0, names::pascal(unqualified(text))),
                             Piece::Templated { text, params } if text.is_empty() => {
                                 (params.len(), "Item".to_string())
                             }
@@ -112,14 +112,34 @@ impl<'a> Tree<'a> {
             }
             tree.nodes[at].operations.push(op);
         }
+        tree.drop_shared_prefix();
         tree
+    }
+
+    /// When every path starts with the same literal (`/deviceManagement`
+    /// in Microsoft's modules), the names below it leave that word out:
+    /// it tells no node apart, and it would lengthen every marker.
+    fn drop_shared_prefix(&mut self) {
+        let [only] = self.nodes[0].children.values().copied().collect::<Vec<_>>()[..] else {
+            return;
+        };
+        let prefix = self.nodes[only].name_words.clone();
+        for (i, node) in self.nodes.iter_mut().enumerate() {
+            if i != only
+                && let Some(rest) = node.name_words.strip_prefix(&prefix)
+                && !rest.is_empty()
+            {
+                node.name_words = rest.to_string();
+            }
+        }
     }
 }
 
 /// Emits the `paths` module and the root accessors on `Client`.
 pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+    let rt = &ctx.rt();
     let tree = Tree::build(&ctx.api.operations);
-    let mut marker_names = Namespace::with_reserved(&["Path", "PhantomData"]);
+    let mut marker_names = Namespace::with_reserved(&["Path", "PhantomData", "Error"]);
     let names: Vec<Ident> = tree
         .nodes
         .iter()
@@ -144,7 +164,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             let child_path = path_of(child);
             match piece {
                 Piece::Literal(text) => {
-                    let method = ident(taken.claim(&names::snake(text)));
+                    let method = ident(taken.claim(&names::snake(unqualified(text))));
                     let doc = format!(" `/{text}`");
                     quote! {
                         #[doc = #doc]
@@ -246,6 +266,8 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             #[allow(unused_imports)]
             use super::{params, types};
             use ::std::marker::PhantomData;
+            #[allow(unused_imports)]
+            use #rt::Error;
 
             /// A place on the fluent path: the client and the `N` path
             /// parameters gathered so far. `Node` (one of this module's
@@ -308,6 +330,25 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     }
 }
 
+/// The name a literal segment gives its step: a namespace-qualified name
+/// (`microsoft.graph.assign`, as OData spells actions and functions) is
+/// named by its last part, as Microsoft's SDKs do (`.assign()`); anything
+/// else (`v1.0`, `$count`) as it is. Two steps that end up alike are told
+/// apart by the namespace that names them.
+fn unqualified(text: &str) -> &str {
+    let parts: Vec<&str> = text.split('.').collect();
+    let qualified = parts.len() >= 3
+        && parts.iter().all(|p| {
+            p.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+    if qualified {
+        parts[parts.len() - 1]
+    } else {
+        text
+    }
+}
+
 fn piece_text(piece: &Piece) -> String {
     match piece {
         Piece::Literal(text) => text.clone(),
@@ -334,7 +375,7 @@ fn terminal(ctx: &Ctx<'_>, op: &Operation, taken: &mut Namespace) -> TokenStream
         let i = Literal::usize_unsuffixed(i);
         quote!(self.params[#i])
     });
-    let ret = return_type(ctx, op);
+    let ret = return_type(ctx, op, &quote!(Error));
     let doc = format!(
         " Runs `{}` (`{} {}`); same as [`super::Client::{}`].",
         op.id,

@@ -10,7 +10,7 @@ use super::validate::scalar_of;
 use super::validate::schema::{Site, Writer, alias};
 use super::validate::typed;
 use crate::emit::ident;
-use crate::model::{Method, Operation, ParamLocation, ParamStyle, PathSegment, SchemaKind, Status};
+use crate::model::{Method, Operation, ParamLocation, ParamStyle, SchemaKind, Status};
 use crate::names;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
@@ -90,11 +90,13 @@ pub(crate) fn emit(writer: &mut Writer<'_, '_>) -> TokenStream {
         /// everything the runtime needs to call, check and serve it.
         pub mod routes {
             #[allow(unused_imports)]
-            use #rt::{Body, Method, ResponseSpec, Route, Segment, StatusSpec};
+            use #rt::{Body, Method, ResponseSpec, Route, StatusSpec};
             #[allow(unused_imports)]
             use #rt::validate::{ParamRule, Scalar};
             #[allow(unused_imports)]
             #alias
+            #[allow(unused_imports)]
+            use super::validate::{patterns, schemas};
 
             #shared
 
@@ -124,10 +126,6 @@ fn route(writer: &mut Writer<'_, '_>, shared: &mut Shared, op: &Operation) -> To
         Method::Head => "Head",
         Method::Patch => "Patch",
         Method::Trace => "Trace",
-    });
-    let segments = op.segments.iter().map(|s| match s {
-        PathSegment::Literal(text) => quote!(Segment::Literal(#text),),
-        PathSegment::Param(name) => quote!(Segment::Param(#name),),
     });
     let params: Vec<TokenStream> = op
         .params
@@ -160,18 +158,23 @@ fn route(writer: &mut Writer<'_, '_>, shared: &mut Shared, op: &Operation) -> To
                 // reference to it, without the indirection.
                 SchemaKind::Named(name) if !body.schema.nullable => {
                     let name = ident(name);
-                    quote!(super::validate::schemas::#name)
+                    quote!(schemas::#name)
                 }
                 _ => writer.schema(&body.schema, Site::Routes),
             };
-            let required = body.required;
-            let proves = typed::typed_proves_valid(ctx.api, &body.schema);
             let media = &body.content_type;
-            if media == "application/json" {
-                quote!(Some(Body::json(&#schema, #required, #proves)))
+            let mut made = if media == "application/json" {
+                quote!(Body::json(&#schema))
             } else {
-                quote!(Some(Body::of(#media, &#schema, #required, #proves)))
+                quote!(Body::of(#media, &#schema))
+            };
+            if !body.required {
+                made = quote!(#made.optional());
             }
+            if typed::typed_proves_valid(ctx.api, &body.schema) {
+                made = quote!(#made.proven());
+            }
+            quote!(Some(#made))
         }
         None => quote!(None),
     };
@@ -223,7 +226,6 @@ fn route(writer: &mut Writer<'_, '_>, shared: &mut Shared, op: &Operation) -> To
             operation_id: #id,
             method: Method::#method,
             template: #template,
-            segments: &[#(#segments)*],
             params: &[#(#params)*],
             body: #body,
             auth: #auth,

@@ -122,7 +122,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let rt = &ctx.rt();
     let import = derive_traits(ctx)
         .is_short()
-        .then(|| quote!(use #rt::serde::{Deserialize, Serialize};));
+        .then(|| quote!(#[allow(unused_imports)] use #rt::serde::{Deserialize, Serialize};));
     quote! {
         /// Request, response and error types, one per named schema of the spec.
         pub mod types {

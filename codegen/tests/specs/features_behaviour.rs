@@ -222,10 +222,10 @@ fn query_and_header_parameters_follow_their_style() {
     // Names that collide once sanitised got distinct structs.
     // (`fooBar_2` is `foo_bar_2`, `foo_bar` is `foo_bar2`: both PascalCase
     // to `FooBar2`.)
-    let foo_bar = written(&routes::FOO_BAR2, &FooBar2Params { a: Some(true) });
-    assert_eq!(foo_bar.0, vec![("a", "true".to_string())]);
-    let foo_bar_2 = written(&routes::FOO_BAR_2, &FooBar2Params2 { a: Some(1_i64) });
-    assert_eq!(foo_bar_2.0, vec![("a", "1".to_string())]);
+    let foo_bar_2 = written(&routes::FOO_BAR_2, &FooBar2Params { a: Some(true) });
+    assert_eq!(foo_bar_2.0, vec![("a", "true".to_string())]);
+    let foo_bar = written(&routes::FOO_BAR2, &FooBar2Params2 { a: Some(1_i64) });
+    assert_eq!(foo_bar.0, vec![("a", "1".to_string())]);
 }
 
 #[tokio::test]

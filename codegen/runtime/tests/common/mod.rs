@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use graph_runtime::{Method, ResponseSpec, Route, Segment, StatusSpec};
+use graph_runtime::{Method, ResponseSpec, Route, StatusSpec};
 
 /// The token the tests use; no output may ever contain it.
 pub const TOKEN: &str = "tok-SECRET-0123456789";
@@ -22,17 +22,8 @@ pub static ASSIGN: Route = Route {
     operation_id: "windowsAutopilotDeploymentProfiles_assign",
     method: Method::Post,
     template: "/deviceManagement/windowsAutopilotDeploymentProfiles/{windowsAutopilotDeploymentProfileId}/assign",
-    segments: &[
-        Segment::Literal("/deviceManagement/windowsAutopilotDeploymentProfiles/"),
-        Segment::Param("windowsAutopilotDeploymentProfileId"),
-        Segment::Literal("/assign"),
-    ],
     params: &[],
-    body: Some(graph_runtime::Body::json(
-        &graph_runtime::validate::ANY,
-        true,
-        false,
-    )),
+    body: Some(graph_runtime::Body::json(&graph_runtime::validate::ANY)),
     auth: true,
     responses: &[
         ResponseSpec {
@@ -55,7 +46,6 @@ pub static GET_THING: Route = Route {
     operation_id: "things_get",
     method: Method::Get,
     template: "/things/{id}",
-    segments: &[Segment::Literal("/things/"), Segment::Param("id")],
     params: &[],
     body: None,
     auth: true,
@@ -73,11 +63,6 @@ pub static TOUCH: Route = Route {
     operation_id: "things_touch",
     method: Method::Post,
     template: "/things/{id}/touch",
-    segments: &[
-        Segment::Literal("/things/"),
-        Segment::Param("id"),
-        Segment::Literal("/touch"),
-    ],
     params: &[],
     body: None,
     auth: true,

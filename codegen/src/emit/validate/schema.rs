@@ -38,14 +38,14 @@ impl Site {
     fn schemas(self) -> TokenStream {
         match self {
             Site::Schemas => quote!(),
-            Site::Routes => quote!(super::validate::schemas::),
+            Site::Routes => quote!(schemas::),
         }
     }
 
     fn patterns(self) -> TokenStream {
         match self {
             Site::Schemas => quote!(super::patterns::),
-            Site::Routes => quote!(super::validate::patterns::),
+            Site::Routes => quote!(patterns::),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::super::Ctx;
 use super::super::params::params_struct;
-use super::super::rust_type::{is_nullable, nullable_type, rust_type};
+use super::super::rust_type::{is_nullable, nullable_type};
 use crate::emit::ident;
 use crate::model::{Api, Operation, ParamLocation};
 use crate::names::{self, Namespace};
@@ -40,7 +40,6 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let rt = &ctx.rt();
     let variants = ctx.api.operations.iter().map(|op| input_variant(ctx, op));
     let readers = ctx.api.operations.iter().map(|op| reader(ctx, op));
-    let readers_in_order = ctx.api.operations.iter().map(|op| ident(&op.rust_name));
     quote! {
         /// The server side of the validators: raw HTTP request in, typed and
         /// validated operation input (or the reasons to refuse it) out. The
@@ -48,7 +47,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         /// operation only builds its `Input` from the checked parts.
         pub mod server {
             pub use #rt::validate::serve::Rejection;
-            use #rt::validate::serve::{Builder, Parts};
+            use #rt::validate::serve::Builder;
 
             /// The typed, validated input of one operation: path parameters
             /// as decoded text, `params` when the operation has query or
@@ -80,10 +79,10 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                 #rt::validate::serve::handle(super::routes::ALL, BUILDERS, &request)
             }
 
-            /// Each operation's input builder, in the order of `routes::ALL`.
-            static BUILDERS: &[Builder<Input>] = &[#(#readers_in_order),*];
-
-            #(#readers)*
+            /// Each operation's input builder, in the order of `routes::ALL`:
+            /// it takes the checked parts in the order of the route's
+            /// parameters, then the body, and names its `Input` variant.
+            static BUILDERS: &[Builder<Input>] = &[#(#readers),*];
         }
     }
 }
@@ -125,13 +124,12 @@ fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     }
 }
 
-/// The builder of one operation's input: takes each part from the
-/// runtime's checked [`Parts`] in the route's parameter order, then puts
-/// them into the operation's variant (refused parts are `None`).
+/// The builder of one operation's input, a closure in the `BUILDERS`
+/// table: takes each part from the runtime's checked `Parts` in the
+/// route's parameter order, then puts them into the operation's variant
+/// (refused parts are `None`).
 fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
-    let name = ident(&op.rust_name);
     let variant = variant(ctx, op);
-    let types = quote!(super::types::);
     let mut steps = Vec::new();
     let mut fields = Vec::new();
     let mut param_fields = Vec::new();
@@ -140,12 +138,12 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         let field = ident(&p.rust_name);
         match p.location {
             ParamLocation::Path => {
-                steps.push(quote!(let #local = parts.path();));
+                steps.push(quote!(let #local = p.path();));
                 fields.push(quote!(#field: #local?,));
             }
             ParamLocation::Query | ParamLocation::Header => {
-                let ty = rust_type(ctx, &p.schema, &types);
-                steps.push(quote!(let #local = parts.param::<#ty>();));
+                // The type comes from the field the value goes into.
+                steps.push(quote!(let #local = p.param();));
                 if !p.required || is_nullable(ctx.api, &p.schema) {
                     param_fields.push(quote!(#field: #local,));
                 } else {
@@ -155,8 +153,7 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         }
     }
     if let Some(body) = &op.body {
-        let ty = nullable_type(ctx, &body.schema, &types);
-        steps.push(quote!(let body = parts.body::<#ty>();));
+        steps.push(quote!(let body = p.body();));
         if body.required {
             fields.push(quote!(body: body??,));
         } else {
@@ -166,13 +163,11 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     if let Some(params) = params_struct(ctx, op) {
         fields.push(quote!(params: super::params::#params { #(#param_fields)* },));
     }
-    let parts = if steps.is_empty() {
-        quote!(_parts)
-    } else {
-        quote!(parts)
-    };
+    if steps.is_empty() {
+        return quote!(|_| Some(Input::#variant { #(#fields)* }));
+    }
     quote! {
-        fn #name(#parts: &mut Parts<'_>) -> Option<Input> {
+        |p| {
             #(#steps)*
             Some(Input::#variant { #(#fields)* })
         }
