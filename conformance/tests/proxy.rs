@@ -412,3 +412,51 @@ async fn without_judging_it_only_forwards() {
     assert_eq!(summary.exchanges, 0, "{summary:?}");
     mock.shutdown().await;
 }
+
+/// An exchange still open when the proxy stops (here a response whose
+/// body never ends) is not judged, and the summary says so and fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exchanges_still_open_at_the_end_fail_the_summary() {
+    use conformance::proxy::{ProxyConfig, ValidatingProxy};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let upstream = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut head = [0u8; 4096];
+        let _ = socket.read(&mut head).await.unwrap();
+        // A head that promises 100 bytes, and never the bytes.
+        socket
+            .write_all(
+                b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{",
+            )
+            .await
+            .unwrap();
+        // Held open until the test ends.
+        std::future::pending::<()>().await;
+    });
+    let proxy = ValidatingProxy::start(
+        ProxyConfig::new("127.0.0.1:0".parse().unwrap(), upstream),
+        common::oracle(),
+        Box::new(std::io::sink()),
+    )
+    .await
+    .unwrap();
+    let response = ::reqwest::Client::new()
+        .post(format!("http://{}{ASSIGN}", proxy.addr()))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let summary = proxy.finish(std::time::Duration::from_millis(300)).await;
+    assert!(summary.unfinished, "{summary:?}");
+    assert!(!summary.passed());
+    assert!(
+        summary.render().contains("were not judged"),
+        "{}",
+        summary.render()
+    );
+    drop(response);
+    server.abort();
+}
