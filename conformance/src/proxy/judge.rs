@@ -164,7 +164,11 @@ fn judge_one(oracle: &Oracle, one: &Seen, summary: &mut Summary) -> Vec<String> 
     let exchange = &one.exchange;
     let request = &exchange.request;
     let target = match &request.query {
-        Some(q) => format!("{}?{q}", request.path),
+        Some(q) => format!(
+            "{}?{}",
+            request.path,
+            crate::exchange::redact_query(q, "[redacted]")
+        ),
         None => request.path.clone(),
     };
     summary.exchanges += 1;
