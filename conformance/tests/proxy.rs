@@ -366,6 +366,11 @@ fn bad_arguments_exit_2() {
             "cannot load the spec",
         ),
         (vec!["proxy"], "--upstream"),
+        // `--spec` is for the job and the proxy, not the mock.
+        (
+            vec!["serve", "--spec", "spec/assign.yaml"],
+            "--spec does not apply",
+        ),
     ] {
         let out = bin()
             .args(&args)
