@@ -81,6 +81,35 @@ pub fn is_sensitive(name: &str) -> bool {
         || name.eq_ignore_ascii_case("cookie")
 }
 
+/// Query parameters whose values are credentials: RFC 6750 §2.3's
+/// `access_token` (a bearer token sent in the URI).
+pub fn is_sensitive_query(name: &str) -> bool {
+    let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+    name.eq_ignore_ascii_case("access_token")
+}
+
+/// The query string with each credential's value replaced by
+/// `replacement`.
+pub fn redact_query(query: &str, replacement: &str) -> String {
+    query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, value)) if is_sensitive_query(name) && !value.is_empty() => {
+                format!("{name}={replacement}")
+            }
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn redacted_query<S: Serializer>(query: &Option<String>, serializer: S) -> Result<S::Ok, S::Error> {
+    match query {
+        Some(query) => serializer.serialize_str(&redact_query(query, "[redacted]")),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// Headers in arrival order, names lower-cased.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Headers(pub Vec<(String, HeaderText)>);
@@ -173,8 +202,9 @@ impl Serialize for Body {
     }
 }
 
-/// A request as it arrived.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A request as it arrived. Its serialised and `Debug` forms redact
+/// credentials, in headers and in the query.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct Request {
     /// The method, upper-case as sent.
     pub method: String,
@@ -182,11 +212,27 @@ pub struct Request {
     /// root's path (e.g. `/beta/deviceManagement/...`).
     pub path: String,
     /// The raw query string without `?`.
+    #[serde(serialize_with = "redacted_query")]
     pub query: Option<String>,
     /// The headers.
     pub headers: Headers,
     /// The body.
     pub body: Body,
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field(
+                "query",
+                &self.query.as_deref().map(|q| redact_query(q, "[redacted]")),
+            )
+            .field("headers", &self.headers)
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 /// A response as it was sent.
@@ -230,6 +276,25 @@ mod tests {
         assert!(!format!("{headers:?}").contains("s3cret"));
         assert_eq!(headers.get("authorization"), Some("Bearer s3cret-token"));
         assert_eq!(Sensitive::new("opaque").redacted(), "[redacted]");
+    }
+
+    #[test]
+    fn query_credentials_never_serialise_or_debug() {
+        let request = Request {
+            method: "GET".into(),
+            path: "/x".into(),
+            query: Some("a=1&access_token=s3cret&ACCESS%5FTOKEN=s3cret2&b=".into()),
+            headers: Headers::default(),
+            body: Body::default(),
+        };
+        let shown = serde_json::to_string(&request).unwrap();
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(
+            shown.contains("a=1&access_token=[redacted]&ACCESS%5FTOKEN=[redacted]&b="),
+            "{shown}"
+        );
+        assert!(!format!("{request:?}").contains("s3cret"));
+        assert_eq!(redact_query("access_token=", "x"), "access_token=");
     }
 
     #[test]

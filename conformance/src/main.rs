@@ -125,6 +125,13 @@ fn main() -> ExitCode {
             record,
             accept_token_env,
         }) => {
+            if cli.spec.is_some() {
+                eprintln!(
+                    "conformance serve: --spec does not apply: the mock validates with the \
+                     validator generated from spec/ (use it with the job or `proxy`)"
+                );
+                return ExitCode::from(2);
+            }
             let mut config = MockConfig::serve(addr, no_validation, record);
             if let Some(var) = accept_token_env {
                 match std::env::var(&var) {

@@ -366,6 +366,11 @@ fn bad_arguments_exit_2() {
             "cannot load the spec",
         ),
         (vec!["proxy"], "--upstream"),
+        // `--spec` is for the job and the proxy, not the mock.
+        (
+            vec!["serve", "--spec", "spec/assign.yaml"],
+            "--spec does not apply",
+        ),
     ] {
         let out = bin()
             .args(&args)
@@ -410,5 +415,119 @@ async fn without_judging_it_only_forwards() {
     assert_eq!(mock.recorder().total(), 1);
     let summary = proxy.finish(std::time::Duration::from_secs(5)).await;
     assert_eq!(summary.exchanges, 0, "{summary:?}");
+    mock.shutdown().await;
+}
+
+/// An exchange still open when the proxy stops (here a response whose
+/// body never ends) is not judged, and the summary says so and fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exchanges_still_open_at_the_end_fail_the_summary() {
+    use conformance::proxy::{ProxyConfig, ValidatingProxy};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let upstream = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut head = [0u8; 4096];
+        let _ = socket.read(&mut head).await.unwrap();
+        // A head that promises 100 bytes, and never the bytes.
+        socket
+            .write_all(
+                b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{",
+            )
+            .await
+            .unwrap();
+        // Held open until the test ends.
+        std::future::pending::<()>().await;
+    });
+    let proxy = ValidatingProxy::start(
+        ProxyConfig::new("127.0.0.1:0".parse().unwrap(), upstream),
+        common::oracle(),
+        Box::new(std::io::sink()),
+    )
+    .await
+    .unwrap();
+    let response = ::reqwest::Client::new()
+        .post(format!("http://{}{ASSIGN}", proxy.addr()))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let summary = proxy.finish(std::time::Duration::from_millis(300)).await;
+    assert!(summary.unfinished, "{summary:?}");
+    assert!(!summary.passed());
+    assert!(
+        summary.render().contains("were not judged"),
+        "{}",
+        summary.render()
+    );
+    drop(response);
+    server.abort();
+}
+
+/// A log that tests can read.
+#[derive(Clone, Default)]
+struct SharedLog(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Write for SharedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A bearer token in the query (RFC 6750's `access_token`) is logged
+/// redacted, like one in `Authorization`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_in_the_query_is_not_logged() {
+    use conformance::proxy::{ProxyConfig, ValidatingProxy};
+    let mock = common::mock().await;
+    let log = SharedLog::default();
+    let proxy = ValidatingProxy::start(
+        ProxyConfig::new(
+            "127.0.0.1:0".parse().unwrap(),
+            format!("http://{}", mock.addr()),
+        ),
+        common::oracle(),
+        Box::new(log.clone()),
+    )
+    .await
+    .unwrap();
+    let response = ::reqwest::Client::new()
+        .post(format!(
+            "http://{}{ASSIGN}?access_token={SECRET}",
+            proxy.addr()
+        ))
+        .header("authorization", bearer())
+        .header("content-type", "application/json")
+        .body(r#"{"deviceIds":["d"]}"#)
+        .send()
+        .await
+        .unwrap();
+    // The proxy passed the query on unchanged (the mock lets the
+    // undeclared parameter through; the oracle does not).
+    let status = response.status().as_u16();
+    let sent = mock.recorder().exchanges();
+    assert_eq!(
+        sent[0].request.query.as_deref(),
+        Some(format!("access_token={SECRET}").as_str())
+    );
+    let summary = proxy.finish(std::time::Duration::from_secs(5)).await;
+    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains(&format!("?access_token=[redacted] -> {status}")),
+        "{text}"
+    );
+    assert!(
+        text.contains("query parameter `access_token` is not declared"),
+        "{text}"
+    );
+    assert!(!text.contains(SECRET), "{text}");
+    assert!(!summary.render().contains(SECRET));
     mock.shutdown().await;
 }

@@ -2,7 +2,7 @@
 //! in a few readable lines, for the report's failed rows. The bearer token
 //! is never written: the command reads it from `$GRAPH_TOKEN`.
 
-use crate::exchange::{Exchange, Headers, Request, is_sensitive};
+use crate::exchange::{Exchange, Headers, Request, is_sensitive, redact_query};
 
 /// Headers curl writes itself from the command (the URL, the body).
 const CURL_SETS: [&str; 4] = ["host", "content-length", "connection", "transfer-encoding"];
@@ -19,8 +19,10 @@ pub fn shell_quote(text: &str) -> String {
 pub fn command(origin: &str, request: &Request) -> String {
     let mut target = format!("{}{}", origin.trim_end_matches('/'), request.path);
     if let Some(query) = &request.query {
+        // A token in the query is read from the environment too: the
+        // placeholder ends the quoting around it.
         target.push('?');
-        target.push_str(query);
+        target.push_str(&redact_query(query, "\u{0}"));
     }
     let mut lines = Vec::new();
     if !request.body.is_complete() {
@@ -33,7 +35,7 @@ pub fn command(origin: &str, request: &Request) -> String {
     let mut parts = vec![format!(
         "curl -sS -i --path-as-is -g -X {} {}",
         request.method,
-        shell_quote(&target)
+        shell_quote(&target).replace('\u{0}', "'\"$GRAPH_TOKEN\"'")
     )];
     for (name, value) in &request.headers.0 {
         if CURL_SETS.contains(&name.as_str()) {
@@ -121,7 +123,12 @@ fn body_text(body: &crate::exchange::Body) -> Option<String> {
 pub fn exchange_text(exchange: &Exchange) -> String {
     let request = &exchange.request;
     let mut lines = vec![match &request.query {
-        Some(q) => format!("> {} {}?{q}", request.method, request.path),
+        Some(q) => format!(
+            "> {} {}?{}",
+            request.method,
+            request.path,
+            redact_query(q, "[redacted]")
+        ),
         None => format!("> {} {}", request.method, request.path),
     }];
     headers_text(&request.headers, &mut lines);
@@ -204,6 +211,24 @@ mod tests {
         let r = request(&[("cookie", "session=s3cret")], b"");
         let shown = super::command("http://h", &r);
         assert!(shown.contains("-H 'cookie: [redacted]'"), "{shown}");
+    }
+
+    #[test]
+    fn a_token_in_the_query_is_read_from_the_environment() {
+        let mut r = request(&[], b"");
+        r.query = Some("access_token=s3cret&x=1".into());
+        let shown = super::command("http://h", &r);
+        assert!(
+            shown.contains("'http://h/beta/a/it'\\''s/assign?access_token='\"$GRAPH_TOKEN\"'&x=1'"),
+            "{shown}"
+        );
+        let exchange = Exchange {
+            seq: 1,
+            request: r,
+            response: None,
+            scenario: None,
+        };
+        assert!(!exchange_text(&exchange).contains("s3cret"));
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub struct Summary {
     pub upstream_failures: u64,
     /// The first violations, one line each (at most [`KEPT_LINES`]).
     pub first_violations: Vec<String>,
+    /// Whether exchanges still open when the proxy stopped were left
+    /// unjudged (they did not end within the grace period).
+    pub unfinished: bool,
 }
 
 /// How many violation lines the summary repeats.
@@ -46,7 +49,7 @@ pub const KEPT_LINES: usize = 20;
 impl Summary {
     /// Whether the traffic was judged and nothing broke the spec.
     pub fn passed(&self) -> bool {
-        self.with_violations == 0 && self.upstream_failures == 0
+        self.with_violations == 0 && self.upstream_failures == 0 && !self.unfinished
     }
 
     /// The summary in words, ending with a `PASS`/`FAIL` line.
@@ -64,6 +67,12 @@ impl Summary {
                     total as usize - self.first_violations.len()
                 ));
             }
+        }
+        if self.unfinished {
+            out.push_str(
+                "Exchanges still open when the proxy stopped were not judged \
+                 (they did not end within the grace period).\n",
+            );
         }
         let by_check: Vec<String> = self
             .violations
@@ -88,24 +97,25 @@ impl Summary {
     }
 }
 
-/// Runs the judge until every sender is gone; returns the counts.
-/// `judged` is notified after each exchange; `count` is kept in step.
+/// Runs the judge until every sender is gone, keeping the counts in
+/// `progress`.
 pub async fn run(
     oracle: Arc<Oracle>,
     mut seen: mpsc::UnboundedReceiver<Seen>,
     mut log: Box<dyn Write + Send>,
     progress: Arc<Progress>,
-) -> Summary {
-    let mut summary = Summary::default();
+) {
     while let Some(one) = seen.recv().await {
-        let lines = judge_one(&oracle, &one, &mut summary);
+        let lines = {
+            let mut summary = progress.summary.lock().unwrap_or_else(|e| e.into_inner());
+            judge_one(&oracle, &one, &mut summary)
+        };
         for line in lines {
             let _ = writeln!(log, "{line}");
         }
         let _ = log.flush();
         progress.advance();
     }
-    summary
 }
 
 /// Counts judged exchanges and wakes whoever waits for a number of them.
@@ -113,6 +123,7 @@ pub async fn run(
 pub struct Progress {
     judged: std::sync::atomic::AtomicU64,
     signal: Notify,
+    summary: std::sync::Mutex<Summary>,
 }
 
 impl Progress {
@@ -120,6 +131,14 @@ impl Progress {
         self.judged
             .fetch_add(1, std::sync::atomic::Ordering::Release);
         self.signal.notify_waiters();
+    }
+
+    /// The counts so far.
+    pub fn summary(&self) -> Summary {
+        self.summary
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Exchanges judged so far.
@@ -145,7 +164,11 @@ fn judge_one(oracle: &Oracle, one: &Seen, summary: &mut Summary) -> Vec<String> 
     let exchange = &one.exchange;
     let request = &exchange.request;
     let target = match &request.query {
-        Some(q) => format!("{}?{q}", request.path),
+        Some(q) => format!(
+            "{}?{}",
+            request.path,
+            crate::exchange::redact_query(q, "[redacted]")
+        ),
         None => request.path.clone(),
     };
     summary.exchanges += 1;

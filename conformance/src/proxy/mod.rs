@@ -115,7 +115,7 @@ pub struct ValidatingProxy {
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
-    judge: JoinHandle<Summary>,
+    judge: JoinHandle<()>,
     progress: Arc<Progress>,
 }
 
@@ -230,17 +230,25 @@ impl ValidatingProxy {
         // The server's state, and with it the judge's last sender, is gone
         // once the server task ends; exchanges still streaming hold theirs
         // until they end.
-        match tokio::time::timeout(grace, &mut self.judge).await {
-            Ok(Ok(summary)) => summary,
-            _ => {
-                self.judge.abort();
-                Summary {
-                    first_violations: vec!["the judge did not finish in time".into()],
-                    with_violations: 1,
-                    ..Summary::default()
-                }
-            }
+        let done = matches!(
+            tokio::time::timeout(grace, &mut self.judge).await,
+            Ok(Ok(()))
+        );
+        let mut summary = self.progress.summary();
+        if !done {
+            self.judge.abort();
+            summary.unfinished = true;
         }
+        summary
+    }
+}
+
+impl Drop for ValidatingProxy {
+    fn drop(&mut self) {
+        if let Some(server) = &self.server {
+            server.abort();
+        }
+        self.judge.abort();
     }
 }
 
