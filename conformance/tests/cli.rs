@@ -1,21 +1,16 @@
 //! The `conformance` binary as CI runs it: exit codes, formats, a mutated
 //! spec, the mock on its own (`serve` and its flags) and `--base-url`
-//! against it and against a server that breaks the spec.
+//! against it, against a live server that breaks the spec, and against a
+//! root where nothing listens.
 
 mod common;
 
+use common::bin;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdout, Stdio};
 use std::sync::{Arc, Mutex};
-
-/// The binary, without the developer's `GRAPH_TOKEN` (the README suggests
-/// exporting a real one; it must not reach a test server or a report).
-fn bin() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_conformance"));
-    command.env_remove("GRAPH_TOKEN");
-    command
-}
 
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = bin().args(args).output().unwrap();
@@ -103,9 +98,15 @@ fn serve_and_base_url() {
     assert!(stdout.contains("they need the embedded mock"), "{stdout}");
     assert!(stdout.contains("flat: oracle response-status"), "{stdout}");
 
-    // A server that does not follow the spec fails the same checks.
+    // A service root where nothing listens (port 9, discard) cannot pass
+    // either: every call fails, and the report says where forwarding went.
+    // A live server that breaks the spec is the test below.
     let (code, stdout, _) = run(&["--base-url", "http://127.0.0.1:9/beta"]);
     assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("forwarding to http://127.0.0.1:9/beta/deviceManagement/"),
+        "{stdout}"
+    );
 }
 
 /// `conformance serve` on an ephemeral loopback port, killed on drop.
@@ -167,24 +168,7 @@ fn http(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no status in {response:?}"));
+    let (status, response) = common::raw_http(addr, method, path, headers, body);
     let body = response
         .split_once("\r\n\r\n")
         .map(|(_, b)| b.to_string())

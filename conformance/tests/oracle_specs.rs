@@ -1,14 +1,11 @@
 //! The oracle's schema translation on real specs: ours and, when present,
 //! Microsoft's modules in `../shared/graph-openapi/`.
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use common::repo;
 use conformance::oracle::SpecDoc;
 use serde_json::json;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 #[test]
 fn assign_body_schema_accepts_the_seed_example_and_rejects_breakage() {

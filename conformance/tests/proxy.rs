@@ -6,18 +6,14 @@
 
 mod common;
 
+use common::bin;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 
 const SECRET: &str = "proxy-test-token-5e1f.not-a-real-secret";
 const ASSIGN: &str = "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/p1/assign";
-
-fn bin() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_conformance"));
-    command.env_remove("GRAPH_TOKEN");
-    command
-}
 
 /// A child process that prints its address on its first line; killed on
 /// drop.
@@ -99,29 +95,9 @@ fn proxy(upstream: &str, extra: &[&str]) -> Running {
     Running::spawn(&args)
 }
 
-/// One HTTP/1.1 request on a fresh connection; the status and the whole
-/// response text.
+/// One `POST` on a fresh connection; the status and the whole response.
 fn http(origin: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
-    let addr = origin.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(addr).unwrap();
-    let mut request = format!(
-        "POST {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no status in {response:?}"));
-    (status, response)
+    common::raw_http(origin, "POST", path, headers, body)
 }
 
 fn bearer() -> String {

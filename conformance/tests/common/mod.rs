@@ -11,6 +11,48 @@ use conformance::mock::{MockConfig, MockServer};
 use conformance::oracle::Oracle;
 use serde_json::{Value, json};
 
+/// The `conformance` binary, without the developer's `GRAPH_TOKEN` (the
+/// README suggests exporting a real one; it must not reach a test server
+/// or a report).
+pub fn bin() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_conformance"));
+    command.env_remove("GRAPH_TOKEN");
+    command
+}
+
+/// One HTTP/1.1 exchange over a fresh loopback connection to `addr`
+/// (`127.0.0.1:PORT`, with or without `http://`): the status and the whole
+/// response text (head and body).
+pub fn raw_http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    use std::io::{Read, Write};
+    let addr = addr.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {response:?}"));
+    (status, response)
+}
+
 /// The repository root.
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
