@@ -75,10 +75,12 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &Ident) -> TokenStream {
         );
         let doc = docs(&[&p.description]);
         let wire = &p.name;
+        let rename = (p.rust_name.trim_start_matches("r#") != wire.as_str())
+            .then(|| quote!(#[serde(rename = #wire)]));
         quote! {
             #doc
             #[doc = #origin]
-            #[serde(rename = #wire)]
+            #rename
             pub #field: #ty,
         }
     });

@@ -634,7 +634,17 @@ impl<'a> Lowerer<'a> {
         let kind = &self.resolved_kind(schema);
         let what = match kind {
             SchemaKind::Object(_) | SchemaKind::AllOf(_) => Some("an object"),
-            SchemaKind::OneOf(_) | SchemaKind::AnyOf(_) => Some("a oneOf/anyOf"),
+            // Each variant a scalar (`NameOrId`: a name or a uuid): the value
+            // is written as text like any scalar, and the validators judge it
+            // against the combination.
+            SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts)
+                if parts.iter().all(|p| self.is_scalar(p)) =>
+            {
+                None
+            }
+            SchemaKind::OneOf(_) | SchemaKind::AnyOf(_) => Some(
+                "a oneOf/anyOf with a variant that is not a string, number, integer or boolean",
+            ),
             SchemaKind::Array(_) if location == ParamLocation::Path => Some("an array"),
             SchemaKind::Array(a) => match self.resolved_kind(&a.items) {
                 SchemaKind::Object(_) | SchemaKind::AllOf(_) | SchemaKind::Array(_) => {
@@ -658,6 +668,17 @@ impl<'a> Lowerer<'a> {
                 "use a string, number, integer or boolean (or, outside the path, an array of them)",
             );
         }
+    }
+
+    /// Whether a schema stands for a string, number, integer or boolean.
+    fn is_scalar(&self, schema: &crate::model::Schema) -> bool {
+        matches!(
+            self.resolved_kind(schema),
+            SchemaKind::String(_)
+                | SchemaKind::Integer(_)
+                | SchemaKind::Number(_)
+                | SchemaKind::Boolean
+        )
     }
 
     /// The kind a schema stands for, following named types already lowered.

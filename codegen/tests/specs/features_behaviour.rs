@@ -8,7 +8,8 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use features_client::params::{
-    FooBar2Params, FooBar2Params2, HostsPutParams, ThingsDeleteParams, ThingsListParams,
+    FooBar2Params, FooBar2Params2, HostsPutParams, ProjectsArchiveParams, ThingsDeleteParams,
+    ThingsListParams,
 };
 use features_client::types::{
     Entity, HostsPutBody, Level, NullableLevel, Thing, ThingsListSelectItem,
@@ -366,4 +367,32 @@ async fn formats_are_checked_before_sending_and_undocumented_responses_come_back
     assert_eq!(seen[0].line, "PUT /v1/hosts/192.0.2.1?port=65535 HTTP/1.1");
     let sent: serde_json::Value = serde_json::from_slice(&seen[0].body).unwrap();
     assert_eq!(sent["serial"], serde_json::json!(u64::MAX));
+}
+
+#[tokio::test]
+async fn choices_of_scalars_are_parameters_checked_before_sending() {
+    let (base, seen) = serve();
+    let client = client(&base);
+    let by = |value: serde_json::Value| ProjectsArchiveParams { by: Some(value) };
+    // A name or a uuid in the path; a positive integer or a lower-case word
+    // in the query. `123` stays the string it is: a name must start with
+    // a letter and a uuid has dashes, so it is neither.
+    let refused = [
+        ("Bad_Name", by(serde_json::json!(7)), "/path/project"),
+        ("123", by(serde_json::json!(7)), "/path/project"),
+        ("web", by(serde_json::json!(0)), "/query/by"),
+        ("web", by(serde_json::json!("Ops")), "/query/by"),
+    ];
+    for (project, params, place) in refused {
+        let err = client.projects_archive(project, &params).await.unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains(place), "{text}");
+    }
+    assert_eq!(seen.lock().unwrap().len(), 0, "refused requests must not be sent");
+    client.projects_archive("web-site", &by(serde_json::json!(7))).await.unwrap();
+    let uuid = "123e4567-e89b-12d3-a456-426614174000";
+    client.projects_archive(uuid, &by(serde_json::json!("ops"))).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen[0].line, "POST /v1/projects/web-site/archive?by=7 HTTP/1.1");
+    assert_eq!(seen[1].line, format!("POST /v1/projects/{uuid}/archive?by=ops HTTP/1.1"));
 }

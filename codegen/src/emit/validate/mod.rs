@@ -134,6 +134,16 @@ pub(crate) fn scalar_of(ctx: &Ctx<'_>, schema: &Schema) -> (&'static str, bool) 
         SchemaKind::Integer(_) => "Integer",
         SchemaKind::Number(_) => "Number",
         SchemaKind::Boolean => "Boolean",
+        // A choice of strings (a name or an id) is read as text, so that
+        // `123` stays the string it was sent as; a choice among other
+        // scalars is read as JSON text, which falls back to a string.
+        SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts)
+            if parts
+                .iter()
+                .all(|p| matches!(base(ctx, p, 0).kind, SchemaKind::String(_))) =>
+        {
+            "String"
+        }
         _ => "Json",
     };
     match &base(ctx, schema, 0).kind {
