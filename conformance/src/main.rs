@@ -278,12 +278,26 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 }
 
 async fn run_job(cli: Cli) -> ExitCode {
+    // A real service gets the caller's token or nothing: sending the
+    // mock's made-up token there would only fail every check with 401 and
+    // hide why.
+    let token = match &cli.base_url {
+        None => None,
+        Some(url) => match std::env::var(&cli.token_env) {
+            Ok(token) if !token.trim().is_empty() => Some(token),
+            _ => {
+                eprintln!(
+                    "conformance: --base-url {url} needs a bearer token in ${}, which is unset or empty; \
+                     export it (or name another variable with --token-env)",
+                    cli.token_env
+                );
+                return ExitCode::from(2);
+            }
+        },
+    };
     let options = Options {
         spec: cli.spec.unwrap_or_else(job::default_spec),
-        token: cli
-            .base_url
-            .as_ref()
-            .and_then(|_| std::env::var(&cli.token_env).ok()),
+        token,
         base_url: cli.base_url,
     };
     let mut report = job::run(&options).await;

@@ -12,8 +12,16 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Child, ChildStdout, Stdio};
 use std::sync::{Arc, Mutex};
 
+/// A made-up token for `--base-url` runs (the job refuses to start one
+/// without a token).
+const TEST_TOKEN: &str = "conformance-cli-test-token.not-a-real-secret";
+
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = bin().args(args).output().unwrap();
+    let out = bin()
+        .args(args)
+        .env("GRAPH_TOKEN", TEST_TOKEN)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -281,6 +289,28 @@ fn base_url_against_a_server_that_answers_200_fails_naming_the_check() {
     );
     // The requests really reached the server.
     assert!(!seen.lock().unwrap().is_empty());
+}
+
+/// `--base-url` without a token (unset or empty) exits 2 and sends
+/// nothing: the mock's made-up token must not go to a real service.
+#[test]
+fn base_url_without_a_token_exits_2_and_sends_nothing() {
+    let (root, seen) = undocumented_ok_server();
+    for token in [None, Some(" ")] {
+        let mut command = bin();
+        command.args(["--base-url", &root]);
+        if let Some(token) = token {
+            command.env("GRAPH_TOKEN", token);
+        }
+        let out = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("needs a bearer token in $GRAPH_TOKEN"),
+            "{stderr}"
+        );
+    }
+    assert!(seen.lock().unwrap().is_empty(), "nothing may be sent");
 }
 
 /// `--token-env VAR` sends the token in VAR (default `GRAPH_TOKEN`) to the
