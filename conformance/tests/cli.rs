@@ -51,15 +51,8 @@ fn the_main_job_passes_and_reports_every_check() {
 #[test]
 fn a_mutated_spec_fails_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("mutated.yaml");
-    let text = std::fs::read_to_string(common::repo().join("spec/assign.yaml"))
-        .unwrap()
-        .replace(
-            "      required:\n        - deviceIds\n",
-            "      required:\n        - deviceIds\n        - groupTag\n",
-        );
-    std::fs::write(&spec, text).unwrap();
-    let (code, stdout, _) = run(&["--spec", spec.to_str().unwrap()]);
+    let spec = common::mutated_spec(&dir);
+    let (code, stdout, _) = run(&["--spec", &spec]);
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("Failed checks:"), "{stdout}");
     assert!(

@@ -26,26 +26,12 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// `spec/assign.yaml` with a second required property, so that every
-/// body the client sends breaks it.
-fn mutated_spec(dir: &tempfile::TempDir) -> String {
-    let spec = dir.path().join("mutated.yaml");
-    let text = std::fs::read_to_string(common::repo().join("spec/assign.yaml"))
-        .unwrap()
-        .replace(
-            "      required:\n        - deviceIds\n",
-            "      required:\n        - deviceIds\n        - groupTag\n",
-        );
-    std::fs::write(&spec, text).unwrap();
-    spec.to_str().unwrap().to_string()
-}
-
 const FLAT_BODY: &str = "windowsAutopilotDeploymentProfiles_assign/flat: oracle body";
 
 #[test]
 fn failed_rows_carry_the_exchange_and_a_curl_command_in_text() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = mutated_spec(&dir);
+    let spec = common::mutated_spec(&dir);
     let (code, stdout, stderr) = run(&["--spec", &spec, "--filter", FLAT_BODY]);
     assert_eq!(code, 1, "{stdout}\n{stderr}");
     let failed = stdout.split("Failed checks:").nth(1).unwrap();
@@ -79,7 +65,7 @@ fn failed_rows_carry_the_exchange_and_a_curl_command_in_text() {
 #[test]
 fn failed_rows_carry_the_exchange_and_a_curl_command_in_json() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = mutated_spec(&dir);
+    let spec = common::mutated_spec(&dir);
     let (code, stdout, _) = run(&["--spec", &spec, "--format", "json"]);
     assert_eq!(code, 1, "{stdout}");
     assert!(!stdout.contains(MOCK_TOKEN));
@@ -132,7 +118,7 @@ fn failed_rows_carry_the_exchange_and_a_curl_command_in_json() {
 #[test]
 fn failed_rows_carry_the_exchange_and_a_curl_command_in_junit() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = mutated_spec(&dir);
+    let spec = common::mutated_spec(&dir);
     let (code, xml, _) = run(&["--spec", &spec, "--format", "junit", "--filter", FLAT_BODY]);
     assert_eq!(code, 1, "{xml}");
     assert!(!xml.contains(MOCK_TOKEN));
@@ -176,7 +162,7 @@ fn failed_rows_carry_the_exchange_and_a_curl_command_in_junit() {
 #[test]
 fn filter_narrows_the_report_and_its_exit_code() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = mutated_spec(&dir);
+    let spec = common::mutated_spec(&dir);
     let (code, stdout, _) = run(&["--spec", &spec, "--filter", "mock/other method"]);
     assert_eq!(code, 0, "{stdout}");
     assert!(

@@ -268,16 +268,6 @@ impl PartialEq for Route {
 impl Eq for Route {}
 
 impl Route {
-    /// The request body's media type, when the operation takes one.
-    pub fn request_body(&self) -> Option<&'static str> {
-        self.body.map(|b| b.media_type)
-    }
-
-    /// Whether the request body is required.
-    pub fn body_required(&self) -> bool {
-        self.body.is_some_and(|b| b.required)
-    }
-
     /// The documented response that applies to `status`, using OpenAPI's
     /// precedence: exact code, then range, then `default`.
     pub fn response_for(&self, status: u16) -> Option<&'static ResponseSpec> {

@@ -58,6 +58,20 @@ pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// `spec/assign.yaml` with a second required property, so that every
+/// body the client sends breaks it.
+pub fn mutated_spec(dir: &tempfile::TempDir) -> String {
+    let spec = dir.path().join("mutated.yaml");
+    let text = std::fs::read_to_string(repo().join("spec/assign.yaml"))
+        .unwrap()
+        .replace(
+            "      required:\n        - deviceIds\n",
+            "      required:\n        - deviceIds\n        - groupTag\n",
+        );
+    std::fs::write(&spec, text).unwrap();
+    spec.to_str().unwrap().to_string()
+}
+
 /// The oracle on `spec/assign.yaml`.
 pub fn oracle() -> Oracle {
     Oracle::load(&repo().join("spec/assign.yaml")).expect("spec/assign.yaml loads")

@@ -107,9 +107,7 @@ pub fn check(route: &'static Route, args: &Args<'_>) -> Result<Checked, Vec<Viol
     }
     match (&route.body, &args.body) {
         (Some(body), Some(Ok(bytes))) => {
-            if !(out.is_empty() && body.verdict(bytes)) {
-                out.append(&mut super::body::check(body.schema, bytes, "/body"));
-            }
+            judge_body(body.schema, bytes, &mut out, |b| body.verdict(b));
             checked.body = Some(bytes.clone());
         }
         (Some(_), Some(Err(err))) => out.push(unserialisable(&Pointer::at("/body"), err)),
@@ -213,10 +211,7 @@ pub fn body<T: Serialize + ?Sized>(
 ) -> Result<Vec<u8>, Vec<Violation>> {
     match serde_json::to_vec(value) {
         Ok(bytes) => {
-            if out.is_empty() && verdict(&bytes) {
-                return Ok(bytes);
-            }
-            out.append(&mut super::body::check(schema, &bytes, "/body"));
+            judge_body(schema, &bytes, &mut out, verdict);
             if out.is_empty() {
                 return Ok(bytes);
             }
@@ -225,6 +220,20 @@ pub fn body<T: Serialize + ?Sized>(
     }
     sort_request(&mut out);
     Err(out)
+}
+
+/// Judges body bytes the cheap way first: when nothing earlier was wrong
+/// and the verdict passes them, no report is written; otherwise the
+/// one-pass reader adds the body's violations to `out`.
+fn judge_body(
+    schema: &'static Schema,
+    bytes: &[u8],
+    out: &mut Vec<Violation>,
+    verdict: impl FnOnce(&[u8]) -> bool,
+) {
+    if !(out.is_empty() && verdict(bytes)) {
+        out.append(&mut super::body::check(schema, bytes, "/body"));
+    }
 }
 
 fn unserialisable(at: &Pointer, err: &dyn std::fmt::Display) -> Violation {
