@@ -3,24 +3,18 @@
 //! that share one target directory each build, and the same bytes.
 //!
 //! Works on scratch copies of the workspace so the real `spec/` is never
-//! touched; the copies build into `target/scratch` so dependencies are
-//! compiled once and reused across runs.
+//! touched; the copies build into `target/scratch` (see `scratch_cargo.rs`)
+//! so dependencies are compiled once and reused. It is one test, in steps:
+//! every clone build recompiles the generator for the build script, so the
+//! spec edits are made on a clone the shared-target steps already built.
 
 use std::path::Path;
 use std::process::Output;
-use std::sync::{Mutex, MutexGuard};
 
 #[path = "../../codegen/test-support/scratch_cargo.rs"]
 mod scratch_cargo;
 
 use scratch_cargo::repo;
-
-/// Held by each test for its whole run: the tests share `target/scratch`
-/// and read back what the latest build generated there.
-fn scratch_target() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// Copies the workspace sources (not `target/`, not `.git`) into `to`.
 fn copy_workspace(from: &Path, to: &Path) {
@@ -67,12 +61,9 @@ fn newest_generated_file() -> String {
     std::fs::read_to_string(newest).unwrap()
 }
 
-#[test]
-fn spec_edits_regenerate_and_broken_specs_fail_with_locations() {
-    let _target = scratch_target();
-    let scratch = tempfile::tempdir().unwrap();
-    let workspace = scratch.path();
-    copy_workspace(&repo(), workspace);
+/// On a clone already built: an edited spec is regenerated, and a broken
+/// one fails the build with file:line:column, pointer and hint.
+fn spec_edits_regenerate_and_broken_specs_fail_with_locations(workspace: &Path) {
     let spec_path = workspace.join("spec/assign.yaml");
     let original = std::fs::read_to_string(&spec_path).unwrap();
 
@@ -133,9 +124,12 @@ fn spec_edits_regenerate_and_broken_specs_fail_with_locations() {
 /// relative to the workspace root, so both clones use the same build
 /// directories; a build script that had the second clone's path compiled
 /// in (`env!("CARGO_MANIFEST_DIR")`) would look for the deleted spec.
+///
+/// Then the spec edits of
+/// [`spec_edits_regenerate_and_broken_specs_fail_with_locations`] run on
+/// the first clone.
 #[test]
-fn clones_sharing_a_target_dir_each_build_after_the_other_is_deleted() {
-    let _target = scratch_target();
+fn clones_sharing_a_target_dir_each_build_and_spec_edits_regenerate() {
     let built = |workspace: &Path, step: &str| {
         let out = build(workspace);
         assert!(
@@ -175,4 +169,5 @@ fn clones_sharing_a_target_dir_each_build_after_the_other_is_deleted() {
     second.close().unwrap();
     let again = built(first.path(), "first clone, after the second was deleted");
     assert_eq!(again, from_first);
+    spec_edits_regenerate_and_broken_specs_fail_with_locations(first.path());
 }
