@@ -30,6 +30,7 @@
 #![recursion_limit = "256"]
 #![warn(missing_docs)]
 
+mod bundle;
 pub mod diag;
 pub mod emit;
 pub mod lower;
@@ -49,11 +50,22 @@ pub use emit::EmitOptions;
 
 /// Reads, checks and lowers the spec at `path` into the model.
 pub fn load_model(path: &Path) -> Result<model::Api, Diagnostics> {
-    let (source, api) = source::load(path)?;
+    load_model_tracked(path, &mut Vec::new())
+}
+
+/// [`load_model`], adding to `files` every other file the spec's `$ref`s
+/// made it read or try (a build script watches them), whether or not the
+/// spec has problems.
+pub fn load_model_tracked(
+    path: &Path,
+    files: &mut Vec<std::path::PathBuf>,
+) -> Result<model::Api, Diagnostics> {
+    let (source, api) = source::load_tracked(path, files)?;
     lower::lower(&source, &api)
 }
 
-/// Lowers spec text (named `name` in diagnostics) into the model.
+/// Lowers spec text (named `name` in diagnostics; relative `$ref`s to
+/// other files are read from the directory of `name`) into the model.
 pub fn model_from_str(name: &str, text: &str) -> Result<model::Api, Diagnostics> {
     let (source, api) = source::parse(name, text)?;
     lower::lower(&source, &api)

@@ -51,7 +51,9 @@ fn pipeline(text: String) -> Result<(), TestCaseError> {
         .stack_size(STACK)
         .spawn(move || {
             let outcome = std::panic::catch_unwind(|| {
-                codegen::generate_str("fuzz.yaml", &input, &Default::default())
+                // Named inside tests/specs/, so that the relative `$ref`s of
+                // features.yaml reach its other files.
+                codegen::generate_str("tests/specs/fuzz.yaml", &input, &Default::default())
             });
             let _ = tx.send(outcome);
         })

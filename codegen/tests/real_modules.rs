@@ -37,14 +37,31 @@ const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// Operations in the spec, counted from the YAML tree itself.
+/// Operations in the spec, counted from the YAML tree itself (a path
+/// item `$ref` to another file, `file.yaml#/pointer`, is read here too).
 fn spec_operation_count(spec: &Path) -> usize {
-    let text = std::fs::read_to_string(spec).unwrap();
-    let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let read = |path: &Path| -> serde_yaml::Value {
+        let text = std::fs::read_to_string(path).unwrap();
+        serde_yaml::from_str(&text).unwrap()
+    };
+    let doc = read(spec);
     let paths = doc["paths"].as_mapping().expect("paths is a mapping");
     paths
         .values()
-        .map(|item| METHODS.iter().filter(|m| item.get(**m).is_some()).count())
+        .map(|item| {
+            let item = match item.get("$ref").and_then(serde_yaml::Value::as_str) {
+                Some(reference) => {
+                    let (file, pointer) = reference.split_once('#').unwrap_or((reference, ""));
+                    let mut node = read(&spec.parent().unwrap().join(file));
+                    for token in pointer.split('/').filter(|t| !t.is_empty()) {
+                        node = node[token.replace("~1", "/").replace("~0", "~").as_str()].clone();
+                    }
+                    node
+                }
+                None => item.clone(),
+            };
+            METHODS.iter().filter(|m| item.get(**m).is_some()).count()
+        })
         .sum()
 }
 
