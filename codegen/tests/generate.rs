@@ -241,3 +241,44 @@ fn the_same_spec_in_two_directories_gives_the_same_bytes() {
         );
     }
 }
+
+/// A spec in several files: the build script watches every file read
+/// (each once), and a missing one too, so that creating it reruns the
+/// build.
+#[test]
+fn every_file_a_spec_refers_to_is_reported_for_rerun_if_changed() {
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs");
+    let mut files = Vec::new();
+    let api = codegen::load_model_tracked(&specs.join("features.yaml"), &mut files).unwrap();
+    assert!(api.operations.iter().any(|op| op.id == "pets_store"));
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| {
+            let f = std::fs::canonicalize(f).unwrap();
+            let f = f.strip_prefix(std::fs::canonicalize(&specs).unwrap()).unwrap();
+            f.display().to_string().replace('\\', "/")
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "features/pets.yaml",
+            "features/schemas/pet.yaml",
+            "features/schemas/common.json",
+            "features/schemas/owner.yaml",
+        ],
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("api.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n\
+         components: {schemas: {Gone: {$ref: 'parts/gone.yaml'}}}\n",
+    )
+    .unwrap();
+    let mut files = Vec::new();
+    let err = codegen::load_model_tracked(&spec, &mut files).unwrap_err();
+    assert!(err.to_string().contains("cannot read"), "{err}");
+    assert_eq!(files, [dir.path().join("parts/gone.yaml")]);
+}
