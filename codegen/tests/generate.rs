@@ -255,7 +255,9 @@ fn every_file_a_spec_refers_to_is_reported_for_rerun_if_changed() {
         .iter()
         .map(|f| {
             let f = std::fs::canonicalize(f).unwrap();
-            let f = f.strip_prefix(std::fs::canonicalize(&specs).unwrap()).unwrap();
+            let f = f
+                .strip_prefix(std::fs::canonicalize(&specs).unwrap())
+                .unwrap();
             f.display().to_string().replace('\\', "/")
         })
         .collect();

@@ -143,7 +143,8 @@ impl<'a> Lowerer<'a> {
                 nullable |= b.enumeration.iter().any(Option::is_none);
                 let listed = |v: bool| b.enumeration.contains(&Some(v));
                 // `[true, false]` (with or without null) restricts nothing.
-                if !b.enumeration.is_empty() && !(listed(true) && listed(false)) {
+                let both = listed(true) && listed(false);
+                if !b.enumeration.is_empty() && !both {
                     self.unchecked_enum(pointer, "boolean", "any boolean is accepted");
                 }
                 SchemaKind::Boolean
