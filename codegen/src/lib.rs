@@ -8,6 +8,11 @@
 //! spec.yaml --source--> openapiv3::OpenAPI --lower--> model::Api --emit--> TokenStream --syn + prettyplease--> Rust
 //! ```
 //!
+//! A spec split over several files is one document by the time it is
+//! lowered: `source` reads every file a `$ref` names and copies the
+//! targets in (module `bundle`), remembering where each came from so that
+//! every diagnostic names the file, line and column of its node.
+//!
 //! Use [`Config`] from a `build.rs`:
 //!
 //! ```no_run
