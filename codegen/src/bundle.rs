@@ -746,11 +746,24 @@ impl<'b> Walk<'b> {
             let Some(target) = target.as_str() else {
                 continue;
             };
-            // A bare schema name stays as it is; a reference is followed
-            // like a `$ref` to a schema.
-            if !is_file_ref(target) || (self.doc == 0 && is_component_pointer(target)) {
-                continue;
-            }
+            // A reference is followed like a `$ref` to a schema. A bare
+            // schema name in the root stays as it is; in another file it
+            // names that file's component when it has one (else the
+            // root's, left as it is).
+            let named;
+            let target = if is_file_ref(target) {
+                if self.doc == 0 && is_component_pointer(target) {
+                    continue;
+                }
+                target
+            } else {
+                let pointer = join("/components/schemas", target);
+                if self.doc == 0 || pointer_get(&self.b.docs[self.doc].tree, &pointer).is_none() {
+                    continue;
+                }
+                named = format!("#{pointer}");
+                named.as_str()
+            };
             let at = join(&mapping_at, value);
             let out = format!("{}{}", self.out, self.relative(&at));
             if let Some(Replacement::Ref(new)) =

@@ -284,3 +284,41 @@ fn every_file_a_spec_refers_to_is_reported_for_rerun_if_changed() {
     assert!(err.to_string().contains("cannot read"), "{err}");
     assert_eq!(files, [dir.path().join("parts/gone.yaml")]);
 }
+
+/// A discriminator in another file: its mapping, by reference or by bare
+/// name, names that file's schemas, which are copied in with it.
+#[test]
+fn a_discriminator_in_another_file_maps_to_that_files_schemas() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("parts")).unwrap();
+    let spec = dir.path().join("api.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    post:\n\
+         \x20     operationId: pets_add\n      requestBody:\n        content:\n\
+         \x20         application/json:\n\
+         \x20           schema: {$ref: 'parts/animals.yaml#/components/schemas/Animal'}\n\
+         \x20     responses:\n        '204': {description: ok}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("parts/animals.yaml"),
+        "components:\n  schemas:\n    Animal:\n      type: object\n      properties:\n\
+         \x20       kind: {type: string}\n      discriminator:\n        propertyName: kind\n\
+         \x20       mapping:\n          cat: Cat\n          dog: '#/components/schemas/Dog'\n\
+         \x20   Cat:\n      allOf: [{$ref: '#/components/schemas/Animal'}, {type: object, properties: {lives: {type: integer}}}]\n\
+         \x20   Dog:\n      allOf: [{$ref: '#/components/schemas/Animal'}, {type: object, properties: {good: {type: boolean}}}]\n",
+    )
+    .unwrap();
+    let api = codegen::load_model(&spec).unwrap();
+    let animal = &api.types["Animal"];
+    let mapping = &animal.discriminator.as_ref().unwrap().mapping;
+    assert_eq!(
+        mapping,
+        &[
+            ("cat".to_string(), "Cat".to_string()),
+            ("dog".to_string(), "Dog".to_string())
+        ]
+    );
+    assert!(api.types.contains_key("Cat") && api.types.contains_key("Dog"));
+}
