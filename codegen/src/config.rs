@@ -106,8 +106,9 @@ impl Config {
         self
     }
 
-    /// Whether to print `cargo:rerun-if-changed` for the spec (on by
-    /// default; turn off outside build scripts).
+    /// Whether to print `cargo:rerun-if-changed` for the spec and for
+    /// every file its `$ref`s name (on by default; turn off outside build
+    /// scripts).
     pub fn cargo_metadata(&mut self, on: bool) -> &mut Self {
         self.cargo_metadata = on;
         self
@@ -143,7 +144,16 @@ impl Config {
                     )
                 })?,
         };
-        let api = crate::load_model(spec)?;
+        let mut files = Vec::new();
+        let loaded = crate::load_model_tracked(spec, &mut files);
+        if self.cargo_metadata {
+            // Every other file the spec's `$ref`s read (or tried to: a
+            // missing one is watched until it appears).
+            for file in &files {
+                println!("cargo:rerun-if-changed={}", file.display());
+            }
+        }
+        let api = loaded?;
         check_warnings(&api, self.deny_warnings)?;
         for warning in &api.warnings {
             if self.cargo_metadata {

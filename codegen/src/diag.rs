@@ -15,7 +15,7 @@
 
 use std::fmt;
 
-use crate::source::LocationIndex;
+use crate::source::{LocationIndex, Source};
 
 /// A line and column in a spec file, both counted from 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -184,10 +184,12 @@ pub fn join(pointer: &str, token: &str) -> String {
     out
 }
 
-/// Gathers diagnostics for one file, resolving pointers to locations.
+/// Gathers diagnostics for one spec, resolving pointers to locations (in
+/// the file each node came from, for a spec in several files).
 pub struct Collector<'a> {
     file: &'a str,
     index: &'a LocationIndex,
+    source: Option<&'a Source>,
     items: Vec<Diagnostic>,
 }
 
@@ -197,6 +199,18 @@ impl<'a> Collector<'a> {
         Collector {
             file,
             index,
+            source: None,
+            items: Vec::new(),
+        }
+    }
+
+    /// A collector for the spec `source`: a node copied from another file
+    /// is located in that file.
+    pub fn for_source(source: &'a Source) -> Self {
+        Collector {
+            file: &source.name,
+            index: &source.index,
+            source: Some(source),
             items: Vec::new(),
         }
     }
@@ -239,13 +253,16 @@ impl<'a> Collector<'a> {
 
     fn push(&mut self, severity: Severity, pointer: &str, message: String, hint: Option<String>) {
         let bare = pointer.strip_prefix('#').unwrap_or(pointer);
-        let item = Diagnostic {
-            severity,
-            file: self.file.to_string(),
-            location: self.index.locate(bare),
-            pointer: format!("#{bare}"),
-            message,
-            hint,
+        let item = match self.source {
+            Some(source) => source.diagnostic(severity, bare, message, hint),
+            None => Diagnostic {
+                severity,
+                file: self.file.to_string(),
+                location: self.index.locate(bare),
+                pointer: format!("#{bare}"),
+                message,
+                hint,
+            },
         };
         if !self.items.contains(&item) {
             self.items.push(item);

@@ -8,6 +8,11 @@
 //! spec.yaml --source--> openapiv3::OpenAPI --lower--> model::Api --emit--> TokenStream --syn + prettyplease--> Rust
 //! ```
 //!
+//! A spec split over several files is one document by the time it is
+//! lowered: `source` reads every file a `$ref` names and copies the
+//! targets in (module `bundle`), remembering where each came from so that
+//! every diagnostic names the file, line and column of its node.
+//!
 //! Use [`Config`] from a `build.rs`:
 //!
 //! ```no_run
@@ -30,6 +35,7 @@
 #![recursion_limit = "256"]
 #![warn(missing_docs)]
 
+mod bundle;
 pub mod diag;
 pub mod emit;
 pub mod lower;
@@ -49,11 +55,22 @@ pub use emit::EmitOptions;
 
 /// Reads, checks and lowers the spec at `path` into the model.
 pub fn load_model(path: &Path) -> Result<model::Api, Diagnostics> {
-    let (source, api) = source::load(path)?;
+    load_model_tracked(path, &mut Vec::new())
+}
+
+/// [`load_model`], adding to `files` every other file the spec's `$ref`s
+/// made it read or try (a build script watches them), whether or not the
+/// spec has problems.
+pub fn load_model_tracked(
+    path: &Path,
+    files: &mut Vec<std::path::PathBuf>,
+) -> Result<model::Api, Diagnostics> {
+    let (source, api) = source::load_tracked(path, files)?;
     lower::lower(&source, &api)
 }
 
-/// Lowers spec text (named `name` in diagnostics) into the model.
+/// Lowers spec text (named `name` in diagnostics; relative `$ref`s to
+/// other files are read from the directory of `name`) into the model.
 pub fn model_from_str(name: &str, text: &str) -> Result<model::Api, Diagnostics> {
     let (source, api) = source::parse(name, text)?;
     lower::lower(&source, &api)

@@ -3,7 +3,7 @@
 //! diagnostic can say where its node is.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
@@ -164,7 +164,8 @@ impl MarkedEventReceiver for IndexBuilder {
     }
 }
 
-/// A spec file that parsed: its text, name and location index.
+/// A spec that parsed: its name, location index, and the files its
+/// external `$ref`s brought in.
 #[derive(Debug, Clone)]
 pub struct Source {
     /// The name used in diagnostics (the path as the user gave it).
@@ -174,10 +175,91 @@ pub struct Source {
     /// What reading the file found that does not stop generation (unknown
     /// keys), located; later stages report them with their own.
     pub warnings: Vec<Diagnostic>,
+    /// Where the nodes copied from other files came from (empty for a
+    /// spec in one file).
+    pub origins: Origins,
 }
 
-/// Reads and parses the spec at `path`.
+impl Source {
+    /// A diagnostic about the node at `pointer` (without `#`) of the
+    /// bundled document, located in the file the node came from.
+    pub fn diagnostic(
+        &self,
+        severity: Severity,
+        pointer: &str,
+        message: String,
+        hint: Option<String>,
+    ) -> Diagnostic {
+        let (file, index, pointer) = match self.origins.place(pointer) {
+            Some((file, index, pointer)) => (file, index, pointer),
+            None => (self.name.as_str(), &self.index, pointer.to_string()),
+        };
+        Diagnostic {
+            severity,
+            file: file.to_string(),
+            location: index.locate(&pointer),
+            pointer: format!("#{pointer}"),
+            message,
+            hint,
+        }
+    }
+}
+
+/// Where the nodes of a multi-file spec came from: the bundled document
+/// (one tree, see `bundle`) holds copies of nodes of other files under
+/// new pointers; a diagnostic about such a node names the file, line,
+/// column and pointer of the original.
+#[derive(Debug, Default, Clone)]
+pub struct Origins {
+    /// Every file read: name and location index, the root first.
+    files: Vec<(String, LocationIndex)>,
+    /// (pointer in the bundle, file, pointer in that file).
+    map: Vec<(String, usize, String)>,
+}
+
+impl Origins {
+    pub(crate) fn add_file(&mut self, name: String, index: LocationIndex) {
+        self.files.push((name, index));
+    }
+
+    pub(crate) fn add(&mut self, at: String, file: usize, from: String) {
+        self.map.push((at, file, from));
+    }
+
+    /// The names of the files the spec was read from, the root first
+    /// (empty for a spec in one file).
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.files.iter().map(|(name, _)| name.as_str())
+    }
+
+    /// For a node copied from another place: that file's name, its index,
+    /// and the node's pointer there.
+    pub fn place(&self, pointer: &str) -> Option<(&str, &LocationIndex, String)> {
+        let (at, file, from) = self
+            .map
+            .iter()
+            .filter(|(at, ..)| {
+                pointer
+                    .strip_prefix(at.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+            .max_by_key(|(at, ..)| at.len())?;
+        let (name, index) = self.files.get(*file)?;
+        Some((name, index, format!("{from}{}", &pointer[at.len()..])))
+    }
+}
+
+/// Reads and parses the spec at `path`, and the files its `$ref`s name.
 pub fn load(path: &Path) -> Result<(Source, openapiv3::OpenAPI), Diagnostics> {
+    load_tracked(path, &mut Vec::new())
+}
+
+/// [`load`], adding to `files` every file read or tried besides `path`
+/// (for `cargo:rerun-if-changed`), whether or not the spec has problems.
+pub fn load_tracked(
+    path: &Path,
+    files: &mut Vec<PathBuf>,
+) -> Result<(Source, openapiv3::OpenAPI), Diagnostics> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|err| {
         Diagnostics::single(Diagnostic {
@@ -189,10 +271,11 @@ pub fn load(path: &Path) -> Result<(Source, openapiv3::OpenAPI), Diagnostics> {
             hint: Some("check the path and that the file is UTF-8 text".into()),
         })
     })?;
-    parse(&name, &text)
+    parse_tracked(&name, &text, files)
 }
 
-/// Parses spec `text`, naming it `name` in diagnostics.
+/// Parses spec `text`, naming it `name` in diagnostics; relative `$ref`s
+/// to other files are read from the directory of `name`.
 ///
 /// The text is parsed into a YAML tree, which is checked (version, path
 /// keys, vocabulary) and then converted into `openapiv3` types. Where a
@@ -201,15 +284,30 @@ pub fn load(path: &Path) -> Result<(Source, openapiv3::OpenAPI), Diagnostics> {
 /// pass: the two parses cost about the same, so the wall time of this
 /// stage is close to one parse. Only when something is wrong is the text
 /// parsed again: for the location index, and for the JSON pointer of a
-/// node `openapiv3` refuses.
+/// node `openapiv3` refuses. A spec whose `$ref`s name other files is
+/// bundled first (see `bundle`), and the bundle is converted instead.
 pub fn parse(name: &str, text: &str) -> Result<(Source, openapiv3::OpenAPI), Diagnostics> {
+    parse_tracked(name, text, &mut Vec::new())
+}
+
+/// [`parse`], adding to `files` every other file read or tried.
+pub fn parse_tracked(
+    name: &str,
+    text: &str,
+    files: &mut Vec<PathBuf>,
+) -> Result<(Source, openapiv3::OpenAPI), Diagnostics> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if cores < 2 {
-        return parse_checked(name, text, None::<fn() -> Option<openapiv3::OpenAPI>>);
+        return parse_checked(
+            name,
+            text,
+            None::<fn() -> Option<openapiv3::OpenAPI>>,
+            files,
+        );
     }
     std::thread::scope(|scope| {
         let typed = scope.spawn(|| serde_yaml::from_str::<openapiv3::OpenAPI>(text).ok());
-        parse_checked(name, text, Some(|| typed.join().ok().flatten()))
+        parse_checked(name, text, Some(|| typed.join().ok().flatten()), files)
     })
 }
 
@@ -220,6 +318,7 @@ fn parse_checked(
     name: &str,
     text: &str,
     typed: Option<impl FnOnce() -> Option<openapiv3::OpenAPI>>,
+    files: &mut Vec<PathBuf>,
 ) -> Result<(Source, openapiv3::OpenAPI), Diagnostics> {
     let raw: serde_yaml::Value = match serde_yaml::from_str(text) {
         Ok(raw) => raw,
@@ -229,31 +328,44 @@ fn parse_checked(
         name: name.to_string(),
         index: LocationIndex::lazy(text),
         warnings: Vec::new(),
-    };
-    let diagnostic =
-        |severity: Severity, pointer: String, message: String, hint: &str| Diagnostic {
-            severity,
-            file: name.to_string(),
-            location: source.index.locate(&pointer),
-            pointer: format!("#{pointer}"),
-            message,
-            hint: (!hint.is_empty()).then(|| hint.to_string()),
-        };
-    let fail = |pointer: String, message: String, hint: &str| {
-        diagnostic(Severity::Error, pointer, message, hint)
+        origins: Origins::default(),
     };
     if let Err((pointer, message, hint)) = check_version(&raw) {
-        return Err(Diagnostics::single(fail(pointer, message, hint)));
+        return Err(Diagnostics::single(source.diagnostic(
+            Severity::Error,
+            &pointer,
+            message,
+            Some(hint.into()),
+        )));
     }
+    let fail = |source: &Source, pointer: String, message: String, hint: &str| {
+        source.diagnostic(Severity::Error, &pointer, message, Some(hint.into()))
+    };
     let mut path_problems: Vec<Diagnostic> = bad_path_keys(&raw)
         .into_iter()
-        .map(|(pointer, message, hint)| fail(pointer, message, hint))
+        .map(|(pointer, message, hint)| fail(&source, pointer, message, hint))
         .collect();
+    // Other files named by `$ref`s are copied in before the vocabulary
+    // walk, so that their keys are checked too (and located in their own
+    // file).
+    let (raw, bundled) = if path_problems.is_empty() && crate::bundle::needs_bundling(&raw) {
+        match crate::bundle::bundle(name, text, raw, files) {
+            Ok(b) => {
+                source.origins = b.origins;
+                (b.tree, true)
+            }
+            Err(problems) => return Err(Diagnostics { items: problems }),
+        }
+    } else {
+        (raw, false)
+    };
     // An unknown key is ignored by the generator (as by every reader of
     // the spec): a warning that names it, and the nearest known key.
     let mut warnings: Vec<Diagnostic> = crate::vocabulary::unknown_keys(&raw)
         .into_iter()
-        .map(|(pointer, message, hint)| diagnostic(Severity::Warning, pointer, message, &hint))
+        .map(|(pointer, message, hint)| {
+            source.diagnostic(Severity::Warning, &pointer, message, Some(hint))
+        })
         .collect();
     crate::diag::sort(&mut warnings);
     if !path_problems.is_empty() {
@@ -264,6 +376,13 @@ fn parse_checked(
         });
     }
     source.warnings = warnings;
+    if bundled {
+        // The other thread parsed the root alone: its result is not used.
+        return match serde::Deserialize::deserialize(&raw) {
+            Ok(api) => Ok((source, api)),
+            Err(first) => Err(refused_node(&source, &raw, &first)),
+        };
+    }
     let converted = match typed {
         Some(typed) => {
             // The tree is freed while the other thread may still parse.
@@ -282,26 +401,39 @@ fn parse_checked(
         Ok(api) => Ok((source, api)),
         Err(first) => {
             // Parse again, tracking the path, to say where the bad node is.
-            let deserializer = serde_yaml::Deserializer::from_str(text);
-            let (pointer, inner) =
-                match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(deserializer) {
-                    Err(err) => (pointer_of(err.path()), err.into_inner().to_string()),
-                    // Cannot happen for the same text; the first error still
-                    // says what is wrong.
-                    Ok(_) => (String::new(), first.to_string()),
-                };
-            let (pointer, inner) = narrow(text, pointer, inner);
-            let message = format!(
-                "not a valid OpenAPI 3.0 document here: {}",
-                without_yaml_position(&inner)
-            );
-            Err(Diagnostics::single(fail(
-                pointer,
-                message,
-                "compare this node with the OpenAPI 3.0 schema for its kind of object",
-            )))
+            let raw = match serde_yaml::from_str::<serde_yaml::Value>(text) {
+                Ok(raw) => raw,
+                Err(err) => return Err(syntax_error(name, text, &err)),
+            };
+            Err(refused_node(&source, &raw, &first))
         }
     }
+}
+
+/// The located error for a tree `openapiv3` refuses: the deepest node
+/// at fault, found by converting again while tracking the path.
+fn refused_node(
+    source: &Source,
+    raw: &serde_yaml::Value,
+    first: &serde_yaml::Error,
+) -> Diagnostics {
+    let (pointer, inner) = match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(raw) {
+        Err(err) => (pointer_of(err.path()), err.into_inner().to_string()),
+        // Cannot happen for the same tree; the first error still says
+        // what is wrong.
+        Ok(_) => (String::new(), first.to_string()),
+    };
+    let (pointer, inner) = narrow(raw, pointer, inner);
+    let message = format!(
+        "not a valid OpenAPI 3.0 document here: {}",
+        without_yaml_position(&inner)
+    );
+    Diagnostics::single(source.diagnostic(
+        Severity::Error,
+        &pointer,
+        message,
+        Some("compare this node with the OpenAPI 3.0 schema for its kind of object".into()),
+    ))
 }
 
 /// `openapiv3` reads path items, operations and components through
@@ -309,7 +441,7 @@ fn parse_checked(
 /// serde_path_to_error: a bad node deep in an operation is reported at
 /// `/paths`. Deserialize the children one by one to find the operation or
 /// component at fault.
-fn narrow(text: &str, pointer: String, message: String) -> (String, String) {
+fn narrow(raw: &serde_yaml::Value, pointer: String, message: String) -> (String, String) {
     use openapiv3::{Operation, PathItem, ReferenceOr};
     fn first_bad<T: serde::de::DeserializeOwned>(
         map: &serde_yaml::Mapping,
@@ -326,9 +458,6 @@ fn narrow(text: &str, pointer: String, message: String) -> (String, String) {
             }
         })
     }
-    let Ok(raw) = serde_yaml::from_str::<serde_yaml::Value>(text) else {
-        return (pointer, message);
-    };
     let under = |p: &str| raw.get(p).and_then(serde_yaml::Value::as_mapping).cloned();
     match pointer.as_str() {
         "/paths" => {
@@ -389,7 +518,7 @@ fn narrow(text: &str, pointer: String, message: String) -> (String, String) {
 
 /// A YAML syntax error, located by the YAML scanner (whose messages say
 /// what it expected).
-fn syntax_error(name: &str, text: &str, err: &serde_yaml::Error) -> Diagnostics {
+pub(crate) fn syntax_error(name: &str, text: &str, err: &serde_yaml::Error) -> Diagnostics {
     let (location, message) = match index_places(text) {
         Err((location, info)) => (Some(location), format!("YAML syntax error: {info}")),
         Ok(_) => (

@@ -51,7 +51,9 @@ fn pipeline(text: String) -> Result<(), TestCaseError> {
         .stack_size(STACK)
         .spawn(move || {
             let outcome = std::panic::catch_unwind(|| {
-                codegen::generate_str("fuzz.yaml", &input, &Default::default())
+                // Named inside tests/specs/, so that the relative `$ref`s of
+                // features.yaml reach its other files.
+                codegen::generate_str("tests/specs/fuzz.yaml", &input, &Default::default())
             });
             let _ = tx.send(outcome);
         })
@@ -521,15 +523,18 @@ fn deeply_nested_schemas() {
     pipeline(text).unwrap();
 }
 
-/// Found by the fuzzer: an empty inline `allOf` (reported, not a panic).
+/// Found by the fuzzer: an empty inline `allOf` (generated as no
+/// constraint, with a warning; not a panic).
 #[test]
 fn empty_inline_all_of() {
     let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      operationId: a\n      requestBody:\n        content:\n          application/json:\n            schema: {allOf: []}\n      responses:\n        '204': {description: ok}\n";
     pipeline(text.to_string()).unwrap();
-    let err = codegen::generate_str("x.yaml", text, &Default::default()).unwrap_err();
+    let api = codegen::model_from_str("x.yaml", text).unwrap();
     assert!(
-        err.to_string()
-            .contains("`allOf` must list at least one schema"),
-        "{err}"
+        api.warnings
+            .iter()
+            .any(|w| w.message.contains("`allOf` lists no schema")),
+        "{:?}",
+        api.warnings
     );
 }

@@ -243,3 +243,84 @@ fn the_same_spec_in_two_directories_gives_the_same_bytes() {
         );
     }
 }
+
+/// A spec in several files: the build script watches every file read
+/// (each once), and a missing one too, so that creating it reruns the
+/// build.
+#[test]
+fn every_file_a_spec_refers_to_is_reported_for_rerun_if_changed() {
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs");
+    let mut files = Vec::new();
+    let api = codegen::load_model_tracked(&specs.join("features.yaml"), &mut files).unwrap();
+    assert!(api.operations.iter().any(|op| op.id == "pets_store"));
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| {
+            let f = std::fs::canonicalize(f).unwrap();
+            let f = f
+                .strip_prefix(std::fs::canonicalize(&specs).unwrap())
+                .unwrap();
+            f.display().to_string().replace('\\', "/")
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "features/pets.yaml",
+            "features/schemas/pet.yaml",
+            "features/schemas/common.json",
+            "features/schemas/owner.yaml",
+        ],
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("api.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n\
+         components: {schemas: {Gone: {$ref: 'parts/gone.yaml'}}}\n",
+    )
+    .unwrap();
+    let mut files = Vec::new();
+    let err = codegen::load_model_tracked(&spec, &mut files).unwrap_err();
+    assert!(err.to_string().contains("cannot read"), "{err}");
+    assert_eq!(files, [dir.path().join("parts/gone.yaml")]);
+}
+
+/// A discriminator in another file: its mapping, by reference or by bare
+/// name, names that file's schemas, which are copied in with it.
+#[test]
+fn a_discriminator_in_another_file_maps_to_that_files_schemas() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("parts")).unwrap();
+    let spec = dir.path().join("api.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    post:\n\
+         \x20     operationId: pets_add\n      requestBody:\n        content:\n\
+         \x20         application/json:\n\
+         \x20           schema: {$ref: 'parts/animals.yaml#/components/schemas/Animal'}\n\
+         \x20     responses:\n        '204': {description: ok}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("parts/animals.yaml"),
+        "components:\n  schemas:\n    Animal:\n      type: object\n      properties:\n\
+         \x20       kind: {type: string}\n      discriminator:\n        propertyName: kind\n\
+         \x20       mapping:\n          cat: Cat\n          dog: '#/components/schemas/Dog'\n\
+         \x20   Cat:\n      allOf: [{$ref: '#/components/schemas/Animal'}, {type: object, properties: {lives: {type: integer}}}]\n\
+         \x20   Dog:\n      allOf: [{$ref: '#/components/schemas/Animal'}, {type: object, properties: {good: {type: boolean}}}]\n",
+    )
+    .unwrap();
+    let api = codegen::load_model(&spec).unwrap();
+    let animal = &api.types["Animal"];
+    let mapping = &animal.discriminator.as_ref().unwrap().mapping;
+    assert_eq!(
+        mapping,
+        &[
+            ("cat".to_string(), "Cat".to_string()),
+            ("dog".to_string(), "Dog".to_string())
+        ]
+    );
+    assert!(api.types.contains_key("Cat") && api.types.contains_key("Dog"));
+}

@@ -57,7 +57,7 @@ impl<'a> Lowerer<'a> {
     fn new(source: &'a Source, api: &'a OpenAPI) -> Self {
         Lowerer {
             api,
-            c: Collector::new(&source.name, &source.index),
+            c: Collector::for_source(source),
             out: Api {
                 title: api.info.title.clone(),
                 version: api.info.version.clone(),

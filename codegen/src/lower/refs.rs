@@ -1,6 +1,13 @@
 //! `$ref` resolution for component parameters, request bodies, responses,
-//! headers and schemas. Only local references (`#/components/...`) are
-//! understood; anything else is reported.
+//! headers and schemas. References to other files were copied into the
+//! document before lowering (`bundle`), so only local references
+//! (`#/components/...`) are left; anything else is reported.
+//!
+//! What stays an error here, and why: a reference that resolves to
+//! nothing (there is no type to generate), a reference to a component of
+//! another kind (a parameter cannot stand for a schema), and a ring of
+//! references with no object in it (no finite type exists); an `allOf`
+//! ring has no finite set of properties either.
 
 use indexmap::IndexMap;
 use openapiv3::{Components, ReferenceOr};
@@ -78,10 +85,13 @@ impl<'a> Lowerer<'a> {
                 format!("use `#/components/{kind}/NAME`"),
             );
         } else {
+            // Other files are read and copied in before lowering (see
+            // `bundle`), wherever OpenAPI reads a reference; one left here
+            // stands where the loader does not look for one.
             self.c.error_hint(
                 at,
-                format!("external $ref `{reference}` is not supported"),
-                "bundle the referenced document into this one (e.g. with a bundler) first",
+                format!("$ref `{reference}` names another file in a place the loader does not follow"),
+                format!("refer to a `#/components/{kind}/NAME` defined in this file, which may itself refer to the other file"),
             );
         }
     }

@@ -2,8 +2,11 @@
 //!
 //! Inline objects and string enums are hoisted into named types here (with
 //! names from their context), so emitters only ever see named structs and
-//! enums. Constraints are checked now: a bad `pattern` or `minLength >
-//! maxLength` fails generation rather than the generated validator.
+//! enums. Constraints are checked now, and what the validators could not
+//! enforce as written is a located warning, never a refusal: a `pattern`
+//! that is not ECMA-262 is left unchecked, a `multipleOf` that is not
+//! positive is dropped, bounds that contradict each other (`minLength >
+//! maxLength`) are kept, so that no value passes, as the schema says.
 
 use openapiv3::{
     AdditionalProperties, AnySchema, ReferenceOr, Schema as OaSchema, SchemaKind as OaKind, Type,
@@ -137,7 +140,11 @@ impl<'a> Lowerer<'a> {
                 ))
             }
             OaKind::Type(Type::Boolean(b)) => {
-                if !b.enumeration.is_empty() {
+                nullable |= b.enumeration.iter().any(Option::is_none);
+                let listed = |v: bool| b.enumeration.contains(&Some(v));
+                // `[true, false]` (with or without null) restricts nothing.
+                let both = listed(true) && listed(false);
+                if !b.enumeration.is_empty() && !both {
                     self.unchecked_enum(pointer, "boolean", "any boolean is accepted");
                 }
                 SchemaKind::Boolean
@@ -150,11 +157,7 @@ impl<'a> Lowerer<'a> {
                         &format!("{hint}Item"),
                     ),
                     None => {
-                        self.c.error_hint(
-                            pointer,
-                            "array schema without `items`",
-                            "OpenAPI 3.0 requires `items` on arrays; use `items: {}` for any value",
-                        );
+                        self.missing_items(pointer);
                         any_schema(pointer)
                     }
                 };
@@ -193,6 +196,16 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// An array without `items`: JSON Schema reads it as items of any
+    /// kind, which is what is generated.
+    fn missing_items(&mut self, pointer: &str) {
+        self.c.warn(
+            pointer,
+            "array schema without `items`: its items are held as untyped JSON and not checked",
+            "OpenAPI 3.0 requires `items` on arrays; write `items: {}` to say any value, or the items' schema to have them typed and checked",
+        );
+    }
+
     /// `not` is not lowered: the validators do not check it.
     fn unchecked_not(&mut self, pointer: &str) {
         self.c.warn(
@@ -200,6 +213,51 @@ impl<'a> Lowerer<'a> {
             "`not` is not checked: the validators accept the values it excludes",
             "describe the allowed values positively (an `enum`, a `pattern`, bounds) to have them checked",
         );
+    }
+
+    /// An `enum` value of another type than its schema's: no value of the
+    /// schema's type equals it, so it is left out (JSON Schema's reading).
+    fn mistyped_enum_value(
+        &mut self,
+        pointer: &str,
+        i: usize,
+        value: &serde_json::Value,
+        kind: &str,
+    ) {
+        let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        let quoted = if kind == "string" {
+            "quote it"
+        } else {
+            "write it as a number"
+        };
+        self.c.warn(
+            &format!("{}/{i}", join(pointer, "enum")),
+            format!("enum value {value} is not {article} {kind}, so no {kind} equals it: it is left out of the values the validators accept"),
+            format!("to accept it, {quoted}"),
+        );
+    }
+
+    /// An `enum` whose every value was left out: the schema admits no
+    /// value of its type, but an empty list means "no `enum`" to the
+    /// validators.
+    fn no_value_left(
+        &mut self,
+        pointer: &str,
+        listed: &[serde_json::Value],
+        kept: usize,
+        kind: &str,
+    ) {
+        if kept == 0 && listed.iter().any(|v| !v.is_null()) {
+            self.c.warn(
+                &join(pointer, "enum"),
+                format!("no value of this `enum` is of type {kind}: the schema admits no {kind}, but the validators accept any"),
+                "write the values with the schema's type, or change `type`",
+            );
+        }
     }
 
     /// An `enum` of values that are not strings or numbers.
@@ -219,9 +277,19 @@ impl<'a> Lowerer<'a> {
         hint: &str,
     ) -> Vec<Schema> {
         if parts.is_empty() {
-            self.c.error_hint(
+            // JSON Schema requires a non-empty list. Read literally, an
+            // empty `allOf` constrains nothing and an empty `oneOf` or
+            // `anyOf` admits nothing; the first is generated as any
+            // value, the second as the validators' empty choice, which
+            // refuses every value.
+            let effect = if keyword == "allOf" {
+                "it is read as no constraint at all"
+            } else {
+                "no value can match one of no schemas, so every value is refused"
+            };
+            self.c.warn(
                 &join(pointer, keyword),
-                format!("`{keyword}` must list at least one schema"),
+                format!("`{keyword}` lists no schema: {effect}"),
                 "list the schemas to combine, or remove the keyword",
             );
         }
@@ -275,23 +343,21 @@ impl<'a> Lowerer<'a> {
         max_length: Option<usize>,
         enumeration: Vec<String>,
     ) -> StringSchema {
+        let mut pattern = pattern;
         if let Some(p) = &pattern
             && let Err(err) = regress::Regex::new(p)
         {
-            self.c.error_hint(
-                    &join(pointer, "pattern"),
-                    format!("`pattern` {p:?} is not a valid ECMA-262 regular expression: {err}"),
-                    "patterns use JavaScript regex syntax; escape backslashes once more inside YAML double quotes",
-                );
+            self.c.warn(
+                &join(pointer, "pattern"),
+                format!("`pattern` {p:?} is not a valid ECMA-262 regular expression ({err}): it is not checked"),
+                "patterns use JavaScript regex syntax; escape backslashes once more inside YAML double quotes",
+            );
+            pattern = None;
         }
         if let (Some(lo), Some(hi)) = (min_length, max_length)
             && lo > hi
         {
-            self.c.error_hint(
-                pointer,
-                format!("`minLength` {lo} is greater than `maxLength` {hi}"),
-                "lower `minLength` or raise `maxLength`; no string can satisfy both",
-            );
+            self.contradiction(pointer, "minLength", lo, "maxLength", hi, "string");
         }
         StringSchema {
             format,
@@ -303,23 +369,41 @@ impl<'a> Lowerer<'a> {
     }
 
     fn number_schema(&mut self, pointer: &str, n: NumberSchema) -> NumberSchema {
+        let mut n = n;
         if let (Some(lo), Some(hi)) = (n.minimum, n.maximum)
             && lo > hi
         {
-            self.c.error_hint(
-                pointer,
-                format!("`minimum` {lo} is greater than `maximum` {hi}"),
-                "lower `minimum` or raise `maximum`; no number can satisfy both",
-            );
+            self.contradiction(pointer, "minimum", lo, "maximum", hi, "number");
         }
-        if n.multiple_of.is_some_and(|m| m.is_nan() || m <= 0.0) {
-            self.c.error_hint(
+        if n.multiple_of.is_some_and(|m| !m.is_finite() || m <= 0.0) {
+            // Dropped: JSON Schema calls such a schema invalid, and the
+            // validators divide by it.
+            self.c.warn(
                 &join(pointer, "multipleOf"),
-                "`multipleOf` must be greater than 0",
+                "`multipleOf` must be greater than 0: it is not checked",
                 "use a positive number, or remove `multipleOf`",
             );
+            n.multiple_of = None;
         }
         n
+    }
+
+    /// A lower bound above its upper bound: generated as written, so the
+    /// validators refuse every value, which is what the schema says.
+    fn contradiction<T: std::fmt::Display>(
+        &mut self,
+        pointer: &str,
+        low_word: &str,
+        lo: T,
+        high_word: &str,
+        hi: T,
+        what: &str,
+    ) {
+        self.c.warn(
+            pointer,
+            format!("`{low_word}` {lo} is greater than `{high_word}` {hi}: no {what} can satisfy both, so the validators refuse every value here"),
+            format!("lower `{low_word}` or raise `{high_word}`"),
+        );
     }
 
     fn array_schema(
@@ -333,11 +417,7 @@ impl<'a> Lowerer<'a> {
         if let (Some(lo), Some(hi)) = (min_items, max_items)
             && lo > hi
         {
-            self.c.error_hint(
-                pointer,
-                format!("`minItems` {lo} is greater than `maxItems` {hi}"),
-                "lower `minItems` or raise `maxItems`; no array can satisfy both",
-            );
+            self.contradiction(pointer, "minItems", lo, "maxItems", hi, "array");
         }
         SchemaKind::Array(ArraySchema {
             items: Box::new(items),
@@ -368,36 +448,47 @@ impl<'a> Lowerer<'a> {
         for key in keys {
             let at = join(&props_pointer, key);
             let child_hint = format!("{hint}{}", names::pascal(key));
+            // OpenAPI 3.0: `required` on a `readOnly` property applies to
+            // responses only, on a `writeOnly` one to requests only. One
+            // Rust type serves both directions, so the field is optional.
+            let mut one_way = false;
             if let ReferenceOr::Item(item) = &properties[key]
                 && required.contains(key)
                 && (item.schema_data.read_only || item.schema_data.write_only)
             {
-                let word = if item.schema_data.read_only {
-                    "readOnly"
+                one_way = true;
+                let (word, unchecked) = if item.schema_data.read_only {
+                    (
+                        "readOnly",
+                        "that responses hold it is not checked (requests leave it out, as they should)",
+                    )
                 } else {
-                    "writeOnly"
+                    (
+                        "writeOnly",
+                        "the validators do not require it in requests, and responses leave it out",
+                    )
                 };
-                self.c.error_hint(
+                self.c.warn(
                     &join(&at, word),
-                    format!("required `{word}` property `{key}` is not supported yet"),
-                    "its requirement applies to one direction only; make the property optional",
+                    format!("required `{word}` property `{key}`: its Rust field is optional, because the requirement holds in one direction only; {unchecked}"),
+                    "drop it from `required`, or split the schema into a request and a response schema",
                 );
             }
             let prop_schema = self.boxed_schema_or_ref(&properties[key], &at, &child_hint);
             lowered.push(Property {
                 name: key.clone(),
                 rust_name: field_names.claim(&names::snake(key)),
-                required: required.contains(key),
+                required: required.contains(key) && !one_way,
                 schema: prop_schema,
                 aliases: aliases.get(key).cloned().unwrap_or_default(),
             });
         }
         for alias_key in aliases.keys() {
             if !properties.contains_key(alias_key) {
-                self.c.error_hint(
+                self.c.warn(
                     &join(&join(pointer, "x-property-aliases"), alias_key),
                     format!(
-                        "`x-property-aliases` names `{alias_key}`, which is not a property here"
+                        "`x-property-aliases` names `{alias_key}`, which is not a property here: it is ignored"
                     ),
                     "name a property declared under `properties` of this schema",
                 );
@@ -417,11 +508,7 @@ impl<'a> Lowerer<'a> {
         if let (Some(lo), Some(hi)) = (min_properties, max_properties)
             && lo > hi
         {
-            self.c.error_hint(
-                pointer,
-                format!("`minProperties` {lo} is greater than `maxProperties` {hi}"),
-                "lower `minProperties` or raise `maxProperties`; no object can satisfy both",
-            );
+            self.contradiction(pointer, "minProperties", lo, "maxProperties", hi, "object");
         }
         let mut required_undeclared: Vec<String> = required
             .iter()
@@ -451,9 +538,9 @@ impl<'a> Lowerer<'a> {
         };
         let at = join(pointer, "x-property-aliases");
         let Some(map) = value.as_object() else {
-            self.c.error_hint(
+            self.c.warn(
                 &at,
-                "`x-property-aliases` must map property names to lists of names",
+                "`x-property-aliases` must map property names to lists of names: it is ignored",
                 "write `x-property-aliases: {property: [alias, ...]}`",
             );
             return out;
@@ -469,9 +556,9 @@ impl<'a> Lowerer<'a> {
                 Some(names) => {
                     out.insert(key.clone(), names);
                 }
-                None => self.c.error_hint(
+                None => self.c.warn(
                     &join(&at, key),
-                    "aliases must be a list of strings",
+                    "aliases must be a list of strings: these are ignored",
                     "write the aliases as a YAML list of strings",
                 ),
             }
@@ -629,11 +716,10 @@ impl<'a> Lowerer<'a> {
                         match v {
                             serde_json::Value::String(s) => values.push(s.clone()),
                             serde_json::Value::Null => nullable = true,
-                            _ => self.c.error_hint(
-                                &format!("{}/{i}", join(pointer, "enum")),
-                                "enum value is not a string in a string schema", "write every value of a string enum as a string (quote numbers and booleans)"),
+                            _ => self.mistyped_enum_value(pointer, i, v, "string"),
                         }
                     }
+                    self.no_value_left(pointer, &any.enumeration, values.len(), "string");
                     SchemaKind::String(self.string_schema(
                         pointer,
                         any.format.clone(),
@@ -651,13 +737,10 @@ impl<'a> Lowerer<'a> {
                                 values.push(n.as_f64().unwrap_or(f64::NAN))
                             }
                             serde_json::Value::Null => nullable = true,
-                            _ => self.c.error_hint(
-                                &format!("{}/{i}", join(pointer, "enum")),
-                                format!("enum value is not a number in an {kind} schema"),
-                                "write every value of a numeric enum as a number",
-                            ),
+                            _ => self.mistyped_enum_value(pointer, i, v, kind),
                         }
                     }
+                    self.no_value_left(pointer, &any.enumeration, values.len(), kind);
                     let n = self.number_schema(
                         pointer,
                         NumberSchema {
@@ -717,17 +800,22 @@ impl<'a> Lowerer<'a> {
                     any.max_properties,
                 )),
                 Some(other) => {
-                    self.c.error_hint(
+                    let hint = if other == "file" {
+                        "`file` is Swagger 2.0; in OpenAPI 3.0 write `type: string, format: binary`"
+                    } else {
+                        "use one of string, integer, number, boolean, array, object"
+                    };
+                    self.c.warn(
                         &join(pointer, "type"),
-                        format!("unknown schema type `{other}`"),
-                        "use one of string, integer, number, boolean, array, object",
+                        format!("unknown schema type `{other}`: the value is held as untyped JSON and not checked"),
+                        hint,
                     );
                     SchemaKind::Any
                 }
                 None => {
-                    self.c.error_hint(
+                    self.c.warn(
                         pointer,
-                        "schema has `enum` or bounds but no `type`, and its values do not tell the type",
+                        "schema has `enum` or bounds but no `type`, and its values do not tell the type: the value is held as untyped JSON, and the `enum` and bounds are not checked",
                         "add `type`",
                     );
                     SchemaKind::Any

@@ -12,7 +12,7 @@ use features_client::params::{
     ThingsListParams,
 };
 use features_client::types::{
-    Entity, HostsPutBody, Level, NullableLevel, Thing, ThingsListSelectItem,
+    Entity, HostsPutBody, Kind, Level, NullableLevel, Owner, Pet, Thing, ThingsListSelectItem,
 };
 use features_client::{Client, routes};
 
@@ -41,6 +41,11 @@ fn answer(method: &str, target: &str) -> (u16, &'static str, Vec<u8>) {
         ),
         ("GET", "/v1/things/full") => (200, "application/json", br#"{"id":"full"}"#.to_vec()),
         ("GET", "/v1/things/empty") => (204, "", Vec::new()),
+        ("GET", p) if p.starts_with("/v1/pets/") => (
+            200,
+            "application/json",
+            br#"{"name":"rex","kind":"dog","owner":{"name":"ann","pets":[{"name":"tom","kind":"cat"}]}}"#.to_vec(),
+        ),
         ("GET", _) => (200, "application/octet-stream", vec![0, 1, 2, 255]),
         ("PUT", _) => (200, "text/plain", b"stored".to_vec()),
         _ => (204, "", Vec::new()),
@@ -395,4 +400,40 @@ async fn choices_of_scalars_are_parameters_checked_before_sending() {
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen[0].line, "POST /v1/projects/web-site/archive?by=7 HTTP/1.1");
     assert_eq!(seen[1].line, format!("POST /v1/projects/{uuid}/archive?by=ops HTTP/1.1"));
+}
+
+/// `/pets/{petId}` comes from `features/pets.yaml`, its parameter from a
+/// component of that file, `Pet` from `features/schemas/pet.yaml` (a whole
+/// file), `Owner` from a file that refers back to `pet.yaml`, `Kind` from
+/// a JSON file: one client, every rule checked.
+#[tokio::test]
+async fn a_spec_in_several_files_is_one_client() {
+    let (base, seen) = serve();
+    let client = client(&base);
+    let pet = |name: &str| Pet {
+        name: name.into(),
+        kind: Some(Kind::Cat),
+        owner: Some(Owner { name: Some("ann".into()), ..Default::default() }),
+        additional_properties: Default::default(),
+    };
+    let refused = [
+        ("rex", pet(""), "/body/name"),       // minLength in pet.yaml
+        ("Rex!", pet("rex"), "/path/petId"), // pattern in pets.yaml
+    ];
+    for (id, body, place) in refused {
+        let err = client.pets_store(id, &body).await.unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains(place), "{text}");
+    }
+    assert_eq!(seen.lock().unwrap().len(), 0, "refused requests must not be sent");
+    client.pets_store("rex", &pet("rex")).await.unwrap();
+    let got = client.pets_get("rex").await.unwrap();
+    assert_eq!(got.kind, Some(Kind::Dog));
+    let owner = got.owner.unwrap();
+    assert_eq!(owner.pets.unwrap()[0].kind, Some(Kind::Cat)); // back in pet.yaml
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen[0].line, "POST /v1/pets/rex HTTP/1.1");
+    let sent: serde_json::Value = serde_json::from_slice(&seen[0].body).unwrap();
+    assert_eq!(sent, serde_json::json!({"name": "rex", "kind": "cat", "owner": {"name": "ann"}}));
+    assert_eq!(seen[1].line, "GET /v1/pets/rex HTTP/1.1");
 }
