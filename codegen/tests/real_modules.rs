@@ -136,13 +136,14 @@ fn microsofts_modules_generate_crates_that_build_warning_free() {
     }
 }
 
-/// The specs of progenitor's sample corpus (`../shared/real-specs/`) that
-/// the generator takes today: each crate builds with `-D warnings` and has
-/// every operation of its spec. (`buildomat` and `nexus` still need
-/// non-JSON request bodies and `oneOf` parameters.)
+/// The specs of progenitor's sample corpus (`../shared/real-specs/`): each
+/// crate builds with `-D warnings` and has every operation of its spec
+/// (`buildomat` and `nexus` with their text, binary and form bodies).
 const PROGENITOR_SPECS: &[&str] = &[
+    "buildomat.json",
     "cli-gen.json",
     "keeper.json",
+    "nexus.json",
     "param-collision.json",
     "param-overrides.yaml",
     "propolis-server.json",

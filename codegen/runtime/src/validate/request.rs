@@ -331,8 +331,8 @@ impl<'a> RawRequest<'a> {
         }
     }
 
-    /// `Content-Type` must name `media_type` (parameters aside; a `charset`
-    /// must be UTF-8).
+    /// `Content-Type` must name `media_type` (parameters aside; a range
+    /// such as `*/*` admits any type within it; a `charset` must be UTF-8).
     pub fn check_content_type(&self, media_type: &str, out: &mut Vec<Violation>) {
         let at = "/headers/content-type";
         let values = self.header_values("content-type");
@@ -356,12 +356,16 @@ impl<'a> RawRequest<'a> {
             return;
         }
         let mut parts = value.split(';');
-        let essence = parts.next().unwrap_or("").trim();
-        if !essence.eq_ignore_ascii_case(media_type) {
+        parts.next();
+        if !crate::media_matches(media_type, value) {
             out.push(Violation::new(
                 at,
                 "contentType",
-                format!("must be `{media_type}`, is `{}`", value.trim()),
+                format!(
+                    "must be `{}`, is `{}`",
+                    crate::media_essence(media_type),
+                    value.trim()
+                ),
             ));
             return;
         }
@@ -377,7 +381,7 @@ impl<'a> RawRequest<'a> {
                     at,
                     "contentType",
                     format!(
-                        "JSON must be UTF-8, the header says charset={}",
+                        "the body must be UTF-8, the header says charset={}",
                         charset.trim()
                     ),
                 ));
