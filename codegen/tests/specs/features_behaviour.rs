@@ -425,6 +425,9 @@ async fn bodies_that_are_not_json_go_over_the_wire_in_their_media_type() {
     client.runtime().call(&routes::IMPORTS_CREATE, csv).await.unwrap();
 
     let seen = seen.lock().unwrap().clone();
+    // A text success is asked for by its type; JSON stays for errors.
+    assert_eq!(header(&seen[1], "accept"), Some("text/plain, application/json"));
+    assert_eq!(header(&seen[0], "accept"), Some("application/json"));
     let sent: Vec<(&str, Option<&str>, &[u8])> = seen
         .iter()
         .map(|s| (s.line.as_str(), header(s, "content-type"), s.body.as_slice()))
@@ -505,6 +508,11 @@ fn the_generated_server_reads_every_kind_of_body() {
         input("PUT", "/notes", "text/plain; charset=utf-8", b"hi").unwrap(),
         Input::NotesPut { body: "hi".into() }
     );
+    // `Accept` may name the documented text response instead of JSON.
+    let text_only = [AUTH, ("content-type", "text/plain"), ("accept", "text/plain")];
+    assert!(handle("PUT", "/notes", None, &text_only, b"hi").is_ok());
+    let csv_only = [AUTH, ("content-type", "text/plain"), ("accept", "text/csv")];
+    assert!(handle("PUT", "/notes", None, &csv_only, b"hi").is_err());
     assert_eq!(
         input("POST", "/login", "application/x-www-form-urlencoded", b"user=ana&tries=3").unwrap(),
         Input::Login { body: LoginBody { user: "ana".into(), remember: None, tries: Some(3) } }

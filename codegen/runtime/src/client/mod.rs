@@ -496,7 +496,7 @@ impl Client {
         let mut violations = check_path_params(route, path_params);
 
         let mut headers = HeaderMap::new();
-        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(header::ACCEPT, accept(route));
         headers.insert(header::USER_AGENT, self.inner.user_agent.clone());
         let fresh_id = uuid::Uuid::new_v4().to_string();
         headers.insert(
@@ -693,6 +693,32 @@ impl Client {
         );
         Ok(response)
     }
+}
+
+/// The `Accept` header for `route`: `application/json` (what Graph and
+/// every error body speak), preceded by the media types of the route's
+/// non-JSON responses (`text/plain`, `application/octet-stream`, `*/*`),
+/// so that a server that negotiates sends what the spec documents.
+fn accept(route: &Route) -> HeaderValue {
+    let mut media: Vec<&str> = Vec::new();
+    for r in route.responses {
+        if let Some(ct) = r.content_type {
+            let essence = crate::media_essence(ct);
+            let json = essence.eq_ignore_ascii_case("application/json")
+                || essence.to_ascii_lowercase().ends_with("+json");
+            if !json && !media.contains(&essence) {
+                media.push(essence);
+            }
+        }
+    }
+    if media.is_empty() {
+        return HeaderValue::from_static("application/json");
+    }
+    media.push("application/json");
+    // A media type that cannot be a header value cannot come from a
+    // generated route; JSON alone is then still a correct request.
+    HeaderValue::from_str(&media.join(", "))
+        .unwrap_or_else(|_| HeaderValue::from_static("application/json"))
 }
 
 /// Reads the body up to `limit` bytes; says whether anything was dropped.

@@ -178,7 +178,7 @@ pub fn read<I>(
     if route.auth {
         request.check_bearer(&mut out);
     }
-    request.check_accept(&mut out);
+    request.check_accept_for(route, &mut out);
     if route.body.is_none() {
         request.no_body(&mut out);
     }
