@@ -162,17 +162,68 @@ pub struct Param {
     pub pointer: String,
 }
 
-/// A JSON request body.
+/// How a request body travels, from its media type (see
+/// `graph_runtime::BodyKind`, which this mirrors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum BodyKind {
+    /// JSON (`application/json`, `...+json`): the schema's type.
+    Json,
+    /// `application/x-www-form-urlencoded`: the schema's type, form-encoded.
+    Form,
+    /// `text/*` and XML: a string.
+    Text,
+    /// One binary media type (`application/octet-stream`, `image/png`):
+    /// bytes.
+    Binary,
+    /// A media range (`*/*`) or `multipart/*`: bytes with the caller's
+    /// `Content-Type`.
+    Raw,
+}
+
+impl BodyKind {
+    /// The kind of a media type as the spec writes it.
+    pub fn of(media_type: &str) -> BodyKind {
+        let essence = media_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if crate::lower::is_json(&essence) {
+            BodyKind::Json
+        } else if essence == "application/x-www-form-urlencoded" {
+            BodyKind::Form
+        } else if essence.contains('*') || essence.starts_with("multipart/") {
+            BodyKind::Raw
+        } else if essence.starts_with("text/")
+            || essence == "application/xml"
+            || essence.ends_with("+xml")
+        {
+            BodyKind::Text
+        } else {
+            BodyKind::Binary
+        }
+    }
+}
+
+/// A request body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Body {
-    /// The media type, e.g. `application/json`.
+    /// The media type, e.g. `application/json`: the one the typed method
+    /// sends.
     pub content_type: String,
+    /// How it travels.
+    pub kind: BodyKind,
     /// Whether the body must be sent.
     pub required: bool,
-    /// Its schema; named types appear as [`SchemaKind::Named`].
+    /// Its schema; named types appear as [`SchemaKind::Named`]. `Any` for
+    /// the kinds whose content is not judged (binary, raw).
     pub schema: Schema,
-    /// The Rust type name chosen for it when it is an inline object.
+    /// The body's description, or empty.
     pub description: String,
+    /// Other media types the spec documents for the body, in its order:
+    /// sent as raw bytes, their schemas not judged.
+    pub others: Vec<String>,
 }
 
 /// Which statuses a response documents.

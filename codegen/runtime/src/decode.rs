@@ -39,6 +39,22 @@ pub fn bytes(route: &Route, response: Response) -> Result<Vec<u8>, Error> {
     Ok(response.body)
 }
 
+/// For operations whose success body is text (`text/plain`, `text/*`):
+/// the body as a string. Text that is not UTF-8 is an [`Error::Decode`].
+pub fn text(route: &Route, response: Response) -> Result<String, Error> {
+    let status = response.status;
+    let request_id = response.request_id().map(str::to_owned);
+    let client_request_id = non_empty(&response.client_request_id).map(str::to_owned);
+    let bytes = bytes(route, response)?;
+    String::from_utf8(bytes).map_err(|e| Error::Decode {
+        operation_id: route.operation_id,
+        status,
+        message: format!("the text body is not UTF-8: {e}"),
+        request_id,
+        client_request_id,
+    })
+}
+
 /// Whether a response carries, or says it carries, a body. HTTP clients
 /// drop the body of a `204` whatever its framing says, so a `204` that
 /// announces one through `Content-Length` or `Content-Type` is caught by

@@ -67,7 +67,7 @@ pub use retry::RetryPolicy;
 pub use route::*;
 pub use secret::SecretToken;
 pub use token::{EnvToken, TokenProvider};
-pub use validate::client::Args;
+pub use validate::client::{Args, RawBody};
 pub use violation::Violation;
 
 // Re-exported so that a generated crate can derive and (de)serialise its

@@ -160,15 +160,44 @@ pub enum ParamLocation {
     Header,
 }
 
+/// How a request body travels, decided by the generator from its media
+/// type: what the client writes, what the validators can judge, and what a
+/// server reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// JSON (`application/json`, `...+json`): a typed value written with
+    /// `serde_json`, judged against the schema.
+    Json,
+    /// `application/x-www-form-urlencoded`: a typed value written with
+    /// `serde_urlencoded`; the value is judged against the schema before it
+    /// is encoded, and a server reads the pairs back by the schema's
+    /// property types.
+    Form,
+    /// Text (`text/plain`, `text/*`, XML): a UTF-8 string, judged as a JSON
+    /// string against the schema (its length, pattern, format, enum).
+    Text,
+    /// One binary media type (`application/octet-stream`, `image/png`):
+    /// bytes as given; nothing in them is judged.
+    Binary,
+    /// Bytes with a `Content-Type` the caller gives: a media range
+    /// (`*/*`, `image/*`) or `multipart/*`, whose boundary only the caller
+    /// knows. The type must fall within the documented one; the bytes are
+    /// not judged.
+    Raw,
+}
+
 /// A request body an operation takes: its media type and what the
 /// validators judge it by.
 #[derive(Debug, Clone, Copy)]
 pub struct Body {
     /// The media type, e.g. `application/json`.
     pub media_type: &'static str,
+    /// How it is written and read.
+    pub kind: BodyKind,
     /// Whether the spec requires it.
     pub required: bool,
-    /// Its schema.
+    /// Its schema ([`crate::validate::ANY`] for the kinds that are not
+    /// judged).
     pub schema: &'static Schema,
     /// Whether decoding it into its Rust type already proves it valid, so
     /// a server may skip the separate pass (see
@@ -178,6 +207,11 @@ pub struct Body {
     /// time, those members, classified once at compile time: the verdict
     /// reads such a body without the schema interpreter's dispatch.
     pub members: Option<Members>,
+    /// Other media types the spec documents for this body. They travel as
+    /// raw bytes with their own `Content-Type` (see
+    /// [`crate::validate::client::Args::raw`]); their schemas are not
+    /// judged.
+    pub others: &'static [&'static str],
 }
 
 impl Body {
@@ -194,10 +228,22 @@ impl Body {
     pub const fn of(media_type: &'static str, schema: &'static Schema) -> Self {
         Body {
             media_type,
+            kind: BodyKind::Json,
             required: true,
             schema,
             typed_proves_valid: false,
             members: Members::new(schema),
+            others: &[],
+        }
+    }
+
+    /// A required body of a kind other than JSON; `schema` is what the
+    /// validators judge (`ANY` when nothing is).
+    pub const fn kind(media_type: &'static str, kind: BodyKind, schema: &'static Schema) -> Self {
+        Body {
+            kind,
+            members: None,
+            ..Body::of(media_type, schema)
         }
     }
 
@@ -217,6 +263,27 @@ impl Body {
         }
     }
 
+    /// The same body, documented in these other media types too.
+    pub const fn or(self, others: &'static [&'static str]) -> Self {
+        Body { others, ..self }
+    }
+
+    /// Whether a `Content-Type` value (parameters aside) is this body's
+    /// own media type: the same essence, or within its range for
+    /// [`BodyKind::Raw`] (`*/*`, `image/*`).
+    pub fn is_own(&self, content_type: &str) -> bool {
+        media_matches(self.media_type, content_type)
+    }
+
+    /// The documented other media type a `Content-Type` value falls
+    /// within, if any.
+    pub fn other(&self, content_type: &str) -> Option<&'static str> {
+        self.others
+            .iter()
+            .copied()
+            .find(|m| media_matches(m, content_type))
+    }
+
     /// Whether the JSON text `bytes` is a valid body: the verdict
     /// [`crate::validate::body::check`] gives, without its report.
     pub fn verdict(&self, bytes: &[u8]) -> bool {
@@ -224,6 +291,27 @@ impl Body {
             Some(members) => members.judge(bytes),
             None => crate::validate::verdict::valid(self.schema, bytes),
         }
+    }
+}
+
+/// The essence of a media type: `type/subtype` without parameters, trimmed.
+pub fn media_essence(media_type: &str) -> &str {
+    media_type.split(';').next().unwrap_or("").trim()
+}
+
+/// Whether `content_type` (a concrete type as sent) falls within the
+/// documented `media_type`, which may be a range (`*/*`, `text/*`).
+/// Parameters are ignored on both sides; names compare without case.
+pub fn media_matches(media_type: &str, content_type: &str) -> bool {
+    let (want, got) = (media_essence(media_type), media_essence(content_type));
+    if want == "*/*" {
+        return got.contains('/');
+    }
+    match want.strip_suffix("/*") {
+        Some(kind) => got
+            .split_once('/')
+            .is_some_and(|(k, _)| k.eq_ignore_ascii_case(kind)),
+        None => want.eq_ignore_ascii_case(got),
     }
 }
 

@@ -7,7 +7,7 @@ use super::rust_type::nullable_type;
 use super::success::{Success, success};
 use super::{Ctx, docs};
 use crate::emit::ident;
-use crate::model::{Operation, ParamLocation};
+use crate::model::{Body, BodyKind, Operation, ParamLocation};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -35,11 +35,31 @@ pub(crate) fn arguments(
         names.push(quote!(params));
     }
     if let Some(body) = &op.body {
-        let ty = nullable_type(ctx, &body.schema, &quote!(#up types::));
-        decls.push(quote!(body: &#ty));
+        let rt = &ctx.rt();
+        let ty = match body.kind {
+            BodyKind::Json | BodyKind::Form => {
+                let ty = nullable_type(ctx, &body.schema, &quote!(#up types::));
+                quote!(&#ty)
+            }
+            BodyKind::Text => quote!(&str),
+            BodyKind::Binary => quote!(&[u8]),
+            BodyKind::Raw => quote!(#rt::RawBody<'_>),
+        };
+        decls.push(quote!(body: #ty));
         names.push(quote!(body));
     }
     (decls, names)
+}
+
+/// The `Args` method that takes an operation's body.
+fn body_arg(body: &Body) -> TokenStream {
+    match body.kind {
+        BodyKind::Json => quote!(body),
+        BodyKind::Form => quote!(form),
+        BodyKind::Text => quote!(text),
+        BodyKind::Binary => quote!(bytes),
+        BodyKind::Raw => quote!(raw),
+    }
 }
 
 /// The return type of an operation's methods.
@@ -50,6 +70,7 @@ pub(crate) fn return_type(ctx: &Ctx<'_>, op: &Operation, error: &TokenStream) ->
         Success::Json(ty) => ty,
         Success::Optional(ty) => quote!(Option<#ty>),
         Success::Bytes => quote!(Vec<u8>),
+        Success::Text => quote!(String),
     };
     quote!(Result<#ok, #error>)
 }
@@ -102,14 +123,16 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     if params_struct(ctx, op).is_some() {
         args = quote!(#args.params(params));
     }
-    if op.body.is_some() {
-        args = quote!(#args.body(body));
+    if let Some(body) = &op.body {
+        let with = body_arg(body);
+        args = quote!(#args.#with(body));
     }
     let call = match success(ctx, op) {
         Success::Empty => quote!(call_empty),
         Success::Json(_) => quote!(call_json),
         Success::Optional(_) => quote!(call_optional),
         Success::Bytes => quote!(call_bytes),
+        Success::Text => quote!(call_text),
     };
     let request_line = format!(
         " `{} {}` (operationId `{}`).",
@@ -125,6 +148,20 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         quote!(#[doc = #line])
     };
     let doc = docs(&[&op.summary, &op.description]);
+    let others = match &op.body {
+        Some(body) if !body.others.is_empty() => {
+            let list: Vec<String> = body.others.iter().map(|m| format!("`{m}`")).collect();
+            let line = format!(
+                " The body is sent as `{}`; it is also documented as {}: send those as \
+                 bytes with `self.runtime().call(&routes::{}, Args::new(..).raw(..))`.",
+                body.content_type,
+                list.join(", "),
+                route
+            );
+            quote!(#[doc = ""] #[doc = #line])
+        }
+        _ => quote!(),
+    };
     let deprecated = if op.deprecated {
         quote!(#[deprecated])
     } else {
@@ -135,6 +172,7 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         #[doc = ""]
         #[doc = #request_line]
         #permissions
+        #others
         #deprecated
         pub async fn #name(&self, #(#decls),*) -> #ret {
             self.runtime.#call(&routes::#route, #args).await

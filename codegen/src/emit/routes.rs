@@ -10,7 +10,7 @@ use super::validate::scalar_of;
 use super::validate::schema::{Site, Writer, alias};
 use super::validate::typed;
 use crate::emit::ident;
-use crate::model::{Method, Operation, ParamLocation, ParamStyle, SchemaKind, Status};
+use crate::model::{BodyKind, Method, Operation, ParamLocation, ParamStyle, SchemaKind, Status};
 use crate::names;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
@@ -90,7 +90,7 @@ pub(crate) fn emit(writer: &mut Writer<'_, '_>) -> TokenStream {
         /// everything the runtime needs to call, check and serve it.
         pub mod routes {
             #[allow(unused_imports)]
-            use #rt::{Body, Method, ResponseSpec, Route, StatusSpec};
+            use #rt::{Body, BodyKind, Method, ResponseSpec, Route, StatusSpec};
             #[allow(unused_imports)]
             use #rt::validate::{ParamRule, Scalar};
             #[allow(unused_imports)]
@@ -163,15 +163,24 @@ fn route(writer: &mut Writer<'_, '_>, shared: &mut Shared, op: &Operation) -> To
                 _ => writer.schema(&body.schema, Site::Routes),
             };
             let media = &body.content_type;
-            let mut made = if media == "application/json" {
-                quote!(Body::json(&#schema))
-            } else {
-                quote!(Body::of(#media, &#schema))
+            let mut made = match body.kind {
+                BodyKind::Json if media == "application/json" => quote!(Body::json(&#schema)),
+                BodyKind::Json => quote!(Body::of(#media, &#schema)),
+                other => {
+                    let kind = ident(format!("{other:?}"));
+                    quote!(Body::kind(#media, BodyKind::#kind, &#schema))
+                }
             };
+            if !body.others.is_empty() {
+                let others = &body.others;
+                made = quote!(#made.or(&[#(#others),*]));
+            }
             if !body.required {
                 made = quote!(#made.optional());
             }
-            if typed::typed_proves_valid(ctx.api, &body.schema) {
+            if matches!(body.kind, BodyKind::Json)
+                && typed::typed_proves_valid(ctx.api, &body.schema)
+            {
                 made = quote!(#made.proven());
             }
             quote!(Some(#made))

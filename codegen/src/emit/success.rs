@@ -20,15 +20,19 @@ pub(crate) enum Success {
     Optional(TokenStream),
     /// Raw bytes (a non-JSON success body).
     Bytes,
+    /// Text (every non-JSON success body is `text/*`): a `String`.
+    Text,
 }
 
 /// The success type of an operation. Several documented 2xx responses are
 /// combined: one JSON type beside bodiless ones is an `Option`, different
-/// JSON types are a JSON value, and any non-JSON body makes it bytes.
+/// JSON types are a JSON value, and any non-JSON body makes it bytes, or
+/// a string when every success body is text.
 pub(crate) fn success(ctx: &Ctx<'_>, op: &Operation) -> Success {
     let rt = &ctx.rt();
     let mut empty = false;
     let mut bytes = false;
+    let mut text = false;
     let mut json: Vec<TokenStream> = Vec::new();
     for r in &op.responses {
         let is_success = match r.status {
@@ -46,6 +50,10 @@ pub(crate) fn success(ctx: &Ctx<'_>, op: &Operation) -> Success {
             }
             (Some(_), Some(schema)) => nullable_type(ctx, schema, &quote!(types::)),
             (Some(ct), None) if is_json(ct) => quote!(#rt::serde_json::Value),
+            (Some(ct), None) if is_text(ct) => {
+                text = true;
+                continue;
+            }
             (Some(_), None) => {
                 bytes = true;
                 continue;
@@ -55,8 +63,11 @@ pub(crate) fn success(ctx: &Ctx<'_>, op: &Operation) -> Success {
             json.push(ty);
         }
     }
-    if bytes {
+    if bytes || (text && !json.is_empty()) || (text && empty) {
         return Success::Bytes;
+    }
+    if text {
+        return Success::Text;
     }
     let ty = match json.len() {
         0 => return Success::Empty,
@@ -68,4 +79,15 @@ pub(crate) fn success(ctx: &Ctx<'_>, op: &Operation) -> Success {
     } else {
         Success::Json(ty)
     }
+}
+
+/// Whether a response media type is text a caller reads as a string
+/// (`text/plain`, `text/csv`; not a range such as `text/*`).
+fn is_text(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or("").trim();
+    essence.len() > "text/".len()
+        && essence
+            .get(..5)
+            .is_some_and(|t| t.eq_ignore_ascii_case("text/"))
+        && !essence.contains('*')
 }

@@ -11,8 +11,8 @@ use openapiv3::{
 use super::Lowerer;
 use crate::diag::join;
 use crate::model::{
-    Body, Method, Operation, Param, ParamLocation, ParamStyle, PathSegment, Response, SchemaKind,
-    Status,
+    Body, BodyKind, Method, Operation, Param, ParamLocation, ParamStyle, PathSegment, Response,
+    Schema, SchemaKind, Status,
 };
 use crate::names::{self, Namespace};
 
@@ -406,43 +406,158 @@ impl<'a> Lowerer<'a> {
         let at = join(pointer, "requestBody");
         let (body, body_pointer) = self.resolve(item, &at, "requestBodies", table)?;
         let content_pointer = join(&body_pointer, "content");
-        let Some((media_type, media)) = body.content.iter().find(|(k, _)| is_json(k)) else {
-            let found: Vec<&str> = body.content.keys().map(String::as_str).collect();
+        // The typed method sends one media type: JSON first, then a form,
+        // text, one binary type, a range; `application/json` itself before
+        // other JSON types; otherwise the spec's order.
+        let Some((media_type, media)) = body.content.iter().min_by_key(|(k, _)| {
+            (
+                BodyKind::of(k),
+                !k.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .eq_ignore_ascii_case("application/json"),
+            )
+        }) else {
             self.c.error_hint(
                 &content_pointer,
-                format!(
-                    "request body media type{} {} not supported (only JSON bodies are)",
-                    if found.len() == 1 { "" } else { "s" },
-                    if found.is_empty() {
-                        "(none given)".to_string()
-                    } else {
-                        found.join(", ")
-                    }
-                ),
-                "describe the body as `application/json`",
+                "request body has no media type under `content`",
+                "describe the body, e.g. `application/json` with a schema",
             );
             return None;
         };
-        let schema_pointer = join(&join(&content_pointer, media_type), "schema");
-        let schema = match &media.schema {
-            Some(schema) => {
-                self.schema_or_ref(schema, &schema_pointer, &format!("{type_prefix}Body"))
+        let media_pointer = join(&content_pointer, media_type);
+        let schema_pointer = join(&media_pointer, "schema");
+        let mut kind = BodyKind::of(media_type);
+        let others: Vec<String> = body
+            .content
+            .keys()
+            .filter(|k| *k != media_type)
+            .cloned()
+            .collect();
+        if !others.is_empty() {
+            self.c.warn(
+                &content_pointer,
+                format!(
+                    "the body is also documented as {}: the typed method sends `{media_type}`; the others go as raw bytes (`Args::raw`) with their schemas unchecked, and the generated server reads only `{media_type}`",
+                    others.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                ),
+                "document one media type per body to have every one typed and checked",
+            );
+        }
+        let any = || Schema {
+            kind: SchemaKind::Any,
+            nullable: false,
+            description: String::new(),
+            pointer: schema_pointer.clone(),
+        };
+        let schema = match kind {
+            BodyKind::Json => match &media.schema {
+                Some(schema) => {
+                    self.schema_or_ref(schema, &schema_pointer, &format!("{type_prefix}Body"))
+                }
+                None => {
+                    self.c.error_hint(
+                        &media_pointer,
+                        "JSON request body without a `schema`",
+                        "add a schema (use `{}` for any JSON value)",
+                    );
+                    return None;
+                }
+            },
+            BodyKind::Form => {
+                let schema = media.schema.as_ref().map(|schema| {
+                    self.schema_or_ref(schema, &schema_pointer, &format!("{type_prefix}Body"))
+                });
+                match schema {
+                    Some(schema) if self.form_fields(&schema, &schema_pointer) => schema,
+                    _ => {
+                        self.c.warn(
+                            &media_pointer,
+                            "form body without an object schema: the method takes the encoded bytes as they are, unchecked",
+                            "give the form body an object schema whose properties are its fields",
+                        );
+                        kind = BodyKind::Binary;
+                        any()
+                    }
+                }
             }
-            None => {
-                self.c.error_hint(
-                    &join(&content_pointer, media_type),
-                    "JSON request body without a `schema`",
-                    "add a schema (use `{}` for any JSON value)",
-                );
-                return None;
+            BodyKind::Text => {
+                let schema = media.schema.as_ref().map(|schema| {
+                    self.schema_or_ref(schema, &schema_pointer, &format!("{type_prefix}Body"))
+                });
+                match schema {
+                    None => any(),
+                    Some(schema) => match self.resolved_kind(&schema) {
+                        SchemaKind::String(_) | SchemaKind::Any => schema,
+                        _ => {
+                            self.c.warn(
+                                &schema_pointer,
+                                format!("the schema of the `{media_type}` body is not a string: the text is sent and read as it is, not checked against it"),
+                                "describe a text body with `type: string` (and its pattern, lengths, format)",
+                            );
+                            any()
+                        }
+                    },
+                }
+            }
+            BodyKind::Binary | BodyKind::Raw => {
+                if kind == BodyKind::Raw
+                    && media_type.to_ascii_lowercase().starts_with("multipart/")
+                {
+                    self.c.warn(
+                        &media_pointer,
+                        format!("`{media_type}` body: the method takes the encoded body as bytes with the caller's `Content-Type` (boundary included); its parts are not built or checked"),
+                        "encode the parts yourself and pass them as a `RawBody` whose content type names the boundary (`multipart/form-data; boundary=...`)",
+                    );
+                } else if media.schema.as_ref().is_some_and(|s| !says_only_bytes(s)) {
+                    self.c.warn(
+                        &schema_pointer,
+                        format!("the schema of the `{media_type}` body is not checked: the body is sent and read as bytes"),
+                        "describe a binary body as `type: string, format: binary`",
+                    );
+                }
+                any()
             }
         };
         Some(Body {
             content_type: media_type.clone(),
+            kind,
             required: body.required,
             schema,
             description: body.description.clone().unwrap_or_default(),
+            others,
         })
+    }
+
+    /// Whether a form body's schema is an object, warning for each field
+    /// a form cannot hold (an object, or a list, which `serde_urlencoded`
+    /// does not write).
+    fn form_fields(&mut self, schema: &crate::model::Schema, pointer: &str) -> bool {
+        let properties = match self.resolved_kind(schema) {
+            SchemaKind::Object(object) => object.properties,
+            SchemaKind::AllOf(parts) => parts
+                .iter()
+                .filter_map(|p| match self.resolved_kind(p) {
+                    SchemaKind::Object(object) => Some(object.properties),
+                    _ => None,
+                })
+                .flatten()
+                .collect(),
+            _ => return false,
+        };
+        for property in properties {
+            if !self.is_scalar(&property.schema)
+                && !matches!(self.resolved_kind(&property.schema), SchemaKind::Any)
+            {
+                self.c.warn(
+                    pointer,
+                    format!("form field `{}` is not a string, number, integer or boolean: the client cannot form-encode a value for it, and refuses a call that sets one (located at `/body`)", property.name),
+                    "give form fields scalar types",
+                );
+            }
+        }
+        true
     }
 
     fn responses(
@@ -590,6 +705,37 @@ impl<'a> Lowerer<'a> {
     }
 }
 
+/// Whether a binary body's schema says no more than "bytes": absent from
+/// the spec's point of view (`{}`), or `type: string` with format
+/// `binary`, `byte` or none and no constraint.
+fn says_only_bytes(schema: &ReferenceOr<openapiv3::Schema>) -> bool {
+    use openapiv3::{SchemaKind as Oa, StringType, Type, VariantOrUnknownOrEmpty};
+    let ReferenceOr::Item(schema) = schema else {
+        return false;
+    };
+    match &schema.schema_kind {
+        Oa::Any(any) => *any == openapiv3::AnySchema::default(),
+        Oa::Type(Type::String(StringType {
+            format,
+            pattern: None,
+            enumeration,
+            min_length: None,
+            max_length: None,
+        })) => {
+            enumeration.is_empty()
+                && match format {
+                    VariantOrUnknownOrEmpty::Empty => true,
+                    VariantOrUnknownOrEmpty::Item(f) => matches!(
+                        f,
+                        openapiv3::StringFormat::Binary | openapiv3::StringFormat::Byte
+                    ),
+                    VariantOrUnknownOrEmpty::Unknown(_) => false,
+                }
+        }
+        _ => false,
+    }
+}
+
 /// A style as the spec spells it (`deepObject`), from `openapiv3`'s
 /// variant name (`DeepObject`).
 fn spec_style(variant: &str) -> String {
@@ -642,9 +788,20 @@ impl<'a> Lowerer<'a> {
             {
                 None
             }
-            SchemaKind::OneOf(_) | SchemaKind::AnyOf(_) => Some(
-                "a oneOf/anyOf with a variant that is not a string, number, integer or boolean",
-            ),
+            // A variant that is an array or an object (buildomat's "one id
+            // or a list of them"): generated as a JSON value, checked
+            // against the choice, and written as text the way any value
+            // is, which is the spec's own style only for scalars.
+            SchemaKind::OneOf(_) | SchemaKind::AnyOf(_) => {
+                self.c.warn(
+                    &join(pointer, "schema"),
+                    format!(
+                        "parameter `{name}` is a oneOf/anyOf with a variant that is an array or an object: it is generated as a JSON value and checked against the choice, but such a value is written as one text (items joined by commas, an object as JSON), not in the parameter's style"
+                    ),
+                    "make every variant a string, number, integer or boolean, or split the parameter in two",
+                );
+                None
+            }
             SchemaKind::Array(_) if location == ParamLocation::Path => Some("an array"),
             SchemaKind::Array(a) => match self.resolved_kind(&a.items) {
                 SchemaKind::Object(_) | SchemaKind::AllOf(_) | SchemaKind::Array(_) => {

@@ -8,13 +8,17 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use features_client::params::{
-    FooBar2Params, FooBar2Params2, HostsPutParams, ProjectsArchiveParams, ThingsDeleteParams,
-    ThingsListParams,
+    FooBar2Params, FooBar2Params2, HostsPutParams, LabelsFindParams, ProjectsArchiveParams,
+    ThingsDeleteParams, ThingsListParams,
 };
+use features_client::server::{Input, Rejection, handle};
 use features_client::types::{
-    Entity, HostsPutBody, Kind, Level, NullableLevel, Owner, Pet, Thing, ThingsListSelectItem,
+    Entity, HostsPutBody, Kind, Level, LoginBody, NullableLevel, Owner, Pet, Thing,
+    ThingsListSelectItem,
 };
 use features_client::{Client, routes};
+use graph_runtime::validate::client::RawBody;
+use graph_runtime::validate::media::RawPayload;
 
 /// One request as the server saw it: request line, lower-cased headers, body.
 #[derive(Debug, Clone)]
@@ -46,6 +50,8 @@ fn answer(method: &str, target: &str) -> (u16, &'static str, Vec<u8>) {
             "application/json",
             br#"{"name":"rex","kind":"dog","owner":{"name":"ann","pets":[{"name":"tom","kind":"cat"}]}}"#.to_vec(),
         ),
+        ("GET", "/v1/labels") => (204, "", Vec::new()),
+        ("PUT", p) if p.starts_with("/v1/uploads/") => (204, "", Vec::new()),
         ("GET", _) => (200, "application/octet-stream", vec![0, 1, 2, 255]),
         ("PUT", _) => (200, "text/plain", b"stored".to_vec()),
         _ => (204, "", Vec::new()),
@@ -436,4 +442,157 @@ async fn a_spec_in_several_files_is_one_client() {
     let sent: serde_json::Value = serde_json::from_slice(&seen[0].body).unwrap();
     assert_eq!(sent, serde_json::json!({"name": "rex", "kind": "cat", "owner": {"name": "ann"}}));
     assert_eq!(seen[1].line, "GET /v1/pets/rex HTTP/1.1");
+}
+
+#[tokio::test]
+async fn bodies_that_are_not_json_go_over_the_wire_in_their_media_type() {
+    let (base, seen) = serve();
+    let client = client(&base);
+    client.uploads_put("a.bin", &[0, 159, 255]).await.unwrap();
+    // A text success comes back as a string.
+    let note: String = client.notes_put("héllo").await.unwrap();
+    assert_eq!(note, "stored");
+    let login = LoginBody { user: "ana maria".into(), remember: Some(true), tries: Some(2) };
+    client.login(&login).await.unwrap();
+    let multipart = b"--XyZ\r\ncontent-disposition: form-data; name=\"file\"\r\n\r\nab\r\n--XyZ--\r\n";
+    client
+        .attachments_add(RawBody { content_type: "multipart/form-data; boundary=XyZ", bytes: multipart })
+        .await
+        .unwrap();
+    client.blobs_add(RawBody { content_type: "image/png", bytes: &[137, 80] }).await.unwrap();
+    // Two media types: JSON is the typed method's; CSV goes raw through
+    // the runtime, under its own type.
+    client.imports_create(&Thing { id: Some("i".into()), ..Default::default() }).await.unwrap();
+    let csv = graph_runtime::Args::new(&[]).raw(RawBody { content_type: "text/csv", bytes: b"id\ni\n" });
+    client.runtime().call(&routes::IMPORTS_CREATE, csv).await.unwrap();
+
+    let seen = seen.lock().unwrap().clone();
+    // A text success is asked for by its type; JSON stays for errors.
+    assert_eq!(header(&seen[1], "accept"), Some("text/plain, application/json"));
+    assert_eq!(header(&seen[0], "accept"), Some("application/json"));
+    let sent: Vec<(&str, Option<&str>, &[u8])> = seen
+        .iter()
+        .map(|s| (s.line.as_str(), header(s, "content-type"), s.body.as_slice()))
+        .collect();
+    assert_eq!(
+        sent,
+        vec![
+            ("PUT /v1/uploads/a.bin HTTP/1.1", Some("application/octet-stream"), &[0u8, 159, 255][..]),
+            ("PUT /v1/notes HTTP/1.1", Some("text/plain"), "héllo".as_bytes()),
+            ("POST /v1/login HTTP/1.1", Some("application/x-www-form-urlencoded"), &b"remember=true&tries=2&user=ana+maria"[..]),
+            ("POST /v1/attachments HTTP/1.1", Some("multipart/form-data; boundary=XyZ"), &multipart[..]),
+            ("POST /v1/blobs HTTP/1.1", Some("image/png"), &[137u8, 80][..]),
+            ("POST /v1/imports HTTP/1.1", Some("application/json"), &br#"{"id":"i"}"#[..]),
+            ("POST /v1/imports HTTP/1.1", Some("text/csv"), &b"id\ni\n"[..]),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn bodies_that_are_not_json_are_checked_before_sending() {
+    let (base, seen) = serve();
+    let client = client(&base);
+    let text = |err: graph_runtime::Error| err.to_string();
+    let long = text(client.notes_put("a note far longer than twenty").await.unwrap_err());
+    assert!(long.contains("/body") && long.contains("(maxLength)"), "{long}");
+    let bad = LoginBody { user: String::new(), remember: None, tries: Some(0) };
+    let form = text(client.login(&bad).await.unwrap_err());
+    assert!(form.contains("/body/user") && form.contains("(minLength)"), "{form}");
+    assert!(form.contains("/body/tries") && form.contains("(minimum)"), "{form}");
+    // A range admits any type within it; multipart must be multipart.
+    let wrong = [
+        client.blobs_add(RawBody { content_type: "no-slash", bytes: b"x" }).await,
+        client.attachments_add(RawBody { content_type: "text/plain", bytes: b"x" }).await,
+    ];
+    for result in wrong {
+        let message = text(result.unwrap_err());
+        assert!(message.contains("/headers/content-type") && message.contains("(contentType)"), "{message}");
+    }
+    // A media type the operation does not document is not sent raw either.
+    let xml = graph_runtime::Args::new(&[]).raw(RawBody { content_type: "text/xml", bytes: b"<a/>" });
+    let message = text(client.runtime().call(&routes::IMPORTS_CREATE, xml).await.unwrap_err());
+    assert!(message.contains("`text/xml` is not a media type the operation documents"), "{message}");
+    // The wrong kind of body for the route is refused, not sent as JSON.
+    let json = graph_runtime::Args::new(&[]).body(&"hello");
+    let message = text(client.runtime().call(&routes::NOTES_PUT, json).await.unwrap_err());
+    assert!(message.contains("takes a `text/plain` body"), "{message}");
+    assert_eq!(seen.lock().unwrap().len(), 0, "refused requests must not be sent");
+}
+
+#[tokio::test]
+async fn a_choice_with_a_list_variant_is_a_checked_json_value() {
+    let (base, seen) = serve();
+    let client = client(&base);
+    let find = |id: serde_json::Value| LabelsFindParams { id: Some(id) };
+    let err = client.labels_find(&find(serde_json::json!(5))).await.unwrap_err();
+    assert!(err.to_string().contains("/query/id"), "{err}");
+    client.labels_find(&find(serde_json::json!("a"))).await.unwrap();
+    client.labels_find(&find(serde_json::json!(["a", "b"]))).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(query_pairs(&seen[0].line), vec![("id".to_string(), "a".to_string())]);
+    // Written as one text, as the generator's warning says.
+    assert_eq!(query_pairs(&seen[1].line), vec![("id".to_string(), "a,b".to_string())]);
+}
+
+#[test]
+fn the_generated_server_reads_every_kind_of_body() {
+    const AUTH: (&str, &str) = ("authorization", "Bearer t");
+    let input = |method: &str, path: &str, content_type: &str, body: &[u8]| {
+        handle(method, path, None, &[AUTH, ("content-type", content_type)], body)
+            .map(|matched| matched.input)
+    };
+    assert_eq!(
+        input("PUT", "/uploads/a", "application/octet-stream", &[1, 2]).unwrap(),
+        Input::UploadsPut { name: "a".into(), body: vec![1, 2] }
+    );
+    assert_eq!(
+        input("PUT", "/notes", "text/plain; charset=utf-8", b"hi").unwrap(),
+        Input::NotesPut { body: "hi".into() }
+    );
+    // `Accept` may name the documented text response instead of JSON.
+    let text_only = [AUTH, ("content-type", "text/plain"), ("accept", "text/plain")];
+    assert!(handle("PUT", "/notes", None, &text_only, b"hi").is_ok());
+    let csv_only = [AUTH, ("content-type", "text/plain"), ("accept", "text/csv")];
+    assert!(handle("PUT", "/notes", None, &csv_only, b"hi").is_err());
+    assert_eq!(
+        input("POST", "/login", "application/x-www-form-urlencoded", b"user=ana&tries=3").unwrap(),
+        Input::Login { body: LoginBody { user: "ana".into(), remember: None, tries: Some(3) } }
+    );
+    assert_eq!(
+        input("POST", "/attachments", "multipart/form-data; boundary=b", b"--b--").unwrap(),
+        Input::AttachmentsAdd {
+            body: RawPayload { content_type: "multipart/form-data; boundary=b".into(), bytes: b"--b--".to_vec() }
+        }
+    );
+    let refused = |method: &str, path: &str, content_type: &str, body: &[u8]| {
+        match input(method, path, content_type, body) {
+            Err(Rejection::Invalid { violations, .. }) => violations
+                .into_iter()
+                .map(|v| (v.location, v.keyword))
+                .collect::<Vec<_>>(),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    };
+    assert_eq!(
+        refused("POST", "/login", "application/x-www-form-urlencoded", b"tries=0&other=1"),
+        vec![
+            ("/body".to_string(), "required"),
+            ("/body/other".to_string(), "additionalProperties"),
+            ("/body/tries".to_string(), "minimum"),
+        ]
+    );
+    assert_eq!(
+        refused("PUT", "/notes", "text/plain", &[0xff]),
+        vec![("/body".to_string(), "encoding")]
+    );
+    assert_eq!(
+        refused("PUT", "/uploads/a", "text/plain", b"x"),
+        vec![("/headers/content-type".to_string(), "contentType")]
+    );
+    // The other documented media type is named, and refused here.
+    assert_eq!(
+        refused("POST", "/imports", "text/csv", b"id"),
+        vec![("/headers/content-type".to_string(), "contentType")]
+    );
 }

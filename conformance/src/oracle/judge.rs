@@ -750,6 +750,40 @@ mod tests {
         assert_eq!(headers_finding(&none).0, Outcome::Fail);
     }
 
+    /// Bodies that are not JSON (issue 17): the oracle matches the
+    /// `Content-Type` against the documented media types, and says that
+    /// it does not judge such a body against its schema.
+    #[test]
+    fn bodies_that_are_not_json_are_judged_by_media_type_only() {
+        let spec =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/tests/specs/features.yaml");
+        let oracle = Oracle::load(&spec).unwrap();
+        let body_finding = |content_type: &str, body: &[u8]| {
+            let mut headers = Headers::default();
+            headers.push("authorization", "Bearer t".to_string());
+            headers.push("content-type", content_type.to_string());
+            let request = Request {
+                method: "PUT".into(),
+                path: "/v1/notes".into(),
+                query: None,
+                headers,
+                body: Body::new(body),
+            };
+            let verdict = oracle.judge_request(&request);
+            let finding = verdict.finding(Check::Body).unwrap();
+            (finding.outcome, finding.detail.clone())
+        };
+        // Longer than the schema's maxLength: not judged, and said so.
+        let (outcome, detail) = body_finding("text/plain", b"a note longer than twenty");
+        assert_eq!(outcome, Outcome::Pass, "{detail}");
+        assert!(
+            detail.contains("only JSON bodies are validated"),
+            "{detail}"
+        );
+        let (outcome, _) = body_finding("application/json", b"\"hi\"");
+        assert_eq!(outcome, Outcome::Fail);
+    }
+
     #[test]
     fn accept_ranges_and_q_zero() {
         assert!(accepts("application/json", "application/json"));

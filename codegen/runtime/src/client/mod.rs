@@ -139,7 +139,9 @@ impl Client {
     ///   same name (e.g. a caller's own `client-request-id`), except the
     ///   transport-owned `Authorization`, `Host`, `Content-Length` and
     ///   `Transfer-Encoding`, which are refused.
-    /// * `body`: JSON bytes; sets `Content-Type: application/json`.
+    /// * `body`: the body bytes, sent with the route's body media type as
+    ///   `Content-Type` (`application/json` when the route has none, or
+    ///   only a media range: use [`Client::send_as`] to choose).
     ///
     /// Every request carries `Accept: application/json`, a fresh UUID v4
     /// `client-request-id`, the `User-Agent` and, when the client has a
@@ -165,7 +167,27 @@ impl Client {
         headers: &[(&'static str, String)],
         body: Option<Vec<u8>>,
     ) -> Result<Response, Error> {
-        let mut prepared = self.prepare(route, path_params, query, headers, body)?;
+        let content_type = match &route.body {
+            Some(b) if b.kind != crate::BodyKind::Raw => b.media_type,
+            _ => "application/json",
+        };
+        self.send_as(route, path_params, query, headers, body, content_type)
+            .await
+    }
+
+    /// [`Client::send`] with the body's `Content-Type` given (e.g.
+    /// `multipart/form-data; boundary=...`); it is refused as
+    /// [`Error::InvalidRequest`] when it cannot be a header value.
+    pub async fn send_as(
+        &self,
+        route: &'static Route,
+        path_params: &[&str],
+        query: &[(&'static str, String)],
+        headers: &[(&'static str, String)],
+        body: Option<Vec<u8>>,
+        content_type: &str,
+    ) -> Result<Response, Error> {
+        let mut prepared = self.prepare(route, path_params, query, headers, body, content_type)?;
         if self.inner.dry_run {
             // Everything above is what a real call checks before its first
             // attempt; the token is not asked for, so a dry run needs none.
@@ -263,12 +285,17 @@ impl Client {
                 violations,
             }
         })?;
-        self.send(
+        let content_type = checked
+            .content_type
+            .as_deref()
+            .unwrap_or("application/json");
+        self.send_as(
             route,
             args.path(),
             &checked.query,
             &checked.headers,
             checked.body,
+            content_type,
         )
         .await
     }
@@ -314,6 +341,12 @@ impl Client {
         args: Args<'_>,
     ) -> Result<Vec<u8>, Error> {
         crate::decode::bytes(route, self.call(route, args).await?)
+    }
+
+    /// [`Client::call`] for an operation whose success body is text: the
+    /// body as a string.
+    pub async fn call_text(&self, route: &'static Route, args: Args<'_>) -> Result<String, Error> {
+        crate::decode::text(route, self.call(route, args).await?)
     }
 
     /// How long to wait before trying again after `err`, when the policy
@@ -458,11 +491,12 @@ impl Client {
         query: &[(&'static str, String)],
         extra_headers: &[(&'static str, String)],
         body: Option<Vec<u8>>,
+        content_type: &str,
     ) -> Result<Prepared, Error> {
         let mut violations = check_path_params(route, path_params);
 
         let mut headers = HeaderMap::new();
-        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(header::ACCEPT, accept(route));
         headers.insert(header::USER_AGENT, self.inner.user_agent.clone());
         let fresh_id = uuid::Uuid::new_v4().to_string();
         headers.insert(
@@ -470,10 +504,16 @@ impl Client {
             HeaderValue::from_str(&fresh_id).expect("a UUID is a valid header value"),
         );
         if body.is_some() {
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
+            match HeaderValue::from_str(content_type) {
+                Ok(value) => {
+                    headers.insert(header::CONTENT_TYPE, value);
+                }
+                Err(_) => violations.push(Violation::new(
+                    "/headers/content-type",
+                    "headerValue",
+                    "contains characters that cannot be sent in an HTTP header",
+                )),
+            }
         }
         for (name, value) in extra_headers {
             match header_pair(name, value) {
@@ -655,6 +695,32 @@ impl Client {
     }
 }
 
+/// The `Accept` header for `route`: `application/json` (what Graph and
+/// every error body speak), preceded by the media types of the route's
+/// non-JSON responses (`text/plain`, `application/octet-stream`, `*/*`),
+/// so that a server that negotiates sends what the spec documents.
+fn accept(route: &Route) -> HeaderValue {
+    let mut media: Vec<&str> = Vec::new();
+    for r in route.responses {
+        if let Some(ct) = r.content_type {
+            let essence = crate::media_essence(ct);
+            let json = essence.eq_ignore_ascii_case("application/json")
+                || essence.to_ascii_lowercase().ends_with("+json");
+            if !json && !media.contains(&essence) {
+                media.push(essence);
+            }
+        }
+    }
+    if media.is_empty() {
+        return HeaderValue::from_static("application/json");
+    }
+    media.push("application/json");
+    // A media type that cannot be a header value cannot come from a
+    // generated route; JSON alone is then still a correct request.
+    HeaderValue::from_str(&media.join(", "))
+        .unwrap_or_else(|_| HeaderValue::from_static("application/json"))
+}
+
 /// Reads the body up to `limit` bytes; says whether anything was dropped.
 async fn read_body(
     response: &mut reqwest::Response,
@@ -798,7 +864,14 @@ mod tests {
     fn builds_url_with_encoded_segments_and_ordered_query() {
         let query = [("z", "1 2".to_owned()), ("$top", "5".to_owned())];
         let prepared = client()
-            .prepare(&ROUTE, &["a/b", "é?"], &query, &[], None)
+            .prepare(
+                &ROUTE,
+                &["a/b", "é?"],
+                &query,
+                &[],
+                None,
+                "application/json",
+            )
             .unwrap();
         assert_eq!(
             prepared.url.as_str(),
@@ -815,7 +888,7 @@ mod tests {
         let client = client();
         let headers = [("x-extra", "1".to_owned())];
         let mut prepared = client
-            .prepare(&ROUTE, &["a", "b"], &[], &headers, None)
+            .prepare(&ROUTE, &["a", "b"], &[], &headers, None, "application/json")
             .unwrap();
         client.authorize(&ROUTE, &mut prepared).await.unwrap();
         let auth = prepared.headers.get(header::AUTHORIZATION).unwrap();
@@ -826,7 +899,8 @@ mod tests {
 
     #[test]
     fn refuses_paths_that_would_change_resource() {
-        let found = violations(client().prepare(&ROUTE, &["..", ""], &[], &[], None));
+        let found =
+            violations(client().prepare(&ROUTE, &["..", ""], &[], &[], None, "application/json"));
         assert_eq!(
             found,
             [
@@ -834,12 +908,13 @@ mod tests {
                 ("/path/y".to_owned(), "minLength")
             ]
         );
-        let found = violations(client().prepare(&ROUTE, &["a"], &[], &[], None));
+        let found =
+            violations(client().prepare(&ROUTE, &["a"], &[], &[], None, "application/json"));
         assert_eq!(found, [("/path".to_owned(), "parameterCount")]);
         // Dots inside a longer value are ordinary text and are sent.
         assert!(
             client()
-                .prepare(&ROUTE, &["...", "../x"], &[], &[], None)
+                .prepare(&ROUTE, &["...", "../x"], &[], &[], None, "application/json")
                 .is_ok()
         );
     }
@@ -848,7 +923,14 @@ mod tests {
     fn caller_headers_replace_defaults_but_not_authorization() {
         let headers = [("client-request-id", "mine".to_owned())];
         let prepared = client()
-            .prepare(&ROUTE, &["a", "b"], &[], &headers, Some(b"{}".to_vec()))
+            .prepare(
+                &ROUTE,
+                &["a", "b"],
+                &[],
+                &headers,
+                Some(b"{}".to_vec()),
+                "application/json",
+            )
             .unwrap();
         assert_eq!(prepared.client_request_id, "mine");
         assert_eq!(
@@ -860,7 +942,14 @@ mod tests {
             ("bad name", "x".to_owned()),
             ("x-ok", "line\nbreak".to_owned()),
         ];
-        let found = violations(client().prepare(&ROUTE, &["a", "b"], &[], &headers, None));
+        let found = violations(client().prepare(
+            &ROUTE,
+            &["a", "b"],
+            &[],
+            &headers,
+            None,
+            "application/json",
+        ));
         assert_eq!(
             found,
             [

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::request::{ParamRule, check_path_text, sort_request};
 use super::{Pointer, Schema, walk};
-use crate::{ParamLocation, Route, Violation};
+use crate::{BodyKind, ParamLocation, Route, Violation};
 
 /// The arguments of one call, as the generated method received them:
 /// path parameter values in the route's order, the query and header
@@ -21,7 +21,51 @@ use crate::{ParamLocation, Route, Violation};
 pub struct Args<'a> {
     path: &'a [&'a str],
     params: Option<Result<Value, String>>,
-    body: Option<Result<Vec<u8>, String>>,
+    /// The body, or why it cannot be written (the violation's keyword and
+    /// message).
+    body: Option<Result<Outgoing, (&'static str, String)>>,
+}
+
+/// A body as the caller gave it, before it is judged.
+#[derive(Debug)]
+enum Outgoing {
+    /// JSON text ([`Args::body`]).
+    Json(Vec<u8>),
+    /// A form ([`Args::form`]): the value as JSON, which is judged, and
+    /// its form encoding, which is sent.
+    Form(Value, String),
+    /// Text ([`Args::text`]).
+    Text(String),
+    /// Bytes of the body's own binary media type ([`Args::bytes`]).
+    Bytes(Vec<u8>),
+    /// Bytes with the caller's `Content-Type` ([`Args::raw`]).
+    Raw(String, Vec<u8>),
+}
+
+impl Outgoing {
+    /// What the caller gave, for a message about a mismatch.
+    fn what(&self) -> &'static str {
+        match self {
+            Outgoing::Json(_) => "a JSON body",
+            Outgoing::Form(..) => "a form body",
+            Outgoing::Text(_) => "a text body",
+            Outgoing::Bytes(_) => "a binary body",
+            Outgoing::Raw(..) => "a raw body",
+        }
+    }
+}
+
+/// A body given as bytes with its own `Content-Type`: a `multipart/*`
+/// body (the caller builds it, boundary included), a body for a media
+/// range such as `*/*`, or any other media type the operation documents
+/// beside its typed one.
+#[derive(Debug, Clone, Copy)]
+pub struct RawBody<'a> {
+    /// The `Content-Type` to send, parameters included (e.g.
+    /// `multipart/form-data; boundary=x`).
+    pub content_type: &'a str,
+    /// The body bytes, sent as they are.
+    pub bytes: &'a [u8],
 }
 
 impl<'a> Args<'a> {
@@ -45,7 +89,50 @@ impl<'a> Args<'a> {
 
     /// With a JSON body.
     pub fn body<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
-        self.body = Some(serde_json::to_vec(body).map_err(|e| e.to_string()));
+        self.body = Some(
+            serde_json::to_vec(body)
+                .map(Outgoing::Json)
+                .map_err(|e| ("json", format!("cannot be written as JSON: {e}"))),
+        );
+        self
+    }
+
+    /// With an `application/x-www-form-urlencoded` body: the value's
+    /// fields as `name=value` pairs. A value a form cannot hold (a nested
+    /// object or a list) is refused when the call is checked.
+    pub fn form<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
+        let made = serde_json::to_value(body)
+            .map_err(|e| ("json", format!("cannot be written as JSON: {e}")))
+            .and_then(|value| {
+                serde_urlencoded::to_string(body)
+                    .map(|text| Outgoing::Form(value, text))
+                    .map_err(|e| {
+                        ("form", format!("cannot be written as a form (only flat fields of text, numbers and booleans can): {e}"))
+                    })
+            });
+        self.body = Some(made);
+        self
+    }
+
+    /// With a text body.
+    pub fn text(mut self, body: &str) -> Self {
+        self.body = Some(Ok(Outgoing::Text(body.to_owned())));
+        self
+    }
+
+    /// With a body of the operation's binary media type.
+    pub fn bytes(mut self, body: &[u8]) -> Self {
+        self.body = Some(Ok(Outgoing::Bytes(body.to_vec())));
+        self
+    }
+
+    /// With a body of bytes sent under the caller's `Content-Type`, which
+    /// must fall within a media type the operation documents.
+    pub fn raw(mut self, body: RawBody<'_>) -> Self {
+        self.body = Some(Ok(Outgoing::Raw(
+            body.content_type.to_owned(),
+            body.bytes.to_vec(),
+        )));
         self
     }
 
@@ -64,6 +151,9 @@ pub struct Checked {
     pub headers: Vec<(&'static str, String)>,
     /// The body bytes that were judged.
     pub body: Option<Vec<u8>>,
+    /// The `Content-Type` of the body: the route's media type, or the
+    /// caller's for a raw body.
+    pub content_type: Option<String>,
 }
 
 /// Checks a call of `route` against the spec before it is sent: path
@@ -106,11 +196,15 @@ pub fn check(route: &'static Route, args: &Args<'_>) -> Result<Checked, Vec<Viol
         }
     }
     match (&route.body, &args.body) {
-        (Some(body), Some(Ok(bytes))) => {
-            judge_body(body.schema, bytes, &mut out, |b| body.verdict(b));
-            checked.body = Some(bytes.clone());
+        (Some(body), Some(Ok(given))) => {
+            if let Some((bytes, content_type)) = outgoing(body, given, &mut out) {
+                checked.body = Some(bytes);
+                checked.content_type = Some(content_type);
+            }
         }
-        (Some(_), Some(Err(err))) => out.push(unserialisable(&Pointer::at("/body"), err)),
+        (Some(_), Some(Err((keyword, message)))) => {
+            out.push(Violation::new("/body", keyword, message.clone()))
+        }
         (Some(body), None) if body.required => out.push(Violation::new(
             "/body",
             "required",
@@ -131,6 +225,66 @@ pub fn check(route: &'static Route, args: &Args<'_>) -> Result<Checked, Vec<Viol
     }
     sort_request(&mut out);
     Err(out)
+}
+
+/// Judges a given body against the route's and returns the bytes and
+/// `Content-Type` to send, or adds why not to `out`.
+fn outgoing(
+    body: &crate::Body,
+    given: &Outgoing,
+    out: &mut Vec<Violation>,
+) -> Option<(Vec<u8>, String)> {
+    let own = || body.media_type.to_owned();
+    match (body.kind, given) {
+        (BodyKind::Json, Outgoing::Json(bytes)) => {
+            judge_body(body.schema, bytes, out, |b| body.verdict(b));
+            Some((bytes.clone(), own()))
+        }
+        (BodyKind::Form, Outgoing::Form(value, text)) => {
+            walk::validate(body.schema, value, &mut Pointer::at("/body"), out);
+            Some((text.clone().into_bytes(), own()))
+        }
+        (BodyKind::Text, Outgoing::Text(text)) => {
+            walk::validate(
+                body.schema,
+                &Value::String(text.clone()),
+                &mut Pointer::at("/body"),
+                out,
+            );
+            Some((text.clone().into_bytes(), own()))
+        }
+        (BodyKind::Binary, Outgoing::Bytes(bytes)) => Some((bytes.clone(), own())),
+        (_, Outgoing::Raw(content_type, bytes)) => {
+            let documented = (body.kind == BodyKind::Raw && body.is_own(content_type))
+                || body.other(content_type).is_some();
+            if !documented {
+                let mut all = vec![body.media_type];
+                all.extend(body.others);
+                out.push(Violation::new(
+                    "/headers/content-type",
+                    "contentType",
+                    format!(
+                        "`{content_type}` is not a media type the operation documents for its body ({})",
+                        all.join(", ")
+                    ),
+                ));
+                return None;
+            }
+            Some((bytes.clone(), content_type.clone()))
+        }
+        (kind, given) => {
+            out.push(Violation::new(
+                "/body",
+                "requestBody",
+                format!(
+                    "the operation takes a `{}` body ({kind:?}), and {} was given",
+                    body.media_type,
+                    given.what()
+                ),
+            ));
+            None
+        }
+    }
 }
 
 /// Checks one query or header parameter's value as it will be written

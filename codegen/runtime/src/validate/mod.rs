@@ -40,6 +40,7 @@
 pub mod body;
 pub mod client;
 pub mod format;
+pub mod media;
 pub mod number;
 pub mod pointer;
 pub mod request;

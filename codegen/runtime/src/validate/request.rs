@@ -331,8 +331,8 @@ impl<'a> RawRequest<'a> {
         }
     }
 
-    /// `Content-Type` must name `media_type` (parameters aside; a `charset`
-    /// must be UTF-8).
+    /// `Content-Type` must name `media_type` (parameters aside; a range
+    /// such as `*/*` admits any type within it; a `charset` must be UTF-8).
     pub fn check_content_type(&self, media_type: &str, out: &mut Vec<Violation>) {
         let at = "/headers/content-type";
         let values = self.header_values("content-type");
@@ -356,12 +356,16 @@ impl<'a> RawRequest<'a> {
             return;
         }
         let mut parts = value.split(';');
-        let essence = parts.next().unwrap_or("").trim();
-        if !essence.eq_ignore_ascii_case(media_type) {
+        parts.next();
+        if !crate::media_matches(media_type, value) {
             out.push(Violation::new(
                 at,
                 "contentType",
-                format!("must be `{media_type}`, is `{}`", value.trim()),
+                format!(
+                    "must be `{}`, is `{}`",
+                    crate::media_essence(media_type),
+                    value.trim()
+                ),
             ));
             return;
         }
@@ -377,7 +381,7 @@ impl<'a> RawRequest<'a> {
                     at,
                     "contentType",
                     format!(
-                        "JSON must be UTF-8, the header says charset={}",
+                        "the body must be UTF-8, the header says charset={}",
                         charset.trim()
                     ),
                 ));
@@ -397,6 +401,47 @@ impl<'a> RawRequest<'a> {
                 "/headers/accept",
                 "accept",
                 format!("must admit `application/json`, is `{}`", joined.trim()),
+            ));
+        }
+    }
+
+    /// `Accept`, when sent, must admit `application/json` (errors are
+    /// JSON) or one of the media types `route`'s responses document (a
+    /// text or binary success).
+    pub fn check_accept_for(&self, route: &Route, out: &mut Vec<Violation>) {
+        let values = self.header_values("accept");
+        if values.is_empty() {
+            return;
+        }
+        let joined = values.join(",");
+        let documented = route
+            .responses
+            .iter()
+            .filter_map(|r| r.content_type)
+            .any(|media| admits(&joined, media));
+        if !documented && !accepts_json(&joined) {
+            let mut media: Vec<&str> = route
+                .responses
+                .iter()
+                .filter_map(|r| r.content_type)
+                .collect();
+            media.sort_unstable();
+            media.dedup();
+            if media.is_empty() {
+                media.push("application/json");
+            }
+            out.push(Violation::new(
+                "/headers/accept",
+                "accept",
+                format!(
+                    "must admit one of {}, is `{}`",
+                    media
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    joined.trim()
+                ),
             ));
         }
     }
@@ -583,6 +628,22 @@ fn bearer_problem(value: &str) -> Option<&'static str> {
 }
 
 /// Whether an `Accept` value admits `application/json`.
+/// Whether an `Accept` value admits `media` (a type or a documented
+/// range such as `*/*`).
+fn admits(accept: &str, media: &str) -> bool {
+    accept.split(',').any(|item| {
+        let mut parts = item.split(';');
+        let range = parts.next().unwrap_or("").trim();
+        let refused = parts.any(|p| {
+            p.split_once('=').is_some_and(|(k, v)| {
+                k.trim().eq_ignore_ascii_case("q")
+                    && v.trim().parse::<f32>().is_ok_and(|q| q == 0.0)
+            })
+        });
+        !refused && (crate::media_matches(range, media) || crate::media_matches(media, range))
+    })
+}
+
 fn accepts_json(accept: &str) -> bool {
     accept.split(',').any(|range| {
         let mut parts = range.split(';');

@@ -80,9 +80,19 @@ impl Parts<'_> {
     }
 
     /// The body, checked and decoded as `T`: `Some(None)` when an optional
-    /// body is absent, `None` when it was refused.
+    /// body is absent, `None` when it was refused. For a JSON body.
     pub fn body<T: DeserializeOwned>(&mut self) -> Option<Option<T>> {
         let body = self.route.body?;
+        if self.request.body.is_empty() {
+            // Presence is judged the same way for every kind.
+            return self
+                .request
+                .body_present(&body, &mut self.out)
+                .ok()
+                .map(|_| None);
+        }
+        let before = self.out.len();
+        self.request.body_present(&body, &mut self.out).ok()?;
         self.request
             .json_body(
                 body.media_type,
@@ -92,6 +102,33 @@ impl Parts<'_> {
                 &mut self.out,
             )
             .ok()
+            .filter(|_| self.out.len() == before)
+    }
+
+    /// A form-encoded body (`application/x-www-form-urlencoded`), read by
+    /// its schema's property types, checked and decoded as `T`.
+    pub fn form<T: DeserializeOwned>(&mut self) -> Option<Option<T>> {
+        let body = self.route.body?;
+        self.request.form_body(&body, &mut self.out).ok()
+    }
+
+    /// A text body, checked as a string against its schema.
+    pub fn text(&mut self) -> Option<Option<String>> {
+        let body = self.route.body?;
+        self.request.text_body(&body, &mut self.out).ok()
+    }
+
+    /// A binary body's bytes.
+    pub fn bytes(&mut self) -> Option<Option<Vec<u8>>> {
+        let body = self.route.body?;
+        self.request.bytes_body(&body, &mut self.out).ok()
+    }
+
+    /// A raw body (`multipart/*`, a media range): its bytes with the
+    /// `Content-Type` they came with.
+    pub fn raw(&mut self) -> Option<Option<super::media::RawPayload>> {
+        let body = self.route.body?;
+        self.request.raw_body(&body, &mut self.out).ok()
     }
 }
 
@@ -141,7 +178,7 @@ pub fn read<I>(
     if route.auth {
         request.check_bearer(&mut out);
     }
-    request.check_accept(&mut out);
+    request.check_accept_for(route, &mut out);
     if route.body.is_none() {
         request.no_body(&mut out);
     }

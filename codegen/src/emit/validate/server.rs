@@ -9,7 +9,7 @@ use super::super::Ctx;
 use super::super::params::params_struct;
 use super::super::rust_type::{is_nullable, nullable_type};
 use crate::emit::ident;
-use crate::model::{Api, Operation, ParamLocation};
+use crate::model::{Api, BodyKind, Operation, ParamLocation};
 use crate::names::{self, Namespace};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -104,7 +104,15 @@ fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             .push(quote!(#[doc = " Query and header parameters."] params: super::params::#params,));
     }
     if let Some(body) = &op.body {
-        let ty = nullable_type(ctx, &body.schema, &quote!(super::types::));
+        let rt = &ctx.rt();
+        let ty = match body.kind {
+            BodyKind::Json | BodyKind::Form => {
+                nullable_type(ctx, &body.schema, &quote!(super::types::))
+            }
+            BodyKind::Text => quote!(String),
+            BodyKind::Binary => quote!(Vec<u8>),
+            BodyKind::Raw => quote!(#rt::validate::media::RawPayload),
+        };
         let ty = if body.required {
             ty
         } else {
@@ -153,7 +161,14 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         }
     }
     if let Some(body) = &op.body {
-        steps.push(quote!(let body = p.body();));
+        let read = ident(match body.kind {
+            BodyKind::Json => "body",
+            BodyKind::Form => "form",
+            BodyKind::Text => "text",
+            BodyKind::Binary => "bytes",
+            BodyKind::Raw => "raw",
+        });
+        steps.push(quote!(let body = p.#read();));
         if body.required {
             fields.push(quote!(body: body??,));
         } else {
