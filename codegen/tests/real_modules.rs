@@ -44,7 +44,17 @@ fn spec_operation_count(spec: &Path) -> usize {
     let paths = doc["paths"].as_mapping().expect("paths is a mapping");
     paths
         .values()
-        .map(|item| METHODS.iter().filter(|m| item.get(**m).is_some()).count())
+        .map(|item| {
+            // A path item `$ref` to another path repeats that item here.
+            let item = match item.get("$ref").and_then(|r| r.as_str()) {
+                Some(reference) => {
+                    let key = reference.trim_start_matches("#/paths/");
+                    &paths[key.replace("~1", "/").replace("~0", "~").as_str()]
+                }
+                None => item,
+            };
+            METHODS.iter().filter(|m| item.get(**m).is_some()).count()
+        })
         .sum()
 }
 

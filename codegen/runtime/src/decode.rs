@@ -211,6 +211,7 @@ mod tests {
             params: &[],
             body: None,
             auth: true,
+            security: &[],
             responses,
             permissions: &[],
             summary: "",

@@ -8,9 +8,11 @@
 //! [`decode`](crate::decode), which knows what the route documents.
 
 mod builder;
+mod credentials;
 mod dry_run;
 mod response;
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -90,6 +92,9 @@ struct Inner {
     /// strings is far cheaper than decoding the JWT.
     preflight_passed: Mutex<Option<(SecretToken, usize, Option<SystemTime>)>>,
     observer: Option<Arc<dyn Observer>>,
+    /// API keys and basic credentials, for routes whose security names
+    /// them.
+    credentials: credentials::Credentials,
     /// The most bytes of a 2xx body that are read.
     max_success_body: usize,
     /// Stop before the network and hand the request back (see
@@ -106,6 +111,14 @@ struct Prepared {
     headers: HeaderMap,
     body: Option<Vec<u8>>,
     client_request_id: String,
+    /// API keys that travel in the query: added to the URL only when an
+    /// attempt goes out, so that the URL logged and observed lacks them.
+    secret_query: Vec<(&'static str, SecretToken)>,
+    /// API keys that travel as cookies, written into `Cookie` per attempt
+    /// after the cookie parameters.
+    cookies: Vec<(&'static str, SecretToken)>,
+    /// The `Cookie` header of the cookie parameters, when there are any.
+    param_cookie: Option<HeaderValue>,
 }
 
 impl Client {
@@ -161,7 +174,7 @@ impl Client {
         &self,
         route: &'static Route,
         path_params: &[&str],
-        query: &[(&'static str, String)],
+        query: &[(Cow<'static, str>, String)],
         headers: &[(&'static str, String)],
         body: Option<Vec<u8>>,
     ) -> Result<Response, Error> {
@@ -366,9 +379,37 @@ impl Client {
         Some(wait)
     }
 
-    /// Puts a fresh `Authorization` header on `prepared`, after permission
-    /// preflight; removes it when the client has no token provider.
+    /// Puts the credentials of the route's security on `prepared`, fresh
+    /// for each attempt: for a route whose security names only bearer
+    /// tokens, `Authorization: Bearer` when the client has a token
+    /// provider; otherwise every credential of the first security
+    /// alternative the client holds in full ([`Error::Credentials`] when
+    /// it holds none and no alternative is empty).
     async fn authorize(&self, route: &'static Route, prepared: &mut Prepared) -> Result<(), Error> {
+        prepared.headers.remove(header::AUTHORIZATION);
+        prepared.secret_query.clear();
+        prepared.cookies.clear();
+        if route.security.is_empty() {
+            return self.bearer(route, prepared).await;
+        }
+        let alternative = self
+            .inner
+            .credentials
+            .choose(route, self.inner.token.is_some())?;
+        for scheme in alternative {
+            match scheme {
+                crate::Scheme::Bearer => self.bearer(route, prepared).await?,
+                other => self.inner.credentials.apply(other, prepared),
+            }
+        }
+        credentials::cookie_header(prepared);
+        Ok(())
+    }
+
+    /// Puts a fresh `Authorization: Bearer` header on `prepared`, after
+    /// permission preflight; removes it when the client has no token
+    /// provider.
+    async fn bearer(&self, route: &'static Route, prepared: &mut Prepared) -> Result<(), Error> {
         let Some(provider) = &self.inner.token else {
             prepared.headers.remove(header::AUTHORIZATION);
             return Ok(());
@@ -455,7 +496,7 @@ impl Client {
         &self,
         route: &'static Route,
         path_params: &[&str],
-        query: &[(&'static str, String)],
+        query: &[(Cow<'static, str>, String)],
         extra_headers: &[(&'static str, String)],
         body: Option<Vec<u8>>,
     ) -> Result<Prepared, Error> {
@@ -491,7 +532,7 @@ impl Client {
             Ok(mut url) => {
                 if !query.is_empty() {
                     url.query_pairs_mut()
-                        .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+                        .extend_pairs(query.iter().map(|(k, v)| (k.as_ref(), v.as_str())));
                 }
                 Some(url)
             }
@@ -515,9 +556,12 @@ impl Client {
                 Ok(Prepared {
                     method: to_reqwest_method(route.method),
                     url,
-                    headers,
                     body,
                     client_request_id,
+                    secret_query: Vec::new(),
+                    cookies: Vec::new(),
+                    param_cookie: headers.get(header::COOKIE).cloned(),
+                    headers,
                 })
             }
             _ => {
@@ -558,6 +602,12 @@ impl Client {
             })
         });
         let transport = |source: reqwest::Error| {
+            // reqwest's message quotes the URL, which may hold an API key.
+            let source = if prepared.secret_query.is_empty() {
+                source
+            } else {
+                source.without_url()
+            };
             tracing::debug!(
                 operation_id = route.operation_id,
                 client_request_id = %prepared.client_request_id,
@@ -579,10 +629,19 @@ impl Client {
             }
         };
 
+        let mut url = prepared.url.clone();
+        if !prepared.secret_query.is_empty() {
+            url.query_pairs_mut().extend_pairs(
+                prepared
+                    .secret_query
+                    .iter()
+                    .map(|(name, key)| (*name, key.expose())),
+            );
+        }
         let mut request = self
             .inner
             .http
-            .request(prepared.method.clone(), prepared.url.clone())
+            .request(prepared.method.clone(), url)
             .headers(prepared.headers.clone())
             .timeout(self.inner.timeout);
         if let Some(body) = &prepared.body {
@@ -770,6 +829,7 @@ mod tests {
         params: &[],
         body: None,
         auth: true,
+        security: &[],
         responses: &[],
         permissions: &[],
         summary: "",
@@ -796,7 +856,10 @@ mod tests {
 
     #[test]
     fn builds_url_with_encoded_segments_and_ordered_query() {
-        let query = [("z", "1 2".to_owned()), ("$top", "5".to_owned())];
+        let query = [
+            ("z".into(), "1 2".to_owned()),
+            ("$top".into(), "5".to_owned()),
+        ];
         let prepared = client()
             .prepare(&ROUTE, &["a/b", "é?"], &query, &[], None)
             .unwrap();
