@@ -887,6 +887,62 @@ mod tests {
         assert!(!format!("{:?}", prepared.headers).contains("tok"));
     }
 
+    /// API keys are secrets like the token: sensitive header values, and
+    /// a key in the query stays out of the URL that is logged and
+    /// observed (it joins the URL only when an attempt goes out).
+    #[tokio::test]
+    async fn api_keys_are_sensitive_and_stay_out_of_the_logged_url() {
+        use crate::{KeyPlace, Scheme};
+        static KEYED: Route = Route {
+            security: &[&[
+                Scheme::ApiKey {
+                    scheme: "h",
+                    name: "X-Key",
+                    place: KeyPlace::Header,
+                },
+                Scheme::ApiKey {
+                    scheme: "q",
+                    name: "key",
+                    place: KeyPlace::Query,
+                },
+                Scheme::ApiKey {
+                    scheme: "c",
+                    name: "sid",
+                    place: KeyPlace::Cookie,
+                },
+            ]],
+            ..ROUTE
+        };
+        let client = Client::builder()
+            .base_url("http://127.0.0.1:1/v/")
+            .api_key("h", SecretToken::from("header-secret"))
+            .api_key("q", SecretToken::from("query-secret"))
+            .api_key("c", SecretToken::from("cookie-secret"))
+            .build()
+            .unwrap();
+        let params = [("Cookie", "theme=dark".to_owned())];
+        let mut prepared = client
+            .prepare(&KEYED, &["a", "b"], &[], &params, None)
+            .unwrap();
+        client.authorize(&KEYED, &mut prepared).await.unwrap();
+        // Twice, as for a retry: nothing is added twice.
+        client.authorize(&KEYED, &mut prepared).await.unwrap();
+        let key = prepared.headers.get("x-key").unwrap();
+        assert!(key.is_sensitive());
+        assert_eq!(key.to_str().unwrap(), "header-secret");
+        let cookie = prepared.headers.get(header::COOKIE).unwrap();
+        assert!(cookie.is_sensitive());
+        assert_eq!(cookie.to_str().unwrap(), "theme=dark; sid=cookie-secret");
+        assert_eq!(prepared.secret_query.len(), 1);
+        assert!(!prepared.url.as_str().contains("secret"));
+        let shown = format!(
+            "{:?}{:?}{client:?}",
+            prepared.headers,
+            redacted_headers(&prepared.headers)
+        );
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+
     #[test]
     fn refuses_paths_that_would_change_resource() {
         let found = violations(client().prepare(&ROUTE, &["..", ""], &[], &[], None));

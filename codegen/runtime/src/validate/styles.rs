@@ -104,7 +104,7 @@ pub(crate) fn split_object(
             })
             .collect();
     }
-    if parts.len() % 2 != 0 {
+    if !parts.len().is_multiple_of(2) {
         return None;
     }
     Some(
