@@ -487,6 +487,11 @@ impl Bundler {
         if doc == 0 && kind != Kind::PathItem && is_component_pointer(reference) {
             return None;
         }
+        // So are the root's path items that repeat another of its paths:
+        // the lowering names their operations apart from the original's.
+        if doc == 0 && kind == Kind::PathItem && reference.starts_with("#/paths/") {
+            return None;
+        }
         let target = self.target(reference, doc, at)?;
         if target.0 == 0
             && kind != Kind::PathItem

@@ -87,7 +87,9 @@ pub enum PathSegment {
 /// One operation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
-    /// The spec's `operationId`.
+    /// The spec's `operationId`; made from the method and path when there
+    /// is none, and made unique when an earlier operation has the same one
+    /// (see `lower::operation`), so that it names one operation.
     pub id: String,
     /// The snake_case Rust name of its flat client method.
     pub rust_name: String,
@@ -114,8 +116,47 @@ pub struct Operation {
     /// Whether the operation needs a credential (any security requirement
     /// applies and none of the alternatives is empty).
     pub auth_required: bool,
+    /// Security alternatives: the client sends every scheme of one inner
+    /// list; an empty inner list means no credential is needed. Empty when
+    /// the spec names no security for the operation.
+    pub security: Vec<Vec<SecurityScheme>>,
     /// JSON pointer of the operation object.
     pub pointer: String,
+}
+
+/// How one security scheme's credential travels.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SecurityScheme {
+    /// `Authorization: Bearer` (OAuth 2.0, OpenID Connect, HTTP `bearer`).
+    Bearer,
+    /// `Authorization: Basic` (HTTP `basic`).
+    Basic,
+    /// An API key (`apiKey`).
+    ApiKey {
+        /// The scheme's key in `components/securitySchemes`.
+        scheme: String,
+        /// The header, query parameter or cookie name.
+        name: String,
+        /// Where it travels.
+        location: KeyLocation,
+    },
+    /// A scheme the runtime cannot send (HTTP `digest`, say); the
+    /// generator warned about it.
+    Unsupported {
+        /// The scheme's key in `components/securitySchemes`.
+        scheme: String,
+    },
+}
+
+/// Where an API key travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum KeyLocation {
+    /// A header.
+    Header,
+    /// A query parameter.
+    Query,
+    /// A cookie.
+    Cookie,
 }
 
 /// Where a parameter goes.
@@ -127,18 +168,41 @@ pub enum ParamLocation {
     Query,
     /// In a header.
     Header,
+    /// In the `Cookie` header.
+    Cookie,
 }
 
-/// How a parameter's value is written (OpenAPI `style` and `explode`).
+/// How a parameter's value is written (OpenAPI `style` and `explode`, or
+/// `content` for a JSON-encoded one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamStyle {
-    /// `simple`: arrays comma-separated (path and header default).
-    Simple,
-    /// `form`: `explode: true` repeats the name per item, otherwise commas.
+    /// `simple` (path and header default): arrays comma-separated; objects
+    /// `k,v,k,v`, or `k=v,k=v` with `explode`.
+    Simple {
+        /// Whether objects are written `k=v`.
+        explode: bool,
+    },
+    /// `form` (query and cookie default): `explode: true` repeats the name
+    /// per array item (and writes each object property as its own pair),
+    /// otherwise commas.
     Form {
         /// Whether arrays repeat the parameter name.
         explode: bool,
     },
+    /// `spaceDelimited` (query): items separated by spaces.
+    SpaceDelimited {
+        /// Whether arrays repeat the parameter name instead.
+        explode: bool,
+    },
+    /// `pipeDelimited` (query): items separated by `|`.
+    PipeDelimited {
+        /// Whether arrays repeat the parameter name instead.
+        explode: bool,
+    },
+    /// `deepObject` (query): `name[key]=value` per property.
+    DeepObject,
+    /// `content: {application/json: ...}`: the value as JSON text.
+    Json,
 }
 
 /// A non-body parameter.

@@ -53,7 +53,8 @@ const METHODS: [&str; 8] = [
 ];
 
 /// Operations in the spec, counted from the YAML tree itself (a path
-/// item `$ref` to another file, `file.yaml#/pointer`, is read here too).
+/// item `$ref`, to this file or another, `file.yaml#/pointer`, is read
+/// here too).
 fn spec_operation_count(spec: &Path) -> usize {
     let read = |path: &Path| -> serde_yaml::Value {
         let text = std::fs::read_to_string(path).unwrap();
@@ -64,10 +65,16 @@ fn spec_operation_count(spec: &Path) -> usize {
     paths
         .values()
         .map(|item| {
+            // A path item `$ref` repeats another item here: one of this
+            // file's paths (`#/paths/...`) or a node of another file.
             let item = match item.get("$ref").and_then(serde_yaml::Value::as_str) {
                 Some(reference) => {
                     let (file, pointer) = reference.split_once('#').unwrap_or((reference, ""));
-                    let mut node = read(&spec.parent().unwrap().join(file));
+                    let mut node = if file.is_empty() {
+                        doc.clone()
+                    } else {
+                        read(&spec.parent().unwrap().join(file))
+                    };
                     for token in pointer.split('/').filter(|t| !t.is_empty()) {
                         node = node[token.replace("~1", "/").replace("~0", "~").as_str()].clone();
                     }

@@ -227,6 +227,7 @@ mod tests {
             params: &[],
             body: None,
             auth: true,
+            security: &[],
             responses,
             permissions: &[],
             summary: "",

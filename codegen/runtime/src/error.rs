@@ -154,6 +154,20 @@ pub enum Error {
     #[error("{}: dry run, not sent: {} {}", .0.operation_id, .0.method, .0.url)]
     DryRun(Box<DryRunRequest>),
 
+    /// The operation needs credentials the client was not given: it holds
+    /// none for any of the operation's security alternatives (API keys
+    /// and basic credentials are given to the
+    /// [`ClientBuilder`](crate::ClientBuilder)); nothing was sent.
+    #[error(
+        "{operation_id}: not sent: the client holds no credentials for any security alternative of the operation: {needed}"
+    )]
+    Credentials {
+        /// The spec's `operationId`.
+        operation_id: &'static str,
+        /// The alternatives, in words.
+        needed: String,
+    },
+
     /// The client was configured wrongly (bad base URL, conflicting options).
     #[error("invalid client configuration: {0}")]
     Config(String),
@@ -304,6 +318,7 @@ impl Error {
             Error::InvalidRequest { operation_id, .. }
             | Error::Preflight { operation_id, .. }
             | Error::Token { operation_id, .. }
+            | Error::Credentials { operation_id, .. }
             | Error::UndocumentedResponse { operation_id, .. }
             | Error::Decode { operation_id, .. }
             | Error::Transport { operation_id, .. } => Some(operation_id),

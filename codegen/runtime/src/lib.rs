@@ -25,6 +25,7 @@
 //!     params: &[ParamRule::path("id", Scalar::String, &v::STRING)],
 //!     body: Some(Body::json(&ASSIGN_BODY)),
 //!     auth: true,
+//!     security: &[],
 //!     responses: &[ResponseSpec::no_body(StatusSpec::Code(204))],
 //!     permissions: &[],
 //!     summary: "Assign a deployment profile to devices",

@@ -158,6 +158,8 @@ pub enum ParamLocation {
     Query,
     /// In a request header.
     Header,
+    /// In the `Cookie` header, as `name=value`.
+    Cookie,
 }
 
 /// How a request body travels, decided by the generator from its media
@@ -332,8 +334,17 @@ pub struct Route {
     pub params: &'static [ParamRule],
     /// The request body, when the operation takes one.
     pub body: Option<Body>,
-    /// Whether the operation needs `Authorization: Bearer`.
+    /// Whether the operation needs a credential (no security alternative
+    /// of the spec is empty). With an empty [`Route::security`], the
+    /// credential is `Authorization: Bearer`.
     pub auth: bool,
+    /// The security alternatives, when the spec names schemes other than
+    /// a bearer token: the client sends every scheme of the first
+    /// alternative it holds credentials for, the server accepts a request
+    /// that meets one alternative; an empty alternative means no
+    /// credential is needed. Empty when every alternative is a bearer
+    /// token (or nothing), which [`Route::auth`] then describes.
+    pub security: &'static [&'static [Scheme]],
     /// Every documented response, in the spec's order.
     pub responses: &'static [ResponseSpec],
     /// Permission alternatives: the caller needs every scope of at least one
@@ -470,6 +481,73 @@ impl Iterator for Segments {
     }
 }
 
+/// Where an API key travels (`in` of an `apiKey` security scheme).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPlace {
+    /// A request header of the scheme's name.
+    Header,
+    /// A query parameter of the scheme's name.
+    Query,
+    /// A cookie of the scheme's name.
+    Cookie,
+}
+
+/// One security scheme of a security alternative, as the runtime sends
+/// and checks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// `Authorization: Bearer <token>` (OAuth 2.0, OpenID Connect, HTTP
+    /// `bearer`): the client's token provider.
+    Bearer,
+    /// `Authorization: Basic <base64 of user:password>` (HTTP `basic`): the
+    /// credentials given to
+    /// [`ClientBuilder::basic_auth`](crate::ClientBuilder::basic_auth).
+    Basic,
+    /// An API key (`apiKey`): the key given to
+    /// [`ClientBuilder::api_key`](crate::ClientBuilder::api_key) for
+    /// `scheme`, sent as `name` in `place`.
+    ApiKey {
+        /// The scheme's key in `components/securitySchemes`, by which the
+        /// client is given the key.
+        scheme: &'static str,
+        /// The header, query parameter or cookie name.
+        name: &'static str,
+        /// Where it travels.
+        place: KeyPlace,
+    },
+    /// A scheme the runtime cannot send (HTTP `digest`, say): an
+    /// alternative that needs it is never chosen by the client, and the
+    /// server-side validators cannot check it, so they let it pass.
+    Unsupported {
+        /// The scheme's key in `components/securitySchemes`.
+        scheme: &'static str,
+    },
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scheme::Bearer => f.write_str("a bearer token"),
+            Scheme::Basic => f.write_str("basic credentials"),
+            Scheme::ApiKey {
+                scheme,
+                name,
+                place,
+            } => {
+                let place = match place {
+                    KeyPlace::Header => "header",
+                    KeyPlace::Query => "query parameter",
+                    KeyPlace::Cookie => "cookie",
+                };
+                write!(f, "API key `{scheme}` (the {place} `{name}`)")
+            }
+            Scheme::Unsupported { scheme } => {
+                write!(f, "`{scheme}`, which this runtime cannot send")
+            }
+        }
+    }
+}
+
 /// A service root the spec lists in `servers`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Server {
@@ -495,6 +573,7 @@ mod tests {
             params: &[],
             body: None,
             auth: false,
+            security: &[],
             responses: &[],
             permissions: &[],
             summary: "",

@@ -117,9 +117,9 @@ async fn get_without_body_or_token_sends_neither_header() {
         .build()
         .unwrap();
     let query = [
-        ("$select", "id,displayName".to_owned()),
-        ("q", "a b&c=d".to_owned()),
-        ("$top", "5".to_owned()),
+        ("$select".into(), "id,displayName".to_owned()),
+        ("q".into(), "a b&c=d".to_owned()),
+        ("$top".into(), "5".to_owned()),
     ];
     client
         .send(&GET_THING, &["t1"], &query, &[], None)

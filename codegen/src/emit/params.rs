@@ -40,7 +40,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         Some(emit_struct(ctx, op, &name))
     });
     quote! {
-        /// Query and header parameters, one struct per operation that has any.
+        /// Query, header and cookie parameters, one struct per operation that has any.
         pub mod params {
             #(#items)*
         }
@@ -66,6 +66,7 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &Ident) -> TokenStream {
         let ty = if optional(p) { quote!(Option<#ty>) } else { ty };
         let where_ = match p.location {
             ParamLocation::Query => "query",
+            ParamLocation::Cookie => "cookie",
             _ => "header",
         };
         let origin = format!(

@@ -10,7 +10,10 @@ use super::validate::scalar_of;
 use super::validate::schema::{Site, Writer, alias};
 use super::validate::typed;
 use crate::emit::ident;
-use crate::model::{BodyKind, Method, Operation, ParamLocation, ParamStyle, SchemaKind, Status};
+use crate::model::{
+    BodyKind, KeyLocation, Method, Operation, ParamLocation, ParamStyle, SchemaKind,
+    SecurityScheme, Status,
+};
 use crate::names;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
@@ -90,9 +93,9 @@ pub(crate) fn emit(writer: &mut Writer<'_, '_>) -> TokenStream {
         /// everything the runtime needs to call, check and serve it.
         pub mod routes {
             #[allow(unused_imports)]
-            use #rt::{Body, BodyKind, Method, ResponseSpec, Route, StatusSpec};
+            use #rt::{Body, BodyKind, KeyPlace, Method, ResponseSpec, Route, Scheme, StatusSpec};
             #[allow(unused_imports)]
-            use #rt::validate::{ParamRule, Scalar};
+            use #rt::validate::{ParamRule, Scalar, Style};
             #[allow(unused_imports)]
             #alias
             #[allow(unused_imports)]
@@ -139,6 +142,7 @@ fn route(writer: &mut Writer<'_, '_>, shared: &mut Shared, op: &Operation) -> To
                 ParamLocation::Path => "path",
                 ParamLocation::Query => "query",
                 ParamLocation::Header => "header",
+                ParamLocation::Cookie => "cookie",
             });
             let mut rule = quote!(ParamRule::#constructor(#wire, Scalar::#scalar, &#schema));
             if p.required && p.location != ParamLocation::Path {
@@ -147,6 +151,9 @@ fn route(writer: &mut Writer<'_, '_>, shared: &mut Shared, op: &Operation) -> To
             if array {
                 let explode = matches!(p.style, ParamStyle::Form { explode: true });
                 rule = quote!(#rule.array(#explode));
+            }
+            if let Some(style) = style_rule(p.style, array || !is_object(ctx.api, &p.schema)) {
+                rule = quote!(#rule.#style);
             }
             quote!(#rule,)
         })
@@ -188,6 +195,7 @@ fn route(writer: &mut Writer<'_, '_>, shared: &mut Shared, op: &Operation) -> To
         None => quote!(None),
     };
     let auth = op.auth_required;
+    let security = security(shared, op);
     let responses: Vec<TokenStream> = op
         .responses
         .iter()
@@ -238,9 +246,84 @@ fn route(writer: &mut Writer<'_, '_>, shared: &mut Shared, op: &Operation) -> To
             params: &[#(#params)*],
             body: #body,
             auth: #auth,
+            security: #security,
             responses: #responses,
             permissions: #permissions,
             summary: #summary,
         };
     }
+}
+
+/// A route's `security`: `&[]` when every alternative is a bearer token
+/// or nothing (what `auth` alone describes, as for every Graph operation);
+/// otherwise each alternative's schemes, in a shared list.
+fn security(shared: &mut Shared, op: &Operation) -> TokenStream {
+    let bearer_only = op
+        .security
+        .iter()
+        .all(|alt| alt.is_empty() || alt.as_slice() == [SecurityScheme::Bearer]);
+    if bearer_only {
+        return quote!(&[]);
+    }
+    let alternatives = op.security.iter().map(|alt| {
+        let schemes = alt.iter().map(|scheme| match scheme {
+            SecurityScheme::Bearer => quote!(Scheme::Bearer),
+            SecurityScheme::Basic => quote!(Scheme::Basic),
+            SecurityScheme::ApiKey {
+                scheme,
+                name,
+                location,
+            } => {
+                let place = ident(match location {
+                    KeyLocation::Header => "Header",
+                    KeyLocation::Query => "Query",
+                    KeyLocation::Cookie => "Cookie",
+                });
+                quote!(Scheme::ApiKey { scheme: #scheme, name: #name, place: KeyPlace::#place })
+            }
+            SecurityScheme::Unsupported { scheme } => {
+                quote!(Scheme::Unsupported { scheme: #scheme })
+            }
+        });
+        quote!(&[#(#schemes),*],)
+    });
+    shared.name("SECURITY", quote!(&[&[Scheme]]), quote!(#(#alternatives)*))
+}
+
+/// Whether a schema stands for an object (following named types and
+/// one-part `allOf`s).
+fn is_object(api: &crate::model::Api, schema: &crate::model::Schema) -> bool {
+    let mut current = schema;
+    for _ in 0..64 {
+        match &current.kind {
+            SchemaKind::Named(name) => match api.types.get(name) {
+                Some(def) => current = &def.schema,
+                None => return false,
+            },
+            SchemaKind::AllOf(parts) if parts.len() == 1 => current = &parts[0],
+            SchemaKind::Object(_) => return true,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The `.style(..)` of a parameter rule, when it is not the default: a
+/// style other than `form`/`simple`, or an exploded object (`not_object`
+/// otherwise; an array's `explode` is written by `.array(..)`).
+fn style_rule(style: ParamStyle, not_object: bool) -> Option<TokenStream> {
+    let (name, explode) = match style {
+        ParamStyle::Simple { explode } | ParamStyle::Form { explode } => {
+            if not_object || !explode {
+                return None;
+            }
+            ("Form", explode)
+        }
+        ParamStyle::SpaceDelimited { explode } => ("SpaceDelimited", explode),
+        ParamStyle::PipeDelimited { explode } => ("PipeDelimited", explode),
+        ParamStyle::DeepObject => ("DeepObject", true),
+        ParamStyle::Json => ("Json", false),
+    };
+    let name = ident(name);
+    Some(quote!(style(Style::#name, #explode)))
 }

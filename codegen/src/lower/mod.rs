@@ -51,6 +51,9 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) type_names: Namespace,
     /// Component schema key → its Rust type name.
     pub(crate) component_names: HashMap<String, String>,
+    /// Security schemes already warned about (warned once, at their
+    /// definition, however many operations use them).
+    pub(crate) warned_schemes: std::collections::BTreeSet<String>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -69,6 +72,7 @@ impl<'a> Lowerer<'a> {
             },
             type_names: Namespace::with_reserved(RESERVED_TYPE_NAMES),
             component_names: HashMap::new(),
+            warned_schemes: std::collections::BTreeSet::new(),
         }
     }
 

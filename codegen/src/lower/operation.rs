@@ -11,8 +11,8 @@ use openapiv3::{
 use super::Lowerer;
 use crate::diag::join;
 use crate::model::{
-    Body, BodyKind, Method, Operation, Param, ParamLocation, ParamStyle, PathSegment, Response,
-    Schema, SchemaKind, Status,
+    Body, BodyKind, KeyLocation, Method, Operation, Param, ParamLocation, ParamStyle, PathSegment,
+    Response, Schema, SchemaKind, SecurityScheme, Status,
 };
 use crate::names::{self, Namespace};
 
@@ -65,10 +65,14 @@ pub(crate) fn split_template(path: &str) -> Result<Vec<PathSegment>, String> {
 impl<'a> Lowerer<'a> {
     pub(crate) fn lower_paths(&mut self) {
         let mut method_names = Namespace::with_reserved(RESERVED_METHODS);
-        let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
+        // Operation name → (pointer, path) of the operation that took it.
+        let mut seen_ids: BTreeMap<String, (String, String)> = BTreeMap::new();
         let mut paths: Vec<(&'a String, &'a ReferenceOr<openapiv3::PathItem>)> =
             self.api.paths.paths.iter().collect();
-        paths.sort_by(|a, b| a.0.cmp(b.0));
+        // Written-out path items first, so that an operation keeps its
+        // operationId at its own place and a path item `$ref` elsewhere
+        // gets the renamed copy.
+        paths.sort_by_key(|(path, item)| (matches!(item, ReferenceOr::Reference { .. }), *path));
         for (path, item) in paths {
             let pointer = join("/paths", path);
             if !path.starts_with('/') {
@@ -78,16 +82,8 @@ impl<'a> Lowerer<'a> {
                     "write paths as `/segment/...`",
                 );
             }
-            let item = match item {
-                ReferenceOr::Item(item) => item,
-                ReferenceOr::Reference { reference } => {
-                    self.c.error_hint(
-                        &pointer,
-                        format!("path item $ref `{reference}` is not supported"),
-                        "write the path item inline",
-                    );
-                    continue;
-                }
+            let Some(item) = self.path_item(item, &pointer) else {
+                continue;
             };
             if !item.servers.is_empty() {
                 self.unsupported_servers(&join(&pointer, "servers"));
@@ -115,27 +111,7 @@ impl<'a> Lowerer<'a> {
             ops.sort_by_key(|(m, _)| *m);
             for (method, op) in ops {
                 let op_pointer = join(&pointer, method.spec_name());
-                let Some(id) = op.operation_id.clone() else {
-                    self.c.error_hint(
-                        &op_pointer,
-                        format!(
-                            "{} {path} has no `operationId`",
-                            method.spec_name().to_uppercase()
-                        ),
-                        "give every operation a unique operationId; it names the client method",
-                    );
-                    continue;
-                };
-                let duplicate = seen_ids.get(&id).cloned();
-                if let Some(first) = &duplicate {
-                    self.c.error_hint(
-                        &join(&op_pointer, "operationId"),
-                        format!("duplicate operationId `{id}` (first used at {first})"),
-                        "operationIds must be unique in the document",
-                    );
-                } else {
-                    seen_ids.insert(id.clone(), format!("#{op_pointer}"));
-                }
+                let id = self.operation_name(op, method, path, &op_pointer, &mut seen_ids);
                 let rust_name = method_names.claim(&names::snake(&id));
                 let operation = self.operation(
                     id,
@@ -148,13 +124,113 @@ impl<'a> Lowerer<'a> {
                     op,
                     &op_pointer,
                 );
-                // A duplicate is still lowered, so that its own problems are
-                // reported too, but it is not kept.
-                if duplicate.is_none() {
-                    self.out.operations.push(operation);
+                self.out.operations.push(operation);
+            }
+        }
+        self.out
+            .operations
+            .sort_by(|a, b| (&a.path, a.method).cmp(&(&b.path, b.method)));
+    }
+
+    /// The path item itself, following a `$ref` to another entry of
+    /// `paths` (`#/paths/~1things`), the one kind of path item reference
+    /// a single OpenAPI 3.0 document can hold; `None`, with an error, for
+    /// anything else.
+    fn path_item(
+        &mut self,
+        item: &'a ReferenceOr<openapiv3::PathItem>,
+        pointer: &str,
+    ) -> Option<&'a openapiv3::PathItem> {
+        let mut current = item;
+        let mut seen = BTreeSet::new();
+        loop {
+            let reference = match current {
+                ReferenceOr::Item(item) => return Some(item),
+                ReferenceOr::Reference { reference } => reference,
+            };
+            let target = reference
+                .strip_prefix("#/paths/")
+                .filter(|t| !t.contains('/'))
+                .map(|t| t.replace("~1", "/").replace("~0", "~"));
+            let found = target.as_ref().and_then(|t| self.api.paths.paths.get(t));
+            match found {
+                Some(next) if seen.insert(reference.clone()) => current = next,
+                Some(_) => {
+                    self.c.error_hint(
+                        pointer,
+                        format!("path item $ref `{reference}` leads round in a cycle"),
+                        "make one of the path items in the cycle a written-out path item",
+                    );
+                    return None;
+                }
+                None => {
+                    self.c.error_hint(
+                        pointer,
+                        format!("path item $ref `{reference}` names no path of this document"),
+                        "refer to another path as `#/paths/~1segment~1...`, or write the path item inline",
+                    );
+                    return None;
                 }
             }
         }
+    }
+
+    /// The unique name of an operation: its `operationId`; for one without,
+    /// a name made from the method and path (`get /pets/{id}` is
+    /// `get_pets_id`); for a later operation whose `operationId` an earlier
+    /// one (in path, then method order) already took, the `operationId`
+    /// followed by what tells its path apart (`f(a={a})` after `f(b={b})`
+    /// is `f_a`), or by its method when the paths are the same. Each case
+    /// warns. The name is the route's `operation_id` and the base of the
+    /// Rust names, so it must be unique; the order makes it deterministic.
+    fn operation_name(
+        &mut self,
+        op: &OaOperation,
+        method: Method,
+        path: &str,
+        op_pointer: &str,
+        seen: &mut BTreeMap<String, (String, String)>,
+    ) -> String {
+        let verb = method.spec_name();
+        let wanted = match &op.operation_id {
+            Some(id) => id.clone(),
+            None => {
+                let made = names::snake(&format!("{verb} {path}"));
+                self.c.warn(
+                    op_pointer,
+                    format!(
+                        "{} {path} has no `operationId`: it is named `{made}` after its method and path",
+                        verb.to_uppercase()
+                    ),
+                    "give the operation an operationId to choose the name of its method",
+                );
+                made
+            }
+        };
+        let Some((first_pointer, first_path)) = seen.get(&wanted).cloned() else {
+            seen.insert(wanted.clone(), (op_pointer.to_string(), path.to_string()));
+            return wanted;
+        };
+        let differs = path_difference(&first_path, path);
+        let mut candidates = Vec::new();
+        if !differs.is_empty() {
+            candidates.push(format!("{wanted}_{differs}"));
+        }
+        candidates.push(format!("{wanted}_{verb}"));
+        let unique = candidates
+            .into_iter()
+            .chain((2..).map(|n| format!("{wanted}_{n}")))
+            .find(|name| !seen.contains_key(name))
+            .unwrap_or_default();
+        self.c.warn(
+            &join(op_pointer, "operationId"),
+            format!(
+                "operationId `{wanted}` is also used at #{first_pointer}: this operation is named `{unique}`"
+            ),
+            "give every operation a unique operationId to choose the names yourself",
+        );
+        seen.insert(unique.clone(), (op_pointer.to_string(), path.to_string()));
+        unique
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -181,7 +257,7 @@ impl<'a> Lowerer<'a> {
         );
         let body = self.body(op, pointer, &type_prefix);
         let responses = self.responses(op, pointer, &type_prefix);
-        let (permissions, auth_required) = self.security(op, pointer);
+        let (permissions, auth_required, security) = self.security(op, pointer);
         if !op.servers.is_empty() {
             self.unsupported_servers(&join(pointer, "servers"));
         }
@@ -206,6 +282,7 @@ impl<'a> Lowerer<'a> {
             responses,
             permissions,
             auth_required,
+            security,
             pointer: pointer.to_string(),
         }
     }
@@ -243,14 +320,7 @@ impl<'a> Lowerer<'a> {
                     Parameter::Path { .. } => ParamLocation::Path,
                     Parameter::Query { .. } => ParamLocation::Query,
                     Parameter::Header { .. } => ParamLocation::Header,
-                    Parameter::Cookie { .. } => {
-                        self.c.error_hint(
-                            &at,
-                            format!("cookie parameter `{}` is not supported", data.name),
-                            "send it as a header parameter instead, or drop it",
-                        );
-                        continue;
-                    }
+                    Parameter::Cookie { .. } => ParamLocation::Cookie,
                 };
                 if location == ParamLocation::Header
                     && ["accept", "content-type", "authorization"]
@@ -316,17 +386,29 @@ impl<'a> Lowerer<'a> {
                     );
                 }
             }
-            let style = match param {
+            let explode = data.explode;
+            let mut style = match param {
                 Parameter::Path {
                     style: PathStyle::Simple,
                     ..
-                } => ParamStyle::Simple,
-                Parameter::Header { .. } => ParamStyle::Simple,
-                Parameter::Query {
-                    style: QueryStyle::Form,
-                    ..
-                } => ParamStyle::Form {
-                    explode: data.explode.unwrap_or(true),
+                }
+                | Parameter::Header { .. } => ParamStyle::Simple {
+                    explode: explode.unwrap_or(false),
+                },
+                Parameter::Cookie { .. } => ParamStyle::Form {
+                    explode: explode.unwrap_or(true),
+                },
+                Parameter::Query { style, .. } => match style {
+                    QueryStyle::Form => ParamStyle::Form {
+                        explode: explode.unwrap_or(true),
+                    },
+                    QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited {
+                        explode: explode.unwrap_or(false),
+                    },
+                    QueryStyle::PipeDelimited => ParamStyle::PipeDelimited {
+                        explode: explode.unwrap_or(false),
+                    },
+                    QueryStyle::DeepObject => ParamStyle::DeepObject,
                 },
                 Parameter::Path { style, .. } => {
                     self.c.error_hint(
@@ -337,15 +419,8 @@ impl<'a> Lowerer<'a> {
                         ),
                         "write path parameters with `style: simple` (the default)",
                     );
-                    ParamStyle::Simple
+                    ParamStyle::Simple { explode: false }
                 }
-                Parameter::Query { style, .. } => {
-                    self.c.error_hint(
-                        &join(param_pointer, "style"),
-                        format!("query parameter style `{}` is not supported (only `form`)", spec_style(&format!("{style:?}"))), "write query parameters with `style: form` (the default), with or without `explode`");
-                    ParamStyle::Simple
-                }
-                Parameter::Cookie { .. } => continue,
             };
             let schema = match &data.format {
                 ParameterSchemaOrContent::Schema(schema) => self.schema_or_ref(
@@ -353,13 +428,35 @@ impl<'a> Lowerer<'a> {
                     &join(param_pointer, "schema"),
                     &format!("{type_prefix}{}", names::pascal(name)),
                 ),
-                ParameterSchemaOrContent::Content(_) => {
-                    self.c.error_hint(
-                        &join(param_pointer, "content"),
-                        format!("parameter `{name}` uses `content`, which is not supported"),
-                        "describe the parameter with `schema`",
-                    );
-                    continue;
+                ParameterSchemaOrContent::Content(content) => {
+                    let content_pointer = join(param_pointer, "content");
+                    let Some((media_type, media)) = content.iter().find(|(k, _)| is_json(k)) else {
+                        let found: Vec<&str> = content.keys().map(String::as_str).collect();
+                        self.c.error_hint(
+                            &content_pointer,
+                            format!(
+                                "parameter `{name}` has `content` {}, which is not JSON: only JSON-encoded parameters are generated",
+                                if found.is_empty() { "with no media type".to_string() } else { found.join(", ") }
+                            ),
+                            "describe the parameter with `schema`, or as `application/json` content",
+                        );
+                        continue;
+                    };
+                    let Some(inner) = &media.schema else {
+                        self.c.error_hint(
+                            &join(&content_pointer, media_type),
+                            format!("JSON-encoded parameter `{name}` has no `schema`"),
+                            "add a schema (use `{}` for any JSON value)",
+                        );
+                        continue;
+                    };
+                    // The value travels as JSON text, whatever its shape.
+                    style = ParamStyle::Json;
+                    self.schema_or_ref(
+                        inner,
+                        &join(&join(&content_pointer, media_type), "schema"),
+                        &format!("{type_prefix}{}", names::pascal(name)),
+                    )
                 }
             };
             if let Parameter::Query {
@@ -373,7 +470,9 @@ impl<'a> Lowerer<'a> {
                     "drop `allowReserved` unless the server compares the raw query text",
                 );
             }
-            self.check_param_shape(*location, name, &schema, param_pointer);
+            if style != ParamStyle::Json {
+                self.check_param_shape(*location, name, &schema, param_pointer);
+            }
             out.push(Param {
                 name: name.clone(),
                 rust_name: arg_names.claim(&names::snake(name)),
@@ -658,9 +757,16 @@ impl<'a> Lowerer<'a> {
         out
     }
 
-    /// Turns security requirements into permission alternatives: each
-    /// requirement object is one alternative needing all its scopes.
-    fn security(&mut self, op: &'a OaOperation, pointer: &str) -> (Vec<Vec<String>>, bool) {
+    /// Turns security requirements into alternatives: each requirement
+    /// object is one alternative, needing every scheme it names (sent as
+    /// the runtime sends that kind of scheme) and all its scopes (the
+    /// permissions).
+    #[allow(clippy::type_complexity)]
+    fn security(
+        &mut self,
+        op: &'a OaOperation,
+        pointer: &str,
+    ) -> (Vec<Vec<String>>, bool, Vec<Vec<SecurityScheme>>) {
         let (requirements, at) = match &op.security {
             Some(list) => (list.as_slice(), join(pointer, "security")),
             None => (
@@ -668,41 +774,137 @@ impl<'a> Lowerer<'a> {
                 "/security".to_string(),
             ),
         };
-        let schemes = self.api.components.as_ref().map(|c| &c.security_schemes);
         let mut alternatives = Vec::new();
+        let mut schemes = Vec::new();
         let mut optional = requirements.is_empty();
         for (i, requirement) in requirements.iter().enumerate() {
             if requirement.is_empty() {
                 optional = true;
             }
             let mut scopes = Vec::new();
-            for (scheme, needed) in requirement {
-                if let Some(ReferenceOr::Item(kind)) = schemes.and_then(|s| s.get(scheme))
-                    && let Some(what) = unsupported_scheme(kind)
-                {
-                    self.c.error_hint(
-                        &join(&format!("{at}/{i}"), scheme),
-                        format!("security scheme `{scheme}` is {what}, which the runtime cannot send"),
-                        "the runtime sends an OAuth 2.0 bearer token: use `type: oauth2`, `openIdConnect` or `http` with `scheme: bearer`",
-                    );
+            let mut needed = Vec::new();
+            for (scheme, wanted) in requirement {
+                let place = join(&format!("{at}/{i}"), scheme);
+                if let Some(kind) = self.scheme_kind(scheme, &place) {
+                    needed.push(kind);
                 }
-                if !schemes.is_some_and(|s| s.contains_key(scheme)) {
-                    self.c.error_hint(
-                        &join(&format!("{at}/{i}"), scheme),
-                        format!("security requirement names undefined scheme `{scheme}`"),
-                        format!("define `components/securitySchemes/{scheme}`"),
-                    );
-                }
-                scopes.extend(needed.iter().cloned());
+                scopes.extend(wanted.iter().cloned());
             }
             scopes.sort();
             scopes.dedup();
             if !scopes.is_empty() {
                 alternatives.push(scopes);
             }
+            needed.sort();
+            needed.dedup();
+            schemes.push(needed);
         }
-        (alternatives, !optional)
+        (alternatives, !optional, schemes)
     }
+
+    /// How the scheme named `name` in a requirement (at `place`) is sent;
+    /// `None` (with an error) when `components/securitySchemes` does not
+    /// define it. A scheme the runtime cannot send is warned about once,
+    /// at its definition.
+    fn scheme_kind(&mut self, name: &str, place: &str) -> Option<SecurityScheme> {
+        use openapiv3::{APIKeyLocation, SecurityScheme as Oa};
+        let defined = self
+            .api
+            .components
+            .as_ref()
+            .and_then(|c| c.security_schemes.get(name));
+        let mut key = name.to_string();
+        let mut found = defined;
+        // A definition that is itself a `$ref` to another definition.
+        if let Some(ReferenceOr::Reference { reference }) = found
+            && let Some(target) = super::refs::component_name(reference, "securitySchemes")
+        {
+            found = self
+                .api
+                .components
+                .as_ref()
+                .and_then(|c| c.security_schemes.get(&target));
+            key = target;
+        }
+        let definition = join("/components/securitySchemes", &key);
+        let scheme = match found {
+            Some(ReferenceOr::Item(scheme)) => scheme,
+            Some(ReferenceOr::Reference { reference }) => {
+                self.c.error_hint(
+                    &definition,
+                    format!("security scheme `{key}` is a $ref `{reference}` that names no security scheme"),
+                    "refer to `#/components/securitySchemes/NAME` of a scheme written out",
+                );
+                return None;
+            }
+            None => {
+                self.c.error_hint(
+                    place,
+                    format!("security requirement names undefined scheme `{name}`"),
+                    format!("define `components/securitySchemes/{name}`"),
+                );
+                return None;
+            }
+        };
+        let kind = match scheme {
+            Oa::OAuth2 { .. } | Oa::OpenIDConnect { .. } => SecurityScheme::Bearer,
+            Oa::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("bearer") => {
+                SecurityScheme::Bearer
+            }
+            Oa::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
+                SecurityScheme::Basic
+            }
+            Oa::APIKey { location, name, .. } => SecurityScheme::ApiKey {
+                scheme: key.clone(),
+                name: name.clone(),
+                location: match location {
+                    APIKeyLocation::Header => KeyLocation::Header,
+                    APIKeyLocation::Query => KeyLocation::Query,
+                    APIKeyLocation::Cookie => KeyLocation::Cookie,
+                },
+            },
+            Oa::HTTP { scheme, .. } => {
+                if self.warned_schemes.insert(key.clone()) {
+                    self.c.warn(
+                        &definition,
+                        format!("security scheme `{key}` is HTTP `{scheme}` authentication, which the runtime cannot send: the client refuses, before sending, an operation that accepts nothing else, and the generated server does not check it"),
+                        "the runtime sends bearer tokens (`oauth2`, `openIdConnect`, `http` `bearer`), `http` `basic` and `apiKey`; offer one of them as another alternative",
+                    );
+                }
+                SecurityScheme::Unsupported {
+                    scheme: key.clone(),
+                }
+            }
+        };
+        Some(kind)
+    }
+}
+
+/// What tells `later` apart from `first`, as snake_case words: the words
+/// of `later` after the part both paths start with, each word once
+/// (`/r/f(date={date})` after `/r/f(period={period})` gives `date`).
+/// Empty when `later` adds no word.
+fn path_difference(first: &str, later: &str) -> String {
+    let common = first
+        .char_indices()
+        .zip(later.chars())
+        .find(|((_, a), b)| a != b)
+        .map_or(first.len().min(later.len()), |((i, _), _)| i);
+    // Back to the start of the word the paths differ in.
+    let start = later[..common]
+        .rfind(|c: char| !c.is_ascii_alphanumeric())
+        .map_or(0, |i| i + 1);
+    let rest = &later[start..];
+    if !rest.chars().any(|c| c.is_ascii_alphanumeric()) {
+        return String::new();
+    }
+    let mut words: Vec<String> = Vec::new();
+    for word in names::snake(rest).trim_start_matches("r#").split('_') {
+        if !word.is_empty() && !words.iter().any(|w| w == word) {
+            words.push(word.to_string());
+        }
+    }
+    words.join("_")
 }
 
 /// Whether a binary body's schema says no more than "bytes": absent from
@@ -746,17 +948,6 @@ fn spec_style(variant: &str) -> String {
     }
 }
 
-/// Why the runtime cannot honour a security scheme, if it cannot.
-fn unsupported_scheme(scheme: &openapiv3::SecurityScheme) -> Option<String> {
-    use openapiv3::SecurityScheme;
-    match scheme {
-        SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => None,
-        SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("bearer") => None,
-        SecurityScheme::HTTP { scheme, .. } => Some(format!("HTTP `{scheme}` authentication")),
-        SecurityScheme::APIKey { .. } => Some("an API key".to_string()),
-    }
-}
-
 impl<'a> Lowerer<'a> {
     fn unsupported_servers(&mut self, pointer: &str) {
         self.c.error_hint(
@@ -766,10 +957,13 @@ impl<'a> Lowerer<'a> {
         );
     }
 
-    /// Parameters are written as text by the runtime: scalars, and (in the
-    /// query and headers) arrays of scalars. Objects have style-dependent
-    /// spellings the runtime does not produce, and a path slot takes one
-    /// value.
+    /// Parameters are written as text by the runtime in their style:
+    /// scalars, arrays of scalars, and (outside the path) objects, whose
+    /// nested values travel as JSON text. What the styles cannot spell
+    /// without ambiguity is refused: objects and arrays in the path,
+    /// arrays of objects or arrays, an object made of several `allOf`
+    /// parts, and a choice that is not among scalars. A JSON-encoded
+    /// parameter (`content`) is not checked here: it can be anything.
     fn check_param_shape(
         &mut self,
         location: ParamLocation,
@@ -779,7 +973,9 @@ impl<'a> Lowerer<'a> {
     ) {
         let kind = &self.resolved_kind(schema);
         let what = match kind {
-            SchemaKind::Object(_) | SchemaKind::AllOf(_) => Some("an object"),
+            SchemaKind::Object(_) if location == ParamLocation::Path => Some("an object"),
+            SchemaKind::Object(_) => None,
+            SchemaKind::AllOf(_) => Some("an object made of several `allOf` parts"),
             // Each variant a scalar (`NameOrId`: a name or a uuid): the value
             // is written as text like any scalar, and the validators judge it
             // against the combination.
@@ -820,9 +1016,10 @@ impl<'a> Lowerer<'a> {
                         ParamLocation::Path => "path",
                         ParamLocation::Query => "query",
                         ParamLocation::Header => "headers",
+                        ParamLocation::Cookie => "cookies",
                     }
                 ),
-                "use a string, number, integer or boolean (or, outside the path, an array of them)",
+                "use a string, number, integer or boolean (outside the path also an array of them or an object), or send it JSON-encoded with `content: {application/json: {schema: ...}}`",
             );
         }
     }
@@ -881,5 +1078,20 @@ mod tests {
         assert!(is_json("application/problem+json"));
         assert!(!is_json("application/octet-stream"));
         assert!(!is_json("multipart/form-data"));
+    }
+
+    #[test]
+    fn paths_differ_by_their_own_words() {
+        assert_eq!(
+            path_difference(
+                "/reports/getCounts(period='{period}')",
+                "/reports/getCounts(date={date})"
+            ),
+            "date"
+        );
+        assert_eq!(path_difference("/a", "/b/{id}"), "b_id");
+        assert_eq!(path_difference("/a/b", "/a/bc"), "bc");
+        assert_eq!(path_difference("/a/{id}", "/a/{id}"), "");
+        assert_eq!(path_difference("/a/x/y", "/a"), "a");
     }
 }

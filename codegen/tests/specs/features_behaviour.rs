@@ -31,6 +31,9 @@ struct Seen {
 fn answer(method: &str, target: &str) -> (u16, &'static str, Vec<u8>) {
     let path = target.split('?').next().unwrap_or("");
     match (method, path) {
+        (_, p) if ["/v1/keys", "/v1/reports", "/v1/search"].iter().any(|s| p.starts_with(s)) => {
+            (204, "", Vec::new())
+        }
         ("GET", "/v1/things") => (
             200,
             "application/json",
@@ -212,20 +215,19 @@ fn query_and_header_parameters_follow_their_style() {
     fn written<P: graph_runtime::serde::Serialize>(
         route: &'static graph_runtime::Route,
         params: &P,
-    ) -> (Vec<(&'static str, String)>, Vec<(&'static str, String)>) {
+    ) -> (Vec<(String, String)>, Vec<(&'static str, String)>) {
         let args = graph_runtime::Args::new(&[]).params(params);
         let checked = graph_runtime::validate::client::check(route, &args).expect("valid");
-        (checked.query, checked.headers)
+        let query = checked.query.into_iter().map(|(k, v)| (k.into_owned(), v)).collect();
+        (query, checked.headers)
+    }
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
     let (query, headers) = written(&routes::THINGS_LIST, &params);
     assert_eq!(
         query,
-        vec![
-            ("$select", "id,displayName".to_string()),
-            ("$top", "5".to_string()),
-            ("tag", "a".to_string()),
-            ("tag", "b c".to_string()),
-        ]
+        pairs(&[("$select", "id,displayName"), ("$top", "5"), ("tag", "a"), ("tag", "b c")])
     );
     assert_eq!(headers, vec![("ConsistencyLevel", "eventual".to_string())]);
     // An empty explode:false list is left out, as RFC 6570 says.
@@ -235,9 +237,9 @@ fn query_and_header_parameters_follow_their_style() {
     // (`fooBar_2` is `foo_bar_2`, `foo_bar` is `foo_bar2`: both PascalCase
     // to `FooBar2`.)
     let foo_bar_2 = written(&routes::FOO_BAR_2, &FooBar2Params { a: Some(true) });
-    assert_eq!(foo_bar_2.0, vec![("a", "true".to_string())]);
+    assert_eq!(foo_bar_2.0, pairs(&[("a", "true")]));
     let foo_bar = written(&routes::FOO_BAR2, &FooBar2Params2 { a: Some(1_i64) });
-    assert_eq!(foo_bar.0, vec![("a", "1".to_string())]);
+    assert_eq!(foo_bar.0, pairs(&[("a", "1")]));
 }
 
 #[tokio::test]
@@ -595,4 +597,166 @@ fn the_generated_server_reads_every_kind_of_body() {
         refused("POST", "/imports", "text/csv", b"id"),
         vec![("/headers/content-type".to_string(), "contentType")]
     );
+}
+
+/// A client of the features spec with these credentials and no token.
+fn client_with(base: &str, build: impl FnOnce(graph_runtime::ClientBuilder) -> graph_runtime::ClientBuilder) -> Client {
+    let runtime = build(graph_runtime::Client::builder().base_url(base)).build().unwrap();
+    Client::new(runtime)
+}
+
+#[tokio::test]
+async fn api_keys_and_basic_credentials_are_sent_where_the_scheme_says_and_never_shown() {
+    use graph_runtime::SecretToken;
+    let (base, seen) = serve();
+    let keyed = client_with(&base, |b| {
+        b.api_key("apiKey", SecretToken::from("header-secret"))
+            .api_key("queryKey", SecretToken::from("query-secret"))
+            .api_key("session", SecretToken::from("cookie-secret"))
+    });
+    let basic = client_with(&base, |b| b.basic_auth("ops", SecretToken::from("pass-secret")));
+    keyed.keys_list().await.unwrap(); // first alternative: the header key
+    keyed.keys_rotate().await.unwrap(); // query key and cookie together
+    basic.keys_list().await.unwrap(); // second alternative: basic
+    basic.keys_public().await.unwrap(); // `security: []`: nothing sent
+    // What the client cannot meet is refused before sending, in words.
+    let missing = basic.keys_rotate().await.unwrap_err();
+    assert_eq!(
+        missing.to_string(),
+        "keys_rotate: not sent: the client holds no credentials for any security alternative \
+         of the operation: API key `queryKey` (the query parameter `api_key`) and API key \
+         `session` (the cookie `session`)"
+    );
+    let digest = keyed.keys_purge().await.unwrap_err();
+    assert!(digest.to_string().ends_with("`digest`, which this runtime cannot send"), "{digest}");
+
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 4, "{seen:#?}");
+    assert_eq!(seen[0].line, "GET /v1/keys HTTP/1.1");
+    assert_eq!(header(&seen[0], "x-api-key"), Some("header-secret"));
+    assert_eq!(header(&seen[0], "authorization"), None);
+    assert_eq!(seen[1].line, "POST /v1/keys?api_key=query-secret HTTP/1.1");
+    assert_eq!(header(&seen[1], "cookie"), Some("session=cookie-secret"));
+    assert_eq!(header(&seen[1], "x-api-key"), None);
+    // base64("ops:pass-secret")
+    assert_eq!(header(&seen[2], "authorization"), Some("Basic b3BzOnBhc3Mtc2VjcmV0"));
+    assert_eq!(header(&seen[3], "authorization"), None);
+    assert_eq!(header(&seen[3], "x-api-key"), None);
+
+    // The server side of the same spec: a request meets one alternative.
+    let judge = |route: &'static graph_runtime::Route, query, headers: &[(&str, &str)]| {
+        let request = graph_runtime::validate::request::RawRequest {
+            method: route.method.as_str(),
+            path: "/keys",
+            query,
+            headers,
+            body: b"",
+        };
+        let mut out = Vec::new();
+        request.check_security(route.security, &mut out);
+        out.iter().map(|v| v.location.clone()).collect::<Vec<_>>()
+    };
+    assert!(judge(&routes::KEYS_LIST, None, &[("X-API-Key", "k")]).is_empty());
+    assert!(judge(&routes::KEYS_LIST, None, &[("authorization", "Basic b3BzOnBhc3Mtc2VjcmV0")]).is_empty());
+    assert_eq!(judge(&routes::KEYS_LIST, None, &[]), ["/headers/x-api-key"]);
+    assert_eq!(judge(&routes::KEYS_ROTATE, Some("api_key=k"), &[]), ["/cookies/session"]);
+    assert!(judge(&routes::KEYS_ROTATE, Some("api_key=k"), &[("cookie", "session=s")]).is_empty());
+
+    // Secrets stay out of Debug output, of clients and of errors.
+    let shown = format!("{keyed:?}{basic:?}{missing:?}{digest:?}");
+    assert!(!shown.contains("secret"), "{shown}");
+}
+
+#[tokio::test]
+async fn operations_sharing_an_operation_id_or_lacking_one_get_names_of_their_own() {
+    let (base, seen) = serve();
+    let client = client(&base);
+    // The first in path order keeps the operationId; the other is told
+    // apart by its path.
+    client.reports_get_counts("2026-12-04").await.unwrap();
+    client.reports_get_counts_period("D7").await.unwrap();
+    client.get_reports_latest().await.unwrap();
+    // A path item `$ref` to another path: the same operation at its own
+    // path, named apart.
+    client.keys_public_open().await.unwrap();
+    assert_eq!(routes::REPORTS_GET_COUNTS.operation_id, "reports.getCounts");
+    assert_eq!(routes::REPORTS_GET_COUNTS.template, "/reports/counts(date={date})");
+    assert_eq!(routes::REPORTS_GET_COUNTS_PERIOD.operation_id, "reports.getCounts_period");
+    assert_eq!(routes::GET_REPORTS_LATEST.operation_id, "get_reports_latest");
+    // Each is checked by its own rules: only the first takes dates.
+    let err = client.reports_get_counts("D7").await.unwrap_err();
+    assert!(err.to_string().contains("/path/date"), "{err}");
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 4);
+    assert!(seen[0].line.starts_with("GET /v1/reports/counts(date=2026-12-04)"), "{}", seen[0].line);
+    assert!(seen[1].line.starts_with("GET /v1/reports/counts(period='D7')"), "{}", seen[1].line);
+    assert_eq!(seen[2].line, "GET /v1/reports/latest HTTP/1.1");
+    assert_eq!(seen[3].line, "GET /v1/keys/open HTTP/1.1");
+}
+
+#[tokio::test]
+async fn styles_spell_arrays_and_objects_as_the_spec_says_and_the_server_reads_them_back() {
+    use features_client::params::ThingsSearchParams;
+    use features_client::types::{Range, ThingsSearchAround, ThingsSearchQ, ThingsSearchTheme};
+    let (base, seen) = serve();
+    let client = client(&base);
+    let range = |from, to| Range { from: Some(from), to: Some(to), ..Default::default() };
+    let params = ThingsSearchParams {
+        ids: Some(vec!["a".into(), "b".into()]),
+        tags: Some(vec!["x y".into(), "z".into()]),
+        filter: Some(range(1, 5)),
+        window: Some(Range { unit: Some("day".into()), ..range(0, 7) }),
+        around: Some(ThingsSearchAround { lat: Some(1.5), long: Some(-2.25) }),
+        x_span: Some(range(2, 3)),
+        theme: ThingsSearchTheme::Dark,
+        q: Some(ThingsSearchQ {
+            term: "a&b".into(),
+            fuzzy: Some(true),
+            additional_properties: Default::default(),
+        }),
+    };
+    client.things_search(&params).await.unwrap();
+    // A bound of a deepObject's property is checked before sending.
+    let bad = ThingsSearchParams { filter: Some(range(-1, 5)), ..params.clone() };
+    let err = client.things_search(&bad).await.unwrap_err();
+    assert!(err.to_string().contains("/query/filter/from"), "{err}");
+
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    let pairs = query_pairs(&seen[0].line);
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        pairs,
+        [
+            ("lat", "1.5"),
+            ("long", "-2.25"),
+            ("filter[from]", "1"),
+            ("filter[to]", "5"),
+            ("ids", "a b"),
+            ("q", r#"{"fuzzy":true,"term":"a&b"}"#),
+            ("tags", "x y|z"),
+            ("window", "from,0,to,7,unit,day"),
+        ]
+    );
+    assert_eq!(header(&seen[0], "x-span"), Some("from=2,to=3"));
+    assert_eq!(header(&seen[0], "cookie"), Some("theme=dark"));
+
+    // The generated server reads the same request back into the same
+    // parameters.
+    let target = seen[0].line.split_whitespace().nth(1).unwrap();
+    let (path, query) = target.split_once('?').unwrap();
+    let headers: Vec<(&str, &str)> =
+        seen[0].headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let path = path.strip_prefix("/v1").unwrap();
+    let matched =
+        features_client::server::handle("GET", path, Some(query), &headers, b"").expect("the server takes it");
+    match matched.input {
+        features_client::server::Input::ThingsSearch { params: read } => assert_eq!(read, params),
+        other => panic!("another operation: {other:?}"),
+    }
+    // What breaks a style is refused with its place.
+    let broken = query.replace("window=from%2C0", "window=from");
+    let refused =
+        format!("{:?}", features_client::server::handle("GET", path, Some(&broken), &headers, b"").unwrap_err());
+    assert!(refused.contains("/query/window") && refused.contains("style"), "{refused}");
 }

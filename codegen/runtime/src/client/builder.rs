@@ -60,6 +60,7 @@ pub struct ClientBuilder {
     /// The cloud tokens are for, when not the service root's own.
     token_cloud: Option<Cloud>,
     max_success_body: usize,
+    credentials: super::credentials::Credentials,
 }
 
 impl Default for ClientBuilder {
@@ -79,6 +80,7 @@ impl Default for ClientBuilder {
             dry_run: false,
             token_cloud: None,
             max_success_body: super::DEFAULT_MAX_SUCCESS_BODY,
+            credentials: super::credentials::Credentials::default(),
         }
     }
 }
@@ -106,6 +108,26 @@ impl ClientBuilder {
     pub fn token(mut self, token: SecretToken) -> Self {
         self.token = Some(Arc::new(token.clone()));
         self.static_token = Some(token);
+        self
+    }
+
+    /// An API key for the security scheme `scheme` (its key in the spec's
+    /// `components/securitySchemes`), sent where the scheme says (a
+    /// header, a query parameter or a cookie) on every request whose
+    /// security alternative needs it. Like the token, it never appears in
+    /// `Debug` output, logs or observer events. Replaces an earlier key
+    /// for the same scheme.
+    pub fn api_key(mut self, scheme: impl Into<String>, key: SecretToken) -> Self {
+        self.credentials.api_keys.insert(scheme.into(), key);
+        self
+    }
+
+    /// A user name and password for HTTP `basic` security schemes, sent as
+    /// `Authorization: Basic ...` on every request whose security
+    /// alternative needs it. The password never appears in `Debug`
+    /// output, logs or observer events.
+    pub fn basic_auth(mut self, user: impl Into<String>, password: SecretToken) -> Self {
+        self.credentials.basic = Some((user.into(), password));
         self
     }
 
@@ -252,6 +274,7 @@ impl ClientBuilder {
                 )
             })?;
         }
+        self.credentials.check()?;
         let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
             Error::Config(format!(
                 "user agent {:?} contains characters that cannot be sent in an HTTP header",
@@ -290,6 +313,7 @@ impl ClientBuilder {
                 preflight: self.preflight,
                 preflight_passed: std::sync::Mutex::new(None),
                 observer: self.observer,
+                credentials: self.credentials,
                 dry_run: self.dry_run,
                 max_success_body: self.max_success_body,
             }),

@@ -8,9 +8,11 @@
 //! [`decode`](crate::decode), which knows what the route documents.
 
 mod builder;
+mod credentials;
 mod dry_run;
 mod response;
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -90,6 +92,9 @@ struct Inner {
     /// strings is far cheaper than decoding the JWT.
     preflight_passed: Mutex<Option<(SecretToken, usize, Option<SystemTime>)>>,
     observer: Option<Arc<dyn Observer>>,
+    /// API keys and basic credentials, for routes whose security names
+    /// them.
+    credentials: credentials::Credentials,
     /// The most bytes of a 2xx body that are read.
     max_success_body: usize,
     /// Stop before the network and hand the request back (see
@@ -106,6 +111,14 @@ struct Prepared {
     headers: HeaderMap,
     body: Option<Vec<u8>>,
     client_request_id: String,
+    /// API keys that travel in the query: added to the URL only when an
+    /// attempt goes out, so that the URL logged and observed lacks them.
+    secret_query: Vec<(&'static str, SecretToken)>,
+    /// API keys that travel as cookies, written into `Cookie` per attempt
+    /// after the cookie parameters.
+    cookies: Vec<(&'static str, SecretToken)>,
+    /// The `Cookie` header of the cookie parameters, when there are any.
+    param_cookie: Option<HeaderValue>,
 }
 
 impl Client {
@@ -163,7 +176,7 @@ impl Client {
         &self,
         route: &'static Route,
         path_params: &[&str],
-        query: &[(&'static str, String)],
+        query: &[(Cow<'static, str>, String)],
         headers: &[(&'static str, String)],
         body: Option<Vec<u8>>,
     ) -> Result<Response, Error> {
@@ -182,7 +195,7 @@ impl Client {
         &self,
         route: &'static Route,
         path_params: &[&str],
-        query: &[(&'static str, String)],
+        query: &[(Cow<'static, str>, String)],
         headers: &[(&'static str, String)],
         body: Option<Vec<u8>>,
         content_type: &str,
@@ -399,9 +412,37 @@ impl Client {
         Some(wait)
     }
 
-    /// Puts a fresh `Authorization` header on `prepared`, after permission
-    /// preflight; removes it when the client has no token provider.
+    /// Puts the credentials of the route's security on `prepared`, fresh
+    /// for each attempt: for a route whose security names only bearer
+    /// tokens, `Authorization: Bearer` when the client has a token
+    /// provider; otherwise every credential of the first security
+    /// alternative the client holds in full ([`Error::Credentials`] when
+    /// it holds none and no alternative is empty).
     async fn authorize(&self, route: &'static Route, prepared: &mut Prepared) -> Result<(), Error> {
+        prepared.headers.remove(header::AUTHORIZATION);
+        prepared.secret_query.clear();
+        prepared.cookies.clear();
+        if route.security.is_empty() {
+            return self.bearer(route, prepared).await;
+        }
+        let alternative = self
+            .inner
+            .credentials
+            .choose(route, self.inner.token.is_some())?;
+        for scheme in alternative {
+            match scheme {
+                crate::Scheme::Bearer => self.bearer(route, prepared).await?,
+                other => self.inner.credentials.apply(other, prepared),
+            }
+        }
+        credentials::cookie_header(prepared);
+        Ok(())
+    }
+
+    /// Puts a fresh `Authorization: Bearer` header on `prepared`, after
+    /// permission preflight; removes it when the client has no token
+    /// provider.
+    async fn bearer(&self, route: &'static Route, prepared: &mut Prepared) -> Result<(), Error> {
         let Some(provider) = &self.inner.token else {
             prepared.headers.remove(header::AUTHORIZATION);
             return Ok(());
@@ -488,7 +529,7 @@ impl Client {
         &self,
         route: &'static Route,
         path_params: &[&str],
-        query: &[(&'static str, String)],
+        query: &[(Cow<'static, str>, String)],
         extra_headers: &[(&'static str, String)],
         body: Option<Vec<u8>>,
         content_type: &str,
@@ -531,7 +572,7 @@ impl Client {
             Ok(mut url) => {
                 if !query.is_empty() {
                     url.query_pairs_mut()
-                        .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+                        .extend_pairs(query.iter().map(|(k, v)| (k.as_ref(), v.as_str())));
                 }
                 Some(url)
             }
@@ -555,9 +596,12 @@ impl Client {
                 Ok(Prepared {
                     method: to_reqwest_method(route.method),
                     url,
-                    headers,
                     body,
                     client_request_id,
+                    secret_query: Vec::new(),
+                    cookies: Vec::new(),
+                    param_cookie: headers.get(header::COOKIE).cloned(),
+                    headers,
                 })
             }
             _ => {
@@ -598,6 +642,12 @@ impl Client {
             })
         });
         let transport = |source: reqwest::Error| {
+            // reqwest's message quotes the URL, which may hold an API key.
+            let source = if prepared.secret_query.is_empty() {
+                source
+            } else {
+                source.without_url()
+            };
             tracing::debug!(
                 operation_id = route.operation_id,
                 client_request_id = %prepared.client_request_id,
@@ -619,10 +669,19 @@ impl Client {
             }
         };
 
+        let mut url = prepared.url.clone();
+        if !prepared.secret_query.is_empty() {
+            url.query_pairs_mut().extend_pairs(
+                prepared
+                    .secret_query
+                    .iter()
+                    .map(|(name, key)| (*name, key.expose())),
+            );
+        }
         let mut request = self
             .inner
             .http
-            .request(prepared.method.clone(), prepared.url.clone())
+            .request(prepared.method.clone(), url)
             .headers(prepared.headers.clone())
             .timeout(self.inner.timeout);
         if let Some(body) = &prepared.body {
@@ -836,6 +895,7 @@ mod tests {
         params: &[],
         body: None,
         auth: true,
+        security: &[],
         responses: &[],
         permissions: &[],
         summary: "",
@@ -862,7 +922,10 @@ mod tests {
 
     #[test]
     fn builds_url_with_encoded_segments_and_ordered_query() {
-        let query = [("z", "1 2".to_owned()), ("$top", "5".to_owned())];
+        let query = [
+            ("z".into(), "1 2".to_owned()),
+            ("$top".into(), "5".to_owned()),
+        ];
         let prepared = client()
             .prepare(
                 &ROUTE,
@@ -895,6 +958,62 @@ mod tests {
         assert!(auth.is_sensitive());
         assert_eq!(auth.to_str().unwrap(), "Bearer tok");
         assert!(!format!("{:?}", prepared.headers).contains("tok"));
+    }
+
+    /// API keys are secrets like the token: sensitive header values, and
+    /// a key in the query stays out of the URL that is logged and
+    /// observed (it joins the URL only when an attempt goes out).
+    #[tokio::test]
+    async fn api_keys_are_sensitive_and_stay_out_of_the_logged_url() {
+        use crate::{KeyPlace, Scheme};
+        static KEYED: Route = Route {
+            security: &[&[
+                Scheme::ApiKey {
+                    scheme: "h",
+                    name: "X-Key",
+                    place: KeyPlace::Header,
+                },
+                Scheme::ApiKey {
+                    scheme: "q",
+                    name: "key",
+                    place: KeyPlace::Query,
+                },
+                Scheme::ApiKey {
+                    scheme: "c",
+                    name: "sid",
+                    place: KeyPlace::Cookie,
+                },
+            ]],
+            ..ROUTE
+        };
+        let client = Client::builder()
+            .base_url("http://127.0.0.1:1/v/")
+            .api_key("h", SecretToken::from("header-secret"))
+            .api_key("q", SecretToken::from("query-secret"))
+            .api_key("c", SecretToken::from("cookie-secret"))
+            .build()
+            .unwrap();
+        let params = [("Cookie", "theme=dark".to_owned())];
+        let mut prepared = client
+            .prepare(&KEYED, &["a", "b"], &[], &params, None)
+            .unwrap();
+        client.authorize(&KEYED, &mut prepared).await.unwrap();
+        // Twice, as for a retry: nothing is added twice.
+        client.authorize(&KEYED, &mut prepared).await.unwrap();
+        let key = prepared.headers.get("x-key").unwrap();
+        assert!(key.is_sensitive());
+        assert_eq!(key.to_str().unwrap(), "header-secret");
+        let cookie = prepared.headers.get(header::COOKIE).unwrap();
+        assert!(cookie.is_sensitive());
+        assert_eq!(cookie.to_str().unwrap(), "theme=dark; sid=cookie-secret");
+        assert_eq!(prepared.secret_query.len(), 1);
+        assert!(!prepared.url.as_str().contains("secret"));
+        let shown = format!(
+            "{:?}{:?}{client:?}",
+            prepared.headers,
+            redacted_headers(&prepared.headers)
+        );
+        assert!(!shown.contains("secret"), "{shown}");
     }
 
     #[test]

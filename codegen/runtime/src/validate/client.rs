@@ -4,6 +4,8 @@
 //! the rules from its [`Route`]; the generated methods only gather their
 //! typed arguments into [`Args`].
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -145,9 +147,10 @@ impl<'a> Args<'a> {
 /// A call that passed [`check`]: what the transport sends.
 #[derive(Debug, Default)]
 pub struct Checked {
-    /// Query pairs, in the spec's order of the parameters.
-    pub query: Vec<(&'static str, String)>,
-    /// Header parameters.
+    /// Query pairs, in the spec's order of the parameters (an exploded
+    /// object gives pairs named by its properties).
+    pub query: Vec<(Cow<'static, str>, String)>,
+    /// Header parameters; cookie parameters are one `Cookie` header here.
     pub headers: Vec<(&'static str, String)>,
     /// The body bytes that were judged.
     pub body: Option<Vec<u8>>,
@@ -163,6 +166,7 @@ pub struct Checked {
 pub fn check(route: &'static Route, args: &Args<'_>) -> Result<Checked, Vec<Violation>> {
     let mut out = Vec::new();
     let mut checked = Checked::default();
+    let mut cookies = Vec::new();
     let mut path = args.path.iter();
     let params = match &args.params {
         Some(Ok(value)) => Some(value),
@@ -182,18 +186,22 @@ pub fn check(route: &'static Route, args: &Args<'_>) -> Result<Checked, Vec<Viol
                     format!("path parameter `{}` was not given", rule.name),
                 )),
             },
-            ParamLocation::Query | ParamLocation::Header => {
+            ParamLocation::Query | ParamLocation::Header | ParamLocation::Cookie => {
                 let value = params
                     .and_then(|p| p.get(rule.name))
                     .unwrap_or(&Value::Null);
-                let target = if rule.location == ParamLocation::Query {
-                    &mut checked.query
-                } else {
-                    &mut checked.headers
-                };
-                param_value(rule, value, target, &mut out);
+                for (name, text) in param_value(rule, value, &mut out) {
+                    match rule.location {
+                        ParamLocation::Query => checked.query.push((name, text)),
+                        ParamLocation::Cookie => cookies.push(format!("{name}={text}")),
+                        _ => checked.headers.push((rule.name, text)),
+                    }
+                }
             }
         }
+    }
+    if !cookies.is_empty() {
+        checked.headers.push(("Cookie", cookies.join("; ")));
     }
     match (&route.body, &args.body) {
         (Some(body), Some(Ok(given))) => {
@@ -287,36 +295,24 @@ fn outgoing(
     }
 }
 
-/// Checks one query or header parameter's value as it will be written
-/// and adds its pairs to `target`: `null` (or absent) leaves an optional
-/// parameter out; an array is one pair per item when `explode`, else one
-/// comma-separated value, and an empty one is left out (RFC 6570, which
-/// OpenAPI's styles follow, treats it as undefined).
+/// Checks one query, header or cookie parameter's value as it will be
+/// written and gives its pairs (see [`super::styles::pairs`]): `null` (or
+/// absent) leaves an optional parameter out.
 fn param_value(
     rule: &'static ParamRule,
     value: &Value,
-    target: &mut Vec<(&'static str, String)>,
     out: &mut Vec<Violation>,
-) {
+) -> Vec<(Cow<'static, str>, String)> {
     if value.is_null() && !rule.required {
-        return;
+        return Vec::new();
     }
-    let part = if rule.location == ParamLocation::Query {
-        "/query"
-    } else {
-        "/headers"
+    let part = match rule.location {
+        ParamLocation::Query => "/query",
+        ParamLocation::Cookie => "/cookies",
+        _ => "/headers",
     };
     param(rule, part, value, out);
-    match value {
-        Value::Null => {}
-        Value::Array(items) if rule.array && rule.explode => {
-            for item in items {
-                target.push((rule.name, crate::encode::param_text(item)));
-            }
-        }
-        Value::Array(items) if items.is_empty() => {}
-        other => target.push((rule.name, crate::encode::param_text(other))),
-    }
+    super::styles::pairs(rule, value)
 }
 
 /// Checks a path parameter value.

@@ -45,16 +45,18 @@ pub mod number;
 pub mod pointer;
 pub mod request;
 mod scan;
+mod security;
 pub mod serve;
 mod shorthand;
 pub mod stream;
+pub mod styles;
 pub mod verdict;
 pub mod walk;
 
 use std::sync::OnceLock;
 
 pub use pointer::Pointer;
-pub use request::{ParamRule, Scalar};
+pub use request::{ParamRule, Scalar, Style};
 pub use shorthand::{
     ANY, BOOLEAN, INT32, INT64, OBJECT, STRING, all_of, any_of, array, nullable, object, one_of,
     optional, reference, required, schema, string, string_enum,

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::pointer::insert_token;
-use super::{Kind, Pointer, Schema, StringRules, body, resolve, walk};
+use super::{Kind, Pointer, Schema, StringRules, body, resolve, styles, walk};
 use crate::{Method, ParamLocation, Route, Violation};
 
 /// A request as received: nothing decoded yet.
@@ -94,6 +94,39 @@ pub enum Scalar {
     Json,
 }
 
+/// How a parameter's value is spelt (OpenAPI `style`, and `content` for a
+/// JSON-encoded one). Arrays and objects differ by style; a scalar is its
+/// text in every style but [`Style::Json`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `form` in the query and cookies, `simple` in the path and headers
+    /// (the defaults): arrays comma-separated, or in the query with
+    /// `explode` one pair per item; objects `key,value,key,value`, or with
+    /// `explode` one pair per property (query) or `key=value,...`
+    /// (path, headers).
+    Form,
+    /// `spaceDelimited` (query): arrays and objects separated by spaces.
+    SpaceDelimited,
+    /// `pipeDelimited` (query): arrays and objects separated by `|`.
+    PipeDelimited,
+    /// `deepObject` (query): one pair `name[key]=value` per property.
+    DeepObject,
+    /// `content: {application/json: ...}`: the whole value as JSON text.
+    Json,
+}
+
+impl Style {
+    /// What separates the items of an array (and the keys and values of
+    /// an object) written as one value.
+    pub const fn delimiter(self) -> char {
+        match self {
+            Style::SpaceDelimited => ' ',
+            Style::PipeDelimited => '|',
+            Style::Form | Style::DeepObject | Style::Json => ',',
+        }
+    }
+}
+
 /// A path, query or header parameter as the route table describes it:
 /// where it travels, and the rules the validators judge it by.
 #[derive(Debug)]
@@ -111,8 +144,10 @@ pub struct ParamRule {
     /// Whether it is an array of such values.
     pub array: bool,
     /// For arrays in the query: one `name=value` pair per item (`explode`)
-    /// rather than one comma-separated value.
+    /// rather than one comma-separated value; for objects, see [`Style`].
     pub explode: bool,
+    /// How the value is spelt.
+    pub style: Style,
 }
 
 impl ParamRule {
@@ -128,6 +163,7 @@ impl ParamRule {
             scalar,
             array: false,
             explode: false,
+            style: Style::Form,
         }
     }
 
@@ -156,6 +192,24 @@ impl ParamRule {
         }
     }
 
+    /// An optional cookie parameter holding one value.
+    pub const fn cookie(name: &'static str, scalar: Scalar, schema: &'static Schema) -> Self {
+        ParamRule {
+            location: ParamLocation::Cookie,
+            ..ParamRule::query(name, scalar, schema)
+        }
+    }
+
+    /// The same parameter, spelt in `style`; `explode` as the field says
+    /// (objects explode, like arrays, where the spec says so).
+    pub const fn style(self, style: Style, explode: bool) -> Self {
+        ParamRule {
+            style,
+            explode,
+            ..self
+        }
+    }
+
     /// The same parameter as an array of its scalar; `explode` as the
     /// field says.
     pub const fn array(self, explode: bool) -> Self {
@@ -166,10 +220,23 @@ impl ParamRule {
         }
     }
 
+    /// Whether each item of an array (each property of an object) is a
+    /// pair of its own: `explode` in the query, outside `deepObject` and
+    /// JSON. (In a header or cookie, `explode` only writes an object's
+    /// properties as `key=value`.)
+    pub const fn repeats(&self) -> bool {
+        self.explode
+            && matches!(self.location, ParamLocation::Query)
+            && !matches!(self.style, Style::Json | Style::DeepObject)
+    }
+
     /// Turns texts into the JSON value the schema judges.
     fn value(&self, texts: &[String]) -> Value {
+        if self.style == Style::Json {
+            return read(Scalar::Json, texts.first().map_or("", String::as_str));
+        }
         if self.array {
-            let items: Vec<&str> = if self.explode {
+            let items: Vec<&str> = if self.repeats() {
                 texts.iter().map(String::as_str).collect()
             } else {
                 texts
@@ -178,7 +245,7 @@ impl ParamRule {
                         if t.is_empty() {
                             Vec::new()
                         } else {
-                            t.split(',').collect()
+                            t.split(self.style.delimiter()).collect()
                         }
                     })
                     .unwrap_or_default()
@@ -192,7 +259,7 @@ impl ParamRule {
 
 /// Reads one parameter text as `scalar`; text that does not read stays a
 /// string, so the schema reports a `type` violation for it.
-fn read(scalar: Scalar, text: &str) -> Value {
+pub(crate) fn read(scalar: Scalar, text: &str) -> Value {
     let parsed = match scalar {
         Scalar::String => None,
         Scalar::Integer | Scalar::Number => {
@@ -263,14 +330,40 @@ impl<'a> RawRequest<'a> {
         rule: &ParamRule,
         out: &mut Vec<Violation>,
     ) -> Option<T> {
+        let at = location("/query", rule.name);
+        if let Some(rules) = styles::object_rules(rule)
+            && (rule.style == Style::DeepObject || rule.repeats())
+        {
+            // One pair per property: gathered from the whole query.
+            let pairs: Vec<(String, String)> = self
+                .query
+                .map(|q| {
+                    url::form_urlencoded::parse(q.as_bytes())
+                        .filter_map(|(k, v)| {
+                            styles::object_key(rule, rules, &k)
+                                .map(|key| (key.to_string(), v.into_owned()))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            if pairs.is_empty() {
+                return missing(rule, &at, "query parameter", out);
+            }
+            return judge(rule, at, styles::object_value(rules, &pairs), out);
+        }
         let texts = self.query_values(rule.name);
-        param(
-            rule,
-            location("/query", rule.name),
-            &texts,
-            "query parameter",
-            out,
-        )
+        param(rule, at, &texts, "query parameter", out)
+    }
+
+    /// Checks a cookie parameter and decodes it as `T`, like
+    /// [`RawRequest::query_param`]; located at `/cookies/{name}`.
+    pub fn cookie_param<T: DeserializeOwned>(
+        &self,
+        rule: &ParamRule,
+        out: &mut Vec<Violation>,
+    ) -> Option<T> {
+        let texts = self.cookie_values(rule.name);
+        param(rule, location("/cookies", rule.name), &texts, "cookie", out)
     }
 
     /// Checks a header parameter and decodes it as `T`, like
@@ -552,22 +645,15 @@ fn text_rules(rule: &ParamRule) -> Option<&'static StringRules> {
 
 fn param<T: DeserializeOwned>(
     rule: &ParamRule,
-    mut at: Pointer,
+    at: Pointer,
     texts: &[String],
     what: &str,
     out: &mut Vec<Violation>,
 ) -> Option<T> {
     if texts.is_empty() {
-        if rule.required {
-            out.push(Violation::new(
-                at.as_str(),
-                "required",
-                format!("the required {what} `{}` is missing", rule.name),
-            ));
-        }
-        return None;
+        return missing(rule, &at, what, out);
     }
-    if texts.len() > 1 && !(rule.array && rule.explode) {
+    if texts.len() > 1 && !(rule.array && rule.repeats()) {
         out.push(Violation::new(
             at.as_str(),
             "maxItems",
@@ -578,7 +664,52 @@ fn param<T: DeserializeOwned>(
         ));
         return None;
     }
-    let value = rule.value(texts);
+    let value = match styles::object_rules(rule) {
+        Some(rules) => {
+            let text = texts.first().map_or("", String::as_str);
+            match styles::split_object(text, rule.style.delimiter(), rule.explode) {
+                Some(pairs) => styles::object_value(rules, &pairs),
+                None => {
+                    out.push(Violation::new(
+                        at.as_str(),
+                        "style",
+                        format!(
+                            "must be an object written as {} pairs",
+                            if rule.explode {
+                                "`key=value`"
+                            } else {
+                                "`key,value`"
+                            }
+                        ),
+                    ));
+                    return None;
+                }
+            }
+        }
+        None => rule.value(texts),
+    };
+    judge(rule, at, value, out)
+}
+
+/// Adds a violation when a required parameter is absent; gives nothing.
+fn missing<T>(rule: &ParamRule, at: &Pointer, what: &str, out: &mut Vec<Violation>) -> Option<T> {
+    if rule.required {
+        out.push(Violation::new(
+            at.as_str(),
+            "required",
+            format!("the required {what} `{}` is missing", rule.name),
+        ));
+    }
+    None
+}
+
+/// Validates a parameter's value against its schema and decodes it as `T`.
+fn judge<T: DeserializeOwned>(
+    rule: &ParamRule,
+    mut at: Pointer,
+    value: Value,
+    out: &mut Vec<Violation>,
+) -> Option<T> {
     let before = out.len();
     walk::validate(rule.schema, &value, &mut at, out);
     if out.len() != before {

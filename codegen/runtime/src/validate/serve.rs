@@ -75,6 +75,7 @@ impl Parts<'_> {
         let rule = self.next_rule()?;
         match rule.location {
             ParamLocation::Header => self.request.header_param(rule, &mut self.out),
+            ParamLocation::Cookie => self.request.cookie_param(rule, &mut self.out),
             _ => self.request.query_param(rule, &mut self.out),
         }
     }
@@ -158,7 +159,7 @@ pub fn handle<I>(
 }
 
 /// Reads one operation's input: the builder takes the parameters and the
-/// body; the bearer token, `Accept` and a body the operation does not
+/// body; the credentials (see [`RawRequest::check_security`]), `Accept` and a body the operation does not
 /// take are checked here. Every violation is collected before refusing.
 pub fn read<I>(
     request: &RawRequest<'_>,
@@ -175,7 +176,9 @@ pub fn read<I>(
     };
     let input = build(&mut parts);
     let mut out = parts.out;
-    if route.auth {
+    if !route.security.is_empty() {
+        request.check_security(route.security, &mut out);
+    } else if route.auth {
         request.check_bearer(&mut out);
     }
     request.check_accept_for(route, &mut out);

@@ -25,6 +25,7 @@ pub static ASSIGN: Route = Route {
     params: &[],
     body: Some(graph_runtime::Body::json(&graph_runtime::validate::ANY)),
     auth: true,
+    security: &[],
     responses: &[
         ResponseSpec {
             status: StatusSpec::Code(204),
@@ -49,6 +50,7 @@ pub static GET_THING: Route = Route {
     params: &[],
     body: None,
     auth: true,
+    security: &[],
     responses: &[ResponseSpec {
         status: StatusSpec::Code(200),
         content_type: Some("application/json"),
@@ -66,6 +68,7 @@ pub static TOUCH: Route = Route {
     params: &[],
     body: None,
     auth: true,
+    security: &[],
     responses: &[ResponseSpec {
         status: StatusSpec::Range(2),
         content_type: None,

@@ -149,7 +149,7 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
                 steps.push(quote!(let #local = p.path();));
                 fields.push(quote!(#field: #local?,));
             }
-            ParamLocation::Query | ParamLocation::Header => {
+            ParamLocation::Query | ParamLocation::Header | ParamLocation::Cookie => {
                 // The type comes from the field the value goes into.
                 steps.push(quote!(let #local = p.param();));
                 if !p.required || is_nullable(ctx.api, &p.schema) {
