@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+#[path = "../test-support/scratch_cargo.rs"]
+mod scratch_cargo;
+
+use scratch_cargo::repo;
 
 fn spec() -> PathBuf {
     repo().join("spec/assign.yaml")
@@ -164,11 +165,12 @@ fn crate_output_builds_on_its_own() {
     );
     let manifest = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
     assert!(manifest.contains("name = \"assign-client\""), "{manifest}");
-    let target = repo().join("target/scratch");
-    let build = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--offline", "--manifest-path"])
+    // Checked (type-checked, lints run) in the target directory every
+    // crate-building test shares, with the repository's versions.
+    scratch_cargo::pin_versions(dir.path());
+    let build = scratch_cargo::cargo("check")
+        .args(["--quiet", "--manifest-path"])
         .arg(dir.path().join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
         .output()
         .unwrap();
     assert!(

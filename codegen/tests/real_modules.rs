@@ -7,30 +7,45 @@
 //!
 //! The operation count is checked against the spec, counted here straight
 //! from the YAML rather than through the generator.
+//!
+//! The crates of the real specs go into one scratch workspace and are
+//! checked by one `cargo check`: the dependencies are compiled once for all
+//! of them (in the target directory every crate-building test shares, see
+//! `scratch_cargo.rs`) and the crates compile side by side on both cores.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+#[path = "../test-support/scratch_cargo.rs"]
+mod scratch_cargo;
 
-/// The two of Microsoft's modules (see `test-support`) that the generator
-/// takes today. `DeviceManagement.yml` (891 operations) is left to issue
-/// 17, which makes real-world specs generate; it joins this list then.
+use scratch_cargo::repo;
+
+/// Microsoft's modules in `../shared/graph-openapi/` (see `test-support`):
+/// every YAML file there, which today is `DeviceManagement.Actions.yml`
+/// (320 operations), `DeviceManagement.Enrollment.yml` (196) and
+/// `DeviceManagement.yml` (891).
 fn shared_modules() -> Vec<PathBuf> {
     let dir = test_support::shared!("graph-openapi");
-    [
-        "DeviceManagement.Actions.yml",
-        "DeviceManagement.Enrollment.yml",
-    ]
-    .iter()
-    .map(|file| {
-        let path = dir.join(file);
-        assert!(path.is_file(), "{} is missing", path.display());
-        path
-    })
-    .collect()
+    let mut modules: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yml" | "yaml")
+            )
+        })
+        .collect();
+    modules.sort();
+    assert!(
+        modules
+            .iter()
+            .any(|m| m.ends_with("DeviceManagement.Actions.yml")),
+        "DeviceManagement.Actions.yml is missing from {}",
+        dir.display()
+    );
+    modules
 }
 
 const METHODS: [&str; 8] = [
@@ -67,28 +82,68 @@ fn generate_crate(spec: &Path, dir: &Path, name: &str) -> String {
     std::fs::read_to_string(dir.join("src/lib.rs")).unwrap()
 }
 
-/// Runs cargo on a generated crate with warnings denied, in a target
-/// directory of its own under the repository's `target/` (shared by the
-/// crates of this test so the runtime compiles once).
-fn cargo(dir: &Path, args: &[&str]) {
-    let target = repo().join("target/generated-crates");
-    let out = Command::new(env!("CARGO"))
-        .args(args)
-        .args(["--quiet", "--offline", "--manifest-path"])
-        .arg(dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
-        .env("RUSTFLAGS", "-D warnings")
-        .env("RUSTDOCFLAGS", "-D warnings")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+/// Runs cargo (through `scratch_cargo`, so with warnings denied) on the
+/// crate or workspace whose manifest is `manifest`.
+fn cargo(manifest: &Path, args: &[&str]) {
+    let out = scratch_cargo::cargo(args[0])
+        .args(&args[1..])
+        .arg("--quiet")
+        .arg("--manifest-path")
+        .arg(manifest)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
         "cargo {args:?} failed for {}:\n{}\n{}",
-        dir.display(),
+        manifest.display(),
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// A scratch workspace for generated crates: each crate is written by the
+/// CLI as a workspace of its own (so it builds wherever it lands); here its
+/// `[workspace]` table goes and it becomes a member of this one.
+struct Workspace {
+    dir: tempfile::TempDir,
+    members: Vec<String>,
+}
+
+impl Workspace {
+    fn new() -> Self {
+        Workspace {
+            dir: tempfile::tempdir().unwrap(),
+            members: Vec::new(),
+        }
+    }
+
+    /// Generates `spec` as the member `name` and returns its code.
+    fn generate(&mut self, spec: &Path, name: &str) -> String {
+        let crate_dir = self.dir.path().join(name);
+        let code = generate_crate(spec, &crate_dir, name);
+        let manifest = crate_dir.join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        assert!(text.contains("\n[workspace]\n"), "{text}");
+        std::fs::write(&manifest, text.replace("\n[workspace]\n", "\n")).unwrap();
+        self.members.push(name.to_string());
+        code
+    }
+
+    /// `cargo check --workspace` over every member, warnings denied.
+    fn check(&self) {
+        let members: Vec<String> = self.members.iter().map(|m| format!("{m:?}")).collect();
+        let manifest = self.dir.path().join("Cargo.toml");
+        std::fs::write(
+            &manifest,
+            format!(
+                "[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
+                members.join(", ")
+            ),
+        )
+        .unwrap();
+        scratch_cargo::pin_versions(self.dir.path());
+        cargo(&manifest, &["check", "--workspace"]);
+    }
 }
 
 /// `routes::ALL` entries and flat client methods in generated code.
@@ -103,24 +158,73 @@ fn generated_counts(code: &str) -> (usize, usize) {
     (routes, flat)
 }
 
+/// Real specs the generator still refuses, each with what it lacks. Every
+/// other file of `../shared/real-specs/` must generate and build; one of
+/// these that starts to generate fails the test until it is taken off.
+const STILL_REFUSED: &[(&str, &str)] = &[
+    (
+        "buildomat.json",
+        "text/plain and octet-stream request bodies",
+    ),
+    (
+        "nexus.json",
+        "form-urlencoded and octet-stream request bodies",
+    ),
+];
+
+/// Every spec of progenitor's sample corpus (`../shared/real-specs/`) and
+/// Microsoft's modules (`../shared/graph-openapi/`) that the generator
+/// takes: each crate has every operation of its spec in its route table
+/// and as a flat method, and they all check with `-D warnings` together.
 #[test_support::needs_shared]
 #[test]
-fn microsofts_modules_generate_crates_that_build_warning_free() {
-    let modules = shared_modules();
-    assert_eq!(modules.len(), 2, "expected the two modules: {modules:?}");
-    let dir = tempfile::tempdir().unwrap();
-    for spec in &modules {
+fn real_specs_generate_crates_that_check_warning_free() {
+    let mut workspace = Workspace::new();
+    let mut specs = shared_modules();
+    let corpus = test_support::shared!("real-specs");
+    let mut refused = Vec::new();
+    for entry in std::fs::read_dir(&corpus).unwrap() {
+        let path = entry.unwrap().path();
+        let is_spec = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("json" | "yaml" | "yml")
+        );
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !is_spec {
+            continue;
+        }
+        if STILL_REFUSED.iter().any(|(name, _)| *name == file) {
+            refused.push(path);
+        } else {
+            specs.push(path);
+        }
+    }
+    specs.sort();
+    for spec in &refused {
+        let out = Command::new(env!("CARGO_BIN_EXE_codegen"))
+            .arg("check")
+            .arg(spec)
+            .output()
+            .unwrap();
+        assert!(
+            !out.status.success(),
+            "{} generates now: take it off STILL_REFUSED",
+            spec.display()
+        );
+    }
+    for spec in &specs {
+        // JSON is YAML, so the YAML count reads both.
         let expected = spec_operation_count(spec);
         let stem = spec.file_stem().unwrap().to_string_lossy().to_lowercase();
-        let name = format!("graph-{}", stem.replace('.', "-"));
-        let crate_dir = dir.path().join(&name);
-        let code = generate_crate(spec, &crate_dir, &name);
-        let (routes, flat) = generated_counts(&code);
-        assert_eq!(routes, expected, "route table of {}", spec.display());
-        assert_eq!(flat, expected, "flat methods of {}", spec.display());
-        let model = codegen::load_model(spec).unwrap();
-        assert_eq!(model.operations.len(), expected);
-        if stem.ends_with("actions") {
+        let name = format!("real-{}", stem.replace('.', "-"));
+        let code = workspace.generate(spec, &name);
+        assert_eq!(
+            generated_counts(&code),
+            (expected, expected),
+            "routes and flat methods of {}",
+            spec.display()
+        );
+        if stem == "devicemanagement.actions" {
             assert_eq!(expected, 320);
             // Microsoft's own description of the assign action.
             assert!(
@@ -129,47 +233,11 @@ fn microsofts_modules_generate_crates_that_build_warning_free() {
                 ),
                 "no client method for the assign action"
             );
-        } else {
-            assert_eq!(expected, 196);
         }
-        cargo(&crate_dir, &["build"]);
     }
-}
-
-/// The specs of progenitor's sample corpus (`../shared/real-specs/`) that
-/// the generator takes today: each crate builds with `-D warnings` and has
-/// every operation of its spec. (`buildomat` and `nexus` still need
-/// non-JSON request bodies and `oneOf` parameters.)
-const PROGENITOR_SPECS: &[&str] = &[
-    "cli-gen.json",
-    "keeper.json",
-    "param-collision.json",
-    "param-overrides.yaml",
-    "propolis-server.json",
-];
-
-#[test_support::needs_shared]
-#[test]
-fn progenitor_specs_generate_crates_that_build_warning_free() {
-    let dir = test_support::shared!("real-specs");
-    let out = tempfile::tempdir().unwrap();
-    for file in PROGENITOR_SPECS {
-        let spec = dir.join(file);
-        assert!(spec.is_file(), "{} is missing", spec.display());
-        // JSON is YAML, so the YAML count reads both.
-        let expected = spec_operation_count(&spec);
-        let stem = spec.file_stem().unwrap().to_string_lossy().to_lowercase();
-        let name = format!("real-{}", stem.replace('.', "-"));
-        let crate_dir = out.path().join(&name);
-        let code = generate_crate(&spec, &crate_dir, &name);
-        assert_eq!(
-            generated_counts(&code),
-            (expected, expected),
-            "routes and flat methods of {}",
-            spec.display()
-        );
-        cargo(&crate_dir, &["build"]);
-    }
+    let model = codegen::load_model(&specs[0]).unwrap();
+    assert_eq!(model.operations.len(), spec_operation_count(&specs[0]));
+    workspace.check();
 }
 
 #[test]
@@ -197,6 +265,7 @@ fn features_crate_builds_and_behaves_over_loopback() {
     .unwrap();
     // Unit, behaviour and doc tests (the spec's prose must not become a
     // failing doc test or a rustdoc warning).
-    cargo(&crate_dir, &["test"]);
-    cargo(&crate_dir, &["doc", "--no-deps"]);
+    scratch_cargo::pin_versions(&crate_dir);
+    cargo(&manifest, &["test"]);
+    cargo(&manifest, &["doc", "--no-deps"]);
 }

@@ -6,22 +6,20 @@
 //! touched; the copies build into `target/scratch` so dependencies are
 //! compiled once and reused across runs.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 use std::sync::{Mutex, MutexGuard};
+
+#[path = "../../codegen/test-support/scratch_cargo.rs"]
+mod scratch_cargo;
+
+use scratch_cargo::repo;
 
 /// Held by each test for its whole run: the tests share `target/scratch`
 /// and read back what the latest build generated there.
 fn scratch_target() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .canonicalize()
-        .unwrap()
 }
 
 /// Copies the workspace sources (not `target/`, not `.git`) into `to`.
@@ -49,25 +47,16 @@ fn copy_workspace(from: &Path, to: &Path) {
 /// and the generated code is compiled as far as type checking, without
 /// the machine-code pass, which would double this test's share of CI.
 fn build(workspace: &Path) -> Output {
-    Command::new(env!("CARGO"))
-        .args([
-            "check",
-            "--offline",
-            "--locked",
-            "-p",
-            "autopilot-client",
-            "--lib",
-        ])
+    scratch_cargo::cargo("check")
+        .args(["--locked", "-p", "autopilot-client", "--lib"])
         .current_dir(workspace)
-        .env("CARGO_TARGET_DIR", repo().join("target/scratch"))
-        .env_remove("RUSTFLAGS")
         .output()
         .unwrap()
 }
 
 /// The generated file of the most recent build of the copy.
 fn newest_generated_file() -> String {
-    let build_dir = repo().join("target/scratch/debug/build");
+    let build_dir = scratch_cargo::target_dir().join("debug/build");
     let newest = std::fs::read_dir(&build_dir)
         .unwrap()
         .filter_map(Result::ok)
