@@ -78,23 +78,23 @@ fn candidates(doc: &SpecDoc, schema: &Value, hint: &str, depth: usize) -> Vec<Va
     {
         out.push(first.clone());
     }
-    for key in ["allOf"] {
-        if let Some(parts) = schema.get(key).and_then(Value::as_array) {
-            let mut merged = Map::new();
-            let mut scalar = None;
-            for part in parts {
-                match candidates(doc, part, hint, depth).into_iter().next() {
-                    Some(Value::Object(object)) => merged.extend(object),
-                    Some(other) => scalar = Some(other),
-                    None => {}
-                }
+    // `allOf`: the parts' first candidates merged (objects), or the
+    // last scalar one.
+    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        let mut merged = Map::new();
+        let mut scalar = None;
+        for part in parts {
+            match candidates(doc, part, hint, depth).into_iter().next() {
+                Some(Value::Object(object)) => merged.extend(object),
+                Some(other) => scalar = Some(other),
+                None => {}
             }
-            let own = built(doc, schema, hint, depth).into_iter().next();
-            if let Some(Value::Object(object)) = own {
-                merged.extend(object);
-            }
-            out.push(scalar.unwrap_or(Value::Object(merged)));
         }
+        let own = built(doc, schema, hint, depth).into_iter().next();
+        if let Some(Value::Object(object)) = own {
+            merged.extend(object);
+        }
+        out.push(scalar.unwrap_or(Value::Object(merged)));
     }
     for key in ["oneOf", "anyOf"] {
         for part in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
@@ -121,7 +121,7 @@ fn built(doc: &SpecDoc, schema: &Value, hint: &str, depth: usize) -> Vec<Value> 
         }
     });
     match kind {
-        Some("object") => objects(doc, schema, hint, depth),
+        Some("object") => objects(doc, schema, depth),
         Some("array") => arrays(doc, schema, hint, depth),
         Some("string") => strings(schema, hint),
         Some("integer") => numbers(schema, true),
@@ -132,7 +132,7 @@ fn built(doc: &SpecDoc, schema: &Value, hint: &str, depth: usize) -> Vec<Value> 
     }
 }
 
-fn objects(doc: &SpecDoc, schema: &Value, hint: &str, depth: usize) -> Vec<Value> {
+fn objects(doc: &SpecDoc, schema: &Value, depth: usize) -> Vec<Value> {
     let required: Vec<&str> = schema
         .get("required")
         .and_then(Value::as_array)
@@ -162,7 +162,6 @@ fn objects(doc: &SpecDoc, schema: &Value, hint: &str, depth: usize) -> Vec<Value
         }
         Value::Object(object)
     };
-    let _ = hint;
     if depth < MAX_DEPTH {
         vec![fill(true), fill(false)]
     } else {

@@ -566,9 +566,9 @@ fn parameter_probes(
         .as_deref()
         .map(|q| {
             q.split('&')
-                .filter_map(|pair| {
+                .map(|pair| {
                     let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                    Some((k.to_string(), v.to_string()))
+                    (k.to_string(), v.to_string())
                 })
                 .collect()
         })
