@@ -97,7 +97,12 @@ fn candidates(doc: &SpecDoc, schema: &Value, hint: &str, depth: usize) -> Vec<Va
         out.push(scalar.unwrap_or(Value::Object(merged)));
     }
     for key in ["oneOf", "anyOf"] {
-        for part in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
+        for part in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             out.extend(candidates(doc, part, hint, depth));
         }
     }
@@ -147,7 +152,10 @@ fn objects(doc: &SpecDoc, schema: &Value, depth: usize) -> Vec<Value> {
             if !all && !required.contains(&name.as_str()) {
                 continue;
             }
-            if let Some(v) = candidates(doc, property, name, depth + 1).into_iter().next() {
+            if let Some(v) = candidates(doc, property, name, depth + 1)
+                .into_iter()
+                .next()
+            {
                 object.insert(name.clone(), v);
             }
         }
@@ -233,7 +241,11 @@ fn strings(schema: &Value, hint: &str) -> Vec<Value> {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect::<String>();
-    let word = if word.is_empty() { "value".into() } else { word };
+    let word = if word.is_empty() {
+        "value".into()
+    } else {
+        word
+    };
     for text in [
         format!("{word}-1"),
         word.clone(),

@@ -170,6 +170,9 @@ async fn a_fluent_path_reaching_the_sibling_route_fails_the_job() {
 
     // Control: the table as generated passes.
     let report = run(&Options::default()).await;
-    let failed: Vec<_> = report.failures().map(|r| (&r.operation, &r.check)).collect();
+    let failed: Vec<_> = report
+        .failures()
+        .map(|r| (&r.operation, &r.check))
+        .collect();
     assert!(report.passed(), "{failed:?}");
 }

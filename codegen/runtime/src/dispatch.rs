@@ -119,7 +119,11 @@ impl DispatchArgs {
         serde_json::from_value(value).map_err(|e| {
             invalid(
                 route,
-                Violation::new("/body", "type", format!("the body does not fit its type: {e}")),
+                Violation::new(
+                    "/body",
+                    "type",
+                    format!("the body does not fit its type: {e}"),
+                ),
             )
         })
     }
@@ -130,15 +134,19 @@ impl DispatchArgs {
         self.params
             .keys()
             .filter(|name| {
-                !route.params.iter().any(|p| {
-                    p.location != ParamLocation::Path && p.name == name.as_str()
-                })
+                !route
+                    .params
+                    .iter()
+                    .any(|p| p.location != ParamLocation::Path && p.name == name.as_str())
             })
             .map(|name| {
                 Violation::new(
                     format!("/query/{name}"),
                     "undeclared",
-                    format!("`{}` has no query or header parameter `{name}`", route.operation_id),
+                    format!(
+                        "`{}` has no query or header parameter `{name}`",
+                        route.operation_id
+                    ),
                 )
             })
             .collect()

@@ -57,8 +57,10 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         /// Every operation callable by its operationId with generic
         /// arguments, through its flat method and its fluent path.
         pub mod dispatch {
+            // Unused in a spec without operations.
             #[allow(unused_imports)]
             use super::{params, types};
+            #[allow(unused_imports)]
             use #rt::dispatch::{Call, DispatchArgs};
 
             /// One entry per operation, in the order of `routes::ALL`.
@@ -151,7 +153,7 @@ fn typed(
     let doc = format!(" `{}` through its {how}.", op.id);
     quote! {
         #[doc = #doc]
-        #[allow(deprecated, unused_variables)]
+        #[allow(deprecated, unused_variables, clippy::let_unit_value)]
         fn #name<'a>(client: &'a #rt::Client, args: &'a DispatchArgs) -> Call<'a> {
             Box::pin(async move {
                 let route = &super::routes::#route;

@@ -172,12 +172,7 @@ impl Naming {
             terminals.push(
                 node.operations
                     .iter()
-                    .map(|op| {
-                        (
-                            op.id.clone(),
-                            ident(taken.claim(op.method.spec_name())),
-                        )
-                    })
+                    .map(|op| (op.id.clone(), ident(taken.claim(op.method.spec_name()))))
                     .collect(),
             );
             steps.push(

@@ -103,10 +103,10 @@ pub fn default_targets() -> Vec<SpecTarget> {
 /// instead of `spec/assign.yaml` (`--spec`).
 pub fn targets_with_main(spec: PathBuf) -> Vec<SpecTarget> {
     let mut targets = default_targets();
-    match targets
-        .iter_mut()
-        .find(|t| t.api.is_some_and(|api| std::ptr::eq(api, &autopilot_client::API)))
-    {
+    match targets.iter_mut().find(|t| {
+        t.api
+            .is_some_and(|api| std::ptr::eq(api, &autopilot_client::API))
+    }) {
         Some(main) => main.path = spec,
         None => targets.insert(
             0,
@@ -291,8 +291,7 @@ pub async fn run(options: &Options) -> Report {
                 ),
             }
             let args = base.map(|(_, args)| args);
-            scenarios::run_for(oracle, mock, api, op, operation, args.as_ref(), &mut report)
-                .await;
+            scenarios::run_for(oracle, mock, api, op, operation, args.as_ref(), &mut report).await;
         }
         if let (Some(mock), Some(base)) = (target.mock(), &first_base) {
             negative::run_unknown_path(oracle, mock, base, &mut report).await;
@@ -489,4 +488,3 @@ fn check_route_table(oracle: &Oracle, api: &Api, report: &mut Report) {
         }
     }
 }
-

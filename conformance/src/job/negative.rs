@@ -336,7 +336,12 @@ pub async fn run_unknown_path(
     report: &mut Report,
 ) {
     let mut probe = start(mock, base, "unknown path -> 404", 404, false);
-    let root = oracle.roots().iter().max_by_key(|r| r.len()).cloned().unwrap_or_default();
+    let root = oracle
+        .roots()
+        .iter()
+        .max_by_key(|r| r.len())
+        .cloned()
+        .unwrap_or_default();
     probe.url = format!("{}{root}/conformanceNothingHere", origin(mock));
     match send_probe(mock, &probe).await {
         Err(e) => report.check("spec", probe.name.clone(), Err(e)),
@@ -384,7 +389,12 @@ fn start(mock: &MockServer, base: &Exchange, name: &str, status: u16, oracle_val
 }
 
 /// The probes of one operation.
-pub fn probes(oracle: &Oracle, mock: &MockServer, op: &SpecOperation, base: &Exchange) -> Vec<Probe> {
+pub fn probes(
+    oracle: &Oracle,
+    mock: &MockServer,
+    op: &SpecOperation,
+    base: &Exchange,
+) -> Vec<Probe> {
     let mut out = Vec::new();
     let probe = |name: &str, status: u16| start(mock, base, name, status, false);
     if !op.security.is_empty() {
@@ -500,7 +510,10 @@ fn body_probes(
             };
             let mut changed = object.clone();
             changed.insert(name.clone(), wrong);
-            broken.push((format!("`{name}` of the wrong type -> 400"), Value::Object(changed)));
+            broken.push((
+                format!("`{name}` of the wrong type -> 400"),
+                Value::Object(changed),
+            ));
         }
         if resolved.get("additionalProperties") == Some(&Value::Bool(false)) {
             let mut extra = object.clone();
@@ -588,8 +601,11 @@ fn parameter_probes(
             "query" => {
                 if param.required {
                     let mut p = probe(&format!("`{}` missing -> 400", param.name), 400);
-                    let kept: Vec<(String, String)> =
-                        pairs.iter().filter(|(k, _)| *k != encoded).cloned().collect();
+                    let kept: Vec<(String, String)> = pairs
+                        .iter()
+                        .filter(|(k, _)| *k != encoded)
+                        .cloned()
+                        .collect();
                     with_query(&mut p, &kept);
                     out.push(p);
                 }
@@ -604,8 +620,11 @@ fn parameter_probes(
                 });
                 if typed == Some(true) {
                     let mut p = probe(&format!("`{}` not valid -> 400", param.name), 400);
-                    let mut changed: Vec<(String, String)> =
-                        pairs.iter().filter(|(k, _)| *k != encoded).cloned().collect();
+                    let mut changed: Vec<(String, String)> = pairs
+                        .iter()
+                        .filter(|(k, _)| *k != encoded)
+                        .cloned()
+                        .collect();
                     changed.push((encoded.clone(), "conformance-not-valid".into()));
                     with_query(&mut p, &changed);
                     out.push(p);
@@ -614,7 +633,8 @@ fn parameter_probes(
             "header" if param.required => {
                 let mut p = probe(&format!("`{}` missing -> 400", param.name), 400);
                 p.set_header(&param.name.to_ascii_lowercase(), None);
-                p.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&param.name));
+                p.headers
+                    .retain(|(n, _)| !n.eq_ignore_ascii_case(&param.name));
                 out.push(p);
             }
             _ => {}

@@ -9,10 +9,10 @@ use graph_runtime::dispatch::{self, DispatchArgs, Operation};
 use graph_runtime::{Error, Response};
 use serde_json::Value;
 
+use super::AWKWARD_ID;
 use super::args::{self, Ids, arguments};
 use super::drive::CallOutcome;
 use super::report::Report;
-use super::AWKWARD_ID;
 use crate::exchange::Exchange;
 use crate::mock::Recorder;
 use crate::oracle::{Oracle, Outcome, SpecOperation, matching};
@@ -109,7 +109,9 @@ impl Job<'_> {
             if op.path_params().next().is_some() {
                 let row = id_round_trip(oracle, &awkward, &fluent);
                 match row {
-                    Some(row) => report.check_about(id, "awkward id stays one segment", row, &fluent),
+                    Some(row) => {
+                        report.check_about(id, "awkward id stays one segment", row, &fluent)
+                    }
                     None => report.push(
                         id,
                         "awkward id stays one segment",
@@ -164,7 +166,8 @@ impl Job<'_> {
         };
         report.check_about(id, "dispatch returns the raw response", row, &exchange);
         let mut same = same_request(flat, &exchange);
-        if flat.request.path != exchange.request.path || flat.request.query != exchange.request.query
+        if flat.request.path != exchange.request.path
+            || flat.request.query != exchange.request.query
         {
             same = Err(format!(
                 "dispatch sent `{}{}`, the flat method `{}{}`",
