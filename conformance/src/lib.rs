@@ -13,6 +13,7 @@ pub mod job;
 pub mod mock;
 pub mod oracle;
 pub mod proxy;
+pub mod synth;
 
 /// The README's Rust examples, compiled by `cargo test` as doctests of this
 /// crate: it sees the generated client and the runtime, and `codegen` as a

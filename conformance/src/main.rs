@@ -296,7 +296,10 @@ async fn run_job(cli: Cli) -> ExitCode {
         },
     };
     let options = Options {
-        spec: cli.spec.unwrap_or_else(job::default_spec),
+        specs: match cli.spec {
+            Some(spec) => job::targets_with_main(spec),
+            None => job::default_targets(),
+        },
         token,
         base_url: cli.base_url,
     };

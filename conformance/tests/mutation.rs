@@ -113,3 +113,66 @@ async fn mutated_specs_make_the_oracle_fail_readably() {
         });
     }
 }
+
+/// The hole a route table cannot close by itself: a fluent path that
+/// reaches its sibling's route is answered (the path is in the spec) and
+/// judged valid. Here the dispatcher's fluent entry of
+/// `..._deploymentProfile_assign` is the one of
+/// `..._intendedDeploymentProfile_assign`, as if the generated fluent step
+/// called the wrong flat method: the job must fail (it exits 1 when any
+/// row fails) and name the operation and where its call went. No rebuild:
+/// the generated table is data, and the swapped entry is the sibling's
+/// real fluent path.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fluent_path_reaching_the_sibling_route_fails_the_job() {
+    use conformance::job::{Options, run};
+    use conformance::oracle::Outcome;
+    use graph_runtime::dispatch::Api;
+
+    let api = &autopilot_client::API;
+    let index = |id: &str| {
+        api.operations
+            .iter()
+            .position(|o| o.route.operation_id == id)
+            .unwrap()
+    };
+    let victim = "windowsAutopilotDeviceIdentities_deploymentProfile_assign";
+    let sibling = "windowsAutopilotDeviceIdentities_intendedDeploymentProfile_assign";
+    let mut operations = api.operations.to_vec();
+    operations[index(victim)].fluent = api.operations[index(sibling)].fluent;
+    let mutated: &'static Api = Box::leak(Box::new(Api {
+        operations: Box::leak(operations.into_boxed_slice()),
+        ..*api
+    }));
+    let mut options = Options::default();
+    for target in &mut options.specs {
+        if target.api.is_some_and(|a| a.spec == api.spec) {
+            target.api = Some(mutated);
+        }
+    }
+    let report = run(&options).await;
+    assert!(!report.passed(), "the job passed with the mutation");
+    let failed: Vec<String> = report
+        .checks
+        .iter()
+        .filter(|r| r.verdict == Outcome::Fail)
+        .map(|r| format!("{} / {}: {}", r.operation, r.check, r.detail))
+        .collect();
+    assert_eq!(
+        failed,
+        [format!(
+            "{victim} / fluent: reached this operation: the call for `{victim}` (POST \
+             /deviceManagement/windowsAutopilotDeviceIdentities/{{windowsAutopilotDeviceIdentityId}}/deploymentProfile/assign) \
+             reached `{sibling}` (POST \
+             /deviceManagement/windowsAutopilotDeviceIdentities/{{windowsAutopilotDeviceIdentityId}}/intendedDeploymentProfile/assign)"
+        )],
+    );
+
+    // Control: the table as generated passes.
+    let report = run(&Options::default()).await;
+    let failed: Vec<_> = report
+        .failures()
+        .map(|r| (&r.operation, &r.check))
+        .collect();
+    assert!(report.passed(), "{failed:?}");
+}

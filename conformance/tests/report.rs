@@ -163,13 +163,21 @@ fn failed_rows_carry_the_exchange_and_a_curl_command_in_junit() {
 fn filter_narrows_the_report_and_its_exit_code() {
     let dir = tempfile::tempdir().unwrap();
     let spec = common::mutated_spec(&dir);
-    let (code, stdout, _) = run(&["--spec", &spec, "--filter", "mock/other method"]);
+    let (code, stdout, _) = run(&[
+        "--spec",
+        &spec,
+        "--filter",
+        "windowsAutopilotDeploymentProfiles_assign/other method",
+    ]);
     assert_eq!(code, 0, "{stdout}");
     assert!(
         stdout.ends_with("PASS: 1 checks, 1 passed, 0 failed, 0 skipped\n"),
         "{stdout}"
     );
-    let (code, stdout, _) = run(&["--filter", "scenario"]);
+    let (code, stdout, _) = run(&[
+        "--filter",
+        "windowsAutopilotDeploymentProfiles_assign/scenario",
+    ]);
     assert_eq!(code, 0, "{stdout}");
     let rows: Vec<&str> = stdout
         .lines()
@@ -177,7 +185,11 @@ fn filter_narrows_the_report_and_its_exit_code() {
         .filter(|l| !l.starts_with("PASS: "))
         .collect();
     assert!(rows.len() >= 10, "{stdout}");
-    assert!(rows.iter().all(|r| r.starts_with("scenario ")), "{stdout}");
+    assert!(
+        rows.iter()
+            .all(|r| r.starts_with("windowsAutopilotDeploymentProfiles_assign  scenario ")),
+        "{stdout}"
+    );
     let (code, _, stderr) = run(&["--filter", "noSuchOperation"]);
     assert_eq!(code, 2);
     assert!(

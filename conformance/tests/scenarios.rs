@@ -5,14 +5,22 @@ mod common;
 
 use conformance::job::scenarios::run_scenario;
 use conformance::mock::Fault;
+use graph_runtime::dispatch::DispatchArgs;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_fault_gives_its_typed_result() {
     let mock = common::mock().await;
     let oracle = common::oracle();
+    // The first operation through the generated dispatcher, with the ids
+    // and body the snapshots show.
+    let api = &autopilot_client::API;
+    let operation = &api.operations[0];
+    let args = DispatchArgs::new()
+        .path("windowsAutopilotDeploymentProfileId", "scenario-1")
+        .body(json!({"deviceIds": ["device-1"]}));
     for fault in Fault::ALL {
-        let run = run_scenario(&mock, fault).await;
+        let run = run_scenario(&mock, api, operation, &args, fault).await;
         let last = run.exchanges.last();
         let verdict = last.map(|e| oracle.judge(e));
         let response_findings: Vec<_> = verdict

@@ -5,6 +5,9 @@
 //! operation methods of [`Client`] is generated at build time from
 //! `spec/assign.yaml` by the `codegen` crate; the transport, authentication
 //! and error decoding come from [`runtime`] (the `graph-runtime` crate).
+//! Every operation can also be called by its operationId with generic
+//! arguments ([`Client::dispatch`], [`dispatch::OPERATIONS`], [`API`]);
+//! the other spec files in `spec/` get a module each under [`specs`].
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), autopilot_client::runtime::Error> {
@@ -28,6 +31,14 @@
 pub use graph_runtime as runtime;
 
 include!(concat!(env!("OUT_DIR"), "/api.rs"));
+
+/// The clients of the other spec files in `spec/`, one module each (named
+/// after the file: `spec/other-api.yaml` is `specs::other_api`), and
+/// [`specs::ALL`], every spec's [`API`](crate::API)-like surface for
+/// generic callers such as the conformance job.
+pub mod specs {
+    include!(concat!(env!("OUT_DIR"), "/specs.rs"));
+}
 
 impl Client {
     /// A client for the service root `base_url` (including the version

@@ -47,6 +47,7 @@ pub mod azure;
 pub mod client;
 pub mod cloud;
 pub mod decode;
+pub mod dispatch;
 pub mod encode;
 pub mod error;
 pub mod observe;

@@ -135,16 +135,156 @@ impl<'a> Tree<'a> {
     }
 }
 
+/// The Rust names of the fluent path, decided once so that the builders
+/// and the dispatcher's fluent calls (see [`chain`]) agree.
+struct Naming {
+    /// Each node's marker type.
+    markers: Vec<Ident>,
+    /// Per node, the method stepping to each child.
+    steps: Vec<BTreeMap<Piece, Ident>>,
+    /// Per node, the method running each operation that ends there, by
+    /// operationId.
+    terminals: Vec<BTreeMap<String, Ident>>,
+    /// The `Client` method starting at each child of the root that needs
+    /// no parameter, by the child's node.
+    roots: BTreeMap<usize, Ident>,
+    /// The `Client` method giving the root itself.
+    root: Ident,
+    /// The `Client` method calling any operation by id (see
+    /// [`super::dispatch`]).
+    dispatch: Ident,
+}
+
+impl Naming {
+    fn decide(ctx: &Ctx<'_>, tree: &Tree<'_>) -> Naming {
+        let mut marker_names = Namespace::with_reserved(&["Path", "PhantomData", "Error"]);
+        let markers = tree
+            .nodes
+            .iter()
+            .map(|n| ident(marker_names.claim(&n.name_words)))
+            .collect();
+        let mut steps = Vec::new();
+        let mut terminals = Vec::new();
+        for node in &tree.nodes {
+            // Operations first, then steps: the order the names were
+            // always claimed in, so that no method changes its name.
+            let mut taken = Namespace::default();
+            terminals.push(
+                node.operations
+                    .iter()
+                    .map(|op| (op.id.clone(), ident(taken.claim(op.method.spec_name()))))
+                    .collect(),
+            );
+            steps.push(
+                node.children
+                    .keys()
+                    .map(|piece| {
+                        let name = match piece {
+                            Piece::Literal(text) => names::snake(unqualified(text)),
+                            Piece::Templated { text, params } if text.is_empty() => format!(
+                                "by_{}",
+                                names::snake(&params.join("_")).trim_start_matches("r#")
+                            ),
+                            Piece::Templated { text, .. } => names::snake(text),
+                        };
+                        (piece.clone(), ident(taken.claim(&name)))
+                    })
+                    .collect(),
+            );
+        }
+        let mut client_names = Namespace::with_reserved(&["new", "runtime"]);
+        for op in &ctx.api.operations {
+            client_names.claim(&op.rust_name);
+        }
+        let mut roots = BTreeMap::new();
+        for (piece, &child) in &tree.nodes[0].children {
+            let name = match piece {
+                Piece::Literal(text) => client_names.claim(&names::snake(text)),
+                _ => client_names.claim("path"),
+            };
+            if tree.nodes[child].depth_params == 0 {
+                roots.insert(child, ident(name));
+            }
+        }
+        let root = ident(client_names.claim("paths"));
+        // Claimed last, so that it renames nothing that was there before.
+        let dispatch = ident(client_names.claim("dispatch"));
+        Naming {
+            markers,
+            steps,
+            terminals,
+            roots,
+            root,
+            dispatch,
+        }
+    }
+}
+
+/// Per operationId, the fluent path to the operation from `client` (a
+/// `&Client`), with `path[i]` for its path parameters, up to the method
+/// that runs it (the caller adds its arguments):
+/// `client.a().by_id(path[0]).b().post`.
+pub(crate) fn chains(
+    ctx: &Ctx<'_>,
+    client: &TokenStream,
+    path: &TokenStream,
+) -> BTreeMap<String, TokenStream> {
+    let tree = Tree::build(&ctx.api.operations);
+    let naming = Naming::decide(ctx, &tree);
+    let mut out = BTreeMap::new();
+    for op in &ctx.api.operations {
+        let mut at = 0;
+        let mut given = 0usize;
+        let mut call: Option<TokenStream> = None;
+        for piece in pieces(&op.path) {
+            let child = tree.nodes[at].children[&piece];
+            let args: Vec<TokenStream> = match &piece {
+                Piece::Literal(_) => Vec::new(),
+                Piece::Templated { params, .. } => params
+                    .iter()
+                    .map(|_| {
+                        let i = Literal::usize_unsuffixed(given);
+                        given += 1;
+                        quote!(#path[#i])
+                    })
+                    .collect(),
+            };
+            let step = &naming.steps[at][&piece];
+            call = Some(match call {
+                Some(before) => quote!(#before.#step(#(#args),*)),
+                None => match naming.roots.get(&child) {
+                    Some(start) => quote!(#client.#start()),
+                    None => {
+                        let root = &naming.root;
+                        quote!(#client.#root().#step(#(#args),*))
+                    }
+                },
+            });
+            at = child;
+        }
+        let call = call.unwrap_or_else(|| {
+            let root = &naming.root;
+            quote!(#client.#root())
+        });
+        let terminal = &naming.terminals[at][&op.id];
+        out.insert(op.id.clone(), quote!(#call.#terminal));
+    }
+    out
+}
+
+/// The name of the `Client` method that calls any operation by id:
+/// `dispatch`, unless an operation or a fluent root took it.
+pub(crate) fn dispatch_method(ctx: &Ctx<'_>) -> Ident {
+    let tree = Tree::build(&ctx.api.operations);
+    Naming::decide(ctx, &tree).dispatch
+}
+
 /// Emits the `paths` module and the root accessors on `Client`.
 pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let rt = &ctx.rt();
     let tree = Tree::build(&ctx.api.operations);
-    let mut marker_names = Namespace::with_reserved(&["Path", "PhantomData", "Error"]);
-    let names: Vec<Ident> = tree
-        .nodes
-        .iter()
-        .map(|n| ident(marker_names.claim(&n.name_words)))
-        .collect();
+    let naming = Naming::decide(ctx, &tree);
+    let names = &naming.markers;
     let path_of = |i: usize| {
         let name = &names[i];
         let n = Literal::usize_unsuffixed(tree.nodes[i].depth_params);
@@ -154,17 +294,16 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let nodes = tree.nodes.iter().enumerate().map(|(i, node)| {
         let name = &names[i];
         let this = path_of(i);
-        let mut taken = Namespace::default();
         let terminals: Vec<TokenStream> = node
             .operations
             .iter()
-            .map(|op| terminal(ctx, op, &mut taken))
+            .map(|op| terminal(ctx, op, &naming.terminals[i][&op.id]))
             .collect();
         let accessors = node.children.iter().map(|(piece, &child)| {
             let child_path = path_of(child);
+            let method = &naming.steps[i][piece];
             match piece {
                 Piece::Literal(text) => {
-                    let method = ident(taken.claim(&names::snake(unqualified(text))));
                     let doc = format!(" `/{text}`");
                     quote! {
                         #[doc = #doc]
@@ -173,16 +312,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                         }
                     }
                 }
-                Piece::Templated { text, params } => {
-                    let method_name = if text.is_empty() {
-                        format!(
-                            "by_{}",
-                            names::snake(&params.join("_")).trim_start_matches("r#")
-                        )
-                    } else {
-                        names::snake(text)
-                    };
-                    let method = ident(taken.claim(&method_name));
+                Piece::Templated { params, .. } => {
                     let mut args = Namespace::with_reserved(&["self"]);
                     let arg_names: Vec<Ident> = params
                         .iter()
@@ -217,42 +347,24 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     });
 
     // Root accessors go on `Client`, beside the flat methods.
-    let mut client_names = Namespace::with_reserved(&["new", "runtime"]);
-    for op in &ctx.api.operations {
-        client_names.claim(&op.rust_name);
-    }
     let root = &tree.nodes[0];
     let mut roots: Vec<TokenStream> = root
         .children
         .iter()
-        .map(|(piece, &child)| {
+        .filter_map(|(piece, &child)| {
+            let method = naming.roots.get(&child)?;
             let child_name = &names[child];
-            let (method, doc) = match piece {
-                Piece::Literal(text) => (
-                    client_names.claim(&names::snake(text)),
-                    format!(" Starts the fluent path `/{text}`."),
-                ),
-                other => (
-                    client_names.claim("path"),
-                    format!(" Starts the fluent path `/{}`.", piece_text(other)),
-                ),
-            };
-            let method = ident(&method);
-            if tree.nodes[child].depth_params == 0 {
-                quote! {
-                    #[doc = #doc]
-                    pub fn #method(&self) -> paths::Path<'_, paths::#child_name, 0> {
-                        paths::Path::new(self)
-                    }
+            let doc = format!(" Starts the fluent path `/{}`.", piece_text(piece));
+            Some(quote! {
+                #[doc = #doc]
+                pub fn #method(&self) -> paths::Path<'_, paths::#child_name, 0> {
+                    paths::Path::new(self)
                 }
-            } else {
-                // A template that starts with a parameter: go through root.
-                quote!()
-            }
+            })
         })
         .collect();
     let root_name = &names[0];
-    let root_method = ident(client_names.claim("paths"));
+    let root_method = &naming.root;
     roots.push(quote! {
         /// The root of the fluent path.
         pub fn #root_method(&self) -> paths::Path<'_, paths::#root_name, 0> {
@@ -360,8 +472,7 @@ fn piece_text(piece: &Piece) -> String {
 }
 
 /// The method on a node that runs an operation ending there.
-fn terminal(ctx: &Ctx<'_>, op: &Operation, taken: &mut Namespace) -> TokenStream {
-    let method = ident(taken.claim(op.method.spec_name()));
+fn terminal(ctx: &Ctx<'_>, op: &Operation, method: &Ident) -> TokenStream {
     let flat = ident(&op.rust_name);
     let (decls, names) = arguments(ctx, op, &quote!());
     let path_count = op

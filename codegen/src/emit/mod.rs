@@ -7,6 +7,7 @@
 //! header, and is byte-for-byte the same for the same model.
 
 mod client;
+mod dispatch;
 mod fluent;
 mod params;
 mod routes;
@@ -115,12 +116,13 @@ const SECTIONS: &[(&str, Section)] = &[
     ("server", validate::server::emit),
     ("client", client_section),
     ("fluent", fluent_section),
+    ("dispatch", dispatch::emit),
 ];
 
 /// The order in which the workers of [`render`] take the sections: the
 /// largest first, so that the last one taken is small and the workers
 /// finish close together.
-const LARGEST_FIRST: [usize; 6] = [0, 2, 5, 3, 4, 1];
+const LARGEST_FIRST: [usize; 7] = [0, 2, 5, 3, 4, 6, 1];
 
 /// At most this many threads emit and format: beyond it the largest
 /// section alone sets the time.

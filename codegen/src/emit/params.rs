@@ -96,7 +96,7 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &Ident) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq, #default #rt::serde::Serialize)]
+        #[derive(Debug, Clone, PartialEq, #default #rt::serde::Serialize, #rt::serde::Deserialize)]
         #[serde(crate = #serde_crate)]
         pub struct #name {
             #(#fields)*

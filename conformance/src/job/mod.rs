@@ -9,46 +9,120 @@ pub mod proxy;
 pub mod report;
 pub mod scenarios;
 
+pub mod args;
+pub mod positive;
+
 use std::path::{Path, PathBuf};
 
-use autopilot_client::Client;
-use autopilot_client::types::AssignRequest;
+use graph_runtime::dispatch::Api;
 use serde_json::Value;
 
-use crate::exchange::Exchange;
 use crate::mock::{MockConfig, MockServer, Recorder};
-use crate::oracle::{Oracle, Outcome, SpecOperation, matching};
+use crate::oracle::{Oracle, Outcome};
+pub use args::{Ids, arguments};
 pub use drive::{CallOutcome, DRIVERS, Driver};
 pub use report::{Filter, Format, Report, Row};
 
 /// The token the job's client sends to the embedded mock. Opaque on
-/// purpose: it is never printed (the oracle only sees its shape).
+/// purpose: it is never printed (the oracle only sees its shape). The
+/// mock accepts this one only, so a client that sends another is caught.
 pub const MOCK_TOKEN: &str = "conformance-mock-token.not-a-real-secret";
 
 /// An id that must stay one path segment however it is written.
 pub const AWKWARD_ID: &str = "../a b/c?d#e%2Fé";
 
+/// One spec file and the client generated from it.
+#[derive(Debug, Clone)]
+pub struct SpecTarget {
+    /// The spec the oracle judges against.
+    pub path: PathBuf,
+    /// The generated client's surface (`None`: no client was generated
+    /// from this file, which the job reports).
+    pub api: Option<&'static Api>,
+}
+
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The spec the oracle judges against (default `spec/assign.yaml`).
-    pub spec: PathBuf,
+    /// The specs and their clients (default: every file in `spec/`, see
+    /// [`default_targets`]).
+    pub specs: Vec<SpecTarget>,
     /// Run the positive checks against this service root instead of the
     /// embedded mock.
     pub base_url: Option<String>,
-    /// The bearer token for `base_url` (the embedded mock takes any).
+    /// The bearer token for `base_url` (the embedded mock takes only
+    /// [`MOCK_TOKEN`]).
     pub token: Option<String>,
 }
 
-/// The spec the client was generated from.
+/// The spec the crate root's client was generated from.
 pub fn default_spec() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/assign.yaml")
+    spec_dir().join("assign.yaml")
+}
+
+fn spec_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec")
+}
+
+/// The spec files in `spec/` (YAML or JSON), `assign.yaml` first, then by
+/// name: the files `generated/build.rs` makes clients from.
+pub fn default_spec_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(spec_dir())
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("yaml" | "yml" | "json")
+                )
+        })
+        .collect();
+    files.sort_by_key(|p| (p.file_name() != Some("assign.yaml".as_ref()), p.clone()));
+    files
+}
+
+/// Every spec file in `spec/` with the client generated from it.
+pub fn default_targets() -> Vec<SpecTarget> {
+    default_spec_files()
+        .into_iter()
+        .map(|path| {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let api = autopilot_client::specs::ALL
+                .iter()
+                .copied()
+                .find(|api| api.spec == name);
+            SpecTarget { path, api }
+        })
+        .collect()
+}
+
+/// [`default_targets`], with `spec` judging the crate root's client
+/// instead of `spec/assign.yaml` (`--spec`).
+pub fn targets_with_main(spec: PathBuf) -> Vec<SpecTarget> {
+    let mut targets = default_targets();
+    match targets.iter_mut().find(|t| {
+        t.api
+            .is_some_and(|api| std::ptr::eq(api, &autopilot_client::API))
+    }) {
+        Some(main) => main.path = spec,
+        None => targets.insert(
+            0,
+            SpecTarget {
+                path: spec,
+                api: Some(&autopilot_client::API),
+            },
+        ),
+    }
+    targets
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
-            spec: default_spec(),
+            specs: default_targets(),
             base_url: None,
             token: None,
         }
@@ -62,9 +136,9 @@ enum Target {
 }
 
 impl Target {
-    fn base_url(&self) -> String {
+    fn base_url(&self, api: &Api) -> String {
         match self {
-            Target::Mock(m) => m.base_url(),
+            Target::Mock(m) => m.base_url_of(api),
             Target::Proxy(p) => p.base_url(),
         }
     }
@@ -73,6 +147,13 @@ impl Target {
         match self {
             Target::Mock(m) => m.recorder(),
             Target::Proxy(p) => p.recorder(),
+        }
+    }
+
+    fn mock(&self) -> Option<&MockServer> {
+        match self {
+            Target::Mock(m) => Some(m),
+            Target::Proxy(_) => None,
         }
     }
 }
@@ -88,27 +169,69 @@ pub async fn run(options: &Options) -> Report {
         .as_deref()
         .and_then(|url| reqwest::Url::parse(url).ok())
         .map(|url| url.origin().ascii_serialization());
-    let oracle = match Oracle::load(&options.spec) {
-        Ok(oracle) => oracle,
-        Err(e) => {
-            report.push("spec", "load", Outcome::Fail, e);
-            return report;
+
+    // Each spec with its oracle and client; the problems are rows.
+    let mut loaded: Vec<(Oracle, &'static Api)> = Vec::new();
+    for target in &options.specs {
+        let oracle = match Oracle::load(&target.path) {
+            Ok(oracle) => oracle,
+            Err(e) => {
+                report.push("spec", "load", Outcome::Fail, e);
+                continue;
+            }
+        };
+        report.push(
+            "spec",
+            "load",
+            Outcome::Pass,
+            format!(
+                "{}: {} operation(s)",
+                display_path(&target.path),
+                oracle.operations().len()
+            ),
+        );
+        let Some(api) = target.api else {
+            report.push(
+                "spec",
+                "client generated",
+                Outcome::Fail,
+                format!(
+                    "no client was generated from {} (generated/build.rs makes one per \
+                     YAML or JSON file in spec/; rebuild)",
+                    display_path(&target.path)
+                ),
+            );
+            continue;
+        };
+        check_servers(&oracle, api, &mut report);
+        check_route_table(&oracle, api, &mut report);
+        loaded.push((oracle, api));
+    }
+    for api in autopilot_client::specs::ALL {
+        if !options
+            .specs
+            .iter()
+            .any(|t| t.api.is_some_and(|a| a.spec == api.spec))
+        {
+            report.push(
+                "spec",
+                "spec file of every client",
+                Outcome::Fail,
+                format!(
+                    "a client was generated from `{}`, which the job was not given",
+                    api.spec
+                ),
+            );
         }
-    };
-    report.push(
-        "spec",
-        "load",
-        Outcome::Pass,
-        format!(
-            "{}: {} operation(s)",
-            display_path(&options.spec),
-            oracle.operations().len()
-        ),
-    );
-    check_route_table(&oracle, &mut report);
+    }
 
     let target = match &options.base_url {
-        None => match MockServer::start(MockConfig::default()).await {
+        None => match MockServer::start(MockConfig {
+            accepted_tokens: vec![crate::exchange::Sensitive::new(MOCK_TOKEN)],
+            ..MockConfig::default()
+        })
+        .await
+        {
             Ok(mock) => Target::Mock(mock),
             Err(e) => {
                 report.push(
@@ -132,29 +255,56 @@ pub async fn run(options: &Options) -> Report {
         .token
         .clone()
         .unwrap_or_else(|| MOCK_TOKEN.to_string());
-    let client = match Client::connect(&target.base_url(), token) {
-        Ok(c) => c,
-        Err(e) => {
-            report.push("client", "connect", Outcome::Fail, e.to_string());
-            return report;
-        }
-    };
 
-    for op in oracle.operations() {
-        positive_checks(&oracle, op, &client, target.recorder(), &mut report).await;
+    for (oracle, api) in &loaded {
+        let client = match client(&target.base_url(api), &token) {
+            Ok(c) => c,
+            Err(e) => {
+                report.push("client", "connect", Outcome::Fail, e.to_string());
+                continue;
+            }
+        };
+        let job = positive::Job {
+            oracle,
+            client: &client,
+            recorder: target.recorder(),
+        };
+        let mut first_base = None;
+        for op in oracle.operations() {
+            let Some(operation) = api.operation(&op.operation_id) else {
+                continue;
+            };
+            let base = job.positive(op, operation, &mut report).await;
+            let Some(mock) = target.mock() else {
+                continue;
+            };
+            match &base {
+                Some((exchange, _)) => {
+                    negative::run_for(oracle, mock, op, exchange, &mut report).await;
+                    first_base.get_or_insert_with(|| exchange.clone());
+                }
+                None => report.push(
+                    op.operation_id.as_str(),
+                    "negative checks",
+                    Outcome::Fail,
+                    "not run: they start from the flat call's request, which failed",
+                ),
+            }
+            let args = base.map(|(_, args)| args);
+            scenarios::run_for(oracle, mock, api, op, operation, args.as_ref(), &mut report).await;
+        }
+        if let (Some(mock), Some(base)) = (target.mock(), &first_base) {
+            negative::run_unknown_path(oracle, mock, base, &mut report).await;
+        }
     }
 
-    match &target {
-        Target::Mock(mock) => {
-            negative::run(&oracle, mock, &mut report).await;
-            scenarios::run(&oracle, mock, &mut report).await;
-        }
-        Target::Proxy(_) => report.push(
+    if target.mock().is_none() {
+        report.push(
             "target",
             "negative checks and fault scenarios",
             Outcome::Skip,
             "they need the embedded mock; --base-url runs the positive checks only",
-        ),
+        );
     }
     report.exchanges = target.recorder().exchanges();
     if let Target::Mock(mock) = target {
@@ -163,21 +313,87 @@ pub async fn run(options: &Options) -> Report {
     report
 }
 
+/// The runtime client the job calls through: the token given, the
+/// `User-Agent` of `autopilot_client::Client::connect`.
+fn client(base_url: &str, token: &str) -> Result<graph_runtime::Client, graph_runtime::Error> {
+    graph_runtime::Client::builder()
+        .base_url(base_url)
+        .token(graph_runtime::SecretToken::from(token.to_string()))
+        .user_agent(autopilot_client::user_agent())
+        .build()
+}
+
 fn display_path(path: &Path) -> String {
-    // `spec/assign.yaml` rather than an absolute path, when it is ours.
-    let ours = default_spec();
-    if path.canonicalize().ok() == ours.canonicalize().ok() {
-        "spec/assign.yaml".into()
-    } else {
-        path.display().to_string()
+    // `spec/x.yaml` rather than an absolute path, when it is ours.
+    let ours = spec_dir().canonicalize().ok();
+    match (path.canonicalize().ok(), ours) {
+        (Some(path), Some(dir)) if path.starts_with(&dir) => format!(
+            "spec/{}",
+            path.strip_prefix(&dir).unwrap_or(&path).display()
+        ),
+        _ => path.display().to_string(),
     }
+}
+
+/// The generated `SERVERS` against the spec's `servers`: same URLs,
+/// descriptions and `x-cloud` names, in the same order.
+fn check_servers(oracle: &Oracle, api: &Api, report: &mut Report) {
+    let spec: Vec<(String, String, Option<String>)> = oracle
+        .doc()
+        .root
+        .get("servers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            let text = |k: &str| s.get(k).and_then(Value::as_str).map(str::to_string);
+            (
+                text("url").unwrap_or_default(),
+                text("description").unwrap_or_default(),
+                text("x-cloud"),
+            )
+        })
+        .collect();
+    let client: Vec<(String, String, Option<String>)> = api
+        .servers
+        .iter()
+        .map(|s| {
+            (
+                s.url.to_string(),
+                s.description.to_string(),
+                s.cloud.map(str::to_string),
+            )
+        })
+        .collect();
+    let show = |list: &[(String, String, Option<String>)]| {
+        list.iter()
+            .map(|(url, _, cloud)| match cloud {
+                Some(cloud) => format!("{url} ({cloud})"),
+                None => url.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    report.check(
+        "spec",
+        format!("client servers = spec servers ({})", api.spec),
+        if client == spec {
+            Ok(show(&spec))
+        } else {
+            Err(format!(
+                "client [{}], spec [{}] (URLs, descriptions and x-cloud compared in order)",
+                show(&client),
+                show(&spec)
+            ))
+        },
+    );
 }
 
 /// The client's route table (generated) against the spec's operations (read
 /// by the oracle): same operations, methods, templates, documented
 /// statuses; and a driver for each.
-fn check_route_table(oracle: &Oracle, report: &mut Report) {
-    let client = autopilot_client::routes::ALL;
+fn check_route_table(oracle: &Oracle, api: &Api, report: &mut Report) {
+    let client = api.routes;
     for op in oracle.operations() {
         let id = op.operation_id.clone();
         let Some(route) = client.iter().find(|r| r.operation_id == id) else {
@@ -249,11 +465,11 @@ fn check_route_table(oracle: &Oracle, report: &mut Report) {
         );
         report.check(
             id.clone(),
-            "driver",
-            match drive::driver(&id) {
-                Some(_) => Ok("flat method and fluent path".into()),
+            "dispatcher",
+            match api.operation(&id) {
+                Some(_) => Ok("raw, flat method and fluent path".into()),
                 None => Err(format!(
-                    "conformance has no driver for `{id}`; add one to conformance/src/job/drive.rs"
+                    "the generated dispatcher has no entry for `{id}` (regenerate the client)"
                 )),
             },
         );
@@ -270,233 +486,5 @@ fn check_route_table(oracle: &Oracle, report: &mut Report) {
                 ),
             );
         }
-    }
-}
-
-/// The body every positive call sends: the spec's example when it has
-/// one (the seed page's), else a small valid one.
-fn example_body(op: &SpecOperation) -> Option<Value> {
-    op.request_body
-        .as_ref()?
-        .content
-        .iter()
-        .find_map(|m| m.example.clone())
-}
-
-/// Calls an operation, and gives the result and the exchanges recorded
-/// meanwhile.
-async fn call(
-    recorder: &Recorder,
-    call: drive::Call<'_>,
-) -> (Result<(), graph_runtime::Error>, Vec<Exchange>) {
-    let before = recorder.total();
-    let result = call.await;
-    (result, recorder.since(before))
-}
-
-async fn positive_checks(
-    oracle: &Oracle,
-    op: &SpecOperation,
-    client: &Client,
-    recorder: &Recorder,
-    report: &mut Report,
-) {
-    let id = op.operation_id.as_str();
-    let Some(driver) = drive::driver(id) else {
-        return;
-    };
-    // The spec's example, checked by the oracle and then sent.
-    let example = example_body(op);
-    let body: AssignRequest = match &example {
-        Some(example) => {
-            let schema = op
-                .request_body
-                .as_ref()
-                .and_then(|b| b.content.iter().find_map(|m| m.schema.clone()));
-            let problems = schema
-                .map(|s| oracle.validate(&s, example))
-                .unwrap_or_default();
-            report.check(
-                id,
-                "spec example validates",
-                if problems.is_empty() {
-                    Ok(example.to_string())
-                } else {
-                    Err(problems.join("; "))
-                },
-            );
-            match serde_json::from_value(example.clone()) {
-                Ok(body) => body,
-                Err(e) => {
-                    report.push(
-                        id,
-                        "spec example fits the client's type",
-                        Outcome::Fail,
-                        format!("types::AssignRequest cannot hold {example}: {e}"),
-                    );
-                    return;
-                }
-            }
-        }
-        None => AssignRequest {
-            device_ids: vec!["device-1".into()],
-        },
-    };
-
-    // Flat method, plain id.
-    let plain_id = "conformance-1";
-    let (result, flat) = call(recorder, (driver.flat)(client, plain_id, &body)).await;
-    let Some(flat) = call_rows(id, "flat call", &result, flat, report) else {
-        return;
-    };
-    judge_rows(oracle, id, "flat", &flat, report);
-    if let Some(example) = &example {
-        let sent = flat.request.body.json();
-        report.check_about(
-            id,
-            "client sends the spec example",
-            if sent.as_ref() == Some(example) {
-                Ok("body is JSON-equal to the example".into())
-            } else {
-                Err(format!(
-                    "sent {}, the example is {example}",
-                    sent.map(|v| v.to_string())
-                        .unwrap_or_else(|| "no JSON body".into())
-                ))
-            },
-            &flat,
-        );
-    }
-
-    // Fluent path, awkward id.
-    let (result, fluent) = call(recorder, (driver.fluent)(client, AWKWARD_ID, &body)).await;
-    let Some(fluent) = call_rows(id, "fluent call", &result, fluent, report) else {
-        return;
-    };
-    judge_rows(oracle, id, "fluent", &fluent, report);
-    report.check_about(
-        id,
-        "awkward id stays one segment",
-        id_round_trip(oracle, &fluent),
-        &fluent,
-    );
-    report.check_about(id, "fluent = flat", same_request(&flat, &fluent), &fluent);
-}
-
-/// The row for a call's result (about its exchange, when there was one)
-/// and the one exchange it caused.
-fn call_rows(
-    id: &str,
-    what: &str,
-    result: &Result<(), graph_runtime::Error>,
-    exchanges: Vec<Exchange>,
-    report: &mut Report,
-) -> Option<Exchange> {
-    let outcome = CallOutcome::of(result);
-    let row = if outcome.is_ok() {
-        Ok("Ok(())".into())
-    } else {
-        Err(outcome.summary())
-    };
-    let check = format!("{what} returns Ok(())");
-    match exchanges.last() {
-        Some(last) => report.check_about(id, check, row, last),
-        None => report.check(id, check, row),
-    }
-    single(id, what, exchanges, report)
-}
-
-/// Exactly one exchange per call (no retries, nothing else on the wire).
-fn single(id: &str, what: &str, exchanges: Vec<Exchange>, report: &mut Report) -> Option<Exchange> {
-    match <[Exchange; 1]>::try_from(exchanges) {
-        Ok([one]) => Some(one),
-        Err(all) => {
-            report.push(
-                id,
-                format!("{what}: one exchange"),
-                Outcome::Fail,
-                format!("expected one request on the wire, saw {}", all.len()),
-            );
-            None
-        }
-    }
-}
-
-/// One report row per oracle finding.
-fn judge_rows(oracle: &Oracle, id: &str, label: &str, exchange: &Exchange, report: &mut Report) {
-    let verdict = oracle.judge(exchange);
-    for finding in verdict.findings {
-        report.push_about(
-            id,
-            format!("{label}: oracle {}", finding.check),
-            finding.outcome,
-            finding.detail,
-            exchange,
-        );
-    }
-}
-
-fn id_round_trip(oracle: &Oracle, exchange: &Exchange) -> Result<String, String> {
-    match matching::resolve(
-        oracle.operations(),
-        oracle.roots(),
-        &exchange.request.method,
-        &exchange.request.path,
-    ) {
-        matching::Resolution::Operation { matched, .. } => {
-            let decoded: Vec<Option<String>> = matched
-                .raw_params
-                .iter()
-                .map(|(_, raw)| matching::decode(raw))
-                .collect();
-            if decoded == [Some(AWKWARD_ID.to_string())] {
-                Ok(format!(
-                    "{AWKWARD_ID:?} sent as `{}`",
-                    matched.raw_params[0].1
-                ))
-            } else {
-                Err(format!(
-                    "sent {:?}, which decodes to {decoded:?}, not {AWKWARD_ID:?}",
-                    matched.raw_params
-                ))
-            }
-        }
-        _ => Err(format!(
-            "`{}` does not resolve to an operation",
-            exchange.request.path
-        )),
-    }
-}
-
-/// The fluent and flat calls differ only in the id (and per-request ids).
-fn same_request(flat: &Exchange, fluent: &Exchange) -> Result<String, String> {
-    let names = |e: &Exchange| {
-        let mut n: Vec<String> = e.request.headers.0.iter().map(|(k, _)| k.clone()).collect();
-        n.sort();
-        n
-    };
-    let mut problems = Vec::new();
-    if flat.request.method != fluent.request.method {
-        problems.push("methods differ".to_string());
-    }
-    if flat.request.body != fluent.request.body {
-        problems.push("bodies differ".to_string());
-    }
-    if names(flat) != names(fluent) {
-        problems.push(format!(
-            "header names differ: {:?} vs {:?}",
-            names(flat),
-            names(fluent)
-        ));
-    }
-    for header in ["authorization", "accept", "content-type", "user-agent"] {
-        if flat.request.headers.get(header) != fluent.request.headers.get(header) {
-            problems.push(format!("`{header}` differs"));
-        }
-    }
-    if problems.is_empty() {
-        Ok("same method, headers and body".into())
-    } else {
-        Err(problems.join("; "))
     }
 }

@@ -1,13 +1,21 @@
 //! Requests the typed client cannot send (it validates before sending),
-//! written by hand with reqwest: the mock must refuse each as documented,
-//! and the oracle must agree that each breaks the spec.
+//! sent with reqwest: the mock must refuse each as documented, and the
+//! oracle must agree that each breaks the spec.
+//!
+//! The job derives them per operation ([`probes`]) from the request its
+//! flat call sent and from the operation's schemas and parameters: no
+//! token, another token, each body and parameter broken in turn, an
+//! `Accept` it cannot answer, another method. [`CASES`] are hand-written
+//! ones for the first operation of `spec/assign.yaml`, which the mock's
+//! own tests send.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::report::Report;
 use crate::exchange::Exchange;
 use crate::mock::MockServer;
-use crate::oracle::Oracle;
+use crate::oracle::spec::is_json;
+use crate::oracle::{Oracle, SpecOperation, matching};
 
 /// One hand-written request and the answer it must get.
 pub struct Case {
@@ -204,35 +212,10 @@ fn first_path() -> String {
 
 /// Sends one case to the mock and returns the recorded exchange.
 pub async fn send(mock: &MockServer, case: &Case) -> Result<Exchange, String> {
-    let path = case.path.replace("{op}", &first_path());
-    let url = format!("{}{path}", mock.base_url());
-    let http = reqwest::Client::new();
-    let method = reqwest::Method::from_bytes(case.method.as_bytes()).map_err(|e| e.to_string())?;
-    let mut request = http.request(method, &url);
-    if let Some(accept) = case.accept {
-        request = request.header("accept", accept);
-    }
-    if let Some(auth) = case.authorization {
-        request = request.header("authorization", auth);
-    }
-    if let Some(ct) = case.content_type {
-        request = request.header("content-type", ct);
-    }
-    if !case.body.is_empty() {
-        request = request.body(case.body);
-    }
-    let before = mock.recorder().total();
-    request
-        .send()
-        .await
-        .map_err(|e| format!("request failed: {e}"))?;
-    let mut found = mock.recorder().since(before);
-    found
-        .pop()
-        .ok_or_else(|| "the mock recorded nothing".to_string())
+    send_probe(mock, &Probe::of_case(mock, case)).await
 }
 
-/// Runs every case.
+/// Runs every hand-written case.
 pub async fn run(oracle: &Oracle, mock: &MockServer, report: &mut Report) {
     for case in CASES {
         match send(mock, case).await {
@@ -247,15 +230,444 @@ pub async fn run(oracle: &Oracle, mock: &MockServer, report: &mut Report) {
 
 /// Whether the answer is the documented one and the oracle agrees.
 pub fn judge(oracle: &Oracle, case: &Case, exchange: &Exchange) -> Result<String, String> {
+    judge_answer(oracle, case.status, case.oracle_valid, exchange)
+}
+
+/// One request to send to the mock and the answer it must get.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probe {
+    /// The report's check name, e.g. `no token -> 401`.
+    pub name: String,
+    /// The method.
+    pub method: String,
+    /// The whole URL.
+    pub url: String,
+    /// The request headers.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+    /// The status the mock must answer.
+    pub status: u16,
+    /// Whether the oracle must find the request valid.
+    pub oracle_valid: bool,
+}
+
+impl Probe {
+    /// A hand-written case as a probe of `mock`.
+    pub fn of_case(mock: &MockServer, case: &Case) -> Probe {
+        let path = case.path.replace("{op}", &first_path());
+        let mut headers = Vec::new();
+        for (name, value) in [
+            ("accept", case.accept),
+            ("authorization", case.authorization),
+            ("content-type", case.content_type),
+        ] {
+            if let Some(value) = value {
+                headers.push((name.to_string(), value.to_string()));
+            }
+        }
+        Probe {
+            name: case.name.to_string(),
+            method: case.method.to_string(),
+            url: format!("{}{path}", mock.base_url()),
+            headers,
+            body: case.body.as_bytes().to_vec(),
+            status: case.status,
+            oracle_valid: case.oracle_valid,
+        }
+    }
+
+    fn set_header(&mut self, name: &str, value: Option<&str>) {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        if let Some(value) = value {
+            self.headers.push((name.to_string(), value.to_string()));
+        }
+    }
+}
+
+/// Sends one probe and returns the exchange the mock recorded.
+pub async fn send_probe(mock: &MockServer, probe: &Probe) -> Result<Exchange, String> {
+    let http = reqwest::Client::new();
+    let method = reqwest::Method::from_bytes(probe.method.as_bytes()).map_err(|e| e.to_string())?;
+    let mut request = http.request(method, &probe.url);
+    for (name, value) in &probe.headers {
+        request = request.header(name, value);
+    }
+    if !probe.body.is_empty() {
+        request = request.body(probe.body.clone());
+    }
+    let before = mock.recorder().total();
+    request
+        .send()
+        .await
+        .map_err(|e| format!("request failed: {e}"))?;
+    let mut found = mock.recorder().since(before);
+    found
+        .pop()
+        .ok_or_else(|| "the mock recorded nothing".to_string())
+}
+
+/// Derives and sends every probe of `op`, starting from `base` (the valid
+/// request its flat call sent); one row each, under the operation.
+pub async fn run_for(
+    oracle: &Oracle,
+    mock: &MockServer,
+    op: &SpecOperation,
+    base: &Exchange,
+    report: &mut Report,
+) {
+    for probe in probes(oracle, mock, op, base) {
+        let id = op.operation_id.as_str();
+        match send_probe(mock, &probe).await {
+            Err(e) => report.check(id, probe.name.clone(), Err(e)),
+            Ok(exchange) => {
+                let result = judge_answer(oracle, probe.status, probe.oracle_valid, &exchange);
+                report.check_about(id, probe.name.clone(), result, &exchange);
+            }
+        }
+    }
+}
+
+/// A path no operation of the spec has -> `404`, once per spec.
+pub async fn run_unknown_path(
+    oracle: &Oracle,
+    mock: &MockServer,
+    base: &Exchange,
+    report: &mut Report,
+) {
+    let mut probe = start(mock, base, "unknown path -> 404", 404, false);
+    let root = oracle
+        .roots()
+        .iter()
+        .max_by_key(|r| r.len())
+        .cloned()
+        .unwrap_or_default();
+    probe.url = format!("{}{root}/conformanceNothingHere", origin(mock));
+    match send_probe(mock, &probe).await {
+        Err(e) => report.check("spec", probe.name.clone(), Err(e)),
+        Ok(exchange) => {
+            let result = judge_answer(oracle, probe.status, probe.oracle_valid, &exchange);
+            report.check_about("spec", probe.name.clone(), result, &exchange);
+        }
+    }
+}
+
+fn origin(mock: &MockServer) -> String {
+    format!("http://{}", mock.addr())
+}
+
+/// `base` as a probe: same method, URL, headers (but those the transport
+/// writes) and body.
+fn start(mock: &MockServer, base: &Exchange, name: &str, status: u16, oracle_valid: bool) -> Probe {
+    let request = &base.request;
+    let query = request
+        .query
+        .as_deref()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    let headers = request
+        .headers
+        .0
+        .iter()
+        .filter(|(n, _)| {
+            !matches!(
+                n.as_str(),
+                "host" | "content-length" | "transfer-encoding" | "connection" | "accept-encoding"
+            )
+        })
+        .map(|(n, v)| (n.clone(), v.expose().to_string()))
+        .collect();
+    Probe {
+        name: name.to_string(),
+        method: request.method.clone(),
+        url: format!("{}{}{query}", origin(mock), request.path),
+        headers,
+        body: request.body.bytes.clone(),
+        status,
+        oracle_valid,
+    }
+}
+
+/// The probes of one operation.
+pub fn probes(
+    oracle: &Oracle,
+    mock: &MockServer,
+    op: &SpecOperation,
+    base: &Exchange,
+) -> Vec<Probe> {
+    let mut out = Vec::new();
+    let probe = |name: &str, status: u16| start(mock, base, name, status, false);
+    if !op.security.is_empty() {
+        let mut p = probe("no token -> 401", 401);
+        p.set_header("authorization", None);
+        out.push(p);
+        let mut p = probe("not a bearer token -> 401", 401);
+        p.set_header("authorization", Some("Basic dXNlcjpwYXNz"));
+        out.push(p);
+        let mut p = probe("empty bearer token -> 401", 401);
+        p.set_header("authorization", Some("Bearer "));
+        out.push(p);
+        // Well-formed, so the spec has nothing against it: only a server
+        // that checks tokens refuses it, as the job's mock must.
+        let mut p = start(mock, base, "another token -> 401", 401, true);
+        p.set_header(
+            "authorization",
+            Some("Bearer another-token.not-the-one-the-job-sends"),
+        );
+        out.push(p);
+    }
+    out.extend(body_probes(oracle, op, &probe));
+    if op
+        .responses
+        .iter()
+        .any(|r| r.content.iter().any(|m| is_json(&m.media_type)))
+    {
+        let mut p = probe("Accept admits no JSON -> 406", 406);
+        p.set_header("accept", Some("text/html, application/xml;q=0.9"));
+        out.push(p);
+    }
+    out.extend(parameter_probes(oracle, mock, op, base, &probe));
+    let defined: Vec<&str> = oracle
+        .operations()
+        .iter()
+        .filter(|o| o.path == op.path)
+        .map(|o| o.method.as_str())
+        .collect();
+    if let Some(other) = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+        .into_iter()
+        .find(|m| !defined.contains(m))
+    {
+        let mut p = probe("other method -> 405", 405);
+        p.method = other.to_string();
+        p.body.clear();
+        p.set_header("content-type", None);
+        out.push(p);
+    }
+    out
+}
+
+/// Bodies broken in turn, each proven invalid by the oracle first.
+fn body_probes(
+    oracle: &Oracle,
+    op: &SpecOperation,
+    probe: &dyn Fn(&str, u16) -> Probe,
+) -> Vec<Probe> {
+    let mut out = Vec::new();
+    let Some((_, schema)) = super::args::json_body(op) else {
+        if op.request_body.is_none() {
+            let mut p = probe("a body where none is taken -> 400", 400);
+            p.set_header("content-type", Some("application/json"));
+            p.body = b"{}".to_vec();
+            out.push(p);
+        }
+        return out;
+    };
+    let required = op.request_body.as_ref().is_some_and(|b| b.required);
+    if required {
+        let mut p = probe("no body -> 400", 400);
+        p.body.clear();
+        p.set_header("content-type", None);
+        out.push(p);
+    }
+    let mut p = probe("body is not JSON -> 400", 400);
+    p.body = b"{not json:".to_vec();
+    out.push(p);
+    let mut p = probe("text/plain body -> 400", 400);
+    p.set_header("content-type", Some("text/plain"));
+    out.push(p);
+
+    let base: Option<Value> = serde_json::from_slice(&probe("", 0).body).ok();
+    let resolved = oracle
+        .doc()
+        .resolve(&schema, "")
+        .map(|(s, _)| s.clone())
+        .unwrap_or(Value::Null);
+    let mut broken: Vec<(String, Value)> = Vec::new();
+    if let Some(Value::Object(object)) = &base {
+        let required: Vec<&str> = resolved
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        if let Some(name) = required.first() {
+            let mut without = object.clone();
+            without.remove(*name);
+            broken.push((format!("`{name}` missing -> 400"), Value::Object(without)));
+        }
+        let first = required
+            .first()
+            .map(|s| s.to_string())
+            .or_else(|| object.keys().next().cloned());
+        if let Some(name) = first
+            && let Some(current) = object.get(&name)
+        {
+            let wrong = match current {
+                Value::String(_) => json!(12345),
+                Value::Array(items) if !items.is_empty() => json!([12345, true]),
+                _ => json!("not the documented type"),
+            };
+            let mut changed = object.clone();
+            changed.insert(name.clone(), wrong);
+            broken.push((
+                format!("`{name}` of the wrong type -> 400"),
+                Value::Object(changed),
+            ));
+        }
+        if resolved.get("additionalProperties") == Some(&Value::Bool(false)) {
+            let mut extra = object.clone();
+            extra.insert("conformanceUndeclared".into(), json!(true));
+            broken.push(("unknown property -> 400".into(), Value::Object(extra)));
+        }
+    }
+    let wrong_kind = match &base {
+        Some(Value::Array(_)) => json!({}),
+        _ => json!([]),
+    };
+    broken.push(("body of the wrong type -> 400".into(), wrong_kind));
+    for (name, body) in broken {
+        // Only what the spec really refuses: a schema that admits the
+        // change would make the mock right to accept it.
+        if oracle.validate(&schema, &body).is_empty() {
+            continue;
+        }
+        let mut p = probe(&name, 400);
+        p.body = serde_json::to_vec(&body).unwrap_or_default();
+        out.push(p);
+    }
+    out
+}
+
+/// Path parameters emptied, required query and header parameters left
+/// out, typed query parameters given text.
+fn parameter_probes(
+    oracle: &Oracle,
+    mock: &MockServer,
+    op: &SpecOperation,
+    base: &Exchange,
+    probe: &dyn Fn(&str, u16) -> Probe,
+) -> Vec<Probe> {
+    let mut out = Vec::new();
+    let resolution = matching::resolve(
+        oracle.operations(),
+        oracle.roots(),
+        &base.request.method,
+        &base.request.path,
+    );
+    if let matching::Resolution::Operation { matched, root, .. } = resolution {
+        for (name, _) in &matched.raw_params {
+            let mut path = op.path.clone();
+            for (other, raw) in &matched.raw_params {
+                let value = if other == name { "" } else { raw.as_str() };
+                path = path.replace(&format!("{{{other}}}"), value);
+            }
+            let mut p = probe(&format!("empty `{name}` -> 400"), 400);
+            let query = base
+                .request
+                .query
+                .as_deref()
+                .map(|q| format!("?{q}"))
+                .unwrap_or_default();
+            p.url = format!("{}{root}{path}{query}", origin(mock));
+            out.push(p);
+        }
+    }
+    let pairs: Vec<(String, String)> = base
+        .request
+        .query
+        .as_deref()
+        .map(|q| {
+            q.split('&')
+                .map(|pair| {
+                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                    (k.to_string(), v.to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let with_query = |p: &mut Probe, pairs: &[(String, String)]| {
+        let path = p.url.split('?').next().unwrap_or("").to_string();
+        let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        p.url = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{}", query.join("&"))
+        };
+    };
+    for param in &op.parameters {
+        let encoded = percent_encoding::utf8_percent_encode(&param.name, QUERY_NAME).to_string();
+        match param.location.as_str() {
+            "query" => {
+                if param.required {
+                    let mut p = probe(&format!("`{}` missing -> 400", param.name), 400);
+                    let kept: Vec<(String, String)> = pairs
+                        .iter()
+                        .filter(|(k, _)| *k != encoded)
+                        .cloned()
+                        .collect();
+                    with_query(&mut p, &kept);
+                    out.push(p);
+                }
+                let typed = param.schema.as_ref().and_then(|s| {
+                    oracle.doc().resolve(s, "").map(|(s, _)| {
+                        s.get("enum").is_some()
+                            || matches!(
+                                s.get("type").and_then(Value::as_str),
+                                Some("integer" | "number" | "boolean")
+                            )
+                    })
+                });
+                if typed == Some(true) {
+                    let mut p = probe(&format!("`{}` not valid -> 400", param.name), 400);
+                    let mut changed: Vec<(String, String)> = pairs
+                        .iter()
+                        .filter(|(k, _)| *k != encoded)
+                        .cloned()
+                        .collect();
+                    changed.push((encoded.clone(), "conformance-not-valid".into()));
+                    with_query(&mut p, &changed);
+                    out.push(p);
+                }
+            }
+            "header" if param.required => {
+                let mut p = probe(&format!("`{}` missing -> 400", param.name), 400);
+                p.set_header(&param.name.to_ascii_lowercase(), None);
+                p.headers
+                    .retain(|(n, _)| !n.eq_ignore_ascii_case(&param.name));
+                out.push(p);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// What a query parameter's name is percent-encoded with (as the
+/// runtime's form encoding writes it).
+const QUERY_NAME: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'*');
+
+/// Whether the answer is the documented one (`status`) and the oracle
+/// agrees that the request is valid (`oracle_valid`) or not.
+pub fn judge_answer(
+    oracle: &Oracle,
+    status: u16,
+    oracle_valid: bool,
+    exchange: &Exchange,
+) -> Result<String, String> {
     let Some(response) = &exchange.response else {
         return Err("no response".into());
     };
     let mut problems = Vec::new();
-    if response.status != case.status {
+    if response.status != status {
         problems.push(format!(
             "answered {} (expected {}): {}",
             response.status,
-            case.status,
+            status,
             String::from_utf8_lossy(&response.body.bytes)
         ));
     }
@@ -274,7 +686,7 @@ pub fn judge(oracle: &Oracle, case: &Case, exchange: &Exchange) -> Result<String
             Err(e) => problems.push(e),
         }
     }
-    if case.status == 405 {
+    if status == 405 {
         match response.headers.get("allow") {
             Some(allow) => detail.push_str(&format!(", Allow: {allow}")),
             None => problems.push("405 without `Allow`".into()),
@@ -293,13 +705,13 @@ pub fn judge(oracle: &Oracle, case: &Case, exchange: &Exchange) -> Result<String
                 | crate::oracle::Check::ResponseBody
         )
     });
-    if case.oracle_valid && request_failed {
+    if oracle_valid && request_failed {
         problems.push(format!(
             "the oracle finds the request invalid: {}",
             failed.join("; ")
         ));
     }
-    if !case.oracle_valid && !request_failed {
+    if !oracle_valid && !request_failed {
         problems.push("the oracle finds nothing wrong with the request".into());
     }
     // Whatever the request, the answer itself must be documented.
@@ -311,7 +723,7 @@ pub fn judge(oracle: &Oracle, case: &Case, exchange: &Exchange) -> Result<String
     }) {
         problems.push(format!("oracle on the answer: {}: {}", f.check, f.detail));
     }
-    if let Some(first) = verdict.failures().next().filter(|_| !case.oracle_valid) {
+    if let Some(first) = verdict.failures().next().filter(|_| !oracle_valid) {
         detail.push_str(&format!("; oracle: {}: {}", first.check, first.detail));
     }
     if problems.is_empty() {

@@ -4,14 +4,13 @@
 
 use std::time::Duration;
 
-use autopilot_client::Client;
-use autopilot_client::types::AssignRequest;
+use graph_runtime::dispatch::{Api, DispatchArgs, Operation};
 
-use super::drive::{CallOutcome, DRIVERS};
+use super::drive::CallOutcome;
 use super::report::Report;
 use crate::exchange::Exchange;
 use crate::mock::{Fault, MockServer, Target, Times};
-use crate::oracle::{Check, Oracle, Outcome};
+use crate::oracle::{Check, Oracle, Outcome, SpecOperation};
 
 /// How long the client waits in the `slow` scenario; the mock waits longer.
 pub const SLOW_CLIENT_TIMEOUT: Duration = Duration::from_millis(100);
@@ -33,36 +32,36 @@ pub struct ScenarioRun {
 /// The client a scenario uses: `timeout` bounds each request, and retries
 /// are off so that each scenario is one exchange and the typed result is
 /// the fault's own.
-pub fn scenario_client(base_url: &str, timeout: Duration) -> Client {
-    let runtime = graph_runtime::Client::builder()
+pub fn scenario_client(base_url: &str, timeout: Duration) -> graph_runtime::Client {
+    graph_runtime::Client::builder()
         .base_url(base_url)
         .token(graph_runtime::SecretToken::from(super::MOCK_TOKEN))
+        .user_agent(autopilot_client::user_agent())
         .timeout(timeout)
         .retry(graph_runtime::RetryPolicy::none())
         .build()
-        .expect("the mock's loopback URL is a valid service root");
-    Client::new(runtime)
+        .expect("the mock's loopback URL is a valid service root")
 }
 
-/// Switches `fault` on for the first operation, calls it once through the
-/// flat method, switches the fault off.
-pub async fn run_scenario(mock: &MockServer, fault: Fault) -> ScenarioRun {
-    let driver = &DRIVERS[0];
+/// Switches `fault` on for `operation` of `api`, calls it once through the
+/// flat method with `args`, switches the fault off.
+pub async fn run_scenario(
+    mock: &MockServer,
+    api: &Api,
+    operation: &Operation,
+    args: &DispatchArgs,
+    fault: Fault,
+) -> ScenarioRun {
     let timeout = match fault {
         Fault::Slow(_) => SLOW_CLIENT_TIMEOUT,
         _ => Duration::from_secs(10),
     };
-    let client = scenario_client(&mock.base_url(), timeout);
-    let body = AssignRequest {
-        device_ids: vec!["device-1".into()],
-    };
-    mock.faults().set(
-        Target::Route(driver.operation_id.into()),
-        fault,
-        Times::Always,
-    );
+    let client = scenario_client(&mock.base_url_of(api), timeout);
+    let operation_id = operation.route.operation_id;
+    mock.faults()
+        .set(Target::Route(operation_id.into()), fault, Times::Always);
     let before = mock.recorder().total();
-    let result = (driver.flat)(&client, "scenario-1", &body).await;
+    let result = (operation.flat)(&client, args).await;
     mock.faults().clear();
     // The client can have its result before the mock records the exchange:
     // `slow` leaves the mock still waiting on the abandoned request, `drop`
@@ -71,7 +70,7 @@ pub async fn run_scenario(mock: &MockServer, fault: Fault) -> ScenarioRun {
     // scenario's oracle row then fails with "the mock recorded no exchange".
     let _ = tokio::time::timeout(SETTLE_LIMIT, mock.recorder().settled()).await;
     ScenarioRun {
-        outcome: CallOutcome::of(&result),
+        outcome: CallOutcome::of_json(&result),
         exchanges: mock.recorder().since(before),
     }
 }
@@ -84,6 +83,34 @@ struct Expect {
     /// The oracle check that must fail on the answer, or `None` when the
     /// answer is documented.
     oracle_fails: Option<Check>,
+}
+
+/// What `fault` must give for `op`, or why it does not apply: an answer
+/// the operation documents is no fault (a `200` for an operation that
+/// answers `200`).
+fn expect_for(op: &SpecOperation, fault: Fault) -> Result<Expect, String> {
+    let mut want = expect(fault);
+    let documented = |status: u16| {
+        op.response_for(status)
+            .is_some_and(|r| r.status != "default" || status >= 400)
+    };
+    match fault {
+        Fault::UndocumentedOk if documented(200) => {
+            return Err("the operation documents 200".into());
+        }
+        Fault::NoContentWithBody if !documented(204) => {
+            // Undocumented whatever its body: the status is what is wrong.
+            want.oracle_fails = Some(Check::ResponseStatus);
+        }
+        _ => {}
+    }
+    if let Some(status) = want.status
+        && want.oracle_fails.is_none()
+        && !documented(status)
+    {
+        want.oracle_fails = Some(Check::ResponseStatus);
+    }
+    Ok(want)
 }
 
 fn expect(fault: Fault) -> Expect {
@@ -125,12 +152,38 @@ fn expect(fault: Fault) -> Expect {
     }
 }
 
-/// Runs every scenario of [`Fault::ALL`].
-pub async fn run(oracle: &Oracle, mock: &MockServer, report: &mut Report) {
+/// Runs every scenario of [`Fault::ALL`] against `op`, through its flat
+/// method with `args` (the positive call's; `None` when it had none, and
+/// the rows say so).
+pub async fn run_for(
+    oracle: &Oracle,
+    mock: &MockServer,
+    api: &Api,
+    op: &SpecOperation,
+    operation: &Operation,
+    args: Option<&DispatchArgs>,
+    report: &mut Report,
+) {
+    let id = op.operation_id.as_str();
+    let Some(args) = args else {
+        report.push(
+            id,
+            "scenarios",
+            Outcome::Fail,
+            "not run: they use the arguments of the flat call, which failed",
+        );
+        return;
+    };
     for fault in Fault::ALL {
-        let run = run_scenario(mock, fault).await;
-        let want = expect(fault);
-        let name = fault.to_string();
+        let name = format!("scenario {fault}");
+        let want = match expect_for(op, fault) {
+            Ok(want) => want,
+            Err(why) => {
+                report.push(id, name, Outcome::Skip, why);
+                continue;
+            }
+        };
+        let run = run_scenario(mock, api, operation, args, fault).await;
         let rows = [
             (format!("{name}: client result"), client_result(&run, &want)),
             (
@@ -140,8 +193,8 @@ pub async fn run(oracle: &Oracle, mock: &MockServer, report: &mut Report) {
         ];
         for (check, result) in rows {
             match run.exchanges.last() {
-                Some(exchange) => report.check_about("scenario", check, result, exchange),
-                None => report.check("scenario", check, result),
+                Some(exchange) => report.check_about(id, check, result, exchange),
+                None => report.check(id, check, result),
             }
         }
     }

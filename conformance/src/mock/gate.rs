@@ -1,8 +1,8 @@
-//! The mock's validation step: the generated server-side validator
-//! (`autopilot_client::server::handle`), or nothing (the benchmark's
-//! baseline).
+//! The mock's validation step: a generated server-side validator (each
+//! spec's `dispatch::serve`), or nothing (the benchmark's baseline).
 
 use graph_runtime::Violation;
+use graph_runtime::dispatch::{Api, Serve};
 
 use crate::exchange::Sensitive;
 
@@ -47,6 +47,7 @@ impl Validation {
     /// Judges one request; `path` is relative to the service root.
     pub fn decide(
         self,
+        serve: Serve,
         method: &str,
         path: &str,
         query: Option<&str>,
@@ -55,23 +56,24 @@ impl Validation {
     ) -> Decision {
         match self {
             Validation::Off => Decision::Valid { operation_id: None },
-            Validation::Generated => generated(method, path, query, headers, body),
+            Validation::Generated => generated(serve, method, path, query, headers, body),
         }
     }
 }
 
-/// Asks the generated server-side validator.
+/// Asks a generated server-side validator.
 fn generated(
+    serve: Serve,
     method: &str,
     path: &str,
     query: Option<&str>,
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Decision {
-    use autopilot_client::server::{Rejection, handle};
-    match handle(method, path, query, headers, body) {
-        Ok(matched) => Decision::Valid {
-            operation_id: Some(matched.route.operation_id),
+    use graph_runtime::validate::serve::Rejection;
+    match serve(method, path, query, headers, body) {
+        Ok(route) => Decision::Valid {
+            operation_id: Some(route.operation_id),
         },
         Err(Rejection::UnknownRoute) => Decision::UnknownRoute,
         Err(Rejection::MethodNotAllowed { allow }) => Decision::MethodNotAllowed {
@@ -245,11 +247,11 @@ pub fn check_token(
     }
 }
 
-/// The operation a request routes to by the generated route table alone
+/// The operation a request routes to by the generated route tables alone
 /// (used to aim per-route faults when validation is off).
-pub fn route_of(method: &str, path: &str) -> Option<&'static str> {
-    autopilot_client::routes::ALL
-        .iter()
+pub fn route_of(apis: &[&'static Api], method: &str, path: &str) -> Option<&'static str> {
+    apis.iter()
+        .flat_map(|api| api.routes.iter())
         .find(|r| r.method.as_str().eq_ignore_ascii_case(method) && r.match_path(path).is_some())
         .map(|r| r.operation_id)
 }

@@ -43,6 +43,7 @@ pub mod gate;
 pub mod intake;
 pub mod recorder;
 pub mod respond;
+pub mod success;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -62,6 +63,9 @@ pub use gate::{Decision, Validation};
 pub use intake::{DEFAULT_BODY_LIMIT, Intake};
 pub use recorder::{DEFAULT_CAPACITY, Recorder};
 pub use respond::{Answer, Detail, Stamp};
+pub use success::{Success, Successes};
+
+use graph_runtime::dispatch::Api;
 
 use crate::exchange::{self, Exchange, Headers, Sensitive};
 
@@ -82,6 +86,16 @@ pub struct MockConfig {
     /// Bearer tokens the mock accepts; empty (the default): any
     /// well-formed token. See [`gate::check_token`].
     pub accepted_tokens: Vec<Sensitive>,
+    /// The generated clients whose operations are served, each under the
+    /// path of its spec's first server; the first one under [`root`]
+    /// instead. Default: every spec in `spec/`
+    /// (`autopilot_client::specs::ALL`).
+    ///
+    /// [`root`]: MockConfig::root
+    pub apis: Vec<&'static Api>,
+    /// What a valid request is answered with, per operation (default: made
+    /// from the specs in `spec/`; `204` for an operation without one).
+    pub successes: Successes,
 }
 
 impl Default for MockConfig {
@@ -93,6 +107,8 @@ impl Default for MockConfig {
             record_capacity: DEFAULT_CAPACITY,
             body_limit: DEFAULT_BODY_LIMIT,
             accepted_tokens: Vec::new(),
+            apis: autopilot_client::specs::ALL.to_vec(),
+            successes: Successes::for_repository(),
         }
     }
 }
@@ -137,6 +153,9 @@ pub(crate) struct Shared {
     pub(crate) faults: FaultBoard,
     pub(crate) body_limit: usize,
     pub(crate) accepted_tokens: Vec<Sensitive>,
+    /// Each served spec under its root, the first under `root`.
+    pub(crate) mounts: Vec<(String, &'static Api)>,
+    pub(crate) successes: Successes,
 }
 
 /// A running mock server.
@@ -154,7 +173,22 @@ impl MockServer {
     pub async fn start(config: MockConfig) -> std::io::Result<MockServer> {
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
+        let mounts = config
+            .apis
+            .iter()
+            .enumerate()
+            .map(|(i, api)| {
+                let root = if i == 0 {
+                    config.root.clone()
+                } else {
+                    api.root_path().to_string()
+                };
+                (root, *api)
+            })
+            .collect();
         let shared = Arc::new(Shared {
+            mounts,
+            successes: config.successes,
             root: config.root,
             validation: config.validation,
             recorder: Recorder::new(config.record_capacity),
@@ -190,6 +224,18 @@ impl MockServer {
     /// The service root URL to give a client, e.g. `http://127.0.0.1:PORT/beta`.
     pub fn base_url(&self) -> String {
         format!("http://{}{}", self.addr, self.shared.root)
+    }
+
+    /// The service root URL for the client of `api` (by its spec's file
+    /// name); the main root when the mock does not serve it.
+    pub fn base_url_of(&self, api: &Api) -> String {
+        let root = self
+            .shared
+            .mounts
+            .iter()
+            .find(|(_, served)| served.spec == api.spec)
+            .map_or(self.shared.root.as_str(), |(root, _)| root.as_str());
+        format!("http://{}{root}", self.addr)
     }
 
     /// The recorded exchanges.
@@ -360,19 +406,26 @@ async fn decide(
     body: &[u8],
     stamp: &Stamp,
 ) -> (Outcome, Option<Fault>) {
-    let Some(relative) = request
-        .path
-        .strip_prefix(shared.root.as_str())
-        .filter(|rest| rest.starts_with('/'))
-    else {
+    // The roots the path is under, longest first (`/beta` before ``).
+    let mut under: Vec<(&str, &'static Api)> = shared
+        .mounts
+        .iter()
+        .filter_map(|(root, api)| {
+            let rest = request.path.strip_prefix(root.as_str())?;
+            rest.starts_with('/').then_some((rest, *api))
+        })
+        .collect();
+    under.sort_by_key(|(rest, _)| rest.len());
+    if under.is_empty() {
+        let roots: Vec<&str> = shared.mounts.iter().map(|(r, _)| r.as_str()).collect();
         let message = format!(
             "`{}` is not under the service root `{}`",
-            request.path, shared.root
+            request.path,
+            roots.join("` or `")
         );
         let answer = Answer::graph_error(404, "ResourceNotFound", &message, &[], stamp);
         return (Outcome::Answer(answer), None);
-    };
-
+    }
     let asked = match headers.get(SCENARIO_HEADER).map(|v| v.to_str()) {
         None => None,
         Some(Ok(text)) => match text.parse::<Fault>() {
@@ -393,13 +446,26 @@ async fn decide(
         .iter()
         .filter_map(|(n, v)| v.to_str().ok().map(|v| (n.as_str(), v)))
         .collect();
-    let decision = shared.validation.decide(
-        &request.method,
-        relative,
-        request.query.as_deref(),
-        &header_pairs,
-        body,
-    );
+    // The first spec that knows the path decides; a path none knows is
+    // unknown.
+    let mut decision = Decision::UnknownRoute;
+    let mut relative = under[0].0;
+    let apis: Vec<&'static Api> = under.iter().map(|(_, api)| *api).collect();
+    for &(rest, api) in &under {
+        let decided = shared.validation.decide(
+            api.serve,
+            &request.method,
+            rest,
+            request.query.as_deref(),
+            &header_pairs,
+            body,
+        );
+        if decided != Decision::UnknownRoute {
+            decision = decided;
+            relative = rest;
+            break;
+        }
+    }
     let decision = gate::check_token(decision, &header_pairs, &shared.accepted_tokens);
     let fault = match asked {
         Some(fault) => Some(fault),
@@ -407,17 +473,26 @@ async fn decide(
         None => {
             let operation = decision
                 .operation_id()
-                .or_else(|| gate::route_of(&request.method, relative));
+                .or_else(|| gate::route_of(&apis, &request.method, relative));
             shared.faults.take(operation)
         }
     };
+    let success = |decision: &Decision| match decision {
+        Decision::Valid {
+            operation_id: Some(id),
+        } => shared
+            .successes
+            .answer(id, stamp)
+            .unwrap_or_else(|| decision.answer(stamp)),
+        other => other.answer(stamp),
+    };
     let outcome = match fault {
-        None => Outcome::Answer(decision.answer(stamp)),
+        None => Outcome::Answer(success(&decision)),
         Some(Fault::Slow(delay)) => {
             // After the wait the request is answered as usual; the
             // exchange still records that it was slowed.
             tokio::time::sleep(delay).await;
-            Outcome::Answer(decision.answer(stamp))
+            Outcome::Answer(success(&decision))
         }
         Some(Fault::Throttled(after)) => Outcome::Answer(Answer::retry_later(429, after, stamp)),
         Some(Fault::Unavailable(after)) => Outcome::Answer(Answer::retry_later(503, after, stamp)),
