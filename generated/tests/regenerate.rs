@@ -188,7 +188,6 @@ fn clones_sharing_a_target_dir_each_build_and_spec_edits_regenerate() {
 #[test]
 #[ignore = "builds the conformance binary of a workspace copy (minutes cold); run with --ignored"]
 fn the_job_covers_a_new_operation_and_a_new_spec_file_without_code() {
-    let _target = scratch_target();
     let scratch = tempfile::tempdir().unwrap();
     let workspace = scratch.path();
     copy_workspace(&repo(), workspace);

@@ -995,7 +995,7 @@ mod tests {
             .unwrap();
         let params = [("Cookie", "theme=dark".to_owned())];
         let mut prepared = client
-            .prepare(&KEYED, &["a", "b"], &[], &params, None)
+            .prepare(&KEYED, &["a", "b"], &[], &params, None, "application/json")
             .unwrap();
         client.authorize(&KEYED, &mut prepared).await.unwrap();
         // Twice, as for a retry: nothing is added twice.
