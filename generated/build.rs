@@ -44,8 +44,11 @@ fn main() -> ExitCode {
             .map(|(path, module)| (path.clone(), format!("spec_{module}.rs"))),
     );
     for (spec, out_file) in &jobs {
+        // The conformance job drives every operation through the
+        // dispatcher, so this client has it.
         if let Err(err) = codegen::Config::new()
             .spec(spec)
+            .dispatcher(true)
             .out_file(out_file.as_str())
             .generate()
         {

@@ -106,6 +106,16 @@ impl Config {
         self
     }
 
+    /// Whether to generate the dispatcher (default `false`): every
+    /// operation callable by its operationId with generic arguments
+    /// (`Client::dispatch`, `dispatch::OPERATIONS` through the flat method
+    /// and the fluent path, and `API`, the spec's surface as data), for a
+    /// conformance job, a mock or a proxy.
+    pub fn dispatcher(&mut self, on: bool) -> &mut Self {
+        self.options.dispatcher = on;
+        self
+    }
+
     /// Whether to print `cargo:rerun-if-changed` for the spec and for
     /// every file its `$ref`s name (on by default; turn off outside build
     /// scripts).

@@ -36,6 +36,11 @@ enum Command {
         /// Fail (exit 1, nothing written) when the spec has warnings.
         #[arg(long)]
         deny_warnings: bool,
+        /// Also generate the dispatcher: every operation callable by its
+        /// operationId with generic arguments (`Client::dispatch`,
+        /// `dispatch::OPERATIONS`, `API`), for conformance jobs and mocks.
+        #[arg(long)]
+        dispatcher: bool,
     },
     /// List SPEC's operations and every problem with its location. Exits 0
     /// when there is no error; warnings are printed on standard error.
@@ -76,7 +81,12 @@ fn main() -> ExitCode {
             name,
             runtime_path,
             deny_warnings,
+            dispatcher,
         } => {
+            let options = codegen::EmitOptions {
+                dispatcher,
+                ..Default::default()
+            };
             let api = match load(&spec, deny_warnings) {
                 Ok(api) => api,
                 Err(report) => {
@@ -89,13 +99,13 @@ fn main() -> ExitCode {
                     let name = name.unwrap_or_else(|| codegen::scaffold::crate_name_for(&spec));
                     let runtime =
                         runtime_path.unwrap_or_else(codegen::scaffold::default_runtime_path);
-                    codegen::scaffold::write_crate_for(&api, &spec, &dir, &name, &runtime)
+                    codegen::scaffold::write_crate_for(&api, &spec, &dir, &name, &runtime, &options)
                         .map(|()| eprintln!("wrote crate `{name}` to {}", dir.display()))
                 }
-                (None, Some(file)) => codegen::emit::render(&api, &Default::default())
+                (None, Some(file)) => codegen::emit::render(&api, &options)
                     .map_err(codegen::Error::from)
                     .and_then(|code| codegen::write_file(&file, &code)),
-                (None, None) => codegen::emit::render(&api, &Default::default())
+                (None, None) => codegen::emit::render(&api, &options)
                     .map(|code| print!("{code}"))
                     .map_err(codegen::Error::from),
             };

@@ -16,19 +16,20 @@ pub fn default_runtime_path() -> PathBuf {
 /// depending on the runtime crate at `runtime_path`.
 pub fn write_crate(spec: &Path, dir: &Path, name: &str, runtime_path: &Path) -> Result<(), Error> {
     let api = crate::load_model(spec)?;
-    write_crate_for(&api, spec, dir, name, runtime_path)
+    write_crate_for(&api, spec, dir, name, runtime_path, &EmitOptions::default())
 }
 
 /// Like [`write_crate`] for a spec already read into `api` (whose
-/// warnings the caller has reported).
+/// warnings the caller has reported), with these emit options.
 pub fn write_crate_for(
     api: &crate::model::Api,
     spec: &Path,
     dir: &Path,
     name: &str,
     runtime_path: &Path,
+    options: &EmitOptions,
 ) -> Result<(), Error> {
-    let code = crate::emit::render(api, &EmitOptions::default())?;
+    let code = crate::emit::render(api, options)?;
     let runtime = std::fs::canonicalize(runtime_path).map_err(|source| Error::Io {
         path: runtime_path.to_path_buf(),
         source,

@@ -28,8 +28,16 @@ fn generated_code_per_spec() {
         // the same in every clone.
         let name = format!("spec/{}", file_name(path));
         let text = std::fs::read_to_string(path).unwrap();
-        let code = codegen::generate_str(&name, &text, &codegen::EmitOptions::default())
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let code = codegen::generate_str(
+            &name,
+            &text,
+            // As `generated/build.rs` generates it: with the dispatcher.
+            &codegen::EmitOptions {
+                dispatcher: true,
+                ..Default::default()
+            },
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
         insta::with_settings!({snapshot_suffix => file_name(path)}, {
             insta::assert_snapshot!("generated_code", code);
         });

@@ -16,14 +16,14 @@ use super::params::params_struct;
 use super::routes::route_const;
 use super::rust_type::nullable_type;
 use super::{Ctx, ident};
-use crate::model::{Operation, ParamLocation};
+use crate::model::{BodyKind, Operation, ParamLocation};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 /// Emits `pub mod dispatch`, `Client::dispatch` and `pub static API`
-/// (nothing when the options leave the client out).
+/// (nothing unless the options ask for the dispatcher and the client).
 pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
-    if !ctx.client {
+    if !ctx.client || !ctx.dispatcher {
         return quote!();
     }
     let rt = &ctx.rt();
@@ -145,9 +145,28 @@ fn typed(
         args.push(quote!(&params));
     }
     if let Some(body) = &op.body {
-        let ty = nullable_type(ctx, &body.schema, &quote!(super::types::));
-        convert.push(quote!(let body: #ty = args.typed_body(route)?;));
-        args.push(quote!(&body));
+        match body.kind {
+            BodyKind::Json | BodyKind::Form | BodyKind::Text => {
+                let ty = nullable_type(ctx, &body.schema, &quote!(super::types::));
+                convert.push(quote!(let body: #ty = args.typed_body(route)?;));
+                args.push(quote!(&body));
+            }
+            // The generic arguments carry a JSON body: a string there is
+            // sent as its UTF-8 bytes.
+            BodyKind::Binary => {
+                convert.push(quote!(let body: String = args.typed_body(route)?;));
+                args.push(quote!(body.as_bytes()));
+            }
+            BodyKind::Raw => {
+                let media = if body.content_type.contains('*') {
+                    "application/octet-stream"
+                } else {
+                    body.content_type.as_str()
+                };
+                convert.push(quote!(let body: String = args.typed_body(route)?;));
+                args.push(quote!(#rt::RawBody { content_type: #media, bytes: body.as_bytes() }));
+            }
+        }
     }
     let how = if flat { "flat method" } else { "fluent path" };
     let doc = format!(" `{}` through its {how}.", op.id);

@@ -34,6 +34,12 @@ pub struct EmitOptions {
     /// server entry point, which is all a validating server needs (and
     /// compiles faster for large specs).
     pub client: bool,
+    /// Whether to emit the dispatcher (`dispatch`, `Client::dispatch`,
+    /// `API`): every operation callable by its id with generic arguments,
+    /// for a conformance job, a mock or a proxy. Off by default: it is two
+    /// small async functions per operation, about 45 lines each, that a
+    /// client's users do not call and should not compile.
+    pub dispatcher: bool,
 }
 
 impl Default for EmitOptions {
@@ -41,6 +47,7 @@ impl Default for EmitOptions {
         EmitOptions {
             runtime_crate: "graph_runtime".into(),
             client: true,
+            dispatcher: false,
         }
     }
 }
@@ -91,6 +98,8 @@ pub(crate) struct Ctx<'a> {
     /// Whether to emit the client and the fluent builders (see
     /// [`EmitOptions::client`]).
     pub(crate) client: bool,
+    /// Whether to emit the dispatcher (see [`EmitOptions::dispatcher`]).
+    pub(crate) dispatcher: bool,
 }
 
 impl Ctx<'_> {
@@ -154,6 +163,7 @@ fn context<'a>(api: &'a Api, options: &EmitOptions) -> Ctx<'a> {
         param_structs: params::struct_names(api),
         input_variants: validate::server::variant_names(api),
         client: options.client,
+        dispatcher: options.dispatcher,
     }
 }
 

@@ -527,7 +527,8 @@ impl<'a> RawRequest<'a> {
                 "/headers/accept",
                 "accept",
                 format!(
-                    "must admit one of {}, is `{}`",
+                    "must admit {}{}, is `{}`",
+                    if media.len() > 1 { "one of " } else { "" },
                     media
                         .iter()
                         .map(|m| format!("`{m}`"))

@@ -93,17 +93,29 @@ impl Parts<'_> {
                 .map(|_| None);
         }
         let before = self.out.len();
-        self.request.body_present(&body, &mut self.out).ok()?;
-        self.request
-            .json_body(
-                body.media_type,
-                body.required,
-                body.schema,
-                body.typed_proves_valid,
-                &mut self.out,
-            )
-            .ok()
-            .filter(|_| self.out.len() == before)
+        // A wrong `Content-Type` is reported, and the JSON is judged all
+        // the same, so that one answer lists every problem of the request;
+        // unless it is another media type the body documents, whose
+        // content is not JSON at all.
+        let other_documented = matches!(
+            self.request.header_values("content-type")[..],
+            [sent] if body.other(sent).is_some() && !body.is_own(sent)
+        );
+        if self.request.body_present(&body, &mut self.out).is_err() && other_documented {
+            return None;
+        }
+        let mut judged = Vec::new();
+        let value = self.request.json_body(
+            body.media_type,
+            body.required,
+            body.schema,
+            body.typed_proves_valid,
+            &mut judged,
+        );
+        // `json_body` checks the `Content-Type` too; it was judged above.
+        judged.retain(|v| v.location != "/headers/content-type");
+        self.out.append(&mut judged);
+        value.ok().filter(|_| self.out.len() == before)
     }
 
     /// A form-encoded body (`application/x-www-form-urlencoded`), read by
