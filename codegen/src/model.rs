@@ -247,12 +247,7 @@ pub enum BodyKind {
 impl BodyKind {
     /// The kind of a media type as the spec writes it.
     pub fn of(media_type: &str) -> BodyKind {
-        let essence = media_type
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+        let essence = crate::lower::essence(media_type);
         if crate::lower::is_json(&essence) {
             BodyKind::Json
         } else if essence == "application/x-www-form-urlencoded" {

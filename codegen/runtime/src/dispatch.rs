@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 
 use crate::validate::client::Args;
 use crate::validate::serve::Rejection;
-use crate::{Client, Error, ParamLocation, Response, Route, Segment, Server, Violation};
+use crate::{Client, Error, ParamLocation, Response, Route, Server, Violation};
 
 /// The generic arguments of one call.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
@@ -70,13 +70,7 @@ impl DispatchArgs {
     pub fn path_values(&self, route: &'static Route) -> Result<Vec<&str>, Error> {
         let mut out = Vec::new();
         let mut problems = Vec::new();
-        let names: Vec<&str> = route
-            .segments()
-            .filter_map(|s| match s {
-                Segment::Param(name) => Some(name),
-                Segment::Literal(_) => None,
-            })
-            .collect();
+        let names: Vec<&str> = route.path_param_names().collect();
         for name in &names {
             match self.path.get(*name) {
                 Some(value) => out.push(value.as_str()),

@@ -397,6 +397,14 @@ impl Route {
         }
     }
 
+    /// The names of the template's path parameters, in order.
+    pub fn path_param_names(&self) -> impl Iterator<Item = &'static str> {
+        self.segments().filter_map(|s| match s {
+            Segment::Param(name) => Some(name),
+            Segment::Literal(_) => None,
+        })
+    }
+
     /// Renders the path with each parameter percent-encoded as exactly one
     /// segment. `values` follow the order of [`Segment::Param`]s in the
     /// template; a missing value renders as an empty segment.

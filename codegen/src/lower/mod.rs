@@ -12,7 +12,7 @@ mod refs;
 mod schema;
 
 pub(crate) use enforce::{integer_format_variant, string_format_variant};
-pub(crate) use operation::is_json;
+pub(crate) use operation::{essence, is_json};
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -19,15 +19,21 @@ use crate::names::{self, Namespace};
 /// Method names the generated `Client` already has.
 const RESERVED_METHODS: &[&str] = &["new", "runtime", "from_runtime", "builder"];
 
-/// Whether a media type carries JSON (`application/json`, `...+json`,
-/// with or without parameters such as `; charset=utf-8`).
-pub(crate) fn is_json(media_type: &str) -> bool {
-    let essence = media_type
+/// A media type without its parameters, lower-cased:
+/// `Application/JSON; charset=utf-8` is `application/json`.
+pub(crate) fn essence(media_type: &str) -> String {
+    media_type
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+/// Whether a media type carries JSON (`application/json`, `...+json`,
+/// with or without parameters such as `; charset=utf-8`).
+pub(crate) fn is_json(media_type: &str) -> bool {
+    let essence = essence(media_type);
     essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }

@@ -33,7 +33,7 @@ use crate::observe::{Event, Observer, redacted_headers};
 use crate::retry::{Attempts, Clock, Decision, Failure, RetryPolicy};
 use crate::token::{TokenError, TokenProvider};
 use crate::validate::client::Args;
-use crate::{Error, Method, Route, SecretToken, Segment, Violation};
+use crate::{Error, Method, Route, SecretToken, Violation};
 
 /// The most bytes of a non-2xx body that are kept; the rest is dropped.
 /// Error bodies only feed diagnostics, and a misbehaving proxy must not be
@@ -802,13 +802,7 @@ async fn read_body(
 /// path), or `.`/`..`, which the URL parser under `reqwest` removes as dot
 /// segments even when percent-encoded (WHATWG URL rules).
 fn check_path_params(route: &Route, values: &[&str]) -> Vec<Violation> {
-    let names: Vec<&str> = route
-        .segments()
-        .filter_map(|s| match s {
-            Segment::Param(name) => Some(name),
-            Segment::Literal(_) => None,
-        })
-        .collect();
+    let names: Vec<&str> = route.path_param_names().collect();
     let mut violations = Vec::new();
     if names.len() != values.len() {
         violations.push(Violation::new(
