@@ -5,6 +5,7 @@
 //! cargo run -p conformance -- --format junit -o report.xml
 //! cargo run -p conformance -- --spec /tmp/mutated.yaml  # judge against another spec (exit 1 on drift)
 //! cargo run -p conformance -- --filter windowsAutopilotDeploymentProfiles_assign/flat --exchanges run.jsonl
+//! cargo run -p conformance -- --min-coverage 90   # fail operations whose coverage is below 90%
 //! cargo run -p conformance -- --base-url http://127.0.0.1:8080/beta   # positive checks against another server
 //! cargo run -p conformance -- serve --addr 127.0.0.1:8080             # the mock alone
 //! GRAPH_TOKEN=t cargo run -p conformance -- serve --accept-token-env GRAPH_TOKEN   # only token `t` passes
@@ -61,6 +62,20 @@ struct Cli {
     /// (credentials redacted), each with a curl command that resends it.
     #[arg(long, value_name = "FILE.jsonl")]
     exchanges: Option<PathBuf>,
+    /// Fail any operation whose coverage (documented response statuses,
+    /// response headers and parameters that the run's exchanges
+    /// exercised) is below PERCENT. Without it the coverage rows and table
+    /// only report.
+    #[arg(long, value_name = "PERCENT", value_parser = percent)]
+    min_coverage: Option<f64>,
+}
+
+/// A percentage from 0 to 100.
+fn percent(text: &str) -> Result<f64, String> {
+    match text.trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("{text:?} is not a percentage from 0 to 100")),
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -302,6 +317,7 @@ async fn run_job(cli: Cli) -> ExitCode {
         },
         token,
         base_url: cli.base_url,
+        min_coverage: cli.min_coverage,
     };
     let mut report = job::run(&options).await;
     if let Some(path) = &cli.exchanges

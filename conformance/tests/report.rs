@@ -272,3 +272,106 @@ fn exchanges_are_saved_and_their_curl_commands_resend_them() {
     );
     assert!(response.starts_with("HTTP/1.1 204"), "{response}");
 }
+
+/// Coverage: every operation has a `coverage` row, the JSON report a
+/// `coverage` entry per operation listing what was and was not exercised,
+/// the text report a table; `--min-coverage` fails the operations below it
+/// and the exit code follows.
+#[test]
+fn coverage_is_reported_per_operation_and_min_coverage_fails_below_it() {
+    let (code, stdout, stderr) = run(&["--format", "json"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let coverage = report["coverage"].as_array().unwrap();
+    let operations: Vec<&str> = coverage
+        .iter()
+        .map(|c| c["operation"].as_str().unwrap())
+        .collect();
+    for op in [
+        "windowsAutopilotDeploymentProfiles_assign",
+        "windowsAutopilotDeviceIdentities_deploymentProfile_assign",
+        "windowsAutopilotDeviceIdentities_intendedDeploymentProfile_assign",
+    ] {
+        assert!(operations.contains(&op), "{op} missing from {operations:?}");
+    }
+    let assign = coverage
+        .iter()
+        .find(|c| c["operation"] == "windowsAutopilotDeploymentProfiles_assign")
+        .unwrap();
+    // The positive, negative and fault rows reach every documented status
+    // of assign (`default` through the 406 check), the mock sends the
+    // documented `request-id` header, and the path parameter is always sent.
+    let list = |kind: &str, part: &str| -> Vec<String> {
+        assign[kind][part]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        list("statuses", "exercised"),
+        [
+            "204", "400", "401", "403", "404", "429", "500", "503", "default"
+        ],
+        "{assign}"
+    );
+    assert!(
+        list("response_headers", "exercised").contains(&"204 request-id".to_string()),
+        "{assign}"
+    );
+    assert_eq!(
+        list("parameters", "exercised"),
+        ["path windowsAutopilotDeploymentProfileId"]
+    );
+    assert_eq!(assign["percent"].as_f64(), Some(100.0), "{assign}");
+    let rows = report["checks"].as_array().unwrap();
+    let row = rows
+        .iter()
+        .find(|r| {
+            r["operation"] == "windowsAutopilotDeploymentProfiles_assign"
+                && r["check"] == "coverage"
+        })
+        .unwrap();
+    assert_eq!(row["verdict"], "pass");
+    assert!(row["detail"].as_str().unwrap().starts_with("100%"), "{row}");
+
+    // A spec that documents a response header the service never sends:
+    // coverage drops below 100% and names it; --min-coverage 100 fails
+    // the operation and the job, a lower threshold passes.
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("more-headers.yaml");
+    let text = std::fs::read_to_string(common::repo().join("spec/assign.yaml")).unwrap();
+    let anchor = "    noContent:\n      description: The profile was assigned. The response has no body.\n      headers:\n";
+    assert!(
+        text.contains(anchor),
+        "spec/assign.yaml changed: update the anchor"
+    );
+    let text = text.replace(
+        anchor,
+        &format!("{anchor}        x-never-sent:\n          schema:\n            type: string\n"),
+    );
+    std::fs::write(&spec, text).unwrap();
+    let spec = spec.to_str().unwrap();
+    let filter = "windowsAutopilotDeploymentProfiles_assign/coverage";
+    let (code, stdout, _) = run(&["--spec", spec, "--min-coverage", "100", "--filter", filter]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("below --min-coverage 100%: 93%: statuses 9/9, response headers 3/4")
+            && stdout.contains("not exercised: response header 204 x-never-sent"),
+        "{stdout}"
+    );
+    // The text report's table, narrowed by the filter to that operation.
+    let table = stdout.split("Coverage (documented items").nth(1).unwrap();
+    assert!(
+        table.contains("windowsAutopilotDeploymentProfiles_assign") && table.contains("93%"),
+        "{table}"
+    );
+    assert!(!table.contains("intendedDeploymentProfile"), "{table}");
+    let (code, stdout, _) = run(&["--spec", spec, "--min-coverage", "90", "--filter", filter]);
+    assert_eq!(code, 0, "{stdout}");
+    // Not a percentage: a usage error.
+    let (code, _, stderr) = run(&["--min-coverage", "120"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not a percentage"), "{stderr}");
+}

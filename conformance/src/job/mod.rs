@@ -2,6 +2,7 @@
 //! through every operation and scenario, every exchange judged by the
 //! oracle, one report row per check.
 
+pub mod coverage;
 pub mod curl;
 pub mod drive;
 pub mod negative;
@@ -53,6 +54,10 @@ pub struct Options {
     /// The bearer token for `base_url` (the embedded mock takes only
     /// [`MOCK_TOKEN`]).
     pub token: Option<String>,
+    /// `--min-coverage`: each operation's `coverage` row fails below this
+    /// percentage of its documented statuses, response headers and
+    /// parameters exercised (`None`: the rows only report).
+    pub min_coverage: Option<f64>,
 }
 
 /// The spec the crate root's client was generated from.
@@ -125,6 +130,7 @@ impl Default for Options {
             specs: default_targets(),
             base_url: None,
             token: None,
+            min_coverage: None,
         }
     }
 }
@@ -307,6 +313,11 @@ pub async fn run(options: &Options) -> Report {
         );
     }
     report.exchanges = target.recorder().exchanges();
+    let specs: Vec<(&Oracle, &str)> = loaded.iter().map(|(o, api)| (o, api.spec)).collect();
+    report.coverage = coverage::measure(&specs, &report.exchanges);
+    let measured = std::mem::take(&mut report.coverage);
+    coverage::push_rows(&mut report, &measured, options.min_coverage);
+    report.coverage = measured;
     if let Target::Mock(mock) = target {
         mock.shutdown().await;
     }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Serialize, Serializer};
 
+use super::coverage::{self, OperationCoverage};
 use super::curl;
 use crate::exchange::Exchange;
 use crate::oracle::Outcome;
@@ -99,7 +100,7 @@ pub struct Summary {
 }
 
 /// Every row of one run.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Report {
     /// The rows, in the order the checks ran.
     pub checks: Vec<Row>,
@@ -110,6 +111,9 @@ pub struct Report {
     /// Every exchange of the run, in order (for `--exchanges`).
     #[serde(skip)]
     pub exchanges: Vec<Exchange>,
+    /// What the exchanges exercised of each operation (see
+    /// [`coverage`]); each operation also has a `coverage` row.
+    pub coverage: Vec<OperationCoverage>,
     /// When the last row was added (or the clock started).
     #[serde(skip)]
     clock: Option<Instant>,
@@ -196,6 +200,14 @@ impl Report {
     /// Keeps only the rows `filter` asks for.
     pub fn retain(&mut self, filter: &Filter) {
         self.checks.retain(|row| filter.matches(row));
+        // The table goes with the operation's `coverage` row.
+        self.coverage.retain(|c| {
+            c.operation == filter.operation
+                && filter
+                    .check
+                    .as_deref()
+                    .is_none_or(|check| "coverage".contains(check))
+        });
     }
 
     /// The exchanges as JSON lines (credentials redacted), each with the
@@ -265,7 +277,11 @@ impl Report {
         match format {
             Format::Text => self.text(),
             Format::Json => {
-                let value = serde_json::json!({"checks": self.checks, "summary": self.summary()});
+                let value = serde_json::json!({
+                    "checks": self.checks,
+                    "coverage": self.coverage,
+                    "summary": self.summary(),
+                });
                 let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
                 text.push('\n');
                 text
@@ -325,6 +341,13 @@ impl Report {
                     }
                 );
             }
+        }
+        if !self.coverage.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nCoverage (documented items the exchanges exercised):\n{}",
+                coverage::table(&self.coverage)
+            );
         }
         let _ = writeln!(out, "{}", self.summary_line());
         out

@@ -125,6 +125,7 @@ fn expect(fault: Fault) -> Expect {
         Fault::Unavailable(_) => graph(503, "ServiceUnavailable", &["Graph", "Throttled"]),
         Fault::ServerError => graph(500, "InternalServerError", &["Graph"]),
         Fault::Forbidden => graph(403, "Authorization_RequestDenied", &["Graph", "Forbidden"]),
+        Fault::NotFound => graph(404, "ResourceNotFound", &["Graph", "NotFound"]),
         Fault::UndocumentedOk => Expect {
             variants: &["UndocumentedResponse"],
             status: Some(200),

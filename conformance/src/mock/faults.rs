@@ -32,6 +32,9 @@ pub enum Fault {
     ServerError,
     /// `403` with Graph's `Authorization_RequestDenied` OData error.
     Forbidden,
+    /// `404` with Graph's `ResourceNotFound` OData error: the id names
+    /// nothing (what Graph answers for an unknown profile or device).
+    NotFound,
     /// `200` with a JSON body: a success the spec does not document.
     UndocumentedOk,
     /// `204` that carries a body (written on the socket by hand, since
@@ -46,13 +49,14 @@ pub enum Fault {
 
 impl Fault {
     /// Every scenario with its default parameters, for reports and help.
-    pub const ALL: [Fault; 10] = [
+    pub const ALL: [Fault; 11] = [
         Fault::Throttled(RetryAfter::Seconds(1)),
         Fault::Throttled(RetryAfter::Date(1)),
         Fault::Unavailable(RetryAfter::Seconds(1)),
         Fault::Unavailable(RetryAfter::Date(1)),
         Fault::ServerError,
         Fault::Forbidden,
+        Fault::NotFound,
         Fault::UndocumentedOk,
         Fault::NoContentWithBody,
         Fault::Slow(Duration::from_millis(300)),
@@ -71,6 +75,7 @@ impl fmt::Display for Fault {
             Fault::Unavailable(RetryAfter::Date(s)) => write!(f, "unavailable-date:{s}"),
             Fault::ServerError => f.write_str("server-error"),
             Fault::Forbidden => f.write_str("forbidden"),
+            Fault::NotFound => f.write_str("not-found"),
             Fault::UndocumentedOk => f.write_str("undocumented-200"),
             Fault::NoContentWithBody => f.write_str("204-with-body"),
             Fault::Slow(d) => write!(f, "slow:{}", d.as_millis()),
@@ -102,6 +107,7 @@ impl FromStr for Fault {
             "unavailable-date" => Fault::Unavailable(RetryAfter::Date(number(1)?)),
             "server-error" => Fault::ServerError,
             "forbidden" => Fault::Forbidden,
+            "not-found" => Fault::NotFound,
             "undocumented-200" => Fault::UndocumentedOk,
             "204-with-body" => Fault::NoContentWithBody,
             "slow" => Fault::Slow(Duration::from_millis(number(300)?)),

@@ -510,6 +510,13 @@ async fn decide(
             &[],
             stamp,
         )),
+        Some(Fault::NotFound) => Outcome::Answer(Answer::graph_error(
+            404,
+            "ResourceNotFound",
+            "The mock was asked to answer that the resource does not exist.",
+            &[],
+            stamp,
+        )),
         Some(Fault::UndocumentedOk) => Outcome::Answer(Answer::undocumented_ok(stamp)),
         Some(Fault::NoContentWithBody) => Outcome::Raw(Answer::no_content_with_body(stamp)),
         Some(Fault::Drop) => Outcome::Drop,
