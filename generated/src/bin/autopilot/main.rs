@@ -7,6 +7,7 @@ mod batch;
 mod device_code;
 mod devices;
 mod dry_run;
+mod entra;
 mod exit;
 mod place;
 mod report;
