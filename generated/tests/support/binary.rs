@@ -11,18 +11,26 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-/// The variables through which the caller's own sign-in, or cloud, could
-/// reach the binary: a developer who exported a real token (as the README
-/// suggests) must not send it to a test server.
-const AMBIENT: [&str; 8] = [
+/// The variables through which the caller's own sign-in, cloud or proxy
+/// could reach the binary: a developer who exported a real token (as the
+/// README suggests) must not send it to a test server, and a proxy must
+/// not stand between the binary and a loopback server.
+const AMBIENT: &[&str] = &[
     "GRAPH_TOKEN",
     "GRAPH_CLOUD",
     "AZURE_TENANT_ID",
     "AZURE_CLIENT_ID",
     "AZURE_CLIENT_SECRET",
+    "AZURE_CLIENT_CERTIFICATE_PATH",
     "AZURE_AUTHORITY_HOST",
     "IDENTITY_ENDPOINT",
     "IDENTITY_HEADER",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
 ];
 
 /// The binary with `args`, `token` (if any) in `GRAPH_TOKEN`, and nothing
@@ -32,7 +40,7 @@ const AMBIENT: [&str; 8] = [
 pub fn autopilot<S: AsRef<OsStr>>(args: &[S], token: Option<&str>) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_autopilot"));
     command.args(args).env("PATH", "");
-    for name in AMBIENT {
+    for name in AMBIENT.iter().copied() {
         command.env_remove(name);
     }
     if let Some(token) = token {

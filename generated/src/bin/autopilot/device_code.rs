@@ -15,7 +15,11 @@ use autopilot_client::runtime::token::{TokenError, TokenFuture, TokenProvider};
 use serde::Deserialize;
 use tokio::sync::OnceCell;
 
+use crate::entra::{self, TokenAnswer};
 use crate::verbose::clean;
+
+/// Names this sign-in in messages.
+const WHAT: &str = "device code";
 
 /// The grant type RFC 8628 defines for polling.
 const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -46,13 +50,6 @@ fn default_interval() -> u64 {
     5
 }
 
-#[derive(Deserialize)]
-struct TokenAnswer {
-    access_token: Option<String>,
-    error: Option<String>,
-    error_description: Option<String>,
-}
-
 impl DeviceCode {
     /// A flow at `authority` (e.g. `https://login.microsoftonline.us`).
     pub fn new(authority: String, tenant: String, client_id: String) -> Self {
@@ -69,24 +66,21 @@ impl DeviceCode {
     }
 
     async fn sign_in(&self, scopes: &[&str]) -> Result<SecretToken, TokenError> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| TokenError::new(format!("device code: cannot build HTTP client: {e}")))?;
+        let http = entra::http(WHAT)?;
         let scope = scopes.join(" ");
-        let answer = post(
+        let url = self.endpoint("devicecode");
+        let answer = entra::post(
             &http,
-            &self.endpoint("devicecode"),
+            WHAT,
+            &url,
             &[("client_id", self.client_id.as_str()), ("scope", &scope)],
         )
         .await?;
-        let start: Authorization = serde_json::from_slice(&answer.1).map_err(|_| {
+        let start: Authorization = serde_json::from_slice(&answer.body).map_err(|_| {
             TokenError::new(format!(
-                "device code: {} answered {} without a device code: {}",
-                self.endpoint("devicecode"),
-                answer.0,
-                clean(&String::from_utf8_lossy(&answer.1))
+                "device code: {url} answered {} without a device code: {}",
+                answer.status,
+                clean(&String::from_utf8_lossy(&answer.body))
             ))
         })?;
         let message = start.message.clone().unwrap_or_else(|| {
@@ -98,10 +92,12 @@ impl DeviceCode {
         eprintln!("autopilot: {}", clean(&message));
         let mut interval = Duration::from_secs(start.interval);
         let give_up = tokio::time::Instant::now() + Duration::from_secs(start.expires_in);
+        let url = self.endpoint("token");
         loop {
-            let (_, body) = post(
+            let answer = entra::post(
                 &http,
-                &self.endpoint("token"),
+                WHAT,
+                &url,
                 &[
                     ("grant_type", GRANT),
                     ("client_id", self.client_id.as_str()),
@@ -109,21 +105,16 @@ impl DeviceCode {
                 ],
             )
             .await?;
-            let answer: TokenAnswer = serde_json::from_slice(&body).map_err(|_| {
-                TokenError::new(
-                    "device code: the token endpoint answered something that is not JSON",
-                )
-            })?;
-            match (answer.access_token, answer.error.as_deref()) {
-                (Some(token), _) => return Ok(SecretToken::from(token)),
+            let answer = TokenAnswer::parse(WHAT, &url, &answer)?;
+            match (&answer.access_token, answer.error.as_deref()) {
+                (Some(token), _) => return Ok(SecretToken::from(token.as_str())),
                 (None, Some("authorization_pending")) => {}
                 // RFC 8628 §3.5: slow down by 5 seconds.
                 (None, Some("slow_down")) => interval += Duration::from_secs(5),
-                (None, error) => {
+                (None, _) => {
                     return Err(TokenError::new(format!(
-                        "device code sign-in failed: {}: {}",
-                        clean(error.unwrap_or("no token and no error")),
-                        clean(answer.error_description.as_deref().unwrap_or(""))
+                        "device code sign-in failed: {}",
+                        answer.error_text()
                     )));
                 }
             }
@@ -135,26 +126,6 @@ impl DeviceCode {
             tokio::time::sleep(interval).await;
         }
     }
-}
-
-/// One form post: status and body.
-async fn post(
-    http: &reqwest::Client,
-    url: &str,
-    form: &[(&str, &str)],
-) -> Result<(u16, Vec<u8>), TokenError> {
-    let response = http
-        .post(url)
-        .form(form)
-        .send()
-        .await
-        .map_err(|e| TokenError::new(format!("device code: cannot reach {url}: {e}")))?;
-    let status = response.status().as_u16();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| TokenError::new(format!("device code: reading {url}: {e}")))?;
-    Ok((status, body.to_vec()))
 }
 
 impl TokenProvider for DeviceCode {

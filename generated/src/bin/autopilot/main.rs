@@ -4,9 +4,12 @@
 mod args;
 mod auth;
 mod batch;
+mod certificate;
+mod client_certificate;
 mod device_code;
 mod devices;
 mod dry_run;
+mod entra;
 mod exit;
 mod place;
 mod report;
@@ -134,7 +137,7 @@ fn assign_run(
     )?;
     // A dry run needs no token and signs no one in; it only says whether
     // there would be one.
-    let token = auth::source(&global.auth, &place.tokens);
+    let token = auth::source(&global.auth, &place.tokens, global.max_attempts);
     let progress = progress_bar(global, ids.len());
     let watch = Arc::new(watch::Watch::new(global.verbose, progress.clone()));
     let mut builder = runtime::Client::builder()
@@ -166,10 +169,10 @@ fn assign_run(
     match token {
         Ok(source) => builder = builder.shared_token_provider(source.provider),
         // A dry run needs no token, but a sign-in chosen that cannot work
-        // (unreadable token file, missing secret, no certificate support)
+        // (unreadable token file, missing secret, unusable certificate)
         // is refused as the real call refuses it.
-        Err(message) if !global.dry_run || message != auth::NO_TOKEN => return Err(message),
-        Err(_) => {}
+        Err(auth::NoSource::NotChosen(_)) if global.dry_run => {}
+        Err(missing) => return Err(missing.message()),
     }
     let client = Client::new(builder.build().map_err(|e| e.to_string())?);
     let executor = tokio::runtime::Builder::new_current_thread()
