@@ -8,6 +8,7 @@
 //! the generated route table and server-side validator, so the two
 //! implementations check each other.
 
+pub mod cassette;
 pub mod exchange;
 pub mod job;
 pub mod mock;

@@ -6,6 +6,9 @@
 //! cargo run -p conformance -- --spec /tmp/mutated.yaml  # judge against another spec (exit 1 on drift)
 //! cargo run -p conformance -- --filter windowsAutopilotDeploymentProfiles_assign/flat --exchanges run.jsonl
 //! cargo run -p conformance -- --min-coverage 90   # fail operations whose coverage is below 90%
+//! GRAPH_TOKEN=... cargo run -p conformance -- --base-url https://graph.microsoft.com/beta \
+//!     --id windowsAutopilotDeploymentProfileId=<id> --allow-writes --record cassettes/
+//! cargo run -p conformance -- --replay cassettes/   # judge a recorded session offline
 //! cargo run -p conformance -- --base-url http://127.0.0.1:8080/beta   # positive checks against another server
 //! cargo run -p conformance -- serve --addr 127.0.0.1:8080             # the mock alone
 //! GRAPH_TOKEN=t cargo run -p conformance -- serve --accept-token-env GRAPH_TOKEN   # only token `t` passes
@@ -22,7 +25,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use conformance::exchange::Sensitive;
-use conformance::job::{self, Filter, Format, Options};
+use conformance::job::{self, Filter, Format, Options, Report};
 use conformance::mock::{MockConfig, MockServer};
 use conformance::oracle::Oracle;
 use conformance::proxy::{ProxyConfig, ValidatingProxy};
@@ -68,6 +71,25 @@ struct Cli {
     /// only report.
     #[arg(long, value_name = "PERCENT", value_parser = percent)]
     min_coverage: Option<f64>,
+    /// Send this value for a path parameter instead of a made-up id, in
+    /// every operation that has it or (with OPERATION:) in one. Repeatable.
+    /// Against a real service the ids must name things that exist.
+    #[arg(long = "id", value_name = "[OPERATION:]PARAM=VALUE")]
+    ids: Vec<job::GivenId>,
+    /// With --base-url, also send the operations that may change state
+    /// (every method but GET, HEAD, OPTIONS); without it they are listed as
+    /// skipped and nothing is written to the service.
+    #[arg(long)]
+    allow_writes: bool,
+    /// Write every exchange of the run into DIR as cassettes (one JSON
+    /// file each, credentials replaced) with the oracle's verdicts, for
+    /// --replay.
+    #[arg(long, value_name = "DIR", conflicts_with = "replay")]
+    record: Option<PathBuf>,
+    /// Judge the cassettes in DIR against the spec(s) offline, without a
+    /// client, a mock or a network: each verdict must be the one recorded.
+    #[arg(long, value_name = "DIR", conflicts_with = "base_url")]
+    replay: Option<PathBuf>,
 }
 
 /// A percentage from 0 to 100.
@@ -293,6 +315,14 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 }
 
 async fn run_job(cli: Cli) -> ExitCode {
+    if let Some(dir) = &cli.replay {
+        let specs = match &cli.spec {
+            Some(spec) => vec![spec.clone()],
+            None => job::default_spec_files(),
+        };
+        let report = job::replay::replay(&specs, dir, cli.min_coverage);
+        return finish(&cli, report);
+    }
     // A real service gets the caller's token or nothing: sending the
     // mock's made-up token there would only fail every check with 401 and
     // hide why.
@@ -311,15 +341,36 @@ async fn run_job(cli: Cli) -> ExitCode {
         },
     };
     let options = Options {
-        specs: match cli.spec {
+        specs: match cli.spec.clone() {
             Some(spec) => job::targets_with_main(spec),
             None => job::default_targets(),
         },
         token,
-        base_url: cli.base_url,
+        base_url: cli.base_url.clone(),
         min_coverage: cli.min_coverage,
+        given_ids: cli.ids.clone(),
+        allow_writes: cli.allow_writes,
     };
-    let mut report = job::run(&options).await;
+    let report = job::run(&options).await;
+    if let Some(dir) = &cli.record {
+        let mut problems = Report::default();
+        let paths: Vec<PathBuf> = options.specs.iter().map(|t| t.path.clone()).collect();
+        let loaded = job::replay::oracles(&paths, &mut problems);
+        let oracles: Vec<&Oracle> = loaded.iter().map(|(o, _)| o).collect();
+        let tapes = job::replay::cassettes(&oracles, &report.exchanges);
+        match conformance::cassette::record(dir, &tapes) {
+            Ok(n) => eprintln!("conformance: recorded {n} exchange(s) in {}", dir.display()),
+            Err(e) => {
+                eprintln!("conformance: --record: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    finish(&cli, report)
+}
+
+/// Writes the exchanges, narrows, renders and exits as the report says.
+fn finish(cli: &Cli, mut report: Report) -> ExitCode {
     if let Some(path) = &cli.exchanges
         && let Err(e) = std::fs::write(path, report.exchanges_jsonl())
     {

@@ -93,7 +93,7 @@ fn unknown_flags_are_usage_errors() {
 #[test]
 fn serve_and_base_url() {
     let server = Serve::start(&[], &[]);
-    let (code, stdout, _) = run(&["--base-url", &server.root]);
+    let (code, stdout, _) = run(&["--base-url", &server.root, "--allow-writes"]);
     drop(server);
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("they need the embedded mock"), "{stdout}");
@@ -102,7 +102,7 @@ fn serve_and_base_url() {
     // A service root where nothing listens (port 9, discard) cannot pass
     // either: every call fails, and the report says where forwarding went.
     // A live server that breaks the spec is the test below.
-    let (code, stdout, _) = run(&["--base-url", "http://127.0.0.1:9/beta"]);
+    let (code, stdout, _) = run(&["--base-url", "http://127.0.0.1:9/beta", "--allow-writes"]);
     assert_eq!(code, 1, "{stdout}");
     assert!(
         stdout.contains("forwarding to http://127.0.0.1:9/beta/deviceManagement/"),
@@ -257,7 +257,7 @@ fn read_request(stream: &mut TcpStream) -> String {
 #[test]
 fn base_url_against_a_server_that_answers_200_fails_naming_the_check() {
     let (root, seen) = undocumented_ok_server();
-    let (code, stdout, stderr) = run(&["--base-url", &root]);
+    let (code, stdout, stderr) = run(&["--base-url", &root, "--allow-writes"]);
     assert_eq!(code, 1, "{stdout}\n{stderr}");
     let failed = stdout
         .split("Failed checks:")
@@ -321,6 +321,7 @@ fn token_env_and_accept_token_env() {
         .args([
             "--base-url",
             &server.root,
+            "--allow-writes",
             "--token-env",
             "CONFORMANCE_TEST_TOKEN",
         ])
@@ -333,7 +334,7 @@ fn token_env_and_accept_token_env() {
     assert!(!stdout.contains(secret) && !stderr.contains(secret));
     // ... and from GRAPH_TOKEN, the default.
     let out = bin()
-        .args(["--base-url", &server.root])
+        .args(["--base-url", &server.root, "--allow-writes"])
         .env("GRAPH_TOKEN", secret)
         .output()
         .unwrap();
@@ -348,6 +349,7 @@ fn token_env_and_accept_token_env() {
         .args([
             "--base-url",
             &server.root,
+            "--allow-writes",
             "--token-env",
             "CONFORMANCE_TEST_TOKEN",
         ])
@@ -520,4 +522,164 @@ fn unloadable_spec_fails() {
             "{stdout}"
         );
     }
+}
+
+/// The exchanges `conformance serve` recorded, as JSON.
+fn recorded(server: &Serve) -> Vec<serde_json::Value> {
+    let (status, text) = http(&server.addr, "GET", "/_mock/exchanges", &[], "");
+    assert_eq!(status, 200, "{text}");
+    let listing: serde_json::Value = serde_json::from_str(&text).unwrap();
+    listing["exchanges"].as_array().unwrap().clone()
+}
+
+/// Against a service (`--base-url`), operations that may change state are
+/// sent only with `--allow-writes`: without it, nothing reaches the
+/// server and the report names what it did not send.
+#[test]
+fn base_url_sends_no_write_without_allow_writes() {
+    let server = Serve::start(&[], &[]);
+    let (code, stdout, stderr) = run(&["--base-url", &server.root]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let sent = recorded(&server);
+    assert!(sent.is_empty(), "requests reached the server: {sent:?}");
+    for op in [
+        "windowsAutopilotDeploymentProfiles_assign",
+        "windowsAutopilotDeviceIdentities_deploymentProfile_assign",
+        "windowsAutopilotDeviceIdentities_intendedDeploymentProfile_assign",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(op)
+                && l.contains("not sent: it changes state")
+                && l.contains("skip")
+                && l.contains("--allow-writes sends it")),
+            "{op}:\n{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains(
+            "not sent without --allow-writes: windowsAutopilotDeploymentProfiles_assign (POST "
+        ),
+        "{stdout}"
+    );
+}
+
+/// `--id` puts the caller's ids in the path (every call, fluent too, so a
+/// real tenant answers for things that exist); `--record DIR` writes the
+/// exchanges as cassettes without the token; `--replay DIR` judges them
+/// offline with the same verdicts, and flags a spec that no longer agrees
+/// with the recorded traffic.
+#[test]
+fn ids_record_and_replay() {
+    let server = Serve::start(&[], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let tapes = dir.path().join("tapes");
+    let tapes_arg = tapes.to_str().unwrap();
+    let (code, stdout, stderr) = run(&[
+        "--base-url",
+        &server.root,
+        "--allow-writes",
+        "--id",
+        "windowsAutopilotDeploymentProfileId=profile-42",
+        "--id",
+        "windowsAutopilotDeviceIdentityId=device-7",
+        "--id",
+        "windowsAutopilotDeviceIdentities_intendedDeploymentProfile_assign:windowsAutopilotDeviceIdentityId=device-8",
+        "--record",
+        tapes_arg,
+    ]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let paths: Vec<String> = recorded(&server)
+        .iter()
+        .map(|e| e["request"]["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        paths.len(),
+        9,
+        "flat, dispatch and fluent per operation: {paths:?}"
+    );
+    for path in &paths {
+        assert!(
+            path.contains("/windowsAutopilotDeploymentProfiles/profile-42/assign")
+                || path.contains(
+                    "/windowsAutopilotDeviceIdentities/device-7/deploymentProfile/assign"
+                )
+                || path.contains(
+                    "/windowsAutopilotDeviceIdentities/device-8/intendedDeploymentProfile/assign"
+                ),
+            "{path}"
+        );
+    }
+    assert!(stderr.contains("recorded 9 exchange(s)"), "{stderr}");
+    let files = std::fs::read_dir(&tapes).unwrap().count();
+    assert_eq!(files, 9);
+    for entry in std::fs::read_dir(&tapes).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(!text.contains(TEST_TOKEN), "{text}");
+        assert!(text.contains("Bearer redacted"), "{text}");
+    }
+    drop(server);
+
+    // Offline: no server, no token.
+    let out = bin()
+        .args(["--replay", tapes_arg, "--format", "json"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let rows = report["checks"].as_array().unwrap();
+    let as_recorded: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|r| {
+            r["check"]
+                .as_str()
+                .unwrap()
+                .ends_with(": verdict as recorded")
+        })
+        .collect();
+    assert_eq!(as_recorded.len(), 9, "{stdout}");
+    assert!(
+        as_recorded.iter().all(|r| r["verdict"] == "pass"),
+        "{stdout}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r["check"] == "0001.json: oracle security" && r["verdict"] == "pass"),
+        "the redacted token still passes the security check:\n{stdout}"
+    );
+    assert_eq!(report["coverage"].as_array().unwrap().len(), 3, "{stdout}");
+
+    // The spec changed since the recording: the replay says where.
+    let spec = common::mutated_spec(&dir);
+    let out = bin()
+        .args(["--replay", tapes_arg, "--spec", &spec])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("verdict as recorded") && stdout.contains("body: recorded pass, now fail"),
+        "{stdout}"
+    );
+
+    // A damaged cassette is an error naming the file, not a silent skip.
+    std::fs::write(tapes.join("0010.json"), "{ not json").unwrap();
+    let out = bin().args(["--replay", tapes_arg]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("0010.json: not a cassette"), "{stdout}");
+}
+
+/// An `--id` that names no path parameter fails the job: a typo would
+/// otherwise send made-up ids to a real service.
+#[test]
+fn an_id_for_no_parameter_fails_the_job() {
+    let (code, stdout, _) = run(&["--id", "windowsAutopilotDeploymentProfileID=x"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("--id windowsAutopilotDeploymentProfileID=x: no operation has a path parameter `windowsAutopilotDeploymentProfileID`"),
+        "{stdout}"
+    );
+    let (code, _, stderr) = run(&["--id", "no-equals-sign"]);
+    assert_eq!(code, 2, "{stderr}");
 }

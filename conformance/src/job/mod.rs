@@ -7,6 +7,7 @@ pub mod curl;
 pub mod drive;
 pub mod negative;
 pub mod proxy;
+pub mod replay;
 pub mod report;
 pub mod scenarios;
 
@@ -20,7 +21,7 @@ use serde_json::Value;
 
 use crate::mock::{MockConfig, MockServer, Recorder};
 use crate::oracle::{Oracle, Outcome};
-pub use args::{Ids, arguments};
+pub use args::{GivenId, Ids, arguments};
 pub use drive::{CallOutcome, DRIVERS, Driver};
 pub use report::{Filter, Format, Report, Row};
 
@@ -58,6 +59,19 @@ pub struct Options {
     /// percentage of its documented statuses, response headers and
     /// parameters exercised (`None`: the rows only report).
     pub min_coverage: Option<f64>,
+    /// `--id`: path parameter values to send instead of made-up ids.
+    pub given_ids: Vec<GivenId>,
+    /// `--allow-writes`: with `base_url`, also send the operations that
+    /// change state (any method but GET, HEAD and OPTIONS). The embedded
+    /// mock keeps no state, so against it every operation is sent.
+    pub allow_writes: bool,
+}
+
+/// Whether a method only reads (RFC 9110's safe methods).
+pub fn is_safe(method: &str) -> bool {
+    ["GET", "HEAD", "OPTIONS", "TRACE"]
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(method))
 }
 
 /// The spec the crate root's client was generated from.
@@ -131,6 +145,8 @@ impl Default for Options {
             base_url: None,
             token: None,
             min_coverage: None,
+            given_ids: Vec::new(),
+            allow_writes: false,
         }
     }
 }
@@ -213,6 +229,16 @@ pub async fn run(options: &Options) -> Report {
         check_route_table(&oracle, api, &mut report);
         loaded.push((oracle, api));
     }
+    let every_operation: Vec<&crate::oracle::SpecOperation> =
+        loaded.iter().flat_map(|(o, _)| o.operations()).collect();
+    for problem in args::unused_ids(&options.given_ids, &every_operation) {
+        report.push(
+            "spec",
+            "--id names a path parameter",
+            Outcome::Fail,
+            problem,
+        );
+    }
     for api in autopilot_client::specs::ALL {
         if !options
             .specs
@@ -262,6 +288,7 @@ pub async fn run(options: &Options) -> Report {
         .clone()
         .unwrap_or_else(|| MOCK_TOKEN.to_string());
 
+    let mut unsent_writes = Vec::new();
     for (oracle, api) in &loaded {
         let client = match client(&target.base_url(api), &token) {
             Ok(c) => c,
@@ -274,12 +301,26 @@ pub async fn run(options: &Options) -> Report {
             oracle,
             client: &client,
             recorder: target.recorder(),
+            given_ids: &options.given_ids,
         };
         let mut first_base = None;
         for op in oracle.operations() {
             let Some(operation) = api.operation(&op.operation_id) else {
                 continue;
             };
+            if target.mock().is_none() && !options.allow_writes && !is_safe(&op.method) {
+                unsent_writes.push(format!("{} ({} {})", op.operation_id, op.method, op.path));
+                report.push(
+                    op.operation_id.as_str(),
+                    "not sent: it changes state",
+                    Outcome::Skip,
+                    format!(
+                        "{} may change state on the service; --allow-writes sends it",
+                        op.method
+                    ),
+                );
+                continue;
+            }
             let base = job.positive(op, operation, &mut report).await;
             let Some(mock) = target.mock() else {
                 continue;
@@ -304,6 +345,17 @@ pub async fn run(options: &Options) -> Report {
         }
     }
 
+    if !unsent_writes.is_empty() {
+        report.push(
+            "target",
+            "operations that change state",
+            Outcome::Skip,
+            format!(
+                "not sent without --allow-writes: {}",
+                unsent_writes.join(", ")
+            ),
+        );
+    }
     if target.mock().is_none() {
         report.push(
             "target",

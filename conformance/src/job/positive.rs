@@ -25,6 +25,8 @@ pub struct Job<'a> {
     pub client: &'a graph_runtime::Client,
     /// Where exchanges are recorded.
     pub recorder: &'a Recorder,
+    /// Path parameter values given with `--id`.
+    pub given_ids: &'a [args::GivenId],
 }
 
 impl Job<'_> {
@@ -54,7 +56,7 @@ impl Job<'_> {
                 },
             );
         }
-        let plain = match arguments(oracle, op, Ids::Plain) {
+        let plain = match arguments(oracle, op, Ids::Plain, self.given_ids) {
             Ok(args) => args,
             Err(e) => {
                 report.push(id, "arguments from the spec", Outcome::Fail, e);
@@ -96,7 +98,7 @@ impl Job<'_> {
         self.raw_rows(op, operation, &raw, exchanges, &flat, report);
 
         // Fluent path, awkward ids where the schemas admit them.
-        let awkward = match arguments(oracle, op, Ids::Awkward) {
+        let awkward = match arguments(oracle, op, Ids::Awkward, self.given_ids) {
             Ok(args) => args,
             Err(e) => {
                 report.push(id, "arguments from the spec", Outcome::Fail, e);
@@ -116,7 +118,14 @@ impl Job<'_> {
                         id,
                         "awkward id stays one segment",
                         Outcome::Skip,
-                        "no path parameter's schema admits the awkward id",
+                        if op
+                            .path_params()
+                            .all(|p| args::given(self.given_ids, id, &p.name).is_some())
+                        {
+                            "every path id was given with --id"
+                        } else {
+                            "no path parameter's schema admits the awkward id"
+                        },
                     ),
                 }
             }
