@@ -2,7 +2,6 @@
 //! and redacted, sorted views of exchanges for snapshots.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use conformance::exchange::{Exchange, Headers};
@@ -89,32 +88,57 @@ pub fn client(mock: &MockServer) -> autopilot_client::Client {
     autopilot_client::Client::connect(&mock.base_url(), MOCK_TOKEN).unwrap()
 }
 
-/// Values that change from run to run, and what replaces them.
-const VOLATILE_HEADERS: [&str; 5] = [
-    "client-request-id",
-    "request-id",
-    "host",
-    "date",
-    "user-agent",
-];
-
+/// Header values as snapshots show them: in arrival order per name,
+/// repeated headers kept (sorted by name, stably, so each name's values
+/// keep their order). Values that change from run to run are replaced only
+/// after checking they have the documented shape, so a malformed one shows
+/// in the snapshot instead of hiding behind its placeholder: request ids
+/// must be GUIDs, dates HTTP-dates, the host the loopback mock. The
+/// `User-Agent` is deterministic and shown as sent.
 fn headers_view(headers: &Headers) -> Value {
-    let mut map = BTreeMap::new();
-    for (name, value) in &headers.0 {
-        let shown = if VOLATILE_HEADERS.contains(&name.as_str()) {
-            format!("[{name}]")
-        } else if name == "retry-after" && httpdate::parse_http_date(value.expose()).is_ok() {
-            "[http-date]".to_string()
+    let mut pairs: Vec<(&str, String)> = headers
+        .0
+        .iter()
+        .map(|(name, value)| (name.as_str(), shown_header(name, value)))
+        .collect();
+    pairs.sort_by(|a, b| a.0.cmp(b.0));
+    json!(
+        pairs
+            .into_iter()
+            .map(|(name, value)| format!("{name}: {value}"))
+            .collect::<Vec<_>>()
+    )
+}
+
+fn shown_header(name: &str, value: &conformance::exchange::HeaderText) -> String {
+    let raw = value.expose();
+    let checked = |ok: bool, placeholder: &str| {
+        if ok {
+            placeholder.to_string()
         } else {
-            // Credentials come out redacted by their own serialisation.
-            serde_json::to_value(value)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        };
-        map.insert(name.clone(), shown);
+            format!("{raw} (expected {placeholder})")
+        }
+    };
+    match name {
+        "client-request-id" | "request-id" => checked(is_guid(raw), "[GUID]"),
+        "date" => checked(httpdate::parse_http_date(raw).is_ok(), "[HTTP-date]"),
+        "host" => checked(
+            raw.strip_prefix("127.0.0.1:")
+                .is_some_and(|port| port.parse::<u16>().is_ok()),
+            "[127.0.0.1:port]",
+        ),
+        "retry-after" if httpdate::parse_http_date(raw).is_ok() => "[HTTP-date]".to_string(),
+        // Credentials come out redacted by their own serialisation.
+        _ => serde_json::to_value(value)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
     }
-    json!(map)
+}
+
+/// A GUID in its usual 8-4-4-4-12 hexadecimal form.
+fn is_guid(text: &str) -> bool {
+    text.len() == 36 && uuid::Uuid::try_parse(text).is_ok()
 }
 
 fn redact_inner_error(mut body: Value) -> Value {
