@@ -25,9 +25,18 @@ use super::types::object_view;
 use crate::model::{Additional, Api, Schema, SchemaKind, TypeDef};
 use crate::names::Namespace;
 
-/// Longest chain of named references followed (alias cycles are reported
-/// by lowering; this keeps the walk finite on any model).
-const MAX_DEPTH: usize = 64;
+/// Most steps one decision takes through nested choices: choices that
+/// hold each other are cut where they meet again, and this bounds shared
+/// ones (a diamond of choices) on any model.
+const FUEL: usize = 4096;
+
+/// The state of one decision's walk through nested choices.
+struct Walk {
+    /// Named types on the current path.
+    on_path: Vec<String>,
+    /// Steps left.
+    fuel: usize,
+}
 
 /// The JSON kinds a value of a part can have (`null` aside: a nullable
 /// part makes the whole choice nullable).
@@ -145,13 +154,34 @@ pub(crate) fn alias_part(parts: &[Schema]) -> Option<&Schema> {
 /// Decides how the choice `parts` (of the type `def`, when it is a named
 /// one) is held.
 pub(crate) fn plan<'a>(api: &'a Api, parts: &'a [Schema], def: Option<&'a TypeDef>) -> Plan<'a> {
+    let mut walk = Walk {
+        on_path: def.iter().map(|d| d.rust_name.clone()).collect(),
+        fuel: FUEL,
+    };
+    plan_in(api, parts, def, &mut walk)
+}
+
+/// [`plan`] inside a walk.
+fn plan_in<'a>(
+    api: &'a Api,
+    parts: &'a [Schema],
+    def: Option<&'a TypeDef>,
+    walk: &mut Walk,
+) -> Plan<'a> {
     if parts.is_empty() {
         return Plan::Json("it lists no schema".into());
     }
+    if walk.fuel == 0 {
+        return Plan::Json("its alternatives nest too deeply to be told apart".into());
+    }
+    walk.fuel -= 1;
     if let Some(part) = alias_part(parts) {
+        if def.is_some_and(|d| matches!(&part.kind, SchemaKind::Named(n) if *n == d.rust_name)) {
+            return Plan::Json("its only alternative besides `null` is itself".into());
+        }
         return Plan::Alias(part);
     }
-    let kinds: Vec<Option<BTreeSet<Kind>>> = parts.iter().map(|p| kinds(api, p, 0)).collect();
+    let kinds: Vec<Option<BTreeSet<Kind>>> = parts.iter().map(|p| kinds(api, p, walk)).collect();
     if kinds.iter().all(|k| {
         k.as_ref()
             .is_some_and(|k| k.len() == 1 && k.contains(&Kind::String))
@@ -360,19 +390,27 @@ pub(crate) fn text_newtype<'a>(api: &'a Api, schema: &'a Schema) -> Option<&'a s
     matches!(plan(api, parts, Some(def)), Plan::Text).then_some(def.rust_name.as_str())
 }
 
-/// The JSON kinds `schema` admits; `None` when it admits any value.
-pub(crate) fn kinds(api: &Api, schema: &Schema, depth: usize) -> Option<BTreeSet<Kind>> {
-    if depth > MAX_DEPTH {
+/// The JSON kinds `schema` admits; `None` when it admits any value (or
+/// holds itself, or the walk ran out of steps).
+fn kinds(api: &Api, schema: &Schema, walk: &mut Walk) -> Option<BTreeSet<Kind>> {
+    if walk.fuel == 0 {
         return None;
     }
+    walk.fuel -= 1;
     let one = |k| Some(BTreeSet::from([k]));
     match &schema.kind {
         SchemaKind::Named(name) => {
-            let def = api.types.get(name)?;
-            match choice_parts(&def.schema) {
-                Some(parts) => choice_kinds(api, parts, Some(def), depth + 1),
-                None => kinds(api, &def.schema, depth + 1),
+            if walk.on_path.contains(name) {
+                return None;
             }
+            let def = api.types.get(name)?;
+            walk.on_path.push(name.clone());
+            let found = match choice_parts(&def.schema) {
+                Some(parts) => choice_kinds(api, parts, Some(def), walk),
+                None => kinds(api, &def.schema, walk),
+            };
+            walk.on_path.pop();
+            found
         }
         SchemaKind::Any => None,
         SchemaKind::String(_) => one(Kind::String),
@@ -381,11 +419,9 @@ pub(crate) fn kinds(api: &Api, schema: &Schema, depth: usize) -> Option<BTreeSet
         SchemaKind::Boolean => one(Kind::Boolean),
         SchemaKind::Array(_) => one(Kind::Array),
         SchemaKind::Object(_) => one(Kind::Object),
-        SchemaKind::AllOf(parts) if parts.len() == 1 => kinds(api, &parts[0], depth + 1),
+        SchemaKind::AllOf(parts) if parts.len() == 1 => kinds(api, &parts[0], walk),
         SchemaKind::AllOf(_) => object_view(api, schema).and_then(|_| one(Kind::Object)),
-        SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
-            choice_kinds(api, parts, None, depth + 1)
-        }
+        SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => choice_kinds(api, parts, None, walk),
     }
 }
 
@@ -394,19 +430,16 @@ fn choice_kinds(
     api: &Api,
     parts: &[Schema],
     def: Option<&TypeDef>,
-    depth: usize,
+    walk: &mut Walk,
 ) -> Option<BTreeSet<Kind>> {
-    if depth > MAX_DEPTH {
-        return None;
-    }
-    match plan(api, parts, def) {
-        Plan::Alias(part) => kinds(api, part, depth + 1),
+    match plan_in(api, parts, def, walk) {
+        Plan::Alias(part) => kinds(api, part, walk),
         Plan::Text | Plan::Values(_) => Some(BTreeSet::from([Kind::String])),
         Plan::Tagged { .. } => Some(BTreeSet::from([Kind::Object])),
         Plan::Untagged(variants) => {
             let mut all = BTreeSet::new();
             for v in variants {
-                all.extend(kinds(api, v.schema, depth + 1)?);
+                all.extend(kinds(api, v.schema, walk)?);
             }
             Some(all)
         }
@@ -455,6 +488,27 @@ mod tests {
         let api = api();
         let parts = [Schema::named("Thing"), schema(empty_object(), true)];
         assert!(matches!(plan(&api, &parts, None), Plan::Alias(p) if *p == parts[0]));
+    }
+
+    #[test]
+    fn choices_that_hold_each_other_end() {
+        let mut api = api();
+        for (name, other) in [("A", "B"), ("B", "A")] {
+            let parts = vec![
+                Schema::named(other),
+                schema(SchemaKind::Integer(NumberSchema::default()), false),
+            ];
+            let def = TypeDef {
+                rust_name: name.into(),
+                spec_name: name.into(),
+                schema: schema(SchemaKind::AnyOf(parts), false),
+                discriminator: None,
+            };
+            api.types.insert(name.into(), def);
+        }
+        let def = &api.types["A"];
+        let parts = choice_parts(&def.schema).unwrap();
+        assert!(matches!(plan(&api, parts, Some(def)), Plan::Json(_)));
     }
 
     #[test]
