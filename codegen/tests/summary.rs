@@ -44,6 +44,11 @@ fn summarise(spec: &Path) -> String {
             syn::Item::Mod(m) if m.ident == "types" => {
                 for item in &m.content.as_ref().unwrap().1 {
                     match item {
+                        syn::Item::Struct(s) if matches!(s.fields, syn::Fields::Unnamed(_)) => {
+                            let fields: Vec<String> =
+                                s.fields.iter().map(|f| short(&f.ty)).collect();
+                            types.push(format!("struct {}({})", s.ident, fields.join(", ")));
+                        }
                         syn::Item::Struct(s) => {
                             let fields: Vec<String> = s
                                 .fields

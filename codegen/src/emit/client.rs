@@ -1,6 +1,7 @@
 //! The generated `Client` and its flat methods: one `async fn` per
 //! operation, named after the operationId.
 
+use super::choice::text_newtype;
 use super::params::params_struct;
 use super::routes::route_const;
 use super::rust_type::nullable_type;
@@ -27,7 +28,13 @@ pub(crate) fn arguments(
         .filter(|p| p.location == ParamLocation::Path)
     {
         let name = ident(&p.rust_name);
-        decls.push(quote!(#name: &str));
+        match text_newtype(ctx.api, &p.schema) {
+            Some(newtype) => {
+                let newtype = ident(newtype);
+                decls.push(quote!(#name: impl Into<#up types::#newtype>));
+            }
+            None => decls.push(quote!(#name: &str)),
+        }
         names.push(quote!(#name));
     }
     if let Some(params) = params_struct(ctx, op) {
@@ -114,11 +121,23 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let route = route_const(op);
     let (decls, _) = arguments(ctx, op, &quote!());
     let ret = return_type(ctx, op, &quote!(#rt::Error));
-    let path_args = op
+    let mut conversions = Vec::new();
+    let mut path_args = Vec::new();
+    for p in op
         .params
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
-        .map(|p| ident(&p.rust_name));
+    {
+        let name = ident(&p.rust_name);
+        match text_newtype(ctx.api, &p.schema) {
+            Some(newtype) => {
+                let newtype = ident(newtype);
+                conversions.push(quote!(let #name: types::#newtype = #name.into();));
+                path_args.push(quote!(#name.as_str()));
+            }
+            None => path_args.push(quote!(#name)),
+        }
+    }
     let mut args = quote!(#rt::Args::new(&[#(#path_args),*]));
     if params_struct(ctx, op).is_some() {
         args = quote!(#args.params(params));
@@ -175,6 +194,7 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         #others
         #deprecated
         pub async fn #name(&self, #(#decls),*) -> #ret {
+            #(#conversions)*
             self.runtime.#call(&routes::#route, #args).await
         }
     }

@@ -6,6 +6,8 @@
 //! meant for `include!` (no inner attributes), prefixed by an `@generated`
 //! header, and is byte-for-byte the same for the same model.
 
+pub(crate) mod choice;
+mod choice_types;
 mod client;
 mod dispatch;
 mod fluent;

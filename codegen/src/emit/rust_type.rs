@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::Ctx;
+use super::choice::alias_part;
 use crate::emit::ident;
 use crate::model::{Additional, Api, Schema, SchemaKind};
 use proc_macro2::TokenStream;
@@ -19,9 +20,14 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> 
             quote!(#types #name)
         }
         SchemaKind::AllOf(parts) if parts.len() == 1 => rust_type(ctx, &parts[0], types),
-        SchemaKind::Any | SchemaKind::OneOf(_) | SchemaKind::AnyOf(_) | SchemaKind::AllOf(_) => {
-            quote!(#rt::serde_json::Value)
-        }
+        // A choice of one real part and parts that only admit `null` (how
+        // Graph makes a `$ref` nullable) is that part; other choices are
+        // named types (see `choice`), unless they sit beside other keywords.
+        SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => match alias_part(parts) {
+            Some(part) => rust_type(ctx, part, types),
+            None => quote!(#rt::serde_json::Value),
+        },
+        SchemaKind::Any | SchemaKind::AllOf(_) => quote!(#rt::serde_json::Value),
         // Formats (date-time, duration, base64url, uuid...) stay strings so
         // that a value always round-trips exactly; validators check them.
         SchemaKind::String(_) => quote!(String),
@@ -82,6 +88,10 @@ pub(crate) fn resolved<'a>(api: &'a Api, schema: &'a Schema) -> &'a Schema {
                 None => return current,
             },
             SchemaKind::AllOf(parts) if parts.len() == 1 => &parts[0],
+            SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => match alias_part(parts) {
+                Some(part) => part,
+                None => return current,
+            },
             _ => return current,
         };
     }
@@ -89,23 +99,29 @@ pub(crate) fn resolved<'a>(api: &'a Api, schema: &'a Schema) -> &'a Schema {
 }
 
 /// Whether `null` is a valid value: the schema says so, or a schema it is
-/// an alias of does (a `$ref` to a nullable component).
+/// an alias of does (a `$ref` to a nullable component), or a part of a
+/// choice does (the Rust type of a choice holds no `null` itself).
 pub(crate) fn is_nullable(api: &Api, schema: &Schema) -> bool {
-    let mut current = schema;
-    for _ in 0..MAX_ALIAS_CHAIN {
-        if current.nullable {
+    fn walk(api: &Api, schema: &Schema, depth: usize) -> bool {
+        if schema.nullable {
             return true;
         }
-        current = match &current.kind {
-            SchemaKind::Named(name) => match api.types.get(name) {
-                Some(def) => &def.schema,
-                None => return false,
-            },
-            SchemaKind::AllOf(parts) if parts.len() == 1 => &parts[0],
-            _ => return false,
-        };
+        if depth >= MAX_ALIAS_CHAIN {
+            return false;
+        }
+        match &schema.kind {
+            SchemaKind::Named(name) => api
+                .types
+                .get(name)
+                .is_some_and(|def| walk(api, &def.schema, depth + 1)),
+            SchemaKind::AllOf(parts) if parts.len() == 1 => walk(api, &parts[0], depth + 1),
+            SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
+                parts.iter().any(|p| walk(api, p, depth + 1))
+            }
+            _ => false,
+        }
     }
-    false
+    walk(api, schema, 0)
 }
 
 /// The named type a property holds directly (`$ref`, or a one-part
@@ -114,6 +130,9 @@ pub(crate) fn named_target(schema: &Schema) -> Option<&str> {
     match &schema.kind {
         SchemaKind::Named(name) => Some(name),
         SchemaKind::AllOf(parts) if parts.len() == 1 => named_target(&parts[0]),
+        SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
+            alias_part(parts).and_then(named_target)
+        }
         _ => None,
     }
 }
@@ -148,7 +167,8 @@ fn direct_names(schema: &Schema, out: &mut Vec<String>) {
                 direct_names(&p.schema, out);
             }
         }
-        SchemaKind::AllOf(parts) => {
+        // A choice holds its parts by value, as an alias or as variants.
+        SchemaKind::AllOf(parts) | SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
             for p in parts {
                 direct_names(p, out);
             }

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use super::choice::choice_parts;
 use super::rust_type::{
     containment_components, is_nullable, is_open_object, named_target, needs_box, nullable_type,
     rust_type,
@@ -133,10 +134,10 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
 }
 
 /// How the derives name serde's traits.
-struct DeriveTraits {
+pub(crate) struct DeriveTraits {
     short: bool,
-    serialize: TokenStream,
-    deserialize: TokenStream,
+    pub(crate) serialize: TokenStream,
+    pub(crate) deserialize: TokenStream,
 }
 
 impl DeriveTraits {
@@ -147,7 +148,7 @@ impl DeriveTraits {
 
 /// `Serialize`/`Deserialize` by their imported names, or by full paths
 /// when a type of the spec is called so.
-fn derive_traits(ctx: &Ctx<'_>) -> DeriveTraits {
+pub(crate) fn derive_traits(ctx: &Ctx<'_>) -> DeriveTraits {
     let rt = &ctx.rt();
     let taken = ctx
         .api
@@ -212,6 +213,9 @@ fn emit_type(ctx: &Ctx<'_>, components: &HashMap<&str, usize>, def: &TypeDef) ->
         && !s.enumeration.is_empty()
     {
         return emit_enum(ctx, &name, doc, &s.enumeration);
+    }
+    if let Some(parts) = choice_parts(&def.schema) {
+        return super::choice_types::emit_choice(ctx, components, def, &name, doc, parts);
     }
     let is_object_like = matches!(
         &def.schema.kind,
@@ -326,7 +330,12 @@ fn emit_struct(
     }
 }
 
-fn emit_enum(ctx: &Ctx<'_>, name: &Ident, doc: TokenStream, values: &[String]) -> TokenStream {
+pub(crate) fn emit_enum(
+    ctx: &Ctx<'_>,
+    name: &Ident,
+    doc: TokenStream,
+    values: &[String],
+) -> TokenStream {
     let serde_crate = format!("{}::serde", ctx.rt_path);
     let mut variant_names = Namespace::default();
     let mut seen = BTreeSet::new();

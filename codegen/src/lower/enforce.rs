@@ -15,8 +15,8 @@
 //! `integer` without a range `format` (or bounds inside `i64`) becomes an
 //! `i64` field, so a larger integer the schema allows is refused (the
 //! server's `representable` violation; the client cannot build one): a
-//! warning where a request body holds one in a typed field (inside
-//! `oneOf`/`anyOf` values stay untyped JSON and are fine). (`format:
+//! warning where a request body holds one in a typed field (a `oneOf`/
+//! `anyOf` that stays a JSON value holds any integer and is fine). (`format:
 //! float` becomes an `f32`, and the validators refuse numbers past its
 //! range, so it needs no warning.) Parameters are not held to this: Microsoft's `$top`/`$skip` are
 //! unbounded integers, and a value past `i64` there is refused with a
@@ -133,6 +133,16 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether the values of `schema`, when it is a choice, land in typed
+    /// Rust variants rather than a JSON value; `true` for anything else.
+    fn choice_typed(&self, schema: &Schema, def: Option<&crate::model::TypeDef>) -> bool {
+        use crate::emit::choice::{Plan, choice_parts, plan};
+        match choice_parts(schema) {
+            Some(parts) => !matches!(plan(&self.out, parts, def), Plan::Json(_)),
+            None => true,
+        }
+    }
+
     /// Collects `(pointer, kind, format)` problems under `schema`; an empty
     /// format means "integer without format". `typed`: the value lands in a
     /// typed Rust field of a body (not untyped JSON, not a parameter).
@@ -151,6 +161,8 @@ impl Lowerer<'_> {
                 if seen.insert((name.clone(), typed))
                     && let Some(def) = self.out.types.get(name)
                 {
+                    // A choice's parts are typed when it is an enum.
+                    let typed = typed && self.choice_typed(&def.schema, Some(def));
                     let def_schema = def.schema.clone();
                     let mapped: Vec<Schema> = def
                         .discriminator
@@ -205,10 +217,12 @@ impl Lowerer<'_> {
                     self.formats_in(p, typed, seen, problems);
                 }
             }
-            // Alternatives are held as untyped JSON values.
+            // Alternatives are typed variants of an enum, or parts of an
+            // untyped JSON value (see `emit::choice`).
             SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
+                let typed = typed && self.choice_typed(schema, None);
                 for p in parts {
-                    self.formats_in(p, false, seen, problems);
+                    self.formats_in(p, typed, seen, problems);
                 }
             }
             SchemaKind::Any | SchemaKind::Boolean => {}

@@ -81,6 +81,7 @@ impl<'a> Lowerer<'a> {
         self.name_components();
         self.lower_components();
         self.lower_paths();
+        self.check_choices();
         self.check_enforceable();
     }
 

@@ -991,14 +991,15 @@ impl<'a> Lowerer<'a> {
                 None
             }
             // A variant that is an array or an object (buildomat's "one id
-            // or a list of them"): generated as a JSON value, checked
-            // against the choice, and written as text the way any value
-            // is, which is the spec's own style only for scalars.
+            // or a list of them"): generated like any choice, checked
+            // against it, and written as text the way any value is, which
+            // is the spec's own style only for scalars: one text cannot
+            // tell a list of one item from a string.
             SchemaKind::OneOf(_) | SchemaKind::AnyOf(_) => {
                 self.c.warn(
                     &join(pointer, "schema"),
                     format!(
-                        "parameter `{name}` is a oneOf/anyOf with a variant that is an array or an object: it is generated as a JSON value and checked against the choice, but such a value is written as one text (items joined by commas, an object as JSON), not in the parameter's style"
+                        "parameter `{name}` is a oneOf/anyOf with a variant that is an array or an object: it is checked against the choice, but such a value is written as one text (items joined by commas, an object as JSON), not in the parameter's style, so a list does not read back as a list"
                     ),
                     "make every variant a string, number, integer or boolean, or split the parameter in two",
                 );

@@ -196,6 +196,36 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Warns about every `oneOf`/`anyOf` type that stays a JSON value
+    /// (see `emit::choice`), once all types are known.
+    pub(crate) fn check_choices(&mut self) {
+        use crate::emit::choice::{Plan, choice_parts, plan};
+        let mut found = Vec::new();
+        for def in self.out.types.values() {
+            let Some(parts) = choice_parts(&def.schema) else {
+                continue;
+            };
+            // An empty choice was reported where it is written.
+            if parts.is_empty() {
+                continue;
+            }
+            if let Plan::Json(why) = plan(&self.out, parts, Some(def)) {
+                let keyword = match def.schema.kind {
+                    SchemaKind::OneOf(_) => "oneOf",
+                    _ => "anyOf",
+                };
+                found.push((def.schema.pointer.clone(), keyword, why));
+            }
+        }
+        for (pointer, keyword, why) in found {
+            self.c.warn(
+                &join(&pointer, keyword),
+                format!("this `{keyword}` is held as an untyped JSON value (`serde_json::Value`), not a Rust enum: {why}; the validators still check the value against the choice"),
+                "give the alternatives different JSON types, or (for objects) a `discriminator` with a `mapping` on a component schema, to get an enum",
+            );
+        }
+    }
+
     /// An array without `items`: JSON Schema reads it as items of any
     /// kind, which is what is generated.
     fn missing_items(&mut self, pointer: &str) {
@@ -852,6 +882,11 @@ fn needs_name(schema: &Schema) -> bool {
                     .is_some_and(|p| !matches!(p.kind, SchemaKind::Named(_)))
         }
         SchemaKind::String(s) => !s.enumeration.is_empty(),
+        // A choice is an enum or a newtype, which needs a name; one real
+        // part beside parts that only admit `null` is that part.
+        SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
+            !parts.is_empty() && crate::emit::choice::alias_part(parts).is_none()
+        }
         _ => false,
     }
 }

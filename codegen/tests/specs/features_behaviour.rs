@@ -54,6 +54,13 @@ fn answer(method: &str, target: &str) -> (u16, &'static str, Vec<u8>) {
             br#"{"name":"rex","kind":"dog","owner":{"name":"ann","pets":[{"name":"tom","kind":"cat"}]}}"#.to_vec(),
         ),
         ("GET", "/v1/labels") => (204, "", Vec::new()),
+        ("POST", "/v1/readings") => (
+            200,
+            "application/json",
+            br#"[{"value":5,"range":{"from":0}},{"value":2.5,"range":null},{"value":"five"},{"value":{"from":1,"to":2}}]"#.to_vec(),
+        ),
+        ("POST", "/v1/animals") => (200, "application/json", br#"{"kind":"kitten","lives":9}"#.to_vec()),
+        ("PUT", "/v1/vehicles") => (200, "application/json", br#"{"type":"bike","gears":3}"#.to_vec()),
         ("PUT", p) if p.starts_with("/v1/uploads/") => (204, "", Vec::new()),
         ("GET", _) => (200, "application/octet-stream", vec![0, 1, 2, 255]),
         ("PUT", _) => (200, "text/plain", b"stored".to_vec()),
@@ -383,18 +390,21 @@ async fn formats_are_checked_before_sending_and_undocumented_responses_come_back
 }
 
 #[tokio::test]
-async fn choices_of_scalars_are_parameters_checked_before_sending() {
+async fn choices_of_scalars_are_parameters_checked_before_sending_and_read_back() {
+    use features_client::server::{Input, handle};
+    use features_client::types::{NameOrId, ProjectsArchiveBy};
     let (base, seen) = serve();
     let client = client(&base);
-    let by = |value: serde_json::Value| ProjectsArchiveParams { by: Some(value) };
-    // A name or a uuid in the path; a positive integer or a lower-case word
-    // in the query. `123` stays the string it is: a name must start with
-    // a letter and a uuid has dashes, so it is neither.
+    let by = |value: ProjectsArchiveBy| ProjectsArchiveParams { by: Some(value) };
+    // A name or a uuid in the path (a string newtype); a positive integer
+    // or a lower-case word in the query (an untagged enum). `123` stays
+    // the string it is: a name must start with a letter and a uuid has
+    // dashes, so it is neither.
     let refused = [
-        ("Bad_Name", by(serde_json::json!(7)), "/path/project"),
-        ("123", by(serde_json::json!(7)), "/path/project"),
-        ("web", by(serde_json::json!(0)), "/query/by"),
-        ("web", by(serde_json::json!("Ops")), "/query/by"),
+        ("Bad_Name", by(ProjectsArchiveBy::Integer(7)), "/path/project"),
+        ("123", by(ProjectsArchiveBy::Integer(7)), "/path/project"),
+        ("web", by(ProjectsArchiveBy::Integer(0)), "/query/by"),
+        ("web", by(ProjectsArchiveBy::String("Ops".into())), "/query/by"),
     ];
     for (project, params, place) in refused {
         let err = client.projects_archive(project, &params).await.unwrap_err();
@@ -402,12 +412,98 @@ async fn choices_of_scalars_are_parameters_checked_before_sending() {
         assert!(text.contains(place), "{text}");
     }
     assert_eq!(seen.lock().unwrap().len(), 0, "refused requests must not be sent");
-    client.projects_archive("web-site", &by(serde_json::json!(7))).await.unwrap();
+    let name = NameOrId::from("web-site");
+    assert_eq!((name.as_str(), name.to_string()), ("web-site", "web-site".to_string()));
+    client.projects_archive(name.clone(), &by(ProjectsArchiveBy::Integer(7))).await.unwrap();
     let uuid = "123e4567-e89b-12d3-a456-426614174000";
-    client.projects_archive(uuid, &by(serde_json::json!("ops"))).await.unwrap();
+    let ops = by(ProjectsArchiveBy::String("ops".into()));
+    client.projects_archive(uuid, &ops).await.unwrap();
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen[0].line, "POST /v1/projects/web-site/archive?by=7 HTTP/1.1");
     assert_eq!(seen[1].line, format!("POST /v1/projects/{uuid}/archive?by=ops HTTP/1.1"));
+    // The generated server reads both back into the same types.
+    let sent = [(name, by(ProjectsArchiveBy::Integer(7))), (NameOrId::from(uuid), ops)];
+    for (request, (project, params)) in seen.iter().zip(sent) {
+        let target = request.line.split_whitespace().nth(1).unwrap().strip_prefix("/v1").unwrap();
+        let (path, query) = target.split_once('?').unwrap();
+        let matched = handle("POST", path, Some(query), &[("authorization", "Bearer t")], b"").unwrap();
+        assert_eq!(matched.input, Input::ProjectsArchive { project, params });
+    }
+}
+
+#[tokio::test]
+async fn choices_are_enums_sent_and_received_over_the_wire() {
+    use features_client::server::{Input, handle};
+    use features_client::types::{
+        Animal, Bike, Car, Cat, Dog, Range, Reading, ReadingValue, Vehicle,
+    };
+    let (base, seen) = serve();
+    let client = client(&base);
+    let range = |from, to| Range { from: Some(from), to, ..Default::default() };
+    let reading = |value| Reading { value, range: None, additional_properties: Default::default() };
+    let dog = |name: &str| Dog { kind: "dog".into(), name: name.into(), additional_properties: Default::default() };
+    let cat = |kind: &str, lives| Cat { kind: kind.into(), lives, additional_properties: Default::default() };
+    let car = |seats| Vehicle::Car(Car { seats, additional_properties: Default::default() });
+
+    // What breaks a variant's own rules is refused before sending.
+    let text = |err: graph_runtime::Error| err.to_string();
+    let long = text(client.readings_add(&reading(ReadingValue::String("far too long".into()))).await.unwrap_err());
+    assert!(long.contains("/body/value"), "{long}");
+    let nameless = text(client.animals_add(&Animal::Dog(dog(""))).await.unwrap_err());
+    assert!(nameless.contains("/body/name") && nameless.contains("(minLength)"), "{nameless}");
+    let ten = text(client.animals_add(&Animal::Cat(cat("cat", 10))).await.unwrap_err());
+    assert!(ten.contains("/body/lives") && ten.contains("(maximum)"), "{ten}");
+    let seatless = text(client.vehicles_put(&car(0)).await.unwrap_err());
+    assert!(seatless.contains("/body/seats") && seatless.contains("(minimum)"), "{seatless}");
+    assert_eq!(seen.lock().unwrap().len(), 0, "refused requests must not be sent");
+
+    // Untagged: the JSON type of a value picks its variant (an integer
+    // before a number); Graph's nullable reference is an `Option`.
+    let back = client.readings_add(&reading(ReadingValue::Range(range(1, Some(2))))).await.unwrap();
+    let values: Vec<ReadingValue> = back.iter().map(|r| r.value.clone()).collect();
+    assert_eq!(
+        values,
+        [
+            ReadingValue::Integer(5),
+            ReadingValue::Number(2.5),
+            ReadingValue::String("five".into()),
+            ReadingValue::Range(range(1, Some(2))),
+        ]
+    );
+    assert_eq!(back[0].range, Some(range(0, None)));
+    assert_eq!(back[1].range, None);
+    // Tagged by a property each variant declares: read by the tag (two
+    // tags name `Cat`), written by the variant.
+    let got = client.animals_add(&Animal::Dog(dog("rex"))).await.unwrap();
+    assert_eq!(got, Animal::Cat(cat("kitten", 9)));
+    assert!(serde_json::from_str::<Animal>(r#"{"kind":"bird"}"#).is_err());
+    assert!(serde_json::from_str::<Animal>(r#"{"name":"rex"}"#).is_err());
+    // Tagged by a property only the discriminator names: serde writes it.
+    let got = client.vehicles_put(&car(4)).await.unwrap();
+    assert_eq!(got, Vehicle::Bike(Bike { gears: Some(3), ..Default::default() }));
+
+    let seen = seen.lock().unwrap().clone();
+    let bodies: Vec<serde_json::Value> =
+        seen.iter().map(|s| serde_json::from_slice(&s.body).unwrap()).collect();
+    assert_eq!(
+        bodies,
+        [
+            serde_json::json!({"value": {"from": 1, "to": 2}}),
+            serde_json::json!({"kind": "dog", "name": "rex"}),
+            serde_json::json!({"type": "car", "seats": 4}),
+        ]
+    );
+    // The generated server reads each body into the same enum.
+    let json = [("authorization", "Bearer t"), ("content-type", "application/json")];
+    let input = |method, path, body: &serde_json::Value| {
+        handle(method, path, None, &json, body.to_string().as_bytes()).unwrap().input
+    };
+    assert_eq!(
+        input("POST", "/readings", &bodies[0]),
+        Input::ReadingsAdd { body: reading(ReadingValue::Range(range(1, Some(2)))) }
+    );
+    assert_eq!(input("POST", "/animals", &bodies[1]), Input::AnimalsAdd { body: Animal::Dog(dog("rex")) });
+    assert_eq!(input("PUT", "/vehicles", &bodies[2]), Input::VehiclesPut { body: car(4) });
 }
 
 /// `/pets/{petId}` comes from `features/pets.yaml`, its parameter from a
@@ -522,14 +618,13 @@ async fn bodies_that_are_not_json_are_checked_before_sending() {
 }
 
 #[tokio::test]
-async fn a_choice_with_a_list_variant_is_a_checked_json_value() {
+async fn a_choice_with_a_list_variant_is_an_enum_written_as_one_text() {
+    use features_client::types::LabelsFindId;
     let (base, seen) = serve();
     let client = client(&base);
-    let find = |id: serde_json::Value| LabelsFindParams { id: Some(id) };
-    let err = client.labels_find(&find(serde_json::json!(5))).await.unwrap_err();
-    assert!(err.to_string().contains("/query/id"), "{err}");
-    client.labels_find(&find(serde_json::json!("a"))).await.unwrap();
-    client.labels_find(&find(serde_json::json!(["a", "b"]))).await.unwrap();
+    let find = |id: LabelsFindId| LabelsFindParams { id: Some(id) };
+    client.labels_find(&find(LabelsFindId::String("a".into()))).await.unwrap();
+    client.labels_find(&find(LabelsFindId::Array(vec!["a".into(), "b".into()]))).await.unwrap();
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 2);
     assert_eq!(query_pairs(&seen[0].line), vec![("id".to_string(), "a".to_string())]);

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::super::Ctx;
+use super::super::choice::text_newtype;
 use super::super::params::params_struct;
 use super::super::rust_type::{is_nullable, nullable_type};
 use crate::emit::ident;
@@ -97,7 +98,14 @@ fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     {
         let field = ident(&p.rust_name);
         let doc = format!(" Path parameter `{}`, decoded.", p.name);
-        fields.push(quote!(#[doc = #doc] #field: String,));
+        let ty = match text_newtype(ctx.api, &p.schema) {
+            Some(newtype) => {
+                let newtype = ident(newtype);
+                quote!(super::types::#newtype)
+            }
+            None => quote!(String),
+        };
+        fields.push(quote!(#[doc = #doc] #field: #ty,));
     }
     if let Some(params) = params_struct(ctx, op) {
         fields
@@ -147,7 +155,11 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         match p.location {
             ParamLocation::Path => {
                 steps.push(quote!(let #local = p.path();));
-                fields.push(quote!(#field: #local?,));
+                if text_newtype(ctx.api, &p.schema).is_some() {
+                    fields.push(quote!(#field: #local?.into(),));
+                } else {
+                    fields.push(quote!(#field: #local?,));
+                }
             }
             ParamLocation::Query | ParamLocation::Header | ParamLocation::Cookie => {
                 // The type comes from the field the value goes into.

@@ -1,0 +1,224 @@
+//! The Rust types of `oneOf`/`anyOf` schemas, as [`super::choice::plan`]
+//! decides them: an alias, a string newtype, a tagged or an untagged enum,
+//! or a JSON value.
+
+use std::collections::HashMap;
+
+use super::Ctx;
+use super::choice::{Plan, Variant, plan};
+use super::rust_type::{named_target, needs_box, rust_type};
+use super::types::derive_traits;
+use crate::emit::ident;
+use crate::model::{Schema, SchemaKind, TypeDef};
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+/// Emits the type of the choice `def` (whose parts are `parts`).
+pub(crate) fn emit_choice(
+    ctx: &Ctx<'_>,
+    components: &HashMap<&str, usize>,
+    def: &TypeDef,
+    name: &Ident,
+    doc: TokenStream,
+    parts: &[Schema],
+) -> TokenStream {
+    let rt = &ctx.rt();
+    match plan(ctx.api, parts, Some(def)) {
+        Plan::Alias(part) => {
+            let target = rust_type(ctx, part, &quote!());
+            quote!(#doc pub type #name = #target;)
+        }
+        Plan::Json(_) => quote!(#doc pub type #name = #rt::serde_json::Value;),
+        Plan::Text => text(ctx, name, doc),
+        Plan::Values(values) => super::types::emit_enum(ctx, name, doc, &values),
+        Plan::Untagged(variants) => {
+            let body = variant_decls(ctx, components, def, &variants, false);
+            let derives = derive_traits(ctx);
+            let (ser, de) = (derives.serialize, derives.deserialize);
+            let serde_crate = format!("{}::serde", ctx.rt_path);
+            quote! {
+                #doc
+                ///
+                /// Untagged: a value is read as the first variant whose JSON type it has.
+                #[derive(Debug, Clone, PartialEq, #ser, #de)]
+                #[serde(crate = #serde_crate, untagged)]
+                pub enum #name { #(#body)* }
+            }
+        }
+        Plan::Tagged {
+            property,
+            variants,
+            declared: false,
+        } => {
+            let body = variant_decls(ctx, components, def, &variants, true);
+            let derives = derive_traits(ctx);
+            let (ser, de) = (derives.serialize, derives.deserialize);
+            let serde_crate = format!("{}::serde", ctx.rt_path);
+            quote! {
+                #doc
+                #[derive(Debug, Clone, PartialEq, #ser, #de)]
+                #[serde(crate = #serde_crate, tag = #property)]
+                pub enum #name { #(#body)* }
+            }
+        }
+        Plan::Tagged {
+            property,
+            variants,
+            declared: true,
+        } => declared_tag(ctx, components, def, name, doc, &property, &variants),
+    }
+}
+
+/// A string newtype: the text as given, checked against the choice by
+/// the validators.
+fn text(ctx: &Ctx<'_>, name: &Ident, doc: TokenStream) -> TokenStream {
+    let derives = derive_traits(ctx);
+    let (ser, de) = (derives.serialize, derives.deserialize);
+    let serde_crate = format!("{}::serde", ctx.rt_path);
+    quote! {
+        #doc
+        ///
+        /// Every alternative is a string: the text is held as it is, and the
+        /// validators check which alternative it matches.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, #ser, #de)]
+        #[serde(crate = #serde_crate, transparent)]
+        pub struct #name(pub String);
+
+        impl #name {
+            /// The text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                #name(value)
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                #name(value.to_string())
+            }
+        }
+
+        impl AsRef<str> for #name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    }
+}
+
+/// The variants' declarations; `renamed`: each carries its tag values
+/// (serde's internal tagging).
+fn variant_decls(
+    ctx: &Ctx<'_>,
+    components: &HashMap<&str, usize>,
+    def: &TypeDef,
+    variants: &[Variant<'_>],
+    renamed: bool,
+) -> Vec<TokenStream> {
+    variants
+        .iter()
+        .map(|v| {
+            let variant = ident(&v.name);
+            let ty = payload(ctx, components, def, v.schema);
+            let doc = variant_doc(v);
+            let attr = match v.tags.split_first() {
+                Some((first, rest)) if renamed => {
+                    quote!(#[serde(rename = #first #(, alias = #rest)*)])
+                }
+                _ => quote!(),
+            };
+            quote! {
+                #[doc = #doc]
+                #attr
+                #variant(#ty),
+            }
+        })
+        .collect()
+}
+
+/// A variant's payload type, boxed when it holds the enum again.
+fn payload(
+    ctx: &Ctx<'_>,
+    components: &HashMap<&str, usize>,
+    def: &TypeDef,
+    schema: &Schema,
+) -> TokenStream {
+    let ty = rust_type(ctx, schema, &quote!());
+    match named_target(schema) {
+        Some(target) if needs_box(components, target, &def.rust_name) => quote!(Box<#ty>),
+        _ => ty,
+    }
+}
+
+fn variant_doc(v: &Variant<'_>) -> String {
+    let what = match &v.schema.kind {
+        SchemaKind::Named(name) => format!("A `{name}`"),
+        _ => format!("The `{}` alternative", v.name),
+    };
+    if v.tags.is_empty() {
+        format!(" {what}.")
+    } else {
+        let tags: Vec<String> = v.tags.iter().map(|t| format!("`{t}`")).collect();
+        format!(" {what}, tagged {}.", tags.join(", "))
+    }
+}
+
+/// An enum tagged by a property that every variant's struct declares: it
+/// is written by the variant (untagged), and read by looking at the tag
+/// first (serde's internal tagging would drop it from the struct).
+fn declared_tag(
+    ctx: &Ctx<'_>,
+    components: &HashMap<&str, usize>,
+    def: &TypeDef,
+    name: &Ident,
+    doc: TokenStream,
+    property: &str,
+    variants: &[Variant<'_>],
+) -> TokenStream {
+    let rt = &ctx.rt();
+    let body = variant_decls(ctx, components, def, variants, false);
+    let derives = derive_traits(ctx);
+    let ser = derives.serialize;
+    let serde_crate = format!("{}::serde", ctx.rt_path);
+    let all_tags: Vec<&String> = variants.iter().flat_map(|v| &v.tags).collect();
+    let arms = variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let tags = &v.tags;
+        quote! {
+            Some(#(#tags)|*) => #rt::serde_json::from_value(value).map(#name::#variant).map_err(D::Error::custom),
+        }
+    });
+    let note = format!(" Tagged by `{property}`, which each variant declares and writes.");
+    quote! {
+        #doc
+        ///
+        #[doc = #note]
+        #[derive(Debug, Clone, PartialEq, #ser)]
+        #[serde(crate = #serde_crate, untagged)]
+        pub enum #name { #(#body)* }
+
+        impl<'de> #rt::serde::Deserialize<'de> for #name {
+            fn deserialize<D: #rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use #rt::serde::de::Error as _;
+                let value = <#rt::serde_json::Value as #rt::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#property).and_then(#rt::serde_json::Value::as_str).map(str::to_owned);
+                match tag.as_deref() {
+                    #(#arms)*
+                    Some(other) => Err(D::Error::unknown_variant(other, &[#(#all_tags),*])),
+                    None => Err(D::Error::missing_field(#property)),
+                }
+            }
+        }
+    }
+}
