@@ -120,6 +120,9 @@ pub struct Operation {
     /// list; an empty inner list means no credential is needed. Empty when
     /// the spec names no security for the operation.
     pub security: Vec<Vec<SecurityScheme>>,
+    /// Its own `servers`: the operation's, else its path item's; empty
+    /// when it uses the document's (the client's base URL).
+    pub servers: Vec<Server>,
     /// JSON pointer of the operation object.
     pub pointer: String,
 }

@@ -1,7 +1,9 @@
 //! Turning a [`Response`] into the operation's result, judged against what
 //! the [`Route`] documents.
 //!
-//! * non-2xx: [`Error::Graph`], with Graph's OData error when the body is one;
+//! * non-2xx: [`Error::Graph`] (or the variant its status picks), with
+//!   Graph's OData error when the body is one, and the body as JSON when
+//!   the spec documents the status with a JSON body, whatever its shape;
 //! * a 2xx the route does not document: [`Error::UndocumentedResponse`];
 //! * a documented success: `Ok`, decoded as the caller asks, or
 //!   [`Error::Decode`] / [`Error::UndocumentedResponse`] when the body does
@@ -142,7 +144,21 @@ pub(crate) fn graph_failure(route: &Route, response: &Response) -> Error {
         body_excerpt: excerpt(&response.body),
         attempts: response.attempts,
         error,
+        body: documented_error_body(route, response),
     }))
+}
+
+/// The body of a non-2xx response as JSON, when the route documents its
+/// status (exact, range or `default`) with a JSON media type and the body
+/// parses: the error in the spec's own shape (a truncated body does not).
+fn documented_error_body(route: &Route, response: &Response) -> Option<serde_json::Value> {
+    let media = route.response_for(response.status)?.content_type?;
+    let essence = crate::media_essence(media).to_ascii_lowercase();
+    let json = essence == "application/json" || essence.ends_with("+json");
+    if !json || response.body.is_empty() {
+        return None;
+    }
+    serde_json::from_slice(&response.body).ok()
 }
 
 fn undocumented(route: &Route, response: &Response, kind: Undocumented) -> Error {
@@ -231,6 +247,7 @@ mod tests {
             responses,
             permissions: &[],
             summary: "",
+            servers: &[],
         }
     }
 

@@ -228,6 +228,12 @@ pub struct GraphFailure {
     pub body_excerpt: String,
     /// How many attempts were made and why retrying stopped.
     pub attempts: Attempts,
+    /// The whole body as JSON, when the spec documents this status (by
+    /// its code, its `4XX`/`5XX` range or `default`) with a JSON body and
+    /// the body is JSON: the error in the spec's own shape, whatever that
+    /// is. Read it as the documented type with
+    /// [`GraphFailure::body_as`].
+    pub body: Option<serde_json::Value>,
 }
 
 impl GraphFailure {
@@ -237,6 +243,15 @@ impl GraphFailure {
             .as_ref()
             .map(|e| e.error.code.as_str())
             .filter(|code| !code.is_empty())
+    }
+
+    /// The documented error body ([`GraphFailure::body`]) as `T`, the
+    /// type the spec documents for this status (the generated method's
+    /// docs name it): `None` when the status is not documented with a JSON
+    /// body or the body was not JSON, `Some(Err(..))` when it does not
+    /// decode as `T`.
+    pub fn body_as<T: serde::de::DeserializeOwned>(&self) -> Option<Result<T, serde_json::Error>> {
+        self.body.as_ref().map(T::deserialize)
     }
 
     /// How long `Retry-After` asks the caller to wait, measured from `now`.
@@ -259,6 +274,8 @@ impl fmt::Display for GraphFailure {
                 }
             }
             None if self.body_excerpt.is_empty() => f.write_str(": empty body")?,
+            // The spec documents this body: it is the error, not a stray page.
+            None if self.body.is_some() => write!(f, ": {}", Snippet(&self.body_excerpt))?,
             None => write!(
                 f,
                 ": body is not an OData error: {}",
@@ -353,6 +370,30 @@ impl Error {
             .and_then(|f| f.error.as_ref())
             .map(|e| e.error.message.as_str())
             .filter(|m| !m.is_empty())
+    }
+
+    /// The documented JSON body of a non-2xx answer (see
+    /// [`GraphFailure::body`]).
+    pub fn error_body(&self) -> Option<&serde_json::Value> {
+        self.graph_failure().and_then(|f| f.body.as_ref())
+    }
+
+    /// The documented body of a non-2xx answer as `T`, the error type the
+    /// spec documents for its status (see [`GraphFailure::body_as`]):
+    ///
+    /// ```
+    /// # fn show(err: &graph_runtime::Error) {
+    /// #[derive(serde::Deserialize)]
+    /// struct Problem { title: String }
+    /// if let Some(Ok(problem)) = err.error_body_as::<Problem>() {
+    ///     eprintln!("refused: {}", problem.title);
+    /// }
+    /// # }
+    /// ```
+    pub fn error_body_as<T: serde::de::DeserializeOwned>(
+        &self,
+    ) -> Option<Result<T, serde_json::Error>> {
+        self.graph_failure().and_then(GraphFailure::body_as)
     }
 
     /// The service's request id, when a response carried one.
@@ -542,6 +583,7 @@ mod tests {
             retry_after: None,
             body_excerpt: "{}".into(),
             attempts: Attempts::default(),
+            body: None,
         }
     }
 
@@ -583,6 +625,45 @@ mod tests {
             "windowsAutopilotDeploymentProfiles_assign: 500 Internal Server Error: \
              body is not an OData error: <html> <b>down</b> </html> \
              (client-request-id abcd, retry-after 7)"
+        );
+    }
+
+    #[test]
+    fn a_documented_body_is_the_error_in_the_specs_shape() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Problem {
+            title: String,
+            status: u16,
+        }
+        let body = serde_json::json!({"title": "over quota", "status": 429});
+        let failure = GraphFailure {
+            error: None,
+            status: 400,
+            request_id: Some("r-9".into()),
+            client_request_id: None,
+            body_excerpt: r#"{"title":"over quota","status":429}"#.into(),
+            body: Some(body),
+            ..forbidden()
+        };
+        let err = Error::from_failure(Box::new(failure));
+        assert_eq!(
+            err.error_body_as::<Problem>().unwrap().unwrap(),
+            Problem {
+                title: "over quota".into(),
+                status: 429
+            }
+        );
+        assert!(err.error_body_as::<Vec<u8>>().unwrap().is_err());
+        assert_eq!(err.error_body().unwrap()["status"], 429);
+        assert_eq!(
+            err.to_string(),
+            "windowsAutopilotDeploymentProfiles_assign: 400 Bad Request: \
+             {\"title\":\"over quota\",\"status\":429} (request-id r-9)"
+        );
+        assert!(
+            Error::Config("x".into())
+                .error_body_as::<Problem>()
+                .is_none()
         );
     }
 

@@ -29,6 +29,7 @@
 //!     responses: &[ResponseSpec::no_body(StatusSpec::Code(204))],
 //!     permissions: &[],
 //!     summary: "Assign a deployment profile to devices",
+//!     servers: &[],
 //! };
 //!
 //! async fn assign(client: &Client, id: &str, device_ids: &[&str]) -> Result<(), graph_runtime::Error> {

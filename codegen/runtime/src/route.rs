@@ -352,6 +352,12 @@ pub struct Route {
     pub permissions: &'static [&'static [&'static str]],
     /// The spec's one-line summary.
     pub summary: &'static str,
+    /// The operation's own `servers` (its operation's, else its path
+    /// item's), with variables at their defaults; empty when it uses the
+    /// document's, i.e. the client's base URL. The client sends to the
+    /// first (see [`Client`](crate::Client) for how it is resolved), and
+    /// [`Route::match_path`] expects the template under its path.
+    pub servers: &'static [Server],
 }
 
 /// Two routes are the same when they describe the same operation: its id,
@@ -426,7 +432,28 @@ impl Route {
 
     /// Matches a request path (without query string or service root) against
     /// the template; returns the percent-decoded parameter values by name.
+    ///
+    /// For a route with its own [`Route::servers`], the template is
+    /// expected under one of their paths (`/upload` + `/files/{id}`): that
+    /// is where a client whose base URL is loopback sends it, so that one
+    /// local server sees every call.
     pub fn match_path(&self, path: &str) -> Option<Vec<(&'static str, String)>> {
+        if self.servers.is_empty() {
+            return self.match_template(path);
+        }
+        self.servers.iter().find_map(|server| {
+            let under = server_path(server.url);
+            let rest = if under.is_empty() {
+                path
+            } else {
+                path.strip_prefix('/')?.strip_prefix(under)?
+            };
+            self.match_template(rest)
+        })
+    }
+
+    /// [`Route::match_path`] against the bare template.
+    fn match_template(&self, path: &str) -> Option<Vec<(&'static str, String)>> {
         let mut rest = path;
         let mut found = Vec::new();
         let mut segments = self.segments().peekable();
@@ -556,6 +583,19 @@ impl fmt::Display for Scheme {
     }
 }
 
+/// The path of a server URL without its leading and trailing slashes:
+/// `v1` for `https://host/v1/`, `/v1`, `v1` and `./v1`; empty for
+/// `https://host` and `/`.
+pub fn server_path(url: &str) -> &str {
+    let path = match url.split_once("://") {
+        Some((_, after)) => after.find('/').map_or("", |at| &after[at..]),
+        None => url,
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let path = path.strip_prefix("./").unwrap_or(path);
+    path.trim_matches('/')
+}
+
 /// A service root the spec lists in `servers`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Server {
@@ -585,6 +625,7 @@ mod tests {
             responses: &[],
             permissions: &[],
             summary: "",
+            servers: &[],
         };
         let segments: Vec<Segment> = route.segments().collect();
         assert_eq!(
@@ -599,6 +640,44 @@ mod tests {
             ]
         );
         assert_eq!(route.render_path(&["1 2", "p", "q"]), "/a/1%202/bp.q");
+    }
+
+    #[test]
+    fn a_route_with_servers_matches_under_their_paths() {
+        static UPLOAD: [Server; 2] = [
+            Server {
+                url: "https://upload.example.invalid/files/v2/",
+                description: "",
+                cloud: None,
+            },
+            Server {
+                url: "./store",
+                description: "",
+                cloud: None,
+            },
+        ];
+        let route = Route {
+            operation_id: "op",
+            method: Method::Put,
+            template: "/items/{id}",
+            params: &[],
+            body: None,
+            auth: false,
+            security: &[],
+            responses: &[],
+            permissions: &[],
+            summary: "",
+            servers: &UPLOAD,
+        };
+        let id = |path| route.match_path(path).map(|found| found[0].1.clone());
+        assert_eq!(id("/files/v2/items/a%20b").as_deref(), Some("a b"));
+        assert_eq!(id("/store/items/x").as_deref(), Some("x"));
+        assert_eq!(id("/items/x"), None);
+        assert_eq!(id("/files/v2x/items/x"), None);
+        assert_eq!(server_path("https://h"), "");
+        assert_eq!(server_path("/"), "");
+        assert_eq!(server_path("upload"), "upload");
+        assert_eq!(server_path("https://h/a/b/?q"), "a/b");
     }
 
     #[test]

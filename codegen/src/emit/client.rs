@@ -8,7 +8,7 @@ use super::rust_type::nullable_type;
 use super::success::{Success, success};
 use super::{Ctx, docs};
 use crate::emit::ident;
-use crate::model::{Body, BodyKind, Operation, ParamLocation};
+use crate::model::{Body, BodyKind, Operation, ParamLocation, Schema, SchemaKind, Status};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -85,8 +85,22 @@ pub(crate) fn return_type(ctx: &Ctx<'_>, op: &Operation, error: &TokenStream) ->
 /// Emits `Client` and its flat methods.
 pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     let rt = &ctx.rt();
-    let methods = ctx.api.operations.iter().map(|op| method(ctx, op));
+    let common_errors = common_error_types(&ctx.api.operations);
+    let methods = ctx
+        .api
+        .operations
+        .iter()
+        .map(|op| method(ctx, op, &common_errors));
     let title = format!(" Client for {}.", super::doc_line(&ctx.api.title));
+    let errors = if common_errors.is_empty() {
+        quote!()
+    } else {
+        let line = format!(
+            "{} (unless a method's docs say otherwise).",
+            errors_line(&common_errors).trim_end_matches('.')
+        );
+        quote!(#[doc = ""] #[doc = #line])
+    };
     quote! {
         #[doc = #title]
         ///
@@ -94,6 +108,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         /// a place in the fluent path that mirrors its URL. Each call is
         /// checked against the spec first (see [`validate`]); a request
         /// that breaks it is not sent and fails with `Error::InvalidRequest`.
+        #errors
         #[derive(Debug, Clone)]
         pub struct Client {
             runtime: #rt::Client,
@@ -115,7 +130,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
     }
 }
 
-fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
+fn method(ctx: &Ctx<'_>, op: &Operation, common_errors: &[&str]) -> TokenStream {
     let rt = &ctx.rt();
     let name = ident(&op.rust_name);
     let route = route_const(op);
@@ -181,6 +196,26 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         }
         _ => quote!(),
     };
+    let server = match op.servers.first() {
+        Some(server) => {
+            let line = format!(
+                " Sent to the operation's own server `{}`: a relative URL resolves against \
+                 the base URL; an absolute one is called as it is unless the base URL is \
+                 loopback (see `ClientBuilder::base_url`).",
+                server.url
+            );
+            quote!(#[doc = ""] #[doc = #line])
+        }
+        None => quote!(),
+    };
+    // Said once on `Client` for the error types most methods share.
+    let own_errors = error_types(op);
+    let errors = if own_errors == common_errors {
+        quote!()
+    } else {
+        let line = errors_line(&own_errors);
+        quote!(#[doc = ""] #[doc = #line])
+    };
     let deprecated = if op.deprecated {
         quote!(#[deprecated])
     } else {
@@ -192,10 +227,71 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         #[doc = #request_line]
         #permissions
         #others
+        #server
+        #errors
         #deprecated
         pub async fn #name(&self, #(#decls),*) -> #ret {
             #(#conversions)*
             self.runtime.#call(&routes::#route, #args).await
         }
     }
+}
+
+/// The named types the operation documents for its failures (non-2xx
+/// codes, `4XX`/`5XX` and the like, `default`), sorted and without
+/// repeats: what `Error::error_body_as` reads a failure's body as.
+fn error_types(op: &Operation) -> Vec<&str> {
+    let mut names: Vec<&str> = op
+        .responses
+        .iter()
+        .filter(|r| match r.status {
+            Status::Code(code) => !(200..300).contains(&code),
+            Status::Range(class) => class != 2,
+            Status::Default => true,
+        })
+        .filter_map(|r| match &r.schema {
+            Some(Schema {
+                kind: SchemaKind::Named(name),
+                ..
+            }) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// The error types most operations document (see [`error_types`]): said
+/// once on `Client` rather than on each method, as for Microsoft's
+/// modules, where every operation documents the same OData error. Empty
+/// when no operation documents one.
+fn common_error_types(ops: &[Operation]) -> Vec<&str> {
+    let mut counts: std::collections::BTreeMap<Vec<&str>, usize> = Default::default();
+    for op in ops {
+        let types = error_types(op);
+        if !types.is_empty() {
+            *counts.entry(types).or_default() += 1;
+        }
+    }
+    // The most used list; among equals, the first in order.
+    let mut best: Option<(Vec<&str>, usize)> = None;
+    for (types, count) in counts {
+        if best.as_ref().is_none_or(|(_, most)| count > *most) {
+            best = Some((types, count));
+        }
+    }
+    best.map(|(types, _)| types).unwrap_or_default()
+}
+
+/// The doc line naming the error types a failure's body is documented as.
+fn errors_line(types: &[&str]) -> String {
+    if types.is_empty() {
+        return " No failure body is documented.".to_string();
+    }
+    let list: Vec<String> = types.iter().map(|t| format!("[`types::{t}`]")).collect();
+    format!(
+        " A failure's documented body is {}: read it with `Error::error_body_as`.",
+        list.join(" or ")
+    )
 }

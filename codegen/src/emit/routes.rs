@@ -54,7 +54,8 @@ impl Shared {
         });
         let items = items.into_iter().map(|(_, item)| item);
         quote! {
-            /// Response and permission lists shared by several routes.
+            /// Response, permission, security and server lists shared by
+            /// several routes.
             pub mod shared {
                 #[allow(unused_imports)]
                 use super::*;
@@ -93,7 +94,7 @@ pub(crate) fn emit(writer: &mut Writer<'_, '_>) -> TokenStream {
         /// everything the runtime needs to call, check and serve it.
         pub mod routes {
             #[allow(unused_imports)]
-            use #rt::{Body, BodyKind, KeyPlace, Method, ResponseSpec, Route, Scheme, StatusSpec};
+            use #rt::{Body, BodyKind, KeyPlace, Method, ResponseSpec, Route, Scheme, Server, StatusSpec};
             #[allow(unused_imports)]
             use #rt::validate::{ParamRule, Scalar, Style};
             #[allow(unused_imports)]
@@ -230,6 +231,15 @@ fn route(writer: &mut Writer<'_, '_>, shared: &mut Shared, op: &Operation) -> To
         let alts = op.permissions.iter().map(|alt| quote!(&[#(#alt),*],));
         shared.name("PERMISSIONS", quote!(&[&[&str]]), quote!(#(#alts)*))
     };
+    let servers = if op.servers.is_empty() {
+        quote!(&[])
+    } else {
+        let list = op.servers.iter().map(|s| {
+            let (url, description) = (&s.url, &s.description);
+            quote!(Server { url: #url, description: #description, cloud: None },)
+        });
+        shared.name("SERVERS", quote!(&[Server]), quote!(#(#list)*))
+    };
     let summary = &op.summary;
     let doc = format!(
         " `{} {}` ({})",
@@ -250,6 +260,7 @@ fn route(writer: &mut Writer<'_, '_>, shared: &mut Shared, op: &Operation) -> To
             responses: #responses,
             permissions: #permissions,
             summary: #summary,
+            servers: #servers,
         };
     }
 }

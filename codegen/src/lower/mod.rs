@@ -86,8 +86,27 @@ impl<'a> Lowerer<'a> {
     }
 
     fn lower_servers(&mut self) {
-        for (i, server) in self.api.servers.iter().enumerate() {
-            let pointer = format!("/servers/{i}");
+        let mut servers = self.server_list(&self.api.servers, "/servers");
+        // The document's root `/` is the base URL with nothing after it.
+        for server in &mut servers {
+            if server.url == "/" {
+                server.url.clear();
+            }
+        }
+        self.out.servers = servers;
+    }
+
+    /// A `servers` list at `pointer`: each URL with its variables at their
+    /// defaults and without a trailing slash (`/` stays `/`); an entry
+    /// whose URL keeps an undefined variable is an error and left out.
+    pub(crate) fn server_list(
+        &mut self,
+        servers: &[openapiv3::Server],
+        pointer: &str,
+    ) -> Vec<Server> {
+        let mut out = Vec::new();
+        for (i, server) in servers.iter().enumerate() {
+            let pointer = format!("{pointer}/{i}");
             let mut url = server.url.clone();
             for (name, variable) in server.variables.iter().flatten() {
                 url = url.replace(&format!("{{{name}}}"), &variable.default);
@@ -115,12 +134,18 @@ impl<'a> Lowerer<'a> {
                     None
                 }
             };
-            self.out.servers.push(Server {
-                url: url.trim_end_matches('/').to_string(),
+            let trimmed = url.trim_end_matches('/');
+            out.push(Server {
+                url: if trimmed.is_empty() {
+                    url.clone()
+                } else {
+                    trimmed.to_string()
+                },
                 description: server.description.clone().unwrap_or_default(),
                 cloud,
             });
         }
+        out
     }
 
     /// Decides the Rust name of every component schema up front, so that

@@ -91,9 +91,7 @@ impl<'a> Lowerer<'a> {
             let Some(item) = self.path_item(item, &pointer) else {
                 continue;
             };
-            if !item.servers.is_empty() {
-                self.unsupported_servers(&join(&pointer, "servers"));
-            }
+            let item_servers = self.server_list(&item.servers, &join(&pointer, "servers"));
             let segments = match split_template(path) {
                 Ok(segments) => segments,
                 Err(message) => {
@@ -115,11 +113,14 @@ impl<'a> Lowerer<'a> {
             .filter_map(|(m, op)| op.as_ref().map(|op| (m, op)))
             .collect();
             ops.sort_by_key(|(m, _)| *m);
+            // Whether an operation takes the path item's servers (warned
+            // about once, at the path item).
+            let mut inherit_servers = false;
             for (method, op) in ops {
                 let op_pointer = join(&pointer, method.spec_name());
                 let id = self.operation_name(op, method, path, &op_pointer, &mut seen_ids);
                 let rust_name = method_names.claim(&names::snake(&id));
-                let operation = self.operation(
+                let mut operation = self.operation(
                     id,
                     rust_name,
                     method,
@@ -130,7 +131,15 @@ impl<'a> Lowerer<'a> {
                     op,
                     &op_pointer,
                 );
+                if operation.servers.is_empty() && !item_servers.is_empty() {
+                    operation.servers = item_servers.clone();
+                    inherit_servers = true;
+                }
                 self.out.operations.push(operation);
+            }
+            if inherit_servers {
+                let what = format!("each operation of `{path}` without servers of its own");
+                self.warn_own_servers(&item_servers, &join(&pointer, "servers"), &what);
             }
         }
         self.out
@@ -264,9 +273,8 @@ impl<'a> Lowerer<'a> {
         let body = self.body(op, pointer, &type_prefix);
         let responses = self.responses(op, pointer, &type_prefix);
         let (permissions, auth_required, security) = self.security(op, pointer);
-        if !op.servers.is_empty() {
-            self.unsupported_servers(&join(pointer, "servers"));
-        }
+        let servers = self.server_list(&op.servers, &join(pointer, "servers"));
+        self.warn_own_servers(&servers, &join(pointer, "servers"), &format!("`{id}`"));
         if !op.callbacks.is_empty() {
             self.c.warn(
                 &join(pointer, "callbacks"),
@@ -289,6 +297,7 @@ impl<'a> Lowerer<'a> {
             permissions,
             auth_required,
             security,
+            servers,
             pointer: pointer.to_string(),
         }
     }
@@ -955,12 +964,42 @@ fn spec_style(variant: &str) -> String {
 }
 
 impl<'a> Lowerer<'a> {
-    fn unsupported_servers(&mut self, pointer: &str) {
-        self.c.error_hint(
-            pointer,
-            "`servers` on a path or an operation are not supported: every call goes to the client's base URL",
-            "move the servers to the top-level `servers` list",
-        );
+    /// Warns where an operation's own `servers` (at `pointer`) behave in
+    /// a way a caller may not expect: an absolute URL is called whatever
+    /// base URL the client is given (but a loopback one), and only the
+    /// first of several servers is called. A relative URL resolves against
+    /// the base URL, as a caller expects, and says nothing.
+    /// `what` names the operations, for the message.
+    fn warn_own_servers(&mut self, servers: &[crate::model::Server], pointer: &str, what: &str) {
+        let Some(first) = servers.first() else {
+            return;
+        };
+        if first.url.contains("://") || first.url.starts_with("//") {
+            self.c.warn(
+                pointer,
+                format!(
+                    "{what} goes to `{}` whatever base URL the client is given, credentials included; a loopback base URL keeps only the server's path, under it",
+                    first.url
+                ),
+                "give the server as a relative URL (`/upload`) if the operation lives beside the rest of the API",
+            );
+        }
+        if servers.len() > 1 {
+            let others: Vec<String> = servers[1..]
+                .iter()
+                .map(|s| format!("`{}`", s.url))
+                .collect();
+            self.c.warn(
+                pointer,
+                format!(
+                    "{} servers are listed here: {what} goes to the first, `{}`, never to {}",
+                    servers.len(),
+                    first.url,
+                    others.join(", ")
+                ),
+                "list the server to call first; the others stay in the route table (`Route::servers`) but are not called",
+            );
+        }
     }
 
     /// Parameters are written as text by the runtime in their style:

@@ -61,6 +61,13 @@ fn answer(method: &str, target: &str) -> (u16, &'static str, Vec<u8>) {
         ),
         ("POST", "/v1/animals") => (200, "application/json", br#"{"kind":"kitten","lives":9}"#.to_vec()),
         ("PUT", "/v1/vehicles") => (200, "application/json", br#"{"type":"bike","gears":3}"#.to_vec()),
+        ("GET", p) if p.starts_with("/v1/store/") => (204, "", Vec::new()),
+        ("PUT", p) if p.starts_with("/v1/upload/") => (204, "", Vec::new()),
+        ("GET", "/v1/quotas") => (
+            429,
+            "application/problem+json",
+            br#"{"title":"over quota","status":429,"detail":"try tomorrow","retryable":false}"#.to_vec(),
+        ),
         ("PUT", p) if p.starts_with("/v1/uploads/") => (204, "", Vec::new()),
         ("GET", _) => (200, "application/octet-stream", vec![0, 1, 2, 255]),
         ("PUT", _) => (200, "text/plain", b"stored".to_vec()),
@@ -105,6 +112,9 @@ fn serve() -> (String, Arc<Mutex<Vec<Seen>>>) {
             let mut head = format!("HTTP/1.1 {status} X\r\nconnection: close\r\ncontent-length: {}\r\n", reply.len());
             if !content_type.is_empty() {
                 head.push_str(&format!("content-type: {content_type}\r\n"));
+            }
+            if target == "/v1/quotas" {
+                head.push_str("x-request-id: quota-7\r\nretry-after: 0\r\n");
             }
             head.push_str("\r\n");
             stream.write_all(head.as_bytes()).unwrap();
@@ -854,4 +864,70 @@ async fn styles_spell_arrays_and_objects_as_the_spec_says_and_the_server_reads_t
     let refused =
         format!("{:?}", features_client::server::handle("GET", path, Some(&broken), &headers, b"").unwrap_err());
     assert!(refused.contains("/query/window") && refused.contains("style"), "{refused}");
+}
+
+/// Operations with servers of their own: under a loopback base URL, a
+/// relative server and an absolute one both keep their path under the
+/// base URL, so this server sees them; under another base URL, the
+/// relative one resolves against it and the absolute one is used as it is.
+#[tokio::test]
+async fn operations_with_their_own_servers_go_where_the_spec_says() {
+    let (base, seen) = serve();
+    let client = client(&base);
+    client.archive_get("a b").await.unwrap();
+    client.archive_put("doc").await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].line, "GET /v1/store/archive/a%20b HTTP/1.1");
+    assert_eq!(seen[1].line, "PUT /v1/upload/archive/doc HTTP/1.1");
+    assert_eq!(routes::ARCHIVE_GET.servers[0].url, "/store");
+    assert_eq!(routes::ARCHIVE_PUT.servers[0].url, "https://eu.files.example.invalid/upload");
+    // The generated server finds them at the same places.
+    for (method, path, id) in [("GET", "/store/archive/x", "archive_get"), ("PUT", "/upload/archive/x", "archive_put")] {
+        let found = routes::ALL
+            .iter()
+            .find(|r| r.method.as_str() == method && r.match_path(path).is_some())
+            .map(|r| r.operation_id);
+        assert_eq!(found, Some(id), "{method} {path}");
+    }
+    assert!(!routes::ALL.iter().any(|r| r.match_path("/archive/x").is_some()));
+
+    // A real base URL: where each request would go (a dry run sends nothing).
+    let dry = client_with("https://api.example.invalid/v1", |b| b.dry_run(true));
+    let url = |err: graph_runtime::Error| match err {
+        graph_runtime::Error::DryRun(request) => request.url,
+        other => panic!("expected a dry run, got {other}"),
+    };
+    assert_eq!(url(dry.archive_get("x").await.unwrap_err()), "https://api.example.invalid/store/archive/x");
+    assert_eq!(url(dry.archive_put("x").await.unwrap_err()), "https://eu.files.example.invalid/upload/archive/x");
+    assert_eq!(url(dry.keys_public().await.unwrap_err()), "https://api.example.invalid/v1/keys/public");
+}
+
+/// An error in the spec's own shape (not OData's): the caller reads the
+/// documented body as the documented type, with the request id from a
+/// header other than Graph's.
+#[tokio::test]
+async fn a_failure_comes_back_as_the_error_body_the_spec_documents() {
+    use features_client::types::Problem;
+    let (base, _seen) = serve();
+    let runtime = graph_runtime::Client::builder()
+        .base_url(&base)
+        .token(graph_runtime::SecretToken::from("secret-token".to_string()))
+        .retry(graph_runtime::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = Client::new(runtime).quotas_get().await.unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    let problem: Problem = err.error_body_as().expect("a documented body").expect("a Problem");
+    assert_eq!(problem.title, "over quota");
+    assert_eq!(problem.status, 429);
+    assert_eq!(problem.detail.as_deref(), Some("try tomorrow"));
+    assert_eq!(problem.retryable, Some(false));
+    assert_eq!(err.error_body().unwrap()["detail"], "try tomorrow");
+    assert_eq!(err.request_id(), Some("quota-7"));
+    assert_eq!(err.graph_code(), None);
+    let shown = err.to_string();
+    assert!(shown.starts_with("quotas_get: 429 Too Many Requests: {\"title\":\"over quota\""), "{shown}");
+    assert!(!shown.contains("OData"), "{shown}");
+    assert!(shown.contains("request-id quota-7"), "{shown}");
 }

@@ -211,11 +211,19 @@ impl Oracle {
             }
         };
         verdict.operation = Some(op.operation_id.clone());
-        verdict.push(
-            Check::Route,
-            Vec::new(),
-            format!("{} {} ({})", op.method, op.path, op.operation_id),
-        );
+        let mut detail = format!("{} {} ({})", op.method, op.path, op.operation_id);
+        if !op.server_paths.is_empty() {
+            // Where a client with a loopback base URL sends it; a real
+            // host of its own is not something this oracle sees.
+            detail.push_str(&format!(
+                ", under its own server's path `{}`",
+                matched
+                    .template
+                    .strip_suffix(op.path.as_str())
+                    .unwrap_or("")
+            ));
+        }
+        verdict.push(Check::Route, Vec::new(), detail);
         self.check_path_params(op, &matched.raw_params, &mut verdict);
         self.check_query(op, request, &mut verdict);
         super::headers::check_security(op, request, &mut verdict);
@@ -804,6 +812,63 @@ components:
         );
         let (outcome, _) = body_finding("application/json", b"\"hi\"");
         assert_eq!(outcome, Outcome::Fail);
+    }
+
+    /// Operations with servers of their own (issue 17): a client with a
+    /// loopback base URL sends them to their template under the server's
+    /// path, below the service root; the oracle matches them there and
+    /// nowhere else.
+    #[test]
+    fn operations_with_their_own_servers_match_under_the_server_path() {
+        let spec = "openapi: 3.0.3
+info: {title: Uploads, version: '1'}
+servers: [{url: 'https://example.invalid/v1/'}]
+paths:
+  /items/{id}:
+    servers: [{url: /store}]
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string}}
+    get:
+      operationId: items_get
+      responses:
+        '204': {description: ok}
+    put:
+      operationId: items_put
+      servers:
+        - url: 'https://{host}.example.invalid/files/'
+          variables: {host: {default: upload}}
+      responses:
+        '204': {description: ok}
+  /plain:
+    get:
+      operationId: plain
+      responses:
+        '204': {description: ok}
+";
+        let oracle = Oracle::new(SpecDoc::parse("uploads.yaml", spec).unwrap()).unwrap();
+        let route = |method: &str, path: &str| {
+            let request = Request {
+                method: method.into(),
+                path: path.into(),
+                query: None,
+                headers: Headers::default(),
+                body: Body::new(b""),
+            };
+            let verdict = oracle.judge_request(&request);
+            let finding = verdict.finding(Check::Route).unwrap();
+            (finding.outcome, finding.detail.clone(), verdict.operation)
+        };
+        let (outcome, detail, op) = route("PUT", "/v1/files/items/a");
+        assert_eq!(outcome, Outcome::Pass, "{detail}");
+        assert_eq!(op.as_deref(), Some("items_put"));
+        assert!(detail.contains("own server's path `/files`"), "{detail}");
+        let (outcome, detail, op) = route("GET", "/v1/store/items/a");
+        assert_eq!(outcome, Outcome::Pass, "{detail}");
+        assert_eq!(op.as_deref(), Some("items_get"));
+        // Not under their servers' paths: no operation.
+        assert_eq!(route("GET", "/v1/items/a").0, Outcome::Fail);
+        assert_eq!(route("PUT", "/v1/store/items/a").0, Outcome::Fail);
+        assert_eq!(route("GET", "/v1/plain").0, Outcome::Pass);
     }
 
     #[test]

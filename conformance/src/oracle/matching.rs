@@ -119,17 +119,7 @@ pub fn server_roots(root: &serde_json::Value) -> Vec<String> {
         .and_then(serde_json::Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|s| s.get("url").and_then(serde_json::Value::as_str))
-        .map(|url| {
-            let path = match url.find("://") {
-                Some(at) => {
-                    let after = &url[at + 3..];
-                    after.find('/').map(|p| &after[p..]).unwrap_or("")
-                }
-                None => url,
-            };
-            path.trim_end_matches('/').to_string()
-        })
+        .filter_map(server_path)
         .collect();
     if out.is_empty() {
         out.push(String::new());
@@ -137,6 +127,49 @@ pub fn server_roots(root: &serde_json::Value) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// The paths of an operation's own `servers` list (`/upload`, or `""` for
+/// a host's root), in its order; empty when there is no list. A client
+/// whose base URL is loopback sends such an operation to its template
+/// under the first of these paths, below the service root.
+pub fn own_server_paths(servers: Option<&serde_json::Value>) -> Vec<String> {
+    servers
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(server_path)
+        .collect()
+}
+
+/// The path of one server object's URL, its variables at their defaults,
+/// with a leading and no trailing slash (`files` → `/files`, `./files` →
+/// `/files`, `https://h` → ``).
+fn server_path(server: &serde_json::Value) -> Option<String> {
+    let mut url = server.get("url")?.as_str()?.to_string();
+    if let Some(variables) = server
+        .get("variables")
+        .and_then(serde_json::Value::as_object)
+    {
+        for (name, variable) in variables {
+            if let Some(default) = variable.get("default").and_then(serde_json::Value::as_str) {
+                url = url.replace(&format!("{{{name}}}"), default);
+            }
+        }
+    }
+    let path = match url.find("://") {
+        Some(at) => {
+            let after = &url[at + 3..];
+            after.find('/').map(|p| &after[p..]).unwrap_or("")
+        }
+        None => url.as_str(),
+    };
+    let path = path.strip_prefix("./").unwrap_or(path).trim_matches('/');
+    Some(if path.is_empty() {
+        String::new()
+    } else {
+        format!("/{path}")
+    })
 }
 
 /// What a request path resolves to.
@@ -189,7 +222,7 @@ pub fn resolve<'a>(
     };
     let mut matches: Vec<(PathMatch, &SpecOperation)> = operations
         .iter()
-        .filter_map(|op| match_template(&op.path, &relative).map(|m| (m, op)))
+        .filter_map(|op| match_operation(op, &relative).map(|m| (m, op)))
         .collect();
     if matches.is_empty() {
         return Resolution::NoTemplate {
@@ -221,6 +254,17 @@ pub fn resolve<'a>(
             relative,
         },
     }
+}
+
+/// Matches `relative` against an operation's template, under one of its
+/// own servers' paths when it has any.
+fn match_operation(op: &SpecOperation, relative: &str) -> Option<PathMatch> {
+    if op.server_paths.is_empty() {
+        return match_template(&op.path, relative);
+    }
+    op.server_paths
+        .iter()
+        .find_map(|under| match_template(&format!("{under}{}", op.path), relative))
 }
 
 fn nearest(operations: &[SpecOperation], relative: &str) -> Option<String> {
@@ -272,5 +316,12 @@ mod tests {
         ]});
         assert_eq!(server_roots(&root), ["/beta", "/v1"]);
         assert_eq!(server_roots(&serde_json::json!({})), [""]);
+        let own = serde_json::json!([
+            {"url": "https://{host}.example.invalid/{v}/", "variables": {"host": {"default": "up"}, "v": {"default": "v2"}}},
+            {"url": "files"},
+            {"url": "https://root.example.invalid"}
+        ]);
+        assert_eq!(own_server_paths(Some(&own)), ["/v2", "/files", ""]);
+        assert!(own_server_paths(None).is_empty());
     }
 }

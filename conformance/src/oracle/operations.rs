@@ -119,6 +119,12 @@ pub struct SpecOperation {
     /// Security alternatives: any one inner list, all of its schemes.
     /// Empty when the operation needs none.
     pub security: Vec<Vec<SpecScheme>>,
+    /// The paths of the operation's own `servers` (its own, else its path
+    /// item's; `/upload` or empty for a host's root), each a place its
+    /// template may sit under (see [`super::matching::resolve`]). Empty
+    /// when it uses the document's servers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub server_paths: Vec<String>,
 }
 
 impl SpecOperation {
@@ -169,7 +175,11 @@ impl SpecDoc {
                 };
                 let pointer = format!("{item_pointer}/{method}");
                 match self.operation(path, method, op, &pointer, shared, &item_pointer) {
-                    Ok(operation) => out.push(operation),
+                    Ok(mut operation) => {
+                        let own = op.get("servers").or_else(|| item.get("servers"));
+                        operation.server_paths = super::matching::own_server_paths(own);
+                        out.push(operation);
+                    }
                     Err(mut found) => problems.append(&mut found),
                 }
             }
@@ -292,6 +302,7 @@ impl SpecDoc {
             request_body,
             responses,
             security,
+            server_paths: Vec::new(),
         };
         if problems.is_empty() {
             Ok(operation)

@@ -90,6 +90,14 @@ impl ClientBuilder {
     /// `https://graph.microsoft.com/beta` (the default) or a national
     /// cloud's. A trailing slash is ignored. It must be `https`; plain `http`
     /// is allowed only for loopback hosts, where test servers run.
+    ///
+    /// An operation the spec gives servers of its own (`servers` on its
+    /// path item or operation) is sent there instead: a relative server
+    /// URL resolves against this base URL, an absolute one is used as it
+    /// is, whatever base URL is set here, and so receives the request's
+    /// credentials too. When this base URL is loopback, such an
+    /// operation's server keeps only its path, under this base URL, so a
+    /// local test server or mock sees every call.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
@@ -244,6 +252,9 @@ impl ClientBuilder {
     /// header; or when `connect_timeout` is combined with `http_client`.
     pub fn build(self) -> Result<Client, Error> {
         let base = check_base_url(&self.base_url)?;
+        let loopback = Url::parse(&base)
+            .ok()
+            .is_some_and(|url| url.host().as_ref().is_some_and(is_loopback));
         let (scope, audience) = match &self.token_cloud {
             Some(cloud) => (
                 cloud.token_scope().to_owned(),
@@ -253,9 +264,6 @@ impl ClientBuilder {
                 let scope = crate::cloud::scope_for(&base)?;
                 // A loopback server stands in for some real cloud, which
                 // the URL cannot tell: the `aud` check needs token_cloud.
-                let loopback = Url::parse(&base)
-                    .ok()
-                    .is_some_and(|url| url.host().as_ref().is_some_and(is_loopback));
                 let audience = (!loopback).then(|| {
                     scope
                         .trim_end_matches(crate::cloud::SCOPE_SUFFIX)
@@ -301,6 +309,7 @@ impl ClientBuilder {
         };
         Ok(Client {
             inner: Arc::new(Inner {
+                base_is_loopback: loopback,
                 base_url: base,
                 scope,
                 audience,

@@ -202,6 +202,7 @@ mod tests {
         responses: &[],
         permissions: &[],
         summary: "",
+        servers: &[],
     };
 
     fn with_key() -> Credentials {

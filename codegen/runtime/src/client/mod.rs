@@ -11,6 +11,7 @@ mod builder;
 mod credentials;
 mod dry_run;
 mod response;
+mod servers;
 
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
@@ -75,6 +76,9 @@ pub struct Client {
 struct Inner {
     /// Validated service root, without a trailing slash.
     base_url: String,
+    /// Whether its host is loopback: an operation's own server then keeps
+    /// only its path, under the base URL (see `servers`).
+    base_is_loopback: bool,
     /// `https://{host}/.default`, what tokens are requested for.
     scope: String,
     /// The `aud` a JWT must name (`https://{host}`); `None` skips the check.
@@ -567,16 +571,20 @@ impl Client {
         // `Authorization` is added per attempt by `authorize`, after every
         // caller header, so that nothing here can replace it.
 
-        let raw = format!("{}{}", self.inner.base_url, route.render_path(path_params));
-        let url = match Url::parse(&raw) {
-            Ok(mut url) => {
+        let root = servers::service_root(&self.inner.base_url, self.inner.base_is_loopback, route)
+            .map_err(|violation| violations.push(violation))
+            .ok();
+        let raw = root.map(|root| format!("{root}{}", route.render_path(path_params)));
+        let url = match raw.as_deref().map(Url::parse) {
+            None => None,
+            Some(Ok(mut url)) => {
                 if !query.is_empty() {
                     url.query_pairs_mut()
                         .extend_pairs(query.iter().map(|(k, v)| (k.as_ref(), v.as_str())));
                 }
                 Some(url)
             }
-            Err(e) => {
+            Some(Err(e)) => {
                 violations.push(Violation::new(
                     "/path",
                     "url",
@@ -712,9 +720,9 @@ impl Client {
                     &body[..body.len().min(crate::decode::BODY_EXCERPT_LIMIT)],
                 )
                 .into_owned(),
-                request_id: headers
-                    .get("request-id")
-                    .and_then(|v| v.to_str().ok())
+                request_id: response::REQUEST_ID_HEADERS
+                    .iter()
+                    .find_map(|name| headers.get(*name).and_then(|v| v.to_str().ok()))
                     .map(str::to_owned),
                 client_request_id: Some(prepared.client_request_id.clone()),
             });
@@ -893,6 +901,7 @@ mod tests {
         responses: &[],
         permissions: &[],
         summary: "",
+        servers: &[],
     };
 
     fn client() -> Client {

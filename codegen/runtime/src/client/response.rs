@@ -4,6 +4,10 @@ use reqwest::header::HeaderMap;
 
 use crate::retry::Attempts;
 
+/// Where services put the id of a request, in the order they are looked
+/// for.
+pub(crate) const REQUEST_ID_HEADERS: [&str; 3] = ["request-id", "x-ms-request-id", "x-request-id"];
+
 /// A response whose body has been read completely (error bodies are capped
 /// at [`MAX_ERROR_BODY`](super::MAX_ERROR_BODY) bytes).
 #[derive(Debug, Clone)]
@@ -23,9 +27,12 @@ pub struct Response {
 }
 
 impl Response {
-    /// The service's `request-id` response header, when present and text.
+    /// The service's request id: the first of the response headers
+    /// `request-id` (Microsoft Graph), `x-ms-request-id` (Azure) and
+    /// `x-request-id` (a common convention elsewhere) that is present and
+    /// text.
     pub fn request_id(&self) -> Option<&str> {
-        self.header("request-id")
+        REQUEST_ID_HEADERS.iter().find_map(|name| self.header(name))
     }
 
     /// The response's `Content-Type`, when present and text.
@@ -46,7 +53,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn request_id_comes_from_the_header() {
+    fn request_id_comes_from_the_usual_headers() {
         let mut response = Response {
             status: 200,
             headers: HeaderMap::new(),
@@ -55,6 +62,14 @@ mod tests {
             attempts: Attempts::default(),
         };
         assert_eq!(response.request_id(), None);
+        response
+            .headers
+            .insert("x-request-id", HeaderValue::from_static("x-1"));
+        assert_eq!(response.request_id(), Some("x-1"));
+        response
+            .headers
+            .insert("x-ms-request-id", HeaderValue::from_static("ms-1"));
+        assert_eq!(response.request_id(), Some("ms-1"));
         response
             .headers
             .insert("request-id", HeaderValue::from_static("r-1"));

@@ -40,6 +40,7 @@ pub static ASSIGN: Route = Route {
     ],
     permissions: &[&["DeviceManagementServiceConfig.ReadWrite.All"]],
     summary: "assign",
+    servers: &[],
 };
 
 /// A GET whose `200` has a JSON body.
@@ -58,6 +59,7 @@ pub static GET_THING: Route = Route {
     }],
     permissions: &[],
     summary: "get a thing",
+    servers: &[],
 };
 
 /// A POST whose every `2XX` is documented without a body.
@@ -76,6 +78,7 @@ pub static TOUCH: Route = Route {
     }],
     permissions: &[],
     summary: "touch a thing",
+    servers: &[],
 };
 
 /// What the server answers.
