@@ -326,6 +326,61 @@ async fn device_code_shows_the_code_polls_and_sends_the_token() {
     }
 }
 
+/// The polls that end a device code sign-in without a token: the code
+/// expired, the user declined, or the token endpoint answered more than an
+/// identity endpoint ever does (which must end the sign-in at once, not
+/// be polled again until the code expires). Nothing reaches Graph.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_code_polls_that_end_without_a_token_say_why() {
+    let huge = leak(format!(r#"{{"error":"{}"}}"#, "x".repeat(70 * 1024)));
+    let cases: [(&str, &str); 3] = [
+        (
+            r#"{"error":"expired_token","error_description":"AADSTS70020: expired"}"#,
+            "the code expired before sign-in finished",
+        ),
+        (
+            r#"{"error":"access_denied","error_description":"AADSTS70000: \u001b[31mdeclined"}"#,
+            "device code sign-in failed: access_denied: AADSTS70000: ",
+        ),
+        (huge, "with more than 65536 bytes"),
+    ];
+    for (answer, says) in cases {
+        let json = vec![("content-type", "application/json")];
+        let (addr, seen) = scripted::serve(vec![
+            (
+                200,
+                json.clone(),
+                r#"{"device_code":"dc-1","user_code":"ABCD-EFGH","verification_uri":"https://microsoft.com/devicelogin","expires_in":900,"interval":0}"#,
+            ),
+            (400, json, answer),
+        ])
+        .await;
+        let mut args = assign_args(&format!("http://{addr}/beta"));
+        args.extend(["--auth", "device-code", "--tenant", "contoso.example"].map(String::from));
+        let mut command = autopilot(&args);
+        command.env("AZURE_AUTHORITY_HOST", format!("http://{addr}"));
+        let output = run(command).await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(4), "{stderr}");
+        // Without Entra's message, the page and the code are named.
+        assert!(
+            stderr.contains("open https://microsoft.com/devicelogin and enter the code ABCD-EFGH"),
+            "{stderr}"
+        );
+        assert!(stderr.contains(says), "{says}: {stderr}");
+        assert!(!stderr.contains('\u{1b}'), "{stderr}");
+        let seen = seen.lock().unwrap().clone();
+        let routes = scripted::routes(&seen);
+        assert_eq!(
+            routes,
+            [
+                "POST /contoso.example/oauth2/v2.0/devicecode",
+                "POST /contoso.example/oauth2/v2.0/token",
+            ]
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_secret_signs_in_at_the_authority_for_the_clouds_scope() {
     for (cloud, resource, _) in CLOUDS {

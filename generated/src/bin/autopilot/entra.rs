@@ -1,6 +1,7 @@
-//! Form posts to a Microsoft Entra ID (OAuth 2.0) endpoint, shared by the
-//! sign-ins written here rather than taken from `azure_identity`: the
-//! device code flow and the client certificate.
+//! Requests to a Microsoft Entra ID (OAuth 2.0) endpoint, for the sign-ins
+//! not taken from `azure_identity`: the client certificate's form post, and
+//! the HTTP client that the `oauth2` crate sends the device code flow
+//! through.
 //!
 //! The answers are read with a size cap (an identity endpoint answers a
 //! few kilobytes; anything far longer is not one), and an error answer is
@@ -48,28 +49,112 @@ pub async fn post(
     url: &str,
     form: &[(&str, &str)],
 ) -> Result<Answer, TokenError> {
-    let mut response = http
+    let response = http
         .post(url)
         .form(form)
         .send()
         .await
         .map_err(|e| TokenError::with_source(format!("{what}: cannot reach {url}"), e))?;
     let status = response.status().as_u16();
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
+    let body = read_capped(response, what, url)
         .await
-        .map_err(|e| TokenError::with_source(format!("{what}: reading the answer of {url}"), e))?
-    {
+        .map_err(Failure::into_error)?;
+    Ok(Answer { status, body })
+}
+
+/// Sends a request an OAuth 2.0 library has prepared (method, URL,
+/// headers, form body), through `http`, and hands the answer back in the
+/// library's terms: the same client, roots and size cap as [`post`].
+pub async fn send(
+    http: &reqwest::Client,
+    what: &str,
+    request: oauth2::HttpRequest,
+) -> Result<oauth2::HttpResponse, Failure> {
+    let url = request.uri().to_string();
+    let request = reqwest::Request::try_from(request).map_err(|e| {
+        Failure::Refused(TokenError::with_source(
+            format!("{what}: cannot build the request to {url}"),
+            e,
+        ))
+    })?;
+    let response = http.execute(request).await.map_err(|e| {
+        Failure::Unreachable(TokenError::with_source(
+            format!("{what}: cannot reach {url}"),
+            e,
+        ))
+    })?;
+    let mut answer = oauth2::http::Response::builder().status(response.status());
+    for (name, value) in response.headers() {
+        answer = answer.header(name, value);
+    }
+    let body = read_capped(response, what, &url).await?;
+    answer.body(body).map_err(|e| {
+        Failure::Refused(TokenError::with_source(
+            format!("{what}: the answer of {url} is not HTTP"),
+            e,
+        ))
+    })
+}
+
+/// Why [`send`] has no answer to hand back.
+#[derive(Debug)]
+pub enum Failure {
+    /// Nothing usable came back (no connection, a reset, a timeout): a
+    /// poll may try again later.
+    Unreachable(TokenError),
+    /// The server answered something that is not an identity endpoint's
+    /// answer (too long): trying again will not help.
+    Refused(TokenError),
+}
+
+impl Failure {
+    /// The error inside, either way.
+    pub fn into_error(self) -> TokenError {
+        match self {
+            Failure::Unreachable(e) | Failure::Refused(e) => e,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Unreachable(e) | Failure::Refused(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Failure::Unreachable(e) | Failure::Refused(e) => Some(e),
+        }
+    }
+}
+
+/// Reads the body of `response` from `url`, at most [`MAX_ANSWER`] bytes.
+async fn read_capped(
+    mut response: reqwest::Response,
+    what: &str,
+    url: &str,
+) -> Result<Vec<u8>, Failure> {
+    let status = response.status().as_u16();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| {
+        Failure::Unreachable(TokenError::with_source(
+            format!("{what}: reading the answer of {url}"),
+            e,
+        ))
+    })? {
         if body.len() + chunk.len() > MAX_ANSWER {
-            return Err(TokenError::new(format!(
+            return Err(Failure::Refused(TokenError::new(format!(
                 "{what}: {url} answered {status} with more than {MAX_ANSWER} bytes; \
                  that is not an identity endpoint's answer"
-            )));
+            ))));
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(Answer { status, body })
+    Ok(body)
 }
 
 /// A token endpoint's answer (RFC 6749 §5.1 and §5.2): a token, or an
