@@ -166,7 +166,7 @@ impl Cassette {
     pub fn differences(&self, now: &Verdict) -> Vec<String> {
         let now = RecordedFinding::of(now);
         let mut out = Vec::new();
-        for check in all_checks() {
+        for check in Check::ALL.map(Check::name) {
             let find = |list: &[RecordedFinding]| {
                 list.iter()
                     .find(|f| f.check == check)
@@ -183,22 +183,6 @@ impl Cassette {
         }
         out
     }
-}
-
-fn all_checks() -> impl Iterator<Item = &'static str> {
-    [
-        Check::Route,
-        Check::PathParameters,
-        Check::Query,
-        Check::Security,
-        Check::Headers,
-        Check::Body,
-        Check::ResponseStatus,
-        Check::ResponseHeaders,
-        Check::ResponseBody,
-    ]
-    .into_iter()
-    .map(Check::name)
 }
 
 /// A credential's stand-in that the oracle judges as it judged the

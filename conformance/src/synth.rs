@@ -137,14 +137,20 @@ fn built(doc: &SpecDoc, schema: &Value, hint: &str, depth: usize) -> Vec<Value> 
     }
 }
 
-fn objects(doc: &SpecDoc, schema: &Value, depth: usize) -> Vec<Value> {
-    let required: Vec<&str> = schema
+/// The property names an object schema's `required` lists (none when it
+/// has no such list).
+pub fn required(schema: &Value) -> Vec<&str> {
+    schema
         .get("required")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter_map(Value::as_str)
-        .collect();
+        .collect()
+}
+
+fn objects(doc: &SpecDoc, schema: &Value, depth: usize) -> Vec<Value> {
+    let required = required(schema);
     let properties = schema.get("properties").and_then(Value::as_object);
     let fill = |all: bool| {
         let mut object = Map::new();

@@ -484,13 +484,7 @@ fn body_probes(
         .unwrap_or(Value::Null);
     let mut broken: Vec<(String, Value)> = Vec::new();
     if let Some(Value::Object(object)) = &base {
-        let required: Vec<&str> = resolved
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let required = crate::synth::required(&resolved);
         if let Some(name) = required.first() {
             let mut without = object.clone();
             without.remove(*name);

@@ -55,6 +55,19 @@ pub enum Check {
 }
 
 impl Check {
+    /// Every check, in the order they are made.
+    pub const ALL: [Check; 9] = [
+        Check::Route,
+        Check::PathParameters,
+        Check::Query,
+        Check::Security,
+        Check::Headers,
+        Check::Body,
+        Check::ResponseStatus,
+        Check::ResponseHeaders,
+        Check::ResponseBody,
+    ];
+
     /// The check's name in reports.
     pub fn name(self) -> &'static str {
         match self {
