@@ -27,6 +27,37 @@ pub struct Api {
     pub warnings: Vec<crate::diag::Diagnostic>,
 }
 
+/// Hosts of Microsoft Graph's service roots, one per national cloud.
+const GRAPH_HOSTS: [&str; 4] = [
+    "graph.microsoft.com",
+    "graph.microsoft.us",
+    "dod-graph.microsoft.us",
+    "microsoftgraph.chinacloudapi.cn",
+];
+
+impl Api {
+    /// Whether the spec describes Microsoft Graph: a server's host is a
+    /// Graph service root's, a server names its cloud (`x-cloud`), or an
+    /// operation lists `x-graph-permissions`. The runtime switches
+    /// Graph-only behaviour on this (the Graph default base URL and
+    /// permission preflight), so another API's credentials never go to
+    /// Graph by default.
+    pub fn is_graph(&self) -> bool {
+        let graph_host = |url: &str| {
+            let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+            let host = after_scheme
+                .split(['/', ':', '?', '#'])
+                .next()
+                .unwrap_or_default();
+            GRAPH_HOSTS.iter().any(|g| host.eq_ignore_ascii_case(g))
+        };
+        self.servers
+            .iter()
+            .any(|s| s.cloud.is_some() || graph_host(&s.url))
+            || self.operations.iter().any(|op| !op.permissions.is_empty())
+    }
+}
+
 /// One `servers` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Server {
@@ -479,4 +510,45 @@ pub struct Discriminator {
     pub property: String,
     /// Value → Rust name of the mapped type, sorted by value.
     pub mapping: Vec<(String, String)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_servers(servers: &[(&str, Option<&str>)]) -> Api {
+        Api {
+            title: String::new(),
+            version: String::new(),
+            source: String::new(),
+            servers: servers
+                .iter()
+                .map(|(url, cloud)| Server {
+                    url: (*url).to_owned(),
+                    description: String::new(),
+                    cloud: cloud.map(str::to_owned),
+                })
+                .collect(),
+            operations: Vec::new(),
+            types: BTreeMap::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn graph_is_told_by_its_hosts_or_a_cloud_name() {
+        assert!(with_servers(&[("https://graph.microsoft.com/beta", None)]).is_graph());
+        assert!(with_servers(&[("https://GRAPH.microsoft.us:443/v1.0", None)]).is_graph());
+        assert!(
+            with_servers(&[("/v1", None), ("https://dod-graph.microsoft.us", None)]).is_graph()
+        );
+        assert!(with_servers(&[("http://127.0.0.1:8080/beta", Some("global"))]).is_graph());
+        // Look-alikes and other APIs are not Graph.
+        assert!(
+            !with_servers(&[("https://graph.microsoft.com.evil.example/beta", None)]).is_graph()
+        );
+        assert!(!with_servers(&[("https://api.example.com/graph.microsoft.com", None)]).is_graph());
+        assert!(!with_servers(&[("/v1", None)]).is_graph());
+        assert!(!with_servers(&[]).is_graph());
+    }
 }

@@ -228,6 +228,9 @@ pub struct Api {
     pub routes: &'static [&'static Route],
     /// The spec's `servers`, in its order.
     pub servers: &'static [Server],
+    /// Whether the spec describes Microsoft Graph (see
+    /// [`Service::graph`](crate::Service::graph)).
+    pub graph: bool,
     /// Every operation, in the order of [`Api::routes`].
     pub operations: &'static [Operation],
     /// The server-side reader.

@@ -596,6 +596,22 @@ pub fn server_path(url: &str) -> &str {
     path.trim_matches('/')
 }
 
+/// The service a spec describes, as much of it as the client's behaviour
+/// depends on. Generated crates emit one as `SERVICE` and hand it to
+/// [`Client::for_service`](crate::Client::for_service).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Service {
+    /// The spec's `info.title`.
+    pub title: &'static str,
+    /// The spec's `servers`, in its order.
+    pub servers: &'static [Server],
+    /// Whether the spec describes Microsoft Graph (a server is a Graph
+    /// service root, by host or `x-cloud`, or an operation lists
+    /// `x-graph-permissions`). Graph-only behaviour follows it: the Graph
+    /// service root as the default base URL and permission preflight.
+    pub graph: bool,
+}
+
 /// A service root the spec lists in `servers`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Server {

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use common::{Canned, TOKEN, TestServer, assign, serve, serve_script};
 use graph_runtime::preflight::{PERSONAL_ACCOUNT_TENANT, unsigned_jwt};
 use graph_runtime::token::{TokenError, token_fn};
-use graph_runtime::{Client, ClientBuilder, Cloud, EnvToken, Error, SecretToken, Server};
+use graph_runtime::{Client, ClientBuilder, Cloud, EnvToken, Error, SecretToken, Server, Service};
 use serde_json::json;
 
 fn builder(server: &TestServer) -> ClientBuilder {
@@ -312,4 +312,79 @@ async fn preflight_checks_each_new_token_even_after_one_passed() {
     let err = assign(&client).await.unwrap_err();
     assert!(matches!(err, Error::Preflight { .. }), "{err:?}");
     assert_eq!(server.requests().len(), 2);
+}
+
+/// A service that is not Microsoft Graph, as a generated crate's `SERVICE`
+/// describes it, with one server at `url`.
+fn other_service(url: &str) -> &'static Service {
+    let url: &'static str = Box::leak(url.to_owned().into_boxed_str());
+    let servers: &'static [Server] = Box::leak(Box::new([Server {
+        url,
+        description: "the things service",
+        cloud: None,
+    }]));
+    Box::leak(Box::new(Service {
+        title: "Things API",
+        servers,
+        graph: false,
+    }))
+}
+
+#[tokio::test]
+async fn another_apis_client_without_a_base_url_sends_nothing_to_graph() {
+    // Only a relative server: nothing names a host, so there is no default.
+    let service = other_service("/v1");
+    let client = Client::builder()
+        .token(SecretToken::from(TOKEN))
+        .build()
+        .unwrap()
+        .for_service(service);
+    let err = assign(&client).await.unwrap_err();
+    let Error::Config(message) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(message.contains("\"Things API\", which is not a Microsoft Graph API"));
+    assert!(
+        message.contains("https://graph.microsoft.com/beta"),
+        "{message}"
+    );
+    assert!(message.contains("Set ClientBuilder::base_url"), "{message}");
+    assert!(message.contains("the spec lists no absolute server URL"));
+    assert!(!format!("{err:?}{err}").contains(TOKEN));
+}
+
+#[tokio::test]
+async fn another_apis_service_gives_the_base_url_and_no_graph_preflight() {
+    let server = serve(Canned::status(204)).await;
+    let service = other_service(&server.base_url());
+    // Graph's preflight refuses this token (a personal account without
+    // the route's permission); another API's tokens are its own business.
+    let token = unsigned_jwt(&json!({
+        "tid": PERSONAL_ACCOUNT_TENANT,
+        "aud": "api://things",
+        "scp": "things.write",
+    }));
+    let client = Client::builder()
+        .service(service)
+        .token(SecretToken::from(token.as_str()))
+        .build()
+        .unwrap();
+    assert_eq!(client.base_url(), server.base_url());
+    assign(&client).await.unwrap();
+    assert_eq!(bearer(&server), vec![Some(format!("Bearer {token}"))]);
+
+    // The same token on the same route, for a Graph service: refused
+    // before anything is sent.
+    let graph: &'static Service = Box::leak(Box::new(Service {
+        graph: true,
+        ..*service
+    }));
+    let graph_client = builder(&server)
+        .token(SecretToken::from(token.as_str()))
+        .build()
+        .unwrap()
+        .for_service(graph);
+    let err = assign(&graph_client).await.unwrap_err();
+    assert!(matches!(err, Error::Preflight { .. }), "{err:?}");
+    assert_eq!(server.requests().len(), 1);
 }

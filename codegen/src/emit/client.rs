@@ -115,9 +115,10 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         }
 
         impl Client {
-            /// Wraps a configured runtime client (base URL, token, timeouts).
+            /// Wraps a configured runtime client (base URL, token, timeouts),
+            /// telling it which service it serves (see `Client::for_service`).
             pub fn new(runtime: #rt::Client) -> Self {
-                Client { runtime }
+                Client { runtime: runtime.for_service(&SERVICE) }
             }
 
             /// The runtime client underneath.

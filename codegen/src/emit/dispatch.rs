@@ -53,6 +53,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let title = &ctx.api.title;
+    let graph = ctx.api.is_graph();
     quote! {
         /// Every operation callable by its operationId with generic
         /// arguments, through its flat method and its fluent path.
@@ -110,6 +111,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             title: #title,
             routes: routes::ALL,
             servers: SERVERS,
+            graph: #graph,
             operations: dispatch::OPERATIONS,
             serve: dispatch::serve,
         };

@@ -65,7 +65,7 @@ impl Shared {
     }
 }
 
-/// Emits `pub mod routes` and `pub static SERVERS`; schemas go through
+/// Emits `pub mod routes`, `pub static SERVERS` and `pub static SERVICE`; schemas go through
 /// `writer`, so their patterns join `validate::patterns`.
 pub(crate) fn emit(writer: &mut Writer<'_, '_>) -> TokenStream {
     let ctx = writer.ctx;
@@ -89,6 +89,8 @@ pub(crate) fn emit(writer: &mut Writer<'_, '_>) -> TokenStream {
     });
     let shared = shared.module();
     let alias = alias(rt);
+    let title = &ctx.api.title;
+    let graph = ctx.api.is_graph();
     quote! {
         /// The route table: one entry per operation of the spec, with
         /// everything the runtime needs to call, check and serve it.
@@ -112,6 +114,14 @@ pub(crate) fn emit(writer: &mut Writer<'_, '_>) -> TokenStream {
 
         /// The service roots listed in the spec's `servers`, in its order.
         pub static SERVERS: &[#rt::Server] = &[#(#servers)*];
+
+        /// The service this spec describes, as the runtime client needs
+        /// it (see `Client::for_service`).
+        pub static SERVICE: #rt::Service = #rt::Service {
+            title: #title,
+            servers: SERVERS,
+            graph: #graph,
+        };
     }
 }
 

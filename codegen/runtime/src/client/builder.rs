@@ -44,7 +44,11 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// ```
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
-    base_url: String,
+    /// `None`: not chosen, so the spec's first absolute server when
+    /// [`ClientBuilder::spec`] names one, else [`DEFAULT_BASE_URL`].
+    base_url: Option<String>,
+    /// The service named with [`ClientBuilder::service`].
+    service: Option<&'static crate::Service>,
     token: Option<Arc<dyn TokenProvider>>,
     /// A fixed token, kept to check once at build time that it can be sent.
     static_token: Option<SecretToken>,
@@ -66,7 +70,8 @@ pub struct ClientBuilder {
 impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
-            base_url: DEFAULT_BASE_URL.to_owned(),
+            base_url: None,
+            service: None,
             token: None,
             static_token: None,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
@@ -99,14 +104,24 @@ impl ClientBuilder {
     /// operation's server keeps only its path, under this base URL, so a
     /// local test server or mock sees every call.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Builds the client for the service a generated crate's `SERVICE`
+    /// describes (e.g. `my_client::SERVICE`): when no
+    /// [`ClientBuilder::base_url`] is set, the spec's first absolute server
+    /// URL is the base URL, instead of Microsoft Graph's. The client then
+    /// behaves as [`Client::for_service`] describes.
+    pub fn service(mut self, service: &'static crate::Service) -> Self {
+        self.service = Some(service);
         self
     }
 
     /// Uses `cloud`'s service root (see [`Cloud`]); same as
     /// [`ClientBuilder::base_url`] with [`Cloud::service_root`].
     pub fn cloud(mut self, cloud: &Cloud) -> Self {
-        self.base_url = cloud.service_root().to_owned();
+        self.base_url = Some(cloud.service_root().to_owned());
         self
     }
 
@@ -251,7 +266,13 @@ impl ClientBuilder {
     /// or a fragment; when the token or user agent cannot be sent as a
     /// header; or when `connect_timeout` is combined with `http_client`.
     pub fn build(self) -> Result<Client, Error> {
-        let base = check_base_url(&self.base_url)?;
+        let chosen = self
+            .base_url
+            .as_deref()
+            .or_else(|| self.service.and_then(super::profile::default_base_url))
+            .map(str::to_owned);
+        let base_url_chosen = chosen.is_some();
+        let base = check_base_url(chosen.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
         let loopback = Url::parse(&base)
             .ok()
             .is_some_and(|url| url.host().as_ref().is_some_and(is_loopback));
@@ -311,6 +332,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 base_is_loopback: loopback,
                 base_url: base,
+                base_url_chosen,
                 scope,
                 audience,
                 token: self.token,
@@ -326,6 +348,7 @@ impl ClientBuilder {
                 dry_run: self.dry_run,
                 max_success_body: self.max_success_body,
             }),
+            service: self.service,
         })
     }
 }

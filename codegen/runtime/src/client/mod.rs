@@ -10,6 +10,7 @@
 mod builder;
 mod credentials;
 mod dry_run;
+mod profile;
 mod response;
 mod servers;
 
@@ -34,7 +35,7 @@ use crate::observe::{Event, Observer, redacted_headers};
 use crate::retry::{Attempts, Clock, Decision, Failure, RetryPolicy};
 use crate::token::{TokenError, TokenProvider};
 use crate::validate::client::Args;
-use crate::{Error, Method, Route, SecretToken, Violation};
+use crate::{Error, Method, Route, SecretToken, Service, Violation};
 
 /// The most bytes of a non-2xx body that are kept; the rest is dropped.
 /// Error bodies only feed diagnostics, and a misbehaving proxy must not be
@@ -70,12 +71,18 @@ const RESERVED_HEADERS: [HeaderName; 4] = [
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// The service this client is for, when a generated crate said so
+    /// (see [`Client::for_service`]); `None` behaves as Microsoft Graph.
+    service: Option<&'static Service>,
 }
 
 #[derive(Debug)]
 struct Inner {
     /// Validated service root, without a trailing slash.
     base_url: String,
+    /// Whether the caller (or the spec, through [`ClientBuilder::spec`])
+    /// chose it, rather than the Graph default.
+    base_url_chosen: bool,
     /// Whether its host is loopback: an operation's own server then keeps
     /// only its path, under the base URL (see `servers`).
     base_is_loopback: bool,
@@ -129,6 +136,29 @@ impl Client {
     /// Starts configuring a client; see [`ClientBuilder`].
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
+    }
+
+    /// This client, for the service a generated crate's `SERVICE`
+    /// describes. Generated clients call it when they wrap a runtime
+    /// client, so behaviour that only Microsoft Graph wants follows the
+    /// spec:
+    ///
+    /// * for a spec that is not Graph's ([`Service::graph`] false), no
+    ///   permission preflight runs, and a client that was given no base
+    ///   URL sends nothing (an [`Error::Config`] says why): the Graph
+    ///   default would receive this API's requests and credentials;
+    /// * for a Graph spec, nothing changes.
+    pub fn for_service(&self, service: &'static Service) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            service: Some(service),
+        }
+    }
+
+    /// Whether Graph-only behaviour applies: no service was named, or it
+    /// is Graph.
+    fn graph(&self) -> bool {
+        self.service.is_none_or(|service| service.graph)
     }
 
     /// The service root requests go to, without a trailing slash.
@@ -457,7 +487,7 @@ impl Client {
         };
         let scopes = [self.inner.scope.as_str()];
         let token = provider.token(&scopes).await.map_err(token_error)?;
-        if self.inner.preflight {
+        if self.inner.preflight && self.graph() {
             self.preflight(route, &token)?;
         }
         // The message must not quote the token.
@@ -538,6 +568,11 @@ impl Client {
         body: Option<Vec<u8>>,
         content_type: &str,
     ) -> Result<Prepared, Error> {
+        if let Some(service) = self.service.filter(|s| !s.graph) {
+            if !self.inner.base_url_chosen {
+                return Err(Error::Config(profile::missing_base_url(service)));
+            }
+        }
         let mut violations = check_path_params(route, path_params);
 
         let mut headers = HeaderMap::new();
