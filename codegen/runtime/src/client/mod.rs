@@ -568,10 +568,10 @@ impl Client {
         body: Option<Vec<u8>>,
         content_type: &str,
     ) -> Result<Prepared, Error> {
-        if let Some(service) = self.service.filter(|s| !s.graph) {
-            if !self.inner.base_url_chosen {
-                return Err(Error::Config(profile::missing_base_url(service)));
-            }
+        if let Some(service) = self.service.filter(|s| !s.graph)
+            && !self.inner.base_url_chosen
+        {
+            return Err(Error::Config(profile::missing_base_url(service)));
         }
         let mut violations = check_path_params(route, path_params);
 
