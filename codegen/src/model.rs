@@ -27,6 +27,48 @@ pub struct Api {
     pub warnings: Vec<crate::diag::Diagnostic>,
 }
 
+impl Api {
+    /// The schema `schema` stands for once wrappers (see
+    /// [`Schema::unwrapped`]) and aliases (see [`TypeDef::target`]) are
+    /// seen through. A reference to a type on a [`Target::Ring`] stands
+    /// for that type's schema as written.
+    pub fn resolve<'a>(&'a self, schema: &'a Schema) -> &'a Schema {
+        let unwrapped = schema.unwrapped();
+        let SchemaKind::Named(name) = &unwrapped.kind else {
+            return unwrapped;
+        };
+        let Some(mut def) = self.types.get(name) else {
+            return unwrapped;
+        };
+        if let Target::Alias(end) = &def.target {
+            match self.types.get(end) {
+                Some(found) => def = found,
+                None => return unwrapped,
+            }
+        }
+        match def.target {
+            Target::Ring(_) => &def.schema,
+            _ => def.schema.unwrapped(),
+        }
+    }
+
+    /// Whether `null` is a valid value of `schema`: it says so, or a named
+    /// type it refers to admits `null` (see [`TypeDef::admits_null`]), or
+    /// a part of a choice does (the Rust type of a choice holds no `null`
+    /// itself).
+    pub fn admits_null(&self, schema: &Schema) -> bool {
+        schema.nullable
+            || match &schema.kind {
+                SchemaKind::Named(name) => self.types.get(name).is_some_and(|d| d.admits_null),
+                SchemaKind::AllOf(parts) if parts.len() == 1 => self.admits_null(&parts[0]),
+                SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
+                    parts.iter().any(|p| self.admits_null(p))
+                }
+                _ => false,
+            }
+    }
+}
+
 /// One `servers` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Server {
@@ -328,6 +370,34 @@ pub struct Schema {
 }
 
 impl Schema {
+    /// The schema this one stands for without following named types: a
+    /// one-part `allOf` (the usual way to annotate a `$ref`) is its part,
+    /// and a choice of one real part beside parts that only admit `null`
+    /// (see [`alias_part`]) is that part. Only nesting is walked, so it
+    /// ends on any model.
+    pub fn unwrapped(&self) -> &Schema {
+        let mut current = self;
+        loop {
+            current = match &current.kind {
+                SchemaKind::AllOf(parts) if parts.len() == 1 => &parts[0],
+                SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => match alias_part(parts) {
+                    Some(part) => part,
+                    None => return current,
+                },
+                _ => return current,
+            };
+        }
+    }
+
+    /// The named type this schema holds directly (a `$ref`, seen through
+    /// [`Schema::unwrapped`]), if any.
+    pub fn named_target(&self) -> Option<&str> {
+        match &self.unwrapped().kind {
+            SchemaKind::Named(name) => Some(name),
+            _ => None,
+        }
+    }
+
     /// A reference to the named type `name`, written nowhere in particular
     /// (for references the generator follows on its own, such as a
     /// discriminator's mapping).
@@ -339,6 +409,32 @@ impl Schema {
             pointer: String::new(),
         }
     }
+}
+
+/// Whether a part of a choice only says "or null" (`{type: object,
+/// nullable: true}` with nothing else, or `{nullable: true}`): Graph's way
+/// to make a `$ref` nullable. Judged on the part as written.
+pub fn is_null_carrier(part: &Schema) -> bool {
+    part.nullable
+        && match &part.kind {
+            SchemaKind::Any => true,
+            SchemaKind::Object(o) => {
+                o.properties.is_empty()
+                    && o.additional == Additional::Any
+                    && o.min_properties.is_none()
+                    && o.max_properties.is_none()
+                    && o.required_undeclared.is_empty()
+            }
+            _ => false,
+        }
+}
+
+/// The one real part of a choice whose other parts only carry `null`
+/// (see [`is_null_carrier`]).
+pub fn alias_part(parts: &[Schema]) -> Option<&Schema> {
+    let mut real = parts.iter().filter(|p| !is_null_carrier(p));
+    let first = real.next()?;
+    real.next().is_none().then_some(first)
 }
 
 /// The kinds of schema the generator understands.
@@ -468,6 +564,32 @@ pub struct TypeDef {
     pub schema: Schema,
     /// Its `discriminator`, when it has one (component schemas only).
     pub discriminator: Option<Discriminator>,
+    /// What it stands for once aliases are seen through (decided by
+    /// lowering once every type is known; see [`Api::resolve`]).
+    pub target: Target,
+    /// Whether `null` is one of its values: its schema is nullable, or a
+    /// type it is an alias of is, or a part of its choice is (decided by
+    /// lowering once every type is known; see [`Api::admits_null`]).
+    pub admits_null: bool,
+}
+
+/// What a named type stands for. A type is an alias when its schema,
+/// seen through one-part `allOf`s and choices of one real part beside
+/// parts that only admit `null` (see [`Schema::unwrapped`]), is a
+/// reference to another named type: its Rust type is `type A = B;`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Target {
+    /// Not an alias: its own schema, unwrapped, is what it stands for.
+    #[default]
+    Itself,
+    /// An alias; the chain of aliases ends at this named type, which is
+    /// [`Target::Itself`] or on a [`Target::Ring`].
+    Alias(String),
+    /// On a ring of aliases that leads back to itself (Rust names, in
+    /// order, starting with this type): no type stands at its end.
+    /// Lowering reports a ring of `$ref`s and `allOf`s as an error; a
+    /// choice on a ring is held as a JSON value, with a warning.
+    Ring(Vec<String>),
 }
 
 /// A `discriminator` with its `mapping`: an object whose `property` holds

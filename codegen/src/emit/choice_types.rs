@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::Ctx;
 use super::choice::{Plan, Variant, plan};
-use super::rust_type::{named_target, needs_box, rust_type};
+use super::rust_type::{needs_box, rust_type};
 use super::types::derive_traits;
 use crate::emit::ident;
 use crate::model::{Schema, SchemaKind, TypeDef};
@@ -155,7 +155,7 @@ fn payload(
     schema: &Schema,
 ) -> TokenStream {
     let ty = rust_type(ctx, schema, &quote!());
-    match named_target(schema) {
+    match schema.named_target() {
         Some(target) if needs_box(components, target, &def.rust_name) => quote!(Box<#ty>),
         _ => ty,
     }

@@ -3,9 +3,8 @@
 use std::collections::HashMap;
 
 use super::Ctx;
-use super::choice::alias_part;
 use crate::emit::ident;
-use crate::model::{Additional, Api, Schema, SchemaKind};
+use crate::model::{Additional, Api, Schema, SchemaKind, alias_part};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -62,78 +61,14 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> 
     }
 }
 
-/// Like [`rust_type`], wrapped in `Option` when the schema (or a named
-/// schema it stands for) is nullable.
+/// Like [`rust_type`], wrapped in `Option` when the schema admits `null`
+/// (see [`Api::admits_null`]).
 pub(crate) fn nullable_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> TokenStream {
     let inner = rust_type(ctx, schema, types);
-    if is_nullable(ctx.api, schema) {
+    if ctx.api.admits_null(schema) {
         quote!(Option<#inner>)
     } else {
         inner
-    }
-}
-
-/// Longest chain of aliases followed before giving up (lowering reports
-/// alias cycles; this only keeps emission finite on any model).
-const MAX_ALIAS_CHAIN: usize = 64;
-
-/// The schema `schema` stands for once named references and one-part
-/// `allOf`s (the usual way to annotate a `$ref`) are seen through.
-pub(crate) fn resolved<'a>(api: &'a Api, schema: &'a Schema) -> &'a Schema {
-    let mut current = schema;
-    for _ in 0..MAX_ALIAS_CHAIN {
-        current = match &current.kind {
-            SchemaKind::Named(name) => match api.types.get(name) {
-                Some(def) => &def.schema,
-                None => return current,
-            },
-            SchemaKind::AllOf(parts) if parts.len() == 1 => &parts[0],
-            SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => match alias_part(parts) {
-                Some(part) => part,
-                None => return current,
-            },
-            _ => return current,
-        };
-    }
-    current
-}
-
-/// Whether `null` is a valid value: the schema says so, or a schema it is
-/// an alias of does (a `$ref` to a nullable component), or a part of a
-/// choice does (the Rust type of a choice holds no `null` itself).
-pub(crate) fn is_nullable(api: &Api, schema: &Schema) -> bool {
-    fn walk(api: &Api, schema: &Schema, depth: usize) -> bool {
-        if schema.nullable {
-            return true;
-        }
-        if depth >= MAX_ALIAS_CHAIN {
-            return false;
-        }
-        match &schema.kind {
-            SchemaKind::Named(name) => api
-                .types
-                .get(name)
-                .is_some_and(|def| walk(api, &def.schema, depth + 1)),
-            SchemaKind::AllOf(parts) if parts.len() == 1 => walk(api, &parts[0], depth + 1),
-            SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
-                parts.iter().any(|p| walk(api, p, depth + 1))
-            }
-            _ => false,
-        }
-    }
-    walk(api, schema, 0)
-}
-
-/// The named type a property holds directly (`$ref`, or a one-part
-/// `allOf` around one), if any.
-pub(crate) fn named_target(schema: &Schema) -> Option<&str> {
-    match &schema.kind {
-        SchemaKind::Named(name) => Some(name),
-        SchemaKind::AllOf(parts) if parts.len() == 1 => named_target(&parts[0]),
-        SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
-            alias_part(parts).and_then(named_target)
-        }
-        _ => None,
     }
 }
 
@@ -146,7 +81,7 @@ pub(crate) fn named_target(schema: &Schema) -> Option<&str> {
 /// keep them as JSON values; checking them against the schema is the
 /// validators' job (the model keeps the schema).
 pub(crate) fn is_open_object(api: &Api, schema: &Schema) -> bool {
-    match &resolved(api, schema).kind {
+    match &api.resolve(schema).kind {
         SchemaKind::Object(o) => {
             o.properties.is_empty()
                 && o.additional == Additional::Any

@@ -5,8 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::choice::choice_parts;
 use super::rust_type::{
-    containment_components, is_nullable, is_open_object, named_target, needs_box, nullable_type,
-    rust_type,
+    containment_components, is_open_object, needs_box, nullable_type, rust_type,
 };
 use super::{Ctx, docs};
 use crate::emit::ident;
@@ -249,12 +248,12 @@ fn emit_struct(
             let field = ident(&p.rust_name);
             let json = &p.name;
             let mut ty = rust_type(ctx, &p.schema, &quote!());
-            if let Some(target) = named_target(&p.schema)
+            if let Some(target) = p.schema.named_target()
                 && needs_box(components, target, &def.rust_name)
             {
                 ty = quote!(Box<#ty>);
             }
-            let optional = is_nullable(ctx.api, &p.schema) || !p.required;
+            let optional = ctx.api.admits_null(&p.schema) || !p.required;
             all_optional &= optional;
             let ty = if optional { quote!(Option<#ty>) } else { ty };
             // One `serde` attribute per field, naming the JSON key only when

@@ -6,6 +6,7 @@
 //! they generate but do not enforce (an unknown `format`, say) is a
 //! warning that says so. Never a silent skip.
 
+mod aliases;
 mod enforce;
 mod operation;
 mod refs;
@@ -19,7 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 use openapiv3::OpenAPI;
 
 use crate::diag::{Collector, Diagnostics};
-use crate::model::{Api, Discriminator, Server, TypeDef};
+use crate::model::{Api, Discriminator, Server, Target, TypeDef};
 use crate::names::{self, Namespace};
 use crate::source::Source;
 
@@ -81,6 +82,7 @@ impl<'a> Lowerer<'a> {
         self.name_components();
         self.lower_components();
         self.lower_paths();
+        self.resolve_aliases();
         self.check_choices();
         self.check_enforceable();
     }
@@ -204,6 +206,8 @@ impl<'a> Lowerer<'a> {
                     spec_name: key.clone(),
                     schema,
                     discriminator,
+                    target: Target::Itself,
+                    admits_null: false,
                 },
             );
         }

@@ -17,7 +17,7 @@ use super::Lowerer;
 use crate::diag::join;
 use crate::model::{
     Additional, ArraySchema, NumberSchema, ObjectSchema, Property, Schema, SchemaKind,
-    StringSchema, TypeDef,
+    StringSchema, Target, TypeDef,
 };
 use crate::names;
 
@@ -79,6 +79,8 @@ impl<'a> Lowerer<'a> {
                 spec_name: format!("#{pointer}"),
                 schema: body,
                 discriminator: None,
+                target: Target::Itself,
+                admits_null: false,
             },
         );
         named
@@ -885,7 +887,7 @@ fn needs_name(schema: &Schema) -> bool {
         // A choice is an enum or a newtype, which needs a name; one real
         // part beside parts that only admit `null` is that part.
         SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
-            !parts.is_empty() && crate::emit::choice::alias_part(parts).is_none()
+            !parts.is_empty() && crate::model::alias_part(parts).is_none()
         }
         _ => false,
     }
