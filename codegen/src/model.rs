@@ -571,6 +571,25 @@ pub struct TypeDef {
     /// type it is an alias of is, or a part of its choice is (decided by
     /// lowering once every type is known; see [`Api::admits_null`]).
     pub admits_null: bool,
+    /// Its fields when it is emitted as a struct (an object with
+    /// properties, or an `allOf` whose parts are all objects): the
+    /// properties of every part merged (decided by lowering once every
+    /// type is known); `None` for every other type.
+    pub fields: Option<Fields>,
+}
+
+/// The fields of a struct type: the properties of its object, or of all
+/// the parts of its `allOf` merged into one list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fields {
+    /// Properties, sorted by JSON name, their Rust names unique across
+    /// the merged parts. A property declared by several parts is required
+    /// when any part requires it, and has the schema of the last part
+    /// that declares it.
+    pub properties: Vec<Property>,
+    /// What other properties may be: forbidden when every part forbids
+    /// them, else the first part's schema for them, else anything.
+    pub additional: Additional,
 }
 
 /// What a named type stands for. A type is an alias when its schema,

@@ -21,7 +21,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::types::object_view;
+use crate::lower::object_view;
 use crate::model::{Api, Schema, SchemaKind, Target, TypeDef, alias_part};
 use crate::names::Namespace;
 
@@ -499,6 +499,7 @@ mod tests {
                 discriminator: None,
                 target: Target::Itself,
                 admits_null: false,
+                fields: None,
             };
             api.types.insert(name.into(), def);
         }

@@ -232,6 +232,7 @@ mod tests {
                     discriminator: None,
                     target: Target::Itself,
                     admits_null: false,
+                    fields: None,
                 },
             );
         }

@@ -8,11 +8,13 @@
 
 mod aliases;
 mod enforce;
+mod merge;
 mod operation;
 mod refs;
 mod schema;
 
 pub(crate) use enforce::{integer_format_variant, string_format_variant};
+pub(crate) use merge::object_view;
 pub(crate) use operation::{essence, is_json};
 
 use std::collections::{BTreeMap, HashMap};
@@ -83,6 +85,7 @@ impl<'a> Lowerer<'a> {
         self.lower_components();
         self.lower_paths();
         self.resolve_aliases();
+        self.merge_objects();
         self.check_choices();
         self.check_enforceable();
     }
@@ -208,6 +211,7 @@ impl<'a> Lowerer<'a> {
                     discriminator,
                     target: Target::Itself,
                     admits_null: false,
+                    fields: None,
                 },
             );
         }

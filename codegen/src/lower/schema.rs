@@ -81,6 +81,7 @@ impl<'a> Lowerer<'a> {
                 discriminator: None,
                 target: Target::Itself,
                 admits_null: false,
+                fields: None,
             },
         );
         named
