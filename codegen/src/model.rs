@@ -536,6 +536,10 @@ pub struct Property {
     pub schema: Schema,
     /// Other JSON names accepted when reading (`x-property-aliases`).
     pub aliases: Vec<String>,
+    /// Whether the struct field holds its named type in a `Box`, because
+    /// that type holds the struct again (set by lowering on
+    /// [`TypeDef::fields`] only).
+    pub boxed: bool,
 }
 
 /// Object constraints.
@@ -576,6 +580,10 @@ pub struct TypeDef {
     /// properties of every part merged (decided by lowering once every
     /// type is known); `None` for every other type.
     pub fields: Option<Fields>,
+    /// For a `oneOf`/`anyOf`: the indices of the parts whose variant holds
+    /// its named type in a `Box`, because that type holds the choice again
+    /// (decided by lowering); empty for every other type.
+    pub boxed_parts: Vec<usize>,
 }
 
 /// The fields of a struct type: the properties of its object, or of all

@@ -88,6 +88,8 @@ pub(crate) struct Variant<'a> {
     pub(crate) name: String,
     /// The part's schema.
     pub(crate) schema: &'a Schema,
+    /// The part's index among the choice's parts.
+    pub(crate) part: usize,
     /// Tag values that select it (tagged enums only), first one canonical.
     pub(crate) tags: Vec<String>,
 }
@@ -226,7 +228,8 @@ fn plan_in<'a>(
     let mut variants: Vec<(Kind, Variant<'a>)> = parts
         .iter()
         .zip(&kinds)
-        .map(|(part, k)| {
+        .enumerate()
+        .map(|(i, (part, k))| {
             let first = k
                 .as_ref()
                 .and_then(|k| k.iter().next().copied())
@@ -235,6 +238,7 @@ fn plan_in<'a>(
             let variant = Variant {
                 name: names.claim(wanted),
                 schema: part,
+                part: i,
                 tags: Vec::new(),
             };
             (first, variant)
@@ -300,13 +304,15 @@ fn inferred_tag<'a>(api: &'a Api, parts: &'a [Schema]) -> Option<Plan<'a>> {
         let variants = parts
             .iter()
             .zip(tags)
-            .map(|(part, tags)| {
+            .enumerate()
+            .map(|(i, (part, tags))| {
                 let wanted = component_name(api, part)
                     .map(str::to_string)
                     .unwrap_or_else(|| crate::names::variant(&tags[0]));
                 Variant {
                     name: names.claim(&wanted),
                     schema: part,
+                    part: i,
                     tags,
                 }
             })
@@ -357,6 +363,7 @@ fn tagged<'a>(
         variants.push(Variant {
             name: name.clone(),
             schema: part,
+            part: i,
             tags,
         });
     }
@@ -500,6 +507,7 @@ mod tests {
                 target: Target::Itself,
                 admits_null: false,
                 fields: None,
+                boxed_parts: Vec::new(),
             };
             api.types.insert(name.into(), def);
         }

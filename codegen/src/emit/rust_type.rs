@@ -1,7 +1,5 @@
 //! Mapping schemas to Rust types, shared by every emitter.
 
-use std::collections::HashMap;
-
 use super::Ctx;
 use crate::emit::ident;
 use crate::model::{Additional, Api, Schema, SchemaKind, alias_part};
@@ -91,97 +89,4 @@ pub(crate) fn is_open_object(api: &Api, schema: &Schema) -> bool {
         SchemaKind::Any => true,
         _ => false,
     }
-}
-
-/// Named types that `schema` holds by value (not behind a `Vec` or map).
-fn direct_names(schema: &Schema, out: &mut Vec<String>) {
-    match &schema.kind {
-        SchemaKind::Named(name) => out.push(name.clone()),
-        SchemaKind::Object(o) => {
-            for p in &o.properties {
-                direct_names(&p.schema, out);
-            }
-        }
-        // A choice holds its parts by value, as an alias or as variants.
-        SchemaKind::AllOf(parts) | SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
-            for p in parts {
-                direct_names(p, out);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Groups named types into the strongly connected components of "holds by
-/// value" (Tarjan's algorithm, iterative). A field of named type `T` in
-/// type `D` must be boxed exactly when `T` can reach `D` again, that is
-/// when both are in the same component: see [`needs_box`].
-pub(crate) fn containment_components(api: &Api) -> HashMap<&str, usize> {
-    let names: Vec<&str> = api.types.keys().map(String::as_str).collect();
-    let index_of: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
-    let edges: Vec<Vec<usize>> = names
-        .iter()
-        .map(|n| {
-            let mut out = Vec::new();
-            direct_names(&api.types[*n].schema, &mut out);
-            out.iter()
-                .filter_map(|t| index_of.get(t.as_str()).copied())
-                .collect()
-        })
-        .collect();
-    let n = names.len();
-    let (mut index, mut low) = (vec![usize::MAX; n], vec![0; n]);
-    let mut on_stack = vec![false; n];
-    let (mut stack, mut component) = (Vec::new(), vec![usize::MAX; n]);
-    let (mut next_index, mut next_component) = (0, 0);
-    for root in 0..n {
-        if index[root] != usize::MAX {
-            continue;
-        }
-        // (node, next edge to look at)
-        let mut work = vec![(root, 0)];
-        while let Some(&mut (v, ref mut e)) = work.last_mut() {
-            if *e == 0 && index[v] == usize::MAX {
-                index[v] = next_index;
-                low[v] = next_index;
-                next_index += 1;
-                stack.push(v);
-                on_stack[v] = true;
-            }
-            if let Some(&w) = edges[v].get(*e) {
-                *e += 1;
-                if index[w] == usize::MAX {
-                    work.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-                continue;
-            }
-            work.pop();
-            if let Some(&(parent, _)) = work.last() {
-                low[parent] = low[parent].min(low[v]);
-            }
-            if low[v] == index[v] {
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
-                    component[w] = next_component;
-                    if w == v {
-                        break;
-                    }
-                }
-                next_component += 1;
-            }
-        }
-    }
-    names.into_iter().zip(component).collect()
-}
-
-/// Whether a field of named type `target` inside type `holder` must be
-/// boxed to give `holder` a finite size.
-pub(crate) fn needs_box(components: &HashMap<&str, usize>, target: &str, holder: &str) -> bool {
-    target == holder
-        || matches!(
-            (components.get(target), components.get(holder)),
-            (Some(a), Some(b)) if a == b
-        )
 }

@@ -2,12 +2,10 @@
 //! exactly with `#[serde(rename)]`; an `allOf` is one struct, with the
 //! fields lowering merged ([`TypeDef::fields`]).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use super::choice::choice_parts;
-use super::rust_type::{
-    containment_components, is_open_object, needs_box, nullable_type, rust_type,
-};
+use super::rust_type::{is_open_object, nullable_type, rust_type};
 use super::{Ctx, docs};
 use crate::emit::ident;
 use crate::model::{Additional, Fields, SchemaKind, TypeDef};
@@ -17,12 +15,7 @@ use quote::quote;
 
 /// Emits `pub mod types { ... }`.
 pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
-    let components = containment_components(ctx.api);
-    let items = ctx
-        .api
-        .types
-        .values()
-        .map(|def| emit_type(ctx, &components, def));
+    let items = ctx.api.types.values().map(|def| emit_type(ctx, def));
     // The derives name serde's traits through one `use`, unless a type of
     // the spec takes one of those names.
     let rt = &ctx.rt();
@@ -105,7 +98,7 @@ fn serde_camel_variant(variant: &str) -> String {
     }
 }
 
-fn emit_type(ctx: &Ctx<'_>, components: &HashMap<&str, usize>, def: &TypeDef) -> TokenStream {
+fn emit_type(ctx: &Ctx<'_>, def: &TypeDef) -> TokenStream {
     let name = ident(&def.rust_name);
     let origin = format!(" Spec: `{}`.", def.spec_name);
     let doc = if def.schema.description.trim().is_empty() {
@@ -120,10 +113,10 @@ fn emit_type(ctx: &Ctx<'_>, components: &HashMap<&str, usize>, def: &TypeDef) ->
         return emit_enum(ctx, &name, doc, &s.enumeration);
     }
     if let Some(parts) = choice_parts(&def.schema) {
-        return super::choice_types::emit_choice(ctx, components, def, &name, doc, parts);
+        return super::choice_types::emit_choice(ctx, def, &name, doc, parts);
     }
     if let Some(fields) = &def.fields {
-        return emit_struct(ctx, components, def, &name, doc, fields);
+        return emit_struct(ctx, &name, doc, fields);
     }
     let target = rust_type(ctx, &def.schema, &quote!());
     quote! {
@@ -132,14 +125,7 @@ fn emit_type(ctx: &Ctx<'_>, components: &HashMap<&str, usize>, def: &TypeDef) ->
     }
 }
 
-fn emit_struct(
-    ctx: &Ctx<'_>,
-    components: &HashMap<&str, usize>,
-    def: &TypeDef,
-    name: &Ident,
-    doc: TokenStream,
-    merged: &Fields,
-) -> TokenStream {
+fn emit_struct(ctx: &Ctx<'_>, name: &Ident, doc: TokenStream, merged: &Fields) -> TokenStream {
     let rt = &ctx.rt();
     let serde_crate = format!("{}::serde", ctx.rt_path);
     let mut all_optional = true;
@@ -150,9 +136,7 @@ fn emit_struct(
             let field = ident(&p.rust_name);
             let json = &p.name;
             let mut ty = rust_type(ctx, &p.schema, &quote!());
-            if let Some(target) = p.schema.named_target()
-                && needs_box(components, target, &def.rust_name)
-            {
+            if p.boxed {
                 ty = quote!(Box<#ty>);
             }
             let optional = ctx.api.admits_null(&p.schema) || !p.required;

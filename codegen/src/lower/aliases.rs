@@ -233,6 +233,7 @@ mod tests {
                     target: Target::Itself,
                     admits_null: false,
                     fields: None,
+                    boxed_parts: Vec::new(),
                 },
             );
         }

@@ -7,6 +7,7 @@
 //! warning that says so. Never a silent skip.
 
 mod aliases;
+mod boxing;
 mod enforce;
 mod merge;
 mod operation;
@@ -86,6 +87,7 @@ impl<'a> Lowerer<'a> {
         self.lower_paths();
         self.resolve_aliases();
         self.merge_objects();
+        self.decide_boxes();
         self.check_choices();
         self.check_enforceable();
     }
@@ -212,6 +214,7 @@ impl<'a> Lowerer<'a> {
                     target: Target::Itself,
                     admits_null: false,
                     fields: None,
+                    boxed_parts: Vec::new(),
                 },
             );
         }

@@ -82,6 +82,7 @@ impl<'a> Lowerer<'a> {
                 target: Target::Itself,
                 admits_null: false,
                 fields: None,
+                boxed_parts: Vec::new(),
             },
         );
         named
@@ -514,6 +515,7 @@ impl<'a> Lowerer<'a> {
                 required: required.contains(key) && !one_way,
                 schema: prop_schema,
                 aliases: aliases.get(key).cloned().unwrap_or_default(),
+                boxed: false,
             });
         }
         for alias_key in aliases.keys() {

@@ -137,6 +137,7 @@ impl Walk<'_> {
                                 pointer: schema.pointer.clone(),
                             },
                             aliases: Vec::new(),
+                            boxed: false,
                         });
                     }
                 }
