@@ -126,6 +126,23 @@ pub enum PathSegment {
     Param(String),
 }
 
+/// One `/`-separated step of a path template; empty steps (a leading or
+/// doubled `/`) are left out.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PathStep {
+    /// Plain text, without `/`.
+    Literal(String),
+    /// A step with `{param}`s in it: its literal text with the parameters
+    /// left out, and the parameters' names in order. The whole step is
+    /// one parameter when `text` is empty.
+    Templated {
+        /// The literal text around the parameters.
+        text: String,
+        /// The parameters' names.
+        params: Vec<String>,
+    },
+}
+
 /// One operation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
@@ -141,6 +158,9 @@ pub struct Operation {
     pub path: String,
     /// The template split into pieces.
     pub segments: Vec<PathSegment>,
+    /// The template split at each `/` (see [`PathStep`]): the fluent
+    /// builders' steps.
+    pub steps: Vec<PathStep>,
     /// `summary`, or empty.
     pub summary: String,
     /// `description`, or empty.

@@ -13,6 +13,7 @@ mod merge;
 mod operation;
 mod refs;
 mod schema;
+mod steps;
 
 pub(crate) use enforce::{integer_format_variant, string_format_variant};
 pub(crate) use merge::object_view;
