@@ -23,10 +23,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use openapiv3::OpenAPI;
 
-use crate::diag::{Collector, Diagnostics};
+use crate::diag::Diagnostics;
 use crate::model::{Api, Discriminator, Server, Target, TypeDef};
 use crate::names::{self, Namespace};
-use crate::source::Source;
+use crate::source::{Collector, Source};
 
 /// Names the generated code itself uses at the top of the `types` module,
 /// so no spec type may take them.
