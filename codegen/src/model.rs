@@ -4,6 +4,14 @@
 //!
 //! Each item keeps the spec's own name next to the Rust name chosen for it,
 //! and the JSON pointer it came from.
+//!
+//! Lowering also makes, once, the decisions that the emitters would
+//! otherwise each repeat: what every alias stands for
+//! ([`TypeDef::target`], read through [`Api::resolve`]), which types
+//! admit `null` ([`TypeDef::admits_null`]), the merged fields of struct
+//! types ([`TypeDef::fields`]), which fields and variants hold their type
+//! in a `Box` ([`Property::boxed`], [`TypeDef::boxed_parts`]), and the
+//! steps of each path ([`Operation::steps`]). The emitters render them.
 
 use std::collections::BTreeMap;
 

@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::emit::ident;
-use crate::model::{Additional, Api, Schema, SchemaKind, alias_part};
+use crate::model::{Additional, Api, Schema, SchemaKind};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -11,20 +11,18 @@ use quote::quote;
 /// inside the `types` module itself).
 pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> TokenStream {
     let rt = &ctx.rt();
-    match &schema.kind {
+    // A one-part `allOf` and a choice of one real part beside parts that
+    // only admit `null` (how Graph makes a `$ref` nullable) are that part.
+    match &schema.unwrapped().kind {
         SchemaKind::Named(name) => {
             let name = ident(name);
             quote!(#types #name)
         }
-        SchemaKind::AllOf(parts) if parts.len() == 1 => rust_type(ctx, &parts[0], types),
-        // A choice of one real part and parts that only admit `null` (how
-        // Graph makes a `$ref` nullable) is that part; other choices are
-        // named types (see `choice`), unless they sit beside other keywords.
-        SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => match alias_part(parts) {
-            Some(part) => rust_type(ctx, part, types),
-            None => quote!(#rt::serde_json::Value),
-        },
-        SchemaKind::Any | SchemaKind::AllOf(_) => quote!(#rt::serde_json::Value),
+        // Other choices are named types (see `choice`), unless they sit
+        // beside other keywords.
+        SchemaKind::Any | SchemaKind::AllOf(_) | SchemaKind::OneOf(_) | SchemaKind::AnyOf(_) => {
+            quote!(#rt::serde_json::Value)
+        }
         // Formats (date-time, duration, base64url, uuid...) stay strings so
         // that a value always round-trips exactly; validators check them.
         SchemaKind::String(_) => quote!(String),
