@@ -10,7 +10,7 @@
 //!
 //! A spec split over several files is one document by the time it is
 //! lowered: `source` reads every file a `$ref` names and copies the
-//! targets in (module `bundle`), remembering where each came from so that
+//! targets in (module `source::bundle`), remembering where each came from so that
 //! every diagnostic names the file, line and column of its node.
 //!
 //! Use [`Config`] from a `build.rs`:
@@ -35,7 +35,6 @@
 #![recursion_limit = "256"]
 #![warn(missing_docs)]
 
-mod bundle;
 pub mod diag;
 pub mod emit;
 pub mod lower;
@@ -43,7 +42,6 @@ pub mod model;
 pub mod names;
 pub mod scaffold;
 pub mod source;
-mod vocabulary;
 
 mod config;
 

@@ -4,6 +4,14 @@
 //!
 //! Each item keeps the spec's own name next to the Rust name chosen for it,
 //! and the JSON pointer it came from.
+//!
+//! Lowering also makes, once, the decisions that the emitters would
+//! otherwise each repeat: what every alias stands for
+//! ([`TypeDef::target`], read through [`Api::resolve`]), which types
+//! admit `null` ([`TypeDef::admits_null`]), the merged fields of struct
+//! types ([`TypeDef::fields`]), which fields and variants hold their type
+//! in a `Box` ([`Property::boxed`], [`TypeDef::boxed_parts`]), and the
+//! steps of each path ([`Operation::steps`]). The emitters render them.
 
 use std::collections::BTreeMap;
 
@@ -55,6 +63,46 @@ impl Api {
             .iter()
             .any(|s| s.cloud.is_some() || graph_host(&s.url))
             || self.operations.iter().any(|op| !op.permissions.is_empty())
+    }
+
+    /// The schema `schema` stands for once wrappers (see
+    /// [`Schema::unwrapped`]) and aliases (see [`TypeDef::target`]) are
+    /// seen through. A reference to a type on a [`Target::Ring`] stands
+    /// for that type's schema as written.
+    pub fn resolve<'a>(&'a self, schema: &'a Schema) -> &'a Schema {
+        let unwrapped = schema.unwrapped();
+        let SchemaKind::Named(name) = &unwrapped.kind else {
+            return unwrapped;
+        };
+        let Some(mut def) = self.types.get(name) else {
+            return unwrapped;
+        };
+        if let Target::Alias(end) = &def.target {
+            match self.types.get(end) {
+                Some(found) => def = found,
+                None => return unwrapped,
+            }
+        }
+        match def.target {
+            Target::Ring(_) => &def.schema,
+            _ => def.schema.unwrapped(),
+        }
+    }
+
+    /// Whether `null` is a valid value of `schema`: it says so, or a named
+    /// type it refers to admits `null` (see [`TypeDef::admits_null`]), or
+    /// a part of a choice does (the Rust type of a choice holds no `null`
+    /// itself).
+    pub fn admits_null(&self, schema: &Schema) -> bool {
+        schema.nullable
+            || match &schema.kind {
+                SchemaKind::Named(name) => self.types.get(name).is_some_and(|d| d.admits_null),
+                SchemaKind::AllOf(parts) if parts.len() == 1 => self.admits_null(&parts[0]),
+                SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
+                    parts.iter().any(|p| self.admits_null(p))
+                }
+                _ => false,
+            }
     }
 }
 
@@ -115,6 +163,23 @@ pub enum PathSegment {
     Param(String),
 }
 
+/// One `/`-separated step of a path template; empty steps (a leading or
+/// doubled `/`) are left out.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PathStep {
+    /// Plain text, without `/`.
+    Literal(String),
+    /// A step with `{param}`s in it: its literal text with the parameters
+    /// left out, and the parameters' names in order. The whole step is
+    /// one parameter when `text` is empty.
+    Templated {
+        /// The literal text around the parameters.
+        text: String,
+        /// The parameters' names.
+        params: Vec<String>,
+    },
+}
+
 /// One operation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
@@ -130,6 +195,9 @@ pub struct Operation {
     pub path: String,
     /// The template split into pieces.
     pub segments: Vec<PathSegment>,
+    /// The template split at each `/` (see [`PathStep`]): the fluent
+    /// builders' steps.
+    pub steps: Vec<PathStep>,
     /// `summary`, or empty.
     pub summary: String,
     /// `description`, or empty.
@@ -359,6 +427,34 @@ pub struct Schema {
 }
 
 impl Schema {
+    /// The schema this one stands for without following named types: a
+    /// one-part `allOf` (the usual way to annotate a `$ref`) is its part,
+    /// and a choice of one real part beside parts that only admit `null`
+    /// (see [`alias_part`]) is that part. Only nesting is walked, so it
+    /// ends on any model.
+    pub fn unwrapped(&self) -> &Schema {
+        let mut current = self;
+        loop {
+            current = match &current.kind {
+                SchemaKind::AllOf(parts) if parts.len() == 1 => &parts[0],
+                SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => match alias_part(parts) {
+                    Some(part) => part,
+                    None => return current,
+                },
+                _ => return current,
+            };
+        }
+    }
+
+    /// The named type this schema holds directly (a `$ref`, seen through
+    /// [`Schema::unwrapped`]), if any.
+    pub fn named_target(&self) -> Option<&str> {
+        match &self.unwrapped().kind {
+            SchemaKind::Named(name) => Some(name),
+            _ => None,
+        }
+    }
+
     /// A reference to the named type `name`, written nowhere in particular
     /// (for references the generator follows on its own, such as a
     /// discriminator's mapping).
@@ -370,6 +466,32 @@ impl Schema {
             pointer: String::new(),
         }
     }
+}
+
+/// Whether a part of a choice only says "or null" (`{type: object,
+/// nullable: true}` with nothing else, or `{nullable: true}`): Graph's way
+/// to make a `$ref` nullable. Judged on the part as written.
+pub fn is_null_carrier(part: &Schema) -> bool {
+    part.nullable
+        && match &part.kind {
+            SchemaKind::Any => true,
+            SchemaKind::Object(o) => {
+                o.properties.is_empty()
+                    && o.additional == Additional::Any
+                    && o.min_properties.is_none()
+                    && o.max_properties.is_none()
+                    && o.required_undeclared.is_empty()
+            }
+            _ => false,
+        }
+}
+
+/// The one real part of a choice whose other parts only carry `null`
+/// (see [`is_null_carrier`]).
+pub fn alias_part(parts: &[Schema]) -> Option<&Schema> {
+    let mut real = parts.iter().filter(|p| !is_null_carrier(p));
+    let first = real.next()?;
+    real.next().is_none().then_some(first)
 }
 
 /// The kinds of schema the generator understands.
@@ -471,6 +593,10 @@ pub struct Property {
     pub schema: Schema,
     /// Other JSON names accepted when reading (`x-property-aliases`).
     pub aliases: Vec<String>,
+    /// Whether the struct field holds its named type in a `Box`, because
+    /// that type holds the struct again (set by lowering on
+    /// [`TypeDef::fields`] only).
+    pub boxed: bool,
 }
 
 /// Object constraints.
@@ -499,6 +625,55 @@ pub struct TypeDef {
     pub schema: Schema,
     /// Its `discriminator`, when it has one (component schemas only).
     pub discriminator: Option<Discriminator>,
+    /// What it stands for once aliases are seen through (decided by
+    /// lowering once every type is known; see [`Api::resolve`]).
+    pub target: Target,
+    /// Whether `null` is one of its values: its schema is nullable, or a
+    /// type it is an alias of is, or a part of its choice is (decided by
+    /// lowering once every type is known; see [`Api::admits_null`]).
+    pub admits_null: bool,
+    /// Its fields when it is emitted as a struct (an object with
+    /// properties, or an `allOf` whose parts are all objects): the
+    /// properties of every part merged (decided by lowering once every
+    /// type is known); `None` for every other type.
+    pub fields: Option<Fields>,
+    /// For a `oneOf`/`anyOf`: the indices of the parts whose variant holds
+    /// its named type in a `Box`, because that type holds the choice again
+    /// (decided by lowering); empty for every other type.
+    pub boxed_parts: Vec<usize>,
+}
+
+/// The fields of a struct type: the properties of its object, or of all
+/// the parts of its `allOf` merged into one list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fields {
+    /// Properties, sorted by JSON name, their Rust names unique across
+    /// the merged parts. A property declared by several parts is required
+    /// when any part requires it, and has the schema of the last part
+    /// that declares it.
+    pub properties: Vec<Property>,
+    /// What other properties may be: forbidden when every part forbids
+    /// them, else the first part's schema for them, else anything.
+    pub additional: Additional,
+}
+
+/// What a named type stands for. A type is an alias when its schema,
+/// seen through one-part `allOf`s and choices of one real part beside
+/// parts that only admit `null` (see [`Schema::unwrapped`]), is a
+/// reference to another named type: its Rust type is `type A = B;`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Target {
+    /// Not an alias: its own schema, unwrapped, is what it stands for.
+    #[default]
+    Itself,
+    /// An alias; the chain of aliases ends at this named type, which is
+    /// [`Target::Itself`] or on a [`Target::Ring`].
+    Alias(String),
+    /// On a ring of aliases that leads back to itself (Rust names, in
+    /// order, starting with this type): no type stands at its end.
+    /// Lowering reports a ring of `$ref`s and `allOf`s as an error; a
+    /// choice on a ring is held as a JSON value, with a warning.
+    Ring(Vec<String>),
 }
 
 /// A `discriminator` with its `mapping`: an object whose `property` holds

@@ -21,8 +21,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::types::object_view;
-use crate::model::{Additional, Api, Schema, SchemaKind, TypeDef};
+use crate::lower::object_view;
+use crate::model::{Api, Schema, SchemaKind, Target, TypeDef, alias_part};
 use crate::names::Namespace;
 
 /// Most steps one decision takes through nested choices: choices that
@@ -88,6 +88,8 @@ pub(crate) struct Variant<'a> {
     pub(crate) name: String,
     /// The part's schema.
     pub(crate) schema: &'a Schema,
+    /// The part's index among the choice's parts.
+    pub(crate) part: usize,
     /// Tag values that select it (tagged enums only), first one canonical.
     pub(crate) tags: Vec<String>,
 }
@@ -126,31 +128,6 @@ pub(crate) fn choice_parts(schema: &Schema) -> Option<&[Schema]> {
     }
 }
 
-/// Whether a part only says "or null" (`{type: object, nullable: true}`
-/// with nothing else, or `{nullable: true}`): Graph's way to make a `$ref`
-/// nullable. Judged on the part as written, so lowering can tell too.
-pub(crate) fn is_null_carrier(part: &Schema) -> bool {
-    part.nullable
-        && match &part.kind {
-            SchemaKind::Any => true,
-            SchemaKind::Object(o) => {
-                o.properties.is_empty()
-                    && o.additional == Additional::Any
-                    && o.min_properties.is_none()
-                    && o.max_properties.is_none()
-                    && o.required_undeclared.is_empty()
-            }
-            _ => false,
-        }
-}
-
-/// The one real part of a choice whose other parts only carry `null`.
-pub(crate) fn alias_part(parts: &[Schema]) -> Option<&Schema> {
-    let mut real = parts.iter().filter(|p| !is_null_carrier(p));
-    let first = real.next()?;
-    real.next().is_none().then_some(first)
-}
-
 /// Decides how the choice `parts` (of the type `def`, when it is a named
 /// one) is held.
 pub(crate) fn plan<'a>(api: &'a Api, parts: &'a [Schema], def: Option<&'a TypeDef>) -> Plan<'a> {
@@ -176,8 +153,27 @@ fn plan_in<'a>(
     }
     walk.fuel -= 1;
     if let Some(part) = alias_part(parts) {
-        if def.is_some_and(|d| matches!(&part.kind, SchemaKind::Named(n) if *n == d.rust_name)) {
-            return Plan::Json("its only alternative besides `null` is itself".into());
+        // A choice on a ring of aliases (see `lower::aliases`) would be
+        // `type A = B; type B = A;`, which has no Rust type.
+        if let Some(Target::Ring(ring)) = def.map(|d| &d.target) {
+            return Plan::Json(match &ring[..] {
+                [_] => "its only alternative besides `null` is itself".into(),
+                _ => {
+                    let names: Vec<&str> = ring
+                        .iter()
+                        .chain(&ring[..1])
+                        .map(|n| {
+                            api.types
+                                .get(n)
+                                .map_or(n.as_str(), |d| d.spec_name.as_str())
+                        })
+                        .collect();
+                    format!(
+                        "its only alternative besides `null` leads back to itself ({})",
+                        names.join(" -> ")
+                    )
+                }
+            });
         }
         return Plan::Alias(part);
     }
@@ -232,7 +228,8 @@ fn plan_in<'a>(
     let mut variants: Vec<(Kind, Variant<'a>)> = parts
         .iter()
         .zip(&kinds)
-        .map(|(part, k)| {
+        .enumerate()
+        .map(|(i, (part, k))| {
             let first = k
                 .as_ref()
                 .and_then(|k| k.iter().next().copied())
@@ -241,6 +238,7 @@ fn plan_in<'a>(
             let variant = Variant {
                 name: names.claim(wanted),
                 schema: part,
+                part: i,
                 tags: Vec::new(),
             };
             (first, variant)
@@ -267,7 +265,7 @@ fn component_name<'a>(api: &'a Api, part: &'a Schema) -> Option<&'a str> {
 
 /// The values of a string `enum` (through references), if `schema` is one.
 fn string_values(api: &Api, schema: &Schema) -> Option<Vec<String>> {
-    match &super::rust_type::resolved(api, schema).kind {
+    match &api.resolve(schema).kind {
         SchemaKind::String(s) if !s.enumeration.is_empty() => Some(s.enumeration.clone()),
         _ => None,
     }
@@ -306,13 +304,15 @@ fn inferred_tag<'a>(api: &'a Api, parts: &'a [Schema]) -> Option<Plan<'a>> {
         let variants = parts
             .iter()
             .zip(tags)
-            .map(|(part, tags)| {
+            .enumerate()
+            .map(|(i, (part, tags))| {
                 let wanted = component_name(api, part)
                     .map(str::to_string)
                     .unwrap_or_else(|| crate::names::variant(&tags[0]));
                 Variant {
                     name: names.claim(&wanted),
                     schema: part,
+                    part: i,
                     tags,
                 }
             })
@@ -363,6 +363,7 @@ fn tagged<'a>(
         variants.push(Variant {
             name: name.clone(),
             schema: part,
+            part: i,
             tags,
         });
     }
@@ -384,7 +385,7 @@ fn tagged<'a>(
 /// reference to a choice of strings): the flat method takes it, and the
 /// server reads the path into it.
 pub(crate) fn text_newtype<'a>(api: &'a Api, schema: &'a Schema) -> Option<&'a str> {
-    let name = super::rust_type::named_target(schema)?;
+    let name = schema.named_target()?;
     let def = api.types.get(name)?;
     let parts = choice_parts(&def.schema)?;
     matches!(plan(api, parts, Some(def)), Plan::Text).then_some(def.rust_name.as_str())
@@ -450,7 +451,7 @@ fn choice_kinds(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{NumberSchema, ObjectSchema, StringSchema};
+    use crate::model::{Additional, NumberSchema, ObjectSchema, StringSchema};
 
     fn schema(kind: SchemaKind, nullable: bool) -> Schema {
         Schema {
@@ -503,6 +504,10 @@ mod tests {
                 spec_name: name.into(),
                 schema: schema(SchemaKind::AnyOf(parts), false),
                 discriminator: None,
+                target: Target::Itself,
+                admits_null: false,
+                fields: None,
+                boxed_parts: Vec::new(),
             };
             api.types.insert(name.into(), def);
         }

@@ -2,11 +2,9 @@
 //! decides them: an alias, a string newtype, a tagged or an untagged enum,
 //! or a JSON value.
 
-use std::collections::HashMap;
-
 use super::Ctx;
 use super::choice::{Plan, Variant, plan};
-use super::rust_type::{named_target, needs_box, rust_type};
+use super::rust_type::rust_type;
 use super::types::derive_traits;
 use crate::emit::ident;
 use crate::model::{Schema, SchemaKind, TypeDef};
@@ -16,7 +14,6 @@ use quote::quote;
 /// Emits the type of the choice `def` (whose parts are `parts`).
 pub(crate) fn emit_choice(
     ctx: &Ctx<'_>,
-    components: &HashMap<&str, usize>,
     def: &TypeDef,
     name: &Ident,
     doc: TokenStream,
@@ -32,7 +29,7 @@ pub(crate) fn emit_choice(
         Plan::Text => text(ctx, name, doc),
         Plan::Values(values) => super::types::emit_enum(ctx, name, doc, &values),
         Plan::Untagged(variants) => {
-            let body = variant_decls(ctx, components, def, &variants, false);
+            let body = variant_decls(ctx, def, &variants, false);
             let derives = derive_traits(ctx);
             let (ser, de) = (derives.serialize, derives.deserialize);
             let serde_crate = format!("{}::serde", ctx.rt_path);
@@ -50,7 +47,7 @@ pub(crate) fn emit_choice(
             variants,
             declared: false,
         } => {
-            let body = variant_decls(ctx, components, def, &variants, true);
+            let body = variant_decls(ctx, def, &variants, true);
             let derives = derive_traits(ctx);
             let (ser, de) = (derives.serialize, derives.deserialize);
             let serde_crate = format!("{}::serde", ctx.rt_path);
@@ -65,7 +62,7 @@ pub(crate) fn emit_choice(
             property,
             variants,
             declared: true,
-        } => declared_tag(ctx, components, def, name, doc, &property, &variants),
+        } => declared_tag(ctx, def, name, doc, &property, &variants),
     }
 }
 
@@ -121,7 +118,6 @@ fn text(ctx: &Ctx<'_>, name: &Ident, doc: TokenStream) -> TokenStream {
 /// (serde's internal tagging).
 fn variant_decls(
     ctx: &Ctx<'_>,
-    components: &HashMap<&str, usize>,
     def: &TypeDef,
     variants: &[Variant<'_>],
     renamed: bool,
@@ -130,7 +126,7 @@ fn variant_decls(
         .iter()
         .map(|v| {
             let variant = ident(&v.name);
-            let ty = payload(ctx, components, def, v.schema);
+            let ty = payload(ctx, def, v);
             let doc = variant_doc(v);
             let attr = match v.tags.split_first() {
                 Some((first, rest)) if renamed => {
@@ -147,17 +143,14 @@ fn variant_decls(
         .collect()
 }
 
-/// A variant's payload type, boxed when it holds the enum again.
-fn payload(
-    ctx: &Ctx<'_>,
-    components: &HashMap<&str, usize>,
-    def: &TypeDef,
-    schema: &Schema,
-) -> TokenStream {
-    let ty = rust_type(ctx, schema, &quote!());
-    match named_target(schema) {
-        Some(target) if needs_box(components, target, &def.rust_name) => quote!(Box<#ty>),
-        _ => ty,
+/// A variant's payload type, boxed when lowering says its part holds the
+/// enum again ([`TypeDef::boxed_parts`]).
+fn payload(ctx: &Ctx<'_>, def: &TypeDef, v: &Variant<'_>) -> TokenStream {
+    let ty = rust_type(ctx, v.schema, &quote!());
+    if def.boxed_parts.contains(&v.part) {
+        quote!(Box<#ty>)
+    } else {
+        ty
     }
 }
 
@@ -179,7 +172,6 @@ fn variant_doc(v: &Variant<'_>) -> String {
 /// first (serde's internal tagging would drop it from the struct).
 fn declared_tag(
     ctx: &Ctx<'_>,
-    components: &HashMap<&str, usize>,
     def: &TypeDef,
     name: &Ident,
     doc: TokenStream,
@@ -187,7 +179,7 @@ fn declared_tag(
     variants: &[Variant<'_>],
 ) -> TokenStream {
     let rt = &ctx.rt();
-    let body = variant_decls(ctx, components, def, variants, false);
+    let body = variant_decls(ctx, def, variants, false);
     let derives = derive_traits(ctx);
     let ser = derives.serialize;
     let serde_crate = format!("{}::serde", ctx.rt_path);

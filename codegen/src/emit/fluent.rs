@@ -2,7 +2,8 @@
 //! `client.device_management().windows_autopilot_deployment_profiles()
 //! .by_windows_autopilot_deployment_profile_id(id).assign().post(&body)`.
 //!
-//! The operations' paths form a tree. Every node is the one generic
+//! The operations' paths, split into steps by lowering
+//! ([`crate::model::Operation::steps`]), form a tree. Every node is the one generic
 //! `paths::Path<'a, Node, N>`, a `Copy` value holding the client and the
 //! `N` path parameters gathered so far, told apart by an uninhabited
 //! marker type per node; each marker's `impl` block lists the steps from
@@ -14,46 +15,14 @@ use std::collections::BTreeMap;
 use super::Ctx;
 use super::client::{arguments, return_type};
 use crate::emit::ident;
-use crate::model::{Operation, ParamLocation};
+use crate::model::{Operation, ParamLocation, PathStep};
 use crate::names::{self, Namespace};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
-/// One `/`-separated piece of a path template.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Piece {
-    /// Plain text.
-    Literal(String),
-    /// Text with `{param}`s in it (a whole segment is one parameter when
-    /// the text around it is empty).
-    Templated { text: String, params: Vec<String> },
-}
-
-fn pieces(path: &str) -> Vec<Piece> {
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .map(|segment| {
-            if !segment.contains('{') {
-                return Piece::Literal(segment.to_string());
-            }
-            let mut params = Vec::new();
-            let mut text = String::new();
-            let mut rest = segment;
-            while let Some(open) = rest.find('{') {
-                text.push_str(&rest[..open]);
-                let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
-                params.push(rest[open + 1..close].to_string());
-                rest = rest.get(close + 1..).unwrap_or("");
-            }
-            text.push_str(rest);
-            Piece::Templated { text, params }
-        })
-        .collect()
-}
-
 #[derive(Default)]
 struct Node<'a> {
-    children: BTreeMap<Piece, usize>,
+    children: BTreeMap<PathStep, usize>,
     operations: Vec<&'a Operation>,
     /// Path parameters gathered from the root to here.
     depth_params: usize,
@@ -77,17 +46,17 @@ impl<'a> Tree<'a> {
         };
         for op in operations {
             let mut at = 0;
-            for piece in pieces(&op.path) {
-                let next = match tree.nodes[at].children.get(&piece) {
+            for piece in &op.steps {
+                let next = match tree.nodes[at].children.get(piece) {
                     Some(&next) => next,
                     None => {
                         let parent = &tree.nodes[at];
-                        let (added, words) = match &piece {
-                            Piece::Literal(text) => (0, names::pascal(unqualified(text))),
-                            Piece::Templated { text, params } if text.is_empty() => {
+                        let (added, words) = match piece {
+                            PathStep::Literal(text) => (0, names::pascal(unqualified(text))),
+                            PathStep::Templated { text, params } if text.is_empty() => {
                                 (params.len(), "Item".to_string())
                             }
-                            Piece::Templated { text, params } => {
+                            PathStep::Templated { text, params } => {
                                 (params.len(), names::pascal(text))
                             }
                         };
@@ -99,12 +68,12 @@ impl<'a> Tree<'a> {
                         let node = Node {
                             depth_params: parent.depth_params + added,
                             name_words: format!("{base}{words}"),
-                            path: format!("{}/{}", parent.path, piece_text(&piece)),
+                            path: format!("{}/{}", parent.path, piece_text(piece)),
                             ..Node::default()
                         };
                         tree.nodes.push(node);
                         let id = tree.nodes.len() - 1;
-                        tree.nodes[at].children.insert(piece, id);
+                        tree.nodes[at].children.insert(piece.clone(), id);
                         id
                     }
                 };
@@ -141,7 +110,7 @@ struct Naming {
     /// Each node's marker type.
     markers: Vec<Ident>,
     /// Per node, the method stepping to each child.
-    steps: Vec<BTreeMap<Piece, Ident>>,
+    steps: Vec<BTreeMap<PathStep, Ident>>,
     /// Per node, the method running each operation that ends there, by
     /// operationId.
     terminals: Vec<BTreeMap<String, Ident>>,
@@ -180,12 +149,12 @@ impl Naming {
                     .keys()
                     .map(|piece| {
                         let name = match piece {
-                            Piece::Literal(text) => names::snake(unqualified(text)),
-                            Piece::Templated { text, params } if text.is_empty() => format!(
+                            PathStep::Literal(text) => names::snake(unqualified(text)),
+                            PathStep::Templated { text, params } if text.is_empty() => format!(
                                 "by_{}",
                                 names::snake(&params.join("_")).trim_start_matches("r#")
                             ),
-                            Piece::Templated { text, .. } => names::snake(text),
+                            PathStep::Templated { text, .. } => names::snake(text),
                         };
                         (piece.clone(), ident(taken.claim(&name)))
                     })
@@ -199,7 +168,7 @@ impl Naming {
         let mut roots = BTreeMap::new();
         for (piece, &child) in &tree.nodes[0].children {
             let name = match piece {
-                Piece::Literal(text) => client_names.claim(&names::snake(text)),
+                PathStep::Literal(text) => client_names.claim(&names::snake(text)),
                 _ => client_names.claim("path"),
             };
             if tree.nodes[child].depth_params == 0 {
@@ -236,11 +205,11 @@ pub(crate) fn chains(
         let mut at = 0;
         let mut given = 0usize;
         let mut call: Option<TokenStream> = None;
-        for piece in pieces(&op.path) {
-            let child = tree.nodes[at].children[&piece];
-            let args: Vec<TokenStream> = match &piece {
-                Piece::Literal(_) => Vec::new(),
-                Piece::Templated { params, .. } => params
+        for piece in &op.steps {
+            let child = tree.nodes[at].children[piece];
+            let args: Vec<TokenStream> = match piece {
+                PathStep::Literal(_) => Vec::new(),
+                PathStep::Templated { params, .. } => params
                     .iter()
                     .map(|_| {
                         let i = Literal::usize_unsuffixed(given);
@@ -249,7 +218,7 @@ pub(crate) fn chains(
                     })
                     .collect(),
             };
-            let step = &naming.steps[at][&piece];
+            let step = &naming.steps[at][piece];
             call = Some(match call {
                 Some(before) => quote!(#before.#step(#(#args),*)),
                 None => match naming.roots.get(&child) {
@@ -303,7 +272,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             let child_path = path_of(child);
             let method = &naming.steps[i][piece];
             match piece {
-                Piece::Literal(text) => {
+                PathStep::Literal(text) => {
                     let doc = format!(" `/{text}`");
                     quote! {
                         #[doc = #doc]
@@ -312,7 +281,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                         }
                     }
                 }
-                Piece::Templated { params, .. } => {
+                PathStep::Templated { params, .. } => {
                     let mut args = Namespace::with_reserved(&["self"]);
                     let arg_names: Vec<Ident> = params
                         .iter()
@@ -461,13 +430,13 @@ fn unqualified(text: &str) -> &str {
     }
 }
 
-fn piece_text(piece: &Piece) -> String {
+fn piece_text(piece: &PathStep) -> String {
     match piece {
-        Piece::Literal(text) => text.clone(),
-        Piece::Templated { text, params } if text.is_empty() => {
+        PathStep::Literal(text) => text.clone(),
+        PathStep::Templated { text, params } if text.is_empty() => {
             format!("{{{}}}", params.join("}{"))
         }
-        Piece::Templated { text, params } => format!("{text}({})", params.join(", ")),
+        PathStep::Templated { text, params } => format!("{text}({})", params.join(", ")),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::rust_type::{is_nullable, rust_type};
+use super::rust_type::rust_type;
 use super::{Ctx, docs};
 use crate::emit::ident;
 use crate::model::{Api, Operation, Param, ParamLocation};
@@ -58,7 +58,7 @@ fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &Ident) -> TokenStream {
         .collect();
     // A parameter that may be absent or `null` is one `Option`: form and
     // simple styles have no spelling for null, so both leave it out.
-    let optional = |p: &Param| !p.required || is_nullable(ctx.api, &p.schema);
+    let optional = |p: &Param| !p.required || ctx.api.admits_null(&p.schema);
     let all_optional = others.iter().all(|p| optional(p));
     let fields = others.iter().map(|p| {
         let field = ident(&p.rust_name);

@@ -1,123 +1,21 @@
 //! The `types` module: one serde type per named schema. JSON names are kept
-//! exactly with `#[serde(rename)]`; `allOf` is flattened into one struct.
+//! exactly with `#[serde(rename)]`; an `allOf` is one struct, with the
+//! fields lowering merged ([`TypeDef::fields`]).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use super::choice::choice_parts;
-use super::rust_type::{
-    containment_components, is_nullable, is_open_object, named_target, needs_box, nullable_type,
-    rust_type,
-};
+use super::rust_type::{is_open_object, nullable_type, rust_type};
 use super::{Ctx, docs};
 use crate::emit::ident;
-use crate::model::{Additional, Api, Property, Schema, SchemaKind, TypeDef};
+use crate::model::{Additional, Fields, SchemaKind, TypeDef};
 use crate::names::{self, Namespace};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-/// Properties of an object type after `allOf` parts are merged.
-pub(crate) struct MergedObject {
-    /// Properties by JSON name, in order.
-    pub(crate) properties: Vec<Property>,
-    /// What other properties may be.
-    pub(crate) additional: Additional,
-}
-
-/// The object view of a schema: itself, the named type it refers to, or the
-/// merge of its `allOf` parts. `None` when some part is not an object.
-pub(crate) fn object_view(api: &Api, schema: &Schema) -> Option<MergedObject> {
-    // `seen`: named types on the current path (a ring is not an object);
-    // `done`: named types already merged. A base shared by several parts
-    // (diamond-shaped inheritance) is merged once: merging it again adds
-    // nothing, and walking every path would take exponential time.
-    fn walk(
-        api: &Api,
-        schema: &Schema,
-        seen: &mut BTreeSet<String>,
-        done: &mut BTreeSet<String>,
-        out: &mut Vec<MergedObject>,
-    ) -> bool {
-        match &schema.kind {
-            SchemaKind::Object(o) => {
-                out.push(MergedObject {
-                    properties: o.properties.clone(),
-                    additional: o.additional.clone(),
-                });
-                true
-            }
-            SchemaKind::Named(name) => {
-                if done.contains(name) {
-                    return true;
-                }
-                if !seen.insert(name.clone()) {
-                    return false;
-                }
-                let ok = api
-                    .types
-                    .get(name)
-                    .is_some_and(|def| walk(api, &def.schema, seen, done, out));
-                seen.remove(name);
-                if ok {
-                    done.insert(name.clone());
-                }
-                ok
-            }
-            SchemaKind::AllOf(parts) => parts.iter().all(|p| walk(api, p, seen, done, out)),
-            _ => false,
-        }
-    }
-    let mut parts = Vec::new();
-    if !walk(
-        api,
-        schema,
-        &mut BTreeSet::new(),
-        &mut BTreeSet::new(),
-        &mut parts,
-    ) {
-        return None;
-    }
-    let mut properties: Vec<Property> = Vec::new();
-    let mut additional = None;
-    let all_forbid = parts.iter().all(|p| p.additional == Additional::Forbidden);
-    for part in parts {
-        for prop in part.properties {
-            match properties.iter_mut().find(|p| p.name == prop.name) {
-                Some(existing) => {
-                    existing.required |= prop.required;
-                    existing.schema = prop.schema;
-                }
-                None => properties.push(prop),
-            }
-        }
-        if let Additional::Schema(_) = part.additional {
-            additional.get_or_insert(part.additional);
-        }
-    }
-    properties.sort_by(|a, b| a.name.cmp(&b.name));
-    // Field names were unique per part; merging parts can collide.
-    let mut fields = Namespace::with_reserved(&["additional_properties"]);
-    for p in &mut properties {
-        p.rust_name = fields.claim(&names::snake(&p.name));
-    }
-    let additional = if all_forbid {
-        Additional::Forbidden
-    } else {
-        additional.unwrap_or(Additional::Any)
-    };
-    Some(MergedObject {
-        properties,
-        additional,
-    })
-}
-
 /// Emits `pub mod types { ... }`.
 pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
-    let components = containment_components(ctx.api);
-    let items = ctx
-        .api
-        .types
-        .values()
-        .map(|def| emit_type(ctx, &components, def));
+    let items = ctx.api.types.values().map(|def| emit_type(ctx, def));
     // The derives name serde's traits through one `use`, unless a type of
     // the spec takes one of those names.
     let rt = &ctx.rt();
@@ -200,7 +98,7 @@ fn serde_camel_variant(variant: &str) -> String {
     }
 }
 
-fn emit_type(ctx: &Ctx<'_>, components: &HashMap<&str, usize>, def: &TypeDef) -> TokenStream {
+fn emit_type(ctx: &Ctx<'_>, def: &TypeDef) -> TokenStream {
     let name = ident(&def.rust_name);
     let origin = format!(" Spec: `{}`.", def.spec_name);
     let doc = if def.schema.description.trim().is_empty() {
@@ -215,14 +113,10 @@ fn emit_type(ctx: &Ctx<'_>, components: &HashMap<&str, usize>, def: &TypeDef) ->
         return emit_enum(ctx, &name, doc, &s.enumeration);
     }
     if let Some(parts) = choice_parts(&def.schema) {
-        return super::choice_types::emit_choice(ctx, components, def, &name, doc, parts);
+        return super::choice_types::emit_choice(ctx, def, &name, doc, parts);
     }
-    let is_object_like = matches!(
-        &def.schema.kind,
-        SchemaKind::Object(o) if !o.properties.is_empty()
-    ) || matches!(&def.schema.kind, SchemaKind::AllOf(parts) if parts.len() > 1 || parts.first().is_some_and(|p| !matches!(p.kind, SchemaKind::Named(_))));
-    if is_object_like && let Some(merged) = object_view(ctx.api, &def.schema) {
-        return emit_struct(ctx, components, def, &name, doc, &merged);
+    if let Some(fields) = &def.fields {
+        return emit_struct(ctx, &name, doc, fields);
     }
     let target = rust_type(ctx, &def.schema, &quote!());
     quote! {
@@ -231,14 +125,7 @@ fn emit_type(ctx: &Ctx<'_>, components: &HashMap<&str, usize>, def: &TypeDef) ->
     }
 }
 
-fn emit_struct(
-    ctx: &Ctx<'_>,
-    components: &HashMap<&str, usize>,
-    def: &TypeDef,
-    name: &Ident,
-    doc: TokenStream,
-    merged: &MergedObject,
-) -> TokenStream {
+fn emit_struct(ctx: &Ctx<'_>, name: &Ident, doc: TokenStream, merged: &Fields) -> TokenStream {
     let rt = &ctx.rt();
     let serde_crate = format!("{}::serde", ctx.rt_path);
     let mut all_optional = true;
@@ -249,12 +136,10 @@ fn emit_struct(
             let field = ident(&p.rust_name);
             let json = &p.name;
             let mut ty = rust_type(ctx, &p.schema, &quote!());
-            if let Some(target) = named_target(&p.schema)
-                && needs_box(components, target, &def.rust_name)
-            {
+            if p.boxed {
                 ty = quote!(Box<#ty>);
             }
-            let optional = is_nullable(ctx.api, &p.schema) || !p.required;
+            let optional = ctx.api.admits_null(&p.schema) || !p.required;
             all_optional &= optional;
             let ty = if optional { quote!(Option<#ty>) } else { ty };
             // One `serde` attribute per field, naming the JSON key only when

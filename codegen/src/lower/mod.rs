@@ -6,22 +6,27 @@
 //! they generate but do not enforce (an unknown `format`, say) is a
 //! warning that says so. Never a silent skip.
 
+mod aliases;
+mod boxing;
 mod enforce;
+mod merge;
 mod operation;
 mod refs;
 mod schema;
+mod steps;
 
 pub(crate) use enforce::{integer_format_variant, string_format_variant};
+pub(crate) use merge::object_view;
 pub(crate) use operation::{essence, is_json};
 
 use std::collections::{BTreeMap, HashMap};
 
 use openapiv3::OpenAPI;
 
-use crate::diag::{Collector, Diagnostics};
-use crate::model::{Api, Discriminator, Server, TypeDef};
+use crate::diag::Diagnostics;
+use crate::model::{Api, Discriminator, Server, Target, TypeDef};
 use crate::names::{self, Namespace};
-use crate::source::Source;
+use crate::source::{Collector, Source};
 
 /// Names the generated code itself uses at the top of the `types` module,
 /// so no spec type may take them.
@@ -81,6 +86,9 @@ impl<'a> Lowerer<'a> {
         self.name_components();
         self.lower_components();
         self.lower_paths();
+        self.resolve_aliases();
+        self.merge_objects();
+        self.decide_boxes();
         self.check_choices();
         self.check_enforceable();
     }
@@ -204,6 +212,10 @@ impl<'a> Lowerer<'a> {
                     spec_name: key.clone(),
                     schema,
                     discriminator,
+                    target: Target::Itself,
+                    admits_null: false,
+                    fields: None,
+                    boxed_parts: Vec::new(),
                 },
             );
         }

@@ -287,6 +287,7 @@ impl<'a> Lowerer<'a> {
             rust_name,
             method,
             path: path.to_string(),
+            steps: super::steps::steps(&segments),
             segments,
             summary: op.summary.clone().unwrap_or_default(),
             description: op.description.clone().unwrap_or_default(),

@@ -17,7 +17,7 @@ use super::Lowerer;
 use crate::diag::join;
 use crate::model::{
     Additional, ArraySchema, NumberSchema, ObjectSchema, Property, Schema, SchemaKind,
-    StringSchema, TypeDef,
+    StringSchema, Target, TypeDef,
 };
 use crate::names;
 
@@ -79,6 +79,10 @@ impl<'a> Lowerer<'a> {
                 spec_name: format!("#{pointer}"),
                 schema: body,
                 discriminator: None,
+                target: Target::Itself,
+                admits_null: false,
+                fields: None,
+                boxed_parts: Vec::new(),
             },
         );
         named
@@ -511,6 +515,7 @@ impl<'a> Lowerer<'a> {
                 required: required.contains(key) && !one_way,
                 schema: prop_schema,
                 aliases: aliases.get(key).cloned().unwrap_or_default(),
+                boxed: false,
             });
         }
         for alias_key in aliases.keys() {
@@ -885,7 +890,7 @@ fn needs_name(schema: &Schema) -> bool {
         // A choice is an enum or a newtype, which needs a name; one real
         // part beside parts that only admit `null` is that part.
         SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
-            !parts.is_empty() && crate::emit::choice::alias_part(parts).is_none()
+            !parts.is_empty() && crate::model::alias_part(parts).is_none()
         }
         _ => false,
     }

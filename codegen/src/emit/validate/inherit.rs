@@ -17,10 +17,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{Additional, Api, Property, Schema, SchemaKind};
 
-/// How deep named types are followed; the model already refuses `$ref`
-/// cycles without a type boundary, this only keeps the walk total.
-const MAX_DEPTH: usize = 64;
-
 /// How many properties the rewritten objects of all `allOf`s of one
 /// generated module may hold in all (see [`parts`]). Microsoft's
 /// DeviceManagement modules need 558 (Actions) and 2,322 (Enrollment);
@@ -42,9 +38,9 @@ pub(crate) fn parts(api: &Api, parts: &[Schema], budget: &mut usize) -> Vec<Sche
     };
     let mut names = BTreeSet::new();
     for part in parts {
-        walk.declared(part, 0, &mut names);
+        walk.declared(part, &mut names);
     }
-    let exempted: Vec<Schema> = parts.iter().map(|p| walk.exempt(p, &names, 0)).collect();
+    let exempted: Vec<Schema> = parts.iter().map(|p| walk.exempt(p, &names)).collect();
     if walk.cost > walk.budget {
         return parts.to_vec();
     }
@@ -66,32 +62,37 @@ impl Walk<'_> {
     /// Property names declared anywhere in `schema`'s `allOf` tree
     /// (objects, through named types and nested `allOf`s; not inside
     /// properties).
-    fn declared(&mut self, schema: &Schema, depth: usize, out: &mut BTreeSet<String>) {
-        if depth > MAX_DEPTH {
-            return;
-        }
+    fn declared(&mut self, schema: &Schema, out: &mut BTreeSet<String>) {
         match &schema.kind {
-            SchemaKind::Named(name) => out.extend(self.named(name, depth).iter().cloned()),
+            SchemaKind::Named(name) => out.extend(self.named(name).iter().cloned()),
             SchemaKind::Object(o) => out.extend(o.properties.iter().map(|p| p.name.clone())),
             SchemaKind::AllOf(parts) => {
                 for p in parts {
-                    self.declared(p, depth + 1, out);
+                    self.declared(p, out);
                 }
             }
             _ => {}
         }
     }
 
-    /// The names a named type declares (memoised).
-    fn named(&mut self, name: &str, depth: usize) -> BTreeSet<String> {
+    /// The names a named type declares (memoised): a struct type's merged
+    /// fields (see [`crate::model::TypeDef::fields`]), else what its
+    /// `allOf` tree declares.
+    fn named(&mut self, name: &str) -> BTreeSet<String> {
         if let Some(known) = self.declared.get(name) {
             return known.clone();
         }
         let mut out = BTreeSet::new();
         if let Some(def) = self.api.types.get(name) {
-            // A placeholder first, so a cycle ends instead of recursing.
-            self.declared.insert(name.to_string(), BTreeSet::new());
-            self.declared(&def.schema, depth + 1, &mut out);
+            match &def.fields {
+                Some(fields) => out.extend(fields.properties.iter().map(|p| p.name.clone())),
+                None => {
+                    // A placeholder first, so a ring (which lowering
+                    // reports) ends instead of recursing.
+                    self.declared.insert(name.to_string(), BTreeSet::new());
+                    self.declared(&def.schema, &mut out);
+                }
+            }
         }
         self.declared.insert(name.to_string(), out.clone());
         out
@@ -103,9 +104,10 @@ impl Walk<'_> {
     /// A named type that already declares every name keeps its reference:
     /// its own `allOf`s are made consistent where that type is written,
     /// which is also what stops recursive types from being unfolded
-    /// forever.
-    fn exempt(&mut self, schema: &Schema, names: &BTreeSet<String>, depth: usize) -> Schema {
-        if depth > MAX_DEPTH || self.cost > self.budget {
+    /// forever. Every named type inlined costs one, so the walk ends within the
+    /// budget on any model.
+    fn exempt(&mut self, schema: &Schema, names: &BTreeSet<String>) -> Schema {
+        if self.cost > self.budget {
             return schema.clone();
         }
         match &schema.kind {
@@ -113,11 +115,11 @@ impl Walk<'_> {
                 let Some(def) = self.api.types.get(name) else {
                     return schema.clone();
                 };
-                if names.is_subset(&self.named(name, depth)) {
+                if names.is_subset(&self.named(name)) {
                     return schema.clone();
                 }
                 self.cost += 1;
-                let mut inlined = self.exempt(&def.schema, names, depth + 1);
+                let mut inlined = self.exempt(&def.schema, names);
                 // A reference admits `null` when either it or the type does.
                 inlined.nullable |= schema.nullable;
                 inlined
@@ -137,6 +139,7 @@ impl Walk<'_> {
                                 pointer: schema.pointer.clone(),
                             },
                             aliases: Vec::new(),
+                            boxed: false,
                         });
                     }
                 }
@@ -148,12 +151,7 @@ impl Walk<'_> {
                 }
             }
             SchemaKind::AllOf(parts) => Schema {
-                kind: SchemaKind::AllOf(
-                    parts
-                        .iter()
-                        .map(|p| self.exempt(p, names, depth + 1))
-                        .collect(),
-                ),
+                kind: SchemaKind::AllOf(parts.iter().map(|p| self.exempt(p, names)).collect()),
                 ..schema.clone()
             },
             _ => schema.clone(),

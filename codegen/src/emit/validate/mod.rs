@@ -115,21 +115,9 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
 }
 
 /// How a parameter's text is read: the scalar kind of its schema (or of its
-/// items) and whether it is an array.
+/// items) and whether it is an array, aliases seen through.
 pub(crate) fn scalar_of(ctx: &Ctx<'_>, schema: &Schema) -> (&'static str, bool) {
-    fn base<'s>(ctx: &'s Ctx<'_>, schema: &'s Schema, depth: usize) -> &'s Schema {
-        match &schema.kind {
-            SchemaKind::Named(name) if depth < 64 => match ctx.api.types.get(name) {
-                Some(def) => base(ctx, &def.schema, depth + 1),
-                None => schema,
-            },
-            SchemaKind::AllOf(parts) if parts.len() == 1 && depth < 64 => {
-                base(ctx, &parts[0], depth + 1)
-            }
-            _ => schema,
-        }
-    }
-    let scalar = |s: &Schema| match &base(ctx, s, 0).kind {
+    let scalar = |s: &Schema| match &ctx.api.resolve(s).kind {
         SchemaKind::String(_) => "String",
         SchemaKind::Integer(_) => "Integer",
         SchemaKind::Number(_) => "Number",
@@ -140,13 +128,13 @@ pub(crate) fn scalar_of(ctx: &Ctx<'_>, schema: &Schema) -> (&'static str, bool) 
         SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts)
             if parts
                 .iter()
-                .all(|p| matches!(base(ctx, p, 0).kind, SchemaKind::String(_))) =>
+                .all(|p| matches!(ctx.api.resolve(p).kind, SchemaKind::String(_))) =>
         {
             "String"
         }
         _ => "Json",
     };
-    match &base(ctx, schema, 0).kind {
+    match &ctx.api.resolve(schema).kind {
         SchemaKind::Array(a) => (scalar(&a.items), true),
         _ => (scalar(schema), false),
     }

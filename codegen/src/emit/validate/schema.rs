@@ -68,7 +68,7 @@ impl<'c, 'a> Writer<'c, 'a> {
         // OpenAPI 3.0.3: `nullable` only counts beside a `type`. Composition
         // kinds come from schema objects without one, so their `nullable`
         // (kept in the model for the Rust types) lets nothing through here.
-        if schema.nullable && has_type(self.ctx.api, schema, 0) {
+        if schema.nullable && has_type(self.ctx.api, schema) {
             quote!(v::nullable(#refusing_null))
         } else {
             refusing_null
@@ -189,7 +189,7 @@ impl<'c, 'a> Writer<'c, 'a> {
                         SchemaKind::Named(name) if inheriting && self.discriminated(name) => {
                             let prefix = site.schemas();
                             let base = base_ident(name);
-                            if p.nullable && has_type(self.ctx.api, p, 0) {
+                            if p.nullable && has_type(self.ctx.api, p) {
                                 quote!(&v::nullable(v::reference(&#prefix #base)))
                             } else {
                                 quote!(&v::reference(&#prefix #base))
@@ -274,25 +274,29 @@ impl<'c, 'a> Writer<'c, 'a> {
     }
 }
 
-/// Whether the schema object `schema` came from had a `type` (for a named
-/// type: whether the type's own schema has one).
-pub(super) fn has_type(api: &Api, schema: &Schema, depth: usize) -> bool {
-    match &schema.kind {
-        SchemaKind::Named(name) => {
-            depth < 64
-                && api
-                    .types
-                    .get(name)
-                    .is_some_and(|def| has_type(api, &def.schema, depth + 1))
+/// Whether the schema object `schema` came from had a `type`. A named
+/// type with `nullable` set on its reference was hoisted from an inline
+/// schema (a `$ref` carries no `nullable`), so the schema object is that
+/// type's own schema; a `$ref` has no `type`.
+pub(super) fn has_type(api: &Api, schema: &Schema) -> bool {
+    fn written(schema: &Schema) -> bool {
+        match &schema.kind {
+            SchemaKind::Named(_)
+            | SchemaKind::AllOf(_)
+            | SchemaKind::OneOf(_)
+            | SchemaKind::AnyOf(_) => false,
+            SchemaKind::Any
+            | SchemaKind::String(_)
+            | SchemaKind::Integer(_)
+            | SchemaKind::Number(_)
+            | SchemaKind::Boolean
+            | SchemaKind::Array(_)
+            | SchemaKind::Object(_) => true,
         }
-        SchemaKind::AllOf(_) | SchemaKind::OneOf(_) | SchemaKind::AnyOf(_) => false,
-        SchemaKind::Any
-        | SchemaKind::String(_)
-        | SchemaKind::Integer(_)
-        | SchemaKind::Number(_)
-        | SchemaKind::Boolean
-        | SchemaKind::Array(_)
-        | SchemaKind::Object(_) => true,
+    }
+    match &schema.kind {
+        SchemaKind::Named(name) => api.types.get(name).is_some_and(|def| written(&def.schema)),
+        _ => written(schema),
     }
 }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::super::Ctx;
 use super::super::choice::text_newtype;
 use super::super::params::params_struct;
-use super::super::rust_type::{is_nullable, nullable_type};
+use super::super::rust_type::nullable_type;
 use crate::emit::ident;
 use crate::model::{Api, BodyKind, Operation, ParamLocation};
 use crate::names::{self, Namespace};
@@ -164,7 +164,7 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             ParamLocation::Query | ParamLocation::Header | ParamLocation::Cookie => {
                 // The type comes from the field the value goes into.
                 steps.push(quote!(let #local = p.param();));
-                if !p.required || is_nullable(ctx.api, &p.schema) {
+                if !p.required || ctx.api.admits_null(&p.schema) {
                     param_fields.push(quote!(#field: #local,));
                 } else {
                     param_fields.push(quote!(#field: #local?,));

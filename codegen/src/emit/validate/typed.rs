@@ -39,17 +39,12 @@ pub(crate) fn typed_proves_valid(api: &Api, body: &Schema) -> bool {
         && o.max_properties.is_none()
         && o.required_undeclared.is_empty()
         && o.properties.iter().all(|p| {
-            p.aliases.is_empty()
-                && p.required != p.schema.nullable
-                && exact_value(api, &p.schema, 0)
+            p.aliases.is_empty() && p.required != p.schema.nullable && exact_value(api, &p.schema)
         })
 }
 
 /// Whether the Rust type of `schema` accepts exactly the values it allows.
-fn exact_value(api: &Api, schema: &Schema, depth: usize) -> bool {
-    if depth > 8 {
-        return false;
-    }
+fn exact_value(api: &Api, schema: &Schema) -> bool {
     match &schema.kind {
         SchemaKind::Any | SchemaKind::Boolean => true,
         SchemaKind::String(s) => plain_string(s),
@@ -91,7 +86,7 @@ fn exact_value(api: &Api, schema: &Schema, depth: usize) -> bool {
             a.min_items.is_none()
                 && a.max_items.is_none()
                 && !a.unique_items
-                && exact_value(api, &a.items, depth + 1)
+                && exact_value(api, &a.items)
         }
         SchemaKind::Object(_)
         | SchemaKind::AllOf(_)

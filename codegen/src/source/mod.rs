@@ -1,168 +1,29 @@
-//! Reading a spec file: YAML (or JSON) text to `openapiv3::OpenAPI`, with a
-//! side index from JSON pointers to line and column so that every later
-//! diagnostic can say where its node is.
+//! The source stage: reading a spec file, YAML (or JSON) text, into
+//! `openapiv3::OpenAPI`, with a side index from JSON pointers to line and
+//! column ([`LocationIndex`]) so that every later diagnostic can say where
+//! its node is.
+//!
+//! Its parts: the parse and the document checks (here), the location index
+//! (`index`), the bundling of other files that `$ref`s name (`bundle`),
+//! the check of every key against OpenAPI's vocabulary (`vocabulary`),
+//! the narrowing of a node `openapiv3` refuses to the one at fault
+//! (`narrow`), and the [`Collector`] that later stages report through,
+//! which locates each pointer in the file its node came from. `diag`
+//! holds the report types they all produce, and imports nothing of this.
 
-use std::collections::HashMap;
+mod bundle;
+mod collector;
+mod index;
+mod narrow;
+mod vocabulary;
+
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
+pub use collector::Collector;
+pub use index::LocationIndex;
 
 use crate::diag::{Diagnostic, Diagnostics, Location, Severity, escape_token};
-
-/// Maps JSON pointers (without `#`) to where their node starts. For a value
-/// inside a mapping, the place is that of its key, which is where a reader
-/// looks first.
-///
-/// The map is built on first use: a spec without problems never needs it,
-/// and building it means parsing the whole text once more, which costs as
-/// much as the parse itself on a large spec.
-#[derive(Debug, Default, Clone)]
-pub struct LocationIndex {
-    text: String,
-    places: OnceLock<HashMap<String, Location>>,
-}
-
-impl LocationIndex {
-    /// Indexes `text` now; fails with the YAML scanner's own location on bad
-    /// syntax.
-    pub fn build(text: &str) -> Result<Self, (Location, String)> {
-        let places = index_places(text)?;
-        Ok(LocationIndex {
-            text: String::new(),
-            places: OnceLock::from(places),
-        })
-    }
-
-    /// An index of `text` that is built when first asked (`text` must be
-    /// YAML that parses).
-    pub fn lazy(text: &str) -> Self {
-        LocationIndex {
-            text: text.to_string(),
-            places: OnceLock::new(),
-        }
-    }
-
-    /// Where the node at `pointer` is, or the nearest ancestor that is
-    /// known; a document with no node at all is located at its start.
-    pub fn locate(&self, pointer: &str) -> Option<Location> {
-        let places = self
-            .places
-            .get_or_init(|| index_places(&self.text).unwrap_or_default());
-        let mut current = pointer;
-        loop {
-            if let Some(place) = places.get(current) {
-                return Some(*place);
-            }
-            match current.rfind('/') {
-                Some(cut) => current = &current[..cut],
-                None => return Some(Location { line: 1, column: 1 }),
-            }
-        }
-    }
-}
-
-/// Runs the YAML parser over `text`, recording where each node starts.
-fn index_places(text: &str) -> Result<HashMap<String, Location>, (Location, String)> {
-    let mut builder = IndexBuilder::default();
-    let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, false).map_err(|err| {
-        let mark = err.marker();
-        (
-            Location {
-                line: mark.line(),
-                column: mark.col() + 1,
-            },
-            err.info().to_string(),
-        )
-    })?;
-    Ok(builder.places)
-}
-
-enum Frame {
-    Mapping { base: String, key: Option<String> },
-    Sequence { base: String, index: usize },
-}
-
-#[derive(Default)]
-struct IndexBuilder {
-    stack: Vec<Frame>,
-    places: HashMap<String, Location>,
-}
-
-impl IndexBuilder {
-    fn location(mark: Marker) -> Location {
-        // yaml-rust2 counts lines from 1 and columns from 0.
-        Location {
-            line: mark.line(),
-            column: mark.col() + 1,
-        }
-    }
-
-    /// The pointer of a node starting now; `None` when the node is a key.
-    fn begin_node(&mut self, key_text: Option<&str>, mark: Marker) -> Option<String> {
-        let here = Self::location(mark);
-        match self.stack.last_mut() {
-            None => {
-                self.places.entry(String::new()).or_insert(here);
-                Some(String::new())
-            }
-            Some(Frame::Mapping { base, key }) => match key.take() {
-                None => {
-                    // A key: remember it and where it stands.
-                    let text = key_text.unwrap_or("?").to_string();
-                    let pointer = format!("{base}/{}", escape_token(&text));
-                    self.places.entry(pointer).or_insert(here);
-                    *key = Some(text);
-                    None
-                }
-                Some(text) => {
-                    let pointer = format!("{base}/{}", escape_token(&text));
-                    self.places.entry(pointer.clone()).or_insert(here);
-                    Some(pointer)
-                }
-            },
-            Some(Frame::Sequence { base, index }) => {
-                let pointer = format!("{base}/{index}");
-                *index += 1;
-                self.places.entry(pointer.clone()).or_insert(here);
-                Some(pointer)
-            }
-        }
-    }
-}
-
-impl MarkedEventReceiver for IndexBuilder {
-    fn on_event(&mut self, event: Event, mark: Marker) {
-        match event {
-            Event::Scalar(text, ..) => {
-                self.begin_node(Some(&text), mark);
-            }
-            Event::Alias(_) => {
-                self.begin_node(None, mark);
-            }
-            Event::MappingStart(..) => {
-                // A mapping used as a key has no pointer; index it under a
-                // name nobody asks for so the structure stays balanced.
-                let base = self
-                    .begin_node(None, mark)
-                    .unwrap_or_else(|| "/\u{0}complex-key".to_string());
-                self.stack.push(Frame::Mapping { base, key: None });
-            }
-            Event::SequenceStart(..) => {
-                let base = self
-                    .begin_node(None, mark)
-                    .unwrap_or_else(|| "/\u{0}complex-key".to_string());
-                self.stack.push(Frame::Sequence { base, index: 0 });
-            }
-            Event::MappingEnd | Event::SequenceEnd => {
-                self.stack.pop();
-            }
-            _ => {}
-        }
-    }
-}
+use narrow::{refused_node, without_yaml_position};
 
 /// A spec that parsed: its name, location index, and the files its
 /// external `$ref`s brought in.
@@ -348,8 +209,8 @@ fn parse_checked(
     // Other files named by `$ref`s are copied in before the vocabulary
     // walk, so that their keys are checked too (and located in their own
     // file).
-    let (raw, bundled) = if path_problems.is_empty() && crate::bundle::needs_bundling(&raw) {
-        match crate::bundle::bundle(name, text, raw, files) {
+    let (raw, bundled) = if path_problems.is_empty() && bundle::needs_bundling(&raw) {
+        match bundle::bundle(name, text, raw, files) {
             Ok(b) => {
                 source.origins = b.origins;
                 (b.tree, true)
@@ -361,7 +222,7 @@ fn parse_checked(
     };
     // An unknown key is ignored by the generator (as by every reader of
     // the spec): a warning that names it, and the nearest known key.
-    let mut warnings: Vec<Diagnostic> = crate::vocabulary::unknown_keys(&raw)
+    let mut warnings: Vec<Diagnostic> = vocabulary::unknown_keys(&raw)
         .into_iter()
         .map(|(pointer, message, hint)| {
             source.diagnostic(Severity::Warning, &pointer, message, Some(hint))
@@ -410,116 +271,10 @@ fn parse_checked(
     }
 }
 
-/// The located error for a tree `openapiv3` refuses: the deepest node
-/// at fault, found by converting again while tracking the path.
-fn refused_node(
-    source: &Source,
-    raw: &serde_yaml::Value,
-    first: &serde_yaml::Error,
-) -> Diagnostics {
-    let (pointer, inner) = match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(raw) {
-        Err(err) => (pointer_of(err.path()), err.into_inner().to_string()),
-        // Cannot happen for the same tree; the first error still says
-        // what is wrong.
-        Ok(_) => (String::new(), first.to_string()),
-    };
-    let (pointer, inner) = narrow(raw, pointer, inner);
-    let message = format!(
-        "not a valid OpenAPI 3.0 document here: {}",
-        without_yaml_position(&inner)
-    );
-    Diagnostics::single(source.diagnostic(
-        Severity::Error,
-        &pointer,
-        message,
-        Some("compare this node with the OpenAPI 3.0 schema for its kind of object".into()),
-    ))
-}
-
-/// `openapiv3` reads path items, operations and components through
-/// `#[serde(flatten)]`, which hides the path inside them from
-/// serde_path_to_error: a bad node deep in an operation is reported at
-/// `/paths`. Deserialize the children one by one to find the operation or
-/// component at fault.
-fn narrow(raw: &serde_yaml::Value, pointer: String, message: String) -> (String, String) {
-    use openapiv3::{Operation, PathItem, ReferenceOr};
-    fn first_bad<T: serde::de::DeserializeOwned>(
-        map: &serde_yaml::Mapping,
-    ) -> Option<(String, serde_yaml::Value, String)> {
-        map.iter().find_map(|(key, value)| {
-            let key = key.as_str()?;
-            match serde_path_to_error::deserialize::<_, T>(value.clone()) {
-                Ok(_) => None,
-                Err(err) => Some((
-                    format!("/{}{}", escape_token(key), pointer_of(err.path())),
-                    value.clone(),
-                    err.into_inner().to_string(),
-                )),
-            }
-        })
-    }
-    let under = |p: &str| raw.get(p).and_then(serde_yaml::Value::as_mapping).cloned();
-    match pointer.as_str() {
-        "/paths" => {
-            let Some(paths) = under("paths") else {
-                return (pointer, message);
-            };
-            let Some((at, item, inner)) = first_bad::<ReferenceOr<PathItem>>(&paths) else {
-                return (pointer, message);
-            };
-            let methods: serde_yaml::Mapping = item
-                .as_mapping()
-                .map(|m| {
-                    m.iter()
-                        .filter(|(k, _)| {
-                            k.as_str().is_some_and(|k| {
-                                [
-                                    "get", "put", "post", "delete", "options", "head", "patch",
-                                    "trace",
-                                ]
-                                .contains(&k)
-                            })
-                        })
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect()
-                })
-                .unwrap_or_default();
-            match first_bad::<Operation>(&methods) {
-                Some((op_at, _, op_inner)) => (format!("/paths{at}{op_at}"), op_inner),
-                None => (format!("/paths{at}"), inner),
-            }
-        }
-        "/components" => {
-            let Some(components) = under("components") else {
-                return (pointer, message);
-            };
-            for (kind, value) in &components {
-                let (Some(kind), Some(map)) = (kind.as_str(), value.as_mapping()) else {
-                    continue;
-                };
-                let found = match kind {
-                    "schemas" => first_bad::<ReferenceOr<openapiv3::Schema>>(map),
-                    "responses" => first_bad::<ReferenceOr<openapiv3::Response>>(map),
-                    "parameters" => first_bad::<ReferenceOr<openapiv3::Parameter>>(map),
-                    "requestBodies" => first_bad::<ReferenceOr<openapiv3::RequestBody>>(map),
-                    "headers" => first_bad::<ReferenceOr<openapiv3::Header>>(map),
-                    "securitySchemes" => first_bad::<ReferenceOr<openapiv3::SecurityScheme>>(map),
-                    _ => None,
-                };
-                if let Some((at, _, inner)) = found {
-                    return (format!("/components/{}{at}", escape_token(kind)), inner);
-                }
-            }
-            (pointer, message)
-        }
-        _ => (pointer, message),
-    }
-}
-
 /// A YAML syntax error, located by the YAML scanner (whose messages say
 /// what it expected).
 pub(crate) fn syntax_error(name: &str, text: &str, err: &serde_yaml::Error) -> Diagnostics {
-    let (location, message) = match index_places(text) {
+    let (location, message) = match index::index_places(text) {
         Err((location, info)) => (Some(location), format!("YAML syntax error: {info}")),
         Ok(_) => (
             err.location()
@@ -539,16 +294,6 @@ pub(crate) fn syntax_error(name: &str, text: &str, err: &serde_yaml::Error) -> D
         message,
         hint: Some("the file must be valid YAML or JSON".into()),
     })
-}
-
-/// serde_yaml appends ` at line L column C` to its messages; inside
-/// buffered (flattened) nodes that position is often not the node's, and
-/// the diagnostic carries its own location anyway.
-fn without_yaml_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(cut) if message[cut..].contains(" column ") => message[..cut].to_string(),
-        _ => message.to_string(),
-    }
 }
 
 /// `openapiv3` keeps only `paths` keys that start with `/` (and `x-`
@@ -619,43 +364,9 @@ fn yaml_scalar(value: &serde_yaml::Value) -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-/// Converts serde_path_to_error's path into a JSON pointer.
-fn pointer_of(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => out.push_str(&format!("/{index}")),
-            Segment::Map { key } => {
-                out.push('/');
-                out.push_str(&escape_token(key));
-            }
-            Segment::Enum { .. } | Segment::Unknown => {}
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn index_points_at_keys_and_items() {
-        let text = "a:\n  b: 1\n  c:\n    - x\n    - y: 2\n'd/e': 3\n";
-        let index = LocationIndex::build(text).unwrap();
-        assert_eq!(index.locate("/a/b"), Some(Location { line: 2, column: 3 }));
-        assert_eq!(
-            index.locate("/a/c/1/y"),
-            Some(Location { line: 5, column: 7 })
-        );
-        assert_eq!(index.locate("/d~1e"), Some(Location { line: 6, column: 1 }));
-        // An unknown child falls back to its nearest known ancestor.
-        assert_eq!(
-            index.locate("/a/c/7"),
-            Some(Location { line: 3, column: 3 })
-        );
-    }
 
     #[test]
     fn syntax_error_is_located() {

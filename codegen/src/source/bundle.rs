@@ -33,8 +33,8 @@ use std::rc::Rc;
 
 use serde_yaml::{Mapping, Value};
 
+use super::{LocationIndex, Origins};
 use crate::diag::{Diagnostic, Severity, escape_token, join};
-use crate::source::{LocationIndex, Origins};
 
 /// The kinds of object a `$ref` can stand for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -413,7 +413,7 @@ impl Bundler {
             Ok(tree) => tree,
             Err(err) => {
                 self.failed.insert(canonical);
-                let report = crate::source::syntax_error(&display, &text, &err);
+                let report = super::syntax_error(&display, &text, &err);
                 self.problems.extend(report.items);
                 return None;
             }
