@@ -192,10 +192,15 @@ struct AcceptanceRun {
 /// `test-support` looks for them (`$AUTOPILOT_SHARED_DIR`, else `shared/`
 /// beside the repository), when it is there.
 fn actions_module() -> Option<std::path::PathBuf> {
-    let root = std::env::var_os("AUTOPILOT_SHARED_DIR")
+    Some(actions_module_path()).filter(|p| p.is_file())
+}
+
+/// Where [`actions_module`] looks.
+fn actions_module_path() -> std::path::PathBuf {
+    std::env::var_os("AUTOPILOT_SHARED_DIR")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared"));
-    Some(root.join("graph-openapi/DeviceManagement.Actions.yml")).filter(|p| p.is_file())
+        .unwrap_or_else(|| repo().join("../shared"))
+        .join("graph-openapi/DeviceManagement.Actions.yml")
 }
 
 /// Builds and runs the copy once for both acceptance tests (they run in
@@ -259,7 +264,7 @@ fn build_and_run_the_copy() -> AcceptanceRun {
             }
             None => eprintln!(
                 "acceptance: the shared inputs are absent, so Microsoft's Actions module is \
-                 not added (its test is ignored, and fails under CI)"
+                 not added (its test says so, and fails under CI)"
             ),
         }
 
@@ -401,11 +406,29 @@ fn the_job_covers_a_new_operation_and_a_new_spec_file_without_code() {
 /// both specs under `/beta`, each request answered by the spec that knows
 /// its path, and each exchange is judged by the oracle of the spec it was
 /// sent for.
-#[test_support::needs_shared]
+///
+/// Without the shared inputs it says so and passes, but fails under `CI`
+/// (as `#[test_support::needs_shared]` tests do; that attribute would add
+/// a second `#[ignore]` to this one, which `cargo test` already skips).
 #[test]
 #[ignore = "builds a workspace copy's conformance binary; .ci/run runs it after the main job"]
 fn the_job_passes_every_operation_of_microsofts_actions_module() {
-    let module = test_support::shared!("graph-openapi/DeviceManagement.Actions.yml");
+    let Some(module) = actions_module() else {
+        let path = actions_module_path();
+        let ci = std::env::var("CI").unwrap_or_default();
+        assert!(
+            ci.is_empty() || ci == "false" || ci == "0",
+            "CI={ci}: {} is absent, so this test cannot run: it needs the team's shared \
+             inputs there (or AUTOPILOT_SHARED_DIR pointing at them)",
+            path.display()
+        );
+        eprintln!(
+            "skipped: {} is absent (the team's shared inputs; AUTOPILOT_SHARED_DIR names \
+             another place); under CI this fails",
+            path.display()
+        );
+        return;
+    };
     let run = acceptance_run();
     assert!(
         run.with_actions,
