@@ -6,6 +6,7 @@
 //! cargo run -p conformance -- --spec /tmp/mutated.yaml  # judge against another spec (exit 1 on drift)
 //! cargo run -p conformance -- --filter windowsAutopilotDeploymentProfiles_assign/flat --exchanges run.jsonl
 //! cargo run -p conformance -- --min-coverage 90   # fail operations whose coverage is below 90%
+//! cargo run -p conformance -- --jobs 1   # one operation at a time (default 16 at once)
 //! GRAPH_TOKEN=... cargo run -p conformance -- --base-url https://graph.microsoft.com/beta \
 //!     --id windowsAutopilotDeploymentProfileId=<id> --allow-writes --record cassettes/
 //! cargo run -p conformance -- --replay cassettes/   # judge a recorded session offline
@@ -90,6 +91,11 @@ struct Cli {
     /// client, a mock or a network: each verdict must be the one recorded.
     #[arg(long, value_name = "DIR", conflicts_with = "base_url")]
     replay: Option<PathBuf>,
+    /// How many operations to drive at once; each operation's calls stay
+    /// in order, and the report is the same whatever N (rows in the spec's
+    /// order). 1 drives them one after the other.
+    #[arg(long, value_name = "N", default_value_t = job::DEFAULT_JOBS, value_parser = jobs)]
+    jobs: usize,
 }
 
 /// A percentage from 0 to 100.
@@ -97,6 +103,14 @@ fn percent(text: &str) -> Result<f64, String> {
     match text.trim_end_matches('%').parse::<f64>() {
         Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
         _ => Err(format!("{text:?} is not a percentage from 0 to 100")),
+    }
+}
+
+/// A number of jobs, from 1.
+fn jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("{text:?} is not a number of jobs (1 or more)")),
     }
 }
 
@@ -350,6 +364,7 @@ async fn run_job(cli: Cli) -> ExitCode {
         min_coverage: cli.min_coverage,
         given_ids: cli.ids.clone(),
         allow_writes: cli.allow_writes,
+        jobs: cli.jobs,
     };
     let report = job::run(&options).await;
     if let Some(dir) = &cli.record {

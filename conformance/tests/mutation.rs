@@ -176,3 +176,148 @@ async fn a_fluent_path_reaching_the_sibling_route_fails_the_job() {
         .collect();
     assert!(report.passed(), "{failed:?}");
 }
+
+/// The job drives operations concurrently and finds each call's exchanges
+/// by the `client-request-id` it sent, not by what was recorded while it
+/// ran. Here the first operation's flat call returns only after the
+/// second's request was answered (the dispatcher's entries are wrapped to
+/// wait for each other), so while it is in flight the mock records both
+/// operations' requests: tied by time order, the first call would own two
+/// exchanges and fail "one exchange". Every row must pass, and the rows
+/// must be those of a run with one operation at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interleaved_exchanges_are_each_tied_to_their_own_call() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use conformance::job::{Options, run};
+    use graph_runtime::dispatch::{Api, Call, DispatchArgs};
+
+    static FIRST_SENT: AtomicBool = AtomicBool::new(false);
+    static SECOND_SENT: AtomicBool = AtomicBool::new(false);
+    const FIRST: &str = "windowsAutopilotDeploymentProfiles_assign";
+    const SECOND: &str = "windowsAutopilotDeviceIdentities_deploymentProfile_assign";
+
+    /// Waits (bounded, so that a wrong run fails rather than hangs) until
+    /// `flag` is set.
+    async fn until(flag: &AtomicBool) {
+        for _ in 0..1000 {
+            if flag.load(Ordering::SeqCst) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    fn real(id: &str) -> &'static graph_runtime::dispatch::Operation {
+        autopilot_client::API.operation(id).unwrap()
+    }
+    fn first<'a>(client: &'a graph_runtime::Client, args: &'a DispatchArgs) -> Call<'a> {
+        Box::pin(async move {
+            let result = (real(FIRST).flat)(client, args).await;
+            FIRST_SENT.store(true, Ordering::SeqCst);
+            until(&SECOND_SENT).await;
+            result
+        })
+    }
+    fn second<'a>(client: &'a graph_runtime::Client, args: &'a DispatchArgs) -> Call<'a> {
+        Box::pin(async move {
+            until(&FIRST_SENT).await;
+            let result = (real(SECOND).flat)(client, args).await;
+            SECOND_SENT.store(true, Ordering::SeqCst);
+            result
+        })
+    }
+
+    let api = &autopilot_client::API;
+    let mut operations = api.operations.to_vec();
+    for operation in &mut operations {
+        match operation.route.operation_id {
+            FIRST => operation.flat = first,
+            SECOND => operation.flat = second,
+            _ => {}
+        }
+    }
+    let interleaved: &'static Api = Box::leak(Box::new(Api {
+        operations: Box::leak(operations.into_boxed_slice()),
+        ..*api
+    }));
+    let mut options = Options {
+        jobs: 8,
+        ..Options::default()
+    };
+    for target in &mut options.specs {
+        if target.api.is_some_and(|a| a.spec == api.spec) {
+            target.api = Some(interleaved);
+        }
+    }
+    let report = run(&options).await;
+    assert!(
+        FIRST_SENT.load(Ordering::SeqCst) && SECOND_SENT.load(Ordering::SeqCst),
+        "the two flat calls did not run"
+    );
+    let failed: Vec<String> = report
+        .failures()
+        .map(|r| format!("{} / {}: {}", r.operation, r.check, r.detail))
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+
+    let one_at_a_time = run(&Options {
+        jobs: 1,
+        ..Options::default()
+    })
+    .await;
+    same_rows(&report, &one_at_a_time);
+}
+
+/// Rows in the same order, with the same content, whatever `--jobs`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_is_the_same_whatever_the_number_of_jobs() {
+    use conformance::job::{Options, run};
+
+    let sequential = run(&Options {
+        jobs: 1,
+        ..Options::default()
+    })
+    .await;
+    let concurrent = run(&Options {
+        jobs: 8,
+        ..Options::default()
+    })
+    .await;
+    assert!(sequential.passed() && concurrent.passed());
+    assert!(rows(&sequential).len() > 50, "{:?}", rows(&sequential));
+    same_rows(&sequential, &concurrent);
+    assert_eq!(sequential.coverage, concurrent.coverage);
+    assert_eq!(
+        sequential.exchanges.len(),
+        concurrent.exchanges.len(),
+        "as many exchanges"
+    );
+}
+
+/// The two reports have the same rows in the same order; the first that
+/// differ are named.
+fn same_rows(a: &conformance::job::Report, b: &conformance::job::Report) {
+    let (a, b) = (rows(a), rows(b));
+    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+        assert_eq!(x, y, "row {i} differs");
+    }
+    assert_eq!(a.len(), b.len(), "as many rows");
+}
+
+/// A report's rows without what differs from run to run by nature: times,
+/// and the GUIDs and dates the mock and client make up.
+fn rows(report: &conformance::job::Report) -> Vec<(String, String, String, String)> {
+    report
+        .checks
+        .iter()
+        .map(|r| {
+            (
+                r.operation.clone(),
+                r.check.clone(),
+                format!("{:?}", r.verdict),
+                common::without_run_ids(&r.detail),
+            )
+        })
+        .collect()
+}

@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::exchange::Exchange;
-use crate::oracle::{Oracle, Outcome, SpecOperation};
+use crate::oracle::{Oracle, Outcome, SpecOperation, matching};
 
 use super::report::Report;
 
@@ -149,11 +149,23 @@ pub fn measure(specs: &[(&Oracle, &str)], exchanges: &[Exchange]) -> Vec<Operati
     for exchange in exchanges {
         // The first spec whose oracle resolves the request owns it.
         let owner = specs.iter().enumerate().find_map(|(s, (oracle, _))| {
-            let id = oracle.judge_request(&exchange.request).operation?;
+            // The resolution the oracle's judgement starts with, without
+            // the checks that follow it (schemas and all): on a large
+            // spec's run, judging every exchange again was seconds.
+            let request = &exchange.request;
+            let resolved = matching::resolve(
+                oracle.operations(),
+                oracle.roots(),
+                &request.method,
+                &request.path,
+            );
+            let matching::Resolution::Operation { operation, .. } = resolved else {
+                return None;
+            };
             let index = oracle
                 .operations()
                 .iter()
-                .position(|op| op.operation_id == id)?;
+                .position(|op| op.operation_id == operation.operation_id)?;
             Some((s, index))
         });
         let Some((s, index)) = owner else { continue };

@@ -12,18 +12,24 @@ pub mod report;
 pub mod scenarios;
 
 pub mod args;
+pub mod pool;
 pub mod positive;
+pub mod tap;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use graph_runtime::dispatch::Api;
 use serde_json::Value;
 
+use crate::exchange::Exchange;
 use crate::mock::{MockConfig, MockServer, Recorder};
 use crate::oracle::{Oracle, Outcome};
 pub use args::{GivenId, Ids, arguments};
 pub use drive::{CallOutcome, DRIVERS, Driver};
 pub use report::{Filter, Format, Report, Row};
+use scenarios::ScenarioClients;
+use tap::Tap;
 
 /// The token the job's client sends to the embedded mock. Opaque on
 /// purpose: it is never printed (the oracle only sees its shape). The
@@ -32,6 +38,10 @@ pub const MOCK_TOKEN: &str = "conformance-mock-token.not-a-real-secret";
 
 /// An id that must stay one path segment however it is written.
 pub const AWKWARD_ID: &str = "../a b/c?d#e%2Fé";
+
+/// How many operations the job drives at once unless told (`--jobs`): its
+/// calls mostly wait on loopback, and the `slow` scenario on a timer.
+pub const DEFAULT_JOBS: usize = 16;
 
 /// One spec file and the client generated from it.
 #[derive(Debug, Clone)]
@@ -65,6 +75,11 @@ pub struct Options {
     /// change state (any method but GET, HEAD and OPTIONS). The embedded
     /// mock keeps no state, so against it every operation is sent.
     pub allow_writes: bool,
+    /// `--jobs`: how many operations are driven at once (at least 1; 1
+    /// drives them one after the other, in the spec's order). Each
+    /// operation's own calls stay in order, and the report is the same
+    /// whatever the number: rows in the spec's order.
+    pub jobs: usize,
 }
 
 /// Whether a method only reads (RFC 9110's safe methods).
@@ -147,6 +162,7 @@ impl Default for Options {
             min_coverage: None,
             given_ids: Vec::new(),
             allow_writes: false,
+            jobs: DEFAULT_JOBS,
         }
     }
 }
@@ -180,6 +196,121 @@ impl Target {
     }
 }
 
+/// What every operation's task shares.
+struct Shared {
+    target: Target,
+    token: String,
+    given_ids: Vec<GivenId>,
+    allow_writes: bool,
+    /// Under every runtime client and probe of the job: one connection
+    /// pool, and the system's TLS roots read once.
+    http: reqwest::Client,
+    scenarios: ScenarioClients,
+    /// Where failed rows' curl commands send their requests.
+    origin: Option<String>,
+}
+
+/// What one operation's task gives back.
+struct OperationRun {
+    /// Its rows, in the order its checks ran.
+    report: Report,
+    /// The flat call's exchange, when it went through.
+    base: Option<Exchange>,
+    /// `OPERATION (METHOD PATH)` when it was not sent because it changes
+    /// state.
+    unsent_write: Option<String>,
+}
+
+/// Every check of one operation: positive, then (against the mock)
+/// negative and fault scenarios; its calls one after the other.
+async fn run_operation(
+    shared: &Shared,
+    oracle: &Oracle,
+    api: &'static Api,
+    index: usize,
+) -> OperationRun {
+    let op = &oracle.operations()[index];
+    let mut report = Report::default();
+    report.origin = shared.origin.clone();
+    report.start_clock();
+    let run = |report| OperationRun {
+        report,
+        base: None,
+        unsent_write: None,
+    };
+    let Some(operation) = api.operation(&op.operation_id) else {
+        return run(report);
+    };
+    let target = &shared.target;
+    if target.mock().is_none() && !shared.allow_writes && !is_safe(&op.method) {
+        report.push(
+            op.operation_id.as_str(),
+            "not sent: it changes state",
+            Outcome::Skip,
+            format!(
+                "{} may change state on the service; --allow-writes sends it",
+                op.method
+            ),
+        );
+        let mut done = run(report);
+        done.unsent_write = Some(format!("{} ({} {})", op.operation_id, op.method, op.path));
+        return done;
+    }
+    // A client per operation: its tap must see this task's calls only.
+    let tap = Arc::new(Tap::default());
+    let client = match client(
+        &target.base_url(api),
+        &shared.token,
+        shared.http.clone(),
+        tap.clone(),
+    ) {
+        Ok(client) => client,
+        Err(e) => {
+            report.push("client", "connect", Outcome::Fail, e.to_string());
+            return run(report);
+        }
+    };
+    let job = positive::Job {
+        oracle,
+        client: &client,
+        tap: &tap,
+        recorder: target.recorder(),
+        given_ids: &shared.given_ids,
+    };
+    let base = job.positive(op, operation, &mut report).await;
+    let Some(mock) = target.mock() else {
+        let mut done = run(report);
+        done.base = base.map(|(exchange, _)| exchange);
+        return done;
+    };
+    match &base {
+        Some((exchange, _)) => {
+            negative::run_for(&shared.http, oracle, mock, op, exchange, &mut report).await;
+        }
+        None => report.push(
+            op.operation_id.as_str(),
+            "negative checks",
+            Outcome::Fail,
+            "not run: they start from the flat call's request, which failed",
+        ),
+    }
+    let args = base.as_ref().map(|(_, args)| args);
+    scenarios::run_for(
+        &shared.scenarios,
+        oracle,
+        mock,
+        api,
+        op,
+        operation,
+        args,
+        &mut report,
+    )
+    .await;
+    let mut done = run(report);
+    done.base = base.map(|(exchange, _)| exchange);
+    done
+}
+
 /// Runs every check and returns the report.
 pub async fn run(options: &Options) -> Report {
     let mut report = Report::default();
@@ -193,7 +324,7 @@ pub async fn run(options: &Options) -> Report {
         .map(|url| url.origin().ascii_serialization());
 
     // Each spec with its oracle and client; the problems are rows.
-    let mut loaded: Vec<(Oracle, &'static Api)> = Vec::new();
+    let mut loaded: Vec<(Arc<Oracle>, &'static Api)> = Vec::new();
     for target in &options.specs {
         let oracle = match Oracle::load(&target.path) {
             Ok(oracle) => oracle,
@@ -227,7 +358,7 @@ pub async fn run(options: &Options) -> Report {
         };
         check_servers(&oracle, api, &mut report);
         check_route_table(&oracle, api, &mut report);
-        loaded.push((oracle, api));
+        loaded.push((Arc::new(oracle), api));
     }
     let every_operation: Vec<&crate::oracle::SpecOperation> =
         loaded.iter().flat_map(|(o, _)| o.operations()).collect();
@@ -260,6 +391,9 @@ pub async fn run(options: &Options) -> Report {
     let target = match &options.base_url {
         None => match MockServer::start(MockConfig {
             accepted_tokens: vec![crate::exchange::Sensitive::new(MOCK_TOKEN)],
+            // Every exchange: the coverage and `--exchanges` need them all,
+            // and a call's own are looked up after other calls stored theirs.
+            record_capacity: usize::MAX,
             ..MockConfig::default()
         })
         .await
@@ -287,61 +421,60 @@ pub async fn run(options: &Options) -> Report {
         .token
         .clone()
         .unwrap_or_else(|| MOCK_TOKEN.to_string());
+    let shared = Arc::new(Shared {
+        target,
+        token,
+        given_ids: options.given_ids.clone(),
+        allow_writes: options.allow_writes,
+        http: scenarios::http_client(None),
+        scenarios: ScenarioClients::new(),
+        origin: report.origin.clone(),
+    });
 
     let mut unsent_writes = Vec::new();
     for (oracle, api) in &loaded {
-        let client = match client(&target.base_url(api), &token) {
-            Ok(c) => c,
-            Err(e) => {
-                report.push("client", "connect", Outcome::Fail, e.to_string());
-                continue;
-            }
-        };
-        let job = positive::Job {
-            oracle,
-            client: &client,
-            recorder: target.recorder(),
-            given_ids: &options.given_ids,
-        };
-        let mut first_base = None;
-        for op in oracle.operations() {
-            let Some(operation) = api.operation(&op.operation_id) else {
-                continue;
-            };
-            if target.mock().is_none() && !options.allow_writes && !is_safe(&op.method) {
-                unsent_writes.push(format!("{} ({} {})", op.operation_id, op.method, op.path));
-                report.push(
-                    op.operation_id.as_str(),
-                    "not sent: it changes state",
-                    Outcome::Skip,
-                    format!(
-                        "{} may change state on the service; --allow-writes sends it",
-                        op.method
-                    ),
-                );
-                continue;
-            }
-            let base = job.positive(op, operation, &mut report).await;
-            let Some(mock) = target.mock() else {
-                continue;
-            };
-            match &base {
-                Some((exchange, _)) => {
-                    negative::run_for(oracle, mock, op, exchange, &mut report).await;
-                    first_base.get_or_insert_with(|| exchange.clone());
-                }
-                None => report.push(
-                    op.operation_id.as_str(),
-                    "negative checks",
-                    Outcome::Fail,
-                    "not run: they start from the flat call's request, which failed",
-                ),
-            }
-            let args = base.map(|(_, args)| args);
-            scenarios::run_for(oracle, mock, api, op, operation, args.as_ref(), &mut report).await;
+        // The client's configuration is checked once per spec, as a row.
+        if let Err(e) = client(
+            &shared.target.base_url(api),
+            &shared.token,
+            shared.http.clone(),
+            Arc::new(Tap::default()),
+        ) {
+            report.push("client", "connect", Outcome::Fail, e.to_string());
+            continue;
         }
-        if let (Some(mock), Some(base)) = (target.mock(), &first_base) {
-            negative::run_unknown_path(oracle, mock, base, &mut report).await;
+        let api: &'static Api = api;
+        let indexes: Vec<usize> = (0..oracle.operations().len())
+            .filter(|&i| {
+                api.operation(&oracle.operations()[i].operation_id)
+                    .is_some()
+            })
+            .collect();
+        let runs = {
+            let shared = shared.clone();
+            let oracle = oracle.clone();
+            pool::run_in_order(options.jobs, indexes, move |index| {
+                let shared = shared.clone();
+                let oracle = oracle.clone();
+                async move { run_operation(&shared, &oracle, api, index).await }
+            })
+            .await
+        };
+        let mut first_base: Option<Exchange> = None;
+        for run in runs {
+            match run {
+                Ok(run) => {
+                    report.append(run.report);
+                    if first_base.is_none() {
+                        first_base = run.base;
+                    }
+                    unsent_writes.extend(run.unsent_write);
+                }
+                Err(e) => report.push("job", "operation task", Outcome::Fail, e),
+            }
+        }
+        if let (Some(mock), Some(base)) = (shared.target.mock(), &first_base) {
+            negative::run_unknown_path(&shared.http, oracle, mock, base, &mut report).await;
         }
     }
 
@@ -356,7 +489,7 @@ pub async fn run(options: &Options) -> Report {
             ),
         );
     }
-    if target.mock().is_none() {
+    if shared.target.mock().is_none() {
         report.push(
             "target",
             "negative checks and fault scenarios",
@@ -364,25 +497,42 @@ pub async fn run(options: &Options) -> Report {
             "they need the embedded mock; --base-url runs the positive checks only",
         );
     }
-    report.exchanges = target.recorder().exchanges();
-    let specs: Vec<(&Oracle, &str)> = loaded.iter().map(|(o, api)| (o, api.spec)).collect();
+    report.exchanges = shared.target.recorder().exchanges();
+    let specs: Vec<(&Oracle, &str)> = loaded
+        .iter()
+        .map(|(o, api)| (o.as_ref(), api.spec))
+        .collect();
     report.coverage = coverage::measure(&specs, &report.exchanges);
     let measured = std::mem::take(&mut report.coverage);
     coverage::push_rows(&mut report, &measured, options.min_coverage);
     report.coverage = measured;
-    if let Target::Mock(mock) = target {
+    // Every task is done, so this is the last reference; if not, dropping
+    // the mock stops it without the graceful wait.
+    if let Ok(Shared {
+        target: Target::Mock(mock),
+        ..
+    }) = Arc::try_unwrap(shared)
+    {
         mock.shutdown().await;
     }
     report
 }
 
 /// The runtime client the job calls through: the token given, the
-/// `User-Agent` of `autopilot_client::Client::connect`.
-fn client(base_url: &str, token: &str) -> Result<graph_runtime::Client, graph_runtime::Error> {
+/// `User-Agent` of `autopilot_client::Client::connect`, over the job's
+/// shared HTTP client, observed by `tap`.
+fn client(
+    base_url: &str,
+    token: &str,
+    http: reqwest::Client,
+    tap: Arc<Tap>,
+) -> Result<graph_runtime::Client, graph_runtime::Error> {
     graph_runtime::Client::builder()
         .base_url(base_url)
         .token(graph_runtime::SecretToken::from(token.to_string()))
         .user_agent(autopilot_client::user_agent())
+        .http_client(http)
+        .observer(tap)
         .build()
 }
 
@@ -411,7 +561,12 @@ fn check_servers(oracle: &Oracle, api: &Api, report: &mut Report) {
         .map(|s| {
             let text = |k: &str| s.get(k).and_then(Value::as_str).map(str::to_string);
             (
-                text("url").unwrap_or_default(),
+                // A trailing `/` changes nothing (paths start with one);
+                // the generator drops it, Microsoft's modules write it.
+                text("url")
+                    .unwrap_or_default()
+                    .trim_end_matches('/')
+                    .to_string(),
                 text("description").unwrap_or_default(),
                 text("x-cloud"),
             )
@@ -422,7 +577,7 @@ fn check_servers(oracle: &Oracle, api: &Api, report: &mut Report) {
         .iter()
         .map(|s| {
             (
-                s.url.to_string(),
+                s.url.trim_end_matches('/').to_string(),
                 s.description.to_string(),
                 s.cloud.map(str::to_string),
             )

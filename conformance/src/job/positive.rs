@@ -3,8 +3,6 @@
 //! same arguments, and its fluent path with awkward ids; every exchange
 //! judged by the oracle and tied to the operation it was meant for.
 
-use std::future::Future;
-
 use graph_runtime::dispatch::{self, DispatchArgs, Operation};
 use graph_runtime::{Error, Response};
 use serde_json::Value;
@@ -13,6 +11,7 @@ use super::AWKWARD_ID;
 use super::args::{self, Ids, arguments};
 use super::drive::CallOutcome;
 use super::report::Report;
+use super::tap::{self, Tap, Traced};
 use crate::exchange::Exchange;
 use crate::mock::Recorder;
 use crate::oracle::{Oracle, Outcome, SpecOperation, matching};
@@ -21,8 +20,13 @@ use crate::oracle::{Oracle, Outcome, SpecOperation, matching};
 pub struct Job<'a> {
     /// The spec's oracle.
     pub oracle: &'a Oracle,
-    /// The runtime client, pointed at the spec's service root.
+    /// The runtime client, pointed at the spec's service root and
+    /// observed by `tap`.
     pub client: &'a graph_runtime::Client,
+    /// Notes the `client-request-id` of each request `client` sends: the
+    /// job's calls are one at a time per `Job`, but other jobs' calls are
+    /// in flight, so that is how a call's exchanges are found.
+    pub tap: &'a Tap,
     /// Where exchanges are recorded.
     pub recorder: &'a Recorder,
     /// Path parameter values given with `--id`.
@@ -134,15 +138,13 @@ impl Job<'_> {
         Some((flat, plain))
     }
 
-    /// Runs a call, and gives its result and the exchanges recorded
-    /// meanwhile.
+    /// Runs a call, and gives its result and its exchanges (found by the
+    /// `client-request-id` it sent, whatever else is in flight).
     async fn record<T>(
         &self,
         call: impl Future<Output = Result<T, Error>>,
-    ) -> (Result<T, Error>, Vec<Exchange>) {
-        let before = self.recorder.total();
-        let result = call.await;
-        (result, self.recorder.since(before))
+    ) -> (Result<T, Error>, Traced) {
+        tap::trace(self.recorder, self.tap, call).await
     }
 
     /// The raw dispatcher's rows: it answers with the raw response of a
@@ -152,7 +154,7 @@ impl Job<'_> {
         op: &SpecOperation,
         operation: &Operation,
         raw: &Result<Response, Error>,
-        exchanges: Vec<Exchange>,
+        exchanges: Traced,
         flat: &Exchange,
         report: &mut Report,
     ) {
@@ -216,7 +218,7 @@ fn call_rows(
     what: &str,
     returns: &str,
     result: &Result<Value, Error>,
-    exchanges: Vec<Exchange>,
+    exchanges: Traced,
     report: &mut Report,
 ) -> Option<Exchange> {
     let outcome = CallOutcome::of_json(result);
@@ -226,7 +228,7 @@ fn call_rows(
         Err(outcome.summary())
     };
     let check = format!("{what} returns {returns}");
-    match exchanges.last() {
+    match exchanges.exchanges.last() {
         Some(last) => report.check_about(id, check, row, last),
         None => report.check(id, check, row),
     }
@@ -234,16 +236,12 @@ fn call_rows(
 }
 
 /// Exactly one exchange per call (no retries, nothing else on the wire).
-fn single(id: &str, what: &str, exchanges: Vec<Exchange>, report: &mut Report) -> Option<Exchange> {
-    match <[Exchange; 1]>::try_from(exchanges) {
-        Ok([one]) => Some(one),
-        Err(all) => {
-            report.push(
-                id,
-                format!("{what}: one exchange"),
-                Outcome::Fail,
-                format!("expected one request on the wire, saw {}", all.len()),
-            );
+fn single(id: &str, what: &str, traced: Traced, report: &mut Report) -> Option<Exchange> {
+    let problem = traced.not_one();
+    match <[Exchange; 1]>::try_from(traced.exchanges) {
+        Ok([one]) if traced.untraceable == 0 => Some(one),
+        _ => {
+            report.push(id, format!("{what}: one exchange"), Outcome::Fail, problem);
             None
         }
     }

@@ -197,6 +197,13 @@ impl Report {
         }
     }
 
+    /// Adds the rows of `other` (made by a task of its own, with its own
+    /// clock) after these; the next row's time counts from now.
+    pub fn append(&mut self, other: Report) {
+        self.checks.extend(other.checks);
+        self.clock = Some(Instant::now());
+    }
+
     /// Keeps only the rows `filter` asks for.
     pub fn retain(&mut self, filter: &Filter) {
         self.checks.retain(|row| filter.matches(row));

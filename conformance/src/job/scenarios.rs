@@ -1,23 +1,27 @@
 //! Fault scenarios: the mock answers badly on purpose; the client must
 //! turn each answer into the right typed error, and the oracle must flag
 //! the answers that break the spec.
+//!
+//! The fault travels with the request, in the mock's `x-mock-scenario`
+//! header, which the scenario's HTTP client adds below the generated
+//! client (so the client's own headers are what they always are): a fault
+//! switched on for a route would also hit any other call of that route in
+//! flight, and the job runs several operations at once.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use graph_runtime::dispatch::{Api, DispatchArgs, Operation};
 
 use super::drive::CallOutcome;
 use super::report::Report;
+use super::tap::{self, Tap};
 use crate::exchange::Exchange;
-use crate::mock::{Fault, MockServer, Target, Times};
+use crate::mock::{Fault, MockServer, SCENARIO_HEADER};
 use crate::oracle::{Check, Oracle, Outcome, SpecOperation};
 
 /// How long the client waits in the `slow` scenario; the mock waits longer.
 pub const SLOW_CLIENT_TIMEOUT: Duration = Duration::from_millis(100);
-
-/// The longest a scenario waits for the mock to record its exchange (it
-/// takes milliseconds; the `slow` scenario's delay, 300 ms by default).
-const SETTLE_LIMIT: Duration = Duration::from_secs(30);
 
 /// What one scenario produced.
 #[derive(Debug, Clone)]
@@ -29,22 +33,85 @@ pub struct ScenarioRun {
     pub exchanges: Vec<Exchange>,
 }
 
-/// The client a scenario uses: `timeout` bounds each request, and retries
-/// are off so that each scenario is one exchange and the typed result is
-/// the fault's own.
-pub fn scenario_client(base_url: &str, timeout: Duration) -> graph_runtime::Client {
-    graph_runtime::Client::builder()
-        .base_url(base_url)
-        .token(graph_runtime::SecretToken::from(super::MOCK_TOKEN))
-        .user_agent(autopilot_client::user_agent())
-        .timeout(timeout)
-        .retry(graph_runtime::RetryPolicy::none())
-        .build()
-        .expect("the mock's loopback URL is a valid service root")
+/// The HTTP clients of the scenarios, one per fault of [`Fault::ALL`]
+/// (each sends its fault's `x-mock-scenario` header), made once per run
+/// and shared by every scenario call: building a TLS-capable client reads
+/// the system's roots, which is most of a loopback call's cost.
+#[derive(Debug, Clone)]
+pub struct ScenarioClients {
+    http: Vec<(Fault, reqwest::Client)>,
 }
 
-/// Switches `fault` on for `operation` of `api`, calls it once through the
-/// flat method with `args`, switches the fault off.
+impl ScenarioClients {
+    /// One client per fault of [`Fault::ALL`].
+    pub fn new() -> ScenarioClients {
+        ScenarioClients::for_faults(&Fault::ALL)
+    }
+
+    /// One client per fault given.
+    pub fn for_faults(faults: &[Fault]) -> ScenarioClients {
+        ScenarioClients {
+            http: faults.iter().map(|&f| (f, http_client(Some(f)))).collect(),
+        }
+    }
+
+    /// The runtime client a scenario of `fault` uses, observed by `tap`:
+    /// `timeout` bounds each request, and retries are off so that each
+    /// scenario is one exchange and the typed result is the fault's own.
+    pub fn client(&self, base_url: &str, fault: Fault, tap: Arc<Tap>) -> graph_runtime::Client {
+        let http = self
+            .http
+            .iter()
+            .find(|(f, _)| *f == fault)
+            .map(|(_, http)| http.clone())
+            .unwrap_or_else(|| http_client(Some(fault)));
+        let timeout = match fault {
+            Fault::Slow(_) => SLOW_CLIENT_TIMEOUT,
+            _ => Duration::from_secs(10),
+        };
+        graph_runtime::Client::builder()
+            .base_url(base_url)
+            .token(graph_runtime::SecretToken::from(super::MOCK_TOKEN))
+            .user_agent(autopilot_client::user_agent())
+            .timeout(timeout)
+            .retry(graph_runtime::RetryPolicy::none())
+            .http_client(http)
+            .observer(tap)
+            .build()
+            .expect("the mock's loopback URL is a valid service root")
+    }
+}
+
+impl Default for ScenarioClients {
+    fn default() -> Self {
+        ScenarioClients::new()
+    }
+}
+
+/// The HTTP client under the job's runtime clients: no redirects (as the
+/// runtime's own), and with `fault`, its `x-mock-scenario` header on every
+/// request and a new connection each time, since `drop` and
+/// `204-with-body` leave theirs unusable.
+pub fn http_client(fault: Option<Fault>) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(10));
+    if let Some(fault) = fault {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            SCENARIO_HEADER,
+            reqwest::header::HeaderValue::from_str(&fault.to_string())
+                .expect("a scenario's text form is a valid header value"),
+        );
+        builder = builder.default_headers(headers).pool_max_idle_per_host(0);
+    }
+    builder
+        .build()
+        .expect("a client without custom TLS settings builds")
+}
+
+/// Calls `operation` of `api` once through the flat method with `args`,
+/// with `fault` asked of the mock for that request.
 pub async fn run_scenario(
     mock: &MockServer,
     api: &Api,
@@ -52,26 +119,31 @@ pub async fn run_scenario(
     args: &DispatchArgs,
     fault: Fault,
 ) -> ScenarioRun {
-    let timeout = match fault {
-        Fault::Slow(_) => SLOW_CLIENT_TIMEOUT,
-        _ => Duration::from_secs(10),
-    };
-    let client = scenario_client(&mock.base_url_of(api), timeout);
-    let operation_id = operation.route.operation_id;
-    mock.faults()
-        .set(Target::Route(operation_id.into()), fault, Times::Always);
-    let before = mock.recorder().total();
-    let result = (operation.flat)(&client, args).await;
-    mock.faults().clear();
-    // The client can have its result before the mock records the exchange:
-    // `slow` leaves the mock still waiting on the abandoned request, `drop`
-    // and `204-with-body` write to the socket before recording. Wait for the
-    // record itself. Bounded, in case the mock lost the request: the
-    // scenario's oracle row then fails with "the mock recorded no exchange".
-    let _ = tokio::time::timeout(SETTLE_LIMIT, mock.recorder().settled()).await;
+    let clients = ScenarioClients::for_faults(&[fault]);
+    run_scenario_with(&clients, mock, api, operation, args, fault).await
+}
+
+/// [`run_scenario`] with the run's shared clients. The exchange is the one
+/// that carries the call's `client-request-id`, so other calls in flight
+/// do not disturb it; the call can return before the mock records it
+/// (`slow` leaves the mock still waiting on the abandoned request, `drop`
+/// and `204-with-body` write to the socket before recording), which
+/// [`tap::trace`] waits for, bounded: if the mock lost the request, the
+/// scenario's oracle row fails with "the mock recorded no exchange".
+pub async fn run_scenario_with(
+    clients: &ScenarioClients,
+    mock: &MockServer,
+    api: &Api,
+    operation: &Operation,
+    args: &DispatchArgs,
+    fault: Fault,
+) -> ScenarioRun {
+    let tap = Arc::new(Tap::default());
+    let client = clients.client(&mock.base_url_of(api), fault, tap.clone());
+    let (result, traced) = tap::trace(mock.recorder(), &tap, (operation.flat)(&client, args)).await;
     ScenarioRun {
         outcome: CallOutcome::of_json(&result),
-        exchanges: mock.recorder().since(before),
+        exchanges: traced.exchanges,
     }
 }
 
@@ -156,7 +228,9 @@ fn expect(fault: Fault) -> Expect {
 /// Runs every scenario of [`Fault::ALL`] against `op`, through its flat
 /// method with `args` (the positive call's; `None` when it had none, and
 /// the rows say so).
+#[allow(clippy::too_many_arguments)]
 pub async fn run_for(
+    clients: &ScenarioClients,
     oracle: &Oracle,
     mock: &MockServer,
     api: &Api,
@@ -184,7 +258,7 @@ pub async fn run_for(
                 continue;
             }
         };
-        let run = run_scenario(mock, api, operation, args, fault).await;
+        let run = run_scenario_with(clients, mock, api, operation, args, fault).await;
         let rows = [
             (format!("{name}: client result"), client_result(&run, &want)),
             (

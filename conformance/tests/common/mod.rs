@@ -223,3 +223,37 @@ pub fn outcome_view(
         "message": if outcome.message.is_some() { Some(message) } else { None },
     })
 }
+
+/// `text` with what differs from run to run by nature replaced: GUIDs
+/// (request ids), HTTP-dates (`innerError.date`, `Retry-After`) and the
+/// mock's loopback port.
+pub fn without_run_ids(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("127.0.0.1:") {
+            let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            out.push_str("127.0.0.1:[port]");
+            rest = &after[digits..];
+            continue;
+        }
+        if rest.len() >= 36 && rest.is_char_boundary(36) && is_guid(&rest[..36]) {
+            out.push_str("[GUID]");
+            rest = &rest[36..];
+            continue;
+        }
+        // An IMF-fixdate is 29 characters: `Sun, 06 Nov 1994 08:49:37 GMT`.
+        if rest.len() >= 29
+            && rest.is_char_boundary(29)
+            && httpdate::parse_http_date(&rest[..29]).is_ok()
+        {
+            out.push_str("[HTTP-date]");
+            rest = &rest[29..];
+            continue;
+        }
+        let c = rest.chars().next().unwrap_or_default();
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
