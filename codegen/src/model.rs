@@ -354,8 +354,8 @@ pub enum SchemaKind {
     Integer(NumberSchema),
     /// A number.
     Number(NumberSchema),
-    /// `true` or `false`.
-    Boolean,
+    /// `true` or `false`; `Some(b)` when an `enum` admits only `b`.
+    Boolean(Option<bool>),
     /// An array.
     Array(ArraySchema),
     /// An object.
@@ -366,6 +366,10 @@ pub enum SchemaKind {
     OneOf(Vec<Schema>),
     /// `anyOf`: valid against at least one part.
     AnyOf(Vec<Schema>),
+    /// `not`: valid when the value is not valid against the schema. It
+    /// only narrows a value, so the Rust type is that of what it sits
+    /// beside (an `allOf` part), or a JSON value alone.
+    Not(Box<Schema>),
 }
 
 /// String constraints.
@@ -479,4 +483,15 @@ pub struct Discriminator {
     pub property: String,
     /// Value → Rust name of the mapped type, sorted by value.
     pub mapping: Vec<(String, String)>,
+}
+
+/// The one part of an `allOf` that says what a value is: its only part,
+/// or its only part beside `not`s, which narrow a value without changing
+/// its shape (`{type: string, not: {enum: [root]}}` is a `String`).
+pub fn sole_part(parts: &[Schema]) -> Option<&Schema> {
+    let mut positive = parts
+        .iter()
+        .filter(|p| !matches!(p.kind, SchemaKind::Not(_)));
+    let first = positive.next()?;
+    positive.next().is_none().then_some(first)
 }

@@ -311,7 +311,10 @@ fn is_object(api: &crate::model::Api, schema: &crate::model::Schema) -> bool {
                 Some(def) => current = &def.schema,
                 None => return false,
             },
-            SchemaKind::AllOf(parts) if parts.len() == 1 => current = &parts[0],
+            SchemaKind::AllOf(parts) => match super::rust_type::sole_part(parts) {
+                Some(part) => current = part,
+                None => return false,
+            },
             SchemaKind::Object(_) => return true,
             _ => return false,
         }

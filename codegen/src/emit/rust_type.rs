@@ -19,7 +19,9 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> 
             let name = ident(name);
             quote!(#types #name)
         }
-        SchemaKind::AllOf(parts) if parts.len() == 1 => rust_type(ctx, &parts[0], types),
+        SchemaKind::AllOf(parts) if sole_part(parts).is_some() => {
+            rust_type(ctx, sole_part(parts).unwrap_or(&parts[0]), types)
+        }
         // A choice of one real part and parts that only admit `null` (how
         // Graph makes a `$ref` nullable) is that part; other choices are
         // named types (see `choice`), unless they sit beside other keywords.
@@ -27,7 +29,9 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> 
             Some(part) => rust_type(ctx, part, types),
             None => quote!(#rt::serde_json::Value),
         },
-        SchemaKind::Any | SchemaKind::AllOf(_) => quote!(#rt::serde_json::Value),
+        SchemaKind::Any | SchemaKind::AllOf(_) | SchemaKind::Not(_) => {
+            quote!(#rt::serde_json::Value)
+        }
         // Formats (date-time, duration, base64url, uuid...) stay strings so
         // that a value always round-trips exactly; validators check them.
         SchemaKind::String(_) => quote!(String),
@@ -45,7 +49,7 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> 
             Some("float") => quote!(f32),
             _ => quote!(f64),
         },
-        SchemaKind::Boolean => quote!(bool),
+        SchemaKind::Boolean(_) => quote!(bool),
         SchemaKind::Array(a) => {
             let item = nullable_type(ctx, &a.items, types);
             quote!(Vec<#item>)
@@ -73,6 +77,8 @@ pub(crate) fn nullable_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream)
     }
 }
 
+pub(crate) use crate::model::sole_part;
+
 /// Longest chain of aliases followed before giving up (lowering reports
 /// alias cycles; this only keeps emission finite on any model).
 const MAX_ALIAS_CHAIN: usize = 64;
@@ -87,7 +93,10 @@ pub(crate) fn resolved<'a>(api: &'a Api, schema: &'a Schema) -> &'a Schema {
                 Some(def) => &def.schema,
                 None => return current,
             },
-            SchemaKind::AllOf(parts) if parts.len() == 1 => &parts[0],
+            SchemaKind::AllOf(parts) => match sole_part(parts) {
+                Some(part) => part,
+                None => return current,
+            },
             SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => match alias_part(parts) {
                 Some(part) => part,
                 None => return current,
@@ -114,7 +123,7 @@ pub(crate) fn is_nullable(api: &Api, schema: &Schema) -> bool {
                 .types
                 .get(name)
                 .is_some_and(|def| walk(api, &def.schema, depth + 1)),
-            SchemaKind::AllOf(parts) if parts.len() == 1 => walk(api, &parts[0], depth + 1),
+            SchemaKind::AllOf(parts) => sole_part(parts).is_some_and(|p| walk(api, p, depth + 1)),
             SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
                 parts.iter().any(|p| walk(api, p, depth + 1))
             }
@@ -129,7 +138,7 @@ pub(crate) fn is_nullable(api: &Api, schema: &Schema) -> bool {
 pub(crate) fn named_target(schema: &Schema) -> Option<&str> {
     match &schema.kind {
         SchemaKind::Named(name) => Some(name),
-        SchemaKind::AllOf(parts) if parts.len() == 1 => named_target(&parts[0]),
+        SchemaKind::AllOf(parts) => sole_part(parts).and_then(named_target),
         SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
             alias_part(parts).and_then(named_target)
         }

@@ -62,7 +62,14 @@ pub(crate) fn object_view(api: &Api, schema: &Schema) -> Option<MergedObject> {
                 }
                 ok
             }
-            SchemaKind::AllOf(parts) => parts.iter().all(|p| walk(api, p, seen, done, out)),
+            // A `not` part narrows the object without declaring anything.
+            SchemaKind::AllOf(parts) => {
+                let mut positive = parts
+                    .iter()
+                    .filter(|p| !matches!(p.kind, SchemaKind::Not(_)))
+                    .peekable();
+                positive.peek().is_some() && positive.all(|p| walk(api, p, seen, done, out))
+            }
             _ => false,
         }
     }

@@ -1077,7 +1077,7 @@ impl<'a> Lowerer<'a> {
             SchemaKind::String(_)
                 | SchemaKind::Integer(_)
                 | SchemaKind::Number(_)
-                | SchemaKind::Boolean
+                | SchemaKind::Boolean(_)
         )
     }
 
@@ -1090,7 +1090,9 @@ impl<'a> Lowerer<'a> {
                     Some(def) => current = &def.schema,
                     None => return SchemaKind::Any,
                 },
-                SchemaKind::AllOf(parts) if parts.len() == 1 => current = &parts[0],
+                SchemaKind::AllOf(parts) if crate::model::sole_part(parts).is_some() => {
+                    current = crate::model::sole_part(parts).unwrap_or(&parts[0]);
+                }
                 other => return other.clone(),
             }
         }

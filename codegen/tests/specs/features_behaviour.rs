@@ -69,6 +69,8 @@ fn answer(method: &str, target: &str) -> (u16, &'static str, Vec<u8>) {
             br#"{"title":"over quota","status":429,"detail":"try tomorrow","retryable":false}"#.to_vec(),
         ),
         ("PUT", p) if p.starts_with("/v1/uploads/") => (204, "", Vec::new()),
+        ("POST", "/v1/accounts") => (200, "application/json", br#"{"name":"ann","active":true,"tier":null}"#.to_vec()),
+        ("PUT", "/v1/shapes") => (200, "application/json", br#"{"shapeType":"Square","side":2}"#.to_vec()),
         ("GET", _) => (200, "application/octet-stream", vec![0, 1, 2, 255]),
         ("PUT", _) => (200, "text/plain", b"stored".to_vec()),
         _ => (204, "", Vec::new()),
@@ -931,3 +933,128 @@ async fn a_failure_comes_back_as_the_error_body_the_spec_documents() {
     assert!(!shown.contains("OData"), "{shown}");
     assert!(shown.contains("request-id quota-7"), "{shown}");
 }
+
+/// `not`, a boolean `enum` and a nullable `enum` (issue 17): each refused
+/// before sending when broken, with its place and keyword; `null` passes a
+/// nullable `enum` that does not list it; the generated server judges the
+/// same way.
+#[tokio::test]
+async fn not_and_boolean_and_nullable_enums_are_checked_before_sending() {
+    use features_client::server::{Input, Rejection, handle};
+    use features_client::types::{Account, AccountTier};
+    let (base, seen) = serve();
+    let client = client(&base);
+    let account = |name: &str| Account {
+        name: name.into(),
+        active: Some(true),
+        tier: Some(AccountTier::Paid),
+        quota: Some(serde_json::json!(5)),
+        additional_properties: Default::default(),
+    };
+    let refused = [
+        (account("root"), "/body/name", "(not)"),
+        (Account { active: Some(false), ..account("ann") }, "/body/active", "(enum)"),
+        (Account { quota: Some(serde_json::json!("lots")), ..account("ann") }, "/body/quota", "(not)"),
+    ];
+    for (body, place, keyword) in refused {
+        let text = client.accounts_add(&body).await.unwrap_err().to_string();
+        assert!(text.contains(place) && text.contains(keyword), "{text}");
+    }
+    // What the Rust type cannot spell, sent as JSON through the runtime.
+    let gold = serde_json::json!({"name": "ann", "tier": "gold"});
+    let text = client
+        .runtime()
+        .call(&routes::ACCOUNTS_ADD, graph_runtime::Args::new(&[]).body(&gold))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("/body/tier") && text.contains("(enum)"), "{text}");
+    assert_eq!(seen.lock().unwrap().len(), 0, "refused requests must not be sent");
+
+    let stored = client.accounts_add(&account("ann")).await.unwrap();
+    assert_eq!((stored.active, stored.tier), (Some(true), None));
+    let null_tier = serde_json::json!({"name": "ann", "tier": null, "active": true});
+    client
+        .runtime()
+        .call(&routes::ACCOUNTS_ADD, graph_runtime::Args::new(&[]).body(&null_tier))
+        .await
+        .unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    let sent: serde_json::Value = serde_json::from_slice(&seen[0].body).unwrap();
+    assert_eq!(sent, serde_json::json!({"name": "ann", "active": true, "tier": "paid", "quota": 5}));
+
+    // The generated server: the same rules on raw requests.
+    let json = [("authorization", "Bearer t"), ("content-type", "application/json")];
+    let read = |body: serde_json::Value| handle("POST", "/accounts", None, &json, body.to_string().as_bytes());
+    match read(null_tier).unwrap().input {
+        Input::AccountsAdd { body } => assert_eq!((body.name.as_str(), body.tier), ("ann", None)),
+        other => panic!("another operation: {other:?}"),
+    }
+    for (body, place, keyword) in [
+        (serde_json::json!({"name": "admin"}), "/body/name", "not"),
+        (serde_json::json!({"name": "ann", "active": false}), "/body/active", "enum"),
+        (serde_json::json!({"name": "ann", "tier": "gold"}), "/body/tier", "enum"),
+    ] {
+        match read(body) {
+            Err(Rejection::Invalid { violations, .. }) => {
+                let found: Vec<(&str, &str)> =
+                    violations.iter().map(|v| (v.location.as_str(), v.keyword)).collect();
+                assert_eq!(found, [(place, keyword)]);
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+}
+
+/// Discriminators without a `mapping` (issue 17): OpenAPI's implicit
+/// mapping, the value naming the component. `Shape` is a `oneOf` and so a
+/// tagged enum; `Gadget` is a base that `Phone` inherits, so a gadget
+/// tagged `Phone` is judged by `Phone`'s rules.
+#[tokio::test]
+async fn a_discriminator_without_mapping_names_its_components() {
+    use features_client::server::{Rejection, handle};
+    use features_client::types::{Circle, Gadget, Shape, Square};
+    let (base, seen) = serve();
+    let client = client(&base);
+    let circle = |radius| Shape::Circle(Circle { shape_type: "Circle".into(), radius, additional_properties: Default::default() });
+    let gadget = |tag: &str, digits: serde_json::Value| {
+        let mut gadget = Gadget { gadget_type: tag.into(), label: None, additional_properties: Default::default() };
+        gadget.additional_properties.insert("digits".into(), digits);
+        gadget
+    };
+    let text = client.shapes_put(&circle(-1.0)).await.unwrap_err().to_string();
+    assert!(text.contains("/body/radius") && text.contains("(minimum)"), "{text}");
+    let text = client.gadgets_add(&gadget("Phone", serde_json::json!(16))).await.unwrap_err().to_string();
+    assert!(text.contains("/body/digits") && text.contains("(maximum)"), "{text}");
+    assert_eq!(seen.lock().unwrap().len(), 0, "refused requests must not be sent");
+
+    // Read by the tag, written by the variant.
+    let back = client.shapes_put(&circle(1.5)).await.unwrap();
+    assert_eq!(back, Shape::Square(Square { shape_type: "Square".into(), side: 2.0, additional_properties: Default::default() }));
+    assert!(serde_json::from_str::<Shape>(r#"{"shapeType":"Triangle","side":1}"#).is_err());
+    client.gadgets_add(&gadget("Phone", serde_json::json!(15))).await.unwrap();
+    // A tag that names no component: the base's rules, which allow it.
+    client.gadgets_add(&gadget("Toaster", serde_json::json!("many"))).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3);
+    let sent: serde_json::Value = serde_json::from_slice(&seen[0].body).unwrap();
+    assert_eq!(sent, serde_json::json!({"shapeType": "Circle", "radius": 1.5}));
+
+    let json = [("authorization", "Bearer t"), ("content-type", "application/json")];
+    let refused = |method, path, body: serde_json::Value| match handle(method, path, None, &json, body.to_string().as_bytes()) {
+        Err(Rejection::Invalid { violations, .. }) => {
+            violations.into_iter().map(|v| (v.location, v.keyword)).collect::<Vec<_>>()
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(
+        refused("POST", "/gadgets", serde_json::json!({"gadgetType": "Phone", "digits": 20})),
+        [("/body/digits".to_string(), "maximum")]
+    );
+    assert_eq!(
+        refused("PUT", "/shapes", serde_json::json!({"shapeType": "Square", "side": -2})),
+        [("/body/side".to_string(), "minimum")]
+    );
+}
+

@@ -123,8 +123,11 @@ pub(crate) fn scalar_of(ctx: &Ctx<'_>, schema: &Schema) -> (&'static str, bool) 
                 Some(def) => base(ctx, &def.schema, depth + 1),
                 None => schema,
             },
-            SchemaKind::AllOf(parts) if parts.len() == 1 && depth < 64 => {
-                base(ctx, &parts[0], depth + 1)
+            SchemaKind::AllOf(parts) if depth < 64 => {
+                match crate::emit::rust_type::sole_part(parts) {
+                    Some(part) => base(ctx, part, depth + 1),
+                    None => schema,
+                }
             }
             _ => schema,
         }
@@ -133,7 +136,7 @@ pub(crate) fn scalar_of(ctx: &Ctx<'_>, schema: &Schema) -> (&'static str, bool) 
         SchemaKind::String(_) => "String",
         SchemaKind::Integer(_) => "Integer",
         SchemaKind::Number(_) => "Number",
-        SchemaKind::Boolean => "Boolean",
+        SchemaKind::Boolean(_) => "Boolean",
         // A choice of strings (a name or an id) is read as text, so that
         // `123` stays the string it was sent as; a choice among other
         // scalars is read as JSON text, which falls back to a string.

@@ -51,7 +51,7 @@ fn exact_value(api: &Api, schema: &Schema, depth: usize) -> bool {
         return false;
     }
     match &schema.kind {
-        SchemaKind::Any | SchemaKind::Boolean => true,
+        SchemaKind::Any | SchemaKind::Boolean(None) => true,
         SchemaKind::String(s) => plain_string(s),
         SchemaKind::Named(name) => api.types.get(name).is_some_and(|def| {
             // Only string enums: a Rust enum takes exactly its values.
@@ -93,10 +93,13 @@ fn exact_value(api: &Api, schema: &Schema, depth: usize) -> bool {
                 && !a.unique_items
                 && exact_value(api, &a.items, depth + 1)
         }
-        SchemaKind::Object(_)
+        // `bool` takes both values; Rust types do not say `not`.
+        SchemaKind::Boolean(Some(_))
+        | SchemaKind::Object(_)
         | SchemaKind::AllOf(_)
         | SchemaKind::OneOf(_)
-        | SchemaKind::AnyOf(_) => false,
+        | SchemaKind::AnyOf(_)
+        | SchemaKind::Not(_) => false,
     }
 }
 
