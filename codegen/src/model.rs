@@ -204,6 +204,17 @@ pub enum ParamStyle {
     },
     /// `deepObject` (query): `name[key]=value` per property.
     DeepObject,
+    /// `label` (path): `.a,b`; with `explode`, `.a.b` (objects `.k=v.k2=v2`).
+    Label {
+        /// Whether items (and properties) each get their own `.`.
+        explode: bool,
+    },
+    /// `matrix` (path): `;id=a,b`; with `explode`, `;id=a;id=b` (objects
+    /// `;k=v;k2=v2`).
+    Matrix {
+        /// Whether items (and properties) each get their own `;`.
+        explode: bool,
+    },
     /// `content: {application/json: ...}`: the value as JSON text.
     Json,
 }

@@ -303,7 +303,7 @@ fn security(shared: &mut Shared, op: &Operation) -> TokenStream {
 
 /// Whether a schema stands for an object (following named types and
 /// one-part `allOf`s).
-fn is_object(api: &crate::model::Api, schema: &crate::model::Schema) -> bool {
+pub(crate) fn is_object(api: &crate::model::Api, schema: &crate::model::Schema) -> bool {
     let mut current = schema;
     for _ in 0..64 {
         match &current.kind {
@@ -336,6 +336,8 @@ fn style_rule(style: ParamStyle, not_object: bool) -> Option<TokenStream> {
         ParamStyle::SpaceDelimited { explode } => ("SpaceDelimited", explode),
         ParamStyle::PipeDelimited { explode } => ("PipeDelimited", explode),
         ParamStyle::DeepObject => ("DeepObject", true),
+        ParamStyle::Label { explode } => ("Label", explode),
+        ParamStyle::Matrix { explode } => ("Matrix", explode),
         ParamStyle::Json => ("Json", false),
     };
     let name = ident(name);

@@ -425,17 +425,18 @@ impl<'a> Lowerer<'a> {
                     },
                     QueryStyle::DeepObject => ParamStyle::DeepObject,
                 },
-                Parameter::Path { style, .. } => {
-                    self.c.error_hint(
-                        &join(param_pointer, "style"),
-                        format!(
-                            "path parameter style `{}` is not supported (only `simple`)",
-                            spec_style(&format!("{style:?}"))
-                        ),
-                        "write path parameters with `style: simple` (the default)",
-                    );
-                    ParamStyle::Simple { explode: false }
-                }
+                Parameter::Path {
+                    style: PathStyle::Label,
+                    ..
+                } => ParamStyle::Label {
+                    explode: explode.unwrap_or(false),
+                },
+                Parameter::Path {
+                    style: PathStyle::Matrix,
+                    ..
+                } => ParamStyle::Matrix {
+                    explode: explode.unwrap_or(false),
+                },
             };
             let schema = match &data.format {
                 ParameterSchemaOrContent::Schema(schema) => self.schema_or_ref(
@@ -953,16 +954,6 @@ fn says_only_bytes(schema: &ReferenceOr<openapiv3::Schema>) -> bool {
     }
 }
 
-/// A style as the spec spells it (`deepObject`), from `openapiv3`'s
-/// variant name (`DeepObject`).
-fn spec_style(variant: &str) -> String {
-    let mut chars = variant.chars();
-    match chars.next() {
-        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
-        None => String::new(),
-    }
-}
-
 impl<'a> Lowerer<'a> {
     /// Warns where an operation's own `servers` (at `pointer`) behave in
     /// a way a caller may not expect: an absolute URL is called whatever
@@ -1003,11 +994,10 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Parameters are written as text by the runtime in their style:
-    /// scalars, arrays of scalars, and (outside the path) objects, whose
-    /// nested values travel as JSON text. What the styles cannot spell
-    /// without ambiguity is refused: objects and arrays in the path,
-    /// arrays of objects or arrays, an object made of several `allOf`
-    /// parts, and a choice that is not among scalars. A JSON-encoded
+    /// scalars, arrays of scalars, and objects, whose nested values travel
+    /// as JSON text. What the styles cannot spell without ambiguity is
+    /// refused: arrays of objects or arrays, an object made of several
+    /// `allOf` parts, and a choice that is not among scalars. A JSON-encoded
     /// parameter (`content`) is not checked here: it can be anything.
     fn check_param_shape(
         &mut self,
@@ -1018,7 +1008,6 @@ impl<'a> Lowerer<'a> {
     ) {
         let kind = &self.resolved_kind(schema);
         let what = match kind {
-            SchemaKind::Object(_) if location == ParamLocation::Path => Some("an object"),
             SchemaKind::Object(_) => None,
             SchemaKind::AllOf(_) => Some("an object made of several `allOf` parts"),
             // Each variant a scalar (`NameOrId`: a name or a uuid): the value
@@ -1044,7 +1033,6 @@ impl<'a> Lowerer<'a> {
                 );
                 None
             }
-            SchemaKind::Array(_) if location == ParamLocation::Path => Some("an array"),
             SchemaKind::Array(a) => match self.resolved_kind(&a.items) {
                 SchemaKind::Object(_) | SchemaKind::AllOf(_) | SchemaKind::Array(_) => {
                     Some("an array of objects or arrays")
@@ -1065,7 +1053,7 @@ impl<'a> Lowerer<'a> {
                         ParamLocation::Cookie => "cookies",
                     }
                 ),
-                "use a string, number, integer or boolean (outside the path also an array of them or an object), or send it JSON-encoded with `content: {application/json: {schema: ...}}`",
+                "use a string, number, integer or boolean, an array of them, or an object of them, or send it JSON-encoded with `content: {application/json: {schema: ...}}`",
             );
         }
     }

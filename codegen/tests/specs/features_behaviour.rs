@@ -71,6 +71,7 @@ fn answer(method: &str, target: &str) -> (u16, &'static str, Vec<u8>) {
         ("PUT", p) if p.starts_with("/v1/uploads/") => (204, "", Vec::new()),
         ("POST", "/v1/accounts") => (200, "application/json", br#"{"name":"ann","active":true,"tier":null}"#.to_vec()),
         ("PUT", "/v1/shapes") => (200, "application/json", br#"{"shapeType":"Square","side":2}"#.to_vec()),
+        ("GET", p) if p.starts_with("/v1/tiles/") || p.starts_with("/v1/layers/") => (204, "", Vec::new()),
         ("GET", _) => (200, "application/octet-stream", vec![0, 1, 2, 255]),
         ("PUT", _) => (200, "text/plain", b"stored".to_vec()),
         _ => (204, "", Vec::new()),
@@ -1056,5 +1057,54 @@ async fn a_discriminator_without_mapping_names_its_components() {
         refused("PUT", "/shapes", serde_json::json!({"shapeType": "Square", "side": -2})),
         [("/body/side".to_string(), "minimum")]
     );
+}
+
+/// Path parameters in their styles (issue 17): each item percent-encoded
+/// on its own, so a delimiter inside an item survives; what breaks the
+/// schema is refused before sending; the generated server reads the path
+/// back into the same typed values, and refuses a wrong spelling.
+#[tokio::test]
+async fn path_parameters_follow_their_style_and_read_back() {
+    use features_client::server::{Input, Rejection, handle};
+    use features_client::types::Range;
+    let (base, seen) = serve();
+    let client = client(&base);
+    let bbox = Range { from: Some(1), to: Some(5), unit: Some("m,s".into()) };
+    let refused = [
+        (client.tiles_get(&[] as &[&str], &bbox).await, "/path/ids", "(minItems)"),
+        (client.tiles_get(&["a"], &Range { from: Some(-1), ..bbox.clone() }).await, "/path/bbox/from", "(minimum)"),
+        (client.layers_get(&["base"], "21", &["x"]).await, "/path/zoom", "(maximum)"),
+    ];
+    for (result, place, keyword) in refused {
+        let text = result.unwrap_err().to_string();
+        assert!(text.contains(place) && text.contains(keyword), "{text}");
+    }
+    assert_eq!(seen.lock().unwrap().len(), 0, "refused requests must not be sent");
+
+    client.tiles_get(&["a,b", "c d"], &bbox).await.unwrap();
+    client.layers_get(&vec!["base".to_string(), "v1.2".into()], "7", &["x", "y;z"]).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen[0].line, "GET /v1/tiles/a%2Cb,c%20d/from=1,to=5,unit=m%2Cs HTTP/1.1");
+    assert_eq!(seen[1].line, "GET /v1/layers/.base.v1%2E2/;zoom=7/;tags=x;tags=y%3Bz HTTP/1.1");
+
+    let auth = [("authorization", "Bearer t")];
+    let path = |seen: &Seen| seen.line.split_whitespace().nth(1).unwrap().strip_prefix("/v1").unwrap().to_string();
+    assert_eq!(
+        handle("GET", &path(&seen[0]), None, &auth, b"").unwrap().input,
+        Input::TilesGet { ids: vec!["a,b".into(), "c d".into()], bbox: bbox.clone() }
+    );
+    assert_eq!(
+        handle("GET", &path(&seen[1]), None, &auth, b"").unwrap().input,
+        Input::LayersGet { layer: vec!["base".into(), "v1.2".into()], zoom: "7".into(), tags: vec!["x".into(), "y;z".into()] }
+    );
+    let refused = |path: &str| match handle("GET", path, None, &auth, b"") {
+        Err(Rejection::Invalid { violations, .. }) => {
+            violations.into_iter().map(|v| (v.location, v.keyword)).collect::<Vec<_>>()
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(refused("/layers/base/;zoom=7/;tags=x"), [("/path/layer".to_string(), "style")]);
+    assert_eq!(refused("/layers/.base/;zoom=30/;tags=x"), [("/path/zoom".to_string(), "maximum")]);
+    assert_eq!(refused("/tiles/a/from=x"), [("/path/bbox/from".to_string(), "type")]);
 }
 

@@ -46,6 +46,7 @@ pub mod client;
 pub mod format;
 pub mod media;
 pub mod number;
+pub mod path_style;
 pub mod pointer;
 pub mod request;
 mod scan;
