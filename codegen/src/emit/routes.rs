@@ -153,7 +153,11 @@ fn route(writer: &mut Writer<'_, '_>, shared: &mut Shared, op: &Operation) -> To
                 let explode = matches!(p.style, ParamStyle::Form { explode: true });
                 rule = quote!(#rule.array(#explode));
             }
-            if let Some(style) = style_rule(p.style, array || !is_object(ctx.api, &p.schema)) {
+            // An object, or a choice with a list among its variants (see
+            // `lower::operation`), is spelt by its style like an array.
+            let spelt = is_object(ctx.api, &p.schema)
+                || (p.location == ParamLocation::Query && has_list_variant(ctx.api, &p.schema));
+            if let Some(style) = style_rule(p.style, array || !spelt) {
                 rule = quote!(#rule.#style);
             }
             quote!(#rule,)
@@ -320,6 +324,20 @@ pub(crate) fn is_object(api: &crate::model::Api, schema: &crate::model::Schema) 
         }
     }
     false
+}
+
+/// Whether a schema is a `oneOf`/`anyOf` with an array among its parts.
+fn has_list_variant(api: &crate::model::Api, schema: &crate::model::Schema) -> bool {
+    let resolved = super::rust_type::resolved(api, schema);
+    match &resolved.kind {
+        SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => parts.iter().any(|p| {
+            matches!(
+                super::rust_type::resolved(api, p).kind,
+                SchemaKind::Array(_)
+            )
+        }),
+        _ => false,
+    }
 }
 
 /// The `.style(..)` of a parameter rule, when it is not the default: a

@@ -487,7 +487,9 @@ impl<'a> Lowerer<'a> {
                 );
             }
             if style != ParamStyle::Json {
-                self.check_param_shape(*location, name, &schema, param_pointer);
+                let repeated = *location == ParamLocation::Query
+                    && style == ParamStyle::Form { explode: true };
+                self.check_param_shape(*location, name, &schema, param_pointer, repeated);
             }
             out.push(Param {
                 name: name.clone(),
@@ -1005,6 +1007,7 @@ impl<'a> Lowerer<'a> {
         name: &str,
         schema: &crate::model::Schema,
         pointer: &str,
+        repeated: bool,
     ) {
         let kind = &self.resolved_kind(schema);
         let what = match kind {
@@ -1018,18 +1021,25 @@ impl<'a> Lowerer<'a> {
             {
                 None
             }
-            // A variant that is an array or an object (buildomat's "one id
-            // or a list of them"): generated like any choice, checked
-            // against it, and written as text the way any value is, which
-            // is the spec's own style only for scalars: one text cannot
-            // tell a list of one item from a string.
+            // Scalars or lists of them (buildomat's "one id or a list of
+            // them") in an exploded query parameter: a list is one pair
+            // per item, as the style says, and reads back as a list of
+            // two or more (one item reads back as the scalar).
+            SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts)
+                if repeated && parts.iter().all(|p| self.is_scalar_or_list(p)) =>
+            {
+                None
+            }
+            // Elsewhere such a variant, or an object variant: generated
+            // like any choice, checked against it, and written as one
+            // text, which cannot tell a list from a string.
             SchemaKind::OneOf(_) | SchemaKind::AnyOf(_) => {
                 self.c.warn(
                     &join(pointer, "schema"),
                     format!(
-                        "parameter `{name}` is a oneOf/anyOf with a variant that is an array or an object: it is checked against the choice, but such a value is written as one text (items joined by commas, an object as JSON), not in the parameter's style, so a list does not read back as a list"
+                        "parameter `{name}` is a oneOf/anyOf with a variant that is an object, or a list outside an exploded query parameter: it is checked against the choice, but such a value is written as one text (items joined by commas, an object as JSON), so a list does not read back as a list"
                     ),
-                    "make every variant a string, number, integer or boolean, or split the parameter in two",
+                    "make every variant a scalar (in an exploded query parameter, also a list of them), or split the parameter in two",
                 );
                 None
             }
@@ -1055,6 +1065,14 @@ impl<'a> Lowerer<'a> {
                 ),
                 "use a string, number, integer or boolean, an array of them, or an object of them, or send it JSON-encoded with `content: {application/json: {schema: ...}}`",
             );
+        }
+    }
+
+    /// Whether a schema stands for a scalar or an array of scalars.
+    fn is_scalar_or_list(&self, schema: &crate::model::Schema) -> bool {
+        match self.resolved_kind(schema) {
+            SchemaKind::Array(a) => self.is_scalar(&a.items),
+            _ => self.is_scalar(schema),
         }
     }
 

@@ -631,18 +631,31 @@ async fn bodies_that_are_not_json_are_checked_before_sending() {
 }
 
 #[tokio::test]
-async fn a_choice_with_a_list_variant_is_an_enum_written_as_one_text() {
+async fn a_choice_with_a_list_variant_is_sent_in_the_parameters_style() {
+    use features_client::server::{Input, handle};
     use features_client::types::LabelsFindId;
     let (base, seen) = serve();
     let client = client(&base);
     let find = |id: LabelsFindId| LabelsFindParams { id: Some(id) };
-    client.labels_find(&find(LabelsFindId::String("a".into()))).await.unwrap();
-    client.labels_find(&find(LabelsFindId::Array(vec!["a".into(), "b".into()]))).await.unwrap();
+    let one = find(LabelsFindId::String("a".into()));
+    let list = find(LabelsFindId::Array(vec!["a".into(), "b c".into()]));
+    client.labels_find(&one).await.unwrap();
+    client.labels_find(&list).await.unwrap();
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 2);
     assert_eq!(query_pairs(&seen[0].line), vec![("id".to_string(), "a".to_string())]);
-    // Written as one text, as the generator's warning says.
-    assert_eq!(query_pairs(&seen[1].line), vec![("id".to_string(), "a,b".to_string())]);
+    // `form` with `explode` (the default): one pair per item.
+    assert_eq!(
+        query_pairs(&seen[1].line),
+        vec![("id".to_string(), "a".to_string()), ("id".to_string(), "b c".to_string())]
+    );
+    // The generated server reads each back as it was sent.
+    for (request, sent) in seen.iter().zip([one, list]) {
+        let target = request.line.split_whitespace().nth(1).unwrap().strip_prefix("/v1").unwrap();
+        let (path, query) = target.split_once('?').unwrap();
+        let matched = handle("GET", path, Some(query), &[("authorization", "Bearer t")], b"").unwrap();
+        assert_eq!(matched.input, Input::LabelsFind { params: sent });
+    }
 }
 
 #[test]

@@ -160,8 +160,9 @@ pub struct ParamRule {
     pub scalar: Scalar,
     /// Whether it is an array of such values.
     pub array: bool,
-    /// For arrays in the query: one `name=value` pair per item (`explode`)
-    /// rather than one comma-separated value; for objects, see [`Style`].
+    /// For arrays in the query (and a choice with a list among its
+    /// variants): one `name=value` pair per item (`explode`) rather than
+    /// one comma-separated value; for objects, see [`Style`].
     pub explode: bool,
     /// How the value is spelt.
     pub style: Style,
@@ -268,6 +269,9 @@ impl ParamRule {
                     .unwrap_or_default()
             };
             Value::Array(items.into_iter().map(|t| read(self.scalar, t)).collect())
+        } else if texts.len() > 1 {
+            // A choice with a list among its variants, exploded: a list.
+            Value::Array(texts.iter().map(|t| read(self.scalar, t)).collect())
         } else {
             read(self.scalar, texts.first().map_or("", String::as_str))
         }
@@ -734,7 +738,7 @@ fn param<T: DeserializeOwned>(
     if texts.is_empty() {
         return missing(rule, &at, what, out);
     }
-    if texts.len() > 1 && !(rule.array && rule.repeats()) {
+    if texts.len() > 1 && !rule.repeats() {
         out.push(Violation::new(
             at.as_str(),
             "maxItems",
