@@ -97,7 +97,7 @@ impl Api {
         schema.nullable
             || match &schema.kind {
                 SchemaKind::Named(name) => self.types.get(name).is_some_and(|d| d.admits_null),
-                SchemaKind::AllOf(parts) if parts.len() == 1 => self.admits_null(&parts[0]),
+                SchemaKind::AllOf(parts) => sole_part(parts).is_some_and(|p| self.admits_null(p)),
                 SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
                     parts.iter().any(|p| self.admits_null(p))
                 }
@@ -303,6 +303,17 @@ pub enum ParamStyle {
     },
     /// `deepObject` (query): `name[key]=value` per property.
     DeepObject,
+    /// `label` (path): `.a,b`; with `explode`, `.a.b` (objects `.k=v.k2=v2`).
+    Label {
+        /// Whether items (and properties) each get their own `.`.
+        explode: bool,
+    },
+    /// `matrix` (path): `;id=a,b`; with `explode`, `;id=a;id=b` (objects
+    /// `;k=v;k2=v2`).
+    Matrix {
+        /// Whether items (and properties) each get their own `;`.
+        explode: bool,
+    },
     /// `content: {application/json: ...}`: the value as JSON text.
     Json,
 }
@@ -436,7 +447,10 @@ impl Schema {
         let mut current = self;
         loop {
             current = match &current.kind {
-                SchemaKind::AllOf(parts) if parts.len() == 1 => &parts[0],
+                SchemaKind::AllOf(parts) => match sole_part(parts) {
+                    Some(part) => part,
+                    None => return current,
+                },
                 SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => match alias_part(parts) {
                     Some(part) => part,
                     None => return current,
@@ -507,8 +521,8 @@ pub enum SchemaKind {
     Integer(NumberSchema),
     /// A number.
     Number(NumberSchema),
-    /// `true` or `false`.
-    Boolean,
+    /// `true` or `false`; `Some(b)` when an `enum` admits only `b`.
+    Boolean(Option<bool>),
     /// An array.
     Array(ArraySchema),
     /// An object.
@@ -519,6 +533,10 @@ pub enum SchemaKind {
     OneOf(Vec<Schema>),
     /// `anyOf`: valid against at least one part.
     AnyOf(Vec<Schema>),
+    /// `not`: valid when the value is not valid against the schema. It
+    /// only narrows a value, so the Rust type is that of what it sits
+    /// beside (an `allOf` part), or a JSON value alone.
+    Not(Box<Schema>),
 }
 
 /// String constraints.
@@ -685,6 +703,17 @@ pub struct Discriminator {
     pub property: String,
     /// Value → Rust name of the mapped type, sorted by value.
     pub mapping: Vec<(String, String)>,
+}
+
+/// The one part of an `allOf` that says what a value is: its only part,
+/// or its only part beside `not`s, which narrow a value without changing
+/// its shape (`{type: string, not: {enum: [root]}}` is a `String`).
+pub fn sole_part(parts: &[Schema]) -> Option<&Schema> {
+    let mut positive = parts
+        .iter()
+        .filter(|p| !matches!(p.kind, SchemaKind::Not(_)));
+    let first = positive.next()?;
+    positive.next().is_none().then_some(first)
 }
 
 #[cfg(test)]

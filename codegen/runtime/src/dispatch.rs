@@ -31,7 +31,9 @@ use crate::{Client, Error, ParamLocation, Response, Route, Server, Violation};
 /// The generic arguments of one call.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct DispatchArgs {
-    /// Path parameter values by their names in the template, not encoded.
+    /// Path parameter values by their names in the template, not encoded:
+    /// a scalar's text, or the JSON text of an array or object parameter,
+    /// which the runtime writes in the parameter's style.
     pub path: BTreeMap<String, String>,
     /// Query and header parameter values by their names in the spec, as
     /// JSON (a string, number, boolean or array of them).

@@ -71,6 +71,7 @@ pub use route::*;
 pub use secret::SecretToken;
 pub use token::{EnvToken, TokenProvider};
 pub use validate::client::{Args, RawBody};
+pub use validate::path_style::PathValue;
 pub use violation::Violation;
 
 // Re-exported so that a generated crate can derive and (de)serialise its

@@ -412,22 +412,40 @@ impl Route {
     }
 
     /// Renders the path with each parameter percent-encoded as exactly one
-    /// segment. `values` follow the order of [`Segment::Param`]s in the
-    /// template; a missing value renders as an empty segment.
+    /// segment, in its style (see [`crate::validate::path_style`]: an
+    /// array or object parameter's value is its JSON text). `values`
+    /// follow the order of [`Segment::Param`]s in the template; a missing
+    /// value renders as an empty segment.
     pub fn render_path(&self, values: &[&str]) -> String {
         let mut out = String::with_capacity(self.template.len() + 16);
         let mut next = values.iter();
         for segment in self.segments() {
             match segment {
                 Segment::Literal(text) => out.push_str(text),
-                Segment::Param(_) => {
-                    if let Some(value) = next.next() {
-                        out.push_str(&crate::path::encode_segment(value));
+                Segment::Param(name) => {
+                    let Some(value) = next.next() else {
+                        continue;
+                    };
+                    match self.styled_path_rule(name) {
+                        Some(rule) => {
+                            out.push_str(&crate::validate::path_style::render(rule, value))
+                        }
+                        None => out.push_str(&crate::path::encode_segment(value)),
                     }
                 }
             }
         }
         out
+    }
+
+    /// The rule of path parameter `name` when its value is spelt by its
+    /// style rather than as one plain segment.
+    pub(crate) fn styled_path_rule(&self, name: &str) -> Option<&'static ParamRule> {
+        self.params.iter().find(|p| {
+            p.location == ParamLocation::Path
+                && p.name == name
+                && crate::validate::path_style::is_styled(p)
+        })
     }
 
     /// Matches a request path (without query string or service root) against
@@ -438,6 +456,16 @@ impl Route {
     /// is where a client whose base URL is loopback sends it, so that one
     /// local server sees every call.
     pub fn match_path(&self, path: &str) -> Option<Vec<(&'static str, String)>> {
+        self.match_path_raw(path)?
+            .into_iter()
+            .map(|(name, raw)| Some((name, crate::path::decode_segment(raw)?)))
+            .collect()
+    }
+
+    /// [`Route::match_path`] without the decoding: each parameter's
+    /// segment text as it came, still percent-encoded (a styled value is
+    /// split before its pieces are decoded).
+    pub fn match_path_raw<'p>(&self, path: &'p str) -> Option<Vec<(&'static str, &'p str)>> {
         if self.servers.is_empty() {
             return self.match_template(path);
         }
@@ -453,7 +481,7 @@ impl Route {
     }
 
     /// [`Route::match_path`] against the bare template.
-    fn match_template(&self, path: &str) -> Option<Vec<(&'static str, String)>> {
+    fn match_template<'p>(&self, path: &'p str) -> Option<Vec<(&'static str, &'p str)>> {
         let mut rest = path;
         let mut found = Vec::new();
         let mut segments = self.segments().peekable();
@@ -479,7 +507,7 @@ impl Route {
                     if raw.contains('/') {
                         return None;
                     }
-                    found.push((name, crate::path::decode_segment(raw)?));
+                    found.push((name, raw));
                     rest = &rest[end..];
                 }
             }

@@ -417,10 +417,14 @@ fn kinds(api: &Api, schema: &Schema, walk: &mut Walk) -> Option<BTreeSet<Kind>> 
         SchemaKind::String(_) => one(Kind::String),
         SchemaKind::Integer(_) => one(Kind::Integer),
         SchemaKind::Number(_) => one(Kind::Number),
-        SchemaKind::Boolean => one(Kind::Boolean),
+        SchemaKind::Boolean(_) => one(Kind::Boolean),
+        // A `not` alone admits values of every kind but some.
+        SchemaKind::Not(_) => None,
         SchemaKind::Array(_) => one(Kind::Array),
         SchemaKind::Object(_) => one(Kind::Object),
-        SchemaKind::AllOf(parts) if parts.len() == 1 => kinds(api, &parts[0], walk),
+        SchemaKind::AllOf(parts) if crate::model::sole_part(parts).is_some() => {
+            kinds(api, crate::model::sole_part(parts)?, walk)
+        }
         SchemaKind::AllOf(_) => object_view(api, schema).and_then(|_| one(Kind::Object)),
         SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => choice_kinds(api, parts, None, walk),
     }

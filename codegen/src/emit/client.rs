@@ -12,6 +12,15 @@ use crate::model::{Body, BodyKind, Operation, ParamLocation, Schema, SchemaKind,
 use proc_macro2::TokenStream;
 use quote::quote;
 
+/// Whether a path parameter holds an array or an object, which its style
+/// spells item by item: the flat method takes it typed (any of the
+/// runtime's `PathValue`s), the server reads it back typed.
+pub(crate) fn structured_path(ctx: &Ctx<'_>, p: &crate::model::Param) -> bool {
+    p.location == ParamLocation::Path
+        && (super::validate::scalar_of(ctx, &p.schema).1
+            || super::routes::is_object(ctx.api, &p.schema))
+}
+
 /// The flat method's argument list (after `&self`), as declarations and as
 /// the names to pass along. Types are written from a module `up` below the
 /// crate root (`quote!()` at the root, `quote!(super::)` one level down).
@@ -32,6 +41,10 @@ pub(crate) fn arguments(
             Some(newtype) => {
                 let newtype = ident(newtype);
                 decls.push(quote!(#name: impl Into<#up types::#newtype>));
+            }
+            None if structured_path(ctx, p) => {
+                let rt = &ctx.rt();
+                decls.push(quote!(#name: &(impl #rt::PathValue + ?Sized)));
             }
             None => decls.push(quote!(#name: &str)),
         }
@@ -150,6 +163,11 @@ fn method(ctx: &Ctx<'_>, op: &Operation, common_errors: &[&str]) -> TokenStream 
                 let newtype = ident(newtype);
                 conversions.push(quote!(let #name: types::#newtype = #name.into();));
                 path_args.push(quote!(#name.as_str()));
+            }
+            // The runtime reads an array or object from its JSON text.
+            None if structured_path(ctx, p) => {
+                conversions.push(quote!(let #name = #rt::PathValue::path_text(#name);));
+                path_args.push(quote!(&*#name));
             }
             None => path_args.push(quote!(#name)),
         }

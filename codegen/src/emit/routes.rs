@@ -163,7 +163,11 @@ fn route(writer: &mut Writer<'_, '_>, shared: &mut Shared, op: &Operation) -> To
                 let explode = matches!(p.style, ParamStyle::Form { explode: true });
                 rule = quote!(#rule.array(#explode));
             }
-            if let Some(style) = style_rule(p.style, array || !is_object(ctx.api, &p.schema)) {
+            // An object, or a choice with a list among its variants (see
+            // `lower::operation`), is spelt by its style like an array.
+            let spelt = is_object(ctx.api, &p.schema)
+                || (p.location == ParamLocation::Query && has_list_variant(ctx.api, &p.schema));
+            if let Some(style) = style_rule(p.style, array || !spelt) {
                 rule = quote!(#rule.#style);
             }
             quote!(#rule,)
@@ -311,22 +315,21 @@ fn security(shared: &mut Shared, op: &Operation) -> TokenStream {
     shared.name("SECURITY", quote!(&[&[Scheme]]), quote!(#(#alternatives)*))
 }
 
-/// Whether a schema stands for an object (following named types and
-/// one-part `allOf`s).
-fn is_object(api: &crate::model::Api, schema: &crate::model::Schema) -> bool {
-    let mut current = schema;
-    for _ in 0..64 {
-        match &current.kind {
-            SchemaKind::Named(name) => match api.types.get(name) {
-                Some(def) => current = &def.schema,
-                None => return false,
-            },
-            SchemaKind::AllOf(parts) if parts.len() == 1 => current = &parts[0],
-            SchemaKind::Object(_) => return true,
-            _ => return false,
-        }
+/// Whether a schema stands for an object (aliases and annotated
+/// references seen through, see `Api::resolve`).
+pub(crate) fn is_object(api: &crate::model::Api, schema: &crate::model::Schema) -> bool {
+    matches!(api.resolve(schema).kind, SchemaKind::Object(_))
+}
+
+/// Whether a schema is a `oneOf`/`anyOf` with an array among its parts.
+fn has_list_variant(api: &crate::model::Api, schema: &crate::model::Schema) -> bool {
+    let resolved = api.resolve(schema);
+    match &resolved.kind {
+        SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => parts
+            .iter()
+            .any(|p| matches!(api.resolve(p).kind, SchemaKind::Array(_))),
+        _ => false,
     }
-    false
 }
 
 /// The `.style(..)` of a parameter rule, when it is not the default: a
@@ -343,6 +346,8 @@ fn style_rule(style: ParamStyle, not_object: bool) -> Option<TokenStream> {
         ParamStyle::SpaceDelimited { explode } => ("SpaceDelimited", explode),
         ParamStyle::PipeDelimited { explode } => ("PipeDelimited", explode),
         ParamStyle::DeepObject => ("DeepObject", true),
+        ParamStyle::Label { explode } => ("Label", explode),
+        ParamStyle::Matrix { explode } => ("Matrix", explode),
         ParamStyle::Json => ("Json", false),
     };
     let name = ident(name);

@@ -20,7 +20,11 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> 
         }
         // Other choices are named types (see `choice`), unless they sit
         // beside other keywords.
-        SchemaKind::Any | SchemaKind::AllOf(_) | SchemaKind::OneOf(_) | SchemaKind::AnyOf(_) => {
+        SchemaKind::Any
+        | SchemaKind::AllOf(_)
+        | SchemaKind::OneOf(_)
+        | SchemaKind::AnyOf(_)
+        | SchemaKind::Not(_) => {
             quote!(#rt::serde_json::Value)
         }
         // Formats (date-time, duration, base64url, uuid...) stay strings so
@@ -40,7 +44,7 @@ pub(crate) fn rust_type(ctx: &Ctx<'_>, schema: &Schema, types: &TokenStream) -> 
             Some("float") => quote!(f32),
             _ => quote!(f64),
         },
-        SchemaKind::Boolean => quote!(bool),
+        SchemaKind::Boolean(_) => quote!(bool),
         SchemaKind::Array(a) => {
             let item = nullable_type(ctx, &a.items, types);
             quote!(Vec<#item>)

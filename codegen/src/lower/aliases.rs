@@ -107,7 +107,9 @@ fn admits_null(api: &Api) -> BTreeMap<&str, bool> {
         schema.nullable
             || match &schema.kind {
                 SchemaKind::Named(name) => known.get(name.as_str()).copied().unwrap_or(false),
-                SchemaKind::AllOf(parts) if parts.len() == 1 => local(&parts[0], known),
+                SchemaKind::AllOf(parts) => {
+                    crate::model::sole_part(parts).is_some_and(|p| local(p, known))
+                }
                 SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
                     parts.iter().any(|p| local(p, known))
                 }

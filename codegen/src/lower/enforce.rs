@@ -225,7 +225,9 @@ impl Lowerer<'_> {
                     self.formats_in(p, typed, seen, problems);
                 }
             }
-            SchemaKind::Any | SchemaKind::Boolean => {}
+            // A value held under `not` is never held as what `not` names.
+            SchemaKind::Not(negated) => self.formats_in(negated, false, seen, problems),
+            SchemaKind::Any | SchemaKind::Boolean(_) => {}
         }
     }
 }

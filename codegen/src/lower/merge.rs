@@ -43,11 +43,14 @@ pub(crate) fn merge(api: &mut Api) {
 fn is_struct_shaped(def: &TypeDef) -> bool {
     match &def.schema.kind {
         SchemaKind::Object(o) => !o.properties.is_empty(),
+        // `not` parts narrow a value without declaring anything.
         SchemaKind::AllOf(parts) => {
-            parts.len() > 1
-                || parts
-                    .first()
-                    .is_some_and(|p| !matches!(p.kind, SchemaKind::Named(_)))
+            let mut positive = parts
+                .iter()
+                .filter(|p| !matches!(p.kind, SchemaKind::Not(_)));
+            let first = positive.next();
+            positive.next().is_some()
+                || first.is_some_and(|p| !matches!(p.kind, SchemaKind::Named(_)))
         }
         _ => false,
     }
@@ -101,7 +104,14 @@ fn walk_merge(api: &Api, schema: &Schema) -> Option<Fields> {
                 }
                 ok
             }
-            SchemaKind::AllOf(parts) => parts.iter().all(|p| walk(api, p, seen, done, out)),
+            // A `not` part narrows the object without declaring anything.
+            SchemaKind::AllOf(parts) => {
+                let mut positive = parts
+                    .iter()
+                    .filter(|p| !matches!(p.kind, SchemaKind::Not(_)))
+                    .peekable();
+                positive.peek().is_some() && positive.all(|p| walk(api, p, seen, done, out))
+            }
             _ => false,
         }
     }

@@ -8,6 +8,7 @@
 
 mod aliases;
 mod boxing;
+mod discriminator;
 mod enforce;
 mod merge;
 mod operation;
@@ -202,7 +203,7 @@ impl<'a> Lowerer<'a> {
                     item.schema_data
                         .discriminator
                         .as_ref()
-                        .and_then(|d| self.discriminator(d, &pointer)),
+                        .and_then(|d| self.discriminator(d, key, item, &pointer)),
                 ),
             };
             self.out.types.insert(
@@ -224,23 +225,41 @@ impl<'a> Lowerer<'a> {
 
     /// A component's `discriminator`, its mapping resolved to Rust type
     /// names. A mapping value is a reference (`#/components/schemas/X`) or,
-    /// as OpenAPI 3.0 also allows, a bare component name.
+    /// as OpenAPI 3.0 also allows, a bare component name. Without a
+    /// `mapping`, the implicit one: each component the base can be, under
+    /// its own name (see the `discriminator` module).
     fn discriminator(
         &mut self,
         d: &openapiv3::Discriminator,
+        key: &str,
+        item: &openapiv3::Schema,
         pointer: &str,
     ) -> Option<Discriminator> {
         let at = crate::diag::join(pointer, "discriminator");
         if d.mapping.is_empty() {
-            self.c.warn(
-                &at,
-                format!(
-                    "a `discriminator` without `mapping` is ignored: values are judged by this schema alone, not by the schema their `{}` names",
-                    d.property_name
-                ),
-                "list every value with its schema under `mapping`, as Microsoft's modules do",
-            );
-            return None;
+            let mapping: Vec<(String, String)> = self
+                .implicit_mapping(key, item)
+                .into_iter()
+                .filter_map(|name| {
+                    let rust = self.component_names.get(&name)?.clone();
+                    Some((name, rust))
+                })
+                .collect();
+            if mapping.is_empty() {
+                self.c.warn(
+                    &at,
+                    format!(
+                        "a `discriminator` without `mapping` names no schema here: no `oneOf`/`anyOf` alternative is a `$ref` to a component and no component inherits this one through `allOf`, so values are judged by this schema alone, not by the schema their `{}` names",
+                        d.property_name
+                    ),
+                    "list every value with its schema under `mapping`, or refer to the derived schemas from `oneOf`",
+                );
+                return None;
+            }
+            return Some(Discriminator {
+                property: d.property_name.clone(),
+                mapping,
+            });
         }
         let mut mapping = Vec::new();
         for (value, target) in &d.mapping {

@@ -426,17 +426,18 @@ impl<'a> Lowerer<'a> {
                     },
                     QueryStyle::DeepObject => ParamStyle::DeepObject,
                 },
-                Parameter::Path { style, .. } => {
-                    self.c.error_hint(
-                        &join(param_pointer, "style"),
-                        format!(
-                            "path parameter style `{}` is not supported (only `simple`)",
-                            spec_style(&format!("{style:?}"))
-                        ),
-                        "write path parameters with `style: simple` (the default)",
-                    );
-                    ParamStyle::Simple { explode: false }
-                }
+                Parameter::Path {
+                    style: PathStyle::Label,
+                    ..
+                } => ParamStyle::Label {
+                    explode: explode.unwrap_or(false),
+                },
+                Parameter::Path {
+                    style: PathStyle::Matrix,
+                    ..
+                } => ParamStyle::Matrix {
+                    explode: explode.unwrap_or(false),
+                },
             };
             let schema = match &data.format {
                 ParameterSchemaOrContent::Schema(schema) => self.schema_or_ref(
@@ -487,7 +488,9 @@ impl<'a> Lowerer<'a> {
                 );
             }
             if style != ParamStyle::Json {
-                self.check_param_shape(*location, name, &schema, param_pointer);
+                let repeated = *location == ParamLocation::Query
+                    && style == ParamStyle::Form { explode: true };
+                self.check_param_shape(*location, name, &schema, param_pointer, repeated);
             }
             out.push(Param {
                 name: name.clone(),
@@ -954,16 +957,6 @@ fn says_only_bytes(schema: &ReferenceOr<openapiv3::Schema>) -> bool {
     }
 }
 
-/// A style as the spec spells it (`deepObject`), from `openapiv3`'s
-/// variant name (`DeepObject`).
-fn spec_style(variant: &str) -> String {
-    let mut chars = variant.chars();
-    match chars.next() {
-        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
-        None => String::new(),
-    }
-}
-
 impl<'a> Lowerer<'a> {
     /// Warns where an operation's own `servers` (at `pointer`) behave in
     /// a way a caller may not expect: an absolute URL is called whatever
@@ -1004,11 +997,10 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Parameters are written as text by the runtime in their style:
-    /// scalars, arrays of scalars, and (outside the path) objects, whose
-    /// nested values travel as JSON text. What the styles cannot spell
-    /// without ambiguity is refused: objects and arrays in the path,
-    /// arrays of objects or arrays, an object made of several `allOf`
-    /// parts, and a choice that is not among scalars. A JSON-encoded
+    /// scalars, arrays of scalars, and objects, whose nested values travel
+    /// as JSON text. What the styles cannot spell without ambiguity is
+    /// refused: arrays of objects or arrays, an object made of several
+    /// `allOf` parts, and a choice that is not among scalars. A JSON-encoded
     /// parameter (`content`) is not checked here: it can be anything.
     fn check_param_shape(
         &mut self,
@@ -1016,10 +1008,10 @@ impl<'a> Lowerer<'a> {
         name: &str,
         schema: &crate::model::Schema,
         pointer: &str,
+        repeated: bool,
     ) {
         let kind = &self.resolved_kind(schema);
         let what = match kind {
-            SchemaKind::Object(_) if location == ParamLocation::Path => Some("an object"),
             SchemaKind::Object(_) => None,
             SchemaKind::AllOf(_) => Some("an object made of several `allOf` parts"),
             // Each variant a scalar (`NameOrId`: a name or a uuid): the value
@@ -1030,22 +1022,28 @@ impl<'a> Lowerer<'a> {
             {
                 None
             }
-            // A variant that is an array or an object (buildomat's "one id
-            // or a list of them"): generated like any choice, checked
-            // against it, and written as text the way any value is, which
-            // is the spec's own style only for scalars: one text cannot
-            // tell a list of one item from a string.
+            // Scalars or lists of them (buildomat's "one id or a list of
+            // them") in an exploded query parameter: a list is one pair
+            // per item, as the style says, and reads back as a list of
+            // two or more (one item reads back as the scalar).
+            SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts)
+                if repeated && parts.iter().all(|p| self.is_scalar_or_list(p)) =>
+            {
+                None
+            }
+            // Elsewhere such a variant, or an object variant: generated
+            // like any choice, checked against it, and written as one
+            // text, which cannot tell a list from a string.
             SchemaKind::OneOf(_) | SchemaKind::AnyOf(_) => {
                 self.c.warn(
                     &join(pointer, "schema"),
                     format!(
-                        "parameter `{name}` is a oneOf/anyOf with a variant that is an array or an object: it is checked against the choice, but such a value is written as one text (items joined by commas, an object as JSON), not in the parameter's style, so a list does not read back as a list"
+                        "parameter `{name}` is a oneOf/anyOf with a variant that is an object, or a list outside an exploded query parameter: it is checked against the choice, but such a value is written as one text (items joined by commas, an object as JSON), so a list does not read back as a list"
                     ),
-                    "make every variant a string, number, integer or boolean, or split the parameter in two",
+                    "make every variant a scalar (in an exploded query parameter, also a list of them), or split the parameter in two",
                 );
                 None
             }
-            SchemaKind::Array(_) if location == ParamLocation::Path => Some("an array"),
             SchemaKind::Array(a) => match self.resolved_kind(&a.items) {
                 SchemaKind::Object(_) | SchemaKind::AllOf(_) | SchemaKind::Array(_) => {
                     Some("an array of objects or arrays")
@@ -1066,8 +1064,16 @@ impl<'a> Lowerer<'a> {
                         ParamLocation::Cookie => "cookies",
                     }
                 ),
-                "use a string, number, integer or boolean (outside the path also an array of them or an object), or send it JSON-encoded with `content: {application/json: {schema: ...}}`",
+                "use a string, number, integer or boolean, an array of them, or an object of them, or send it JSON-encoded with `content: {application/json: {schema: ...}}`",
             );
+        }
+    }
+
+    /// Whether a schema stands for a scalar or an array of scalars.
+    fn is_scalar_or_list(&self, schema: &crate::model::Schema) -> bool {
+        match self.resolved_kind(schema) {
+            SchemaKind::Array(a) => self.is_scalar(&a.items),
+            _ => self.is_scalar(schema),
         }
     }
 
@@ -1078,7 +1084,7 @@ impl<'a> Lowerer<'a> {
             SchemaKind::String(_)
                 | SchemaKind::Integer(_)
                 | SchemaKind::Number(_)
-                | SchemaKind::Boolean
+                | SchemaKind::Boolean(_)
         )
     }
 
@@ -1091,7 +1097,9 @@ impl<'a> Lowerer<'a> {
                     Some(def) => current = &def.schema,
                     None => return SchemaKind::Any,
                 },
-                SchemaKind::AllOf(parts) if parts.len() == 1 => current = &parts[0],
+                SchemaKind::AllOf(parts) if crate::model::sole_part(parts).is_some() => {
+                    current = crate::model::sole_part(parts).unwrap_or(&parts[0]);
+                }
                 other => return other.clone(),
             }
         }

@@ -99,11 +99,16 @@ impl<'a> Lowerer<'a> {
                 "move this schema to `components/schemas` and refer to it with `$ref`",
             );
         }
-        let mut nullable = data.nullable;
+        let nullable = data.nullable;
         let kind = match &schema.schema_kind {
             OaKind::Type(Type::String(s)) => {
                 let enumeration = s.enumeration.iter().flatten().cloned().collect();
-                nullable |= s.enumeration.iter().any(Option::is_none);
+                self.listed_null(
+                    pointer,
+                    s.enumeration.iter().map(Option::is_none),
+                    nullable,
+                    "string",
+                );
                 SchemaKind::String(self.string_schema(
                     pointer,
                     format_name(&s.format),
@@ -114,7 +119,12 @@ impl<'a> Lowerer<'a> {
                 ))
             }
             OaKind::Type(Type::Integer(n)) => {
-                nullable |= n.enumeration.iter().any(Option::is_none);
+                self.listed_null(
+                    pointer,
+                    n.enumeration.iter().map(Option::is_none),
+                    nullable,
+                    "integer",
+                );
                 SchemaKind::Integer(self.number_schema(
                     pointer,
                     NumberSchema {
@@ -129,7 +139,12 @@ impl<'a> Lowerer<'a> {
                 ))
             }
             OaKind::Type(Type::Number(n)) => {
-                nullable |= n.enumeration.iter().any(Option::is_none);
+                self.listed_null(
+                    pointer,
+                    n.enumeration.iter().map(Option::is_none),
+                    nullable,
+                    "number",
+                );
                 SchemaKind::Number(self.number_schema(
                     pointer,
                     NumberSchema {
@@ -144,14 +159,13 @@ impl<'a> Lowerer<'a> {
                 ))
             }
             OaKind::Type(Type::Boolean(b)) => {
-                nullable |= b.enumeration.iter().any(Option::is_none);
-                let listed = |v: bool| b.enumeration.contains(&Some(v));
-                // `[true, false]` (with or without null) restricts nothing.
-                let both = listed(true) && listed(false);
-                if !b.enumeration.is_empty() && !both {
-                    self.unchecked_enum(pointer, "boolean", "any boolean is accepted");
-                }
-                SchemaKind::Boolean
+                self.listed_null(
+                    pointer,
+                    b.enumeration.iter().map(Option::is_none),
+                    nullable,
+                    "boolean",
+                );
+                SchemaKind::Boolean(only_boolean(b.enumeration.iter().flatten().copied()))
             }
             OaKind::Type(Type::Array(a)) => {
                 let items = match &a.items {
@@ -186,10 +200,7 @@ impl<'a> Lowerer<'a> {
             OaKind::AnyOf { any_of } => {
                 SchemaKind::AnyOf(self.parts(any_of, pointer, "anyOf", hint))
             }
-            OaKind::Not { .. } => {
-                self.unchecked_not(pointer);
-                SchemaKind::Any
-            }
+            OaKind::Not { not } => self.negation(not, pointer, hint).kind,
             OaKind::Any(any) => return self.any_schema_object(schema, any, pointer, hint),
         };
         Schema {
@@ -240,13 +251,44 @@ impl<'a> Lowerer<'a> {
         );
     }
 
-    /// `not` is not lowered: the validators do not check it.
-    fn unchecked_not(&mut self, pointer: &str) {
-        self.c.warn(
-            &join(pointer, "not"),
-            "`not` is not checked: the validators accept the values it excludes",
-            "describe the allowed values positively (an `enum`, a `pattern`, bounds) to have them checked",
-        );
+    /// The `not` of the schema at `pointer`: its schema lowered in place
+    /// (nothing in it becomes a type of its own, since no value is ever
+    /// held as it), as a [`SchemaKind::Not`] located at the keyword.
+    fn negation(&mut self, not: &ReferenceOr<OaSchema>, pointer: &str, hint: &str) -> Schema {
+        let at = join(pointer, "not");
+        let negated = match not {
+            ReferenceOr::Reference { reference } => self.schema_ref(reference, &at),
+            ReferenceOr::Item(item) => self.schema(item, &at, &format!("{hint}Not")),
+        };
+        Schema {
+            kind: SchemaKind::Not(Box::new(negated)),
+            nullable: false,
+            description: String::new(),
+            pointer: at,
+        }
+    }
+
+    /// `null` listed in the `enum` of a schema with a `type`: it is a value
+    /// only when `nullable` is set too (OpenAPI 3.0.3: `nullable` alone adds
+    /// `null` to the type); otherwise it is left out, with a warning.
+    fn listed_null(
+        &mut self,
+        pointer: &str,
+        nulls: impl Iterator<Item = bool>,
+        nullable: bool,
+        kind: &str,
+    ) {
+        if nullable {
+            return;
+        }
+        let at: Vec<usize> = nulls
+            .enumerate()
+            .filter(|(_, null)| *null)
+            .map(|(i, _)| i)
+            .collect();
+        for i in at {
+            self.mistyped_enum_value(pointer, i, &serde_json::Value::Null, kind);
+        }
     }
 
     /// An `enum` value of another type than its schema's: no value of the
@@ -263,10 +305,11 @@ impl<'a> Lowerer<'a> {
         } else {
             "a"
         };
-        let quoted = if kind == "string" {
-            "quote it"
-        } else {
-            "write it as a number"
+        let quoted = match kind {
+            _ if value.is_null() => "add `nullable: true` beside `type`",
+            "string" => "quote it",
+            "boolean" => "write it as `true` or `false`",
+            _ => "write it as a number",
         };
         self.c.warn(
             &format!("{}/{i}", join(pointer, "enum")),
@@ -704,13 +747,29 @@ impl<'a> Lowerer<'a> {
             .filter(|(_, on)| *on)
             .map(|(k, _)| *k)
             .collect();
-        if any.not.is_some() {
-            // `not` (alone or beside other keywords): the rest is lowered,
-            // `not` is not.
-            self.unchecked_not(pointer);
+        if let Some(not) = &any.not {
+            // `not` beside other keywords: the value must pass them and
+            // fail `not`'s schema, an `allOf` of the two; the Rust type is
+            // that of the other keywords (see `emit::rust_type::sole_part`).
+            let negation = self.negation(not, pointer, hint);
             let mut rest = any.clone();
             rest.not = None;
-            return self.any_schema_object(schema, &rest, pointer, hint);
+            let mut lowered = self.any_schema_object(schema, &rest, pointer, hint);
+            match &mut lowered.kind {
+                SchemaKind::Any if !lowered.nullable => lowered.kind = negation.kind,
+                SchemaKind::AllOf(parts) => parts.push(negation),
+                _ => {
+                    let description = std::mem::take(&mut lowered.description);
+                    let nullable = lowered.nullable;
+                    lowered = Schema {
+                        kind: SchemaKind::AllOf(vec![lowered, negation]),
+                        nullable,
+                        description,
+                        pointer: pointer.to_string(),
+                    };
+                }
+            }
+            return lowered;
         }
         if used.len() > 1 || (!used.is_empty() && (any.typ.is_some() || has_object_words)) {
             return self.mixed_combinators(schema, any, pointer, hint);
@@ -750,7 +809,9 @@ impl<'a> Lowerer<'a> {
                     for (i, v) in any.enumeration.iter().enumerate() {
                         match v {
                             serde_json::Value::String(s) => values.push(s.clone()),
-                            serde_json::Value::Null => nullable = true,
+                            // Without `type`, `enum` alone admits `null`.
+                            serde_json::Value::Null if any.typ.is_none() => nullable = true,
+                            serde_json::Value::Null if data.nullable => {}
                             _ => self.mistyped_enum_value(pointer, i, v, "string"),
                         }
                     }
@@ -771,7 +832,8 @@ impl<'a> Lowerer<'a> {
                             serde_json::Value::Number(n) => {
                                 values.push(n.as_f64().unwrap_or(f64::NAN))
                             }
-                            serde_json::Value::Null => nullable = true,
+                            serde_json::Value::Null if any.typ.is_none() => nullable = true,
+                            serde_json::Value::Null if data.nullable => {}
                             _ => self.mistyped_enum_value(pointer, i, v, kind),
                         }
                     }
@@ -795,8 +857,15 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 Some("boolean") if !any.enumeration.is_empty() => {
-                    self.unchecked_enum(pointer, "boolean", "any boolean is accepted");
-                    SchemaKind::Boolean
+                    let mut values = Vec::new();
+                    for (i, v) in any.enumeration.iter().enumerate() {
+                        match v {
+                            serde_json::Value::Bool(b) => values.push(*b),
+                            serde_json::Value::Null if data.nullable => {}
+                            _ => self.mistyped_enum_value(pointer, i, v, "boolean"),
+                        }
+                    }
+                    SchemaKind::Boolean(only_boolean(values))
                 }
                 Some(kind @ ("array" | "object")) if !any.enumeration.is_empty() => {
                     self.unchecked_enum(
@@ -806,7 +875,7 @@ impl<'a> Lowerer<'a> {
                     );
                     SchemaKind::Any
                 }
-                Some("boolean") => SchemaKind::Boolean,
+                Some("boolean") => SchemaKind::Boolean(None),
                 Some("array") => {
                     let items = match &any.items {
                         Some(items) => self.boxed_schema_or_ref(
@@ -863,6 +932,24 @@ impl<'a> Lowerer<'a> {
             description: data.description.clone().unwrap_or_default(),
             pointer: pointer.to_string(),
         }
+    }
+}
+
+/// What a boolean `enum` leaves: one value, or `None` when it lists both
+/// (or neither, `null` aside), which restricts nothing.
+fn only_boolean(values: impl IntoIterator<Item = bool>) -> Option<bool> {
+    let (mut t, mut f) = (false, false);
+    for v in values {
+        if v {
+            t = true;
+        } else {
+            f = true;
+        }
+    }
+    match (t, f) {
+        (true, false) => Some(true),
+        (false, true) => Some(false),
+        _ => None,
     }
 }
 

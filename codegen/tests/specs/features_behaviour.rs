@@ -69,6 +69,9 @@ fn answer(method: &str, target: &str) -> (u16, &'static str, Vec<u8>) {
             br#"{"title":"over quota","status":429,"detail":"try tomorrow","retryable":false}"#.to_vec(),
         ),
         ("PUT", p) if p.starts_with("/v1/uploads/") => (204, "", Vec::new()),
+        ("POST", "/v1/accounts") => (200, "application/json", br#"{"name":"ann","active":true,"tier":null}"#.to_vec()),
+        ("PUT", "/v1/shapes") => (200, "application/json", br#"{"shapeType":"Square","side":2}"#.to_vec()),
+        ("GET", p) if p.starts_with("/v1/tiles/") || p.starts_with("/v1/layers/") => (204, "", Vec::new()),
         ("GET", _) => (200, "application/octet-stream", vec![0, 1, 2, 255]),
         ("PUT", _) => (200, "text/plain", b"stored".to_vec()),
         _ => (204, "", Vec::new()),
@@ -628,18 +631,31 @@ async fn bodies_that_are_not_json_are_checked_before_sending() {
 }
 
 #[tokio::test]
-async fn a_choice_with_a_list_variant_is_an_enum_written_as_one_text() {
+async fn a_choice_with_a_list_variant_is_sent_in_the_parameters_style() {
+    use features_client::server::{Input, handle};
     use features_client::types::LabelsFindId;
     let (base, seen) = serve();
     let client = client(&base);
     let find = |id: LabelsFindId| LabelsFindParams { id: Some(id) };
-    client.labels_find(&find(LabelsFindId::String("a".into()))).await.unwrap();
-    client.labels_find(&find(LabelsFindId::Array(vec!["a".into(), "b".into()]))).await.unwrap();
+    let one = find(LabelsFindId::String("a".into()));
+    let list = find(LabelsFindId::Array(vec!["a".into(), "b c".into()]));
+    client.labels_find(&one).await.unwrap();
+    client.labels_find(&list).await.unwrap();
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 2);
     assert_eq!(query_pairs(&seen[0].line), vec![("id".to_string(), "a".to_string())]);
-    // Written as one text, as the generator's warning says.
-    assert_eq!(query_pairs(&seen[1].line), vec![("id".to_string(), "a,b".to_string())]);
+    // `form` with `explode` (the default): one pair per item.
+    assert_eq!(
+        query_pairs(&seen[1].line),
+        vec![("id".to_string(), "a".to_string()), ("id".to_string(), "b c".to_string())]
+    );
+    // The generated server reads each back as it was sent.
+    for (request, sent) in seen.iter().zip([one, list]) {
+        let target = request.line.split_whitespace().nth(1).unwrap().strip_prefix("/v1").unwrap();
+        let (path, query) = target.split_once('?').unwrap();
+        let matched = handle("GET", path, Some(query), &[("authorization", "Bearer t")], b"").unwrap();
+        assert_eq!(matched.input, Input::LabelsFind { params: sent });
+    }
 }
 
 #[test]
@@ -931,3 +947,177 @@ async fn a_failure_comes_back_as_the_error_body_the_spec_documents() {
     assert!(!shown.contains("OData"), "{shown}");
     assert!(shown.contains("request-id quota-7"), "{shown}");
 }
+
+/// `not`, a boolean `enum` and a nullable `enum` (issue 17): each refused
+/// before sending when broken, with its place and keyword; `null` passes a
+/// nullable `enum` that does not list it; the generated server judges the
+/// same way.
+#[tokio::test]
+async fn not_and_boolean_and_nullable_enums_are_checked_before_sending() {
+    use features_client::server::{Input, Rejection, handle};
+    use features_client::types::{Account, AccountTier};
+    let (base, seen) = serve();
+    let client = client(&base);
+    let account = |name: &str| Account {
+        name: name.into(),
+        active: Some(true),
+        tier: Some(AccountTier::Paid),
+        quota: Some(serde_json::json!(5)),
+        additional_properties: Default::default(),
+    };
+    let refused = [
+        (account("root"), "/body/name", "(not)"),
+        (Account { active: Some(false), ..account("ann") }, "/body/active", "(enum)"),
+        (Account { quota: Some(serde_json::json!("lots")), ..account("ann") }, "/body/quota", "(not)"),
+    ];
+    for (body, place, keyword) in refused {
+        let text = client.accounts_add(&body).await.unwrap_err().to_string();
+        assert!(text.contains(place) && text.contains(keyword), "{text}");
+    }
+    // What the Rust type cannot spell, sent as JSON through the runtime.
+    let gold = serde_json::json!({"name": "ann", "tier": "gold"});
+    let text = client
+        .runtime()
+        .call(&routes::ACCOUNTS_ADD, graph_runtime::Args::new(&[]).body(&gold))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("/body/tier") && text.contains("(enum)"), "{text}");
+    assert_eq!(seen.lock().unwrap().len(), 0, "refused requests must not be sent");
+
+    let stored = client.accounts_add(&account("ann")).await.unwrap();
+    assert_eq!((stored.active, stored.tier), (Some(true), None));
+    let null_tier = serde_json::json!({"name": "ann", "tier": null, "active": true});
+    client
+        .runtime()
+        .call(&routes::ACCOUNTS_ADD, graph_runtime::Args::new(&[]).body(&null_tier))
+        .await
+        .unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    let sent: serde_json::Value = serde_json::from_slice(&seen[0].body).unwrap();
+    assert_eq!(sent, serde_json::json!({"name": "ann", "active": true, "tier": "paid", "quota": 5}));
+
+    // The generated server: the same rules on raw requests.
+    let json = [("authorization", "Bearer t"), ("content-type", "application/json")];
+    let read = |body: serde_json::Value| handle("POST", "/accounts", None, &json, body.to_string().as_bytes());
+    match read(null_tier).unwrap().input {
+        Input::AccountsAdd { body } => assert_eq!((body.name.as_str(), body.tier), ("ann", None)),
+        other => panic!("another operation: {other:?}"),
+    }
+    for (body, place, keyword) in [
+        (serde_json::json!({"name": "admin"}), "/body/name", "not"),
+        (serde_json::json!({"name": "ann", "active": false}), "/body/active", "enum"),
+        (serde_json::json!({"name": "ann", "tier": "gold"}), "/body/tier", "enum"),
+    ] {
+        match read(body) {
+            Err(Rejection::Invalid { violations, .. }) => {
+                let found: Vec<(&str, &str)> =
+                    violations.iter().map(|v| (v.location.as_str(), v.keyword)).collect();
+                assert_eq!(found, [(place, keyword)]);
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+}
+
+/// Discriminators without a `mapping` (issue 17): OpenAPI's implicit
+/// mapping, the value naming the component. `Shape` is a `oneOf` and so a
+/// tagged enum; `Gadget` is a base that `Phone` inherits, so a gadget
+/// tagged `Phone` is judged by `Phone`'s rules.
+#[tokio::test]
+async fn a_discriminator_without_mapping_names_its_components() {
+    use features_client::server::{Rejection, handle};
+    use features_client::types::{Circle, Gadget, Shape, Square};
+    let (base, seen) = serve();
+    let client = client(&base);
+    let circle = |radius| Shape::Circle(Circle { shape_type: "Circle".into(), radius, additional_properties: Default::default() });
+    let gadget = |tag: &str, digits: serde_json::Value| {
+        let mut gadget = Gadget { gadget_type: tag.into(), label: None, additional_properties: Default::default() };
+        gadget.additional_properties.insert("digits".into(), digits);
+        gadget
+    };
+    let text = client.shapes_put(&circle(-1.0)).await.unwrap_err().to_string();
+    assert!(text.contains("/body/radius") && text.contains("(minimum)"), "{text}");
+    let text = client.gadgets_add(&gadget("Phone", serde_json::json!(16))).await.unwrap_err().to_string();
+    assert!(text.contains("/body/digits") && text.contains("(maximum)"), "{text}");
+    assert_eq!(seen.lock().unwrap().len(), 0, "refused requests must not be sent");
+
+    // Read by the tag, written by the variant.
+    let back = client.shapes_put(&circle(1.5)).await.unwrap();
+    assert_eq!(back, Shape::Square(Square { shape_type: "Square".into(), side: 2.0, additional_properties: Default::default() }));
+    assert!(serde_json::from_str::<Shape>(r#"{"shapeType":"Triangle","side":1}"#).is_err());
+    client.gadgets_add(&gadget("Phone", serde_json::json!(15))).await.unwrap();
+    // A tag that names no component: the base's rules, which allow it.
+    client.gadgets_add(&gadget("Toaster", serde_json::json!("many"))).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3);
+    let sent: serde_json::Value = serde_json::from_slice(&seen[0].body).unwrap();
+    assert_eq!(sent, serde_json::json!({"shapeType": "Circle", "radius": 1.5}));
+
+    let json = [("authorization", "Bearer t"), ("content-type", "application/json")];
+    let refused = |method, path, body: serde_json::Value| match handle(method, path, None, &json, body.to_string().as_bytes()) {
+        Err(Rejection::Invalid { violations, .. }) => {
+            violations.into_iter().map(|v| (v.location, v.keyword)).collect::<Vec<_>>()
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(
+        refused("POST", "/gadgets", serde_json::json!({"gadgetType": "Phone", "digits": 20})),
+        [("/body/digits".to_string(), "maximum")]
+    );
+    assert_eq!(
+        refused("PUT", "/shapes", serde_json::json!({"shapeType": "Square", "side": -2})),
+        [("/body/side".to_string(), "minimum")]
+    );
+}
+
+/// Path parameters in their styles (issue 17): each item percent-encoded
+/// on its own, so a delimiter inside an item survives; what breaks the
+/// schema is refused before sending; the generated server reads the path
+/// back into the same typed values, and refuses a wrong spelling.
+#[tokio::test]
+async fn path_parameters_follow_their_style_and_read_back() {
+    use features_client::server::{Input, Rejection, handle};
+    use features_client::types::Range;
+    let (base, seen) = serve();
+    let client = client(&base);
+    let bbox = Range { from: Some(1), to: Some(5), unit: Some("m,s".into()) };
+    let refused = [
+        (client.tiles_get(&[] as &[&str], &bbox).await, "/path/ids", "(minItems)"),
+        (client.tiles_get(&["a"], &Range { from: Some(-1), ..bbox.clone() }).await, "/path/bbox/from", "(minimum)"),
+        (client.layers_get(&["base"], "21", &["x"]).await, "/path/zoom", "(maximum)"),
+    ];
+    for (result, place, keyword) in refused {
+        let text = result.unwrap_err().to_string();
+        assert!(text.contains(place) && text.contains(keyword), "{text}");
+    }
+    assert_eq!(seen.lock().unwrap().len(), 0, "refused requests must not be sent");
+
+    client.tiles_get(&["a,b", "c d"], &bbox).await.unwrap();
+    client.layers_get(&vec!["base".to_string(), "v1.2".into()], "7", &["x", "y;z"]).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen[0].line, "GET /v1/tiles/a%2Cb,c%20d/from=1,to=5,unit=m%2Cs HTTP/1.1");
+    assert_eq!(seen[1].line, "GET /v1/layers/.base.v1%2E2/;zoom=7/;tags=x;tags=y%3Bz HTTP/1.1");
+
+    let auth = [("authorization", "Bearer t")];
+    let path = |seen: &Seen| seen.line.split_whitespace().nth(1).unwrap().strip_prefix("/v1").unwrap().to_string();
+    assert_eq!(
+        handle("GET", &path(&seen[0]), None, &auth, b"").unwrap().input,
+        Input::TilesGet { ids: vec!["a,b".into(), "c d".into()], bbox: bbox.clone() }
+    );
+    assert_eq!(
+        handle("GET", &path(&seen[1]), None, &auth, b"").unwrap().input,
+        Input::LayersGet { layer: vec!["base".into(), "v1.2".into()], zoom: "7".into(), tags: vec!["x".into(), "y;z".into()] }
+    );
+    let refused = |path: &str| match handle("GET", path, None, &auth, b"") {
+        Err(Rejection::Invalid { violations, .. }) => {
+            violations.into_iter().map(|v| (v.location, v.keyword)).collect::<Vec<_>>()
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(refused("/layers/base/;zoom=7/;tags=x"), [("/path/layer".to_string(), "style")]);
+    assert_eq!(refused("/layers/.base/;zoom=30/;tags=x"), [("/path/zoom".to_string(), "maximum")]);
+    assert_eq!(refused("/tiles/a/from=x"), [("/path/bbox/from".to_string(), "type")]);
+}
+

@@ -1,4 +1,6 @@
-//! `discriminator` with `mapping`, applied to a translated Draft 4 document.
+//! `discriminator`, applied to a translated Draft 4 document: its
+//! `mapping`, or without one OpenAPI's implicit mapping (the value is the
+//! name of a component the base can be, see [`implicit`]).
 //!
 //! OpenAPI 3.0 reads a discriminator on a base type as dispatch: an object
 //! whose deciding property holds a value the mapping lists is an instance
@@ -38,7 +40,8 @@ struct Dispatch {
 
 /// Rewrites `definitions` (translated component schemas, keyed by
 /// component name) and `top` (the translated schema under test) for every
-/// component of `root` that has a discriminator with a mapping.
+/// component of `root` that has a discriminator with a mapping, given or
+/// implicit.
 pub fn apply(root: &Value, definitions: &mut Map<String, Value>, top: &mut Value) {
     let found = collect(root, definitions);
     if found.is_empty() {
@@ -75,25 +78,29 @@ fn collect(root: &Value, definitions: &Map<String, Value>) -> BTreeMap<String, D
         let Some(d) = schema.get("discriminator") else {
             continue;
         };
-        let (Some(property), Some(mapping)) = (
-            d.get("propertyName").and_then(Value::as_str),
-            d.get("mapping").and_then(Value::as_object),
-        ) else {
+        let Some(property) = d.get("propertyName").and_then(Value::as_str) else {
             continue;
         };
-        let mapping: Vec<(String, String)> = mapping
-            .iter()
-            .filter_map(|(value, target)| {
-                let target = target.as_str()?;
-                let target = match target.strip_prefix("#/components/schemas/") {
-                    Some(escaped) => escaped.replace("~1", "/").replace("~0", "~"),
-                    None => target.to_string(),
-                };
-                definitions
-                    .contains_key(&target)
-                    .then(|| (value.clone(), target))
-            })
-            .collect();
+        let given = d
+            .get("mapping")
+            .and_then(Value::as_object)
+            .filter(|m| !m.is_empty());
+        let mapping: Vec<(String, String)> = match given {
+            Some(mapping) => mapping
+                .iter()
+                .filter_map(|(value, target)| {
+                    let target = component(target.as_str()?);
+                    definitions
+                        .contains_key(&target)
+                        .then(|| (value.clone(), target))
+                })
+                .collect(),
+            None => implicit(schemas, name, schema)
+                .into_iter()
+                .filter(|target| definitions.contains_key(target))
+                .map(|target| (target.clone(), target))
+                .collect(),
+        };
         if !mapping.is_empty() {
             found.insert(
                 name.clone(),
@@ -105,6 +112,54 @@ fn collect(root: &Value, definitions: &Map<String, Value>) -> BTreeMap<String, D
         }
     }
     found
+}
+
+/// The component a mapping value or `$ref` names: `#/components/schemas/NAME`
+/// (JSON pointer escapes undone) or a bare name.
+fn component(target: &str) -> String {
+    match target.strip_prefix("#/components/schemas/") {
+        Some(escaped) => escaped.replace("~1", "/").replace("~0", "~"),
+        None => target.to_string(),
+    }
+}
+
+/// OpenAPI's implicit mapping, for a discriminator without `mapping`: the
+/// value is a component's name, for each component the base `name` can
+/// be: the `$ref` alternatives of its `oneOf`/`anyOf`, and the components
+/// that inherit it through an `allOf` `$ref`, directly or through other
+/// inheritors. Sorted, as `mapping` keys are.
+fn implicit(schemas: &Map<String, Value>, name: &str, schema: &Value) -> Vec<String> {
+    let refs = |list: Option<&Value>| -> Vec<String> {
+        list.and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|part| part.get("$ref").and_then(Value::as_str))
+            .filter(|r| r.starts_with("#/components/schemas/"))
+            .map(component)
+            .collect()
+    };
+    let mut found: std::collections::BTreeSet<String> = refs(schema.get("oneOf"))
+        .into_iter()
+        .chain(refs(schema.get("anyOf")))
+        .collect();
+    let mut family = std::collections::BTreeSet::from([name.to_string()]);
+    loop {
+        let before = family.len();
+        for (other, s) in schemas {
+            if refs(s.get("allOf"))
+                .iter()
+                .any(|base| family.contains(base))
+            {
+                family.insert(other.clone());
+            }
+        }
+        if family.len() == before {
+            break;
+        }
+    }
+    family.remove(name);
+    found.extend(family);
+    found.into_iter().collect()
 }
 
 /// A definitions key for `name`'s base form that no component uses.
@@ -260,5 +315,45 @@ mod tests {
         assert!(valid(json!({"id": "1"})));
         assert!(!valid(json!({"name": "ann"})));
         assert!(!valid(json!("not an object")));
+    }
+
+    /// Without `mapping`, the value names a component: a `$ref`
+    /// alternative of the base's `oneOf`, or a component that inherits
+    /// it through `allOf` (here through another inheritor).
+    #[test]
+    fn without_mapping_the_value_names_a_component() {
+        let root = json!({"components": {"schemas": {
+            "shape": {
+                "oneOf": [{"$ref": "#/components/schemas/circle"}, {"$ref": "#/components/schemas/square"}],
+                "discriminator": {"propertyName": "kind"},
+            },
+            "circle": {"type": "object", "properties": {"kind": {"type": "string"}, "r": {"type": "number", "minimum": 0}}},
+            "square": {"type": "object", "properties": {"kind": {"type": "string"}, "side": {"type": "number", "minimum": 0}}},
+            "gadget": {
+                "type": "object",
+                "required": ["kind"],
+                "properties": {"kind": {"type": "string"}},
+                "discriminator": {"propertyName": "kind"},
+            },
+            "phone": {"allOf": [{"$ref": "#/components/schemas/gadget"}, {"properties": {"digits": {"maximum": 15}}}]},
+            "smartphone": {"allOf": [{"$ref": "#/components/schemas/phone"}, {"properties": {"apps": {"type": "array"}}}]},
+        }}});
+        let valid = |name: &str, instance: Value| {
+            let doc = to_json_schema(
+                &root,
+                &json!({ "$ref": format!("#/components/schemas/{name}") }),
+            );
+            jsonschema::draft4::new(&doc)
+                .expect("the translation compiles")
+                .is_valid(&instance)
+        };
+        assert!(valid("shape", json!({"kind": "circle", "r": 1})));
+        assert!(!valid("shape", json!({"kind": "circle", "r": -1})));
+        assert!(!valid("shape", json!({"kind": "square", "side": -1})));
+        assert!(valid("gadget", json!({"kind": "phone", "digits": 15})));
+        assert!(!valid("gadget", json!({"kind": "phone", "digits": 16})));
+        assert!(!valid("gadget", json!({"kind": "smartphone", "apps": 1})));
+        // A value that names no component: the base alone.
+        assert!(valid("gadget", json!({"kind": "toaster", "digits": 16})));
     }
 }

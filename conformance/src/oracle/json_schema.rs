@@ -6,8 +6,10 @@
 //!
 //! * `nullable: true` (OpenAPI 3.0.3 semantics): adds `null` to the allowed
 //!   values only when `type` is given in the same schema object; with an
-//!   `enum`, `null` must also be listed for it to pass, as the enum still
-//!   applies. Without `type` it has no effect.
+//!   `enum`, `null` passes too, listed or not (how Microsoft Graph writes
+//!   nullable enums and sends `null` for them). Without `type` it has no
+//!   effect.
+//! * `not` is kept, and means what JSON Schema says.
 //! * `$ref: '#/components/schemas/X'` → `#/definitions/X`; siblings of a
 //!   `$ref` are ignored, as both specs say.
 //! * A component's `discriminator` with a `mapping` dispatches on its
@@ -229,6 +231,11 @@ fn apply_nullable(source: &Map<String, Value>, out: &mut Map<String, Value>) {
     }
     if let Some(Value::String(t)) = out.get("type").cloned() {
         out.insert("type".into(), json!([t, "null"]));
+        if let Some(Value::Array(values)) = out.get_mut("enum")
+            && !values.contains(&Value::Null)
+        {
+            values.push(Value::Null);
+        }
     }
 }
 
@@ -304,8 +311,16 @@ mod tests {
         assert!(check(&root, &typed, json!(null)));
         assert!(check(&root, &typed, json!("x")));
         assert!(!check(&root, &typed, json!(1)));
+        // A nullable enum takes `null` whether or not it lists it.
         let enumerated = json!({"type": "string", "nullable": true, "enum": ["a"]});
-        assert!(!check(&root, &enumerated, json!(null)));
+        assert!(check(&root, &enumerated, json!(null)));
+        assert!(!check(&root, &enumerated, json!("b")));
+        let listed = json!({"type": "boolean", "nullable": true, "enum": [true, null]});
+        assert!(check(&root, &listed, json!(null)));
+        assert!(!check(&root, &listed, json!(false)));
+        // Without `nullable`, a listed `null` is still not a string.
+        let strict = json!({"type": "string", "enum": ["a", null]});
+        assert!(!check(&root, &strict, json!(null)));
         let untyped_ref = json!({"allOf": [{"type": "string"}], "nullable": true});
         assert!(!check(&root, &untyped_ref, json!(null)));
     }
@@ -378,6 +393,16 @@ mod tests {
         // A format nobody knows is an annotation.
         let unknown = json!({"type": "string", "format": "serial-number"});
         assert!(check(&root, &unknown, json!("anything")));
+    }
+
+    #[test]
+    fn not_refuses_what_its_schema_accepts() {
+        let root =
+            json!({"components": {"schemas": {"admin": {"type": "string", "enum": ["admin"]}}}});
+        let schema = json!({"type": "string", "not": {"$ref": "#/components/schemas/admin"}});
+        assert!(check(&root, &schema, json!("ann")));
+        assert!(!check(&root, &schema, json!("admin")));
+        assert!(!check(&root, &schema, json!(5)));
     }
 
     #[test]

@@ -248,6 +248,24 @@ impl Oracle {
                 ));
                 continue;
             }
+            if let Some(read) = self.styled_path_value(param, value) {
+                match read {
+                    Ok(read) => {
+                        if let Some(schema) = &param.schema {
+                            problems.extend(
+                                self.validate(schema, &read)
+                                    .into_iter()
+                                    .map(|e| format!("path `{name}` {e}")),
+                            );
+                        }
+                        shown.push(format!("{name} = {read}"));
+                    }
+                    Err(problem) => problems.push(format!(
+                        "`{name}` = `{value}` does not follow its style: {problem}"
+                    )),
+                }
+                continue;
+            }
             let Some(decoded) = matching::decode(value) else {
                 problems.push(format!(
                     "`{name}` = `{value}` does not percent-decode to UTF-8"
@@ -263,6 +281,23 @@ impl Oracle {
             shown.join(", ")
         };
         v.push(Check::PathParameters, problems, detail);
+    }
+
+    /// A path parameter spelt by its style (see [`super::path_styles`]),
+    /// read from its raw segment; `None` for a plain `simple` scalar.
+    fn styled_path_value(&self, param: &SpecParam, raw: &str) -> Option<Result<Value, String>> {
+        let object = self.doc.root.pointer(&param.pointer)?;
+        let schema = param.schema.as_ref()?;
+        let resolved = self
+            .doc
+            .resolve(schema, &param.pointer)
+            .map_or_else(|| schema.clone(), |(s, _)| s.clone());
+        let resolve = |v: &Value| {
+            self.doc
+                .resolve(v, &param.pointer)
+                .map_or_else(|| v.clone(), |(s, _)| s.clone())
+        };
+        super::path_styles::value(object, &resolved, raw, &resolve)
     }
 
     /// Validates one parameter value (text from the wire) against the
@@ -869,6 +904,44 @@ paths:
         assert_eq!(route("GET", "/v1/items/a").0, Outcome::Fail);
         assert_eq!(route("PUT", "/v1/store/items/a").0, Outcome::Fail);
         assert_eq!(route("GET", "/v1/plain").0, Outcome::Pass);
+    }
+
+    /// Path parameters in their styles (issue 17): read in the style the
+    /// spec gives, then judged against their schema.
+    #[test]
+    fn path_parameters_are_read_in_their_style() {
+        let spec = "openapi: 3.0.3
+info: {title: Tiles, version: '1'}
+servers: [{url: 'https://example.invalid/v1/'}]
+paths:
+  /tiles/{ids}/{zoom}:
+    get:
+      operationId: tiles_get
+      parameters:
+        - {name: ids, in: path, required: true, style: matrix, explode: true, schema: {type: array, items: {type: integer, maximum: 9}}}
+        - {name: zoom, in: path, required: true, style: label, schema: {type: string, enum: [a.b]}}
+      responses:
+        '204': {description: ok}
+";
+        let oracle = Oracle::new(SpecDoc::parse("tiles.yaml", spec).unwrap()).unwrap();
+        let finding = |path: &str| {
+            let request = Request {
+                method: "GET".into(),
+                path: path.into(),
+                query: None,
+                headers: Headers::default(),
+                body: Body::new(b""),
+            };
+            let verdict = oracle.judge_request(&request);
+            let finding = verdict.finding(Check::PathParameters).unwrap();
+            (finding.outcome, finding.detail.clone())
+        };
+        let (outcome, detail) = finding("/v1/tiles/;ids=1;ids=2/.a%2Eb");
+        assert_eq!(outcome, Outcome::Pass, "{detail}");
+        assert!(detail.contains("ids = [1,2]"), "{detail}");
+        assert_eq!(finding("/v1/tiles/;ids=1;ids=10/.a%2Eb").0, Outcome::Fail);
+        assert_eq!(finding("/v1/tiles/1,2/.a%2Eb").0, Outcome::Fail);
+        assert_eq!(finding("/v1/tiles/;ids=1/a.b").0, Outcome::Fail);
     }
 
     #[test]

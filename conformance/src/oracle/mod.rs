@@ -9,7 +9,7 @@
 //! | check | what it asks |
 //! |---|---|
 //! | `route` | the path is under a server's root, matches a path template, and the template defines the method |
-//! | `path-parameters` | each value percent-decodes to UTF-8, is not a dot segment, and validates against its schema |
+//! | `path-parameters` | each value percent-decodes to UTF-8, is not a dot segment, and validates against its schema; arrays, objects and `label`/`matrix` values are read in their style first ([`path_styles`]) |
 //! | `query` | required query parameters present, every one declared and valid |
 //! | `security` | one security alternative is met: a well-formed `Authorization: Bearer <token68>` for `http bearer`, OAuth2 and OpenID Connect, the scheme for other `http` schemes, the key for `apiKey` |
 //! | `headers` | required header parameters present and valid; a body carries a `Content-Type` the operation accepts; an `Accept` admits a documented response media type |
@@ -19,8 +19,8 @@
 //! | `response-body` | none for 1xx/204/304 or where the spec documents none (no bytes, no `Content-Length` > 0, no `Content-Type`); otherwise the documented media type, validating against its schema |
 //!
 //! Not checked (yet): OAuth2 scopes (an opaque token does not show them),
-//! non-JSON body content, `style`/`explode` serialisations other than
-//! scalars, cookie parameters, `deprecated`, response `links`, and
+//! non-JSON body content, `style`/`explode` serialisations of query and
+//! header values other than scalars, cookie parameters, `deprecated`, response `links`, and
 //! `readOnly`/`writeOnly` (annotations dropped by the translation).
 
 pub mod discriminator;
@@ -30,6 +30,7 @@ pub mod json_schema;
 pub mod judge;
 pub mod matching;
 pub mod operations;
+pub mod path_styles;
 pub mod spec;
 pub mod verdict;
 

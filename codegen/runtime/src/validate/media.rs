@@ -215,7 +215,7 @@ fn scalar(schema: Option<&'static Schema>, text: &str) -> Value {
         Some(Kind::Integer(_) | Kind::Number(_)) => {
             text.parse::<serde_json::Number>().ok().map(Value::Number)
         }
-        Some(Kind::Boolean) => match text {
+        Some(Kind::Boolean | Kind::BooleanValue(_)) => match text {
             "true" => Some(Value::Bool(true)),
             "false" => Some(Value::Bool(false)),
             _ => None,

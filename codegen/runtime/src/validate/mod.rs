@@ -32,6 +32,10 @@
 //!   where a request schema uses one.
 //! * Numbers compare exactly (an integer against a fractional bound is not
 //!   rounded).
+//! * `enum` constrains strings, numbers and booleans; with `nullable`,
+//!   `null` passes whether or not the list names it (the generator keeps
+//!   `null` out of the list and sets [`Schema::nullable`]).
+//! * `not` refuses exactly the values its schema accepts.
 //!
 //! Violations are reported completely (every failing keyword at every
 //! place, except that a value of the wrong type gets only its `type`
@@ -42,6 +46,7 @@ pub mod client;
 pub mod format;
 pub mod media;
 pub mod number;
+pub mod path_style;
 pub mod pointer;
 pub mod request;
 mod scan;
@@ -58,8 +63,8 @@ use std::sync::OnceLock;
 pub use pointer::Pointer;
 pub use request::{ParamRule, Scalar, Style};
 pub use shorthand::{
-    ANY, BOOLEAN, INT32, INT64, OBJECT, STRING, all_of, any_of, array, nullable, object, one_of,
-    optional, reference, required, schema, string, string_enum,
+    ANY, BOOLEAN, INT32, INT64, OBJECT, STRING, all_of, any_of, array, boolean_value, not,
+    nullable, object, one_of, optional, reference, required, schema, string, string_enum,
 };
 
 use crate::Violation;
@@ -88,6 +93,9 @@ pub enum Kind {
     Number(NumberRules),
     /// `true` or `false`.
     Boolean,
+    /// `type: boolean` with an `enum` that lists one of the two values:
+    /// only that boolean.
+    BooleanValue(bool),
     /// An array.
     Array(ArrayRules),
     /// An object.
@@ -101,6 +109,9 @@ pub enum Kind {
     /// `discriminator`: the schema that judges a value is chosen by one of
     /// its properties.
     Discriminated(&'static Discriminator),
+    /// `not`: valid exactly when the value is not valid against the
+    /// schema.
+    Not(&'static Schema),
 }
 
 /// A `discriminator` with its `mapping`, as OpenAPI 3.0 reads it for a base
@@ -538,7 +549,7 @@ pub fn expected_name(kind: &Kind) -> &'static str {
         Kind::String(_) => "a string",
         Kind::Integer(_) => "an integer",
         Kind::Number(_) => "a number",
-        Kind::Boolean => "a boolean",
+        Kind::Boolean | Kind::BooleanValue(_) => "a boolean",
         Kind::Array(_) => "an array",
         Kind::Object(_) => "an object",
         Kind::Any
@@ -546,7 +557,8 @@ pub fn expected_name(kind: &Kind) -> &'static str {
         | Kind::AllOf(_)
         | Kind::OneOf(_)
         | Kind::AnyOf(_)
-        | Kind::Discriminated(_) => "a value",
+        | Kind::Discriminated(_)
+        | Kind::Not(_) => "a value",
     }
 }
 

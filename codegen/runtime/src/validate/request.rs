@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::pointer::insert_token;
-use super::{Kind, Pointer, Schema, StringRules, body, resolve, styles, walk};
+use super::{Kind, Pointer, Schema, StringRules, body, path_style, resolve, styles, walk};
 use crate::{Method, ParamLocation, Route, Violation};
 
 /// A request as received: nothing decoded yet.
@@ -42,7 +42,7 @@ pub enum RouteMiss {
 }
 
 /// Finds the route for `method` and `path` among `routes`; gives its index
-/// and the decoded path parameters.
+/// and the path parameters' segments, still percent-encoded.
 ///
 /// When several templates match the path (`/a/{id}` and `/a/b`), the one
 /// with fewer parameters wins, as literal segments are more specific.
@@ -56,9 +56,20 @@ pub fn find_route(
     let mut allow = Vec::new();
     let mut best: Option<(usize, Vec<(&'static str, String)>)> = None;
     for (index, route) in routes.iter().enumerate() {
-        let Some(params) = route.match_path(path) else {
+        // Segments stay encoded: a styled value is split before its
+        // pieces are decoded (see `RawRequest::path_param`); a route
+        // matches only where every segment decodes to UTF-8.
+        let Some(raw) = route.match_path_raw(path) else {
             continue;
         };
+        if raw
+            .iter()
+            .any(|(_, r)| crate::path::decode_segment(r).is_none())
+        {
+            continue;
+        }
+        let params: Vec<(&'static str, String)> =
+            raw.into_iter().map(|(n, r)| (n, r.to_string())).collect();
         if Some(route.method) != wanted {
             allow.push(route.method);
             continue;
@@ -113,6 +124,12 @@ pub enum Style {
     DeepObject,
     /// `content: {application/json: ...}`: the whole value as JSON text.
     Json,
+    /// `label` (path): `.` before the value, and between exploded items
+    /// (see [`super::path_style`]).
+    Label,
+    /// `matrix` (path): `;name=` before the value, and before each
+    /// exploded item (see [`super::path_style`]).
+    Matrix,
 }
 
 impl Style {
@@ -122,7 +139,7 @@ impl Style {
         match self {
             Style::SpaceDelimited => ' ',
             Style::PipeDelimited => '|',
-            Style::Form | Style::DeepObject | Style::Json => ',',
+            Style::Form | Style::DeepObject | Style::Json | Style::Label | Style::Matrix => ',',
         }
     }
 }
@@ -143,8 +160,9 @@ pub struct ParamRule {
     pub scalar: Scalar,
     /// Whether it is an array of such values.
     pub array: bool,
-    /// For arrays in the query: one `name=value` pair per item (`explode`)
-    /// rather than one comma-separated value; for objects, see [`Style`].
+    /// For arrays in the query (and a choice with a list among its
+    /// variants): one `name=value` pair per item (`explode`) rather than
+    /// one comma-separated value; for objects, see [`Style`].
     pub explode: bool,
     /// How the value is spelt.
     pub style: Style,
@@ -251,6 +269,9 @@ impl ParamRule {
                     .unwrap_or_default()
             };
             Value::Array(items.into_iter().map(|t| read(self.scalar, t)).collect())
+        } else if texts.len() > 1 {
+            // A choice with a list among its variants, exploded: a list.
+            Value::Array(texts.iter().map(|t| read(self.scalar, t)).collect())
         } else {
             read(self.scalar, texts.first().map_or("", String::as_str))
         }
@@ -303,23 +324,47 @@ impl<'a> RawRequest<'a> {
             .collect()
     }
 
-    /// Checks a path parameter (already decoded by [`find_route`]) and
-    /// returns it.
+    /// Checks a path parameter (its segment as [`find_route`] found it,
+    /// still encoded) and returns its decoded text; for `label`/`matrix`
+    /// without the style's prefix.
     pub fn path_param(
         &self,
         found: &[(&'static str, String)],
         rule: &ParamRule,
         out: &mut Vec<Violation>,
     ) -> Option<String> {
-        let Some((_, text)) = found.iter().find(|(n, _)| *n == rule.name) else {
-            out.push(Violation::new(
-                location("/path", rule.name).as_str(),
-                "required",
-                "the path parameter is missing",
-            ));
-            return None;
+        let raw = found_segment(found, rule, out)?;
+        let text = if path_style::is_styled(rule) {
+            match path_style::decode(rule, raw) {
+                Ok(Value::String(text)) => text,
+                Ok(other) => other.to_string(),
+                Err(problem) => {
+                    out.push(style_violation(rule, problem));
+                    return None;
+                }
+            }
+        } else {
+            crate::path::decode_segment(raw)?
         };
-        check_path_text(rule, text, out).then(|| text.clone())
+        check_path_text(rule, &text, out).then_some(text)
+    }
+
+    /// Checks an array or object path parameter, read back as its style
+    /// spells it, and decodes it as `T`.
+    pub fn path_value<T: DeserializeOwned>(
+        &self,
+        found: &[(&'static str, String)],
+        rule: &ParamRule,
+        out: &mut Vec<Violation>,
+    ) -> Option<T> {
+        let raw = found_segment(found, rule, out)?;
+        match path_style::decode(rule, raw) {
+            Ok(value) => judge(rule, location("/path", rule.name), value, out),
+            Err(problem) => {
+                out.push(style_violation(rule, problem));
+                None
+            }
+        }
     }
 
     /// Checks a query parameter and decodes it as `T`. `None` when it is
@@ -603,9 +648,48 @@ pub fn lacked_part() -> Vec<Violation> {
     )]
 }
 
-/// Checks one decoded path parameter value; `true` when it is valid.
+/// The raw segment of `rule` among the route's matched ones, or a
+/// violation.
+fn found_segment<'f>(
+    found: &'f [(&'static str, String)],
+    rule: &ParamRule,
+    out: &mut Vec<Violation>,
+) -> Option<&'f str> {
+    match found.iter().find(|(n, _)| *n == rule.name) {
+        Some((_, raw)) => Some(raw),
+        None => {
+            out.push(Violation::new(
+                location("/path", rule.name).as_str(),
+                "required",
+                "the path parameter is missing",
+            ));
+            None
+        }
+    }
+}
+
+/// A path segment that does not follow its parameter's style.
+fn style_violation(rule: &ParamRule, problem: String) -> Violation {
+    Violation::new(location("/path", rule.name).as_str(), "style", problem)
+}
+
+/// Checks one decoded path parameter value; `true` when it is valid. For
+/// an array or object parameter, `text` is the value's JSON text (see
+/// [`path_style::PathValue`]), which must not render as an empty segment.
 pub fn check_path_text(rule: &ParamRule, text: &str, out: &mut Vec<Violation>) -> bool {
     let before = out.len();
+    if path_style::is_structured(rule) {
+        let value = path_style::value(rule, text);
+        walk::validate(rule.schema, &value, &mut location("/path", rule.name), out);
+        if out.len() == before && path_style::render(rule, text).is_empty() {
+            out.push(Violation::new(
+                location("/path", rule.name).as_str(),
+                "required",
+                "must not be empty: an empty segment addresses a different resource",
+            ));
+        }
+        return out.len() == before;
+    }
     match text_rules(rule) {
         // A parameter read as one string (every id in Graph's paths) is
         // judged as the text itself: no JSON value is built, and the
@@ -654,7 +738,7 @@ fn param<T: DeserializeOwned>(
     if texts.is_empty() {
         return missing(rule, &at, what, out);
     }
-    if texts.len() > 1 && !(rule.array && rule.repeats()) {
+    if texts.len() > 1 && !rule.repeats() {
         out.push(Violation::new(
             at.as_str(),
             "maxItems",

@@ -69,6 +69,13 @@ impl Parts<'_> {
         self.request.path_param(self.found, rule, &mut self.out)
     }
 
+    /// The next parameter, an array or object path parameter, read back
+    /// as its style spells it, checked and decoded as `T`.
+    pub fn path_value<T: DeserializeOwned>(&mut self) -> Option<T> {
+        let rule = self.next_rule()?;
+        self.request.path_value(self.found, rule, &mut self.out)
+    }
+
     /// The next parameter, a query or header one, checked and decoded as
     /// `T`; `None` when absent or refused.
     pub fn param<T: DeserializeOwned>(&mut self) -> Option<T> {

@@ -108,6 +108,16 @@ pub const fn any_of(parts: &'static [&'static Schema]) -> Schema {
     schema(Kind::AnyOf(parts))
 }
 
+/// `not`: any value that `negated` refuses.
+pub const fn not(negated: &'static Schema) -> Schema {
+    schema(Kind::Not(negated))
+}
+
+/// `type: boolean` with `enum: [value]`: only `value`.
+pub const fn boolean_value(value: bool) -> Schema {
+    schema(Kind::BooleanValue(value))
+}
+
 /// A declared property that `required` does not list.
 pub const fn optional(name: &'static str, schema: &'static Schema) -> Property {
     Property {

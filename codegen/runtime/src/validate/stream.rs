@@ -234,7 +234,11 @@ impl<'a> Reader<'a> {
         self.skip_ws();
         let (target, nullable) = resolve(schema);
         let delegate = match &target.kind {
-            Kind::AllOf(_) | Kind::OneOf(_) | Kind::AnyOf(_) | Kind::Discriminated(_) => true,
+            Kind::AllOf(_)
+            | Kind::OneOf(_)
+            | Kind::AnyOf(_)
+            | Kind::Discriminated(_)
+            | Kind::Not(_) => true,
             Kind::Array(rules) => rules.unique_items,
             _ => false,
         };
@@ -249,13 +253,16 @@ impl<'a> Reader<'a> {
                 }
             }
             b't' | b'f' => {
-                if self.peek()? == b't' {
+                let found = self.peek()? == b't';
+                if found {
                     self.literal(b"true")?;
                 } else {
                     self.literal(b"false")?;
                 }
-                if !matches!(target.kind, Kind::Boolean | Kind::Any) {
-                    out.push(walk::type_violation_named(at, &target.kind, "boolean"));
+                match target.kind {
+                    Kind::Boolean | Kind::Any => {}
+                    Kind::BooleanValue(only) => walk::check_boolean(only, found, at, out),
+                    _ => out.push(walk::type_violation_named(at, &target.kind, "boolean")),
                 }
             }
             b'"' => {

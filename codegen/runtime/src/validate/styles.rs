@@ -138,7 +138,7 @@ fn scalar_of(schema: &'static Schema) -> Scalar {
         Kind::String(_) => Scalar::String,
         Kind::Integer(_) => Scalar::Integer,
         Kind::Number(_) => Scalar::Number,
-        Kind::Boolean => Scalar::Boolean,
+        Kind::Boolean | Kind::BooleanValue(_) => Scalar::Boolean,
         _ => Scalar::Json,
     }
 }

@@ -45,6 +45,11 @@ pub fn validate(
             }
         }
         Kind::Discriminated(d) => validate(d.choose(value), value, at, out),
+        Kind::Not(negated) => {
+            if is_valid(negated, value) {
+                out.push(not_violation(at));
+            }
+        }
         Kind::String(rules) => match value {
             Value::String(s) => check_string(rules, s, at, out),
             other => out.push(type_violation(at, &schema.kind, other)),
@@ -62,6 +67,10 @@ pub fn validate(
                 out.push(type_violation(at, &schema.kind, value));
             }
         }
+        Kind::BooleanValue(only) => match value {
+            Value::Bool(b) => check_boolean(*only, *b, at, out),
+            other => out.push(type_violation(at, &schema.kind, other)),
+        },
         Kind::Array(rules) => match value {
             Value::Array(items) => array(rules, items, at, out),
             other => out.push(type_violation(at, &schema.kind, other)),
@@ -500,6 +509,26 @@ pub fn type_violation(at: &Pointer, kind: &Kind, value: &Value) -> Violation {
     type_violation_named(at, kind, found)
 }
 
+/// `enum` on a boolean that may only be `only`.
+pub fn check_boolean(only: bool, found: bool, at: &Pointer, out: &mut Vec<Violation>) {
+    if found != only {
+        out.push(Violation::new(
+            at.as_str(),
+            "enum",
+            format!("must be `{only}`"),
+        ));
+    }
+}
+
+/// The violation of a value that `not`'s schema accepts.
+pub fn not_violation(at: &Pointer) -> Violation {
+    Violation::new(
+        at.as_str(),
+        "not",
+        "must not be valid against the schema that `not` names, and it is",
+    )
+}
+
 /// A `type` violation, given the found type's name.
 pub fn type_violation_named(at: &Pointer, kind: &Kind, found: &str) -> Violation {
     // Written by hand rather than with `format!`: on small invalid bodies
@@ -656,5 +685,64 @@ mod tests {
                 found[0].message
             );
         }
+    }
+
+    /// `not` and a boolean `enum`, judged the same by the walk and by the
+    /// one-pass reader of raw bytes.
+    #[test]
+    fn not_and_boolean_values_are_enforced_alike_by_both_readers() {
+        use crate::validate::{self as v, Property};
+        static WORD: Schema = v::string_enum(&["admin"]);
+        static NOT_ADMIN: Schema = v::not(&WORD);
+        static YES: Schema = v::boolean_value(true);
+        static MAYBE_YES: Schema = v::nullable(v::boolean_value(true));
+        static BODY: Schema = v::object(ObjectRules {
+            properties: &[
+                Property {
+                    name: "maybe",
+                    required: false,
+                    schema: &MAYBE_YES,
+                },
+                Property {
+                    name: "name",
+                    required: false,
+                    schema: &NOT_ADMIN,
+                },
+                Property {
+                    name: "yes",
+                    required: false,
+                    schema: &YES,
+                },
+            ],
+            ..ObjectRules::OPEN
+        });
+        let judge = |text: &str| {
+            let value: Value = serde_json::from_str(text).unwrap();
+            let mut walked = Vec::new();
+            validate(&BODY, &value, &mut Pointer::at("/body"), &mut walked);
+            let mut streamed = crate::validate::body::check(&BODY, text.as_bytes(), "/body");
+            crate::validate::sort(&mut walked);
+            crate::validate::sort(&mut streamed);
+            assert_eq!(walked, streamed, "{text}");
+            walked
+                .into_iter()
+                .map(|v| format!("{} {}: {}", v.location, v.keyword, v.message))
+                .collect::<Vec<_>>()
+        };
+        assert!(judge(r#"{"name": "ann", "yes": true, "maybe": null}"#).is_empty());
+        // `not` lets through what its schema refuses: another type too.
+        assert!(judge(r#"{"name": 5, "maybe": true}"#).is_empty());
+        assert_eq!(
+            judge(r#"{"name": "admin", "yes": false, "maybe": false}"#),
+            [
+                "/body/maybe enum: must be `true`",
+                "/body/name not: must not be valid against the schema that `not` names, and it is",
+                "/body/yes enum: must be `true`",
+            ]
+        );
+        assert_eq!(
+            judge(r#"{"yes": "true"}"#),
+            ["/body/yes type: expected a boolean, found string"]
+        );
     }
 }

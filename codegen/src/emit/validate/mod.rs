@@ -121,7 +121,7 @@ pub(crate) fn scalar_of(ctx: &Ctx<'_>, schema: &Schema) -> (&'static str, bool) 
         SchemaKind::String(_) => "String",
         SchemaKind::Integer(_) => "Integer",
         SchemaKind::Number(_) => "Number",
-        SchemaKind::Boolean => "Boolean",
+        SchemaKind::Boolean(_) => "Boolean",
         // A choice of strings (a name or an id) is read as text, so that
         // `123` stays the string it was sent as; a choice among other
         // scalars is read as JSON text, which falls back to a string.

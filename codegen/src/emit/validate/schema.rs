@@ -107,7 +107,12 @@ impl<'c, 'a> Writer<'c, 'a> {
                 let rules = number_rules(n, false);
                 quote!(v::schema(v::Kind::Number(#rules)))
             }
-            SchemaKind::Boolean => quote!(v::BOOLEAN),
+            SchemaKind::Boolean(None) => quote!(v::BOOLEAN),
+            SchemaKind::Boolean(Some(only)) => quote!(v::boolean_value(#only)),
+            SchemaKind::Not(negated) => {
+                let negated = self.schema(negated, site);
+                quote!(v::not(&#negated))
+            }
             SchemaKind::Array(a) => {
                 let items = self.schema(&a.items, site);
                 if a.min_items.is_none() && a.max_items.is_none() && !a.unique_items {
@@ -284,12 +289,13 @@ pub(super) fn has_type(api: &Api, schema: &Schema) -> bool {
             SchemaKind::Named(_)
             | SchemaKind::AllOf(_)
             | SchemaKind::OneOf(_)
-            | SchemaKind::AnyOf(_) => false,
+            | SchemaKind::AnyOf(_)
+            | SchemaKind::Not(_) => false,
             SchemaKind::Any
             | SchemaKind::String(_)
             | SchemaKind::Integer(_)
             | SchemaKind::Number(_)
-            | SchemaKind::Boolean
+            | SchemaKind::Boolean(_)
             | SchemaKind::Array(_)
             | SchemaKind::Object(_) => true,
         }
@@ -343,11 +349,12 @@ pub(crate) fn request_types(api: &Api) -> BTreeSet<String> {
                     walk(api, p, out);
                 }
             }
+            SchemaKind::Not(negated) => walk(api, negated, out),
             SchemaKind::Any
             | SchemaKind::String(_)
             | SchemaKind::Integer(_)
             | SchemaKind::Number(_)
-            | SchemaKind::Boolean => {}
+            | SchemaKind::Boolean(_) => {}
         }
     }
     let mut out = BTreeSet::new();

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 
 use super::super::Ctx;
 use super::super::choice::text_newtype;
+use super::super::client::structured_path;
 use super::super::params::params_struct;
-use super::super::rust_type::nullable_type;
+use super::super::rust_type::{nullable_type, rust_type};
 use crate::emit::ident;
 use crate::model::{Api, BodyKind, Operation, ParamLocation};
 use crate::names::{self, Namespace};
@@ -103,6 +104,7 @@ fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
                 let newtype = ident(newtype);
                 quote!(super::types::#newtype)
             }
+            None if structured_path(ctx, p) => rust_type(ctx, &p.schema, &quote!(super::types::)),
             None => quote!(String),
         };
         fields.push(quote!(#[doc = #doc] #field: #ty,));
@@ -153,6 +155,10 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         let local = ident(format!("p_{}", names::snake(&p.rust_name)));
         let field = ident(&p.rust_name);
         match p.location {
+            ParamLocation::Path if structured_path(ctx, p) => {
+                steps.push(quote!(let #local = p.path_value();));
+                fields.push(quote!(#field: #local?,));
+            }
             ParamLocation::Path => {
                 steps.push(quote!(let #local = p.path();));
                 if text_newtype(ctx.api, &p.schema).is_some() {

@@ -46,7 +46,7 @@ pub(crate) fn typed_proves_valid(api: &Api, body: &Schema) -> bool {
 /// Whether the Rust type of `schema` accepts exactly the values it allows.
 fn exact_value(api: &Api, schema: &Schema) -> bool {
     match &schema.kind {
-        SchemaKind::Any | SchemaKind::Boolean => true,
+        SchemaKind::Any | SchemaKind::Boolean(None) => true,
         SchemaKind::String(s) => plain_string(s),
         SchemaKind::Named(name) => api.types.get(name).is_some_and(|def| {
             // Only string enums: a Rust enum takes exactly its values.
@@ -88,10 +88,13 @@ fn exact_value(api: &Api, schema: &Schema) -> bool {
                 && !a.unique_items
                 && exact_value(api, &a.items)
         }
-        SchemaKind::Object(_)
+        // `bool` takes both values; Rust types do not say `not`.
+        SchemaKind::Boolean(Some(_))
+        | SchemaKind::Object(_)
         | SchemaKind::AllOf(_)
         | SchemaKind::OneOf(_)
-        | SchemaKind::AnyOf(_) => false,
+        | SchemaKind::AnyOf(_)
+        | SchemaKind::Not(_) => false,
     }
 }
 
