@@ -34,7 +34,7 @@ pub enum Error {
 /// ```no_run
 /// codegen::Config::new()
 ///     .spec("spec/assign.yaml")
-///     .runtime_crate("graph_runtime")
+///     .runtime_crate("openapi_runtime")
 ///     .out_file("api.rs")
 ///     .generate()
 ///     .unwrap_or_else(|err| panic!("{err}"));
@@ -62,7 +62,7 @@ impl Default for Config {
 
 impl Config {
     /// A configuration with defaults: output `api.rs` in `$OUT_DIR`, runtime
-    /// crate `graph_runtime`, and `cargo:rerun-if-changed` lines printed.
+    /// crate `openapi_runtime`, and `cargo:rerun-if-changed` lines printed.
     pub fn new() -> Self {
         Config {
             spec: None,

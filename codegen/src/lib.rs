@@ -1,5 +1,5 @@
 //! `codegen` turns an OpenAPI 3.0 description into a typed Rust client for
-//! the `graph-runtime` crate.
+//! the `openapi-runtime` crate.
 //!
 //! The pipeline is staged, and each stage reports all of its problems at
 //! once, each with file, line, column and JSON pointer:

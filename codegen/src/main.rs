@@ -30,7 +30,7 @@ enum Command {
         /// Package name of the crate written with --crate.
         #[arg(long, requires = "crate_dir")]
         name: Option<String>,
-        /// Path of the graph-runtime crate for the --crate manifest.
+        /// Path of the openapi-runtime crate for the --crate manifest.
         #[arg(long, requires = "crate_dir")]
         runtime_path: Option<PathBuf>,
         /// Fail (exit 1, nothing written) when the spec has warnings.

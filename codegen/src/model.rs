@@ -340,7 +340,7 @@ pub struct Param {
 }
 
 /// How a request body travels, from its media type (see
-/// `graph_runtime::BodyKind`, which this mirrors).
+/// `openapi_runtime::BodyKind`, which this mirrors).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum BodyKind {
     /// JSON (`application/json`, `...+json`): the schema's type.
@@ -696,7 +696,7 @@ pub enum Target {
 
 /// A `discriminator` with its `mapping`: an object whose `property` holds
 /// one of the mapped values is judged by that value's type instead (see
-/// `graph_runtime::validate::Discriminator`).
+/// `openapi_runtime::validate::Discriminator`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Discriminator {
     /// `propertyName`.

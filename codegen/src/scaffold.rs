@@ -43,7 +43,7 @@ pub fn write_crate_for(
          edition = \"2024\"\n\
          publish = false\n\n\
          [dependencies]\n\
-         graph-runtime = {{ path = \"{runtime}\" }}\n\n\
+         openapi-runtime = {{ path = \"{runtime}\" }}\n\n\
          # A workspace of its own, so the crate builds wherever it is written.\n\
          [workspace]\n",
         spec = spec.display().to_string().replace('\\', "/"),

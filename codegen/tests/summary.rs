@@ -19,8 +19,8 @@ fn short(tokens: &impl ToTokens) -> String {
         ("::std::boxed::", ""),
         ("::std::collections::", ""),
         ("::std::result::", ""),
-        ("::graph_runtime::serde_json::", "json::"),
-        ("::graph_runtime::", "rt::"),
+        ("::openapi_runtime::serde_json::", "json::"),
+        ("::openapi_runtime::", "rt::"),
     ] {
         text = text.replace(long, brief);
     }

@@ -200,7 +200,7 @@ fn validators_and_server_are_emitted() {
         "pub fn handle(",
         "pub enum Input",
         "ThingsUpdate {",
-        "pub use ::graph_runtime::validate::serve::Rejection;",
+        "pub use ::openapi_runtime::validate::serve::Rejection;",
         // The server builds the operation's input from the runtime's
         // checked parts, one builder per operation in a table.
         "static BUILDERS: &[Builder<Input>]",
@@ -301,5 +301,5 @@ fn combinators_beside_other_keywords_merge_where_sound() {
     assert!(dog.contains("pub barks: Option<bool>"), "{dog}");
     assert!(dog.contains("pub name: String"), "{dog}");
     // oneOf + properties: a JSON value, every keyword still validated.
-    assert!(code.contains("pub type Tag = ::graph_runtime::serde_json::Value;"));
+    assert!(code.contains("pub type Tag = ::openapi_runtime::serde_json::Value;"));
 }

@@ -1,13 +1,13 @@
 //! The generated validators and the oracle agree on every `format` they
 //! both give meaning to: for each string format the runtime checks
-//! (`graph_runtime::validate::format`), a list of valid and nearly valid
+//! (`openapi_runtime::validate::format`), a list of valid and nearly valid
 //! values is judged by both, the oracle reading the format through its
 //! own translation (`to_json_schema`, then the `jsonschema` crate). Any
 //! format the runtime checks but the oracle does not list in
 //! `FORMAT_RULES` fails the test, so the oracle says what it checks.
 
 use conformance::oracle::{FORMAT_RULES, to_json_schema};
-use graph_runtime::validate::{IntegerFormat, StringFormat, format};
+use openapi_runtime::validate::{IntegerFormat, StringFormat, format};
 use serde_json::{Value, json};
 
 /// Values for one format: some valid, most almost so.
@@ -208,7 +208,7 @@ fn integer_formats_agree_with_the_oracle() {
 
 #[test]
 fn float_agrees_with_the_oracle() {
-    use graph_runtime::validate::{NumberRules, Pointer, walk};
+    use openapi_runtime::validate::{NumberRules, Pointer, walk};
     assert!(listed("float"));
     let schema = json!({"type": "number", "format": "float"});
     let rules = NumberRules {

@@ -127,7 +127,7 @@ async fn mutated_specs_make_the_oracle_fail_readably() {
 async fn a_fluent_path_reaching_the_sibling_route_fails_the_job() {
     use conformance::job::{Options, run};
     use conformance::oracle::Outcome;
-    use graph_runtime::dispatch::Api;
+    use openapi_runtime::dispatch::Api;
 
     let api = &autopilot_client::API;
     let index = |id: &str| {
@@ -191,7 +191,7 @@ async fn interleaved_exchanges_are_each_tied_to_their_own_call() {
     use std::time::Duration;
 
     use conformance::job::{Options, run};
-    use graph_runtime::dispatch::{Api, Call, DispatchArgs};
+    use openapi_runtime::dispatch::{Api, Call, DispatchArgs};
 
     static FIRST_SENT: AtomicBool = AtomicBool::new(false);
     static SECOND_SENT: AtomicBool = AtomicBool::new(false);
@@ -208,10 +208,10 @@ async fn interleaved_exchanges_are_each_tied_to_their_own_call() {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
-    fn real(id: &str) -> &'static graph_runtime::dispatch::Operation {
+    fn real(id: &str) -> &'static openapi_runtime::dispatch::Operation {
         autopilot_client::API.operation(id).unwrap()
     }
-    fn first<'a>(client: &'a graph_runtime::Client, args: &'a DispatchArgs) -> Call<'a> {
+    fn first<'a>(client: &'a openapi_runtime::Client, args: &'a DispatchArgs) -> Call<'a> {
         Box::pin(async move {
             let result = (real(FIRST).flat)(client, args).await;
             FIRST_SENT.store(true, Ordering::SeqCst);
@@ -219,7 +219,7 @@ async fn interleaved_exchanges_are_each_tied_to_their_own_call() {
             result
         })
     }
-    fn second<'a>(client: &'a graph_runtime::Client, args: &'a DispatchArgs) -> Call<'a> {
+    fn second<'a>(client: &'a openapi_runtime::Client, args: &'a DispatchArgs) -> Call<'a> {
         Box::pin(async move {
             until(&FIRST_SENT).await;
             let result = (real(SECOND).flat)(client, args).await;

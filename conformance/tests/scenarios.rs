@@ -5,7 +5,7 @@ mod common;
 
 use conformance::job::scenarios::run_scenario;
 use conformance::mock::Fault;
-use graph_runtime::dispatch::DispatchArgs;
+use openapi_runtime::dispatch::DispatchArgs;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

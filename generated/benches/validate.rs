@@ -2,7 +2,7 @@
 //! ids, valid and invalid (the last id is a number, so every contender has
 //! to read the whole body):
 //!
-//! * `generated`: the generated validator (`graph_runtime::validate::body::check`
+//! * `generated`: the generated validator (`openapi_runtime::validate::body::check`
 //!   on the operation's generated schema), which returns every violation;
 //! * `verdict`: the verdict-only check the route's body carries
 //!   (`Body::verdict`), valid or not without a report:
@@ -39,7 +39,7 @@ use autopilot_client::routes::WINDOWS_AUTOPILOT_DEPLOYMENT_PROFILES_ASSIGN as RO
 use autopilot_client::types::AssignRequest;
 use conformance::oracle::SpecDoc;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use graph_runtime::validate::body;
+use openapi_runtime::validate::body;
 
 const OPERATION: &str = "windowsAutopilotDeploymentProfiles_assign";
 const PROVEN: bool = match ROUTE.body {
@@ -208,13 +208,13 @@ fn client(c: &mut Criterion) {
     for ids in [1, 100, 10_000] {
         let body: AssignRequest = serde_json::from_slice(&body_bytes(ids, true)).unwrap();
         let encoded = |body: &AssignRequest| {
-            let args = graph_runtime::Args::new(&["profile-1"]).body(body);
-            graph_runtime::validate::client::check(&ROUTE, &args)
+            let args = openapi_runtime::Args::new(&["profile-1"]).body(body);
+            openapi_runtime::validate::client::check(&ROUTE, &args)
                 .map(|checked| checked.body.unwrap_or_default())
         };
         let value_tree = |body: &AssignRequest| {
             let mut out = Vec::new();
-            graph_runtime::validate::client::path_param(rule, "profile-1", &mut out);
+            openapi_runtime::validate::client::path_param(rule, "profile-1", &mut out);
             let value = serde_json::to_value(body).expect("serialisable");
             out.extend(body::check_value(schema, &value, "/body"));
             if out.is_empty() {

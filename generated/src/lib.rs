@@ -4,7 +4,7 @@
 //! Everything in [`types`], [`routes`], [`params`], [`paths`] and the
 //! operation methods of [`Client`] is generated at build time from
 //! `spec/assign.yaml` by the `codegen` crate; the transport, authentication
-//! and error decoding come from [`runtime`] (the `graph-runtime` crate).
+//! and error decoding come from [`runtime`] (the `openapi-runtime` crate).
 //! Every operation can also be called by its operationId with generic
 //! arguments ([`Client::dispatch`], [`dispatch::OPERATIONS`], [`API`]);
 //! the other spec files in `spec/` get a module each under [`specs`].
@@ -28,7 +28,7 @@
 //! # Ok(()) }
 //! ```
 
-pub use graph_runtime as runtime;
+pub use openapi_runtime as runtime;
 
 include!(concat!(env!("OUT_DIR"), "/api.rs"));
 
@@ -55,7 +55,7 @@ impl Client {
 }
 
 /// The `User-Agent` that [`Client::connect`] sends: this crate and the
-/// runtime, with their versions (`autopilot-client/0.1.0 graph-runtime/0.1.0`).
+/// runtime, with their versions (`autopilot-client/0.1.0 openapi-runtime/0.1.0`).
 pub fn user_agent() -> String {
     format!(
         "autopilot-client/{} {}",

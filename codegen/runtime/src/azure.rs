@@ -10,8 +10,8 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use graph_runtime::azure::{AzureIdentityToken, azure_identity};
-//! use graph_runtime::{Client, Cloud, Server};
+//! use openapi_runtime::azure::{AzureIdentityToken, azure_identity};
+//! use openapi_runtime::{Client, Cloud, Server};
 //!
 //! # static SERVERS: &[Server] = &[];
 //! let credential = azure_identity::DeveloperToolsCredential::new(None)?;

@@ -18,7 +18,7 @@ use crate::{Error, Server};
 /// it.
 ///
 /// ```
-/// use graph_runtime::{Cloud, Server};
+/// use openapi_runtime::{Cloud, Server};
 ///
 /// // What a generated crate's `SERVERS` table holds.
 /// static SERVERS: &[Server] = &[Server {

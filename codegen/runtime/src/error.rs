@@ -382,7 +382,7 @@ impl Error {
     /// spec documents for its status (see [`GraphFailure::body_as`]):
     ///
     /// ```
-    /// # fn show(err: &graph_runtime::Error) {
+    /// # fn show(err: &openapi_runtime::Error) {
     /// #[derive(serde::Deserialize)]
     /// struct Problem { title: String }
     /// if let Some(Ok(problem)) = err.error_body_as::<Problem>() {

@@ -1,5 +1,7 @@
-//! Hand-written runtime for the Microsoft Graph clients that the `codegen`
-//! crate generates.
+//! Hand-written runtime for the OpenAPI clients that the `codegen` crate
+//! generates, for any API. What only Microsoft Graph wants (its default
+//! service root, permission preflight, national clouds) is switched on by
+//! the spec, through the generated crate's [`Service`].
 //!
 //! Generated code stays small because everything that is the same for every
 //! operation lives here: the [`Route`] table types, path-segment encoding,
@@ -9,8 +11,8 @@
 //! with the typed arguments, to one generic call:
 //!
 //! ```no_run
-//! use graph_runtime::validate::{self as v, ParamRule, Scalar};
-//! use graph_runtime::{Args, Body, Client, Method, ResponseSpec, Route, StatusSpec};
+//! use openapi_runtime::validate::{self as v, ParamRule, Scalar};
+//! use openapi_runtime::{Args, Body, Client, Method, ResponseSpec, Route, StatusSpec};
 //!
 //! static ASSIGN_BODY: v::Schema = v::object(v::ObjectRules {
 //!     properties: &[v::required("deviceIds", &v::array(&v::STRING))],
@@ -32,7 +34,7 @@
 //!     servers: &[],
 //! };
 //!
-//! async fn assign(client: &Client, id: &str, device_ids: &[&str]) -> Result<(), graph_runtime::Error> {
+//! async fn assign(client: &Client, id: &str, device_ids: &[&str]) -> Result<(), openapi_runtime::Error> {
 //!     let body = serde_json::json!({ "deviceIds": device_ids });
 //!     client.call_empty(&ASSIGN, Args::new(&[id]).body(&body)).await
 //! }
@@ -75,7 +77,7 @@ pub use validate::path_style::PathValue;
 pub use violation::Violation;
 
 // Re-exported so that a generated crate can derive and (de)serialise its
-// types through `graph_runtime::serde` without declaring the crates itself.
+// types through `openapi_runtime::serde` without declaring the crates itself.
 pub use serde;
 pub use serde_json;
 

@@ -30,7 +30,7 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// the URL parser changed, rather than hit another resource.
 ///
 /// ```
-/// use graph_runtime::path::encode_segment;
+/// use openapi_runtime::path::encode_segment;
 /// assert_eq!(encode_segment("a/b"), "a%2Fb");
 /// assert_eq!(encode_segment(".."), "%2E%2E");
 /// assert_eq!(encode_segment("plain-id_1.2~x"), "plain-id_1.2~x");
@@ -49,7 +49,7 @@ pub fn encode_segment(value: &str) -> Cow<'_, str> {
 /// start a valid escape is kept as it is, as RFC 3986 parsers commonly do.
 ///
 /// ```
-/// use graph_runtime::path::decode_segment;
+/// use openapi_runtime::path::decode_segment;
 /// assert_eq!(decode_segment("a%2Fb").as_deref(), Some("a/b"));
 /// assert_eq!(decode_segment("%FF"), None);
 /// ```

@@ -32,7 +32,7 @@ pub const fn is_retry_status(status: u16) -> bool {
 ///
 /// ```
 /// use std::time::Duration;
-/// use graph_runtime::RetryPolicy;
+/// use openapi_runtime::RetryPolicy;
 ///
 /// let policy = RetryPolicy::default()
 ///     .max_attempts(6)

@@ -31,8 +31,8 @@ pub type TokenFuture<'a> =
 /// Providers that hold a ready token may ignore it.
 ///
 /// ```
-/// use graph_runtime::token::{TokenError, TokenFuture, TokenProvider};
-/// use graph_runtime::SecretToken;
+/// use openapi_runtime::token::{TokenError, TokenFuture, TokenProvider};
+/// use openapi_runtime::SecretToken;
 ///
 /// /// Hands out a token that a background task keeps fresh.
 /// #[derive(Debug)]
@@ -176,8 +176,8 @@ pub struct FnToken<F> {
 /// scopes as owned strings so that its future may outlive the call.
 ///
 /// ```
-/// use graph_runtime::token::{token_fn, TokenError};
-/// use graph_runtime::SecretToken;
+/// use openapi_runtime::token::{token_fn, TokenError};
+/// use openapi_runtime::SecretToken;
 ///
 /// let provider = token_fn(|scopes: Vec<String>| async move {
 ///     assert_eq!(scopes, ["https://graph.microsoft.com/.default"]);
@@ -236,29 +236,29 @@ mod tests {
     #[test]
     fn env_token_trims_and_refuses_empty_or_unset() {
         use std::env::VarError;
-        let provider = EnvToken::new("GRAPH_RUNTIME_TEST_TOKEN_A");
+        let provider = EnvToken::new("OPENAPI_RUNTIME_TEST_TOKEN_A");
         let token = |value| provider.token_from(value).map(|t| t.expose().to_string());
         assert_eq!(token(Ok(" first\n".into())).unwrap(), "first");
         assert_eq!(token(Ok("second".into())).unwrap(), "second");
         assert_eq!(
             token(Ok("  ".into())).unwrap_err().to_string(),
-            "environment variable GRAPH_RUNTIME_TEST_TOKEN_A is empty"
+            "environment variable OPENAPI_RUNTIME_TEST_TOKEN_A is empty"
         );
         assert_eq!(
             token(Err(VarError::NotPresent)).unwrap_err().to_string(),
-            "environment variable GRAPH_RUNTIME_TEST_TOKEN_A is not set"
+            "environment variable OPENAPI_RUNTIME_TEST_TOKEN_A is not set"
         );
         assert_eq!(
             token(Err(VarError::NotUnicode("\u{fffd}".into())))
                 .unwrap_err()
                 .to_string(),
-            "environment variable GRAPH_RUNTIME_TEST_TOKEN_A is not valid UTF-8"
+            "environment variable OPENAPI_RUNTIME_TEST_TOKEN_A is not valid UTF-8"
         );
         // Read when asked: a name no one sets.
-        let unset = EnvToken::new("GRAPH_RUNTIME_TEST_TOKEN_NEVER_SET");
+        let unset = EnvToken::new("OPENAPI_RUNTIME_TEST_TOKEN_NEVER_SET");
         assert_eq!(
             block(unset.token(&[])).unwrap_err().to_string(),
-            "environment variable GRAPH_RUNTIME_TEST_TOKEN_NEVER_SET is not set"
+            "environment variable OPENAPI_RUNTIME_TEST_TOKEN_NEVER_SET is not set"
         );
     }
 

@@ -7,9 +7,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{Canned, TOKEN, TestServer, assign, serve, serve_script};
-use graph_runtime::preflight::{PERSONAL_ACCOUNT_TENANT, unsigned_jwt};
-use graph_runtime::token::{TokenError, token_fn};
-use graph_runtime::{Client, ClientBuilder, Cloud, EnvToken, Error, SecretToken, Server, Service};
+use openapi_runtime::preflight::{PERSONAL_ACCOUNT_TENANT, unsigned_jwt};
+use openapi_runtime::token::{TokenError, token_fn};
+use openapi_runtime::{
+    Client, ClientBuilder, Cloud, EnvToken, Error, SecretToken, Server, Service,
+};
 use serde_json::json;
 
 fn builder(server: &TestServer) -> ClientBuilder {
@@ -67,7 +69,7 @@ async fn a_closure_provider_is_asked_for_the_cloud_scope_on_every_attempt() {
 /// environment is a data race): the part that needs it set runs in a child
 /// process of this test binary, with the variable in the child's
 /// environment.
-const ENV_VARIABLE: &str = "GRAPH_RUNTIME_AUTH_TEST_TOKEN";
+const ENV_VARIABLE: &str = "OPENAPI_RUNTIME_AUTH_TEST_TOKEN";
 
 #[tokio::test]
 async fn an_environment_provider_reads_the_variable_when_sending() {
@@ -85,7 +87,7 @@ async fn an_environment_provider_reads_the_variable_when_sending() {
     assert_eq!(
         err.to_string(),
         "windowsAutopilotDeploymentProfiles_assign: not sent: could not get a token: \
-         environment variable GRAPH_RUNTIME_AUTH_TEST_TOKEN is not set"
+         environment variable OPENAPI_RUNTIME_AUTH_TEST_TOKEN is not set"
     );
     assert!(server.requests().is_empty());
 

@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
-use graph_runtime::{Client, Error, SecretToken};
+use openapi_runtime::{Client, Error, SecretToken};
 
 const TOKEN: &str = "tok-SECRET-0123456789";
 
-fn config_error(builder: graph_runtime::ClientBuilder) -> String {
+fn config_error(builder: openapi_runtime::ClientBuilder) -> String {
     match builder.build() {
         Err(Error::Config(message)) => message,
         Err(other) => panic!("expected Error::Config, got {other:?}"),

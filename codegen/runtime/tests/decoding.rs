@@ -3,14 +3,14 @@
 mod common;
 
 use common::{ASSIGN, Canned, GET_THING, TOKEN, TOUCH, client_for, serve};
-use graph_runtime::error::Undocumented;
-use graph_runtime::{Error, RetryPolicy, SecretToken, decode};
+use openapi_runtime::error::Undocumented;
+use openapi_runtime::{Error, RetryPolicy, SecretToken, decode};
 
 /// One call with retries off: these tests are about decoding one answer
 /// (`retries.rs` covers retrying).
 async fn assign(canned: Canned) -> (Result<(), Error>, String) {
     let server = serve(canned).await;
-    let client = graph_runtime::Client::builder()
+    let client = openapi_runtime::Client::builder()
         .base_url(server.base_url())
         .token(SecretToken::from(TOKEN))
         .retry(RetryPolicy::none())
@@ -34,7 +34,7 @@ async fn assign(canned: Canned) -> (Result<(), Error>, String) {
     (decode::empty(&ASSIGN, response), sent_id)
 }
 
-fn graph(result: Result<(), Error>) -> (Error, Box<graph_runtime::error::GraphFailure>) {
+fn graph(result: Result<(), Error>) -> (Error, Box<openapi_runtime::error::GraphFailure>) {
     let err = result.expect_err("expected an error");
     match err.graph_failure() {
         Some(failure) => {

@@ -6,9 +6,9 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::{ASSIGN, Canned, TOKEN, serve_script};
-use graph_runtime::observe::{Event, Observer};
-use graph_runtime::retry::WaitReason;
-use graph_runtime::{Client, SecretToken};
+use openapi_runtime::observe::{Event, Observer};
+use openapi_runtime::retry::WaitReason;
+use openapi_runtime::{Client, SecretToken};
 
 /// Writes each event as one line of text, like a verbose CLI would.
 #[derive(Debug, Default)]

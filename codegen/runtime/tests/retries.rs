@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use common::{Canned, TOKEN, TestServer, assign, serve_script};
-use graph_runtime::retry::{Clock, GaveUp, SleepFuture};
-use graph_runtime::{Client, Error, RetryPolicy, SecretToken};
+use openapi_runtime::retry::{Clock, GaveUp, SleepFuture};
+use openapi_runtime::{Client, Error, RetryPolicy, SecretToken};
 
 /// A clock frozen at a fixed instant that records waits instead of
 /// sleeping them.

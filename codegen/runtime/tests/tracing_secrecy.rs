@@ -71,7 +71,7 @@ fn debug_events_describe_the_exchange_without_the_token() {
     let lines = capture.0.lock().unwrap().clone();
     let ours: Vec<&String> = lines
         .iter()
-        .filter(|l| l.starts_with("graph_runtime"))
+        .filter(|l| l.starts_with("openapi_runtime"))
         .collect();
     assert_eq!(
         ours.len(),
@@ -102,10 +102,10 @@ fn debug_events_describe_the_exchange_without_the_token() {
                 Canned::status(503).header("retry-after", "0"),
             ])
             .await;
-            let client = graph_runtime::Client::builder()
+            let client = openapi_runtime::Client::builder()
                 .base_url(server.base_url())
-                .token(graph_runtime::SecretToken::from(TOKEN))
-                .retry(graph_runtime::RetryPolicy::default().max_attempts(3))
+                .token(openapi_runtime::SecretToken::from(TOKEN))
+                .retry(openapi_runtime::RetryPolicy::default().max_attempts(3))
                 .build()
                 .unwrap();
             let response = client.send(&ASSIGN, &["p1"], &[], &[], None).await.unwrap();

@@ -5,15 +5,15 @@ mod common;
 use std::time::Duration;
 
 use common::{ASSIGN, Canned, GET_THING, TOKEN, client_for, serve};
-use graph_runtime::client::MAX_ERROR_BODY;
-use graph_runtime::{Client, Error, SecretToken};
+use openapi_runtime::client::MAX_ERROR_BODY;
+use openapi_runtime::{Client, Error, SecretToken};
 
 #[tokio::test]
 async fn assign_request_carries_method_path_headers_and_body() {
     let server = serve(Canned::status(204)).await;
     let client = client_for(&server);
-    let body =
-        graph_runtime::encode::json_body(&serde_json::json!({"deviceIds": ["d1", "d2"]})).unwrap();
+    let body = openapi_runtime::encode::json_body(&serde_json::json!({"deviceIds": ["d1", "d2"]}))
+        .unwrap();
 
     let response = client
         .send(&ASSIGN, &["profile-1"], &[], &[], Some(body.clone()))
@@ -34,7 +34,7 @@ async fn assign_request_carries_method_path_headers_and_body() {
     assert_eq!(request.header("content-type"), Some("application/json"));
     assert_eq!(
         request.header("user-agent"),
-        Some(concat!("graph-runtime/", env!("CARGO_PKG_VERSION")))
+        Some(concat!("openapi-runtime/", env!("CARGO_PKG_VERSION")))
     );
     let sent_id = request
         .header("client-request-id")
@@ -201,7 +201,7 @@ async fn redirects_are_not_followed() {
         elsewhere.requests().is_empty(),
         "the token must not follow a redirect"
     );
-    let err = graph_runtime::decode::empty(&ASSIGN, response).unwrap_err();
+    let err = openapi_runtime::decode::empty(&ASSIGN, response).unwrap_err();
     assert_eq!(err.status(), Some(307));
 }
 

@@ -29,7 +29,7 @@ use crate::model::Api;
 /// What the emitted code may assume about its surroundings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmitOptions {
-    /// Path of the runtime crate in the generated code (`graph_runtime`).
+    /// Path of the runtime crate in the generated code (`openapi_runtime`).
     pub runtime_crate: String,
     /// Whether to emit the `Client` methods and fluent builders. Without
     /// them the output is types, routes, parameters, validators and the
@@ -47,7 +47,7 @@ pub struct EmitOptions {
 impl Default for EmitOptions {
     fn default() -> Self {
         EmitOptions {
-            runtime_crate: "graph_runtime".into(),
+            runtime_crate: "openapi_runtime".into(),
             client: true,
             dispatcher: false,
         }
@@ -88,7 +88,7 @@ pub(crate) fn ident(name: impl AsRef<str>) -> Ident {
 /// Shared context for the emitters.
 pub(crate) struct Ctx<'a> {
     pub(crate) api: &'a Api,
-    /// The runtime crate's name, e.g. `graph_runtime` (see [`Ctx::rt`]).
+    /// The runtime crate's name, e.g. `openapi_runtime` (see [`Ctx::rt`]).
     rt_name: String,
     /// The runtime crate path as a string, for `#[serde(crate = "...")]`.
     pub(crate) rt_path: String,
@@ -105,7 +105,7 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Tokens naming the runtime crate, e.g. `::graph_runtime`. Made on
+    /// Tokens naming the runtime crate, e.g. `::openapi_runtime`. Made on
     /// each call: token streams cannot be shared between the threads that
     /// share the context.
     pub(crate) fn rt(&self) -> TokenStream {

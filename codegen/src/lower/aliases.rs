@@ -198,11 +198,11 @@ mod tests {
         // refuse as a cycle).
         let code = crate::emit::render(&api, &crate::EmitOptions::default()).unwrap();
         assert!(
-            code.contains("pub type A = ::graph_runtime::serde_json::Value;"),
+            code.contains("pub type A = ::openapi_runtime::serde_json::Value;"),
             "{code}"
         );
         assert!(
-            code.contains("pub type B = ::graph_runtime::serde_json::Value;"),
+            code.contains("pub type B = ::openapi_runtime::serde_json::Value;"),
             "{code}"
         );
     }

@@ -4,7 +4,7 @@
 //!
 //! The validators (`emit::validate`) enforce every keyword the model keeps
 //! except some `format`s: the ones listed here are checked (by
-//! `graph_runtime::validate::format` and the integer ranges); any other is
+//! `openapi_runtime::validate::format` and the integer ranges); any other is
 //! an annotation, as JSON Schema defines it. A schema that a request can
 //! carry (a parameter, a body, or any type they reach) with another format
 //! gets a warning naming the format and where it is. Schemas only
@@ -29,7 +29,7 @@ use crate::diag::join;
 use crate::model::{Additional, Schema, SchemaKind};
 
 /// String formats the validators check, with the name of their
-/// `graph_runtime::validate::StringFormat` variant.
+/// `openapi_runtime::validate::StringFormat` variant.
 pub const STRING_FORMATS: &[(&str, &str)] = &[
     ("date-time", "DateTime"),
     ("date", "Date"),
@@ -50,7 +50,7 @@ pub const STRING_FORMATS: &[(&str, &str)] = &[
 /// asks user interfaces to hide the value): no warning.
 pub const STRING_ANNOTATIONS: &[&str] = &["password"];
 /// Integer formats the validators check (as ranges), with the name of
-/// their `graph_runtime::validate::IntegerFormat` variant.
+/// their `openapi_runtime::validate::IntegerFormat` variant.
 pub const INTEGER_FORMATS: &[(&str, &str)] = &[
     ("int8", "Int8"),
     ("uint8", "Uint8"),

@@ -17,8 +17,8 @@ use features_client::types::{
     ThingsListSelectItem,
 };
 use features_client::{Client, routes};
-use graph_runtime::validate::client::RawBody;
-use graph_runtime::validate::media::RawPayload;
+use openapi_runtime::validate::client::RawBody;
+use openapi_runtime::validate::media::RawPayload;
 
 /// One request as the server saw it: request line, lower-cased headers, body.
 #[derive(Debug, Clone)]
@@ -128,9 +128,9 @@ fn serve() -> (String, Arc<Mutex<Vec<Seen>>>) {
 }
 
 fn client(base: &str) -> Client {
-    let runtime = graph_runtime::Client::builder()
+    let runtime = openapi_runtime::Client::builder()
         .base_url(base)
-        .token(graph_runtime::SecretToken::from("secret-token".to_string()))
+        .token(openapi_runtime::SecretToken::from("secret-token".to_string()))
         .build()
         .unwrap();
     Client::new(runtime)
@@ -232,12 +232,12 @@ fn query_and_header_parameters_follow_their_style() {
     };
     // What the runtime writes from the serialised parameters and the
     // route's rules (style, explode), after checking them.
-    fn written<P: graph_runtime::serde::Serialize>(
-        route: &'static graph_runtime::Route,
+    fn written<P: openapi_runtime::serde::Serialize>(
+        route: &'static openapi_runtime::Route,
         params: &P,
     ) -> (Vec<(String, String)>, Vec<(&'static str, String)>) {
-        let args = graph_runtime::Args::new(&[]).params(params);
-        let checked = graph_runtime::validate::client::check(route, &args).expect("valid");
+        let args = openapi_runtime::Args::new(&[]).params(params);
+        let checked = openapi_runtime::validate::client::check(route, &args).expect("valid");
         let query = checked.query.into_iter().map(|(k, v)| (k.into_owned(), v)).collect();
         (query, checked.headers)
     }
@@ -459,7 +459,7 @@ async fn choices_are_enums_sent_and_received_over_the_wire() {
     let car = |seats| Vehicle::Car(Car { seats, additional_properties: Default::default() });
 
     // What breaks a variant's own rules is refused before sending.
-    let text = |err: graph_runtime::Error| err.to_string();
+    let text = |err: openapi_runtime::Error| err.to_string();
     let long = text(client.readings_add(&reading(ReadingValue::String("far too long".into()))).await.unwrap_err());
     assert!(long.contains("/body/value"), "{long}");
     let nameless = text(client.animals_add(&Animal::Dog(dog(""))).await.unwrap_err());
@@ -574,7 +574,7 @@ async fn bodies_that_are_not_json_go_over_the_wire_in_their_media_type() {
     // Two media types: JSON is the typed method's; CSV goes raw through
     // the runtime, under its own type.
     client.imports_create(&Thing { id: Some("i".into()), ..Default::default() }).await.unwrap();
-    let csv = graph_runtime::Args::new(&[]).raw(RawBody { content_type: "text/csv", bytes: b"id\ni\n" });
+    let csv = openapi_runtime::Args::new(&[]).raw(RawBody { content_type: "text/csv", bytes: b"id\ni\n" });
     client.runtime().call(&routes::IMPORTS_CREATE, csv).await.unwrap();
 
     let seen = seen.lock().unwrap().clone();
@@ -603,7 +603,7 @@ async fn bodies_that_are_not_json_go_over_the_wire_in_their_media_type() {
 async fn bodies_that_are_not_json_are_checked_before_sending() {
     let (base, seen) = serve();
     let client = client(&base);
-    let text = |err: graph_runtime::Error| err.to_string();
+    let text = |err: openapi_runtime::Error| err.to_string();
     let long = text(client.notes_put("a note far longer than twenty").await.unwrap_err());
     assert!(long.contains("/body") && long.contains("(maxLength)"), "{long}");
     let bad = LoginBody { user: String::new(), remember: None, tries: Some(0) };
@@ -620,11 +620,11 @@ async fn bodies_that_are_not_json_are_checked_before_sending() {
         assert!(message.contains("/headers/content-type") && message.contains("(contentType)"), "{message}");
     }
     // A media type the operation does not document is not sent raw either.
-    let xml = graph_runtime::Args::new(&[]).raw(RawBody { content_type: "text/xml", bytes: b"<a/>" });
+    let xml = openapi_runtime::Args::new(&[]).raw(RawBody { content_type: "text/xml", bytes: b"<a/>" });
     let message = text(client.runtime().call(&routes::IMPORTS_CREATE, xml).await.unwrap_err());
     assert!(message.contains("`text/xml` is not a media type the operation documents"), "{message}");
     // The wrong kind of body for the route is refused, not sent as JSON.
-    let json = graph_runtime::Args::new(&[]).body(&"hello");
+    let json = openapi_runtime::Args::new(&[]).body(&"hello");
     let message = text(client.runtime().call(&routes::NOTES_PUT, json).await.unwrap_err());
     assert!(message.contains("takes a `text/plain` body"), "{message}");
     assert_eq!(seen.lock().unwrap().len(), 0, "refused requests must not be sent");
@@ -721,14 +721,14 @@ fn the_generated_server_reads_every_kind_of_body() {
 }
 
 /// A client of the features spec with these credentials and no token.
-fn client_with(base: &str, build: impl FnOnce(graph_runtime::ClientBuilder) -> graph_runtime::ClientBuilder) -> Client {
-    let runtime = build(graph_runtime::Client::builder().base_url(base)).build().unwrap();
+fn client_with(base: &str, build: impl FnOnce(openapi_runtime::ClientBuilder) -> openapi_runtime::ClientBuilder) -> Client {
+    let runtime = build(openapi_runtime::Client::builder().base_url(base)).build().unwrap();
     Client::new(runtime)
 }
 
 #[tokio::test]
 async fn api_keys_and_basic_credentials_are_sent_where_the_scheme_says_and_never_shown() {
-    use graph_runtime::SecretToken;
+    use openapi_runtime::SecretToken;
     let (base, seen) = serve();
     let keyed = client_with(&base, |b| {
         b.api_key("apiKey", SecretToken::from("header-secret"))
@@ -765,8 +765,8 @@ async fn api_keys_and_basic_credentials_are_sent_where_the_scheme_says_and_never
     assert_eq!(header(&seen[3], "x-api-key"), None);
 
     // The server side of the same spec: a request meets one alternative.
-    let judge = |route: &'static graph_runtime::Route, query, headers: &[(&str, &str)]| {
-        let request = graph_runtime::validate::request::RawRequest {
+    let judge = |route: &'static openapi_runtime::Route, query, headers: &[(&str, &str)]| {
+        let request = openapi_runtime::validate::request::RawRequest {
             method: route.method.as_str(),
             path: "/keys",
             query,
@@ -910,8 +910,8 @@ async fn operations_with_their_own_servers_go_where_the_spec_says() {
 
     // A real base URL: where each request would go (a dry run sends nothing).
     let dry = client_with("https://api.example.invalid/v1", |b| b.dry_run(true));
-    let url = |err: graph_runtime::Error| match err {
-        graph_runtime::Error::DryRun(request) => request.url,
+    let url = |err: openapi_runtime::Error| match err {
+        openapi_runtime::Error::DryRun(request) => request.url,
         other => panic!("expected a dry run, got {other}"),
     };
     assert_eq!(url(dry.archive_get("x").await.unwrap_err()), "https://api.example.invalid/store/archive/x");
@@ -926,10 +926,10 @@ async fn operations_with_their_own_servers_go_where_the_spec_says() {
 async fn a_failure_comes_back_as_the_error_body_the_spec_documents() {
     use features_client::types::Problem;
     let (base, _seen) = serve();
-    let runtime = graph_runtime::Client::builder()
+    let runtime = openapi_runtime::Client::builder()
         .base_url(&base)
-        .token(graph_runtime::SecretToken::from("secret-token".to_string()))
-        .retry(graph_runtime::RetryPolicy::none())
+        .token(openapi_runtime::SecretToken::from("secret-token".to_string()))
+        .retry(openapi_runtime::RetryPolicy::none())
         .build()
         .unwrap();
     let err = Client::new(runtime).quotas_get().await.unwrap_err();
@@ -978,7 +978,7 @@ async fn not_and_boolean_and_nullable_enums_are_checked_before_sending() {
     let gold = serde_json::json!({"name": "ann", "tier": "gold"});
     let text = client
         .runtime()
-        .call(&routes::ACCOUNTS_ADD, graph_runtime::Args::new(&[]).body(&gold))
+        .call(&routes::ACCOUNTS_ADD, openapi_runtime::Args::new(&[]).body(&gold))
         .await
         .unwrap_err()
         .to_string();
@@ -990,7 +990,7 @@ async fn not_and_boolean_and_nullable_enums_are_checked_before_sending() {
     let null_tier = serde_json::json!({"name": "ann", "tier": null, "active": true});
     client
         .runtime()
-        .call(&routes::ACCOUNTS_ADD, graph_runtime::Args::new(&[]).body(&null_tier))
+        .call(&routes::ACCOUNTS_ADD, openapi_runtime::Args::new(&[]).body(&null_tier))
         .await
         .unwrap();
     let seen = seen.lock().unwrap().clone();

@@ -2,7 +2,7 @@
 //! parameter and body schemas (see [`crate::synth`]): nothing here knows
 //! any operation.
 
-use graph_runtime::dispatch::DispatchArgs;
+use openapi_runtime::dispatch::DispatchArgs;
 use serde_json::{Value, json};
 
 use super::AWKWARD_ID;

@@ -7,7 +7,7 @@ use std::pin::Pin;
 
 use autopilot_client::Client;
 use autopilot_client::types::AssignRequest;
-use graph_runtime::Error;
+use openapi_runtime::Error;
 use serde::Serialize;
 
 /// A call's future.

@@ -19,7 +19,7 @@ pub mod tap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use graph_runtime::dispatch::Api;
+use openapi_runtime::dispatch::Api;
 use serde_json::Value;
 
 use crate::exchange::Exchange;
@@ -526,10 +526,10 @@ fn client(
     token: &str,
     http: reqwest::Client,
     tap: Arc<Tap>,
-) -> Result<graph_runtime::Client, graph_runtime::Error> {
-    graph_runtime::Client::builder()
+) -> Result<openapi_runtime::Client, openapi_runtime::Error> {
+    openapi_runtime::Client::builder()
         .base_url(base_url)
-        .token(graph_runtime::SecretToken::from(token.to_string()))
+        .token(openapi_runtime::SecretToken::from(token.to_string()))
         .user_agent(autopilot_client::user_agent())
         .http_client(http)
         .observer(tap)

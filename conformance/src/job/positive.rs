@@ -3,8 +3,8 @@
 //! same arguments, and its fluent path with awkward ids; every exchange
 //! judged by the oracle and tied to the operation it was meant for.
 
-use graph_runtime::dispatch::{self, DispatchArgs, Operation};
-use graph_runtime::{Error, Response};
+use openapi_runtime::dispatch::{self, DispatchArgs, Operation};
+use openapi_runtime::{Error, Response};
 use serde_json::Value;
 
 use super::AWKWARD_ID;
@@ -22,7 +22,7 @@ pub struct Job<'a> {
     pub oracle: &'a Oracle,
     /// The runtime client, pointed at the spec's service root and
     /// observed by `tap`.
-    pub client: &'a graph_runtime::Client,
+    pub client: &'a openapi_runtime::Client,
     /// Notes the `client-request-id` of each request `client` sends: the
     /// job's calls are one at a time per `Job`, but other jobs' calls are
     /// in flight, so that is how a call's exchanges are found.
@@ -193,11 +193,11 @@ impl Job<'_> {
 }
 
 /// Whether a documented response is a success with a body.
-fn success_with_body(r: &graph_runtime::ResponseSpec) -> bool {
+fn success_with_body(r: &openapi_runtime::ResponseSpec) -> bool {
     let success = match r.status {
-        graph_runtime::StatusSpec::Code(code) => (200..300).contains(&code),
-        graph_runtime::StatusSpec::Range(class) => class == 2,
-        graph_runtime::StatusSpec::Default => false,
+        openapi_runtime::StatusSpec::Code(code) => (200..300).contains(&code),
+        openapi_runtime::StatusSpec::Range(class) => class == 2,
+        openapi_runtime::StatusSpec::Default => false,
     };
     success && r.content_type.is_some()
 }

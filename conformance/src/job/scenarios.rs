@@ -11,7 +11,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use graph_runtime::dispatch::{Api, DispatchArgs, Operation};
+use openapi_runtime::dispatch::{Api, DispatchArgs, Operation};
 
 use super::drive::CallOutcome;
 use super::report::Report;
@@ -58,7 +58,7 @@ impl ScenarioClients {
     /// The runtime client a scenario of `fault` uses, observed by `tap`:
     /// `timeout` bounds each request, and retries are off so that each
     /// scenario is one exchange and the typed result is the fault's own.
-    pub fn client(&self, base_url: &str, fault: Fault, tap: Arc<Tap>) -> graph_runtime::Client {
+    pub fn client(&self, base_url: &str, fault: Fault, tap: Arc<Tap>) -> openapi_runtime::Client {
         let http = self
             .http
             .iter()
@@ -69,12 +69,12 @@ impl ScenarioClients {
             Fault::Slow(_) => SLOW_CLIENT_TIMEOUT,
             _ => Duration::from_secs(10),
         };
-        graph_runtime::Client::builder()
+        openapi_runtime::Client::builder()
             .base_url(base_url)
-            .token(graph_runtime::SecretToken::from(super::MOCK_TOKEN))
+            .token(openapi_runtime::SecretToken::from(super::MOCK_TOKEN))
             .user_agent(autopilot_client::user_agent())
             .timeout(timeout)
-            .retry(graph_runtime::RetryPolicy::none())
+            .retry(openapi_runtime::RetryPolicy::none())
             .http_client(http)
             .observer(tap)
             .build()

@@ -10,7 +10,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use graph_runtime::observe::{Event, Observer};
+use openapi_runtime::observe::{Event, Observer};
 
 use crate::exchange::Exchange;
 use crate::mock::Recorder;

@@ -1,8 +1,8 @@
 //! The mock's validation step: a generated server-side validator (each
 //! spec's `dispatch::serve`), or nothing (the benchmark's baseline).
 
-use graph_runtime::Violation;
-use graph_runtime::dispatch::{Api, Serve};
+use openapi_runtime::Violation;
+use openapi_runtime::dispatch::{Api, Serve};
 
 use crate::exchange::Sensitive;
 
@@ -70,7 +70,7 @@ fn generated(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Decision {
-    use graph_runtime::validate::serve::Rejection;
+    use openapi_runtime::validate::serve::Rejection;
     match serve(method, path, query, headers, body) {
         Ok(route) => Decision::Valid {
             operation_id: Some(route.operation_id),

@@ -65,7 +65,7 @@ pub use recorder::{DEFAULT_CAPACITY, Recorder};
 pub use respond::{Answer, Detail, Stamp};
 pub use success::{Success, Successes};
 
-use graph_runtime::dispatch::Api;
+use openapi_runtime::dispatch::Api;
 
 use crate::exchange::{self, Exchange, Headers, Sensitive};
 

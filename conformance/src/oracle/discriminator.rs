@@ -25,7 +25,7 @@
 //! property as declared by the branch.
 //!
 //! This module works on JSON values only; the generator implements the same
-//! reading on its own model (`graph_runtime::validate::Discriminator`).
+//! reading on its own model (`openapi_runtime::validate::Discriminator`).
 
 use std::collections::BTreeMap;
 

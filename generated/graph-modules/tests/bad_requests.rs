@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use graph_runtime::Violation;
+use openapi_runtime::Violation;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize)]

@@ -6,7 +6,7 @@
 use std::sync::atomic::Ordering;
 
 use graph_modules::keywords::{Client, params, types};
-use graph_runtime::{Error, SecretToken};
+use openapi_runtime::{Error, SecretToken};
 use serde_json::json;
 
 #[path = "../../tests/support/loopback.rs"]
@@ -20,7 +20,7 @@ fn widget(value: serde_json::Value) -> types::Widget {
 #[tokio::test]
 async fn invalid_requests_stay_home() {
     let (addr, count) = counting_server().await;
-    let runtime = graph_runtime::Client::builder()
+    let runtime = openapi_runtime::Client::builder()
         .base_url(format!("http://{addr}/v1"))
         .token(SecretToken::from("token-for-tests".to_string()))
         .build()

@@ -36,8 +36,8 @@ mod support;
 use std::cell::RefCell;
 
 use conformance::oracle::SpecDoc;
-use graph_runtime::validate::{Schema, body};
-use graph_runtime::{Body, Violation};
+use openapi_runtime::validate::{Schema, body};
+use openapi_runtime::{Body, Violation};
 use proptest::strategy::{Just, NewTree, Strategy};
 use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestRng, TestRunner};
 use serde_json::Value;

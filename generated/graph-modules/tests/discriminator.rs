@@ -11,7 +11,7 @@
 
 use graph_modules::discriminator::server::{self, Input, Rejection};
 use graph_modules::discriminator::{routes, types, validate};
-use graph_runtime::{Args, Violation};
+use openapi_runtime::{Args, Violation};
 use serde_json::json;
 
 const HEADERS: [(&str, &str); 2] = [

@@ -18,7 +18,7 @@ use crate::{Cloud, Error, SecretToken};
 pub const DEFAULT_BASE_URL: &str = "https://graph.microsoft.com/beta";
 
 /// The `User-Agent` sent unless [`ClientBuilder::user_agent`] says otherwise.
-pub const DEFAULT_USER_AGENT: &str = concat!("graph-runtime/", env!("CARGO_PKG_VERSION"));
+pub const DEFAULT_USER_AGENT: &str = concat!("openapi-runtime/", env!("CARGO_PKG_VERSION"));
 
 /// Limit for a whole request, response body included. Matches the .NET
 /// `HttpClient` default that Microsoft's own Graph SDKs inherit, so that a
@@ -32,7 +32,7 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 ///
 /// ```
 /// use std::time::Duration;
-/// use graph_runtime::{Client, RetryPolicy, SecretToken};
+/// use openapi_runtime::{Client, RetryPolicy, SecretToken};
 /// let client = Client::builder()
 ///     .base_url("https://graph.microsoft.us/beta/")
 ///     .token(SecretToken::from("eyJ..."))

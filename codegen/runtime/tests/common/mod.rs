@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use graph_runtime::{Method, ResponseSpec, Route, StatusSpec};
+use openapi_runtime::{Method, ResponseSpec, Route, StatusSpec};
 
 /// The token the tests use; no output may ever contain it.
 pub const TOKEN: &str = "tok-SECRET-0123456789";
@@ -23,7 +23,7 @@ pub static ASSIGN: Route = Route {
     method: Method::Post,
     template: "/deviceManagement/windowsAutopilotDeploymentProfiles/{windowsAutopilotDeploymentProfileId}/assign",
     params: &[],
-    body: Some(graph_runtime::Body::json(&graph_runtime::validate::ANY)),
+    body: Some(openapi_runtime::Body::json(&openapi_runtime::validate::ANY)),
     auth: true,
     security: &[],
     responses: &[
@@ -220,7 +220,7 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
 
 /// One assign call through `client` (to profile `p1`, no devices),
 /// decoded as the route documents.
-pub async fn assign(client: &graph_runtime::Client) -> Result<(), graph_runtime::Error> {
+pub async fn assign(client: &openapi_runtime::Client) -> Result<(), openapi_runtime::Error> {
     let response = client
         .send(
             &ASSIGN,
@@ -230,14 +230,14 @@ pub async fn assign(client: &graph_runtime::Client) -> Result<(), graph_runtime:
             Some(b"{\"deviceIds\":[]}".to_vec()),
         )
         .await?;
-    graph_runtime::decode::empty(&ASSIGN, response)
+    openapi_runtime::decode::empty(&ASSIGN, response)
 }
 
 /// A client for `server` with the test token.
-pub fn client_for(server: &TestServer) -> graph_runtime::Client {
-    graph_runtime::Client::builder()
+pub fn client_for(server: &TestServer) -> openapi_runtime::Client {
+    openapi_runtime::Client::builder()
         .base_url(server.base_url())
-        .token(graph_runtime::SecretToken::from(TOKEN))
+        .token(openapi_runtime::SecretToken::from(TOKEN))
         .build()
         .unwrap()
 }

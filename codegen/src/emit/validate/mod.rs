@@ -1,5 +1,5 @@
 //! The `validate` module: the schema of every named type a request can
-//! carry, as static descriptors that `graph_runtime::validate` judges, and
+//! carry, as static descriptors that `openapi_runtime::validate` judges, and
 //! the compiled patterns. The route table is written in the same pass
 //! (its parameter rules and body schemas share the patterns), and the
 //! checks themselves are the runtime's, driven by the routes. The server

@@ -1,4 +1,4 @@
-//! Model schemas → `graph_runtime::validate::Schema` constructor tokens.
+//! Model schemas → `openapi_runtime::validate::Schema` constructor tokens.
 //!
 //! Named types become `static`s in `validate::schemas` (so recursive types
 //! are plain references between statics); everything else is written
@@ -60,7 +60,7 @@ impl<'c, 'a> Writer<'c, 'a> {
     }
 
     /// A `Schema` expression for `schema`, written with the shorthands of
-    /// `graph_runtime::validate` (reached as `v`, see [`alias`]) wherever
+    /// `openapi_runtime::validate` (reached as `v`, see [`alias`]) wherever
     /// one fits: they build the same values as the struct literals, in far
     /// less text.
     pub(crate) fn schema(&mut self, schema: &Schema, site: Site) -> TokenStream {
