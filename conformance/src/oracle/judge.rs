@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::matching::{self, Resolution};
 use super::operations::{SpecMedia, SpecOperation, SpecParam};
+use super::query_styles::{RawPair, form_decode};
 use super::spec::{SpecDoc, is_json};
 use super::verdict::{Check, Verdict};
 use crate::exchange::{Exchange, Request, Response};
@@ -337,18 +338,10 @@ impl Oracle {
     }
 
     fn check_query(&self, op: &SpecOperation, request: &Request, v: &mut Verdict) {
-        let pairs: Vec<(String, String)> = request
+        let pairs = request
             .query
             .as_deref()
-            .filter(|q| !q.is_empty())
-            .map(|q| {
-                q.split('&')
-                    .map(|pair| {
-                        let (k, val) = pair.split_once('=').unwrap_or((pair, ""));
-                        (form_decode(k), form_decode(val))
-                    })
-                    .collect()
-            })
+            .map(RawPair::split)
             .unwrap_or_default();
         let declared: Vec<&SpecParam> = op
             .parameters
@@ -356,26 +349,53 @@ impl Oracle {
             .filter(|p| p.location == "query")
             .collect();
         let mut problems = Vec::new();
+        // Pairs a declared parameter took (an exploded object's properties
+        // and a deepObject's `name[key]` pairs carry other names).
+        let mut taken = vec![false; pairs.len()];
         for param in &declared {
-            let values: Vec<&String> = pairs
-                .iter()
-                .filter(|(k, _)| k == &param.name)
-                .map(|(_, v)| v)
-                .collect();
-            if values.is_empty() && param.required {
+            if let Some(read) = self.styled_query_value(param, &pairs) {
+                match read {
+                    Err(why) => problems.push(format!("query `{}`: {why}", param.name)),
+                    Ok(read) => {
+                        for at in read.taken {
+                            taken[at] = true;
+                        }
+                        match (read.value, &param.schema) {
+                            (None, _) if param.required => problems.push(format!(
+                                "required query parameter `{}` is missing",
+                                param.name
+                            )),
+                            (Some(value), Some(schema)) => problems.extend(
+                                self.validate(schema, &value)
+                                    .into_iter()
+                                    .map(|e| format!("query `{}` {e}", param.name)),
+                            ),
+                            _ => {}
+                        }
+                    }
+                }
+                continue;
+            }
+            let mut found = false;
+            for (at, pair) in pairs.iter().enumerate() {
+                if pair.name == param.name {
+                    taken[at] = true;
+                    found = true;
+                    problems.extend(self.check_param_value(param, &form_decode(&pair.value)));
+                }
+            }
+            if !found && param.required {
                 problems.push(format!(
                     "required query parameter `{}` is missing",
                     param.name
                 ));
             }
-            for value in values {
-                problems.extend(self.check_param_value(param, value));
-            }
         }
-        for (name, _) in &pairs {
-            if !declared.iter().any(|p| &p.name == name) {
+        for (pair, taken) in pairs.iter().zip(&taken) {
+            if !taken && !declared.iter().any(|p| p.name == pair.name) {
                 problems.push(format!(
-                    "query parameter `{name}` is not declared by the operation"
+                    "query parameter `{}` is not declared by the operation",
+                    pair.name
                 ));
             }
         }
@@ -385,6 +405,27 @@ impl Oracle {
             format!("{} declared query parameter(s)", pairs.len())
         };
         v.push(Check::Query, problems, detail);
+    }
+
+    /// A query parameter of array or object type read in its style (see
+    /// [`super::query_styles`]); `None` for a scalar.
+    fn styled_query_value(
+        &self,
+        param: &SpecParam,
+        pairs: &[RawPair],
+    ) -> Option<Result<super::query_styles::Read, String>> {
+        let object = self.doc.root.pointer(&param.pointer)?;
+        let schema = param.schema.as_ref()?;
+        let resolved = self
+            .doc
+            .resolve(schema, &param.pointer)
+            .map_or_else(|| schema.clone(), |(s, _)| s.clone());
+        let resolve = |v: &Value| {
+            self.doc
+                .resolve(v, &param.pointer)
+                .map_or_else(|| v.clone(), |(s, _)| s.clone())
+        };
+        super::query_styles::read(object, &resolved, pairs, &resolve)
     }
 
     fn check_headers(&self, op: &SpecOperation, request: &Request, v: &mut Verdict) {
@@ -678,11 +719,6 @@ impl Oracle {
     }
 }
 
-/// Decodes `application/x-www-form-urlencoded` text (`+` is a space).
-fn form_decode(text: &str) -> String {
-    matching::decode(&text.replace('+', " ")).unwrap_or_else(|| text.to_string())
-}
-
 /// The media type essence (`type/subtype`, lower-case, no parameters).
 pub(crate) fn essence(media_type: &str) -> String {
     media_type
@@ -942,6 +978,52 @@ paths:
         assert_eq!(finding("/v1/tiles/;ids=1;ids=10/.a%2Eb").0, Outcome::Fail);
         assert_eq!(finding("/v1/tiles/1,2/.a%2Eb").0, Outcome::Fail);
         assert_eq!(finding("/v1/tiles/;ids=1/a.b").0, Outcome::Fail);
+    }
+
+    /// Array and object query parameters (issue 17): read in their style,
+    /// judged as one value, and their pairs not taken for undeclared ones.
+    #[test]
+    fn query_parameters_are_read_in_their_style() {
+        let spec = "openapi: 3.0.3
+info: {title: Tiles, version: '1'}
+servers: [{url: 'https://example.invalid/v1/'}]
+paths:
+  /tiles:
+    get:
+      operationId: tiles_list
+      parameters:
+        - {name: ids, in: query, schema: {type: array, items: {type: integer, maximum: 9}, maxItems: 3}}
+        - {name: tags, in: query, style: pipeDelimited, explode: false, schema: {type: array, items: {type: string, enum: [a, b]}}}
+        - {name: box, in: query, style: deepObject, explode: true, schema: {type: object, required: [x], properties: {x: {type: integer}}, additionalProperties: false}}
+      responses:
+        '204': {description: ok}
+";
+        let oracle = Oracle::new(SpecDoc::parse("tiles.yaml", spec).unwrap()).unwrap();
+        let finding = |query: &str| {
+            let request = Request {
+                method: "GET".into(),
+                path: "/v1/tiles".into(),
+                query: Some(query.into()),
+                headers: Headers::default(),
+                body: Body::new(b""),
+            };
+            let verdict = oracle.judge_request(&request);
+            let finding = verdict.finding(Check::Query).unwrap();
+            (finding.outcome, finding.detail.clone())
+        };
+        let (outcome, problems) = finding("ids=1&ids=2&tags=a|b&box[x]=3");
+        assert_eq!(outcome, Outcome::Pass, "{problems}");
+        // Each item is judged: 10 is above the maximum, four are too many.
+        let (outcome, problems) = finding("ids=1&ids=10");
+        assert_eq!(outcome, Outcome::Fail);
+        assert!(problems.contains("query `ids`"), "{problems}");
+        assert_eq!(finding("ids=1&ids=2&ids=3&ids=4").0, Outcome::Fail);
+        assert_eq!(finding("tags=a|c").0, Outcome::Fail);
+        assert_eq!(finding("box[y]=1").0, Outcome::Fail);
+        let (outcome, problems) = finding("box[x]=1&other=2");
+        assert_eq!(outcome, Outcome::Fail);
+        assert!(problems.contains("`other` is not declared"), "{problems}");
+        assert!(!problems.contains("box"), "{problems}");
     }
 
     #[test]

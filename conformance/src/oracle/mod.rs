@@ -31,6 +31,7 @@ pub mod judge;
 pub mod matching;
 pub mod operations;
 pub mod path_styles;
+pub mod query_styles;
 pub mod spec;
 pub mod verdict;
 

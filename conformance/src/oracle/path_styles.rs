@@ -156,7 +156,7 @@ fn escape(key: &str) -> String {
 
 /// One text as the JSON value of `schema`'s type (a string when it does
 /// not read as that type, so the schema reports it).
-fn typed(schema: &Value, text: String) -> Value {
+pub(super) fn typed(schema: &Value, text: String) -> Value {
     let parsed = match schema.get("type").and_then(Value::as_str) {
         Some("integer") => text.parse::<i64>().ok().map(Value::from),
         Some("number") => text
