@@ -287,18 +287,9 @@ impl Oracle {
     /// A path parameter spelt by its style (see [`super::path_styles`]),
     /// read from its raw segment; `None` for a plain `simple` scalar.
     fn styled_path_value(&self, param: &SpecParam, raw: &str) -> Option<Result<Value, String>> {
-        let object = self.doc.root.pointer(&param.pointer)?;
-        let schema = param.schema.as_ref()?;
-        let resolved = self
-            .doc
-            .resolve(schema, &param.pointer)
-            .map_or_else(|| schema.clone(), |(s, _)| s.clone());
-        let resolve = |v: &Value| {
-            self.doc
-                .resolve(v, &param.pointer)
-                .map_or_else(|| v.clone(), |(s, _)| s.clone())
-        };
-        super::path_styles::value(object, &resolved, raw, &resolve)
+        self.styled(param, |object, schema, resolve| {
+            super::path_styles::value(object, schema, raw, resolve)
+        })
     }
 
     /// Validates one parameter value (text from the wire) against the
@@ -414,18 +405,27 @@ impl Oracle {
         param: &SpecParam,
         pairs: &[RawPair],
     ) -> Option<Result<super::query_styles::Read, String>> {
+        self.styled(param, |object, schema, resolve| {
+            super::query_styles::read(object, schema, pairs, resolve)
+        })
+    }
+
+    /// Runs a style reader on `param`: it gets the parameter object, its
+    /// schema with `$ref`s followed, and a resolver for the schemas inside
+    /// it (items, properties); `None` when the parameter has no schema.
+    fn styled<T>(
+        &self,
+        param: &SpecParam,
+        read: impl FnOnce(&Value, &Value, &dyn Fn(&Value) -> Value) -> Option<T>,
+    ) -> Option<T> {
         let object = self.doc.root.pointer(&param.pointer)?;
         let schema = param.schema.as_ref()?;
-        let resolved = self
-            .doc
-            .resolve(schema, &param.pointer)
-            .map_or_else(|| schema.clone(), |(s, _)| s.clone());
         let resolve = |v: &Value| {
             self.doc
                 .resolve(v, &param.pointer)
                 .map_or_else(|| v.clone(), |(s, _)| s.clone())
         };
-        super::query_styles::read(object, &resolved, pairs, &resolve)
+        read(object, &resolve(schema), &resolve)
     }
 
     fn check_headers(&self, op: &SpecOperation, request: &Request, v: &mut Verdict) {
