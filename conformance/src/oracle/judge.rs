@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::matching::{self, Resolution};
 use super::operations::{SpecMedia, SpecOperation, SpecParam};
+use super::path_styles::typed;
 use super::query_styles::{RawPair, form_decode};
 use super::spec::{SpecDoc, is_json};
 use super::verdict::{Check, Verdict};
@@ -299,33 +300,91 @@ impl Oracle {
         let Some(schema) = &param.schema else {
             return Vec::new();
         };
-        let resolved = self
-            .doc
-            .resolve(schema, &param.pointer)
-            .map(|(s, _)| s)
-            .unwrap_or(schema);
-        let value = match resolved.get("type").and_then(Value::as_str) {
-            Some("integer") => text
-                .parse::<i64>()
-                .map(Value::from)
-                .unwrap_or_else(|_| Value::String(text.into())),
-            Some("number") => text
-                .parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-                .map(Value::Number)
-                .unwrap_or_else(|| Value::String(text.into())),
-            Some("boolean") => match text {
-                "true" => Value::Bool(true),
-                "false" => Value::Bool(false),
-                _ => Value::String(text.into()),
-            },
-            _ => Value::String(text.into()),
+        let resolve = |v: &Value| {
+            self.doc
+                .resolve(v, &param.pointer)
+                .map_or_else(|| v.clone(), |(s, _)| s.clone())
         };
-        self.validate(schema, &value)
+        let resolved = resolve(schema);
+        // A `oneOf`/`anyOf` of scalars: the text is read as each variant's
+        // type in turn (`5` is an integer for one, a string for another).
+        let readings = match choice_variants(&resolved, &resolve) {
+            Some(variants) => variants
+                .iter()
+                .map(|variant| typed(variant, text.to_string()))
+                .chain([Value::String(text.to_string())])
+                .collect(),
+            None => vec![typed(&resolved, text.to_string())],
+        };
+        self.first_reading(param, schema, readings)
+    }
+
+    /// No problems when one of `readings` (ways to read what was sent)
+    /// validates against `schema`; else the problems of the first.
+    fn first_reading(
+        &self,
+        param: &SpecParam,
+        schema: &Value,
+        readings: Vec<Value>,
+    ) -> Vec<String> {
+        let mut first = None;
+        for reading in readings {
+            let problems = self.validate(schema, &reading);
+            if problems.is_empty() {
+                return Vec::new();
+            }
+            first.get_or_insert(problems);
+        }
+        first
+            .unwrap_or_default()
             .into_iter()
             .map(|e| format!("{} `{}` {e}", param.location, param.name))
             .collect()
+    }
+
+    /// The readings of a `oneOf`/`anyOf` query parameter that has an array
+    /// or object variant, and the pairs they took: each such variant's
+    /// reading in the parameter's style, and when one pair carries the
+    /// name, that pair read as each scalar variant (one item of a list is
+    /// spelt as a scalar is). `None` for any other parameter.
+    fn choice_query_readings(
+        &self,
+        param: &SpecParam,
+        pairs: &[RawPair],
+    ) -> Option<(Vec<Value>, Vec<usize>)> {
+        self.styled(param, |object, schema, resolve| {
+            let variants = choice_variants(schema, resolve)?;
+            let structured = |v: &Value| {
+                matches!(
+                    v.get("type").and_then(Value::as_str),
+                    Some("array" | "object")
+                )
+            };
+            if !variants.iter().any(structured) {
+                return None;
+            }
+            let named: Vec<usize> = (0..pairs.len())
+                .filter(|&i| pairs[i].name == param.name)
+                .collect();
+            let mut readings = Vec::new();
+            if let [one] = named[..] {
+                let text = form_decode(&pairs[one].value);
+                for variant in variants.iter().filter(|v| !structured(v)) {
+                    readings.push(typed(variant, text.clone()));
+                }
+            }
+            let mut taken = named;
+            for variant in variants.iter().filter(|v| structured(v)) {
+                // A style that does not apply to a variant gives it no reading.
+                if let Some(Ok(read)) = super::query_styles::read(object, variant, pairs, resolve) {
+                    taken.extend(read.taken);
+                    readings.extend(read.value);
+                }
+            }
+            taken.sort_unstable();
+            taken.dedup();
+            Some((readings, taken))
+        })
     }
 
     fn check_query(&self, op: &SpecOperation, request: &Request, v: &mut Verdict) {
@@ -364,6 +423,22 @@ impl Oracle {
                             _ => {}
                         }
                     }
+                }
+                continue;
+            }
+            if let Some((readings, took)) = self.choice_query_readings(param, &pairs) {
+                for at in took {
+                    taken[at] = true;
+                }
+                match &param.schema {
+                    _ if readings.is_empty() && param.required => problems.push(format!(
+                        "required query parameter `{}` is missing",
+                        param.name
+                    )),
+                    Some(schema) if !readings.is_empty() => {
+                        problems.extend(self.first_reading(param, schema, readings))
+                    }
+                    _ => {}
                 }
                 continue;
             }
@@ -775,6 +850,18 @@ fn media_list(content: &[SpecMedia]) -> String {
         .join(", ")
 }
 
+/// The variants of a `oneOf`/`anyOf` schema without a `type` of its own,
+/// each with `$ref`s followed; `None` for any other schema.
+fn choice_variants(schema: &Value, resolve: &dyn Fn(&Value) -> Value) -> Option<Vec<Value>> {
+    if schema.get("type").is_some() {
+        return None;
+    }
+    let list = ["oneOf", "anyOf"]
+        .iter()
+        .find_map(|k| schema.get(*k).and_then(Value::as_array))?;
+    (!list.is_empty()).then(|| list.iter().map(resolve).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1024,6 +1111,62 @@ paths:
         assert_eq!(outcome, Outcome::Fail);
         assert!(problems.contains("`other` is not declared"), "{problems}");
         assert!(!problems.contains("box"), "{problems}");
+    }
+
+    /// `oneOf`/`anyOf` query parameters (issue 17): a scalar is read as
+    /// each variant's type, and a list variant from its repeated pairs.
+    #[test]
+    fn choice_query_parameters_are_read_as_each_variant() {
+        let spec = "openapi: 3.0.3
+info: {title: Tiles, version: '1'}
+servers: [{url: 'https://example.invalid/v1/'}]
+paths:
+  /tiles:
+    get:
+      operationId: tiles_pick
+      parameters:
+        - name: pick
+          in: query
+          schema:
+            oneOf:
+              - {type: integer, maximum: 9}
+              - {type: array, items: {type: integer, maximum: 9}, minItems: 2}
+        - name: flag
+          in: query
+          schema:
+            anyOf: [{type: boolean}, {type: integer}]
+      responses:
+        '204': {description: ok}
+";
+        let oracle = Oracle::new(SpecDoc::parse("tiles.yaml", spec).unwrap()).unwrap();
+        let finding = |query: &str| {
+            let request = Request {
+                method: "GET".into(),
+                path: "/v1/tiles".into(),
+                query: Some(query.into()),
+                headers: Headers::default(),
+                body: Body::new(b""),
+            };
+            let verdict = oracle.judge_request(&request);
+            let finding = verdict.finding(Check::Query).unwrap();
+            (finding.outcome, finding.detail.clone())
+        };
+        for valid in [
+            "pick=3",
+            "pick=1&pick=2",
+            "flag=true",
+            "flag=7",
+            "pick=4&flag=false",
+        ] {
+            let (outcome, problems) = finding(valid);
+            assert_eq!(outcome, Outcome::Pass, "{valid}: {problems}");
+        }
+        for invalid in ["pick=12", "pick=1&pick=20", "pick=a", "flag=x"] {
+            let (outcome, problems) = finding(invalid);
+            assert_eq!(outcome, Outcome::Fail, "{invalid} passed");
+            assert!(problems.contains("query `"), "{invalid}: {problems}");
+            assert!(!problems.contains("not declared"), "{invalid}: {problems}");
+        }
     }
 
     #[test]

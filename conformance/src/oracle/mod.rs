@@ -23,6 +23,7 @@
 //! header values other than scalars, cookie parameters, `deprecated`, response `links`, and
 //! `readOnly`/`writeOnly` (annotations dropped by the translation).
 
+pub mod bundle;
 pub mod discriminator;
 pub mod headers;
 pub mod inherit;

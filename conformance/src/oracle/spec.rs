@@ -38,13 +38,17 @@ pub struct BodySchema {
 }
 
 impl SpecDoc {
-    /// Reads a YAML or JSON spec.
+    /// Reads a YAML or JSON spec, with the files its `$ref`s name (see
+    /// [`super::bundle`]).
     pub fn load(path: &Path) -> Result<SpecDoc, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        SpecDoc::parse(&path.display().to_string(), &text)
+        let mut doc = SpecDoc::parse(&path.display().to_string(), &text)?;
+        super::bundle::bundle(path, &mut doc.root)?;
+        Ok(doc)
     }
 
-    /// Parses spec text; `name` appears in messages.
+    /// Parses spec text; `name` appears in messages. References to other
+    /// files are left as they are: [`SpecDoc::load`] follows them.
     pub fn parse(name: &str, text: &str) -> Result<SpecDoc, String> {
         let root: Value = serde_yaml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
         Ok(SpecDoc {
