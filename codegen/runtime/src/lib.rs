@@ -61,6 +61,7 @@ pub mod retry;
 pub mod route;
 pub mod secret;
 pub mod token;
+pub mod upload;
 pub mod validate;
 pub mod violation;
 
@@ -72,6 +73,7 @@ pub use retry::RetryPolicy;
 pub use route::*;
 pub use secret::SecretToken;
 pub use token::{EnvToken, TokenProvider};
+pub use upload::Upload;
 pub use validate::client::{Args, RawBody};
 pub use validate::path_style::PathValue;
 pub use violation::Violation;

@@ -282,6 +282,9 @@ pub enum GaveUp {
         /// The policy's limit.
         limit: Duration,
     },
+    /// The body was a stream, already sent, which a retry cannot send
+    /// again (see [`crate::Upload::stream`]).
+    BodySentOnce,
 }
 
 /// How a request went: how many attempts, how long the client waited
@@ -333,6 +336,12 @@ impl fmt::Display for Attempts {
                 Secs(self.waited),
                 Secs(next),
                 Secs(limit)
+            ),
+            Some(GaveUp::BodySentOnce) => write!(
+                f,
+                "not retried after {} attempt{plural} (waited {}; the body was a stream, already sent)",
+                self.count,
+                Secs(self.waited)
             ),
         }
     }

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use common::{Canned, TOKEN, TestServer, assign, serve_script};
 use openapi_runtime::retry::{Clock, GaveUp, SleepFuture};
-use openapi_runtime::{Client, Error, RetryPolicy, SecretToken};
+use openapi_runtime::{Client, Error, RetryPolicy, SecretToken, Upload};
 
 /// A clock frozen at a fixed instant that records waits instead of
 /// sleeping them.
@@ -381,4 +381,161 @@ async fn a_failed_connection_is_retried_when_the_policy_says_so() {
     );
     assert!(assign(&client).await.is_err());
     assert!(clock.waits().is_empty());
+}
+
+/// A PUT of an `application/octet-stream` body (a binary upload).
+static UPLOAD: openapi_runtime::Route = openapi_runtime::Route {
+    operation_id: "uploads_put",
+    method: openapi_runtime::Method::Put,
+    template: "/uploads/{name}",
+    params: &[],
+    body: Some(openapi_runtime::Body::kind(
+        "application/octet-stream",
+        openapi_runtime::BodyKind::Binary,
+        &openapi_runtime::validate::ANY,
+    )),
+    auth: true,
+    security: &[],
+    responses: &[openapi_runtime::ResponseSpec {
+        status: openapi_runtime::StatusSpec::Code(204),
+        content_type: None,
+        headers: &[],
+    }],
+    permissions: &[],
+    summary: "upload",
+    servers: &[],
+};
+
+/// Chunks handed over a channel, as a stream of the kind
+/// `Upload::stream` takes.
+struct Chunks(tokio::sync::mpsc::Receiver<Vec<u8>>);
+
+impl futures_core::Stream for Chunks {
+    type Item = Result<Vec<u8>, std::io::Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx).map(|chunk| chunk.map(Ok))
+    }
+}
+
+fn chunks(list: &[&[u8]]) -> Chunks {
+    let (tx, rx) = tokio::sync::mpsc::channel(list.len().max(1));
+    for chunk in list {
+        tx.try_send(chunk.to_vec()).unwrap();
+    }
+    Chunks(rx)
+}
+
+async fn upload(client: &Client, body: Upload) -> openapi_runtime::Response {
+    client
+        .call(&UPLOAD, openapi_runtime::Args::new(&["f.bin"]).upload(body))
+        .await
+        .unwrap()
+}
+
+/// A file is read again for a retry, and goes out with its length; a
+/// stream cannot be sent twice, so a throttled upload of one comes back
+/// as it is, saying why it was not retried.
+#[tokio::test]
+async fn a_throttled_file_upload_is_sent_again_and_a_stream_is_not() {
+    let content: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.bin");
+    std::fs::write(&path, &content).unwrap();
+
+    let server = serve_script(vec![throttled(Some("1")), Canned::status(204)]).await;
+    let clock = TestClock::new();
+    let file = Upload::file(&path).unwrap();
+    assert_eq!(file.length(), Some(300_000));
+    let response = upload(&client(&server, &clock, RetryPolicy::default()), file).await;
+    assert_eq!(response.status, 204);
+    assert_eq!(clock.waits(), secs(&[1]));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    for request in &requests {
+        assert_eq!(request.target, "/beta/uploads/f.bin");
+        assert_eq!(
+            request.header("content-type"),
+            Some("application/octet-stream")
+        );
+        assert_eq!(request.header("content-length"), Some("300000"));
+        assert!(request.body == content, "the file arrived changed");
+    }
+
+    let server = serve_script(vec![throttled(Some("1")), Canned::status(204)]).await;
+    let clock = TestClock::new();
+    let stream = Upload::stream(chunks(&[b"first ", b"second"]));
+    assert!(!stream.replayable());
+    let response = upload(&client(&server, &clock, RetryPolicy::default()), stream).await;
+    assert_eq!(response.status, 429);
+    assert_eq!(response.attempts.gave_up, Some(GaveUp::BodySentOnce));
+    assert!(clock.waits().is_empty());
+    let sent = server.only_request();
+    assert_eq!(sent.body, b"first second");
+    assert_eq!(
+        sent.header("content-length"),
+        None,
+        "a stream of unknown length is chunked"
+    );
+
+    assert!(
+        Upload::file(dir.path().join("missing.bin"))
+            .unwrap_err()
+            .to_string()
+            .contains("missing.bin")
+    );
+}
+
+/// A stream goes out as it is produced, not gathered first: its second
+/// chunk is made only once the server has received the first, which a
+/// client that buffered the body would wait for forever.
+#[tokio::test]
+async fn a_stream_is_sent_as_it_is_produced() {
+    use axum::extract::Request;
+    let (first_tx, first_rx) = tokio::sync::oneshot::channel::<()>();
+    let first_tx = Arc::new(Mutex::new(Some(first_tx)));
+    let app = axum::Router::new().fallback(move |request: Request| {
+        let first_tx = first_tx.clone();
+        async move {
+            let mut body = request.into_body().into_data_stream();
+            let mut got = Vec::new();
+            while let Some(chunk) = std::future::poll_fn(|cx| {
+                futures_core::Stream::poll_next(std::pin::Pin::new(&mut body), cx)
+            })
+            .await
+            {
+                got.extend_from_slice(&chunk.unwrap());
+                if let Some(tx) = first_tx.lock().unwrap().take() {
+                    let _ = tx.send(());
+                }
+            }
+            assert_eq!(got, b"first second");
+            axum::http::StatusCode::NO_CONTENT
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = Client::builder()
+        .base_url(format!("{origin}/beta"))
+        .token(SecretToken::from(TOKEN))
+        .build()
+        .unwrap();
+
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    let feed = async move {
+        tx.send(b"first ".to_vec()).await.unwrap();
+        first_rx.await.expect("the server saw the first chunk");
+        tx.send(b"second".to_vec()).await.unwrap();
+    };
+    let call = upload(&client, Upload::stream(Chunks(rx)));
+    // Bounded so that a client that buffers fails instead of hanging.
+    let (response, ()) =
+        tokio::time::timeout(Duration::from_secs(30), async { tokio::join!(call, feed) })
+            .await
+            .expect("the body was not streamed: the server never got its first chunk");
+    assert_eq!(response.status, 204);
 }

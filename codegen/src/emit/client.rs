@@ -62,7 +62,9 @@ pub(crate) fn arguments(
                 quote!(&#ty)
             }
             BodyKind::Text => quote!(&str),
-            BodyKind::Binary => quote!(&[u8]),
+            // Bytes, a file or a stream (`Upload`); `&[u8]` and `Vec<u8>`
+            // convert.
+            BodyKind::Binary => quote!(impl Into<#rt::Upload>),
             BodyKind::Raw => quote!(#rt::RawBody<'_>),
         };
         decls.push(quote!(body: #ty));
@@ -77,7 +79,7 @@ fn body_arg(body: &Body) -> TokenStream {
         BodyKind::Json => quote!(body),
         BodyKind::Form => quote!(form),
         BodyKind::Text => quote!(text),
-        BodyKind::Binary => quote!(bytes),
+        BodyKind::Binary => quote!(upload),
         BodyKind::Raw => quote!(raw),
     }
 }

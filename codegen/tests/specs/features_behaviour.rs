@@ -576,6 +576,11 @@ async fn bodies_that_are_not_json_go_over_the_wire_in_their_media_type() {
     client.imports_create(&Thing { id: Some("i".into()), ..Default::default() }).await.unwrap();
     let csv = openapi_runtime::Args::new(&[]).raw(RawBody { content_type: "text/csv", bytes: b"id\ni\n" });
     client.runtime().call(&routes::IMPORTS_CREATE, csv).await.unwrap();
+    // A binary body may be a file, read in chunks as it is sent.
+    let file = std::env::temp_dir().join(format!("features-upload-{}.bin", std::process::id()));
+    std::fs::write(&file, [7u8; 5000]).unwrap();
+    client.uploads_put("c.bin", openapi_runtime::Upload::file(&file).unwrap()).await.unwrap();
+    std::fs::remove_file(&file).unwrap();
 
     let seen = seen.lock().unwrap().clone();
     // A text success is asked for by its type; JSON stays for errors.
@@ -595,8 +600,10 @@ async fn bodies_that_are_not_json_go_over_the_wire_in_their_media_type() {
             ("POST /v1/blobs HTTP/1.1", Some("image/png"), &[137u8, 80][..]),
             ("POST /v1/imports HTTP/1.1", Some("application/json"), &br#"{"id":"i"}"#[..]),
             ("POST /v1/imports HTTP/1.1", Some("text/csv"), &b"id\ni\n"[..]),
+            ("PUT /v1/uploads/c.bin HTTP/1.1", Some("application/octet-stream"), &[7u8; 5000][..]),
         ]
     );
+    assert_eq!(header(&seen[7], "content-length"), Some("5000"));
 }
 
 #[tokio::test]

@@ -32,10 +32,10 @@ pub use response::Response;
 use serde::de::DeserializeOwned;
 
 use crate::observe::{Event, Observer, redacted_headers};
-use crate::retry::{Attempts, Clock, Decision, Failure, RetryPolicy};
+use crate::retry::{Attempts, Clock, Decision, Failure, GaveUp, RetryPolicy};
 use crate::token::{TokenError, TokenProvider};
 use crate::validate::client::Args;
-use crate::{Error, Method, Route, SecretToken, Service, Violation};
+use crate::{Error, Method, Route, SecretToken, Service, Upload, Violation};
 
 /// The most bytes of a non-2xx body that are kept; the rest is dropped.
 /// Error bodies only feed diagnostics, and a misbehaving proxy must not be
@@ -120,7 +120,7 @@ struct Prepared {
     method: reqwest::Method,
     url: Url,
     headers: HeaderMap,
-    body: Option<Vec<u8>>,
+    body: Option<Upload>,
     client_request_id: String,
     /// API keys that travel in the query: added to the URL only when an
     /// attempt goes out, so that the URL logged and observed lacks them.
@@ -130,6 +130,13 @@ struct Prepared {
     cookies: Vec<(&'static str, SecretToken)>,
     /// The `Cookie` header of the cookie parameters, when there are any.
     param_cookie: Option<HeaderValue>,
+}
+
+impl Prepared {
+    /// Whether another attempt can send the same body.
+    fn replayable(&self) -> bool {
+        self.body.as_ref().is_none_or(Upload::replayable)
+    }
 }
 
 impl Client {
@@ -234,6 +241,23 @@ impl Client {
         body: Option<Vec<u8>>,
         content_type: &str,
     ) -> Result<Response, Error> {
+        let body = body.map(Upload::bytes);
+        self.send_upload(route, path_params, query, headers, body, content_type)
+            .await
+    }
+
+    /// [`Client::send_as`] with a body that may be a file or a stream
+    /// ([`Upload`]); a stream is sent once, so a request with one is not
+    /// retried after it went out.
+    pub async fn send_upload(
+        &self,
+        route: &'static Route,
+        path_params: &[&str],
+        query: &[(Cow<'static, str>, String)],
+        headers: &[(&'static str, String)],
+        body: Option<Upload>,
+        content_type: &str,
+    ) -> Result<Response, Error> {
         let mut prepared = self.prepare(route, path_params, query, headers, body, content_type)?;
         if self.inner.dry_run {
             // Everything above is what a real call checks before its first
@@ -243,7 +267,10 @@ impl Client {
                 method: prepared.method.to_string(),
                 url: prepared.url.to_string(),
                 headers: redacted_headers(&prepared.headers),
-                body: prepared.body.take(),
+                body: prepared
+                    .body
+                    .take()
+                    .and_then(|b| b.as_bytes().map(<[u8]>::to_vec)),
             })));
         }
         let policy = &self.inner.retry;
@@ -254,7 +281,7 @@ impl Client {
                 Ok(response) => response,
                 Err(err) => {
                     let wait = self.failure_wait(route, &err, &attempts, &prepared);
-                    let Some(wait) = wait else {
+                    let Some(wait) = wait.filter(|_| prepared.replayable()) else {
                         return Err(err);
                     };
                     self.inner.clock.sleep(wait).await;
@@ -286,6 +313,17 @@ impl Client {
                         attempts = attempts.count,
                         client_request_id = %prepared.client_request_id,
                         "graph request still throttled; giving up: {attempts}"
+                    );
+                    response.attempts = attempts;
+                    return Ok(response);
+                }
+                Decision::Wait { .. } if !prepared.replayable() => {
+                    attempts.gave_up = Some(GaveUp::BodySentOnce);
+                    tracing::warn!(
+                        operation_id = route.operation_id,
+                        status = response.status,
+                        client_request_id = %prepared.client_request_id,
+                        "graph request throttled; not retried: its body was a stream, already sent"
                     );
                     response.attempts = attempts;
                     return Ok(response);
@@ -336,7 +374,7 @@ impl Client {
             .content_type
             .as_deref()
             .unwrap_or("application/json");
-        self.send_as(
+        self.send_upload(
             route,
             args.path(),
             &checked.query,
@@ -565,7 +603,7 @@ impl Client {
         path_params: &[&str],
         query: &[(Cow<'static, str>, String)],
         extra_headers: &[(&'static str, String)],
-        body: Option<Vec<u8>>,
+        body: Option<Upload>,
         content_type: &str,
     ) -> Result<Prepared, Error> {
         if let Some(service) = self.service.filter(|s| !s.graph)
@@ -671,7 +709,7 @@ impl Client {
             url = %prepared.url,
             attempt,
             client_request_id = %prepared.client_request_id,
-            body_bytes = prepared.body.as_ref().map_or(0, Vec::len),
+            body_bytes = prepared.body.as_ref().and_then(Upload::length).unwrap_or(0),
             "graph request"
         );
         self.observe(|o| {
@@ -681,7 +719,7 @@ impl Client {
                 method: prepared.method.as_str(),
                 url: prepared.url.as_str(),
                 headers: &redacted_headers(&prepared.headers),
-                body: prepared.body.as_deref(),
+                body: prepared.body.as_ref().and_then(Upload::as_bytes),
             })
         });
         let transport = |source: reqwest::Error| {
@@ -728,7 +766,20 @@ impl Client {
             .headers(prepared.headers.clone())
             .timeout(self.inner.timeout);
         if let Some(body) = &prepared.body {
-            request = request.body(body.clone());
+            let Some(sent) = body.for_attempt() else {
+                // Unreachable through `send_upload`, which does not retry
+                // a stream; said plainly should that change.
+                return Err(Error::Config(
+                    "a streamed body cannot be sent twice".to_owned(),
+                ));
+            };
+            if body.as_bytes().is_none()
+                && let Some(length) = body.length()
+            {
+                // reqwest knows the length of bytes, not of a stream.
+                request = request.header(header::CONTENT_LENGTH, length);
+            }
+            request = request.body(sent);
         }
         let mut response = request.send().await.map_err(transport)?;
 

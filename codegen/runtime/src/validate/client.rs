@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::request::{ParamRule, check_path_text, sort_request};
 use super::{Pointer, Schema, walk};
-use crate::{BodyKind, ParamLocation, Route, Violation};
+use crate::{BodyKind, ParamLocation, Route, Upload, Violation};
 
 /// The arguments of one call, as the generated method received them:
 /// path parameter values in the route's order, the query and header
@@ -38,8 +38,9 @@ enum Outgoing {
     Form(Value, String),
     /// Text ([`Args::text`]).
     Text(String),
-    /// Bytes of the body's own binary media type ([`Args::bytes`]).
-    Bytes(Vec<u8>),
+    /// A body of the operation's own binary media type ([`Args::bytes`],
+    /// [`Args::upload`]).
+    Upload(Upload),
     /// Bytes with the caller's `Content-Type` ([`Args::raw`]).
     Raw(String, Vec<u8>),
 }
@@ -51,7 +52,7 @@ impl Outgoing {
             Outgoing::Json(_) => "a JSON body",
             Outgoing::Form(..) => "a form body",
             Outgoing::Text(_) => "a text body",
-            Outgoing::Bytes(_) => "a binary body",
+            Outgoing::Upload(_) => "a binary body",
             Outgoing::Raw(..) => "a raw body",
         }
     }
@@ -123,8 +124,14 @@ impl<'a> Args<'a> {
     }
 
     /// With a body of the operation's binary media type.
-    pub fn bytes(mut self, body: &[u8]) -> Self {
-        self.body = Some(Ok(Outgoing::Bytes(body.to_vec())));
+    pub fn bytes(self, body: &[u8]) -> Self {
+        self.upload(body)
+    }
+
+    /// With a body of the operation's binary media type that may be a
+    /// file or a stream, sent in chunks (see [`Upload`]).
+    pub fn upload(mut self, body: impl Into<Upload>) -> Self {
+        self.body = Some(Ok(Outgoing::Upload(body.into())));
         self
     }
 
@@ -152,8 +159,9 @@ pub struct Checked {
     pub query: Vec<(Cow<'static, str>, String)>,
     /// Header parameters; cookie parameters are one `Cookie` header here.
     pub headers: Vec<(&'static str, String)>,
-    /// The body bytes that were judged.
-    pub body: Option<Vec<u8>>,
+    /// The body that was judged (a binary one is not judged, and may be
+    /// a file or a stream).
+    pub body: Option<Upload>,
     /// The `Content-Type` of the body: the route's media type, or the
     /// caller's for a raw body.
     pub content_type: Option<String>,
@@ -205,8 +213,8 @@ pub fn check(route: &'static Route, args: &Args<'_>) -> Result<Checked, Vec<Viol
     }
     match (&route.body, &args.body) {
         (Some(body), Some(Ok(given))) => {
-            if let Some((bytes, content_type)) = outgoing(body, given, &mut out) {
-                checked.body = Some(bytes);
+            if let Some((upload, content_type)) = outgoing(body, given, &mut out) {
+                checked.body = Some(upload);
                 checked.content_type = Some(content_type);
             }
         }
@@ -241,16 +249,16 @@ fn outgoing(
     body: &crate::Body,
     given: &Outgoing,
     out: &mut Vec<Violation>,
-) -> Option<(Vec<u8>, String)> {
+) -> Option<(Upload, String)> {
     let own = || body.media_type.to_owned();
     match (body.kind, given) {
         (BodyKind::Json, Outgoing::Json(bytes)) => {
             judge_body(body.schema, bytes, out, |b| body.verdict(b));
-            Some((bytes.clone(), own()))
+            Some((Upload::bytes(bytes.clone()), own()))
         }
         (BodyKind::Form, Outgoing::Form(value, text)) => {
             walk::validate(body.schema, value, &mut Pointer::at("/body"), out);
-            Some((text.clone().into_bytes(), own()))
+            Some((Upload::bytes(text.clone().into_bytes()), own()))
         }
         (BodyKind::Text, Outgoing::Text(text)) => {
             walk::validate(
@@ -259,9 +267,9 @@ fn outgoing(
                 &mut Pointer::at("/body"),
                 out,
             );
-            Some((text.clone().into_bytes(), own()))
+            Some((Upload::bytes(text.clone().into_bytes()), own()))
         }
-        (BodyKind::Binary, Outgoing::Bytes(bytes)) => Some((bytes.clone(), own())),
+        (BodyKind::Binary, Outgoing::Upload(upload)) => Some((upload.clone(), own())),
         (_, Outgoing::Raw(content_type, bytes)) => {
             let documented = (body.kind == BodyKind::Raw && body.is_own(content_type))
                 || body.other(content_type).is_some();
@@ -278,7 +286,7 @@ fn outgoing(
                 ));
                 return None;
             }
-            Some((bytes.clone(), content_type.clone()))
+            Some((Upload::bytes(bytes.clone()), content_type.clone()))
         }
         (kind, given) => {
             out.push(Violation::new(
