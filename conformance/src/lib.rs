@@ -15,6 +15,7 @@ pub mod mock;
 pub mod oracle;
 pub mod proxy;
 pub mod synth;
+pub mod values;
 
 /// The README's Rust examples, compiled by `cargo test` as doctests of this
 /// crate: it sees the generated client and the runtime, and `codegen` as a

@@ -133,7 +133,7 @@ pub fn base(api: &Api, index: usize, target: &Target) -> BoxedStrategy<Base> {
     let accept = prop_oneof![1 => Just(None), 2 => select(accepts).prop_map(Some)];
     let client_request_id = prop_oneof![
         2 => Just(None),
-        1 => values::uuid().prop_map(Some),
+        1 => uuid().prop_map(Some),
         1 => "[!-~]{1,64}".prop_map(Some),
     ];
     let content_type = select(good_content_types(target));
@@ -177,6 +177,11 @@ pub fn base(api: &Api, index: usize, target: &Target) -> BoxedStrategy<Base> {
             },
         )
         .boxed()
+}
+
+/// A UUID in its canonical text form.
+fn uuid() -> impl Strategy<Value = String> {
+    "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 }
 
 pub fn good_content_types(target: &Target) -> Vec<String> {

@@ -36,12 +36,13 @@ mod support;
 use std::cell::RefCell;
 
 use conformance::oracle::SpecDoc;
+use conformance::values::{Aim, Random, Reader};
 use openapi_runtime::validate::{Schema, body};
 use openapi_runtime::{Body, Violation};
+use proptest::prelude::Rng;
 use proptest::strategy::{Just, NewTree, Strategy};
 use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestRng, TestRunner};
 use serde_json::Value;
-use support::values::Gen;
 
 /// Turns a raw request into the body violations the product reports.
 type Handle = fn(&str, &str, &[(&str, &str)], &[u8]) -> Vec<Violation>;
@@ -94,10 +95,18 @@ struct Case {
 /// more evenly, but changes the stream of cases the fixed seed gives, and
 /// the run time with it: a few huge bodies make most of it. The floor in
 /// [`run`] gives every schema a valid case either way.)
-#[derive(Debug)]
 struct Cases<'a> {
-    root: &'a Value,
-    schemas: Vec<Value>,
+    /// Reads the document's schemas, each once for the whole run.
+    reader: Reader<'a>,
+    schemas: Vec<&'a Value>,
+    /// Each schema's operation, for the reader's messages.
+    names: Vec<String>,
+}
+
+impl std::fmt::Debug for Cases<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Cases({:?})", self.names)
+    }
 }
 
 impl Strategy for Cases<'_> {
@@ -105,15 +114,12 @@ impl Strategy for Cases<'_> {
     type Value = Case;
 
     fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
-        let mut g = Gen {
-            root: self.root,
-            rng: runner.rng(),
-            tidy: false,
-            dispatched: false,
-        };
-        g.tidy = g.chance(60);
+        let rng = runner.rng();
+        let mut draw = || rng.next_u64();
+        let mut g = Random::new(&self.reader, &mut draw, Aim::Rough);
+        g.aim = if g.chance(60) { Aim::Tidy } else { Aim::Rough };
         let index = g.below(self.schemas.len());
-        let value = g.value(&self.schemas[index], 0);
+        let value = g.value(self.schemas[index], &self.names[index], 0);
         let mut bytes = serde_json::to_vec(&value).expect("a Value always serialises");
         if let Value::Object(map) = &value
             && !map.is_empty()
@@ -221,8 +227,12 @@ fn run(name: &str, doc: &SpecDoc, product: Product, default_cases: u32) {
         })
         .collect();
     let strategy = Cases {
-        root: &doc.root,
-        schemas: bodies.iter().map(|b| b.schema.clone()).collect(),
+        reader: Reader::new(doc),
+        schemas: bodies.iter().map(|b| &b.schema).collect(),
+        names: bodies
+            .iter()
+            .map(|b| format!("{} request body", b.operation_id))
+            .collect(),
     };
     let tally = RefCell::new(Tally {
         per_schema: vec![(0, 0); targets.len()],
@@ -263,13 +273,9 @@ fn run(name: &str, doc: &SpecDoc, product: Product, default_cases: u32) {
         let mut attempts = 0;
         while tally.per_schema[index].1 == 0 && attempts < FLOOR_ATTEMPTS {
             attempts += 1;
-            let mut g = Gen {
-                root: &doc.root,
-                rng: &mut rng,
-                tidy: true,
-                dispatched: false,
-            };
-            let value = g.value(&strategy.schemas[index], 0);
+            let mut draw = || rng.next_u64();
+            let mut g = Random::new(&strategy.reader, &mut draw, Aim::Tidy);
+            let value = g.value(strategy.schemas[index], &strategy.names[index], 0);
             let bytes = serde_json::to_vec(&value).expect("a Value always serialises");
             judge(&mut tally, index, &bytes);
         }

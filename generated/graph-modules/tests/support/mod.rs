@@ -1,6 +1,6 @@
-//! Shared by the integration tests of this crate.
-
-pub mod values;
+//! Shared by the integration tests of this crate. (The differential
+//! test's values come from `conformance::values`, the one reading of a
+//! schema the conformance job uses too.)
 
 use std::path::{Path, PathBuf};
 
