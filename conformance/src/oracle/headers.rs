@@ -74,13 +74,16 @@ fn scheme_problem(scheme: &SpecScheme, request: &Request) -> Option<String> {
     // `Authorization` holds one credential, not a list (RFC 9110 §11.6.2),
     // so it may not be sent twice (§5.3).
     let lines = request.headers.get_all("authorization").count();
-    let bearer = |label: &str| -> Option<String> {
+    // Formatted only when there is a problem to name it in.
+    let label = || format!("scheme `{}`", scheme.name);
+    let bearer = || -> Option<String> {
         let Some(value) = authorization else {
-            return Some(format!("`Authorization` header missing ({label})"));
+            return Some(format!("`Authorization` header missing ({})", label()));
         };
         if lines > 1 {
             return Some(format!(
-                "`Authorization` sent {lines} times; it carries one credential ({label})"
+                "`Authorization` sent {lines} times; it carries one credential ({})",
+                label()
             ));
         }
         let (kind, credential) = value.split_once(' ').unwrap_or((value, ""));
@@ -88,18 +91,20 @@ fn scheme_problem(scheme: &SpecScheme, request: &Request) -> Option<String> {
         let credential = credential.trim_start_matches(' ');
         if !kind.eq_ignore_ascii_case("bearer") {
             return Some(format!(
-                "`Authorization` does not use the Bearer scheme ({label})"
+                "`Authorization` does not use the Bearer scheme ({})",
+                label()
             ));
         }
         if !is_token68(credential) {
             return Some(format!(
-                "`Authorization: Bearer` carries a malformed or empty token ({label})"
+                "`Authorization: Bearer` carries a malformed or empty token ({})",
+                label()
             ));
         }
         None
     };
     match scheme.kind.as_str() {
-        "http" if scheme.detail == "bearer" => bearer(&format!("scheme `{}`", scheme.name)),
+        "http" if scheme.detail == "bearer" => bearer(),
         "http" => {
             let Some(value) = authorization else {
                 return Some(format!(
@@ -115,7 +120,7 @@ fn scheme_problem(scheme: &SpecScheme, request: &Request) -> Option<String> {
                 )
             })
         }
-        "oauth2" | "openIdConnect" => bearer(&format!("scheme `{}`", scheme.name)),
+        "oauth2" | "openIdConnect" => bearer(),
         "apiKey" => {
             let present = match scheme.location.as_deref() {
                 Some("header") => request.headers.get(&scheme.detail).is_some(),

@@ -18,9 +18,20 @@ pub struct Oracle {
     doc: SpecDoc,
     operations: Vec<SpecOperation>,
     roots: Vec<String>,
-    /// Compiled validators keyed by the schema's JSON text, so each schema
-    /// compiles once.
-    validators: HashMap<String, jsonschema::Validator>,
+    /// Compiled validators, each schema compiled once.
+    validators: Vec<jsonschema::Validator>,
+    /// The validator of a schema, by the schema's JSON text (for schemas
+    /// callers built themselves).
+    by_text: HashMap<String, usize>,
+    /// The validator of each schema the operations hold, by the schema's
+    /// address: judging an exchange finds its validators without writing
+    /// each schema out as text (the text key cost more than validating a
+    /// small body). The operations are never changed after [`Oracle::new`],
+    /// so these addresses stay theirs for the oracle's life.
+    by_address: HashMap<usize, usize>,
+    /// Each parameter object of the operations, by its pointer, so that
+    /// reading a parameter's style does not walk the document per request.
+    param_objects: HashMap<String, Value>,
 }
 
 impl std::fmt::Debug for Oracle {
@@ -43,41 +54,61 @@ impl Oracle {
     pub fn new(doc: SpecDoc) -> Result<Oracle, String> {
         let operations = doc.operations().map_err(|p| p.join("\n"))?;
         let roots = matching::server_roots(&doc.root);
-        let mut oracle = Oracle {
+        let mut validators = Vec::new();
+        let mut by_text = HashMap::new();
+        let mut by_address = HashMap::new();
+        let mut param_objects = HashMap::new();
+        let mut problems = Vec::new();
+        for op in &operations {
+            let mut schemas: Vec<&Value> = Vec::new();
+            schemas.extend(op.parameters.iter().filter_map(|p| p.schema.as_ref()));
+            if let Some(body) = &op.request_body {
+                schemas.extend(body.content.iter().filter_map(|m| m.schema.as_ref()));
+            }
+            for response in &op.responses {
+                schemas.extend(response.content.iter().filter_map(|m| m.schema.as_ref()));
+                schemas.extend(response.headers.iter().filter_map(|h| h.schema.as_ref()));
+            }
+            for schema in schemas {
+                let key = schema.to_string();
+                let index = match by_text.get(&key) {
+                    Some(&index) => index,
+                    None => match doc.validator(schema) {
+                        Ok(validator) => {
+                            validators.push(validator);
+                            by_text.insert(key, validators.len() - 1);
+                            validators.len() - 1
+                        }
+                        Err(e) => {
+                            problems.push(e);
+                            continue;
+                        }
+                    },
+                };
+                by_address.insert(std::ptr::from_ref(schema) as usize, index);
+            }
+            for param in &op.parameters {
+                if let Some(object) = doc.root.pointer(&param.pointer) {
+                    param_objects
+                        .entry(param.pointer.clone())
+                        .or_insert_with(|| object.clone());
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems.join("\n"));
+        }
+        // Moving the vector of operations into the oracle moves no
+        // operation: the addresses above stay valid.
+        Ok(Oracle {
             doc,
             operations,
             roots,
-            validators: HashMap::new(),
-        };
-        let mut schemas = Vec::new();
-        for op in &oracle.operations {
-            schemas.extend(op.parameters.iter().filter_map(|p| p.schema.clone()));
-            if let Some(body) = &op.request_body {
-                schemas.extend(body.content.iter().filter_map(|m| m.schema.clone()));
-            }
-            for response in &op.responses {
-                schemas.extend(response.content.iter().filter_map(|m| m.schema.clone()));
-                schemas.extend(response.headers.iter().filter_map(|h| h.schema.clone()));
-            }
-        }
-        let mut problems = Vec::new();
-        for schema in schemas {
-            let key = schema.to_string();
-            if oracle.validators.contains_key(&key) {
-                continue;
-            }
-            match oracle.doc.validator(&schema) {
-                Ok(validator) => {
-                    oracle.validators.insert(key, validator);
-                }
-                Err(e) => problems.push(e),
-            }
-        }
-        if problems.is_empty() {
-            Ok(oracle)
-        } else {
-            Err(problems.join("\n"))
-        }
+            validators,
+            by_text,
+            by_address,
+            param_objects,
+        })
     }
 
     /// The spec document.
@@ -106,8 +137,12 @@ impl Oracle {
     /// lists every error as `at <pointer>: <message>`.
     pub fn validate(&self, schema: &Value, instance: &Value) -> Vec<String> {
         let compiled;
-        let validator = match self.validators.get(&schema.to_string()) {
-            Some(v) => v,
+        let known = self
+            .by_address
+            .get(&(std::ptr::from_ref(schema) as usize))
+            .or_else(|| self.by_text.get(&schema.to_string()));
+        let validator = match known {
+            Some(&index) => &self.validators[index],
             None => match self.doc.validator(schema) {
                 Ok(v) => {
                     compiled = v;
@@ -493,14 +528,23 @@ impl Oracle {
         param: &SpecParam,
         read: impl FnOnce(&Value, &Value, &dyn Fn(&Value) -> Value) -> Option<T>,
     ) -> Option<T> {
-        let object = self.doc.root.pointer(&param.pointer)?;
+        let object = match self.param_objects.get(&param.pointer) {
+            Some(object) => object,
+            None => self.doc.root.pointer(&param.pointer)?,
+        };
         let schema = param.schema.as_ref()?;
         let resolve = |v: &Value| {
             self.doc
                 .resolve(v, &param.pointer)
                 .map_or_else(|| v.clone(), |(s, _)| s.clone())
         };
-        read(object, &resolve(schema), &resolve)
+        // The top schema by reference: a clone per parameter per request
+        // would cost more than reading a plain scalar.
+        let top = self
+            .doc
+            .resolve(schema, &param.pointer)
+            .map_or(schema, |(s, _)| s);
+        read(object, top, &resolve)
     }
 
     fn check_headers(&self, op: &SpecOperation, request: &Request, v: &mut Verdict) {
@@ -794,24 +838,21 @@ impl Oracle {
     }
 }
 
-/// The media type essence (`type/subtype`, lower-case, no parameters).
-pub(crate) fn essence(media_type: &str) -> String {
-    media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
+/// The media type essence (`type/subtype`, no parameters) as written:
+/// compare it case-insensitively. Not lower-cased into a new string, as
+/// these comparisons run several times on every exchange.
+fn essence_of(media_type: &str) -> &str {
+    media_type.split(';').next().unwrap_or("").trim()
 }
 
 /// Whether the media range `range` (e.g. `application/*`) covers `media`.
 fn range_covers(range: &str, media: &str) -> bool {
-    let (range, media) = (essence(range), essence(media));
-    if range == "*/*" || range == media {
+    let (range, media) = (essence_of(range), essence_of(media));
+    if range == "*/*" || range.eq_ignore_ascii_case(media) {
         return true;
     }
     match (range.split_once('/'), media.split_once('/')) {
-        (Some((rt, "*")), Some((mt, _))) => rt == mt,
+        (Some((rt, "*")), Some((mt, _))) => rt.eq_ignore_ascii_case(mt),
         _ => false,
     }
 }
@@ -823,7 +864,7 @@ pub(crate) fn find_media<'a>(content: &'a [SpecMedia], sent: &str) -> Option<&'a
     }
     content
         .iter()
-        .find(|m| essence(&m.media_type) == essence(sent))
+        .find(|m| essence_of(&m.media_type).eq_ignore_ascii_case(essence_of(sent)))
         .or_else(|| content.iter().find(|m| range_covers(&m.media_type, sent)))
 }
 

@@ -22,18 +22,30 @@ pub struct PathMatch {
 /// Matches `path` (relative to the service root, still percent-encoded)
 /// against `template`.
 pub fn match_template(template: &str, path: &str) -> Option<PathMatch> {
-    let wanted: Vec<&str> = template.split('/').collect();
-    let got: Vec<&str> = path.split('/').collect();
-    if wanted.len() != got.len() {
+    // Every template is tried against every request: the segment counts
+    // first, and no allocation before a literal segment has matched.
+    let slashes = |text: &str| text.bytes().filter(|&b| b == b'/').count();
+    if slashes(template) != slashes(path) {
+        return None;
+    }
+    // A segment equals its pattern as sent or percent-decoded (a decoding
+    // that equals a `&str` is UTF-8). The literal segments first, before
+    // any parameter is copied out.
+    let literal_mismatch = template
+        .split('/')
+        .zip(path.split('/'))
+        .any(|(pattern, segment)| {
+            !pattern.contains('{')
+                && pattern != segment
+                && !(segment.contains('%') && percent_decode_str(segment).eq(pattern.bytes()))
+        });
+    if literal_mismatch {
         return None;
     }
     let mut raw_params = Vec::new();
     let mut specificity = 0;
-    for (pattern, segment) in wanted.iter().zip(&got) {
+    for (pattern, segment) in template.split('/').zip(path.split('/')) {
         if !pattern.contains('{') {
-            if pattern != segment && decode(segment).as_deref() != Some(*pattern) {
-                return None;
-            }
             specificity += pattern.len();
             continue;
         }
@@ -211,15 +223,19 @@ pub fn resolve<'a>(
     method: &str,
     path: &str,
 ) -> Resolution<'a> {
-    // The longest root first, so `/beta` wins over `` when both are listed.
-    let mut ordered: Vec<&String> = roots.iter().collect();
-    ordered.sort_by_key(|r| std::cmp::Reverse(r.len()));
-    let Some((root, relative)) = ordered.iter().find_map(|root| {
-        let rest = path.strip_prefix(root.as_str())?;
-        (rest.starts_with('/')).then(|| ((*root).clone(), rest.to_string()))
-    }) else {
+    // The longest root that the path is under (the first of equals), so
+    // `/beta` wins over `` when both are listed.
+    let Some((root, relative)) = roots
+        .iter()
+        .filter_map(|root| {
+            let rest = path.strip_prefix(root.as_str())?;
+            rest.starts_with('/').then_some((root, rest))
+        })
+        .min_by_key(|(root, _)| std::cmp::Reverse(root.len()))
+    else {
         return Resolution::OutsideRoots;
     };
+    let (root, relative) = (root.clone(), relative.to_string());
     let mut matches: Vec<(PathMatch, &SpecOperation)> = operations
         .iter()
         .filter_map(|op| match_operation(op, &relative).map(|m| (m, op)))
