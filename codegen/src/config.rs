@@ -2,6 +2,7 @@
 //! that reads specs, writes the generated code into `OUT_DIR` only when it
 //! changed, and tells Cargo which files to watch.
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostics;
@@ -172,9 +173,10 @@ impl Config {
                 eprintln!("{warning}");
             }
         }
-        let code = crate::emit::render(&api, &self.options)?;
+        let code = crate::emit::render_pieces(&api, &self.options)?;
+        drop(api);
         let target = out_dir.join(&self.out_file);
-        write_if_changed(&target, &code)?;
+        write_pieces_if_changed(&target, &code)?;
         Ok(target)
     }
 }
@@ -193,17 +195,76 @@ pub(crate) fn check_warnings(api: &crate::model::Api, deny: bool) -> Result<(), 
 /// Writes `content` to `path` unless the file already holds exactly that,
 /// so that an unchanged spec does not touch timestamps and trigger rebuilds.
 pub(crate) fn write_if_changed(path: &Path, content: &str) -> Result<(), Error> {
-    if std::fs::read_to_string(path).is_ok_and(|old| old == content) {
+    write_pieces_if_changed(path, &[content])
+}
+
+/// [`write_if_changed`] for content in pieces (joined in order). Neither
+/// the content nor the old file is held whole a second time: the file is
+/// compared piece by piece, and written the same way.
+pub(crate) fn write_pieces_if_changed<S: AsRef<str>>(
+    path: &Path,
+    pieces: &[S],
+) -> Result<(), Error> {
+    if holds(path, pieces) {
         return Ok(());
     }
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|source| Error::Io {
             path: parent.to_path_buf(),
             source,
         })?;
     }
-    std::fs::write(path, content).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    for piece in pieces {
+        file.write_all(piece.as_ref().as_bytes()).map_err(io)?;
+    }
+    file.flush().map_err(io)
+}
+
+/// Whether the file at `path` holds exactly the joined `pieces`.
+fn holds<S: AsRef<str>>(path: &Path, pieces: &[S]) -> bool {
+    let len: usize = pieces.iter().map(|p| p.as_ref().len()).sum();
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    if !file.metadata().is_ok_and(|m| m.len() == len as u64) {
+        return false;
+    }
+    let mut file = std::io::BufReader::new(file);
+    let mut buffer = vec![0; 64 * 1024];
+    for piece in pieces {
+        for part in piece.as_ref().as_bytes().chunks(buffer.len()) {
+            let old = &mut buffer[..part.len()];
+            if file.read_exact(old).is_err() || old != part {
+                return false;
+            }
+        }
+    }
+    // Nothing may follow (the file may have grown since its length was read).
+    file.read(&mut buffer[..1]).is_ok_and(|n| n == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{holds, write_pieces_if_changed};
+
+    #[test]
+    fn a_file_is_compared_with_its_pieces_however_they_are_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out/api.rs");
+        write_pieces_if_changed(&path, &["fn a() {}\n", "", "fn b() {}\n"]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "fn a() {}\nfn b() {}\n"
+        );
+        assert!(holds(&path, &["fn a() {}\nfn b() {}\n"]));
+        assert!(holds(&path, &["fn a", "() {}\nfn b() {}", "\n"]));
+        assert!(!holds(&path, &["fn a() {}\n"]));
+        assert!(!holds(&path, &["fn a() {}\nfn c() {}\n"]));
+        assert!(!holds(&dir.path().join("absent.rs"), &[""]));
+    }
 }

@@ -80,6 +80,13 @@ pub fn write_file(path: &Path, content: &str) -> Result<(), Error> {
     config::write_if_changed(path, content)
 }
 
+/// Writes `pieces`, joined in order, to `path` (creating its directory)
+/// unless the file already holds exactly that; for
+/// [`emit::render_pieces`]'s output, which it never joins in memory.
+pub fn write_pieces(path: &Path, pieces: &[String]) -> Result<(), Error> {
+    config::write_pieces_if_changed(path, pieces)
+}
+
 /// Generates formatted Rust source for the spec at `path` (its warnings
 /// are dropped; read them from [`load_model`]'s `warnings`).
 pub fn generate_file(path: &Path, options: &EmitOptions) -> Result<String, Error> {

@@ -102,11 +102,13 @@ fn main() -> ExitCode {
                     codegen::scaffold::write_crate_for(&api, &spec, &dir, &name, &runtime, &options)
                         .map(|()| eprintln!("wrote crate `{name}` to {}", dir.display()))
                 }
-                (None, Some(file)) => codegen::emit::render(&api, &options)
+                // The text comes in pieces, written one by one, so that a
+                // large spec's output is never held twice.
+                (None, Some(file)) => codegen::emit::render_pieces(&api, &options)
                     .map_err(codegen::Error::from)
-                    .and_then(|code| codegen::write_file(&file, &code)),
-                (None, None) => codegen::emit::render(&api, &options)
-                    .map(|code| print!("{code}"))
+                    .and_then(|code| codegen::write_pieces(&file, &code)),
+                (None, None) => codegen::emit::render_pieces(&api, &options)
+                    .map(|code| code.iter().for_each(|piece| print!("{piece}")))
                     .map_err(codegen::Error::from),
             };
             match result {

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{Error, write_if_changed};
+use crate::config::{Error, write_if_changed, write_pieces_if_changed};
 use crate::emit::EmitOptions;
 
 /// Where the runtime crate sits in this repository, for the default path
@@ -29,7 +29,7 @@ pub fn write_crate_for(
     runtime_path: &Path,
     options: &EmitOptions,
 ) -> Result<(), Error> {
-    let code = crate::emit::render(api, options)?;
+    let code = crate::emit::render_pieces(api, options)?;
     let runtime = std::fs::canonicalize(runtime_path).map_err(|source| Error::Io {
         path: runtime_path.to_path_buf(),
         source,
@@ -51,12 +51,15 @@ pub fn write_crate_for(
     // No blanket `allow`: the generated code is meant to build free of
     // rustc and clippy warnings (the real-module test builds it with
     // `-D warnings`).
-    let lib = format!(
-        "//! Client generated from `{}` by codegen.\n\n{code}",
+    let title = format!(
+        "//! Client generated from `{}` by codegen.\n\n",
         spec.display().to_string().replace('\\', "/")
     );
+    let lib: Vec<&str> = std::iter::once(title.as_str())
+        .chain(code.iter().map(String::as_str))
+        .collect();
     write_if_changed(&dir.join("Cargo.toml"), &manifest)?;
-    write_if_changed(&dir.join("src/lib.rs"), &lib)?;
+    write_pieces_if_changed(&dir.join("src/lib.rs"), &lib)?;
     Ok(())
 }
 

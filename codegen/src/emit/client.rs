@@ -2,6 +2,7 @@
 //! operation, named after the operationId.
 
 use super::choice::text_newtype;
+use super::chunk::{Container, Items};
 use super::params::params_struct;
 use super::routes::route_const;
 use super::rust_type::nullable_type;
@@ -98,7 +99,7 @@ pub(crate) fn return_type(ctx: &Ctx<'_>, op: &Operation, error: &TokenStream) ->
 }
 
 /// Emits `Client` and its flat methods.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Items) {
     let rt = &ctx.rt();
     let common_errors = common_error_types(&ctx.api.operations);
     let methods = ctx
@@ -116,7 +117,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         );
         quote!(#[doc = ""] #[doc = #line])
     };
-    quote! {
+    out.push(quote! {
         #[doc = #title]
         ///
         /// Every operation has a flat method named after its operationId and
@@ -128,8 +129,9 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         pub struct Client {
             runtime: #rt::Client,
         }
-
-        impl Client {
+    });
+    let mut body = out.nested(Container::Impl);
+    body.push(quote! {
             /// Wraps a configured runtime client (base URL, token, timeouts),
             /// telling it which service it serves (see `Client::for_service`).
             pub fn new(runtime: #rt::Client) -> Self {
@@ -140,10 +142,9 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             pub fn runtime(&self) -> &#rt::Client {
                 &self.runtime
             }
-
-            #(#methods)*
-        }
-    }
+    });
+    body.extend(methods);
+    out.close(quote!(impl Client), body);
 }
 
 fn method(ctx: &Ctx<'_>, op: &Operation, common_errors: &[&str]) -> TokenStream {

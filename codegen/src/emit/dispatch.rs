@@ -11,6 +11,7 @@
 
 use std::path::Path;
 
+use super::chunk::{Container, Items};
 use super::fluent::{chains, dispatch_method};
 use super::params::params_struct;
 use super::routes::route_const;
@@ -22,9 +23,9 @@ use quote::quote;
 
 /// Emits `pub mod dispatch`, `Client::dispatch` and `pub static API`
 /// (nothing unless the options ask for the dispatcher and the client).
-pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Items) {
     if !ctx.client || !ctx.dispatcher {
-        return quote!();
+        return;
     }
     let rt = &ctx.rt();
     let fluent = chains(ctx, &quote!(client), &quote!(path));
@@ -54,10 +55,8 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         .unwrap_or_default();
     let title = &ctx.api.title;
     let graph = ctx.api.is_graph();
-    quote! {
-        /// Every operation callable by its operationId with generic
-        /// arguments, through its flat method and its fluent path.
-        pub mod dispatch {
+    let mut body = out.nested(Container::Module);
+    body.push(quote! {
             // Unused in a spec without operations.
             #[allow(unused_imports)]
             use super::{params, types};
@@ -77,10 +76,17 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             ) -> Result<&'static #rt::Route, #rt::validate::serve::Rejection> {
                 super::server::handle(method, path, query, headers, body).map(|m| m.route)
             }
-
-            #(#functions)*
-        }
-
+    });
+    body.extend(functions);
+    out.close(
+        quote! {
+            /// Every operation callable by its operationId with generic
+            /// arguments, through its flat method and its fluent path.
+            pub mod dispatch
+        },
+        body,
+    );
+    out.push(quote! {
         impl Client {
             /// Calls the operation `operation_id` with generic arguments and
             /// gives the raw response, whatever its status. The request is
@@ -115,7 +121,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
             operations: dispatch::OPERATIONS,
             serve: dispatch::serve,
         };
-    }
+    });
 }
 
 /// One typed call: the generic arguments converted, then `target` (the

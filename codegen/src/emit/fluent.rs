@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 
 use super::Ctx;
+use super::chunk::{Container, Items};
 use super::client::{arguments, return_type};
 use crate::emit::ident;
 use crate::model::{Operation, ParamLocation, PathStep};
@@ -249,7 +250,7 @@ pub(crate) fn dispatch_method(ctx: &Ctx<'_>) -> Ident {
 }
 
 /// Emits the `paths` module and the root accessors on `Client`.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Items) {
     let rt = &ctx.rt();
     let tree = Tree::build(&ctx.api.operations);
     let naming = Naming::decide(ctx, &tree);
@@ -341,9 +342,8 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
         }
     });
 
-    quote! {
-        /// Fluent builders that mirror the URL of each operation.
-        pub mod paths {
+    let mut body = out.nested(Container::Module);
+    body.push(quote! {
             #[allow(unused_imports)]
             use super::{params, types};
             use ::std::marker::PhantomData;
@@ -402,13 +402,20 @@ pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
                 }
             }
 
-            #(#nodes)*
-        }
-
+    });
+    body.extend(nodes);
+    out.close(
+        quote! {
+            /// Fluent builders that mirror the URL of each operation.
+            pub mod paths
+        },
+        body,
+    );
+    out.push(quote! {
         impl Client {
             #(#roots)*
         }
-    }
+    });
 }
 
 /// The name a literal segment gives its step: a namespace-qualified name

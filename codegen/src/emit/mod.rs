@@ -8,6 +8,7 @@
 
 pub(crate) mod choice;
 mod choice_types;
+mod chunk;
 mod client;
 mod dispatch;
 mod fluent;
@@ -23,6 +24,8 @@ use std::sync::{Mutex, PoisonError};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
+
+use chunk::{Items, Mode};
 
 use crate::model::Api;
 
@@ -114,8 +117,9 @@ impl Ctx<'_> {
     }
 }
 
-/// An emitter of one section of the output.
-type Section = fn(&Ctx<'_>) -> TokenStream;
+/// An emitter of one section of the output: it pushes the section's items
+/// one by one (see [`Items`]), so that a large section is never held whole.
+type Section = fn(&Ctx<'_>, &mut Items);
 
 /// The sections of the output, in order, with the names errors give them.
 /// Each is emitted and formatted on its own (see [`render`]); a new
@@ -130,36 +134,31 @@ const SECTIONS: &[(&str, Section)] = &[
     ("dispatch", dispatch::emit),
 ];
 
-/// The two sections that dominate the output of a large spec (the types and
-/// the validators). Each is held three times while it is worked on (its
-/// tokens, its `syn` tree and its text), so [`render`] lets only one of
-/// them be in flight at a time: on Microsoft's 891-operation module two
-/// at once tripled the generator's peak memory for little gain in time.
-const HEAVY: [usize; 2] = [0, 2];
-
-/// The other sections, largest first: they fill the time a worker would
-/// otherwise wait for the heavy gate.
-const LIGHT: [usize; 5] = [5, 3, 4, 6, 1];
+/// The order in which [`render`]'s workers take the sections, largest
+/// first, so that the last one taken is small and no worker waits long
+/// for another at the end.
+const ORDER: [usize; 7] = [0, 2, 5, 3, 4, 1, 6];
 
 /// At most this many threads emit and format: beyond it the largest
 /// section alone sets the time.
 const MAX_WORKERS: usize = 4;
 
+/// Items formatted at a time (see [`chunk`]): enough that the cost of each
+/// chunk's wrapper lines is nothing, few enough that a chunk's tokens and
+/// `syn` tree are a few megabytes even when its items are large.
+const CHUNK_ITEMS: usize = 64;
+
 /// The client, unless the options leave it out.
-fn client_section(ctx: &Ctx<'_>) -> TokenStream {
+fn client_section(ctx: &Ctx<'_>, out: &mut Items) {
     if ctx.client {
-        client::emit(ctx)
-    } else {
-        quote!()
+        client::emit(ctx, out);
     }
 }
 
 /// The fluent builders, unless the options leave the client out.
-fn fluent_section(ctx: &Ctx<'_>) -> TokenStream {
+fn fluent_section(ctx: &Ctx<'_>, out: &mut Items) {
     if ctx.client {
-        fluent::emit(ctx)
-    } else {
-        quote!()
+        fluent::emit(ctx, out);
     }
 }
 
@@ -178,7 +177,18 @@ fn context<'a>(api: &'a Api, options: &EmitOptions) -> Ctx<'a> {
 /// Emits the whole API as tokens.
 pub fn tokens(api: &Api, options: &EmitOptions) -> TokenStream {
     let ctx = context(api, options);
-    SECTIONS.iter().map(|(_, emit)| emit(&ctx)).collect()
+    SECTIONS
+        .iter()
+        .map(|(name, emit)| {
+            let mut items = Items::new(Mode::Collect, name);
+            emit(&ctx, &mut items);
+            // Collecting tokens formats nothing, so it cannot fail.
+            items
+                .finish()
+                .map(chunk::Code::into_tokens)
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// Formats one section's tokens: `syn` parses them as a file and
@@ -191,72 +201,63 @@ pub fn format_section(section: &'static str, tokens: TokenStream) -> Result<Stri
     Ok(prettyplease::unparse(&file))
 }
 
-/// What the workers of [`render`] share: the sections not yet taken, and
-/// the gate a heavy section is worked on behind.
-struct Queue {
-    heavy: Mutex<Vec<usize>>,
-    light: Mutex<Vec<usize>>,
-    gate: Mutex<()>,
+/// Emits and formats one section, `chunk` items at a time; its text comes
+/// in pieces.
+fn section_text(ctx: &Ctx<'_>, i: usize, chunk: usize) -> Result<Vec<String>, RenderError> {
+    let (name, emit) = SECTIONS[i];
+    let mut items = Items::new(Mode::Format { chunk }, name);
+    emit(ctx, &mut items);
+    Ok(items.finish()?.into_text())
 }
 
-impl Queue {
-    fn new() -> Queue {
-        Queue {
-            heavy: Mutex::new(HEAVY.iter().rev().copied().collect()),
-            light: Mutex::new(LIGHT.iter().rev().copied().collect()),
-            gate: Mutex::new(()),
-        }
-    }
-
-    fn pop(list: &Mutex<Vec<usize>>) -> Option<usize> {
-        list.lock().unwrap_or_else(PoisonError::into_inner).pop()
-    }
-}
-
-/// Emits and formats sections until none is left: a heavy one when the
-/// gate is free, else a light one, else it waits for the gate.
-fn work(ctx: &Ctx<'_>, queue: &Queue) -> Result<Vec<(usize, String)>, RenderError> {
+/// Emits and formats sections until none is left.
+fn work(
+    ctx: &Ctx<'_>,
+    queue: &Mutex<Vec<usize>>,
+    chunk: usize,
+) -> Result<Vec<(usize, Vec<String>)>, RenderError> {
     let mut done = Vec::new();
-    let mut run = |i: usize| -> Result<(), RenderError> {
-        let (name, emit) = SECTIONS[i];
-        done.push((i, format_section(name, emit(ctx))?));
-        Ok(())
-    };
     loop {
-        if let Ok(_held) = queue.gate.try_lock()
-            && let Some(i) = Queue::pop(&queue.heavy)
-        {
-            run(i)?;
-            continue;
-        }
-        if let Some(i) = Queue::pop(&queue.light) {
-            run(i)?;
-            continue;
-        }
-        let _held = queue.gate.lock().unwrap_or_else(PoisonError::into_inner);
-        match Queue::pop(&queue.heavy) {
-            Some(i) => run(i)?,
-            None => break,
-        }
+        let next = queue.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let Some(i) = next else {
+            return Ok(done);
+        };
+        done.push((i, section_text(ctx, i, chunk)?));
     }
-    Ok(done)
 }
 
 /// Emits and formats the whole API as Rust source text. Formatting is most
 /// of the generator's time on a large spec, so the sections are shared out
 /// among threads, which share one context; each thread formats what it
-/// emits.
+/// emits, a chunk of items at a time (see [`chunk`]), so that memory stays
+/// bounded by a chunk per thread plus the text.
 pub fn render(api: &Api, options: &EmitOptions) -> Result<String, RenderError> {
+    Ok(render_pieces(api, options)?.concat())
+}
+
+/// [`render`]'s text in pieces, in order: a writer that takes them one by
+/// one (see [`crate::write_pieces`]) never holds the text twice, as joining
+/// them would (13 MB for Microsoft's largest module).
+pub fn render_pieces(api: &Api, options: &EmitOptions) -> Result<Vec<String>, RenderError> {
+    render_chunked(api, options, CHUNK_ITEMS)
+}
+
+/// [`render_pieces`] with `chunk` items formatted at a time.
+fn render_chunked(
+    api: &Api,
+    options: &EmitOptions,
+    chunk: usize,
+) -> Result<Vec<String>, RenderError> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, MAX_WORKERS);
     let ctx = context(api, options);
-    let queue = Queue::new();
+    let queue = Mutex::new(ORDER.iter().rev().copied().collect::<Vec<_>>());
     let mut parts = std::thread::scope(|scope| {
         let helpers: Vec<_> = (1..workers)
-            .map(|_| scope.spawn(|| work(&ctx, &queue)))
+            .map(|_| scope.spawn(|| work(&ctx, &queue, chunk)))
             .collect();
-        let mut parts = work(&ctx, &queue)?;
+        let mut parts = work(&ctx, &queue, chunk)?;
         for helper in helpers {
             parts.extend(helper.join().map_err(|_| RenderError::Panicked)??);
         }
@@ -271,17 +272,22 @@ pub fn render(api: &Api, options: &EmitOptions) -> Result<String, RenderError> {
         api.title.replace('\n', " "),
         api.version.replace('\n', " "),
     );
-    // Each part is dropped as soon as it is copied, so the output is not
-    // held twice.
-    let mut out = header;
-    for (_, text) in parts.drain(..) {
-        if !text.is_empty() {
-            out.push_str(&text);
-            out.push('\n');
+    let mut out = vec![header];
+    for (_, pieces) in parts {
+        if pieces.iter().any(|piece| !piece.is_empty()) {
+            out.extend(pieces);
+            out.push("\n".into());
         }
     }
-    out.truncate(out.trim_end().len());
-    out.push('\n');
+    // The text ends with exactly one line break.
+    while let Some(last) = out.last_mut() {
+        last.truncate(last.trim_end().len());
+        if !last.is_empty() || out.len() == 1 {
+            break;
+        }
+        out.pop();
+    }
+    out.push("\n".into());
     Ok(out)
 }
 
@@ -379,13 +385,60 @@ pub(crate) fn doc_line(line: &str) -> String {
 mod tests {
     use std::path::{Path, PathBuf};
 
-    use super::{HEAVY, LIGHT, RenderError, SECTIONS, format_section, ident, relative_to};
+    use super::{ORDER, RenderError, SECTIONS, format_section, ident, relative_to};
 
     #[test]
     fn every_section_is_taken_once() {
-        let mut order = [HEAVY.as_slice(), LIGHT.as_slice()].concat();
+        let mut order = ORDER.to_vec();
         order.sort_unstable();
         assert_eq!(order, (0..SECTIONS.len()).collect::<Vec<_>>());
+    }
+
+    /// The whole output the way it was made before chunking: each
+    /// section's tokens formatted at once.
+    fn formatted_whole(api: &crate::model::Api, options: &super::EmitOptions) -> String {
+        let ctx = super::context(api, options);
+        let mut out = String::new();
+        for (name, emit) in SECTIONS {
+            let mut items = super::Items::new(super::Mode::Collect, name);
+            emit(&ctx, &mut items);
+            let text = format_section(name, items.finish().unwrap().into_tokens()).unwrap();
+            if !text.is_empty() {
+                out.push_str(&text);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn chunks_of_any_size_give_the_bytes_of_whole_sections() {
+        // Every kind of item the emitters write, in every section
+        // (dispatcher included): a chunk of one item shows that no item
+        // is split and that items are laid out alone.
+        let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs/features.yaml");
+        let api = crate::load_model(&spec).unwrap();
+        let options = super::EmitOptions {
+            dispatcher: true,
+            ..Default::default()
+        };
+        let whole = formatted_whole(&api, &options);
+        assert!(whole.lines().count() > 1000, "a spec with many items");
+        for chunk in [1, 3, super::CHUNK_ITEMS, usize::MAX] {
+            let text = super::render_chunked(&api, &options, chunk)
+                .unwrap()
+                .concat();
+            let (header, body) = text.split_once("\n\n").unwrap();
+            assert!(header.starts_with("// @generated"), "{header}");
+            assert!(
+                body == whole.trim_end().to_string() + "\n",
+                "chunks of {chunk} items differ from whole sections"
+            );
+        }
+        assert_eq!(
+            super::render(&api, &options).unwrap(),
+            super::render_pieces(&api, &options).unwrap().concat()
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::chunk::{Container, Items};
 use super::rust_type::rust_type;
 use super::{Ctx, docs};
 use crate::emit::ident;
@@ -34,17 +35,19 @@ pub(crate) fn params_struct(ctx: &Ctx<'_>, op: &Operation) -> Option<Ident> {
 }
 
 /// Emits `pub mod params`.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
-    let items = ctx.api.operations.iter().filter_map(|op| {
+pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Items) {
+    let mut body = out.nested(Container::Module);
+    body.extend(ctx.api.operations.iter().filter_map(|op| {
         let name = params_struct(ctx, op)?;
         Some(emit_struct(ctx, op, &name))
-    });
-    quote! {
-        /// Query, header and cookie parameters, one struct per operation that has any.
-        pub mod params {
-            #(#items)*
-        }
-    }
+    }));
+    out.close(
+        quote! {
+            /// Query, header and cookie parameters, one struct per operation that has any.
+            pub mod params
+        },
+        body,
+    );
 }
 
 fn emit_struct(ctx: &Ctx<'_>, op: &Operation, name: &Ident) -> TokenStream {

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use super::chunk::{Container, Items};
 use super::validate::scalar_of;
 use super::validate::schema::{Site, Writer, alias};
 use super::validate::typed;
@@ -44,39 +45,44 @@ impl Shared {
         quote!(shared::#name)
     }
 
-    /// `mod shared`, items in order of first use.
-    fn module(self) -> TokenStream {
+    /// Adds `mod shared` to `out`, items in order of first use.
+    fn module(self, out: &mut Items) {
         let mut items: Vec<(Ident, TokenStream)> = self.by_tokens.into_values().collect();
         items.sort_by_key(|(name, _)| {
             let text = name.to_string();
             let (prefix, n) = text.rsplit_once('_').unwrap_or((&text, "0"));
             (n.parse::<usize>().unwrap_or(0), prefix.to_string())
         });
-        let items = items.into_iter().map(|(_, item)| item);
-        quote! {
-            /// Response, permission, security and server lists shared by
-            /// several routes.
-            pub mod shared {
-                #[allow(unused_imports)]
-                use super::*;
-                #(#items)*
-            }
-        }
+        let mut body = out.nested(Container::Module);
+        body.push(quote! {
+            #[allow(unused_imports)]
+            use super::*;
+        });
+        body.extend(items.into_iter().map(|(_, item)| item));
+        out.close(
+            quote! {
+                /// Response, permission, security and server lists shared by
+                /// several routes.
+                pub mod shared
+            },
+            body,
+        );
     }
 }
 
 /// Emits `pub mod routes`, `pub static SERVERS` and `pub static SERVICE`; schemas go through
 /// `writer`, so their patterns join `validate::patterns`.
-pub(crate) fn emit(writer: &mut Writer<'_, '_>) -> TokenStream {
+pub(crate) fn emit(writer: &mut Writer<'_, '_>, out: &mut Items) {
     let ctx = writer.ctx;
     let rt = &ctx.rt();
     let mut shared = Shared::default();
-    let routes: Vec<TokenStream> = ctx
-        .api
-        .operations
-        .iter()
-        .map(|op| route(writer, &mut shared, op))
-        .collect();
+    // The routes are written before the shared lists they fill, which come
+    // first in the module.
+    let mut routes = out.nested(Container::Module);
+    let mut body = routes.beside();
+    for op in &ctx.api.operations {
+        routes.push(route(writer, &mut shared, op));
+    }
     let names = ctx.api.operations.iter().map(route_const);
     let servers = ctx.api.servers.iter().map(|s| {
         let url = &s.url;
@@ -87,31 +93,34 @@ pub(crate) fn emit(writer: &mut Writer<'_, '_>) -> TokenStream {
         };
         quote!(#rt::Server { url: #url, description: #description, cloud: #cloud },)
     });
-    let shared = shared.module();
     let alias = alias(rt);
     let title = &ctx.api.title;
     let graph = ctx.api.is_graph();
-    quote! {
-        /// The route table: one entry per operation of the spec, with
-        /// everything the runtime needs to call, check and serve it.
-        pub mod routes {
-            #[allow(unused_imports)]
-            use #rt::{Body, BodyKind, KeyPlace, Method, ResponseSpec, Route, Scheme, Server, StatusSpec};
-            #[allow(unused_imports)]
-            use #rt::validate::{ParamRule, Scalar, Style};
-            #[allow(unused_imports)]
-            #alias
-            #[allow(unused_imports)]
-            use super::validate::{patterns, schemas};
-
-            #shared
-
-            #(#routes)*
-
-            /// Every route, sorted by path then method.
-            pub static ALL: &[&#rt::Route] = &[#(&#names),*];
-        }
-
+    body.push(quote! {
+        #[allow(unused_imports)]
+        use #rt::{Body, BodyKind, KeyPlace, Method, ResponseSpec, Route, Scheme, Server, StatusSpec};
+        #[allow(unused_imports)]
+        use #rt::validate::{ParamRule, Scalar, Style};
+        #[allow(unused_imports)]
+        #alias
+        #[allow(unused_imports)]
+        use super::validate::{patterns, schemas};
+    });
+    shared.module(&mut body);
+    body.append(routes);
+    body.push(quote! {
+        /// Every route, sorted by path then method.
+        pub static ALL: &[&#rt::Route] = &[#(&#names),*];
+    });
+    out.close(
+        quote! {
+            /// The route table: one entry per operation of the spec, with
+            /// everything the runtime needs to call, check and serve it.
+            pub mod routes
+        },
+        body,
+    );
+    out.push(quote! {
         /// The service roots listed in the spec's `servers`, in its order.
         pub static SERVERS: &[#rt::Server] = &[#(#servers)*];
 
@@ -122,7 +131,7 @@ pub(crate) fn emit(writer: &mut Writer<'_, '_>) -> TokenStream {
             servers: SERVERS,
             graph: #graph,
         };
-    }
+    });
 }
 
 /// One route; runtime names come from the `use`s at the top of the module.

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::choice::choice_parts;
+use super::chunk::{Container, Items};
 use super::rust_type::{is_open_object, nullable_type, rust_type};
 use super::{Ctx, docs};
 use crate::emit::ident;
@@ -13,22 +14,23 @@ use crate::names::{self, Namespace};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-/// Emits `pub mod types { ... }`.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
-    let items = ctx.api.types.values().map(|def| emit_type(ctx, def));
+/// Emits `pub mod types { ... }`, one type at a time.
+pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Items) {
+    let mut body = out.nested(Container::Module);
     // The derives name serde's traits through one `use`, unless a type of
     // the spec takes one of those names.
     let rt = &ctx.rt();
-    let import = derive_traits(ctx)
-        .is_short()
-        .then(|| quote!(#[allow(unused_imports)] use #rt::serde::{Deserialize, Serialize};));
-    quote! {
-        /// Request, response and error types, one per named schema of the spec.
-        pub mod types {
-            #import
-            #(#items)*
-        }
+    if derive_traits(ctx).is_short() {
+        body.push(quote!(#[allow(unused_imports)] use #rt::serde::{Deserialize, Serialize};));
     }
+    body.extend(ctx.api.types.values().map(|def| emit_type(ctx, def)));
+    out.close(
+        quote! {
+            /// Request, response and error types, one per named schema of the spec.
+            pub mod types
+        },
+        body,
+    );
 }
 
 /// How the derives name serde's traits.

@@ -139,14 +139,15 @@ pub fn load_tracked(
 /// to other files are read from the directory of `name`.
 ///
 /// The text is parsed into a YAML tree, which is checked (version, path
-/// keys, vocabulary) and then converted into `openapiv3` types. Where a
-/// second core is free, the text is parsed straight into `openapiv3`
-/// types beside the checks, and that result is taken when the checks
-/// pass: the two parses cost about the same, so the wall time of this
-/// stage is close to one parse. Only when something is wrong is the text
-/// parsed again: for the location index, and for the JSON pointer of a
-/// node `openapiv3` refuses. A spec whose `$ref`s name other files is
-/// bundled first (see `bundle`), and the bundle is converted instead.
+/// keys, vocabulary) and then converted into `openapiv3` types, taking the
+/// tree apart as it goes. The two are never parsed side by side: the YAML
+/// parser holds every event of the document while it builds a tree, which
+/// on a large spec is more than the tree itself, and two at once would
+/// nearly double the stage's peak memory. Only when something is wrong is
+/// the text parsed again: for the location index, and for the JSON
+/// pointer of a node `openapiv3` refuses. A spec whose `$ref`s name other
+/// files is bundled first (see `bundle`), and the bundle is converted
+/// instead.
 pub fn parse(name: &str, text: &str) -> Result<(Source, openapiv3::OpenAPI), Diagnostics> {
     parse_tracked(name, text, &mut Vec::new())
 }
@@ -155,30 +156,6 @@ pub fn parse(name: &str, text: &str) -> Result<(Source, openapiv3::OpenAPI), Dia
 pub fn parse_tracked(
     name: &str,
     text: &str,
-    files: &mut Vec<PathBuf>,
-) -> Result<(Source, openapiv3::OpenAPI), Diagnostics> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if cores < 2 {
-        return parse_checked(
-            name,
-            text,
-            None::<fn() -> Option<openapiv3::OpenAPI>>,
-            files,
-        );
-    }
-    std::thread::scope(|scope| {
-        let typed = scope.spawn(|| serde_yaml::from_str::<openapiv3::OpenAPI>(text).ok());
-        parse_checked(name, text, Some(|| typed.join().ok().flatten()), files)
-    })
-}
-
-/// [`parse`]'s checks, then `typed` (the text parsed straight into
-/// `openapiv3` types on another thread, when there is one) or the
-/// conversion of the checked tree.
-fn parse_checked(
-    name: &str,
-    text: &str,
-    typed: Option<impl FnOnce() -> Option<openapiv3::OpenAPI>>,
     files: &mut Vec<PathBuf>,
 ) -> Result<(Source, openapiv3::OpenAPI), Diagnostics> {
     let raw: serde_yaml::Value = match serde_yaml::from_str(text) {
@@ -238,30 +215,20 @@ fn parse_checked(
     }
     source.warnings = warnings;
     if bundled {
-        // The other thread parsed the root alone: its result is not used.
+        // The text is only the root: the bundle is kept to locate a
+        // refused node in it.
         return match serde::Deserialize::deserialize(&raw) {
             Ok(api) => Ok((source, api)),
             Err(first) => Err(refused_node(&source, &raw, &first)),
         };
     }
-    let converted = match typed {
-        Some(typed) => {
-            // The tree is freed while the other thread may still parse.
-            drop(raw);
-            match typed() {
-                Some(api) => return Ok((source, api)),
-                // Rare (the checked tree did parse): read the tree again
-                // and convert it, as without a second thread.
-                None => serde_yaml::from_str::<serde_yaml::Value>(text)
-                    .and_then(serde::Deserialize::deserialize),
-            }
-        }
-        None => serde::Deserialize::deserialize(raw),
-    };
-    match converted {
+    // The owned tree is taken apart as it is converted: its strings move
+    // into the `openapiv3` types instead of being copied.
+    match serde::Deserialize::deserialize(raw) {
         Ok(api) => Ok((source, api)),
         Err(first) => {
-            // Parse again, tracking the path, to say where the bad node is.
+            // Parse again (the tree is gone), tracking the path, to say
+            // where the bad node is.
             let raw = match serde_yaml::from_str::<serde_yaml::Value>(text) {
                 Ok(raw) => raw,
                 Err(err) => return Err(syntax_error(name, text, &err)),

@@ -11,107 +11,115 @@ pub(crate) mod server;
 pub(crate) mod typed;
 
 use super::Ctx;
+use super::chunk::{Container, Items};
 use crate::emit::ident;
 use crate::model::{Schema, SchemaKind};
-use proc_macro2::TokenStream;
 use quote::quote;
 use schema::{Site, Writer};
 
-/// Emits `pub mod validate` and, in the same pass, the route table.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+/// Emits `pub mod validate` and, in the same pass, the route table (which
+/// comes first in the output).
+pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Items) {
     let rt = &ctx.rt();
     let mut writer = Writer::new(ctx);
-    let schemas: Vec<TokenStream> = schema::request_types(ctx.api)
-        .into_iter()
-        .filter_map(|name| {
-            let def = ctx.api.types.get(&name)?;
-            let schema = writer.schema(&def.schema, Site::Schemas);
-            let id = ident(&name);
-            let doc = format!(
-                " The schema of [`super::super::types::{name}`] (`{}`).",
-                def.spec_name
-            );
-            let Some(d) = &def.discriminator else {
-                return Some(quote! {
-                    #[doc = #doc]
-                    pub static #id: v::Schema = #schema;
-                });
-            };
-            let base = schema::base_ident(&name);
-            let base_doc = format!(
-                " The schema of [`super::super::types::{name}`] (`{}`) without its discriminator: what `allOf` parts and mapped types refer to.",
-                def.spec_name
-            );
-            let property = &d.property;
-            let mapping = d.mapping.iter().map(|(value, target)| {
-                let target = schema::mapped_ident(ctx.api, target);
-                quote!((#value, &#target),)
-            });
-            Some(quote! {
+    let mut validate = out.nested(Container::Module);
+    let mut schemas = validate.nested(Container::Module);
+    let mut empty = true;
+    for name in schema::request_types(ctx.api) {
+        let Some(def) = ctx.api.types.get(&name) else {
+            continue;
+        };
+        if empty {
+            // An empty module gets no `use`, which would be unused there.
+            schemas.push(schema::alias(rt));
+            empty = false;
+        }
+        let schema = writer.schema(&def.schema, Site::Schemas);
+        let id = ident(&name);
+        let doc = format!(
+            " The schema of [`super::super::types::{name}`] (`{}`).",
+            def.spec_name
+        );
+        let Some(d) = &def.discriminator else {
+            schemas.push(quote! {
                 #[doc = #doc]
-                pub static #id: v::Schema = v::schema(v::Kind::Discriminated(&v::Discriminator {
-                    property: #property,
-                    mapping: &[#(#mapping)*],
-                    base: &#base,
-                }));
-                #[doc = #base_doc]
-                pub static #base: v::Schema = #schema;
-            })
-        })
-        .collect();
-    let routes = super::routes::emit(&mut writer);
-    let patterns = writer.patterns_module();
-    // An empty module gets no `use`, which would be unused there.
-    let alias = (!schemas.is_empty()).then(|| schema::alias(rt));
-    quote! {
-        #routes
-
-        /// Request validators generated from the spec: the schemas the
-        /// route table's rules refer to, and checks for requests built in
-        /// Rust. The rules of each operation are in its route.
-        ///
-        /// The server side (raw HTTP requests) is [`server::handle`].
-        pub mod validate {
+                pub static #id: v::Schema = #schema;
+            });
+            continue;
+        };
+        let base = schema::base_ident(&name);
+        let base_doc = format!(
+            " The schema of [`super::super::types::{name}`] (`{}`) without its discriminator: what `allOf` parts and mapped types refer to.",
+            def.spec_name
+        );
+        let property = &d.property;
+        let mapping = d.mapping.iter().map(|(value, target)| {
+            let target = schema::mapped_ident(ctx.api, target);
+            quote!((#value, &#target),)
+        });
+        schemas.push(quote! {
+            #[doc = #doc]
+            pub static #id: v::Schema = v::schema(v::Kind::Discriminated(&v::Discriminator {
+                property: #property,
+                mapping: &[#(#mapping)*],
+                base: &#base,
+            }));
+            #[doc = #base_doc]
+            pub static #base: v::Schema = #schema;
+        });
+    }
+    super::routes::emit(&mut writer, out);
+    validate.close(
+        quote! {
             /// The schema of every named type a request can carry.
             #[allow(non_upper_case_globals)]
-            pub mod schemas {
-                #alias
-                #(#schemas)*
-            }
-
-            #patterns
-
-            /// The route of the operation with this `operationId`.
-            pub fn route(operation_id: &str) -> Option<&'static #rt::Route> {
-                super::routes::ALL
-                    .iter()
-                    .copied()
-                    .find(|route| route.operation_id == operation_id)
-            }
-
-            /// The request body of the operation with this `operationId`;
-            /// `None` when it has no body or no such operation exists. Its
-            /// `verdict` judges raw bytes without a report.
-            pub fn body(operation_id: &str) -> Option<&'static #rt::Body> {
-                route(operation_id)?.body.as_ref()
-            }
-
-            /// The request body schema of the operation with this
-            /// `operationId`; `None` when it has no body or no such
-            /// operation exists.
-            pub fn body_schema(operation_id: &str) -> Option<&'static #rt::validate::Schema> {
-                body(operation_id).map(|body| body.schema)
-            }
-
-            /// Checks a call of `route` with `args` against the spec the
-            /// way the client does before sending it; returns every
-            /// violation (empty when valid), ordered path, query, headers,
-            /// body.
-            pub fn check(route: &'static #rt::Route, args: &#rt::Args<'_>) -> Vec<#rt::Violation> {
-                #rt::validate::client::check(route, args).err().unwrap_or_default()
-            }
+            pub mod schemas
+        },
+        schemas,
+    );
+    validate.push(writer.patterns_module());
+    validate.push(quote! {
+        /// The route of the operation with this `operationId`.
+        pub fn route(operation_id: &str) -> Option<&'static #rt::Route> {
+            super::routes::ALL
+                .iter()
+                .copied()
+                .find(|route| route.operation_id == operation_id)
         }
-    }
+
+        /// The request body of the operation with this `operationId`;
+        /// `None` when it has no body or no such operation exists. Its
+        /// `verdict` judges raw bytes without a report.
+        pub fn body(operation_id: &str) -> Option<&'static #rt::Body> {
+            route(operation_id)?.body.as_ref()
+        }
+
+        /// The request body schema of the operation with this
+        /// `operationId`; `None` when it has no body or no such
+        /// operation exists.
+        pub fn body_schema(operation_id: &str) -> Option<&'static #rt::validate::Schema> {
+            body(operation_id).map(|body| body.schema)
+        }
+
+        /// Checks a call of `route` with `args` against the spec the
+        /// way the client does before sending it; returns every
+        /// violation (empty when valid), ordered path, query, headers,
+        /// body.
+        pub fn check(route: &'static #rt::Route, args: &#rt::Args<'_>) -> Vec<#rt::Violation> {
+            #rt::validate::client::check(route, args).err().unwrap_or_default()
+        }
+    });
+    out.close(
+        quote! {
+            /// Request validators generated from the spec: the schemas the
+            /// route table's rules refer to, and checks for requests built in
+            /// Rust. The rules of each operation are in its route.
+            ///
+            /// The server side (raw HTTP requests) is [`server::handle`].
+            pub mod validate
+        },
+        validate,
+    );
 }
 
 /// How a parameter's text is read: the scalar kind of its schema (or of its

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use super::super::Ctx;
 use super::super::choice::text_newtype;
+use super::super::chunk::Items;
 use super::super::client::structured_path;
 use super::super::params::params_struct;
 use super::super::rust_type::{nullable_type, rust_type};
@@ -38,7 +39,14 @@ pub(crate) fn variant(ctx: &Ctx<'_>, op: &Operation) -> Ident {
 }
 
 /// Emits `pub mod server`.
-pub(crate) fn emit(ctx: &Ctx<'_>) -> TokenStream {
+pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Items) {
+    // Two items hold nearly all of it (`Input` and `BUILDERS`), one
+    // entry per operation each, so the module is formatted whole.
+    out.push(module(ctx));
+}
+
+/// `pub mod server`.
+fn module(ctx: &Ctx<'_>) -> TokenStream {
     let rt = &ctx.rt();
     let variants = ctx.api.operations.iter().map(|op| input_variant(ctx, op));
     let readers = ctx.api.operations.iter().map(|op| reader(ctx, op));
