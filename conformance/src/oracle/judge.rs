@@ -1108,6 +1108,20 @@ paths:
         assert_eq!(finding("/v1/tiles/;ids=1/a.b").0, Outcome::Fail);
     }
 
+    /// The query finding of `GET /v1/tiles?{query}`.
+    fn tiles_query_finding(oracle: &Oracle, query: &str) -> (Outcome, String) {
+        let request = Request {
+            method: "GET".into(),
+            path: "/v1/tiles".into(),
+            query: Some(query.into()),
+            headers: Headers::default(),
+            body: Body::new(b""),
+        };
+        let verdict = oracle.judge_request(&request);
+        let finding = verdict.finding(Check::Query).unwrap();
+        (finding.outcome, finding.detail.clone())
+    }
+
     /// Array and object query parameters (issue 17): read in their style,
     /// judged as one value, and their pairs not taken for undeclared ones.
     #[test]
@@ -1127,18 +1141,7 @@ paths:
         '204': {description: ok}
 ";
         let oracle = Oracle::new(SpecDoc::parse("tiles.yaml", spec).unwrap()).unwrap();
-        let finding = |query: &str| {
-            let request = Request {
-                method: "GET".into(),
-                path: "/v1/tiles".into(),
-                query: Some(query.into()),
-                headers: Headers::default(),
-                body: Body::new(b""),
-            };
-            let verdict = oracle.judge_request(&request);
-            let finding = verdict.finding(Check::Query).unwrap();
-            (finding.outcome, finding.detail.clone())
-        };
+        let finding = |query: &str| tiles_query_finding(&oracle, query);
         let (outcome, problems) = finding("ids=1&ids=2&tags=a|b&box[x]=3");
         assert_eq!(outcome, Outcome::Pass, "{problems}");
         // Each item is judged: 10 is above the maximum, four are too many.
@@ -1180,18 +1183,7 @@ paths:
         '204': {description: ok}
 ";
         let oracle = Oracle::new(SpecDoc::parse("tiles.yaml", spec).unwrap()).unwrap();
-        let finding = |query: &str| {
-            let request = Request {
-                method: "GET".into(),
-                path: "/v1/tiles".into(),
-                query: Some(query.into()),
-                headers: Headers::default(),
-                body: Body::new(b""),
-            };
-            let verdict = oracle.judge_request(&request);
-            let finding = verdict.finding(Check::Query).unwrap();
-            (finding.outcome, finding.detail.clone())
-        };
+        let finding = |query: &str| tiles_query_finding(&oracle, query);
         for valid in [
             "pick=3",
             "pick=1&pick=2",

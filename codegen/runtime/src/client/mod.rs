@@ -1136,7 +1136,7 @@ mod tests {
                 &["a", "b"],
                 &[],
                 &headers,
-                Some(b"{}".to_vec()),
+                Some(Upload::bytes(b"{}".to_vec())),
                 "application/json",
             )
             .unwrap();
