@@ -130,6 +130,12 @@ pub async fn run_scenario(
 /// and `204-with-body` write to the socket before recording), which
 /// [`tap::trace`] waits for, bounded: if the mock lost the request, the
 /// scenario's oracle row fails with "the mock recorded no exchange".
+///
+/// `slow` alone is sent again, up to [`SLOW_ATTEMPTS`] times in all, when
+/// the mock has no record of it: its client gives up after
+/// [`SLOW_CLIENT_TIMEOUT`], and on a loaded machine that can come before
+/// the mock has even read the request, so the scenario never happened.
+/// A mock that loses every attempt still fails the row.
 pub async fn run_scenario_with(
     clients: &ScenarioClients,
     mock: &MockServer,
@@ -138,14 +144,29 @@ pub async fn run_scenario_with(
     args: &DispatchArgs,
     fault: Fault,
 ) -> ScenarioRun {
-    let tap = Arc::new(Tap::default());
-    let client = clients.client(&mock.base_url_of(api), fault, tap.clone());
-    let (result, traced) = tap::trace(mock.recorder(), &tap, (operation.flat)(&client, args)).await;
-    ScenarioRun {
-        outcome: CallOutcome::of_json(&result),
-        exchanges: traced.exchanges,
+    let attempts = match fault {
+        Fault::Slow(_) => SLOW_ATTEMPTS,
+        _ => 1,
+    };
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let tap = Arc::new(Tap::default());
+        let client = clients.client(&mock.base_url_of(api), fault, tap.clone());
+        let (result, traced) =
+            tap::trace(mock.recorder(), &tap, (operation.flat)(&client, args)).await;
+        if traced.exchanges.is_empty() && attempt < attempts {
+            continue;
+        }
+        return ScenarioRun {
+            outcome: CallOutcome::of_json(&result),
+            exchanges: traced.exchanges,
+        };
     }
 }
+
+/// How many times the `slow` scenario is sent when the mock never saw it.
+pub const SLOW_ATTEMPTS: usize = 3;
 
 /// What each scenario must give.
 struct Expect {
