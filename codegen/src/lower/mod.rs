@@ -89,6 +89,7 @@ impl<'a> Lowerer<'a> {
         self.lower_paths();
         self.resolve_aliases();
         self.merge_objects();
+        self.decide_step_values();
         self.decide_boxes();
         self.check_choices();
         self.check_enforceable();
