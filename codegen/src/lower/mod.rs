@@ -86,6 +86,9 @@ impl<'a> Lowerer<'a> {
         self.lower_servers();
         self.name_components();
         self.lower_components();
+        // Once now, so that lowering operations sees through aliases of
+        // components, and again below with the types hoisted from them.
+        self.resolve_aliases();
         self.lower_paths();
         self.resolve_aliases();
         self.merge_objects();
