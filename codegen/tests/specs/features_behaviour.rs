@@ -1178,4 +1178,18 @@ async fn fluent_path_takes_array_and_object_parameters_typed() {
         ]
     );
     assert!(format!("{place:?}").contains(r#"PathArg("[\"a,b\",\"c d\"]")"#), "{place:?}");
+
+    // The dispatcher holds JSON text, which it hands the typed steps as
+    // `PathArg::Text`: its flat and fluent calls send the same request.
+    let operation = features_client::dispatch::OPERATIONS
+        .iter()
+        .find(|o| o.route.operation_id == "tiles_get")
+        .unwrap();
+    let args = openapi_runtime::dispatch::DispatchArgs::new()
+        .path("ids", r#"["a,b","c d"]"#)
+        .path("bbox", r#"{"from":1,"to":5,"unit":"m,s"}"#);
+    (operation.flat)(client.runtime(), &args).await.unwrap();
+    (operation.fluent)(client.runtime(), &args).await.unwrap();
+    let lines: Vec<String> = seen.lock().unwrap().iter().skip(5).map(|s| s.line.clone()).collect();
+    assert_eq!(lines, [tiles, tiles]);
 }

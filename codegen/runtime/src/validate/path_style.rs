@@ -24,7 +24,7 @@ use crate::path::{decode_segment, encode_segment};
 
 /// A path parameter's value as the flat methods take it: a `str` is the
 /// text as it is (a scalar's text; for an array or object parameter its
-/// JSON text, as the fluent path and the dispatcher hold it); anything
+/// JSON text, as the dispatcher and [`PathArg::Text`] hold it); anything
 /// else that serialises (a slice, a `Vec`, a generated type) is written as
 /// its JSON text.
 pub trait PathValue {
