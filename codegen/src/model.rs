@@ -89,6 +89,16 @@ impl Api {
         }
     }
 
+    /// Whether a parameter's value is an array or an object, which its
+    /// style spells item by item, rather than a scalar written as one
+    /// text.
+    pub fn is_structured(&self, schema: &Schema) -> bool {
+        matches!(
+            self.resolve(schema).kind,
+            SchemaKind::Array(_) | SchemaKind::Object(_)
+        )
+    }
+
     /// Whether `null` is a valid value of `schema`: it says so, or a named
     /// type it refers to admits `null` (see [`TypeDef::admits_null`]), or
     /// a part of a choice does (the Rust type of a choice holds no `null`
@@ -177,7 +187,23 @@ pub enum PathStep {
         text: String,
         /// The parameters' names.
         params: Vec<String>,
+        /// How the fluent step takes each parameter, in the order of
+        /// `params`: decided once for every operation whose path goes
+        /// through this step (see `lower::steps`).
+        values: Vec<StepValue>,
     },
+}
+
+/// How a step of the fluent path takes a path parameter's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StepValue {
+    /// Text: a scalar's text; also an array's or object's JSON text where
+    /// the operations sharing the step disagree on what the parameter is
+    /// (lowering warns there).
+    Text,
+    /// An array or object, taken typed as the flat method takes it and
+    /// spelt in each operation's style by the runtime.
+    Typed,
 }
 
 /// One operation.

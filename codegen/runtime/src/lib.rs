@@ -75,7 +75,7 @@ pub use secret::SecretToken;
 pub use token::{EnvToken, TokenProvider};
 pub use upload::Upload;
 pub use validate::client::{Args, RawBody};
-pub use validate::path_style::PathValue;
+pub use validate::path_style::{PathArg, PathValue};
 pub use violation::Violation;
 
 // Re-exported so that a generated crate can derive and (de)serialise its

@@ -17,9 +17,7 @@ use quote::quote;
 /// spells item by item: the flat method takes it typed (any of the
 /// runtime's `PathValue`s), the server reads it back typed.
 pub(crate) fn structured_path(ctx: &Ctx<'_>, p: &crate::model::Param) -> bool {
-    p.location == ParamLocation::Path
-        && (super::validate::scalar_of(ctx, &p.schema).1
-            || super::routes::is_object(ctx.api, &p.schema))
+    p.location == ParamLocation::Path && ctx.api.is_structured(&p.schema)
 }
 
 /// The flat method's argument list (after `&self`), as declarations and as

@@ -9,6 +9,12 @@
 //! marker type per node; each marker's `impl` block lists the steps from
 //! there, and a node where an operation ends has one method per HTTP
 //! method, which calls the flat client method.
+//!
+//! A step takes a scalar parameter as text and an array or object typed,
+//! as the flat method does (lowering decides which, see
+//! [`crate::model::StepValue`]); the path holds either as the runtime's
+//! `PathArg` and hands the flat method its text, so that the value is
+//! checked and spelt in its style by the same runtime code.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +22,7 @@ use super::Ctx;
 use super::chunk::{Container, Items};
 use super::client::{arguments, return_type};
 use crate::emit::ident;
-use crate::model::{Operation, ParamLocation, PathStep};
+use crate::model::{Operation, ParamLocation, PathStep, StepValue};
 use crate::names::{self, Namespace};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
@@ -54,10 +60,10 @@ impl<'a> Tree<'a> {
                         let parent = &tree.nodes[at];
                         let (added, words) = match piece {
                             PathStep::Literal(text) => (0, names::pascal(unqualified(text))),
-                            PathStep::Templated { text, params } if text.is_empty() => {
+                            PathStep::Templated { text, params, .. } if text.is_empty() => {
                                 (params.len(), "Item".to_string())
                             }
-                            PathStep::Templated { text, params } => {
+                            PathStep::Templated { text, params, .. } => {
                                 (params.len(), names::pascal(text))
                             }
                         };
@@ -84,6 +90,13 @@ impl<'a> Tree<'a> {
         }
         tree.drop_shared_prefix();
         tree
+    }
+
+    /// Whether a step takes a typed value (see [`StepValue`]).
+    fn typed(&self) -> bool {
+        self.nodes.iter().flat_map(|n| n.children.keys()).any(|piece| {
+            matches!(piece, PathStep::Templated { values, .. } if values.contains(&StepValue::Typed))
+        })
     }
 
     /// When every path starts with the same literal (`/deviceManagement`
@@ -127,7 +140,12 @@ struct Naming {
 
 impl Naming {
     fn decide(ctx: &Ctx<'_>, tree: &Tree<'_>) -> Naming {
-        let mut marker_names = Namespace::with_reserved(&["Path", "PhantomData", "Error"]);
+        let typed = tree.typed();
+        let mut marker_names = Namespace::with_reserved(if typed {
+            &["Path", "PathArg", "PhantomData", "Error"]
+        } else {
+            &["Path", "PhantomData", "Error"]
+        });
         let markers = tree
             .nodes
             .iter()
@@ -137,8 +155,13 @@ impl Naming {
         let mut terminals = Vec::new();
         for node in &tree.nodes {
             // Operations first, then steps: the order the names were
-            // always claimed in, so that no method changes its name.
-            let mut taken = Namespace::default();
+            // always claimed in, so that no method changes its name. The
+            // methods every `Path` has are taken.
+            let mut taken = Namespace::with_reserved(if typed {
+                &["new", "to", "with", "arg"]
+            } else {
+                &["new", "to", "with"]
+            });
             terminals.push(
                 node.operations
                     .iter()
@@ -151,7 +174,7 @@ impl Naming {
                     .map(|piece| {
                         let name = match piece {
                             PathStep::Literal(text) => names::snake(unqualified(text)),
-                            PathStep::Templated { text, params } if text.is_empty() => format!(
+                            PathStep::Templated { text, params, .. } if text.is_empty() => format!(
                                 "by_{}",
                                 names::snake(&params.join("_")).trim_start_matches("r#")
                             ),
@@ -191,14 +214,16 @@ impl Naming {
 }
 
 /// Per operationId, the fluent path to the operation from `client` (a
-/// `&Client`), with `path[i]` for its path parameters, up to the method
-/// that runs it (the caller adds its arguments):
-/// `client.a().by_id(path[0]).b().post`.
+/// `&Client`), with `path[i]` (text) for its path parameters, up to the
+/// method that runs it (the caller adds its arguments):
+/// `client.a().by_id(path[0]).b().post`. A step that takes a typed value
+/// is given the text as `&PathArg::Text(path[i])`, JSON text as it is.
 pub(crate) fn chains(
     ctx: &Ctx<'_>,
     client: &TokenStream,
     path: &TokenStream,
 ) -> BTreeMap<String, TokenStream> {
+    let rt = &ctx.rt();
     let tree = Tree::build(&ctx.api.operations);
     let naming = Naming::decide(ctx, &tree);
     let mut out = BTreeMap::new();
@@ -210,12 +235,15 @@ pub(crate) fn chains(
             let child = tree.nodes[at].children[piece];
             let args: Vec<TokenStream> = match piece {
                 PathStep::Literal(_) => Vec::new(),
-                PathStep::Templated { params, .. } => params
+                PathStep::Templated { values, .. } => values
                     .iter()
-                    .map(|_| {
+                    .map(|value| {
                         let i = Literal::usize_unsuffixed(given);
                         given += 1;
-                        quote!(#path[#i])
+                        match value {
+                            StepValue::Text => quote!(#path[#i]),
+                            StepValue::Typed => quote!(&#rt::PathArg::Text(#path[#i])),
+                        }
                     })
                     .collect(),
             };
@@ -254,6 +282,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Items) {
     let rt = &ctx.rt();
     let tree = Tree::build(&ctx.api.operations);
     let naming = Naming::decide(ctx, &tree);
+    let typed = tree.typed();
     let names = &naming.markers;
     let path_of = |i: usize| {
         let name = &names[i];
@@ -267,7 +296,7 @@ pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Items) {
         let terminals: Vec<TokenStream> = node
             .operations
             .iter()
-            .map(|op| terminal(ctx, op, &naming.terminals[i][&op.id]))
+            .map(|op| terminal(ctx, op, &naming.terminals[i][&op.id], typed))
             .collect();
         let accessors = node.children.iter().map(|(piece, &child)| {
             let child_path = path_of(child);
@@ -282,18 +311,46 @@ pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Items) {
                         }
                     }
                 }
-                PathStep::Templated { params, .. } => {
+                PathStep::Templated { params, values, .. } => {
                     let mut args = Namespace::with_reserved(&["self"]);
                     let arg_names: Vec<Ident> = params
                         .iter()
                         .map(|p| ident(args.claim(&names::snake(p))))
                         .collect();
-                    let doc = format!(" `/{}`", piece_text(piece));
-                    let arg_list = arg_names.iter();
+                    let mut doc = vec![format!(" `/{}`", piece_text(piece))];
+                    let mut decls = Vec::new();
+                    let mut held = Vec::new();
+                    let typed = values.contains(&StepValue::Typed);
+                    for (name, value) in arg_names.iter().zip(values) {
+                        match value {
+                            // Texts alone go as they are (see `Path::with`).
+                            StepValue::Text if !typed => {
+                                decls.push(quote!(#name: &'a str));
+                                held.push(quote!(#name));
+                            }
+                            StepValue::Text => {
+                                decls.push(quote!(#name: &'a str));
+                                held.push(quote!(PathArg::Text(#name)));
+                            }
+                            StepValue::Typed => {
+                                decls.push(quote!(#name: &'a (impl #rt::PathValue + Sync)));
+                                held.push(quote!(PathArg::Value(#name)));
+                            }
+                        }
+                    }
+                    if typed {
+                        doc.push(String::new());
+                        doc.push(
+                            " An array or object is taken typed, as the flat method takes it \
+                             (a `Vec`, an array, `&slice`, a generated type), and checked and \
+                             spelt in its style when the call is made."
+                                .to_string(),
+                        );
+                    }
                     quote! {
-                        #[doc = #doc]
-                        pub fn #method(self, #(#arg_list: &'a str),*) -> #child_path {
-                            self.with(&[#(#arg_names),*])
+                        #(#[doc = #doc])*
+                        pub fn #method(self, #(#decls),*) -> #child_path {
+                            self.with(&[#(#held),*])
                         }
                     }
                 }
@@ -342,6 +399,57 @@ pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Items) {
         }
     });
 
+    // A spec whose steps all take text (Microsoft's modules, most specs)
+    // holds the parameters as `&str`, as it always did; only one with a
+    // typed step holds `PathArg`s, at the cost of a few more tokens.
+    let (held, imports, with, arg) = if tree.typed() {
+        (
+            quote!(PathArg<'a>),
+            quote!(use #rt::PathArg;),
+            quote! {
+                /// The next place, with `more` parameters after these
+                /// (`M` is `N` plus their number): texts, or `PathArg`s.
+                #[allow(dead_code)]
+                fn with<Next, const M: usize, A>(self, more: &[A]) -> Path<'a, Next, M>
+                where
+                    A: Into<PathArg<'a>> + Copy,
+                {
+                    let mut params = [PathArg::Text(""); M];
+                    let more = more.iter().map(|&a| a.into());
+                    for (slot, value) in params.iter_mut().zip(self.params.into_iter().chain(more)) {
+                        *slot = value;
+                    }
+                    Path { client: self.client, params, node: PhantomData }
+                }
+            },
+            quote! {
+                /// The text of the `i`th path parameter, which the flat
+                /// method reads it from (see `PathArg::text`).
+                #[allow(dead_code)]
+                fn arg(&self, i: usize) -> ::std::borrow::Cow<'a, str> {
+                    self.params[i].text()
+                }
+            },
+        )
+    } else {
+        (
+            quote!(&'a str),
+            quote!(),
+            quote! {
+                /// The next place, with `more` parameters after these
+                /// (`M` is `N` plus their number).
+                #[allow(dead_code)]
+                fn with<Next, const M: usize>(self, more: &[&'a str]) -> Path<'a, Next, M> {
+                    let mut params = [""; M];
+                    for (slot, value) in params.iter_mut().zip(self.params.iter().chain(more)) {
+                        *slot = value;
+                    }
+                    Path { client: self.client, params, node: PhantomData }
+                }
+            },
+            quote!(),
+        )
+    };
     let mut body = out.nested(Container::Module);
     body.push(quote! {
             #[allow(unused_imports)]
@@ -349,13 +457,14 @@ pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Items) {
             use ::std::marker::PhantomData;
             #[allow(unused_imports)]
             use #rt::Error;
+            #imports
 
             /// A place on the fluent path: the client and the `N` path
             /// parameters gathered so far. `Node` (one of this module's
             /// marker types) says where, and so which steps come next.
             pub struct Path<'a, Node, const N: usize> {
                 client: &'a super::Client,
-                params: [&'a str; N],
+                params: [#held; N],
                 node: PhantomData<fn() -> Node>,
             }
 
@@ -390,16 +499,8 @@ pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Items) {
                     Path { client: self.client, params: self.params, node: PhantomData }
                 }
 
-                /// The next place, with `more` parameters after these
-                /// (`M` is `N` plus their number).
-                #[allow(dead_code)]
-                fn with<Next, const M: usize>(self, more: &[&'a str]) -> Path<'a, Next, M> {
-                    let mut params = [""; M];
-                    for (slot, value) in params.iter_mut().zip(self.params.iter().chain(more)) {
-                        *slot = value;
-                    }
-                    Path { client: self.client, params, node: PhantomData }
-                }
+                #with
+                #arg
             }
 
     });
@@ -440,15 +541,16 @@ fn unqualified(text: &str) -> &str {
 fn piece_text(piece: &PathStep) -> String {
     match piece {
         PathStep::Literal(text) => text.clone(),
-        PathStep::Templated { text, params } if text.is_empty() => {
+        PathStep::Templated { text, params, .. } if text.is_empty() => {
             format!("{{{}}}", params.join("}{"))
         }
-        PathStep::Templated { text, params } => format!("{text}({})", params.join(", ")),
+        PathStep::Templated { text, params, .. } => format!("{text}({})", params.join(", ")),
     }
 }
 
 /// The method on a node that runs an operation ending there.
-fn terminal(ctx: &Ctx<'_>, op: &Operation, method: &Ident) -> TokenStream {
+/// `typed` says whether the path holds `PathArg`s rather than texts.
+fn terminal(ctx: &Ctx<'_>, op: &Operation, method: &Ident, typed: bool) -> TokenStream {
     let flat = ident(&op.rust_name);
     let (decls, names) = arguments(ctx, op, &quote!());
     let path_count = op
@@ -458,9 +560,16 @@ fn terminal(ctx: &Ctx<'_>, op: &Operation, method: &Ident) -> TokenStream {
         .count();
     let own_decls = &decls[path_count..];
     let own_names = &names[path_count..];
+    // The flat method reads every path parameter from text (JSON text for
+    // an array or object): `&str`, a choice's text newtype and any
+    // `PathValue` all take a `&str`.
     let path_args = (0..path_count).map(|i| {
         let i = Literal::usize_unsuffixed(i);
-        quote!(self.params[#i])
+        if typed {
+            quote!(&*self.arg(#i))
+        } else {
+            quote!(self.params[#i])
+        }
     });
     let ret = return_type(ctx, op, &quote!(Error));
     let doc = format!(
@@ -483,5 +592,94 @@ fn terminal(ctx: &Ctx<'_>, op: &Operation, method: &Ident) -> TokenStream {
         pub async fn #method(self, #(#own_decls),*) -> #ret {
             self.client.#flat(#(#path_args,)* #(#own_names),*).await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The model and the generated code of a spec with `paths`.
+    fn code_of(paths: &str) -> (crate::model::Api, String) {
+        let spec = format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}components:\n  schemas:\n    Keys: {{type: array, items: {{type: string}}}}\n"
+        );
+        let api = crate::model_from_str("fluent.yaml", &spec).unwrap();
+        let code = crate::emit::render(&api, &crate::EmitOptions::default()).unwrap();
+        // One space for any run of whitespace: what is asked for below
+        // does not depend on how the printer breaks lines.
+        (api, code.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
+    /// A path item with one `get` that takes the path parameter `param`.
+    fn op(path: &str, id: &str, param: &str, schema: &str) -> String {
+        format!(
+            "  {path}:\n    get:\n      operationId: {id}\n      parameters:\n        - {{name: {param}, in: path, required: true, schema: {schema}}}\n      responses:\n        '204': {{description: ok}}\n"
+        )
+    }
+
+    #[test]
+    fn a_step_is_typed_where_its_operations_agree_and_text_with_a_warning_where_not() {
+        let list = "{type: array, items: {type: string}}";
+        let keys = "{$ref: '#/components/schemas/Keys'}";
+        let paths = [
+            op("/shelves/{key}", "shelves_get", "key", list),
+            op(
+                "/shelves/{key}/books",
+                "books_list",
+                "key",
+                "{type: string}",
+            ),
+            op("/racks/{key}", "racks_get", "key", keys),
+            op(
+                "/racks/{key}/books",
+                "rack_books",
+                "key",
+                "{type: array, items: {type: integer}}",
+            ),
+        ]
+        .concat();
+        let (api, code) = code_of(&paths);
+        assert!(
+            code.contains("pub fn by_key(self, key: &'a str) -> Path<'a, ShelvesItem, 1>"),
+            "{code}"
+        );
+        assert!(
+            code.contains(
+                "key: &'a (impl ::openapi_runtime::PathValue + Sync), ) -> Path<'a, RacksItem, 1>"
+            ),
+            "{code}"
+        );
+        // The disagreement is told once, at the typed operation's parameter.
+        let told: Vec<_> = api
+            .warnings
+            .iter()
+            .filter(|w| w.message.contains("fluent paths share the step"))
+            .collect();
+        assert_eq!(told.len(), 1, "{:#?}", api.warnings);
+        assert_eq!(told[0].pointer, "#/paths/~1shelves~1{key}/get/parameters/0");
+        assert!(
+            told[0]
+                .message
+                .contains("`shelves_get` but not in operation `books_list`")
+        );
+        // The flat methods, and the terminals, read every value as text.
+        assert!(
+            code.contains("self.client.shelves_get(&*self.arg(0)).await"),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn paths_with_only_text_steps_hold_texts_and_steps_never_take_a_path_method_name() {
+        // `to` and `with` would clash with the methods every `Path` has.
+        let paths = [
+            op("/x/to/{to}", "to_get", "to", "{type: string}"),
+            op("/x/with/{with}", "with_get", "with", "{type: string}"),
+        ]
+        .concat();
+        let (_, code) = code_of(&paths);
+        assert!(code.contains("params: [&'a str; N],"), "{code}");
+        assert!(!code.contains("PathArg"), "{code}");
+        assert!(code.contains("pub fn to2(self)"), "{code}");
+        assert!(code.contains("pub fn with2(self)"), "{code}");
     }
 }

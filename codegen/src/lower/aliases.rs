@@ -45,6 +45,31 @@ pub(crate) fn resolve(api: &mut Api) {
     }
 }
 
+/// Decides [`TypeDef::target`] and [`TypeDef::admits_null`] of the one
+/// type `name`, added after [`resolve`] ran (an inline schema hoisted
+/// while lowering operations), from those of the type it refers to,
+/// decided already. Nothing refers to a type as it is added, so it is on
+/// no ring, and one step decides it: lowering can see through aliases
+/// (see [`Api::resolve`]) before the final [`resolve`] without following
+/// chains itself.
+pub(crate) fn settle(api: &mut Api, name: &str) {
+    let Some(def) = api.types.get(name) else {
+        return;
+    };
+    let target = match next(api, def) {
+        None => Target::Itself,
+        Some(following) => match &api.types[following].target {
+            Target::Alias(end) => Target::Alias(end.clone()),
+            Target::Itself | Target::Ring(_) => Target::Alias(following.to_string()),
+        },
+    };
+    let admits_null = api.admits_null(&def.schema);
+    if let Some(def) = api.types.get_mut(name) {
+        def.target = target;
+        def.admits_null = admits_null;
+    }
+}
+
 /// The named type `def`'s schema refers to once unwrapped, when it is a
 /// type of `api`.
 fn next<'a>(api: &Api, def: &'a TypeDef) -> Option<&'a str> {
@@ -167,6 +192,84 @@ mod tests {
         // `C`, admit it too; `D` does not.
         assert!(api.types["A"].admits_null && api.types["C"].admits_null);
         assert!(!api.types["D"].admits_null);
+    }
+
+    /// A spec whose operation takes the path parameter `ids` of `schema`,
+    /// with `components` under `components/schemas`.
+    fn with_path_param(schema: &str, components: &str) -> Result<Api, crate::Diagnostics> {
+        api_of(&format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /a/{{ids}}:\n    get:\n      operationId: a\n      parameters:\n        - {{name: ids, in: path, required: true, schema: {schema}}}\n      responses:\n        '204': {{description: ok}}\ncomponents:\n  schemas:\n{components}"
+        ))
+    }
+
+    /// `A0` → `A1` → ... → `A{n-1}` → `end`, as `$ref`s and one-part
+    /// `allOf`s in turn.
+    fn chain(n: usize, end: &str) -> String {
+        let mut out = String::new();
+        for i in 0..n {
+            let next = format!("$ref: '#/components/schemas/A{}'", i + 1);
+            if i % 2 == 0 {
+                out.push_str(&format!("    A{i}: {{{next}}}\n"));
+            } else {
+                out.push_str(&format!("    A{i}: {{allOf: [{{{next}}}]}}\n"));
+            }
+        }
+        out.push_str(&format!("    A{n}: {end}\n"));
+        out
+    }
+
+    #[test]
+    fn lowering_sees_through_a_chain_of_aliases_of_any_length() {
+        let n = 150;
+        let list = "{type: array, items: {type: string}}";
+        // A list of strings at the end of the chain is a list, from the
+        // `$ref` and from an inline `allOf` (a type hoisted while lowering
+        // the operation): the fluent step takes it typed.
+        for schema in [
+            "{$ref: '#/components/schemas/A0'}",
+            "{allOf: [{$ref: '#/components/schemas/A0'}], description: ids}",
+        ] {
+            let api = with_path_param(schema, &chain(n, list)).unwrap();
+            assert_eq!(api.types["A0"].target, Target::Alias(format!("A{n}")));
+            let param = &api.operations[0].params[0];
+            assert!(api.is_structured(&param.schema), "{schema}");
+            assert!(
+                matches!(
+                    &api.operations[0].steps[1],
+                    crate::model::PathStep::Templated { values, .. }
+                        if values == &[crate::model::StepValue::Typed]
+                ),
+                "{:?}",
+                api.operations[0].steps
+            );
+        }
+        // A list of lists at its end is refused in the path, which only
+        // lowering's checks, seeing through all of it, can tell.
+        let err = with_path_param(
+            "{$ref: '#/components/schemas/A0'}",
+            &chain(
+                n,
+                "{type: array, items: {type: array, items: {type: string}}}",
+            ),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("an array of objects or arrays"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_parameter_on_a_ring_of_aliases_ends_with_the_ring_reported() {
+        let ring = "    A0: {$ref: '#/components/schemas/A1'}\n    A1: {allOf: [{$ref: '#/components/schemas/A2'}]}\n    A2: {$ref: '#/components/schemas/A0'}\n";
+        let err = with_path_param("{$ref: '#/components/schemas/A1'}", ring).unwrap_err();
+        assert!(err.to_string().contains("cycle"), "{err}");
+        // Through choices the ring is no error: the parameter is judged
+        // by the schema as written, a choice, and is text on the path.
+        let ring = "    A0: {anyOf: [{$ref: '#/components/schemas/A1'}, {type: object, nullable: true}]}\n    A1: {oneOf: [{$ref: '#/components/schemas/A0'}, {nullable: true}]}\n";
+        let api = with_path_param("{$ref: '#/components/schemas/A0'}", ring).unwrap();
+        assert!(matches!(api.types["A0"].target, Target::Ring(_)));
+        assert!(!api.is_structured(&api.operations[0].params[0].schema));
     }
 
     #[test]

@@ -86,9 +86,13 @@ impl<'a> Lowerer<'a> {
         self.lower_servers();
         self.name_components();
         self.lower_components();
+        // Once now, so that lowering operations sees through aliases of
+        // components, and again below with the types hoisted from them.
+        self.resolve_aliases();
         self.lower_paths();
         self.resolve_aliases();
         self.merge_objects();
+        self.decide_step_values();
         self.decide_boxes();
         self.check_choices();
         self.check_enforceable();

@@ -1088,22 +1088,17 @@ impl<'a> Lowerer<'a> {
         )
     }
 
-    /// The kind a schema stands for, following named types already lowered.
+    /// The kind a schema stands for once aliases are seen through (see
+    /// [`crate::model::Api::resolve`]). Aliases among the components are
+    /// resolved before operations are lowered, and each type hoisted since
+    /// is settled as it is added (see `aliases::settle`), so no chain is
+    /// followed here. A reference that stands for no type (reported where
+    /// it is written) or only for a ring of references is `Any`.
     fn resolved_kind(&self, schema: &crate::model::Schema) -> SchemaKind {
-        let mut current = schema;
-        for _ in 0..64 {
-            match &current.kind {
-                SchemaKind::Named(name) => match self.out.types.get(name) {
-                    Some(def) => current = &def.schema,
-                    None => return SchemaKind::Any,
-                },
-                SchemaKind::AllOf(parts) if crate::model::sole_part(parts).is_some() => {
-                    current = crate::model::sole_part(parts).unwrap_or(&parts[0]);
-                }
-                other => return other.clone(),
-            }
+        match &self.out.resolve(schema).kind {
+            SchemaKind::Named(_) => SchemaKind::Any,
+            other => other.clone(),
         }
-        SchemaKind::Any
     }
 }
 

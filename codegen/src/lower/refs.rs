@@ -16,10 +16,6 @@ use super::Lowerer;
 use crate::diag::{escape_token, join};
 use crate::model::{Schema, SchemaKind};
 
-/// Longest chain of references to references we follow before calling it
-/// a cycle.
-const MAX_REF_CHAIN: usize = 64;
-
 /// Splits `#/components/{kind}/{name}` into its name, undoing JSON pointer
 /// escapes.
 pub(crate) fn component_name(reference: &str, kind: &str) -> Option<String> {
@@ -33,7 +29,9 @@ pub(crate) fn component_name(reference: &str, kind: &str) -> Option<String> {
 
 impl<'a> Lowerer<'a> {
     /// Follows `item` through component references of `kind`; returns the
-    /// object and the JSON pointer where it is written.
+    /// object and the JSON pointer where it is written. A chain may be as
+    /// long as the components allow; one that comes back to a component
+    /// it passed is a cycle.
     pub(crate) fn resolve<T>(
         &mut self,
         item: &'a ReferenceOr<T>,
@@ -43,7 +41,8 @@ impl<'a> Lowerer<'a> {
     ) -> Option<(&'a T, String)> {
         let mut current = item;
         let mut at = pointer.to_string();
-        for _ in 0..MAX_REF_CHAIN {
+        let mut passed = std::collections::BTreeSet::new();
+        loop {
             match current {
                 ReferenceOr::Item(value) => return Some((value, at)),
                 ReferenceOr::Reference { reference } => {
@@ -64,17 +63,19 @@ impl<'a> Lowerer<'a> {
                         );
                         return None;
                     };
+                    if !passed.insert(name.clone()) {
+                        self.c.error_hint(
+                            pointer,
+                            format!("$ref cycle among {kind} components"),
+                            "a component must end in an object, not only in references",
+                        );
+                        return None;
+                    }
                     at = format!("/components/{kind}/{}", escape_token(&name));
                     current = found;
                 }
             }
         }
-        self.c.error_hint(
-            pointer,
-            format!("$ref cycle among {kind} components"),
-            "a component must end in an object, not only in references",
-        );
-        None
     }
 
     fn report_bad_ref(&mut self, reference: &str, at: &str, kind: &str) {
@@ -213,5 +214,44 @@ fn merge_targets(schema: &Schema, out: &mut Vec<String>) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A spec whose operation takes the parameter `P0`, with the
+    /// parameter components `components`.
+    fn spec(components: &str) -> String {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /a:\n    get:\n      operationId: a\n      parameters:\n        - $ref: '#/components/parameters/P0'\n      responses:\n        '204': {{description: ok}}\ncomponents:\n  parameters:\n{components}"
+        )
+    }
+
+    #[test]
+    fn a_chain_of_references_of_any_length_resolves() {
+        let n = 150;
+        let mut components = String::new();
+        for i in 0..n {
+            components.push_str(&format!(
+                "    P{i}: {{$ref: '#/components/parameters/P{}'}}\n",
+                i + 1
+            ));
+        }
+        components.push_str(&format!(
+            "    P{n}: {{name: top, in: query, schema: {{type: integer}}}}\n"
+        ));
+        let api = crate::model_from_str("refs.yaml", &spec(&components)).unwrap();
+        assert_eq!(api.operations[0].params[0].name, "top");
+    }
+
+    #[test]
+    fn a_ring_of_references_is_reported_once_round() {
+        let components = "    P0: {$ref: '#/components/parameters/P1'}\n    P1: {$ref: '#/components/parameters/P2'}\n    P2: {$ref: '#/components/parameters/P1'}\n";
+        let err = crate::model_from_str("refs.yaml", &spec(components)).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("$ref cycle among parameters components"),
+            "{text}"
+        );
     }
 }

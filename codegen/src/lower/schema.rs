@@ -72,6 +72,7 @@ impl<'a> Lowerer<'a> {
         };
         let mut body = lowered;
         body.nullable = false;
+        let key = rust_name.clone();
         self.out.types.insert(
             rust_name.clone(),
             TypeDef {
@@ -85,6 +86,8 @@ impl<'a> Lowerer<'a> {
                 boxed_parts: Vec::new(),
             },
         );
+        // Lowering sees through it from now on (see `Api::resolve`).
+        super::aliases::settle(&mut self.out, &key);
         named
     }
 

@@ -1128,3 +1128,68 @@ async fn path_parameters_follow_their_style_and_read_back() {
     assert_eq!(refused("/tiles/a/from=x"), [("/path/bbox/from".to_string(), "type")]);
 }
 
+
+/// The fluent path takes array and object path parameters typed, as the
+/// flat method does (issue 17): the same checks refuse a value that breaks
+/// the schema before sending, and the same style code spells it, so the
+/// server sees exactly what the flat method sends. A place on the path is
+/// `Copy` and can be reused; JSON text is taken only when asked for.
+#[tokio::test]
+async fn fluent_path_takes_array_and_object_parameters_typed() {
+    use features_client::types::Range;
+    use openapi_runtime::PathArg;
+    let (base, seen) = serve();
+    let client = client(&base);
+    let bbox = Range { from: Some(1), to: Some(5), unit: Some("m,s".into()) };
+    let no_ids: Vec<String> = Vec::new();
+    let below = Range { from: Some(-1), ..bbox.clone() };
+    let text = "a,b".to_string();
+    let refused = [
+        (client.tiles().by_ids(&no_ids).by_bbox(&bbox).get().await, "/path/ids", "(minItems)"),
+        (client.tiles().by_ids(&["a"]).by_bbox(&below).get().await, "/path/bbox/from", "(minimum)"),
+        // A string is a value like any other, not JSON text: not an array.
+        (client.tiles().by_ids(&text).by_bbox(&bbox).get().await, "/path/ids", "(type)"),
+        (client.layers().by_layer(&["base"]).by_zoom("21").by_tags(&["x"]).get().await, "/path/zoom", "(maximum)"),
+    ];
+    for (result, place, keyword) in refused {
+        let text = result.unwrap_err().to_string();
+        assert!(text.contains(place) && text.contains(keyword), "{text}");
+    }
+    assert_eq!(seen.lock().unwrap().len(), 0, "refused requests must not be sent");
+
+    let ids: &[&str] = &["a,b", "c d"];
+    let place = client.tiles().by_ids(&ids).by_bbox(&bbox);
+    place.get().await.unwrap();
+    place.get().await.unwrap();
+    client.tiles_get(ids, &bbox).await.unwrap();
+    let layer = vec!["base".to_string(), "v1.2".into()];
+    client.layers().by_layer(&layer).by_zoom("7").by_tags(&["x", "y;z"]).get().await.unwrap();
+    client.paths().tiles().by_ids(&PathArg::Text(r#"["q"]"#)).by_bbox(&bbox).get().await.unwrap();
+    let lines: Vec<String> = seen.lock().unwrap().iter().map(|s| s.line.clone()).collect();
+    let tiles = "GET /v1/tiles/a%2Cb,c%20d/from=1,to=5,unit=m%2Cs HTTP/1.1";
+    assert_eq!(
+        lines,
+        [
+            tiles,
+            tiles,
+            tiles,
+            "GET /v1/layers/.base.v1%2E2/;zoom=7/;tags=x;tags=y%3Bz HTTP/1.1",
+            "GET /v1/tiles/q/from=1,to=5,unit=m%2Cs HTTP/1.1",
+        ]
+    );
+    assert!(format!("{place:?}").contains(r#"PathArg("[\"a,b\",\"c d\"]")"#), "{place:?}");
+
+    // The dispatcher holds JSON text, which it hands the typed steps as
+    // `PathArg::Text`: its flat and fluent calls send the same request.
+    let operation = features_client::dispatch::OPERATIONS
+        .iter()
+        .find(|o| o.route.operation_id == "tiles_get")
+        .unwrap();
+    let args = openapi_runtime::dispatch::DispatchArgs::new()
+        .path("ids", r#"["a,b","c d"]"#)
+        .path("bbox", r#"{"from":1,"to":5,"unit":"m,s"}"#);
+    (operation.flat)(client.runtime(), &args).await.unwrap();
+    (operation.fluent)(client.runtime(), &args).await.unwrap();
+    let lines: Vec<String> = seen.lock().unwrap().iter().skip(5).map(|s| s.line.clone()).collect();
+    assert_eq!(lines, [tiles, tiles]);
+}

@@ -24,7 +24,7 @@ use crate::path::{decode_segment, encode_segment};
 
 /// A path parameter's value as the flat methods take it: a `str` is the
 /// text as it is (a scalar's text; for an array or object parameter its
-/// JSON text, as the fluent path and the dispatcher hold it); anything
+/// JSON text, as the dispatcher and [`PathArg::Text`] hold it); anything
 /// else that serialises (a slice, a `Vec`, a generated type) is written as
 /// its JSON text.
 pub trait PathValue {
@@ -47,6 +47,54 @@ impl<T: Serialize> PathValue for [T] {
 impl<T: Serialize> PathValue for T {
     fn path_text(&self) -> Cow<'_, str> {
         json_text(self)
+    }
+}
+
+/// A path parameter's value as the generated fluent path holds it until
+/// the call: `Copy`, so that a place on the path can be reused.
+///
+/// The fluent step of a scalar parameter holds its text; the step of an
+/// array or object parameter holds the typed value (see [`PathValue`]),
+/// which the flat method turns into JSON text, checks against the schema
+/// and spells in the parameter's style, exactly as for a value given to it
+/// directly. To hand such a step JSON text you already have, wrap it:
+/// `&PathArg::Text(r#"["a","b"]"#)`.
+#[derive(Clone, Copy)]
+pub enum PathArg<'a> {
+    /// Text as it is: a scalar's text, or an array's or object's JSON
+    /// text.
+    Text(&'a str),
+    /// A typed value, written as its JSON text when the call is made.
+    Value(&'a (dyn PathValue + Sync)),
+}
+
+impl<'a> PathArg<'a> {
+    /// The text the flat method reads the value from (see
+    /// [`PathValue::path_text`]).
+    pub fn text(self) -> Cow<'a, str> {
+        match self {
+            PathArg::Text(text) => Cow::Borrowed(text),
+            PathArg::Value(value) => value.path_text(),
+        }
+    }
+}
+
+impl<'a> From<&'a str> for PathArg<'a> {
+    fn from(text: &'a str) -> Self {
+        PathArg::Text(text)
+    }
+}
+
+impl PathValue for PathArg<'_> {
+    fn path_text(&self) -> Cow<'_, str> {
+        self.text()
+    }
+}
+
+impl std::fmt::Debug for PathArg<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Path parameters are ids and filters, never credentials.
+        f.debug_tuple("PathArg").field(&self.text()).finish()
     }
 }
 
@@ -373,5 +421,31 @@ mod tests {
         assert_eq!(["a", "b"][..].path_text(), r#"["a","b"]"#);
         assert_eq!(vec![1, 2].path_text(), "[1,2]");
         assert_eq!("x,y".path_text(), "x,y");
+    }
+
+    #[test]
+    fn a_held_value_gives_the_text_the_value_itself_gives() {
+        let ids = vec![1, 2];
+        let held = [
+            PathArg::Value(&ids),
+            PathArg::from("x,y"),
+            PathArg::Text("[3]"),
+        ];
+        let copied = held;
+        assert_eq!(copied[0].text(), "[1,2]");
+        assert_eq!(held[1].path_text(), "x,y");
+        // Held text is read as it is, so JSON text passes through.
+        assert_eq!(PathArg::Value(&held[2]).text(), "[3]");
+        assert_eq!(format!("{:?}", held[0]), r#"PathArg("[1,2]")"#);
+        let rule = ids_rule();
+        assert_eq!(
+            render(&rule, &held[0].text()),
+            render(&rule, &ids.path_text())
+        );
+    }
+
+    fn ids_rule() -> ParamRule {
+        static INTS: Schema = v::array(&v::INT64);
+        ParamRule::path("id", Scalar::Integer, &INTS).array(false)
     }
 }
