@@ -8,6 +8,7 @@
 
 mod aliases;
 mod boxing;
+pub(crate) mod choice;
 mod discriminator;
 mod enforce;
 mod merge;
@@ -90,7 +91,7 @@ impl<'a> Lowerer<'a> {
         self.resolve_aliases();
         self.merge_objects();
         self.decide_boxes();
-        self.check_choices();
+        self.decide_choices();
         self.check_enforceable();
     }
 
@@ -217,6 +218,7 @@ impl<'a> Lowerer<'a> {
                     admits_null: false,
                     fields: None,
                     boxed_parts: Vec::new(),
+                    choice: None,
                 },
             );
         }
