@@ -38,8 +38,7 @@ impl Lowerer<'_> {
     /// Sets [`TypeDef::choice`] on every `oneOf`/`anyOf` type, and warns
     /// about each one held as a JSON value.
     pub(crate) fn decide_choices(&mut self) {
-        let plans = decide(&self.out);
-        for (name, plan) in plans {
+        for Decision { name, plan, hint } in decide(&self.out) {
             let Some(def) = self.out.types.get_mut(&name) else {
                 continue;
             };
@@ -54,7 +53,7 @@ impl Lowerer<'_> {
                 self.c.warn(
                     &join(&def.schema.pointer, keyword),
                     format!("this `{keyword}` is held as an untyped JSON value (`serde_json::Value`), not a Rust enum: {why}; the validators still check the value against the choice"),
-                    "give each alternative a schema of its own that admits some values only (and, for a choice that holds itself, an object or array in between), or fix the `discriminator`, to get an enum",
+                    hint,
                 );
             }
             def.choice = Some(plan);
@@ -70,13 +69,23 @@ pub(crate) fn choice_parts(schema: &Schema) -> Option<&[Schema]> {
     }
 }
 
-/// The plan of every `oneOf`/`anyOf` type of `api`, by Rust name.
-pub(crate) fn decide(api: &Api) -> Vec<(String, ChoicePlan)> {
+/// The plan of one `oneOf`/`anyOf` type.
+pub(crate) struct Decision {
+    /// The type's Rust name.
+    pub(crate) name: String,
+    /// How it is held.
+    pub(crate) plan: ChoicePlan,
+    /// For a JSON value: how the spec could get an enum instead.
+    pub(crate) hint: &'static str,
+}
+
+/// The plan of every `oneOf`/`anyOf` type of `api`, in name order.
+pub(crate) fn decide(api: &Api) -> Vec<Decision> {
     decide_counting(api).0
 }
 
 /// [`decide`], with the number of steps the decisions took.
-fn decide_counting(api: &Api) -> (Vec<(String, ChoicePlan)>, usize) {
+fn decide_counting(api: &Api) -> (Vec<Decision>, usize) {
     let mut decider = Decider {
         api,
         done: HashMap::new(),
@@ -89,8 +98,28 @@ fn decide_counting(api: &Api) -> (Vec<(String, ChoicePlan)>, usize) {
             continue;
         }
         decider.named(name);
-        if let Some(plan) = decider.done.get(name.as_str()).and_then(|d| d.plan.clone()) {
-            plans.push((name.clone(), plan));
+        if let Some(Decided {
+            plan: Some(plan),
+            kinds,
+        }) = decider.done.get(name.as_str())
+        {
+            // A JSON value's kinds say why it is one (see `Decider::plan`).
+            let hint = match kinds {
+                Kinds::Loops => {
+                    "put an object or an array between the choice and itself, or drop the alternative that leads back, to get an enum"
+                }
+                Kinds::Any => {
+                    "give every alternative a `type`, or drop the one that admits anything if the others are what is meant, to get an enum"
+                }
+                _ => {
+                    "map each alternative to a `$ref` of an object schema of its own, all of them declaring the property or none, to get an enum tagged by it"
+                }
+            };
+            plans.push(Decision {
+                name: name.clone(),
+                plan: plan.clone(),
+                hint,
+            });
         }
     }
     (plans, decider.steps)
@@ -238,7 +267,10 @@ impl<'a> Decider<'a> {
     }
 
     /// Decides how the choice `def`, whose parts are `parts`, is held, and
-    /// what its Rust type then accepts.
+    /// what its Rust type then accepts. A JSON value's kinds also say why
+    /// it is one: `Loops` (it holds itself), `Any` (a part admits any
+    /// value), `Opaque` (its discriminator cannot be honoured, or it lists
+    /// no part).
     fn plan(&mut self, parts: &'a [Schema], def: &'a TypeDef) -> (ChoicePlan, Kinds) {
         if parts.is_empty() {
             return (ChoicePlan::Json("it lists no schema".into()), Kinds::Opaque);
@@ -586,8 +618,8 @@ mod tests {
     fn plan_named(api: &Api, name: &str) -> ChoicePlan {
         decide(api)
             .into_iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, plan)| plan)
+            .find(|d| d.name == name)
+            .map(|d| d.plan)
             .unwrap()
     }
 
@@ -702,8 +734,13 @@ mod tests {
         add(&mut api, &format!("C{depth}"), requiring("end"));
         let (plans, steps) = decide_counting(&api);
         assert_eq!(plans.len(), depth);
-        for (name, plan) in &plans {
-            assert!(matches!(plan, ChoicePlan::Validated(_)), "{name}: {plan:?}");
+        for d in &plans {
+            assert!(
+                matches!(d.plan, ChoicePlan::Validated(_)),
+                "{}: {:?}",
+                d.name,
+                d.plan
+            );
         }
         // Each choice: one visit of its own, one per part and one per
         // reference its parts make.
