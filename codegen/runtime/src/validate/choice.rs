@@ -13,8 +13,9 @@ use serde::Deserialize;
 use serde::de::{DeserializeOwned, Deserializer, Error as _};
 use serde_json::Value;
 
-use super::walk::is_valid;
-use super::{Kind, Schema, resolve};
+use super::walk::{is_valid, validate};
+use super::{Kind, Pointer, Schema, resolve, sort};
+use crate::Violation;
 
 /// Which part of the choice `schema` (a `oneOf` or `anyOf`, references
 /// followed) `value` is: for `anyOf` the first part it is valid against,
@@ -60,34 +61,58 @@ pub fn part<T: DeserializeOwned, E: serde::de::Error>(value: Value) -> Result<T,
     T::deserialize(value).map_err(E::custom)
 }
 
-/// Why `value` is none of the parts of `name`.
+/// Why `value` is none of the parts of `name`: each part it was tried
+/// against, with the first rule of that part it breaks.
 fn refusal(value: &Value, schema: &'static Schema, name: &str) -> String {
     let (keyword, parts) = match resolve(schema).0.kind {
         Kind::OneOf(parts) => ("oneOf", parts),
         Kind::AnyOf(parts) => ("anyOf", parts),
         _ => return format!("`{name}` is not a choice of schemas, so no variant can be chosen"),
     };
-    let tried = (0..parts.len())
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let passing: Vec<String> = parts
+    let broken: Vec<(usize, Vec<Violation>)> = parts
         .iter()
         .enumerate()
-        .filter(|(_, p)| is_valid(p, value))
-        .map(|(i, _)| i.to_string())
+        .map(|(i, part)| {
+            let mut found = Vec::new();
+            validate(part, value, &mut Pointer::default(), &mut found);
+            sort(&mut found);
+            (i, found)
+        })
         .collect();
     let what = describe(value);
+    let passing: Vec<String> = broken
+        .iter()
+        .filter(|(_, found)| found.is_empty())
+        .map(|(i, _)| i.to_string())
+        .collect();
     if passing.len() > 1 {
-        format!(
-            "{what} is not a value of `{name}`: it is valid against parts {} of its `oneOf`, which must be exactly one (parts tried: {tried})",
+        return format!(
+            "{what} is not a value of `{name}`: it is valid against parts {} of its `oneOf`, which must be exactly one",
             passing.join(" and ")
-        )
-    } else {
-        format!(
-            "{what} is not a value of `{name}`: it is valid against none of the parts of its `{keyword}` (parts tried: {tried})"
-        )
+        );
     }
+    let reasons: Vec<String> = broken
+        .iter()
+        .map(|(i, found)| match found.split_first() {
+            Some((first, rest)) => {
+                let place = if first.location.is_empty() {
+                    "/"
+                } else {
+                    first.location.as_str()
+                };
+                let more = match rest.len() {
+                    0 => String::new(),
+                    n => format!(", and {n} more"),
+                };
+                format!("part {i}: {place}: {} ({}){more}", first.message, first.keyword)
+            }
+            None => format!("part {i}: valid"),
+        })
+        .collect();
+    format!(
+        "{what} is not a value of `{name}`: it is valid against none of the parts of its `{keyword}` ({})",
+        reasons.join("; ")
+    )
 }
 
 /// A short description of a JSON value for an error message, without its
@@ -185,11 +210,16 @@ mod tests {
         );
         assert_eq!(read(r#"{"b":7}"#).unwrap(), Either::B(HasB { b: 7 }));
         let none = read(r#"{"c":1}"#).unwrap_err().to_string();
+        assert_eq!(
+            none,
+            "an object is not a value of `Either`: it is valid against none of the parts of its `oneOf` \
+             (part 0: /: the required property `a` is missing (required); \
+             part 1: /: the required property `b` is missing (required))"
+        );
+        let out_of_range = read(r#"{"b":4294967296}"#).unwrap_err().to_string();
         assert!(
-            none.contains("an object is not a value of `Either`")
-                && none.contains("none of the parts of its `oneOf`")
-                && none.contains("parts tried: 0, 1"),
-            "{none}"
+            out_of_range.contains("part 0: /: the required property `a` is missing (required); part 1: /b: "),
+            "{out_of_range}"
         );
         let both = read(r#"{"a":"x","b":7}"#).unwrap_err().to_string();
         assert!(both.contains("parts 0 and 1 of its `oneOf`"), "{both}");
