@@ -10,8 +10,9 @@
 //! ([`TypeDef::target`], read through [`Api::resolve`]), which types
 //! admit `null` ([`TypeDef::admits_null`]), the merged fields of struct
 //! types ([`TypeDef::fields`]), which fields and variants hold their type
-//! in a `Box` ([`Property::boxed`], [`TypeDef::boxed_parts`]), and the
-//! steps of each path ([`Operation::steps`]). The emitters render them.
+//! in a `Box` ([`Property::boxed`], [`TypeDef::boxed_parts`]), how each
+//! `oneOf`/`anyOf` is held ([`TypeDef::choice`]), and the steps of each
+//! path ([`Operation::steps`]). The emitters render them.
 
 use std::collections::BTreeMap;
 
@@ -685,6 +686,58 @@ pub struct TypeDef {
     /// its named type in a `Box`, because that type holds the choice again
     /// (decided by lowering); empty for every other type.
     pub boxed_parts: Vec<usize>,
+    /// For a `oneOf`/`anyOf`: how it is held in Rust (decided by lowering
+    /// once every type is known, see `lower::choice`); `None` for every
+    /// other type.
+    pub choice: Option<ChoicePlan>,
+}
+
+/// How a `oneOf`/`anyOf` type is held in Rust. The validators judge the
+/// JSON value against the choice whatever the plan; the plan only decides
+/// the typed surface, and an enum is generated only where deserialising
+/// picks the variant the value really is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChoicePlan {
+    /// One real part (this index) beside parts that only admit `null`
+    /// (Graph's nullable reference): that part's type, nullable.
+    Alias(usize),
+    /// Every part is a string: a string newtype (which pattern a text
+    /// matches is the validators' business).
+    Text,
+    /// Every part is a string `enum`: one enum of all their values.
+    Values(Vec<String>),
+    /// An enum tagged by a property (a `discriminator`, or one that every
+    /// part requires with constant strings of its own).
+    Tagged {
+        /// The tag property.
+        property: String,
+        /// One per part.
+        variants: Vec<Variant>,
+        /// Whether every part declares the property itself (the variant
+        /// writes it, and it is read to choose); otherwise none does, and
+        /// serde's internal tagging writes it.
+        declared: bool,
+    },
+    /// An untagged enum: the parts have distinct JSON types, so the type
+    /// of the value picks the variant, tried in this order.
+    Untagged(Vec<Variant>),
+    /// An enum read by validation: parts share a JSON type, so the value is
+    /// the variant of the part it is valid against
+    /// (`openapi_runtime::validate::chosen_part`); written untagged.
+    Validated(Vec<Variant>),
+    /// Held as a JSON value, and why no enum can be correct.
+    Json(String),
+}
+
+/// One variant of a generated choice enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// The Rust variant name.
+    pub name: String,
+    /// The part's index among the choice's parts.
+    pub part: usize,
+    /// Tag values that select it (tagged enums only), first one canonical.
+    pub tags: Vec<String>,
 }
 
 /// The fields of a struct type: the properties of its object, or of all

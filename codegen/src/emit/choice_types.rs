@@ -1,35 +1,37 @@
-//! The Rust types of `oneOf`/`anyOf` schemas, as [`super::choice::plan`]
-//! decides them: an alias, a string newtype, a tagged or an untagged enum,
-//! or a JSON value.
+//! The Rust types of `oneOf`/`anyOf` schemas, as lowering planned them
+//! ([`ChoicePlan`], see `lower::choice`): an alias, a string newtype, a
+//! tagged or an untagged enum, an enum read by validation, or a JSON value.
 
 use super::Ctx;
-use super::choice::{Plan, Variant, plan};
 use super::rust_type::rust_type;
 use super::types::derive_traits;
 use crate::emit::ident;
-use crate::model::{Schema, SchemaKind, TypeDef};
+use crate::model::{ChoicePlan, Schema, TypeDef, Variant};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-/// Emits the type of the choice `def` (whose parts are `parts`).
+/// Emits the type of the choice `def` (whose parts are `parts`) as `plan`
+/// says.
 pub(crate) fn emit_choice(
     ctx: &Ctx<'_>,
+    plan: &ChoicePlan,
     def: &TypeDef,
     name: &Ident,
     doc: TokenStream,
     parts: &[Schema],
 ) -> TokenStream {
     let rt = &ctx.rt();
-    match plan(ctx.api, parts, Some(def)) {
-        Plan::Alias(part) => {
-            let target = rust_type(ctx, part, &quote!());
+    match plan {
+        ChoicePlan::Alias(part) => {
+            let target = rust_type(ctx, &parts[*part], &quote!());
             quote!(#doc pub type #name = #target;)
         }
-        Plan::Json(_) => quote!(#doc pub type #name = #rt::serde_json::Value;),
-        Plan::Text => text(ctx, name, doc),
-        Plan::Values(values) => super::types::emit_enum(ctx, name, doc, &values),
-        Plan::Untagged(variants) => {
-            let body = variant_decls(ctx, def, &variants, false);
+        ChoicePlan::Json(_) => quote!(#doc pub type #name = #rt::serde_json::Value;),
+        ChoicePlan::Text => text(ctx, name, doc),
+        ChoicePlan::Values(values) => super::types::emit_enum(ctx, name, doc, values),
+        ChoicePlan::Validated(variants) => validated(ctx, def, name, doc, parts, variants),
+        ChoicePlan::Untagged(variants) => {
+            let body = variant_decls(ctx, def, parts, variants, false);
             let derives = derive_traits(ctx);
             let (ser, de) = (derives.serialize, derives.deserialize);
             let serde_crate = format!("{}::serde", ctx.rt_path);
@@ -42,12 +44,12 @@ pub(crate) fn emit_choice(
                 pub enum #name { #(#body)* }
             }
         }
-        Plan::Tagged {
+        ChoicePlan::Tagged {
             property,
             variants,
             declared: false,
         } => {
-            let body = variant_decls(ctx, def, &variants, true);
+            let body = variant_decls(ctx, def, parts, variants, true);
             let derives = derive_traits(ctx);
             let (ser, de) = (derives.serialize, derives.deserialize);
             let serde_crate = format!("{}::serde", ctx.rt_path);
@@ -58,11 +60,60 @@ pub(crate) fn emit_choice(
                 pub enum #name { #(#body)* }
             }
         }
-        Plan::Tagged {
+        ChoicePlan::Tagged {
             property,
             variants,
             declared: true,
-        } => declared_tag(ctx, def, name, doc, &property, &variants),
+        } => declared_tag(ctx, def, name, doc, parts, property, variants),
+    }
+}
+
+/// An enum whose parts share a JSON type: written untagged (each variant
+/// writes itself), read by validation (the value is the variant of the part
+/// it is valid against, which the runtime finds with the choice's schema in
+/// `validate::schemas`).
+fn validated(
+    ctx: &Ctx<'_>,
+    def: &TypeDef,
+    name: &Ident,
+    doc: TokenStream,
+    parts: &[Schema],
+    variants: &[Variant],
+) -> TokenStream {
+    let rt = &ctx.rt();
+    let body = variant_decls(ctx, def, parts, variants, false);
+    let ser = derive_traits(ctx).serialize;
+    let serde_crate = format!("{}::serde", ctx.rt_path);
+    let type_name = &def.rust_name;
+    let last = variants.len().saturating_sub(1);
+    let arms = variants.iter().enumerate().map(|(i, v)| {
+        let variant = ident(&v.name);
+        // The last arm takes what is left, so the match is exhaustive.
+        let chosen = if i == last {
+            quote!(_)
+        } else {
+            let part = proc_macro2::Literal::usize_unsuffixed(v.part);
+            quote!(#part)
+        };
+        quote!((#chosen, value) => part(value).map(Self::#variant),)
+    });
+    quote! {
+        #doc
+        ///
+        /// Its parts share a JSON type: a value is read as the variant of the
+        /// part it is valid against.
+        #[derive(Debug, Clone, PartialEq, #ser)]
+        #[serde(crate = #serde_crate, untagged)]
+        pub enum #name { #(#body)* }
+
+        impl<'de> #rt::serde::Deserialize<'de> for #name {
+            fn deserialize<D: #rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use #rt::validate::choice::{choose, part};
+                match choose(deserializer, &super::validate::schemas::#name, #type_name)? {
+                    #(#arms)*
+                }
+            }
+        }
     }
 }
 
@@ -119,15 +170,17 @@ fn text(ctx: &Ctx<'_>, name: &Ident, doc: TokenStream) -> TokenStream {
 fn variant_decls(
     ctx: &Ctx<'_>,
     def: &TypeDef,
-    variants: &[Variant<'_>],
+    parts: &[Schema],
+    variants: &[Variant],
     renamed: bool,
 ) -> Vec<TokenStream> {
     variants
         .iter()
         .map(|v| {
             let variant = ident(&v.name);
-            let ty = payload(ctx, def, v);
-            let doc = variant_doc(v);
+            let part = &parts[v.part];
+            let ty = payload(ctx, def, part, v);
+            let doc = variant_doc(part, v);
             let attr = match v.tags.split_first() {
                 Some((first, rest)) if renamed => {
                     quote!(#[serde(rename = #first #(, alias = #rest)*)])
@@ -145,8 +198,8 @@ fn variant_decls(
 
 /// A variant's payload type, boxed when lowering says its part holds the
 /// enum again ([`TypeDef::boxed_parts`]).
-fn payload(ctx: &Ctx<'_>, def: &TypeDef, v: &Variant<'_>) -> TokenStream {
-    let ty = rust_type(ctx, v.schema, &quote!());
+fn payload(ctx: &Ctx<'_>, def: &TypeDef, part: &Schema, v: &Variant) -> TokenStream {
+    let ty = rust_type(ctx, part, &quote!());
     if def.boxed_parts.contains(&v.part) {
         quote!(Box<#ty>)
     } else {
@@ -154,10 +207,10 @@ fn payload(ctx: &Ctx<'_>, def: &TypeDef, v: &Variant<'_>) -> TokenStream {
     }
 }
 
-fn variant_doc(v: &Variant<'_>) -> String {
-    let what = match &v.schema.kind {
-        SchemaKind::Named(name) => format!("A `{name}`"),
-        _ => format!("The `{}` alternative", v.name),
+fn variant_doc(part: &Schema, v: &Variant) -> String {
+    let what = match part.named_target() {
+        Some(name) => format!("A `{name}`"),
+        None => format!("The `{}` alternative", v.name),
     };
     if v.tags.is_empty() {
         format!(" {what}.")
@@ -175,11 +228,12 @@ fn declared_tag(
     def: &TypeDef,
     name: &Ident,
     doc: TokenStream,
+    parts: &[Schema],
     property: &str,
-    variants: &[Variant<'_>],
+    variants: &[Variant],
 ) -> TokenStream {
     let rt = &ctx.rt();
-    let body = variant_decls(ctx, def, variants, false);
+    let body = variant_decls(ctx, def, parts, variants, false);
     let derives = derive_traits(ctx);
     let ser = derives.serialize;
     let serde_crate = format!("{}::serde", ctx.rt_path);

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 
-use super::choice::choice_parts;
 use super::chunk::{Container, Items};
 use super::rust_type::{is_open_object, nullable_type, rust_type};
 use super::{Ctx, docs};
@@ -114,8 +113,10 @@ fn emit_type(ctx: &Ctx<'_>, def: &TypeDef) -> TokenStream {
     {
         return emit_enum(ctx, &name, doc, &s.enumeration);
     }
-    if let Some(parts) = choice_parts(&def.schema) {
-        return super::choice_types::emit_choice(ctx, def, &name, doc, parts);
+    if let (Some(plan), SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts)) =
+        (&def.choice, &def.schema.kind)
+    {
+        return super::choice_types::emit_choice(ctx, plan, def, &name, doc, parts);
     }
     if let Some(fields) = &def.fields {
         return emit_struct(ctx, &name, doc, fields);

@@ -10,7 +10,7 @@
 //! by [`super::Lowerer::check_alias_cycles`]; a ring through a choice
 //! (`A: anyOf: [$ref: B, {nullable}]`, `B: anyOf: [$ref: A, {nullable}]`)
 //! has no Rust type either, so the choices on it are held as JSON values
-//! (see `emit::choice::plan`, whose warning names the ring).
+//! (see `lower::choice`, whose warning names the ring).
 
 use std::collections::BTreeMap;
 
@@ -339,6 +339,7 @@ mod tests {
                     admits_null: false,
                     fields: None,
                     boxed_parts: Vec::new(),
+                    choice: None,
                 },
             );
         }

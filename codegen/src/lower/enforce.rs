@@ -26,7 +26,7 @@ use std::collections::BTreeSet;
 
 use super::Lowerer;
 use crate::diag::join;
-use crate::model::{Additional, Schema, SchemaKind};
+use crate::model::{Additional, ChoicePlan, Schema, SchemaKind};
 
 /// String formats the validators check, with the name of their
 /// `openapi_runtime::validate::StringFormat` variant.
@@ -133,16 +133,6 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Whether the values of `schema`, when it is a choice, land in typed
-    /// Rust variants rather than a JSON value; `true` for anything else.
-    fn choice_typed(&self, schema: &Schema, def: Option<&crate::model::TypeDef>) -> bool {
-        use crate::emit::choice::{Plan, choice_parts, plan};
-        match choice_parts(schema) {
-            Some(parts) => !matches!(plan(&self.out, parts, def), Plan::Json(_)),
-            None => true,
-        }
-    }
-
     /// Collects `(pointer, kind, format)` problems under `schema`; an empty
     /// format means "integer without format". `typed`: the value lands in a
     /// typed Rust field of a body (not untyped JSON, not a parameter).
@@ -161,8 +151,6 @@ impl Lowerer<'_> {
                 if seen.insert((name.clone(), typed))
                     && let Some(def) = self.out.types.get(name)
                 {
-                    // A choice's parts are typed when it is an enum.
-                    let typed = typed && self.choice_typed(&def.schema, Some(def));
                     let def_schema = def.schema.clone();
                     let mapped: Vec<Schema> = def
                         .discriminator
@@ -170,7 +158,17 @@ impl Lowerer<'_> {
                         .flat_map(|d| &d.mapping)
                         .map(|(_, target)| Schema::named(target))
                         .collect();
-                    self.formats_in(&def_schema, typed, seen, problems);
+                    match (&def.choice, &def_schema.kind) {
+                        // A choice's parts are typed when it is held as an
+                        // enum (or an alias), as lowering decided.
+                        (Some(plan), SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts)) => {
+                            let typed = typed && !matches!(plan, ChoicePlan::Json(_));
+                            for p in parts {
+                                self.formats_in(p, typed, seen, problems);
+                            }
+                        }
+                        _ => self.formats_in(&def_schema, typed, seen, problems),
+                    }
                     // A derived type's own properties land in the base
                     // type's map of other properties: untyped JSON.
                     for target in &mapped {
@@ -217,10 +215,11 @@ impl Lowerer<'_> {
                     self.formats_in(p, typed, seen, problems);
                 }
             }
-            // Alternatives are typed variants of an enum, or parts of an
-            // untyped JSON value (see `emit::choice`).
+            // A choice that is not a named type of its own (named ones are
+            // read above) is its one real part beside `null`-only parts, or
+            // else an untyped JSON value.
             SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
-                let typed = typed && self.choice_typed(schema, None);
+                let typed = typed && crate::model::alias_part(parts).is_some();
                 for p in parts {
                     self.formats_in(p, typed, seen, problems);
                 }

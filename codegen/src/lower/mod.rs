@@ -8,6 +8,7 @@
 
 mod aliases;
 mod boxing;
+pub(crate) mod choice;
 mod discriminator;
 mod enforce;
 mod merge;
@@ -94,7 +95,7 @@ impl<'a> Lowerer<'a> {
         self.merge_objects();
         self.decide_step_values();
         self.decide_boxes();
-        self.check_choices();
+        self.decide_choices();
         self.check_enforceable();
     }
 
@@ -221,6 +222,7 @@ impl<'a> Lowerer<'a> {
                     admits_null: false,
                     fields: None,
                     boxed_parts: Vec::new(),
+                    choice: None,
                 },
             );
         }

@@ -84,6 +84,7 @@ impl<'a> Lowerer<'a> {
                 admits_null: false,
                 fields: None,
                 boxed_parts: Vec::new(),
+                choice: None,
             },
         );
         // Lowering sees through it from now on (see `Api::resolve`).
@@ -211,36 +212,6 @@ impl<'a> Lowerer<'a> {
             nullable,
             description: data.description.clone().unwrap_or_default(),
             pointer: pointer.to_string(),
-        }
-    }
-
-    /// Warns about every `oneOf`/`anyOf` type that stays a JSON value
-    /// (see `emit::choice`), once all types are known.
-    pub(crate) fn check_choices(&mut self) {
-        use crate::emit::choice::{Plan, choice_parts, plan};
-        let mut found = Vec::new();
-        for def in self.out.types.values() {
-            let Some(parts) = choice_parts(&def.schema) else {
-                continue;
-            };
-            // An empty choice was reported where it is written.
-            if parts.is_empty() {
-                continue;
-            }
-            if let Plan::Json(why) = plan(&self.out, parts, Some(def)) {
-                let keyword = match def.schema.kind {
-                    SchemaKind::OneOf(_) => "oneOf",
-                    _ => "anyOf",
-                };
-                found.push((def.schema.pointer.clone(), keyword, why));
-            }
-        }
-        for (pointer, keyword, why) in found {
-            self.c.warn(
-                &join(&pointer, keyword),
-                format!("this `{keyword}` is held as an untyped JSON value (`serde_json::Value`), not a Rust enum: {why}; the validators still check the value against the choice"),
-                "give the alternatives different JSON types, or (for objects) a `discriminator` with a `mapping` on a component schema, to get an enum",
-            );
         }
     }
 

@@ -72,6 +72,10 @@ fn answer(method: &str, target: &str) -> (u16, &'static str, Vec<u8>) {
         ("POST", "/v1/accounts") => (200, "application/json", br#"{"name":"ann","active":true,"tier":null}"#.to_vec()),
         ("PUT", "/v1/shapes") => (200, "application/json", br#"{"shapeType":"Square","side":2}"#.to_vec()),
         ("GET", p) if p.starts_with("/v1/tiles/") || p.starts_with("/v1/layers/") => (204, "", Vec::new()),
+        ("POST", "/v1/parcels/letter") => (200, "application/json", br#"{"pages":3}"#.to_vec()),
+        ("POST", "/v1/parcels/package") => (200, "application/json", br#"{"weight":2.5}"#.to_vec()),
+        ("POST", "/v1/parcels/neither") => (200, "application/json", br#"{"pages":0}"#.to_vec()),
+        ("POST", "/v1/parcels/both") => (200, "application/json", br#"{"pages":1,"weight":1}"#.to_vec()),
         ("GET", _) => (200, "application/octet-stream", vec![0, 1, 2, 255]),
         ("PUT", _) => (200, "text/plain", b"stored".to_vec()),
         _ => (204, "", Vec::new()),
@@ -1192,4 +1196,50 @@ async fn fluent_path_takes_array_and_object_parameters_typed() {
     (operation.fluent)(client.runtime(), &args).await.unwrap();
     let lines: Vec<String> = seen.lock().unwrap().iter().skip(5).map(|s| s.line.clone()).collect();
     assert_eq!(lines, [tiles, tiles]);
+}
+
+/// A `oneOf` of two objects without a tag (issue 17): an enum whose
+/// variant is the part the value is valid against, written as the variant
+/// is; a value no part accepts (or, for a `oneOf`, both do) is a decode
+/// error that names the type and the parts it was tried against.
+#[tokio::test]
+async fn a_choice_of_two_objects_is_an_enum_read_by_validation() {
+    use features_client::types::{Letter, Package, Parcel};
+    let (base, seen) = serve();
+    let client = client(&base);
+    let letter = |pages| Parcel::Letter(Letter { pages, additional_properties: Default::default() });
+    let package = |weight| Parcel::Package(Package { weight, additional_properties: Default::default() });
+
+    // Both variants go out as themselves and come back typed.
+    assert_eq!(client.parcels_send("letter", &package(0.5)).await.unwrap(), letter(3));
+    assert_eq!(client.parcels_send("package", &letter(2)).await.unwrap(), package(2.5));
+    // Neither part accepts the answer, or both do.
+    for (kind, why) in [("neither", "valid against none of the parts of its `oneOf`"), ("both", "valid against parts 0 and 1 of its `oneOf`")] {
+        let text = client.parcels_send(kind, &letter(1)).await.unwrap_err().to_string();
+        assert!(
+            text.contains("could not decode") && text.contains("is not a value of `Parcel`") && text.contains(why) && text.contains("parts tried: 0, 1"),
+            "{text}"
+        );
+    }
+    // A request that breaks its variant, or that both parts accept, is
+    // refused before it is sent.
+    let text = client.parcels_send("letter", &letter(0)).await.unwrap_err().to_string();
+    assert!(text.contains("/body") && text.contains("(oneOf)"), "{text}");
+    let mut both = Letter { pages: 1, additional_properties: Default::default() };
+    both.additional_properties.insert("weight".into(), serde_json::json!(1));
+    let text = client.parcels_send("letter", &Parcel::Letter(both)).await.unwrap_err().to_string();
+    assert!(text.contains("/body") && text.contains("(oneOf)"), "{text}");
+
+    let seen = seen.lock().unwrap().clone();
+    let bodies: Vec<serde_json::Value> = seen.iter().map(|s| serde_json::from_slice(&s.body).unwrap()).collect();
+    assert_eq!(bodies[..2], [serde_json::json!({"weight": 0.5}), serde_json::json!({"pages": 2})]);
+    assert_eq!(seen.len(), 4, "refused requests must not be sent");
+
+    // The generated server reads the body into the same enum.
+    let json = [("authorization", "Bearer t"), ("content-type", "application/json")];
+    assert_eq!(
+        handle("POST", "/parcels/x", None, &json, br#"{"weight":1}"#).unwrap().input,
+        Input::ParcelsSend { kind: "x".into(), body: package(1.0) }
+    );
+    assert!(handle("POST", "/parcels/x", None, &json, br#"{"pages":0}"#).is_err());
 }

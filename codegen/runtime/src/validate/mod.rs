@@ -15,6 +15,8 @@
 //!   [`body`] then falls back to the walk. Both produce the same violations.
 //! * [`request`] checks the rest of a raw HTTP request (path parameters,
 //!   query, headers) and finds its route, for server-side use.
+//! * [`choice`] reads a value of a generated choice enum as the part the
+//!   walk says it is ([`chosen_part`]).
 //!
 //! # Semantics
 //!
@@ -42,6 +44,7 @@
 //! violation) and in a stable order: see [`sort`].
 
 pub mod body;
+pub mod choice;
 pub mod client;
 pub mod format;
 pub mod media;
@@ -60,6 +63,7 @@ pub mod walk;
 
 use std::sync::OnceLock;
 
+pub use choice::chosen_part;
 pub use pointer::Pointer;
 pub use request::{ParamRule, Scalar, Style};
 pub use shorthand::{

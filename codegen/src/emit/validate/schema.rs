@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::super::Ctx;
 use super::inherit;
 use crate::emit::ident;
-use crate::model::{Additional, Api, NumberSchema, Schema, SchemaKind, StringSchema};
+use crate::model::{Additional, Api, ChoicePlan, NumberSchema, Schema, SchemaKind, StringSchema};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
@@ -320,8 +320,10 @@ pub(crate) fn mapped_ident(api: &Api, name: &str) -> Ident {
     }
 }
 
-/// Named types a request can carry: reached from parameters and bodies,
-/// and from there through discriminator mappings.
+/// Named types whose schema the generated code needs: those a request can
+/// carry (reached from parameters and bodies, and from there through
+/// discriminator mappings), and the choices read by validation with what
+/// they reach.
 pub(crate) fn request_types(api: &Api) -> BTreeSet<String> {
     fn walk(api: &Api, schema: &Schema, out: &mut BTreeSet<String>) {
         match &schema.kind {
@@ -364,6 +366,13 @@ pub(crate) fn request_types(api: &Api) -> BTreeSet<String> {
         }
         if let Some(b) = &op.body {
             walk(api, &b.schema, &mut out);
+        }
+    }
+    // An enum read by validation reads its value with its own schema,
+    // wherever it is used (a response, say).
+    for (name, def) in &api.types {
+        if let Some(ChoicePlan::Validated(_)) = def.choice {
+            walk(api, &Schema::named(name), &mut out);
         }
     }
     out
