@@ -45,6 +45,7 @@ pub mod body;
 pub mod client;
 pub mod format;
 pub mod media;
+pub mod multipart;
 pub mod number;
 pub mod path_style;
 pub mod pointer;
