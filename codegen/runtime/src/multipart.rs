@@ -262,9 +262,31 @@ impl Multipart {
         })
     }
 
+    /// `request` with this form as its body (and the `Content-Type` that
+    /// names its boundary), made afresh for one attempt; an error when a
+    /// streamed file part was already taken by an earlier attempt.
+    pub(crate) fn attach(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::RequestBuilder, String> {
+        if self.parts.is_empty() {
+            // reqwest sends an empty form as no body at all, which a server
+            // reads as a missing body; a form of no parts is the closing
+            // delimiter alone (RFC 2046).
+            const BOUNDARY: &str = "form-without-parts";
+            return Ok(request
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={BOUNDARY}"),
+                )
+                .body(format!("--{BOUNDARY}--\r\n")));
+        }
+        Ok(request.multipart(self.for_attempt()?))
+    }
+
     /// The form for one attempt; an error when a streamed file part was
     /// already taken by an earlier attempt.
-    pub(crate) fn for_attempt(&self) -> Result<reqwest::multipart::Form, String> {
+    fn for_attempt(&self) -> Result<reqwest::multipart::Form, String> {
         use reqwest::multipart::{Form, Part};
         let mut form = Form::new();
         for part in &self.parts {

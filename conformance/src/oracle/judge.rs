@@ -663,6 +663,15 @@ impl Oracle {
             );
             return;
         };
+        if essence_of(&media.media_type).eq_ignore_ascii_case("multipart/form-data")
+            && let Some(properties) = media
+                .schema
+                .as_ref()
+                .and_then(|schema| super::multipart::properties(&self.doc, schema))
+        {
+            self.check_form(&properties, sent, &body.bytes, v);
+            return;
+        }
         if !is_json(&media.media_type) {
             v.push(
                 Check::Body,
@@ -695,6 +704,73 @@ impl Oracle {
             ),
             None => (Vec::new(), "JSON (no schema given)".into()),
         };
+        v.push(Check::Body, problems, detail);
+    }
+
+    /// Judges a `multipart/form-data` body part by part (see
+    /// [`super::multipart`]).
+    fn check_form(
+        &self,
+        properties: &[super::multipart::Property<'_>],
+        content_type: &str,
+        bytes: &[u8],
+        v: &mut Verdict,
+    ) {
+        use super::multipart::{is_file, parse, value_of};
+        let parts = match parse(content_type, bytes) {
+            Ok(parts) => parts,
+            Err(e) => {
+                let problem = format!("the body is not `multipart/form-data`: {e}");
+                v.push(Check::Body, vec![problem], String::new());
+                return;
+            }
+        };
+        let mut problems = Vec::new();
+        let mut files = 0;
+        for property in properties {
+            let name = &property.name;
+            let given: Vec<&[u8]> = parts
+                .iter()
+                .filter(|p| p.name == *name)
+                .map(|p| p.bytes.as_slice())
+                .collect();
+            if given.is_empty() {
+                if property.required {
+                    problems.push(format!("the required part `{name}` was not sent"));
+                }
+                continue;
+            }
+            if is_file(&self.doc, property.resolved) {
+                files += given.len();
+                continue;
+            }
+            let Ok(texts) = given
+                .iter()
+                .map(|b| std::str::from_utf8(b))
+                .collect::<Result<Vec<&str>, _>>()
+            else {
+                problems.push(format!("part `{name}` is not UTF-8 text"));
+                continue;
+            };
+            let array = property.resolved.get("type").and_then(Value::as_str) == Some("array");
+            if texts.len() > 1 && !array {
+                problems.push(format!(
+                    "part `{name}` was sent {} times; its property is not a list",
+                    texts.len()
+                ));
+                continue;
+            }
+            let value = value_of(&self.doc, property.resolved, &texts);
+            problems.extend(
+                self.validate(property.schema, &value)
+                    .into_iter()
+                    .map(|p| format!("part `{name}` {p}")),
+            );
+        }
+        let detail = format!(
+            "{} parts of multipart/form-data; text parts valid against their properties, {files} file part(s) not checked",
+            parts.len()
+        );
         v.push(Check::Body, problems, detail);
     }
 

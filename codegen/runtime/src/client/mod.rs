@@ -764,15 +764,10 @@ impl Client {
         let mut headers = prepared.headers.clone();
         // A form is made again for each attempt, with a boundary of its
         // own, which its `Content-Type` names (reqwest writes it).
-        let form = match prepared.body.as_ref().and_then(Upload::multipart) {
-            Some(form) => {
-                headers.remove(header::CONTENT_TYPE);
-                // Unreachable through `send_upload`, which does not retry a
-                // form with a streamed file; said plainly should that change.
-                Some(form.for_attempt().map_err(Error::Config)?)
-            }
-            None => None,
-        };
+        let form = prepared.body.as_ref().and_then(Upload::multipart);
+        if form.is_some() {
+            headers.remove(header::CONTENT_TYPE);
+        }
         let mut request = self
             .inner
             .http
@@ -780,7 +775,9 @@ impl Client {
             .headers(headers)
             .timeout(self.inner.timeout);
         if let Some(form) = form {
-            request = request.multipart(form);
+            // Unreachable through `send_upload`, which does not retry a
+            // form with a streamed file; said plainly should that change.
+            request = form.attach(request).map_err(Error::Config)?;
         } else if let Some(body) = &prepared.body {
             let Some(sent) = body.for_attempt() else {
                 // Unreachable through `send_upload`, which does not retry
