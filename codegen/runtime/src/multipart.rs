@@ -218,7 +218,8 @@ impl Multipart {
                 }
                 continue;
             };
-            if let Some(schema) = crate::validate::media::property_schema(body.schema, rule.name, 0) {
+            if let Some(schema) = crate::validate::media::property_schema(body.schema, rule.name, 0)
+            {
                 walk::validate(schema, given, &mut at.clone(), out);
             }
             let content_type = rule.content_type.map(first_type);
@@ -309,7 +310,11 @@ impl Multipart {
                         None => Part::stream(body),
                     };
                     let file_name = file.file_name.clone().unwrap_or_else(|| name.to_string());
-                    (*name, made.file_name(file_name), Some(content_type.as_str()))
+                    (
+                        *name,
+                        made.file_name(file_name),
+                        Some(content_type.as_str()),
+                    )
                 }
             };
             let made = match content_type {

@@ -576,7 +576,10 @@ static FORM_SCHEMA: openapi_runtime::validate::Schema = {
     use openapi_runtime::validate::{self as v, StringRules};
     static TITLE: v::Schema = v::string(StringRules::NONE.with_max_length(8));
     v::object(v::ObjectRules {
-        properties: &[v::required("photo", &v::STRING), v::required("title", &TITLE)],
+        properties: &[
+            v::required("photo", &v::STRING),
+            v::required("title", &TITLE),
+        ],
         ..v::ObjectRules::OPEN
     })
 };
@@ -657,7 +660,9 @@ async fn a_throttled_form_is_sent_again_unless_a_file_part_is_a_stream() {
     let body = String::from_utf8_lossy(&sent.body);
     // Without a file name the part goes under its property's name.
     assert!(
-        body.contains("name=\"photo\"; filename=\"photo\"\r\nContent-Type: image/png\r\n\r\nwoof\r\n"),
+        body.contains(
+            "name=\"photo\"; filename=\"photo\"\r\nContent-Type: image/png\r\n\r\nwoof\r\n"
+        ),
         "{body}"
     );
 
@@ -676,7 +681,11 @@ async fn a_throttled_form_is_sent_again_unless_a_file_part_is_a_stream() {
             }
         }
     };
-    let found = refused(PhotoForm { title: None, photo: None }).await;
+    let found = refused(PhotoForm {
+        title: None,
+        photo: None,
+    })
+    .await;
     assert_eq!(
         found,
         [
@@ -698,6 +707,12 @@ async fn a_throttled_form_is_sent_again_unless_a_file_part_is_a_stream() {
     };
     let found = refused(long).await;
     assert_eq!(found.len(), 1);
-    assert_eq!((found[0].0.as_str(), found[0].1), ("/body/title", "maxLength"));
-    assert!(server.requests().is_empty(), "refused forms must not be sent");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1),
+        ("/body/title", "maxLength")
+    );
+    assert!(
+        server.requests().is_empty(),
+        "refused forms must not be sent"
+    );
 }

@@ -39,7 +39,11 @@ pub(crate) fn form_names(api: &Api) -> BTreeMap<String, String> {
     }
     api.operations
         .iter()
-        .filter(|op| op.body.as_ref().is_some_and(|b| b.kind == BodyKind::Multipart))
+        .filter(|op| {
+            op.body
+                .as_ref()
+                .is_some_and(|b| b.kind == BodyKind::Multipart)
+        })
         .map(|op| {
             let name = taken.claim(&format!("{}Form", names::pascal(&op.rust_name)));
             (op.id.clone(), name)
@@ -155,7 +159,11 @@ fn emit_form(ctx: &Ctx<'_>, op: &Operation, name: &Ident, parts: &[FormPart]) ->
                 quote!(#[serde(skip_serializing, default)]),
                 "a file",
             ),
-            (PartKind::File, false) => (quote!(#rt::FilePart), quote!(#[serde(skip_serializing)]), "a file"),
+            (PartKind::File, false) => (
+                quote!(#rt::FilePart),
+                quote!(#[serde(skip_serializing)]),
+                "a file",
+            ),
             (kind, repeated) => {
                 let ty = rust_type(ctx, &part.schema, &types);
                 let what = match (kind, repeated) {
@@ -191,11 +199,14 @@ fn emit_form(ctx: &Ctx<'_>, op: &Operation, name: &Ident, parts: &[FormPart]) ->
             pub #field: #ty,
         }
     });
-    let files = parts.iter().filter(|p| p.kind == PartKind::File).map(|part| {
-        let field = ident(&part.rust_name);
-        let wire = &part.name;
-        quote!((#wire, #rt::multipart::FileField::file_parts(&self.#field)))
-    });
+    let files = parts
+        .iter()
+        .filter(|p| p.kind == PartKind::File)
+        .map(|part| {
+            let field = ident(&part.rust_name);
+            let wire = &part.name;
+            quote!((#wire, #rt::multipart::FileField::file_parts(&self.#field)))
+        });
     // A form whose every part may be left out starts empty.
     let default = if parts
         .iter()

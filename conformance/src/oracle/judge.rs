@@ -1125,7 +1125,10 @@ components:
         let oracle = Oracle::new(SpecDoc::parse("docs.yaml", spec).unwrap()).unwrap();
         let body_finding = |body: &str| {
             let mut headers = Headers::default();
-            headers.push("content-type", "multipart/form-data; boundary=b".to_string());
+            headers.push(
+                "content-type",
+                "multipart/form-data; boundary=b".to_string(),
+            );
             let request = Request {
                 method: "POST".into(),
                 path: "/v1/documents".into(),
@@ -1138,11 +1141,17 @@ components:
             (finding.outcome, finding.detail.clone())
         };
         let part = |name: &str, extra: &str, value: &str| {
-            format!("--b\r\ncontent-disposition: form-data; name=\"{name}\"{extra}\r\n\r\n{value}\r\n")
+            format!(
+                "--b\r\ncontent-disposition: form-data; name=\"{name}\"{extra}\r\n\r\n{value}\r\n"
+            )
         };
         let good = [
             part("title", "", "memo"),
-            part("file", "; filename=\"a.png\"\r\ncontent-type: image/png", "\u{1}"),
+            part(
+                "file",
+                "; filename=\"a.png\"\r\ncontent-type: image/png",
+                "\u{1}",
+            ),
             part("pages", "", "2"),
             part("tags", "", "a"),
             part("tags", "", "b"),
@@ -1152,7 +1161,13 @@ components:
         let (outcome, detail) = body_finding(&good);
         assert_eq!(outcome, Outcome::Pass, "{detail}");
         assert!(detail.contains("1 file part(s) not checked"), "{detail}");
-        let bad = [part("title", "", "too long"), part("pages", "", "0"), part("pages", "", "1")].concat() + "--b--\r\n";
+        let bad = [
+            part("title", "", "too long"),
+            part("pages", "", "0"),
+            part("pages", "", "1"),
+        ]
+        .concat()
+            + "--b--\r\n";
         let (outcome, text) = body_finding(&bad);
         assert_eq!(outcome, Outcome::Fail);
         assert!(text.contains("required part `file`"), "{text}");

@@ -147,7 +147,9 @@ pub fn value_of(doc: &SpecDoc, property: &Value, texts: &[&str]) -> Value {
     let one = |schema: &Value, text: &str| -> Value {
         let kind = schema.get("type").and_then(Value::as_str);
         let read = match kind {
-            Some("integer" | "number") => text.parse::<serde_json::Number>().ok().map(Value::Number),
+            Some("integer" | "number") => {
+                text.parse::<serde_json::Number>().ok().map(Value::Number)
+            }
             Some("boolean") => text.parse::<bool>().ok().map(Value::Bool),
             Some("object") | None => serde_json::from_str(text).ok(),
             _ => None,

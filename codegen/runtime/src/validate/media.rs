@@ -202,7 +202,11 @@ fn form_value(schema: &'static Schema, bytes: &[u8], out: &mut Vec<Violation>) -
 
 /// The schema of the property `name` declared by `schema` (through
 /// references, `allOf` parts and a discriminator's base).
-pub(crate) fn property_schema(schema: &'static Schema, name: &str, depth: u8) -> Option<&'static Schema> {
+pub(crate) fn property_schema(
+    schema: &'static Schema,
+    name: &str,
+    depth: u8,
+) -> Option<&'static Schema> {
     if depth > 32 {
         return None;
     }

@@ -46,7 +46,8 @@ pub fn parse(content_type: &str, body: &[u8]) -> Result<Vec<ReceivedPart>, Strin
         rest = rest
             .strip_prefix(b"\r\n")
             .ok_or("a boundary delimiter is not followed by a line break")?;
-        let end = find(rest, delimiter.as_bytes()).ok_or("the body ends before its closing delimiter")?;
+        let end =
+            find(rest, delimiter.as_bytes()).ok_or("the body ends before its closing delimiter")?;
         parts.push(read_part(&rest[..end])?);
         rest = &rest[end + delimiter.len()..];
     }
@@ -178,7 +179,9 @@ pub fn check(body: &Body, content_type: &str, bytes: &[u8], out: &mut Vec<Violat
                     continue;
                 }
             },
-            (_, Some(items)) => Value::Array(texts.iter().map(|t| scalar(Some(items), t)).collect()),
+            (_, Some(items)) => {
+                Value::Array(texts.iter().map(|t| scalar(Some(items), t)).collect())
+            }
             (_, None) if texts.len() > 1 => {
                 out.push(once(&at, texts.len()));
                 continue;
@@ -223,11 +226,17 @@ mod tests {
                 },
             ]
         );
-        assert_eq!(parse("multipart/form-data; boundary=b", b"--b--").unwrap(), []);
+        assert_eq!(
+            parse("multipart/form-data; boundary=b", b"--b--").unwrap(),
+            []
+        );
         for (content_type, body) in [
             ("multipart/form-data", &b"--b--"[..]),
             ("multipart/form-data; boundary=b", b"--b\r\n\r\nx"),
-            ("multipart/form-data; boundary=b", b"--b\r\nx: y\r\n\r\nx\r\n--b--"),
+            (
+                "multipart/form-data; boundary=b",
+                b"--b\r\nx: y\r\n\r\nx\r\n--b--",
+            ),
         ] {
             assert!(parse(content_type, body).is_err(), "{body:?}");
         }

@@ -81,9 +81,7 @@ impl Lowerer<'_> {
     /// item).
     fn part_kind(&self, schema: &Schema) -> (PartKind, bool) {
         let single = |kind: &SchemaKind| match kind {
-            SchemaKind::String(s)
-                if matches!(s.format.as_deref(), Some("binary" | "byte")) =>
-            {
+            SchemaKind::String(s) if matches!(s.format.as_deref(), Some("binary" | "byte")) => {
                 PartKind::File
             }
             SchemaKind::String(_)
