@@ -144,6 +144,51 @@ impl<F: FileField> FileField for Vec<F> {
     }
 }
 
+/// A form given as one JSON object (the dispatcher's generic arguments):
+/// a file property's string is the file's UTF-8 bytes (a list of strings,
+/// one file each); the other properties are text and JSON parts.
+pub(crate) struct JsonForm {
+    value: Value,
+    files: Vec<(&'static str, Vec<FilePart>)>,
+}
+
+impl JsonForm {
+    /// Splits `value` by the file parts of `body`.
+    pub(crate) fn new(body: &Body, value: &Value) -> JsonForm {
+        let mut value = value.clone();
+        let mut files = Vec::new();
+        for rule in body.parts.iter().filter(|r| r.kind == PartKind::File) {
+            let given = value.as_object_mut().and_then(|o| o.remove(rule.name));
+            let texts = match given {
+                Some(Value::Array(items)) => items,
+                Some(Value::Null) | None => Vec::new(),
+                Some(one) => vec![one],
+            };
+            let parts = texts
+                .into_iter()
+                .map(|t| match t {
+                    Value::String(text) => FilePart::new(text.into_bytes()),
+                    other => FilePart::new(other.to_string().into_bytes()),
+                })
+                .collect();
+            files.push((rule.name, parts));
+        }
+        JsonForm { value, files }
+    }
+}
+
+impl Serialize for JsonForm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
+impl MultipartForm for JsonForm {
+    fn files(&self) -> Vec<(&'static str, Vec<FilePart>)> {
+        self.files.clone()
+    }
+}
+
 /// A checked form, ready to send: its parts in the spec's property order.
 #[derive(Debug, Clone)]
 pub(crate) struct Multipart {

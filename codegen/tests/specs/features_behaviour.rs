@@ -1180,6 +1180,11 @@ fn read_parts(seen: &Seen) -> Vec<ReadPart> {
         .collect()
 }
 
+/// The request the server saw at `index`.
+fn seen_now(log: &Arc<Mutex<Vec<Seen>>>, index: usize) -> Seen {
+    log.lock().unwrap()[index].clone()
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
@@ -1215,7 +1220,8 @@ async fn a_multipart_form_is_built_from_the_schema_part_by_part() {
     client.attachments_add(&AttachmentsAddForm::default()).await.unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 
-    let seen = seen.lock().unwrap().clone();
+    let seen_log = seen;
+    let seen = seen_log.lock().unwrap().clone();
     assert_eq!(seen.len(), 2);
     assert_eq!(seen[0].line, "POST /v1/documents HTTP/1.1");
     assert!(header(&seen[0], "content-type").unwrap().starts_with("multipart/form-data; boundary="));
@@ -1235,6 +1241,28 @@ async fn a_multipart_form_is_built_from_the_schema_part_by_part() {
         ]
     );
     assert_eq!(read_parts(&seen[1]), vec![]);
+    // Generic arguments: a file is a string's bytes.
+    let args = openapi_runtime::dispatch::DispatchArgs::new()
+        .body(openapi_runtime::serde_json::json!({"title": "t", "file": "abc", "tags": ["x"], "extras": ["e"]}));
+    assert_eq!(client.dispatch("documents_upload", &args).await.unwrap().status, 204);
+    // The same through the typed form, by the flat method and the fluent path.
+    let operation = features_client::dispatch::OPERATIONS
+        .iter()
+        .find(|op| op.route.operation_id == "documents_upload")
+        .unwrap();
+    (operation.flat)(client.runtime(), &args).await.unwrap();
+    (operation.fluent)(client.runtime(), &args).await.unwrap();
+    for index in 2..5 {
+        assert_eq!(
+            read_parts(&seen_now(&seen_log, index)),
+            vec![
+                part("file", Some("file"), Some("image/png"), b"abc"),
+                part("title", None, None, b"t"),
+                part("extras", Some("extras"), Some("application/octet-stream"), b"e"),
+                part("tags", None, None, b"x"),
+            ]
+        );
+    }
     // The generated server takes the form as it came.
     let headers: Vec<(&str, &str)> = seen[0].headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let matched = handle("POST", "/documents", None, &headers, &seen[0].body).unwrap();
