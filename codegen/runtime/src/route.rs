@@ -182,8 +182,9 @@ pub enum BodyKind {
     /// bytes as given; nothing in them is judged.
     Binary,
     /// Bytes with a `Content-Type` the caller gives: a media range
-    /// (`*/*`, `image/*`) or `multipart/*`, whose boundary only the caller
-    /// knows. The type must fall within the documented one; the bytes are
+    /// (`*/*`, `image/*`) or a `multipart/*` body the client does not
+    /// build (another subtype, or a form without an object schema), whose
+    /// boundary only the caller knows. The type must fall within the documented one; the bytes are
     /// not judged.
     Raw,
     /// `multipart/form-data` whose schema is an object: the client builds
