@@ -382,6 +382,10 @@ pub enum BodyKind {
     /// A media range (`*/*`) or `multipart/*`: bytes with the caller's
     /// `Content-Type`.
     Raw,
+    /// `multipart/form-data` with an object schema: a typed form whose
+    /// properties are the parts ([`Body::parts`]), built by the client.
+    /// [`BodyKind::of`] never gives it; lowering decides it from the schema.
+    Multipart,
 }
 
 impl BodyKind {
@@ -423,6 +427,41 @@ pub struct Body {
     /// Other media types the spec documents for the body, in its order:
     /// sent as raw bytes, their schemas not judged.
     pub others: Vec<String>,
+    /// The parts of a [`BodyKind::Multipart`] body, in the schema's
+    /// property order; empty for other kinds.
+    pub parts: Vec<FormPart>,
+}
+
+/// How one property of a multipart form travels (see
+/// `openapi_runtime::PartKind`, which this mirrors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartKind {
+    /// A string, number or boolean, or a list of them (one part each).
+    Text,
+    /// A `format: binary`/`byte` string, or a list of them: a file part.
+    File,
+    /// Anything else: one part of JSON text.
+    Json,
+}
+
+/// One property of a `multipart/form-data` body: one part (or one per
+/// item of a list).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormPart {
+    /// The property name: the part's name on the wire.
+    pub name: String,
+    /// The form struct's field name.
+    pub rust_name: String,
+    /// How it travels.
+    pub kind: PartKind,
+    /// Whether the schema lists it as required.
+    pub required: bool,
+    /// Whether it is a list: the part repeated, once per item.
+    pub repeated: bool,
+    /// The property's schema.
+    pub schema: Schema,
+    /// The spec's `encoding.{name}.contentType`, when given.
+    pub content_type: Option<String>,
 }
 
 /// Which statuses a response documents.

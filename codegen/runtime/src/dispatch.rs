@@ -179,7 +179,13 @@ pub async fn call(
     refuse(route, args.undeclared_params(route))?;
     let mut call = Args::new(&path).params(&args.params);
     if let Some(body) = &args.body {
-        call = call.body(body);
+        call = match route.body {
+            // A form's files travel as parts of their own, not as JSON.
+            Some(spec) if spec.kind == crate::BodyKind::Multipart => {
+                call.multipart(&crate::multipart::JsonForm::new(&spec, body))
+            }
+            _ => call.body(body),
+        };
     }
     client.call(route, call).await
 }

@@ -182,10 +182,72 @@ pub enum BodyKind {
     /// bytes as given; nothing in them is judged.
     Binary,
     /// Bytes with a `Content-Type` the caller gives: a media range
-    /// (`*/*`, `image/*`) or `multipart/*`, whose boundary only the caller
-    /// knows. The type must fall within the documented one; the bytes are
+    /// (`*/*`, `image/*`) or a `multipart/*` body the client does not
+    /// build (another subtype, or a form without an object schema), whose
+    /// boundary only the caller knows. The type must fall within the documented one; the bytes are
     /// not judged.
     Raw,
+    /// `multipart/form-data` whose schema is an object: the client builds
+    /// the parts from a typed form ([`crate::multipart`]), one part per
+    /// property as [`Body::parts`] says, text parts judged against their
+    /// property schemas; a server reads the body as a raw payload.
+    Multipart,
+}
+
+/// How one property of a `multipart/form-data` body travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartKind {
+    /// A string, number or boolean (or a list of them, one part per item):
+    /// its text, judged against the property schema.
+    Text,
+    /// A `format: binary` (or `byte`) string, or a list of them: a file
+    /// part, bytes unjudged.
+    File,
+    /// Anything else (an object, a list of objects): one part holding the
+    /// value as JSON text (`application/json`), judged against the
+    /// property schema.
+    Json,
+}
+
+/// One part of a `multipart/form-data` body, as the spec declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartRule {
+    /// The property name: the part's `name` in `Content-Disposition`.
+    pub name: &'static str,
+    /// How its value travels.
+    pub kind: PartKind,
+    /// Whether the schema requires it.
+    pub required: bool,
+    /// The spec's `encoding.{name}.contentType`, when given.
+    pub content_type: Option<&'static str>,
+}
+
+impl PartRule {
+    /// An optional part of this kind, with no declared content type.
+    pub const fn new(name: &'static str, kind: PartKind) -> Self {
+        PartRule {
+            name,
+            kind,
+            required: false,
+            content_type: None,
+        }
+    }
+
+    /// The same part, required.
+    pub const fn required(self) -> Self {
+        PartRule {
+            required: true,
+            ..self
+        }
+    }
+
+    /// The same part, sent with this `Content-Type` (the spec's encoding).
+    pub const fn content_type(self, content_type: &'static str) -> Self {
+        PartRule {
+            content_type: Some(content_type),
+            ..self
+        }
+    }
 }
 
 /// A request body an operation takes: its media type and what the
@@ -214,6 +276,9 @@ pub struct Body {
     /// [`crate::validate::client::Args::raw`]); their schemas are not
     /// judged.
     pub others: &'static [&'static str],
+    /// The parts of a [`BodyKind::Multipart`] body, in the schema's
+    /// property order; empty for other kinds.
+    pub parts: &'static [PartRule],
 }
 
 impl Body {
@@ -236,6 +301,7 @@ impl Body {
             typed_proves_valid: false,
             members: Members::new(schema),
             others: &[],
+            parts: &[],
         }
     }
 
@@ -263,6 +329,11 @@ impl Body {
             typed_proves_valid: true,
             ..self
         }
+    }
+
+    /// The same body, sent as these `multipart/form-data` parts.
+    pub const fn parts(self, parts: &'static [PartRule]) -> Self {
+        Body { parts, ..self }
     }
 
     /// The same body, documented in these other media types too.

@@ -3,7 +3,9 @@
 //!
 //! A generated method for a binary body takes `impl Into<Upload>`, so a
 //! `&[u8]` or a `Vec<u8>` works as before, and [`Upload::file`] or
-//! [`Upload::stream`] sends a body of any size in chunks.
+//! [`Upload::stream`] sends a body of any size in chunks. A raw body
+//! ([`crate::RawBody`]) and a file part of a multipart form
+//! ([`crate::multipart::FilePart`]) hold an `Upload` too.
 //!
 //! Retries (`429`, `503`, `504`, a dropped connection) send the body
 //! again, so each source says whether it can be sent twice: bytes and a
@@ -20,6 +22,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
+
+use crate::multipart::Multipart;
 
 /// A binary request body: bytes in memory, a file read in chunks, or a
 /// stream of chunks. Its `Debug` shows what it is and its length, never
@@ -40,6 +44,9 @@ enum Source {
     File(Arc<Path>),
     /// A stream: the first attempt takes it.
     Once(Arc<Mutex<Option<reqwest::Body>>>),
+    /// A `multipart/form-data` form, whose parts (and boundary) are made
+    /// again for each attempt (see [`crate::multipart`]).
+    Form(Arc<Multipart>),
 }
 
 impl Upload {
@@ -110,7 +117,28 @@ impl Upload {
 
     /// Whether a retry can send the body again.
     pub fn replayable(&self) -> bool {
-        !matches!(self.source, Source::Once(_))
+        match &self.source {
+            Source::Once(_) => false,
+            Source::Form(form) => form.replayable(),
+            Source::Bytes(_) | Source::File(_) => true,
+        }
+    }
+
+    /// A checked `multipart/form-data` form, sent as the body.
+    pub(crate) fn form(form: Multipart) -> Upload {
+        Upload {
+            source: Source::Form(Arc::new(form)),
+            length: None,
+        }
+    }
+
+    /// The form, for a body that is one: the transport sends it with its
+    /// own boundary rather than through [`Upload::for_attempt`].
+    pub(crate) fn multipart(&self) -> Option<&Multipart> {
+        match &self.source {
+            Source::Form(form) => Some(form),
+            _ => None,
+        }
     }
 
     /// The body for one attempt; `None` when a stream was already taken
@@ -120,6 +148,8 @@ impl Upload {
         match &self.source {
             Source::Bytes(bytes) => Some(reqwest::Body::from(bytes.clone())),
             Source::Once(slot) => slot.lock().ok()?.take(),
+            // Sent through `multipart` with the boundary it names.
+            Source::Form(_) => None,
             Source::File(path) => Some(match std::fs::File::open(path) {
                 Ok(file) => reqwest::Body::from(tokio::fs::File::from_std(file)),
                 Err(e) => reqwest::Body::wrap_stream(Failing(Some(std::io::Error::new(
@@ -152,6 +182,7 @@ impl fmt::Debug for Upload {
             Source::Bytes(_) => "bytes",
             Source::File(_) => "file",
             Source::Once(_) => "stream",
+            Source::Form(_) => "form",
         };
         f.debug_struct("Upload")
             .field("source", &kind)

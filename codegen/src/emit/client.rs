@@ -3,7 +3,7 @@
 
 use super::choice::text_newtype;
 use super::chunk::{Container, Items};
-use super::params::params_struct;
+use super::params::{form_struct, params_struct};
 use super::routes::route_const;
 use super::rust_type::nullable_type;
 use super::success::{Success, success};
@@ -64,7 +64,12 @@ pub(crate) fn arguments(
             // Bytes, a file or a stream (`Upload`); `&[u8]` and `Vec<u8>`
             // convert.
             BodyKind::Binary => quote!(impl Into<#rt::Upload>),
-            BodyKind::Raw => quote!(#rt::RawBody<'_>),
+            // Bytes, a file or a stream with the caller's `Content-Type`.
+            BodyKind::Raw => quote!(#rt::RawBody),
+            BodyKind::Multipart => match form_struct(ctx, op) {
+                Some(form) => quote!(&#up params::#form),
+                None => quote!(#rt::RawBody),
+            },
         };
         decls.push(quote!(body: #ty));
         names.push(quote!(body));
@@ -80,6 +85,7 @@ fn body_arg(body: &Body) -> TokenStream {
         BodyKind::Text => quote!(text),
         BodyKind::Binary => quote!(upload),
         BodyKind::Raw => quote!(raw),
+        BodyKind::Multipart => quote!(multipart),
     }
 }
 

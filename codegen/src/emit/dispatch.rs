@@ -13,7 +13,7 @@ use std::path::Path;
 
 use super::chunk::{Container, Items};
 use super::fluent::{chains, dispatch_method};
-use super::params::params_struct;
+use super::params::{form_struct, params_struct};
 use super::routes::route_const;
 use super::rust_type::nullable_type;
 use super::{Ctx, ident};
@@ -172,7 +172,15 @@ fn typed(
                     body.content_type.as_str()
                 };
                 convert.push(quote!(let body: String = args.typed_body(route)?;));
-                args.push(quote!(#rt::RawBody { content_type: #media, bytes: body.as_bytes() }));
+                args.push(quote!(#rt::RawBody::new(#media, body.into_bytes())));
+            }
+            // The generic arguments carry the form as a JSON object: a
+            // file property's string is sent as its UTF-8 bytes.
+            BodyKind::Multipart => {
+                if let Some(form) = form_struct(ctx, op) {
+                    convert.push(quote!(let body: super::params::#form = args.typed_body(route)?;));
+                    args.push(quote!(&body));
+                }
             }
         }
     }

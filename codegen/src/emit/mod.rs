@@ -97,6 +97,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) rt_path: String,
     /// Parameter struct name by operationId (see [`params::struct_names`]).
     pub(crate) param_structs: std::collections::BTreeMap<String, String>,
+    /// Multipart form struct name by operationId (see
+    /// [`params::form_names`]).
+    pub(crate) form_structs: std::collections::BTreeMap<String, String>,
     /// The server's `Input` variant name by operationId (see
     /// [`validate::server::variant_names`]).
     pub(crate) input_variants: std::collections::BTreeMap<String, String>,
@@ -168,6 +171,7 @@ fn context<'a>(api: &'a Api, options: &EmitOptions) -> Ctx<'a> {
         rt_name: options.runtime_crate.clone(),
         rt_path: format!("::{}", options.runtime_crate),
         param_structs: params::struct_names(api),
+        form_structs: params::form_names(api),
         input_variants: validate::server::variant_names(api),
         client: options.client,
         dispatcher: options.dispatcher,

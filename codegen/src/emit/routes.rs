@@ -206,6 +206,10 @@ fn route(writer: &mut Writer<'_, '_>, shared: &mut Shared, op: &Operation) -> To
                 let others = &body.others;
                 made = quote!(#made.or(&[#(#others),*]));
             }
+            if !body.parts.is_empty() {
+                let parts = form_parts(ctx, &body.parts);
+                made = quote!(#made.parts(&[#(#parts),*]));
+            }
             if !body.required {
                 made = quote!(#made.optional());
             }
@@ -361,4 +365,24 @@ fn style_rule(style: ParamStyle, not_object: bool) -> Option<TokenStream> {
     };
     let name = ident(name);
     Some(quote!(style(Style::#name, #explode)))
+}
+
+/// The `PartRule`s of a multipart form, one per property.
+fn form_parts(ctx: &super::Ctx<'_>, parts: &[crate::model::FormPart]) -> Vec<TokenStream> {
+    let rt = &ctx.rt();
+    parts
+        .iter()
+        .map(|part| {
+            let name = &part.name;
+            let kind = ident(format!("{:?}", part.kind));
+            let mut rule = quote!(#rt::PartRule::new(#name, #rt::PartKind::#kind));
+            if part.required {
+                rule = quote!(#rule.required());
+            }
+            if let Some(content_type) = &part.content_type {
+                rule = quote!(#rule.content_type(#content_type));
+            }
+            rule
+        })
+        .collect()
 }

@@ -98,7 +98,19 @@ impl Lowerer<'_> {
         let mut roots: Vec<(Schema, bool)> = Vec::new();
         for op in &self.out.operations {
             roots.extend(op.params.iter().map(|p| (p.schema.clone(), false)));
-            roots.extend(op.body.iter().map(|b| (b.schema.clone(), true)));
+            if let Some(body) = &op.body {
+                match body.kind {
+                    // A file part's `format: binary` says what it is; its
+                    // bytes are not a JSON string to check.
+                    crate::model::BodyKind::Multipart => roots.extend(
+                        body.parts
+                            .iter()
+                            .filter(|p| p.kind != crate::model::PartKind::File)
+                            .map(|p| (p.schema.clone(), true)),
+                    ),
+                    _ => roots.push((body.schema.clone(), true)),
+                }
+            }
         }
         let mut seen = BTreeSet::new();
         let mut problems = Vec::new();

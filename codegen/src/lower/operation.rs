@@ -16,6 +16,8 @@ use crate::model::{
 };
 use crate::names::{self, Namespace};
 
+mod multipart;
+
 /// Method names the generated `Client` already has.
 const RESERVED_METHODS: &[&str] = &["new", "runtime", "from_runtime", "builder"];
 
@@ -569,7 +571,28 @@ impl<'a> Lowerer<'a> {
             description: String::new(),
             pointer: schema_pointer.clone(),
         };
+        let mut parts = Vec::new();
         let schema = match kind {
+            BodyKind::Raw if essence(media_type) == "multipart/form-data" => {
+                let schema = media.schema.as_ref().map(|schema| {
+                    self.schema_or_ref(schema, &schema_pointer, &format!("{type_prefix}Body"))
+                });
+                match schema.and_then(|s| Some((self.form_parts(&s, media, &media_pointer)?, s))) {
+                    Some((form, schema)) => {
+                        kind = BodyKind::Multipart;
+                        parts = form;
+                        schema
+                    }
+                    None => {
+                        self.c.warn(
+                            &media_pointer,
+                            format!("`{media_type}` body without an object schema: the method takes the encoded body as bytes with the caller's `Content-Type` (boundary included); its parts are not built or checked"),
+                            "give the body an object schema whose properties are its parts, or pass the encoded parts as a `RawBody` whose content type names the boundary",
+                        );
+                        any()
+                    }
+                }
+            }
             BodyKind::Json => match &media.schema {
                 Some(schema) => {
                     self.schema_or_ref(schema, &schema_pointer, &format!("{type_prefix}Body"))
@@ -619,14 +642,14 @@ impl<'a> Lowerer<'a> {
                     },
                 }
             }
-            BodyKind::Binary | BodyKind::Raw => {
+            BodyKind::Binary | BodyKind::Raw | BodyKind::Multipart => {
                 if kind == BodyKind::Raw
                     && media_type.to_ascii_lowercase().starts_with("multipart/")
                 {
                     self.c.warn(
                         &media_pointer,
                         format!("`{media_type}` body: the method takes the encoded body as bytes with the caller's `Content-Type` (boundary included); its parts are not built or checked"),
-                        "encode the parts yourself and pass them as a `RawBody` whose content type names the boundary (`multipart/form-data; boundary=...`)",
+                        format!("encode the parts yourself and pass them as a `RawBody` whose content type names the boundary (`{}; boundary=...`)", essence(media_type)),
                     );
                 } else if media.schema.as_ref().is_some_and(|s| !says_only_bytes(s)) {
                     self.c.warn(
@@ -645,6 +668,7 @@ impl<'a> Lowerer<'a> {
             schema,
             description: body.description.clone().unwrap_or_default(),
             others,
+            parts,
         })
     }
 

@@ -569,21 +569,20 @@ async fn bodies_that_are_not_json_go_over_the_wire_in_their_media_type() {
     assert_eq!(note, "stored");
     let login = LoginBody { user: "ana maria".into(), remember: Some(true), tries: Some(2) };
     client.login(&login).await.unwrap();
-    let multipart = b"--XyZ\r\ncontent-disposition: form-data; name=\"file\"\r\n\r\nab\r\n--XyZ--\r\n";
-    client
-        .attachments_add(RawBody { content_type: "multipart/form-data; boundary=XyZ", bytes: multipart })
-        .await
-        .unwrap();
-    client.blobs_add(RawBody { content_type: "image/png", bytes: &[137, 80] }).await.unwrap();
+    let multipart = b"--XyZ\r\ncontent-type: text/plain\r\n\r\nab\r\n--XyZ--\r\n";
+    client.bundles_add(RawBody::new("multipart/mixed; boundary=XyZ", multipart)).await.unwrap();
+    client.blobs_add(RawBody::new("image/png", &[137, 80])).await.unwrap();
     // Two media types: JSON is the typed method's; CSV goes raw through
     // the runtime, under its own type.
     client.imports_create(&Thing { id: Some("i".into()), ..Default::default() }).await.unwrap();
-    let csv = openapi_runtime::Args::new(&[]).raw(RawBody { content_type: "text/csv", bytes: b"id\ni\n" });
+    let csv = openapi_runtime::Args::new(&[]).raw(RawBody::new("text/csv", b"id\ni\n"));
     client.runtime().call(&routes::IMPORTS_CREATE, csv).await.unwrap();
-    // A binary body may be a file, read in chunks as it is sent.
+    // A binary body may be a file, read in chunks as it is sent; so may
+    // a raw one.
     let file = std::env::temp_dir().join(format!("features-upload-{}.bin", std::process::id()));
     std::fs::write(&file, [7u8; 5000]).unwrap();
     client.uploads_put("c.bin", openapi_runtime::Upload::file(&file).unwrap()).await.unwrap();
+    client.blobs_add(RawBody::new("image/png", openapi_runtime::Upload::file(&file).unwrap())).await.unwrap();
     std::fs::remove_file(&file).unwrap();
 
     let seen = seen.lock().unwrap().clone();
@@ -600,14 +599,16 @@ async fn bodies_that_are_not_json_go_over_the_wire_in_their_media_type() {
             ("PUT /v1/uploads/a.bin HTTP/1.1", Some("application/octet-stream"), &[0u8, 159, 255][..]),
             ("PUT /v1/notes HTTP/1.1", Some("text/plain"), "héllo".as_bytes()),
             ("POST /v1/login HTTP/1.1", Some("application/x-www-form-urlencoded"), &b"remember=true&tries=2&user=ana+maria"[..]),
-            ("POST /v1/attachments HTTP/1.1", Some("multipart/form-data; boundary=XyZ"), &multipart[..]),
+            ("POST /v1/bundles HTTP/1.1", Some("multipart/mixed; boundary=XyZ"), &multipart[..]),
             ("POST /v1/blobs HTTP/1.1", Some("image/png"), &[137u8, 80][..]),
             ("POST /v1/imports HTTP/1.1", Some("application/json"), &br#"{"id":"i"}"#[..]),
             ("POST /v1/imports HTTP/1.1", Some("text/csv"), &b"id\ni\n"[..]),
             ("PUT /v1/uploads/c.bin HTTP/1.1", Some("application/octet-stream"), &[7u8; 5000][..]),
+            ("POST /v1/blobs HTTP/1.1", Some("image/png"), &[7u8; 5000][..]),
         ]
     );
     assert_eq!(header(&seen[7], "content-length"), Some("5000"));
+    assert_eq!(header(&seen[8], "content-length"), Some("5000"));
 }
 
 #[tokio::test]
@@ -623,15 +624,15 @@ async fn bodies_that_are_not_json_are_checked_before_sending() {
     assert!(form.contains("/body/tries") && form.contains("(minimum)"), "{form}");
     // A range admits any type within it; multipart must be multipart.
     let wrong = [
-        client.blobs_add(RawBody { content_type: "no-slash", bytes: b"x" }).await,
-        client.attachments_add(RawBody { content_type: "text/plain", bytes: b"x" }).await,
+        client.blobs_add(RawBody::new("no-slash", b"x")).await,
+        client.bundles_add(RawBody::new("text/plain", b"x")).await,
     ];
     for result in wrong {
         let message = text(result.unwrap_err());
         assert!(message.contains("/headers/content-type") && message.contains("(contentType)"), "{message}");
     }
     // A media type the operation does not document is not sent raw either.
-    let xml = openapi_runtime::Args::new(&[]).raw(RawBody { content_type: "text/xml", bytes: b"<a/>" });
+    let xml = openapi_runtime::Args::new(&[]).raw(RawBody::new("text/xml", b"<a/>"));
     let message = text(client.runtime().call(&routes::IMPORTS_CREATE, xml).await.unwrap_err());
     assert!(message.contains("`text/xml` is not a media type the operation documents"), "{message}");
     // The wrong kind of body for the route is refused, not sent as JSON.
@@ -1242,4 +1243,182 @@ async fn a_choice_of_two_objects_is_an_enum_read_by_validation() {
         Input::ParcelsSend { kind: "x".into(), body: package(1.0) }
     );
     assert!(handle("POST", "/parcels/x", None, &json, br#"{"pages":0}"#).is_err());
+}
+
+/// The parts of a `multipart/form-data` body as a server reads them:
+/// (name, file name, content type, bytes), in order.
+type ReadPart = (String, Option<String>, Option<String>, Vec<u8>);
+
+/// Splits a `multipart/form-data` body by the boundary its
+/// `Content-Type` names (RFC 7578), reading each part's headers.
+fn read_parts(seen: &Seen) -> Vec<ReadPart> {
+    let content_type = header(seen, "content-type").unwrap();
+    let boundary = content_type.split("boundary=").nth(1).unwrap().trim_matches('"');
+    let delimiter = format!("\r\n--{boundary}");
+    // The body starts with the first delimiter, without its CRLF.
+    let mut body = b"\r\n".to_vec();
+    body.extend_from_slice(&seen.body);
+    let mut sections = Vec::new();
+    let mut rest = &body[..];
+    while let Some(at) = find(rest, delimiter.as_bytes()) {
+        sections.push(&rest[..at]);
+        rest = &rest[at + delimiter.len()..];
+    }
+    assert!(rest.starts_with(b"--"), "the body ends with the closing delimiter");
+    sections
+        .into_iter()
+        .skip(1)
+        .map(|section| {
+            let section = section.strip_prefix(b"\r\n").unwrap();
+            let end = find(section, b"\r\n\r\n").unwrap();
+            let head = std::str::from_utf8(&section[..end]).unwrap();
+            let (mut name, mut file_name, mut part_type) = (String::new(), None, None);
+            for line in head.split("\r\n") {
+                let (key, value) = line.split_once(':').unwrap();
+                match key.to_ascii_lowercase().as_str() {
+                    "content-disposition" => {
+                        for param in value.split(';').skip(1) {
+                            let (k, v) = param.trim().split_once('=').unwrap();
+                            let v = v.trim_matches('"').to_string();
+                            match k {
+                                "name" => name = v,
+                                "filename" => file_name = Some(v),
+                                other => panic!("unexpected parameter {other}"),
+                            }
+                        }
+                    }
+                    "content-type" => part_type = Some(value.trim().to_string()),
+                    other => panic!("unexpected part header {other}"),
+                }
+            }
+            (name, file_name, part_type, section[end + 4..].to_vec())
+        })
+        .collect()
+}
+
+/// The request the server saw at `index`.
+fn seen_now(log: &Arc<Mutex<Vec<Seen>>>, index: usize) -> Seen {
+    log.lock().unwrap()[index].clone()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn part(name: &str, file_name: Option<&str>, content_type: Option<&str>, bytes: &[u8]) -> ReadPart {
+    (name.into(), file_name.map(Into::into), content_type.map(Into::into), bytes.to_vec())
+}
+
+#[tokio::test]
+async fn a_multipart_form_is_built_from_the_schema_part_by_part() {
+    use features_client::params::{AttachmentsAddForm, DocumentsUploadForm};
+    use openapi_runtime::FilePart;
+    let (base, seen) = serve();
+    let client = client(&base);
+    let dir = std::env::temp_dir().join(format!("features-form-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scan = dir.join("scan.png");
+    let png = [0x89, b'P', b'N', b'G', 0, 1, 2, 255];
+    std::fs::write(&scan, png).unwrap();
+    let form = DocumentsUploadForm {
+        title: "Q3 report".into(),
+        file: FilePart::file(&scan).unwrap(),
+        tags: vec!["a".into(), "b c".into()],
+        pages: Some(3),
+        extras: vec![
+            FilePart::new(b"one".to_vec()),
+            FilePart::new(&b"two"[..]).file_name("two.txt").content_type("text/plain"),
+        ],
+        meta: Some(openapi_runtime::serde_json::from_str(r#"{"author":"ann"}"#).unwrap()),
+    };
+    client.documents_upload(&form).await.unwrap();
+    // A form whose parts are all optional may be empty.
+    client.attachments_add(&AttachmentsAddForm::default()).await.unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let seen_log = seen;
+    let seen = seen_log.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].line, "POST /v1/documents HTTP/1.1");
+    assert!(header(&seen[0], "content-type").unwrap().starts_with("multipart/form-data; boundary="));
+    assert_eq!(
+        read_parts(&seen[0]),
+        vec![
+            // The file's own name; the first type the encoding names.
+            part("file", Some("scan.png"), Some("image/png"), &png),
+            part("title", None, None, b"Q3 report"),
+            // Without a name or a type: the property's name, octet-stream.
+            part("extras", Some("extras"), Some("application/octet-stream"), b"one"),
+            part("extras", Some("two.txt"), Some("text/plain"), b"two"),
+            part("meta", None, Some("application/json"), br#"{"author":"ann"}"#),
+            part("pages", None, None, b"3"),
+            part("tags", None, None, b"a"),
+            part("tags", None, None, b"b c"),
+        ]
+    );
+    assert_eq!(read_parts(&seen[1]), vec![]);
+    // Generic arguments: a file is a string's bytes.
+    let args = openapi_runtime::dispatch::DispatchArgs::new()
+        .body(openapi_runtime::serde_json::json!({"title": "t", "file": "abc", "tags": ["x"], "extras": ["e"]}));
+    assert_eq!(client.dispatch("documents_upload", &args).await.unwrap().status, 204);
+    // The same through the typed form, by the flat method and the fluent path.
+    let operation = features_client::dispatch::OPERATIONS
+        .iter()
+        .find(|op| op.route.operation_id == "documents_upload")
+        .unwrap();
+    (operation.flat)(client.runtime(), &args).await.unwrap();
+    (operation.fluent)(client.runtime(), &args).await.unwrap();
+    for index in 2..5 {
+        assert_eq!(
+            read_parts(&seen_now(&seen_log, index)),
+            vec![
+                part("file", Some("file"), Some("image/png"), b"abc"),
+                part("title", None, None, b"t"),
+                part("extras", Some("extras"), Some("application/octet-stream"), b"e"),
+                part("tags", None, None, b"x"),
+            ]
+        );
+    }
+    // The generated server takes the form as it came.
+    let headers: Vec<(&str, &str)> = seen[0].headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let matched = handle("POST", "/documents", None, &headers, &seen[0].body).unwrap();
+    let Input::DocumentsUpload { body } = matched.input else { panic!("{:?}", matched.input) };
+    assert_eq!(body.bytes, seen[0].body);
+}
+
+#[tokio::test]
+async fn a_multipart_form_that_breaks_the_schema_is_not_sent() {
+    use features_client::params::DocumentsUploadForm;
+    use openapi_runtime::FilePart;
+    let (base, seen) = serve();
+    let client = client(&base);
+    let form = DocumentsUploadForm {
+        title: String::new(),
+        file: FilePart::new(b"x".to_vec()),
+        tags: vec!["far too long".into()],
+        pages: Some(0),
+        extras: Vec::new(),
+        meta: None,
+    };
+    let message = client.documents_upload(&form).await.unwrap_err().to_string();
+    for (place, keyword) in [("/body/title", "minLength"), ("/body/tags/0", "maxLength"), ("/body/pages", "minimum")] {
+        assert!(message.contains(place) && message.contains(&format!("({keyword})")), "{message}");
+    }
+    // A required list with no item would send no part at all.
+    let empty = DocumentsUploadForm { title: "t".into(), tags: Vec::new(), pages: None, ..form };
+    let message = client.documents_upload(&empty).await.unwrap_err().to_string();
+    assert!(message.contains("the part `tags` is required, and the list given is empty"), "{message}");
+    assert_eq!(seen.lock().unwrap().len(), 0, "refused forms must not be sent");
+    // The generated server judges a form as the client does.
+    let body = b"--b\r\ncontent-disposition: form-data; name=\"pages\"\r\n\r\n0\r\n\
+--b\r\ncontent-disposition: form-data; name=\"tags\"\r\n\r\nfar too long\r\n--b--\r\n";
+    let headers = [("authorization", "Bearer t"), ("content-type", "multipart/form-data; boundary=b")];
+    let Err(Rejection::Invalid { violations, .. }) = handle("POST", "/documents", None, &headers, body) else {
+        panic!("the form lacks its title and file")
+    };
+    let found: Vec<(&str, &str)> = violations.iter().map(|v| (v.location.as_str(), v.keyword)).collect();
+    assert_eq!(
+        found,
+        [("/body", "required"), ("/body", "required"), ("/body/pages", "minimum"), ("/body/tags/0", "maxLength")]
+    );
 }

@@ -663,6 +663,15 @@ impl Oracle {
             );
             return;
         };
+        if essence_of(&media.media_type).eq_ignore_ascii_case("multipart/form-data")
+            && let Some(properties) = media
+                .schema
+                .as_ref()
+                .and_then(|schema| super::multipart::properties(&self.doc, schema))
+        {
+            self.check_form(&properties, sent, &body.bytes, v);
+            return;
+        }
         if !is_json(&media.media_type) {
             v.push(
                 Check::Body,
@@ -695,6 +704,73 @@ impl Oracle {
             ),
             None => (Vec::new(), "JSON (no schema given)".into()),
         };
+        v.push(Check::Body, problems, detail);
+    }
+
+    /// Judges a `multipart/form-data` body part by part (see
+    /// [`super::multipart`]).
+    fn check_form(
+        &self,
+        properties: &[super::multipart::Property<'_>],
+        content_type: &str,
+        bytes: &[u8],
+        v: &mut Verdict,
+    ) {
+        use super::multipart::{is_file, parse, value_of};
+        let parts = match parse(content_type, bytes) {
+            Ok(parts) => parts,
+            Err(e) => {
+                let problem = format!("the body is not `multipart/form-data`: {e}");
+                v.push(Check::Body, vec![problem], String::new());
+                return;
+            }
+        };
+        let mut problems = Vec::new();
+        let mut files = 0;
+        for property in properties {
+            let name = &property.name;
+            let given: Vec<&[u8]> = parts
+                .iter()
+                .filter(|p| p.name == *name)
+                .map(|p| p.bytes.as_slice())
+                .collect();
+            if given.is_empty() {
+                if property.required {
+                    problems.push(format!("the required part `{name}` was not sent"));
+                }
+                continue;
+            }
+            if is_file(&self.doc, property.resolved) {
+                files += given.len();
+                continue;
+            }
+            let Ok(texts) = given
+                .iter()
+                .map(|b| std::str::from_utf8(b))
+                .collect::<Result<Vec<&str>, _>>()
+            else {
+                problems.push(format!("part `{name}` is not UTF-8 text"));
+                continue;
+            };
+            let array = property.resolved.get("type").and_then(Value::as_str) == Some("array");
+            if texts.len() > 1 && !array {
+                problems.push(format!(
+                    "part `{name}` was sent {} times; its property is not a list",
+                    texts.len()
+                ));
+                continue;
+            }
+            let value = value_of(&self.doc, property.resolved, &texts);
+            problems.extend(
+                self.validate(property.schema, &value)
+                    .into_iter()
+                    .map(|p| format!("part `{name}` {p}")),
+            );
+        }
+        let detail = format!(
+            "{} parts of multipart/form-data; text parts valid against their properties, {files} file part(s) not checked",
+            parts.len()
+        );
         v.push(Check::Body, problems, detail);
     }
 
@@ -1011,6 +1087,95 @@ components:
         );
         let (outcome, _) = body_finding("application/json", b"\"hi\"");
         assert_eq!(outcome, Outcome::Fail);
+    }
+
+    /// `multipart/form-data` bodies (issue 17): read part by part;
+    /// required parts must come, text parts are judged against their
+    /// property schemas (by the property's type), file parts only counted.
+    #[test]
+    fn multipart_forms_are_judged_part_by_part() {
+        let spec = "openapi: 3.0.3
+info: {title: Docs, version: '1'}
+servers: [{url: 'https://example.invalid/v1/'}]
+paths:
+  /documents:
+    post:
+      operationId: documents_upload
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema: {$ref: '#/components/schemas/Form'}
+      responses:
+        '204': {description: ok}
+components:
+  schemas:
+    Form:
+      allOf:
+        - type: object
+          required: [title, file]
+          properties:
+            title: {type: string, maxLength: 5}
+            file: {type: string, format: binary}
+        - type: object
+          properties:
+            pages: {type: integer, minimum: 1}
+            tags: {type: array, items: {type: string}}
+";
+        let oracle = Oracle::new(SpecDoc::parse("docs.yaml", spec).unwrap()).unwrap();
+        let body_finding = |body: &str| {
+            let mut headers = Headers::default();
+            headers.push(
+                "content-type",
+                "multipart/form-data; boundary=b".to_string(),
+            );
+            let request = Request {
+                method: "POST".into(),
+                path: "/v1/documents".into(),
+                query: None,
+                headers,
+                body: Body::new(body.as_bytes()),
+            };
+            let verdict = oracle.judge_request(&request);
+            let finding = verdict.finding(Check::Body).unwrap();
+            (finding.outcome, finding.detail.clone())
+        };
+        let part = |name: &str, extra: &str, value: &str| {
+            format!(
+                "--b\r\ncontent-disposition: form-data; name=\"{name}\"{extra}\r\n\r\n{value}\r\n"
+            )
+        };
+        let good = [
+            part("title", "", "memo"),
+            part(
+                "file",
+                "; filename=\"a.png\"\r\ncontent-type: image/png",
+                "\u{1}",
+            ),
+            part("pages", "", "2"),
+            part("tags", "", "a"),
+            part("tags", "", "b"),
+        ]
+        .concat()
+            + "--b--\r\n";
+        let (outcome, detail) = body_finding(&good);
+        assert_eq!(outcome, Outcome::Pass, "{detail}");
+        assert!(detail.contains("1 file part(s) not checked"), "{detail}");
+        let bad = [
+            part("title", "", "too long"),
+            part("pages", "", "0"),
+            part("pages", "", "1"),
+        ]
+        .concat()
+            + "--b--\r\n";
+        let (outcome, text) = body_finding(&bad);
+        assert_eq!(outcome, Outcome::Fail);
+        assert!(text.contains("required part `file`"), "{text}");
+        assert!(text.contains("part `title` at"), "{text}");
+        assert!(text.contains("part `pages` was sent 2 times"), "{text}");
+        let (outcome, text) = body_finding("no delimiter");
+        assert_eq!(outcome, Outcome::Fail);
+        assert!(text.contains("not `multipart/form-data`"), "{text}");
     }
 
     /// Operations with servers of their own (issue 17): a client with a

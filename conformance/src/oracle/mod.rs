@@ -13,13 +13,13 @@
 //! | `query` | required query parameters present, every one declared and valid |
 //! | `security` | one security alternative is met: a well-formed `Authorization: Bearer <token68>` for `http bearer`, OAuth2 and OpenID Connect, the scheme for other `http` schemes, the key for `apiKey` |
 //! | `headers` | required header parameters present and valid; a body carries a `Content-Type` the operation accepts; an `Accept` admits a documented response media type |
-//! | `body` | present when required, absent when none is declared, valid JSON that validates against the schema (JSON Schema Draft 4 from [`to_json_schema`]) |
+//! | `body` | present when required, absent when none is declared, valid JSON that validates against the schema (JSON Schema Draft 4 from [`to_json_schema`]); a `multipart/form-data` body with an object schema is read part by part ([`multipart`]): required parts sent, each text part valid against its property schema (file parts are not checked) |
 //! | `response-status` | documented by exact code, range or `default`; a 2xx covered only by `default` counts as undocumented |
 //! | `response-headers` | required documented headers present, documented ones valid, `Retry-After` is seconds or an HTTP-date |
 //! | `response-body` | none for 1xx/204/304 or where the spec documents none (no bytes, no `Content-Length` > 0, no `Content-Type`); otherwise the documented media type, validating against its schema |
 //!
 //! Not checked (yet): OAuth2 scopes (an opaque token does not show them),
-//! non-JSON body content, `style`/`explode` serialisations of query and
+//! non-JSON body content (but for the text parts of a `multipart/form-data` form), `style`/`explode` serialisations of query and
 //! header values other than scalars, cookie parameters, `deprecated`, response `links`, and
 //! `readOnly`/`writeOnly` (annotations dropped by the translation).
 
@@ -30,6 +30,7 @@ pub mod inherit;
 pub mod json_schema;
 pub mod judge;
 pub mod matching;
+pub mod multipart;
 pub mod operations;
 pub mod path_styles;
 pub mod query_styles;

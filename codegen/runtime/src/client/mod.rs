@@ -222,7 +222,9 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Result<Response, Error> {
         let content_type = match &route.body {
-            Some(b) if b.kind != crate::BodyKind::Raw => b.media_type,
+            Some(b) if !matches!(b.kind, crate::BodyKind::Raw | crate::BodyKind::Multipart) => {
+                b.media_type
+            }
             _ => "application/json",
         };
         self.send_as(route, path_params, query, headers, body, content_type)
@@ -759,13 +761,24 @@ impl Client {
                     .map(|(name, key)| (*name, key.expose())),
             );
         }
+        let mut headers = prepared.headers.clone();
+        // A form is made again for each attempt, with a boundary of its
+        // own, which its `Content-Type` names (reqwest writes it).
+        let form = prepared.body.as_ref().and_then(Upload::multipart);
+        if form.is_some() {
+            headers.remove(header::CONTENT_TYPE);
+        }
         let mut request = self
             .inner
             .http
             .request(prepared.method.clone(), url)
-            .headers(prepared.headers.clone())
+            .headers(headers)
             .timeout(self.inner.timeout);
-        if let Some(body) = &prepared.body {
+        if let Some(form) = form {
+            // Unreachable through `send_upload`, which does not retry a
+            // form with a streamed file; said plainly should that change.
+            request = form.attach(request).map_err(Error::Config)?;
+        } else if let Some(body) = &prepared.body {
             let Some(sent) = body.for_attempt() else {
                 // Unreachable through `send_upload`, which does not retry
                 // a stream; said plainly should that change.

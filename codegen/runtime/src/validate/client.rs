@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::request::{ParamRule, check_path_text, sort_request};
 use super::{Pointer, Schema, walk};
+use crate::multipart::{FilePart, Multipart, MultipartForm};
 use crate::{BodyKind, ParamLocation, Route, Upload, Violation};
 
 /// The arguments of one call, as the generated method received them:
@@ -42,7 +43,10 @@ enum Outgoing {
     /// [`Args::upload`]).
     Upload(Upload),
     /// Bytes with the caller's `Content-Type` ([`Args::raw`]).
-    Raw(String, Vec<u8>),
+    Raw(String, Upload),
+    /// A `multipart/form-data` form ([`Args::multipart`]): its text and
+    /// JSON properties as JSON, and its files.
+    Multipart(Value, Vec<(&'static str, Vec<FilePart>)>),
 }
 
 impl Outgoing {
@@ -54,21 +58,45 @@ impl Outgoing {
             Outgoing::Text(_) => "a text body",
             Outgoing::Upload(_) => "a binary body",
             Outgoing::Raw(..) => "a raw body",
+            Outgoing::Multipart(..) => "a multipart form",
         }
     }
 }
 
-/// A body given as bytes with its own `Content-Type`: a `multipart/*`
-/// body (the caller builds it, boundary included), a body for a media
-/// range such as `*/*`, or any other media type the operation documents
-/// beside its typed one.
-#[derive(Debug, Clone, Copy)]
-pub struct RawBody<'a> {
-    /// The `Content-Type` to send, parameters included (e.g.
-    /// `multipart/form-data; boundary=x`).
-    pub content_type: &'a str,
-    /// The body bytes, sent as they are.
-    pub bytes: &'a [u8],
+/// A body given as it is, with its own `Content-Type`: a `multipart/*`
+/// body the client does not build (the caller encodes it, boundary
+/// included), a body for a media range such as `*/*`, or any other media
+/// type the operation documents beside its typed one.
+///
+/// The body is an [`Upload`]: bytes, or a file or stream sent in chunks
+/// and never held whole (a stream is sent once: a request with one is not
+/// retried after it went out).
+#[derive(Debug, Clone)]
+pub struct RawBody {
+    content_type: String,
+    body: Upload,
+}
+
+impl RawBody {
+    /// A body sent under `content_type`, parameters included (e.g.
+    /// `multipart/mixed; boundary=x`); `body` is a `&[u8]`, a `Vec<u8>` or
+    /// any [`Upload`].
+    pub fn new(content_type: impl Into<String>, body: impl Into<Upload>) -> RawBody {
+        RawBody {
+            content_type: content_type.into(),
+            body: body.into(),
+        }
+    }
+
+    /// The `Content-Type` it is sent under.
+    pub fn content_type(&self) -> &str {
+        &self.content_type
+    }
+
+    /// The body.
+    pub fn body(&self) -> &Upload {
+        &self.body
+    }
 }
 
 impl<'a> Args<'a> {
@@ -137,11 +165,20 @@ impl<'a> Args<'a> {
 
     /// With a body of bytes sent under the caller's `Content-Type`, which
     /// must fall within a media type the operation documents.
-    pub fn raw(mut self, body: RawBody<'_>) -> Self {
-        self.body = Some(Ok(Outgoing::Raw(
-            body.content_type.to_owned(),
-            body.bytes.to_vec(),
-        )));
+    pub fn raw(mut self, body: RawBody) -> Self {
+        self.body = Some(Ok(Outgoing::Raw(body.content_type, body.body)));
+        self
+    }
+
+    /// With a `multipart/form-data` body built from a typed form (see
+    /// [`crate::multipart`]): its parts are checked against the route's
+    /// [`crate::PartRule`]s and property schemas when the call is.
+    pub fn multipart<F: MultipartForm + ?Sized>(mut self, form: &F) -> Self {
+        self.body = Some(
+            serde_json::to_value(form)
+                .map(|value| Outgoing::Multipart(value, form.files()))
+                .map_err(|e| ("json", format!("cannot be written as JSON: {e}"))),
+        );
         self
     }
 
@@ -270,8 +307,13 @@ fn outgoing(
             Some((Upload::bytes(text.clone().into_bytes()), own()))
         }
         (BodyKind::Binary, Outgoing::Upload(upload)) => Some((upload.clone(), own())),
-        (_, Outgoing::Raw(content_type, bytes)) => {
-            let documented = (body.kind == BodyKind::Raw && body.is_own(content_type))
+        (BodyKind::Multipart, Outgoing::Multipart(value, files)) => {
+            let form = Multipart::check(body, value, files, out);
+            Some((Upload::form(form), own()))
+        }
+        (_, Outgoing::Raw(content_type, upload)) => {
+            let documented = (matches!(body.kind, BodyKind::Raw | BodyKind::Multipart)
+                && body.is_own(content_type))
                 || body.other(content_type).is_some();
             if !documented {
                 let mut all = vec![body.media_type];
@@ -286,7 +328,7 @@ fn outgoing(
                 ));
                 return None;
             }
-            Some((Upload::bytes(bytes.clone()), content_type.clone()))
+            Some((upload.clone(), content_type.clone()))
         }
         (kind, given) => {
             out.push(Violation::new(

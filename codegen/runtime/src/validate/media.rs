@@ -101,7 +101,9 @@ impl RawRequest<'_> {
 
     /// Reads a raw body: its bytes and `Content-Type`, which must fall
     /// within the route's media type (a range such as `*/*`, or
-    /// `multipart/form-data`).
+    /// `multipart/form-data`). A form the client builds
+    /// ([`crate::BodyKind::Multipart`]) is read part by part and judged
+    /// first (see [`super::multipart::check`]).
     pub fn raw_body(
         &self,
         body: &Body,
@@ -114,6 +116,13 @@ impl RawRequest<'_> {
             .header_values("content-type")
             .first()
             .map_or_else(String::new, |v| (*v).to_owned());
+        if body.kind == crate::BodyKind::Multipart {
+            let before = out.len();
+            super::multipart::check(body, &content_type, self.body, out);
+            if out.len() > before {
+                return Err(Refused);
+            }
+        }
         Ok(Some(RawPayload {
             content_type,
             bytes: self.body.to_vec(),
@@ -193,7 +202,11 @@ fn form_value(schema: &'static Schema, bytes: &[u8], out: &mut Vec<Violation>) -
 
 /// The schema of the property `name` declared by `schema` (through
 /// references, `allOf` parts and a discriminator's base).
-fn property_schema(schema: &'static Schema, name: &str, depth: u8) -> Option<&'static Schema> {
+pub(crate) fn property_schema(
+    schema: &'static Schema,
+    name: &str,
+    depth: u8,
+) -> Option<&'static Schema> {
     if depth > 32 {
         return None;
     }
@@ -209,7 +222,7 @@ fn property_schema(schema: &'static Schema, name: &str, depth: u8) -> Option<&'s
 
 /// One field's text as the JSON value its schema expects; text that does
 /// not read as that type stays a string, so the schema reports its `type`.
-fn scalar(schema: Option<&'static Schema>, text: &str) -> Value {
+pub(crate) fn scalar(schema: Option<&'static Schema>, text: &str) -> Value {
     let kind = schema.map(|s| &resolve(s).0.kind);
     let parsed = match kind {
         Some(Kind::Integer(_) | Kind::Number(_)) => {

@@ -48,6 +48,7 @@ pub mod choice;
 pub mod client;
 pub mod format;
 pub mod media;
+pub mod multipart;
 pub mod number;
 pub mod path_style;
 pub mod pointer;

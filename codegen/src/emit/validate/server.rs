@@ -129,7 +129,7 @@ fn input_variant(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             }
             BodyKind::Text => quote!(String),
             BodyKind::Binary => quote!(Vec<u8>),
-            BodyKind::Raw => quote!(#rt::validate::media::RawPayload),
+            BodyKind::Raw | BodyKind::Multipart => quote!(#rt::validate::media::RawPayload),
         };
         let ty = if body.required {
             ty
@@ -192,7 +192,7 @@ fn reader(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             BodyKind::Form => "form",
             BodyKind::Text => "text",
             BodyKind::Binary => "bytes",
-            BodyKind::Raw => "raw",
+            BodyKind::Raw | BodyKind::Multipart => "raw",
         });
         steps.push(quote!(let body = p.#read();));
         if body.required {
