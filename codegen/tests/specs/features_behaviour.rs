@@ -1215,10 +1215,14 @@ async fn a_choice_of_two_objects_is_an_enum_read_by_validation() {
     assert_eq!(client.parcels_send("letter", &package(0.5)).await.unwrap(), letter(3));
     assert_eq!(client.parcels_send("package", &letter(2)).await.unwrap(), package(2.5));
     // Neither part accepts the answer, or both do.
-    for (kind, why) in [("neither", "valid against none of the parts of its `oneOf`"), ("both", "valid against parts 0 and 1 of its `oneOf`")] {
+    // A value that fits no part says, per part, the first rule it breaks.
+    for (kind, why) in [
+        ("neither", "valid against none of the parts of its `oneOf` (part 0: /pages: must be at least 1"),
+        ("both", "valid against parts 0 and 1 of its `oneOf`"),
+    ] {
         let text = client.parcels_send(kind, &letter(1)).await.unwrap_err().to_string();
         assert!(
-            text.contains("could not decode") && text.contains("is not a value of `Parcel`") && text.contains(why) && text.contains("parts tried: 0, 1"),
+            text.contains("could not decode") && text.contains("is not a value of `Parcel`") && text.contains(why),
             "{text}"
         );
     }
