@@ -104,7 +104,10 @@ fn refusal(value: &Value, schema: &'static Schema, name: &str) -> String {
                     0 => String::new(),
                     n => format!(", and {n} more"),
                 };
-                format!("part {i}: {place}: {} ({}){more}", first.message, first.keyword)
+                format!(
+                    "part {i}: {place}: {} ({}){more}",
+                    first.message, first.keyword
+                )
             }
             None => format!("part {i}: valid"),
         })
@@ -218,7 +221,9 @@ mod tests {
         );
         let out_of_range = read(r#"{"b":4294967296}"#).unwrap_err().to_string();
         assert!(
-            out_of_range.contains("part 0: /: the required property `a` is missing (required); part 1: /b: "),
+            out_of_range.contains(
+                "part 0: /: the required property `a` is missing (required); part 1: /b: "
+            ),
             "{out_of_range}"
         );
         let both = read(r#"{"a":"x","b":7}"#).unwrap_err().to_string();
