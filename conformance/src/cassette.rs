@@ -365,6 +365,7 @@ mod tests {
         Verdict {
             operation: Some("op".into()),
             findings: vec![],
+            quiet: false,
         }
     }
 

@@ -21,11 +21,9 @@ pub fn is_token68(text: &str) -> bool {
 /// cannot be seen in an opaque token, so they are named, not checked.
 pub(crate) fn check_security(op: &SpecOperation, request: &Request, v: &mut Verdict) {
     if op.security.is_empty() || op.security.iter().any(Vec::is_empty) {
-        v.push(
-            Check::Security,
-            Vec::new(),
-            "the operation needs no credentials".into(),
-        );
+        v.push(Check::Security, Vec::new(), || {
+            "the operation needs no credentials".into()
+        });
         return;
     }
     let mut reasons = Vec::new();
@@ -35,12 +33,10 @@ pub(crate) fn check_security(op: &SpecOperation, request: &Request, v: &mut Verd
             .filter_map(|scheme| scheme_problem(scheme, request))
             .collect();
         if problems.is_empty() {
-            let names: Vec<String> = alternative.iter().map(describe).collect();
-            v.push(
-                Check::Security,
-                Vec::new(),
-                format!("met: {}", names.join(" + ")),
-            );
+            v.push(Check::Security, Vec::new(), || {
+                let names: Vec<String> = alternative.iter().map(describe).collect();
+                format!("met: {}", names.join(" + "))
+            });
             return;
         }
         for problem in problems {
@@ -49,7 +45,7 @@ pub(crate) fn check_security(op: &SpecOperation, request: &Request, v: &mut Verd
             }
         }
     }
-    v.push(Check::Security, reasons, String::new());
+    v.push(Check::Security, reasons, String::new);
 }
 
 fn describe(scheme: &SpecScheme) -> String {
@@ -171,7 +167,7 @@ pub(crate) fn check_response_headers(
                         problems.push(format!("header `{}` {e}", header.name));
                     }
                 }
-                seen.push(header.name.clone());
+                seen.push(header.name.as_str());
             }
         }
     }
@@ -183,12 +179,13 @@ pub(crate) fn check_response_headers(
             ));
         }
     }
-    let detail = if seen.is_empty() {
-        "no documented headers sent".to_string()
-    } else {
-        format!("documented headers sent: {}", seen.join(", "))
-    };
-    v.push(Check::ResponseHeaders, problems, detail);
+    v.push(Check::ResponseHeaders, problems, || {
+        if seen.is_empty() {
+            "no documented headers sent".to_string()
+        } else {
+            format!("documented headers sent: {}", seen.join(", "))
+        }
+    });
 }
 
 #[cfg(test)]

@@ -108,6 +108,10 @@ pub struct Verdict {
     pub operation: Option<String>,
     /// The findings, in check order.
     pub findings: Vec<Finding>,
+    /// Whether passing findings leave their detail empty (see
+    /// [`Oracle::quiet`](super::Oracle::quiet)).
+    #[serde(skip)]
+    pub(crate) quiet: bool,
 }
 
 impl Verdict {
@@ -126,9 +130,27 @@ impl Verdict {
         self.findings.iter().find(|f| f.check == check)
     }
 
-    pub(crate) fn push(&mut self, check: Check, problems: Vec<String>, ok_detail: String) {
+    /// Whether the detail of a passing finding is read, so worth building.
+    pub(crate) fn wants_details(&self) -> bool {
+        !self.quiet
+    }
+
+    /// Adds `check`'s finding: a failure listing `problems`, or a pass
+    /// described by `ok_detail`, which is called only when the detail is
+    /// wanted.
+    pub(crate) fn push(
+        &mut self,
+        check: Check,
+        problems: Vec<String>,
+        ok_detail: impl FnOnce() -> String,
+    ) {
         let (outcome, detail) = if problems.is_empty() {
-            (Outcome::Pass, ok_detail)
+            let detail = if self.quiet {
+                String::new()
+            } else {
+                ok_detail()
+            };
+            (Outcome::Pass, detail)
         } else {
             (Outcome::Fail, problems.join("; "))
         };

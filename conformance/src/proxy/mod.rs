@@ -172,8 +172,9 @@ impl ValidatingProxy {
             .map_err(|e| format!("cannot read the listening address: {e}"))?;
         let (judge_tx, judge_rx) = mpsc::unbounded_channel();
         let progress = Arc::new(Progress::default());
+        // The log shows only failures, so passing findings need no text.
         let judge = tokio::spawn(judge::run(
-            Arc::new(oracle),
+            Arc::new(oracle.quiet()),
             judge_rx,
             log,
             progress.clone(),
