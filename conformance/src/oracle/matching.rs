@@ -19,58 +19,101 @@ pub struct PathMatch {
     pub specificity: usize,
 }
 
+/// A path template split into segments once, so that matching a request
+/// against it scans only the request's path: a judged exchange is matched
+/// against every template of the spec.
+#[derive(Debug, Clone)]
+pub struct Template {
+    text: String,
+    segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone)]
+enum Segment {
+    /// A segment without parameters.
+    Literal(String),
+    /// A segment with parameters (`{id}`, `x({id})`), in pieces.
+    Pattern(Vec<Piece>),
+}
+
+impl Template {
+    /// Splits `text` (a template such as `/a/{id}/b`) into segments.
+    pub fn parse(text: &str) -> Template {
+        let segments = text
+            .split('/')
+            .map(|segment| {
+                if segment.contains('{') {
+                    Segment::Pattern(pieces(segment))
+                } else {
+                    Segment::Literal(segment.to_string())
+                }
+            })
+            .collect();
+        Template {
+            text: text.to_string(),
+            segments,
+        }
+    }
+
+    /// The template as written.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Matches a path given as its `/`-separated segments (relative to
+    /// the service root, still percent-encoded).
+    pub fn match_segments(&self, path: &[&str]) -> Option<PathMatch> {
+        if self.segments.len() != path.len() {
+            return None;
+        }
+        // A segment equals its literal as sent or percent-decoded (a
+        // decoding that equals a `&str` is UTF-8). The literal segments
+        // first, before any parameter is copied out.
+        let literal_mismatch = self.segments.iter().zip(path).any(|(pattern, segment)| {
+            matches!(pattern, Segment::Literal(literal)
+                if literal != segment
+                    && !(segment.contains('%') && percent_decode_str(segment).eq(literal.bytes())))
+        });
+        if literal_mismatch {
+            return None;
+        }
+        let mut raw_params = Vec::new();
+        let mut specificity = 0;
+        for (pattern, segment) in self.segments.iter().zip(path) {
+            match pattern {
+                Segment::Literal(literal) => specificity += literal.len(),
+                Segment::Pattern(pieces) => {
+                    let (found, literal) = match_segment(pieces, segment)?;
+                    raw_params.extend(found);
+                    specificity += literal;
+                }
+            }
+        }
+        Some(PathMatch {
+            template: self.text.clone(),
+            raw_params,
+            specificity,
+        })
+    }
+}
+
 /// Matches `path` (relative to the service root, still percent-encoded)
 /// against `template`.
 pub fn match_template(template: &str, path: &str) -> Option<PathMatch> {
-    // Every template is tried against every request: the segment counts
-    // first, and no allocation before a literal segment has matched.
-    let slashes = |text: &str| text.bytes().filter(|&b| b == b'/').count();
-    if slashes(template) != slashes(path) {
-        return None;
-    }
-    // A segment equals its pattern as sent or percent-decoded (a decoding
-    // that equals a `&str` is UTF-8). The literal segments first, before
-    // any parameter is copied out.
-    let literal_mismatch = template
-        .split('/')
-        .zip(path.split('/'))
-        .any(|(pattern, segment)| {
-            !pattern.contains('{')
-                && pattern != segment
-                && !(segment.contains('%') && percent_decode_str(segment).eq(pattern.bytes()))
-        });
-    if literal_mismatch {
-        return None;
-    }
-    let mut raw_params = Vec::new();
-    let mut specificity = 0;
-    for (pattern, segment) in template.split('/').zip(path.split('/')) {
-        if !pattern.contains('{') {
-            specificity += pattern.len();
-            continue;
-        }
-        let (found, literal) = match_segment(pattern, segment)?;
-        raw_params.extend(found);
-        specificity += literal;
-    }
-    Some(PathMatch {
-        template: template.to_string(),
-        raw_params,
-        specificity,
-    })
+    let segments: Vec<&str> = path.split('/').collect();
+    Template::parse(template).match_segments(&segments)
 }
 
-/// One template segment with parameters (`{id}`, `x({id})`): each
-/// parameter takes text up to the next literal piece.
-fn match_segment(pattern: &str, segment: &str) -> Option<(Vec<(String, String)>, usize)> {
-    let pieces = pieces(pattern);
+/// One template segment with parameters: each parameter takes text up to
+/// the next literal piece.
+fn match_segment(pieces: &[Piece], segment: &str) -> Option<(Vec<(String, String)>, usize)> {
     let mut rest = segment;
     let mut found = Vec::new();
     let mut literal = 0;
     for (index, piece) in pieces.iter().enumerate() {
         match piece {
             Piece::Literal(text) => {
-                rest = rest.strip_prefix(text)?;
+                rest = rest.strip_prefix(text.as_str())?;
                 literal += text.len();
             }
             Piece::Param(name) => {
@@ -78,10 +121,10 @@ fn match_segment(pattern: &str, segment: &str) -> Option<(Vec<(String, String)>,
                     Some(Piece::Literal(next)) if index + 2 == pieces.len() => {
                         rest.len().checked_sub(next.len())?
                     }
-                    Some(Piece::Literal(next)) => rest.find(next)?,
+                    Some(Piece::Literal(next)) => rest.find(next.as_str())?,
                     _ => rest.len(),
                 };
-                found.push((name.to_string(), rest[..end].to_string()));
+                found.push((name.clone(), rest[..end].to_string()));
                 rest = &rest[end..];
             }
         }
@@ -89,27 +132,28 @@ fn match_segment(pattern: &str, segment: &str) -> Option<(Vec<(String, String)>,
     rest.is_empty().then_some((found, literal))
 }
 
-enum Piece<'a> {
-    Literal(&'a str),
-    Param(&'a str),
+#[derive(Debug, Clone)]
+enum Piece {
+    Literal(String),
+    Param(String),
 }
 
-fn pieces(pattern: &str) -> Vec<Piece<'_>> {
+fn pieces(pattern: &str) -> Vec<Piece> {
     let mut out = Vec::new();
     let mut rest = pattern;
     while let Some(start) = rest.find('{') {
         if start > 0 {
-            out.push(Piece::Literal(&rest[..start]));
+            out.push(Piece::Literal(rest[..start].to_string()));
         }
         let Some(len) = rest[start..].find('}') else {
-            out.push(Piece::Literal(&rest[start..]));
+            out.push(Piece::Literal(rest[start..].to_string()));
             return out;
         };
-        out.push(Piece::Param(&rest[start + 1..start + len]));
+        out.push(Piece::Param(rest[start + 1..start + len].to_string()));
         rest = &rest[start + len + 1..];
     }
     if !rest.is_empty() {
-        out.push(Piece::Literal(rest));
+        out.push(Piece::Literal(rest.to_string()));
     }
     out
 }
@@ -236,9 +280,10 @@ pub fn resolve<'a>(
         return Resolution::OutsideRoots;
     };
     let (root, relative) = (root.clone(), relative.to_string());
+    let segments: Vec<&str> = relative.split('/').collect();
     let mut matches: Vec<(PathMatch, &SpecOperation)> = operations
         .iter()
-        .filter_map(|op| match_operation(op, &relative).map(|m| (m, op)))
+        .filter_map(|op| match_operation(op, &segments).map(|m| (m, op)))
         .collect();
     if matches.is_empty() {
         return Resolution::NoTemplate {
@@ -272,15 +317,12 @@ pub fn resolve<'a>(
     }
 }
 
-/// Matches `relative` against an operation's template, under one of its
-/// own servers' paths when it has any.
-fn match_operation(op: &SpecOperation, relative: &str) -> Option<PathMatch> {
-    if op.server_paths.is_empty() {
-        return match_template(&op.path, relative);
-    }
-    op.server_paths
+/// Matches a relative path's segments against an operation's template,
+/// under one of its own servers' paths when it has any.
+fn match_operation(op: &SpecOperation, segments: &[&str]) -> Option<PathMatch> {
+    op.templates()
         .iter()
-        .find_map(|under| match_template(&format!("{under}{}", op.path), relative))
+        .find_map(|template| template.match_segments(segments))
 }
 
 fn nearest(operations: &[SpecOperation], relative: &str) -> Option<String> {

@@ -3,10 +3,12 @@
 //! generator.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 use serde_json::Value;
 
+use super::matching::Template;
 use super::spec::{METHODS, SpecDoc, escape};
 
 /// A parameter of an operation (path-level and operation-level merged).
@@ -125,9 +127,28 @@ pub struct SpecOperation {
     /// when it uses the document's servers.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub server_paths: Vec<String>,
+    /// The templates a request path is matched against: the path under
+    /// each of `server_paths`, else the path alone; split on first use
+    /// (after loading has set `server_paths`), then kept.
+    #[serde(skip)]
+    templates: OnceLock<Vec<Template>>,
 }
 
 impl SpecOperation {
+    /// The operation's templates, split once (see [`Template`]).
+    pub fn templates(&self) -> &[Template] {
+        self.templates.get_or_init(|| {
+            if self.server_paths.is_empty() {
+                vec![Template::parse(&self.path)]
+            } else {
+                self.server_paths
+                    .iter()
+                    .map(|under| Template::parse(&format!("{under}{}", self.path)))
+                    .collect()
+            }
+        })
+    }
+
     /// The documented response for `status`: exact code, then range
     /// (`2XX`), then `default`, as OpenAPI ranks them.
     pub fn response_for(&self, status: u16) -> Option<&SpecResponse> {
@@ -303,6 +324,7 @@ impl SpecDoc {
             responses,
             security,
             server_paths: Vec::new(),
+            templates: OnceLock::new(),
         };
         if problems.is_empty() {
             Ok(operation)
