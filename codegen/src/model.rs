@@ -16,8 +16,9 @@
 
 use std::collections::BTreeMap;
 
-/// A whole API, ready to emit.
-#[derive(Debug, Clone, PartialEq)]
+/// A whole API, ready to emit. The default is an empty API (for tests
+/// that build a model by hand).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Api {
     /// `info.title`.
     pub title: String,

@@ -538,7 +538,6 @@ fn tagged(api: &Api, parts: &[Schema], def: &TypeDef) -> Option<Result<ChoicePla
 mod tests {
     use super::*;
     use crate::model::{Additional, NumberSchema, ObjectSchema, Property, StringSchema};
-    use std::collections::BTreeMap;
 
     fn schema(kind: SchemaKind, nullable: bool) -> Schema {
         Schema {
@@ -550,15 +549,7 @@ mod tests {
     }
 
     fn api() -> Api {
-        Api {
-            title: String::new(),
-            version: String::new(),
-            source: String::new(),
-            servers: Vec::new(),
-            operations: Vec::new(),
-            types: BTreeMap::new(),
-            warnings: Vec::new(),
-        }
+        Api::default()
     }
 
     fn empty_object() -> SchemaKind {
