@@ -732,6 +732,25 @@ pub struct TypeDef {
     pub choice: Option<ChoicePlan>,
 }
 
+impl TypeDef {
+    /// A type as the spec gives it, before lowering has decided what
+    /// depends on every other type (its target, nullability, fields, boxed
+    /// parts and choice plan), and without a discriminator.
+    pub fn undecided(rust_name: String, spec_name: String, schema: Schema) -> TypeDef {
+        TypeDef {
+            rust_name,
+            spec_name,
+            schema,
+            discriminator: None,
+            target: Target::Itself,
+            admits_null: false,
+            fields: None,
+            boxed_parts: Vec::new(),
+            choice: None,
+        }
+    }
+}
+
 /// How a `oneOf`/`anyOf` type is held in Rust. The validators judge the
 /// JSON value against the choice whatever the plan; the plan only decides
 /// the typed surface, and an enum is generated only where deserialising

@@ -396,11 +396,9 @@ static UPLOAD: openapi_runtime::Route = openapi_runtime::Route {
     )),
     auth: true,
     security: &[],
-    responses: &[openapi_runtime::ResponseSpec {
-        status: openapi_runtime::StatusSpec::Code(204),
-        content_type: None,
-        headers: &[],
-    }],
+    responses: &[openapi_runtime::ResponseSpec::no_body(
+        openapi_runtime::StatusSpec::Code(204),
+    )],
     permissions: &[],
     summary: "upload",
     servers: &[],
@@ -562,11 +560,9 @@ static FORM: openapi_runtime::Route = openapi_runtime::Route {
     params: &[],
     auth: true,
     security: &[],
-    responses: &[openapi_runtime::ResponseSpec {
-        status: openapi_runtime::StatusSpec::Code(204),
-        content_type: None,
-        headers: &[],
-    }],
+    responses: &[openapi_runtime::ResponseSpec::no_body(
+        openapi_runtime::StatusSpec::Code(204),
+    )],
     permissions: &[],
     summary: "photo",
     servers: &[],

@@ -322,17 +322,7 @@ mod tests {
         for (name, other) in [("A", "B"), ("B", "A"), ("C", "A")] {
             api.types.insert(
                 name.into(),
-                TypeDef {
-                    rust_name: name.into(),
-                    spec_name: name.into(),
-                    schema: Schema::named(other),
-                    discriminator: None,
-                    target: Target::Itself,
-                    admits_null: false,
-                    fields: None,
-                    boxed_parts: Vec::new(),
-                    choice: None,
-                },
+                TypeDef::undecided(name.into(), name.into(), Schema::named(other)),
             );
         }
         resolve(&mut api);

@@ -586,17 +586,7 @@ mod tests {
     fn add(api: &mut Api, name: &str, schema: Schema) {
         api.types.insert(
             name.into(),
-            TypeDef {
-                rust_name: name.into(),
-                spec_name: name.into(),
-                schema,
-                discriminator: None,
-                target: Target::Itself,
-                admits_null: false,
-                fields: None,
-                boxed_parts: Vec::new(),
-                choice: None,
-            },
+            TypeDef::undecided(name.into(), name.into(), schema),
         );
     }
 

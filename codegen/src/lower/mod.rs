@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, HashMap};
 use openapiv3::OpenAPI;
 
 use crate::diag::Diagnostics;
-use crate::model::{Api, Discriminator, Server, Target, TypeDef};
+use crate::model::{Api, Discriminator, Server, TypeDef};
 use crate::names::{self, Namespace};
 use crate::source::{Collector, Source};
 
@@ -214,15 +214,8 @@ impl<'a> Lowerer<'a> {
             self.out.types.insert(
                 rust_name.clone(),
                 TypeDef {
-                    rust_name,
-                    spec_name: key.clone(),
-                    schema,
                     discriminator,
-                    target: Target::Itself,
-                    admits_null: false,
-                    fields: None,
-                    boxed_parts: Vec::new(),
-                    choice: None,
+                    ..TypeDef::undecided(rust_name, key.clone(), schema)
                 },
             );
         }

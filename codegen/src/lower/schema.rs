@@ -17,7 +17,7 @@ use super::Lowerer;
 use crate::diag::join;
 use crate::model::{
     Additional, ArraySchema, NumberSchema, ObjectSchema, Property, Schema, SchemaKind,
-    StringSchema, Target, TypeDef,
+    StringSchema, TypeDef,
 };
 use crate::names;
 
@@ -75,17 +75,7 @@ impl<'a> Lowerer<'a> {
         let key = rust_name.clone();
         self.out.types.insert(
             rust_name.clone(),
-            TypeDef {
-                rust_name,
-                spec_name: format!("#{pointer}"),
-                schema: body,
-                discriminator: None,
-                target: Target::Itself,
-                admits_null: false,
-                fields: None,
-                boxed_parts: Vec::new(),
-                choice: None,
-            },
+            TypeDef::undecided(rust_name, format!("#{pointer}"), body),
         );
         // Lowering sees through it from now on (see `Api::resolve`).
         super::aliases::settle(&mut self.out, &key);

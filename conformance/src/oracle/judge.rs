@@ -1006,22 +1006,48 @@ mod tests {
         Oracle::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/assign.yaml")).unwrap()
     }
 
+    /// The path of assign on profile `p`.
+    const ASSIGN: &str = "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/p/assign";
+
+    /// A request as the oracle receives it; `target` is the path and,
+    /// after a `?`, the query.
+    fn request(method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Request {
+        let mut list = Headers::default();
+        for (name, value) in headers {
+            list.push(name, value.to_string());
+        }
+        let (path, query) = match target.split_once('?') {
+            Some((path, query)) => (path, Some(query.to_string())),
+            None => (target, None),
+        };
+        Request {
+            method: method.into(),
+            path: path.into(),
+            query,
+            headers: list,
+            body: Body::new(body),
+        }
+    }
+
+    /// What `oracle` finds about `request` in `check`.
+    fn finding_of(oracle: &Oracle, request: &Request, check: Check) -> (Outcome, String) {
+        let verdict = oracle.judge_request(request);
+        let finding = verdict.finding(check).unwrap();
+        (finding.outcome, finding.detail.clone())
+    }
+
     /// A quiet oracle (the proxy's) reaches the same outcomes and says
     /// the same about failures; only passing findings go without text.
     #[test]
     fn a_quiet_oracle_judges_alike_and_leaves_passes_without_text() {
         let request = |token: &str, body: &[u8]| {
-            let mut headers = Headers::default();
-            headers.push("authorization", token.to_string());
-            headers.push("content-type", "application/json".to_string());
-            headers.push("accept", "application/json".to_string());
-            Request {
-                method: "POST".into(),
-                path: "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/p/assign".into(),
-                query: None,
-                headers,
-                body: Body::new(body),
-            }
+            let json = "application/json";
+            let headers = [
+                ("authorization", token),
+                ("content-type", json),
+                ("accept", json),
+            ];
+            request("POST", ASSIGN, &headers, body)
         };
         let (loud, quiet) = (assign_oracle(), assign_oracle().quiet());
         let good = request("Bearer t", br#"{"deviceIds":["a"]}"#);
@@ -1047,20 +1073,8 @@ mod tests {
     }
 
     fn headers_finding(headers: &[(&str, &str)]) -> (Outcome, String) {
-        let mut list = Headers::default();
-        for (name, value) in headers {
-            list.push(name, value.to_string());
-        }
-        let request = Request {
-            method: "POST".into(),
-            path: "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/p/assign".into(),
-            query: None,
-            headers: list,
-            body: Body::new(br#"{"deviceIds":[]}"#),
-        };
-        let verdict = assign_oracle().judge_request(&request);
-        let finding = verdict.finding(Check::Headers).unwrap();
-        (finding.outcome, finding.detail.clone())
+        let request = request("POST", ASSIGN, headers, br#"{"deviceIds":[]}"#);
+        finding_of(&assign_oracle(), &request, Check::Headers)
     }
 
     /// Found by `tests/openapi_requests`: the oracle read only the first
@@ -1121,19 +1135,15 @@ components:
 ";
         let oracle = Oracle::new(SpecDoc::parse("notes.yaml", spec).unwrap()).unwrap();
         let body_finding = |content_type: &str, body: &[u8]| {
-            let mut headers = Headers::default();
-            headers.push("authorization", "Bearer t".to_string());
-            headers.push("content-type", content_type.to_string());
-            let request = Request {
-                method: "PUT".into(),
-                path: "/v1/notes".into(),
-                query: None,
-                headers,
-                body: Body::new(body),
-            };
-            let verdict = oracle.judge_request(&request);
-            let finding = verdict.finding(Check::Body).unwrap();
-            (finding.outcome, finding.detail.clone())
+            let headers = [
+                ("authorization", "Bearer t"),
+                ("content-type", content_type),
+            ];
+            finding_of(
+                &oracle,
+                &request("PUT", "/v1/notes", &headers, body),
+                Check::Body,
+            )
         };
         // Longer than the schema's maxLength: not judged, and said so.
         let (outcome, detail) = body_finding("text/plain", b"a note longer than twenty");
@@ -1181,21 +1191,9 @@ components:
 ";
         let oracle = Oracle::new(SpecDoc::parse("docs.yaml", spec).unwrap()).unwrap();
         let body_finding = |body: &str| {
-            let mut headers = Headers::default();
-            headers.push(
-                "content-type",
-                "multipart/form-data; boundary=b".to_string(),
-            );
-            let request = Request {
-                method: "POST".into(),
-                path: "/v1/documents".into(),
-                query: None,
-                headers,
-                body: Body::new(body.as_bytes()),
-            };
-            let verdict = oracle.judge_request(&request);
-            let finding = verdict.finding(Check::Body).unwrap();
-            (finding.outcome, finding.detail.clone())
+            let headers = [("content-type", "multipart/form-data; boundary=b")];
+            let request = request("POST", "/v1/documents", &headers, body.as_bytes());
+            finding_of(&oracle, &request, Check::Body)
         };
         let part = |name: &str, extra: &str, value: &str| {
             format!(
@@ -1268,14 +1266,7 @@ paths:
 ";
         let oracle = Oracle::new(SpecDoc::parse("uploads.yaml", spec).unwrap()).unwrap();
         let route = |method: &str, path: &str| {
-            let request = Request {
-                method: method.into(),
-                path: path.into(),
-                query: None,
-                headers: Headers::default(),
-                body: Body::new(b""),
-            };
-            let verdict = oracle.judge_request(&request);
+            let verdict = oracle.judge_request(&request(method, path, &[], b""));
             let finding = verdict.finding(Check::Route).unwrap();
             (finding.outcome, finding.detail.clone(), verdict.operation)
         };
@@ -1311,16 +1302,11 @@ paths:
 ";
         let oracle = Oracle::new(SpecDoc::parse("tiles.yaml", spec).unwrap()).unwrap();
         let finding = |path: &str| {
-            let request = Request {
-                method: "GET".into(),
-                path: path.into(),
-                query: None,
-                headers: Headers::default(),
-                body: Body::new(b""),
-            };
-            let verdict = oracle.judge_request(&request);
-            let finding = verdict.finding(Check::PathParameters).unwrap();
-            (finding.outcome, finding.detail.clone())
+            finding_of(
+                &oracle,
+                &request("GET", path, &[], b""),
+                Check::PathParameters,
+            )
         };
         let (outcome, detail) = finding("/v1/tiles/;ids=1;ids=2/.a%2Eb");
         assert_eq!(outcome, Outcome::Pass, "{detail}");
@@ -1332,16 +1318,8 @@ paths:
 
     /// The query finding of `GET /v1/tiles?{query}`.
     fn tiles_query_finding(oracle: &Oracle, query: &str) -> (Outcome, String) {
-        let request = Request {
-            method: "GET".into(),
-            path: "/v1/tiles".into(),
-            query: Some(query.into()),
-            headers: Headers::default(),
-            body: Body::new(b""),
-        };
-        let verdict = oracle.judge_request(&request);
-        let finding = verdict.finding(Check::Query).unwrap();
-        (finding.outcome, finding.detail.clone())
+        let request = request("GET", &format!("/v1/tiles?{query}"), &[], b"");
+        finding_of(oracle, &request, Check::Query)
     }
 
     /// Array and object query parameters (issue 17): read in their style,
