@@ -10,6 +10,7 @@
 //!   not match what is documented.
 
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::error::{GraphFailure, Undocumented};
 use crate::{Error, ODataError, Response, ResponseSpec, Route};
@@ -78,32 +79,47 @@ fn announces_body(response: &Response) -> bool {
 /// when it is empty, as documented, since there is no `T` to return, and
 /// [`Error::UndocumentedResponse`] when a body arrived anyway.
 pub fn json<T: DeserializeOwned>(route: &Route, response: Response) -> Result<T, Error> {
-    let spec = documented_success(route, &response)?;
+    let value = json_value(route, &response, std::any::type_name::<T>())?;
+    T::deserialize(value).map_err(|e| {
+        decode_error(
+            route,
+            &response,
+            format!("invalid JSON for the documented type: {e}"),
+        )
+    })
+}
+
+/// [`json`] up to reading the type, kept out of the generic function so
+/// that it is compiled once: the parsed body of a documented JSON success.
+/// Every generated type is then read from a `serde_json::Value`, as the
+/// validators read it, so its reader is compiled once rather than once for
+/// bytes and once for values.
+fn json_value(route: &Route, response: &Response, type_name: &str) -> Result<Value, Error> {
+    let spec = documented_success(route, response)?;
     if spec.content_type.is_none() {
         if !response.body.is_empty() {
-            return Err(undocumented(route, &response, Undocumented::UnexpectedBody));
+            return Err(undocumented(route, response, Undocumented::UnexpectedBody));
         }
         return Err(decode_error(
             route,
-            &response,
+            response,
             format!(
-                "status {} is documented without a body, but this operation returns a {}",
+                "status {} is documented without a body, but this operation returns a {type_name}",
                 response.status,
-                std::any::type_name::<T>()
             ),
         ));
     }
     if response.body.is_empty() {
         return Err(decode_error(
             route,
-            &response,
+            response,
             "the body is empty but a JSON document was expected".to_owned(),
         ));
     }
     serde_json::from_slice(&response.body).map_err(|e| {
         decode_error(
             route,
-            &response,
+            response,
             format!("invalid JSON for the documented type: {e}"),
         )
     })

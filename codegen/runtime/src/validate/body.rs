@@ -47,51 +47,71 @@ pub fn check_value(schema: &'static Schema, value: &Value, root: &str) -> Vec<Vi
 /// A body that satisfies the schema but that `T` cannot hold (a generator
 /// limit, e.g. an integer past `i64` where the spec gives no format) is
 /// refused with a `representable` violation rather than accepted untyped.
+///
+/// Generic code is compiled once per `T` in the crate that calls it, so
+/// the work lives in [`checked_value`] and only the last step, reading
+/// `T` from a parsed value, is generic: every generated type is read
+/// through `serde_json::Value` alone, never also through the byte reader.
 pub fn decode<T: DeserializeOwned>(
     schema: &'static Schema,
     bytes: &[u8],
     root: &str,
 ) -> Result<T, Vec<Violation>> {
+    let value = checked_value(schema, bytes, root)?;
+    T::deserialize(value).map_err(|err| vec![unrepresentable(root, &err)])
+}
+
+/// Validates `bytes` and, when they are valid, parses them. A parsed value
+/// keeps the last of duplicate keys, as validation judged it.
+pub fn checked_value(
+    schema: &'static Schema,
+    bytes: &[u8],
+    root: &str,
+) -> Result<Value, Vec<Violation>> {
     let violations = check(schema, bytes, root);
     if !violations.is_empty() {
         return Err(violations);
     }
-    // Valid bytes decode directly, except with duplicate keys, which typed
-    // decoding refuses while a parsed value keeps the last: decode that.
-    serde_json::from_slice::<T>(bytes)
-        .or_else(|_| serde_json::from_slice::<Value>(bytes).and_then(T::deserialize))
-        .map_err(|err| {
-            vec![Violation::new(
-                root,
-                "representable",
-                format!(
-                    "valid against the spec, but the generated Rust type cannot hold it: {err}"
-                ),
-            )]
-        })
+    serde_json::from_slice::<Value>(bytes).map_err(|err| vec![not_json(root, &err)])
+}
+
+/// The `representable` violation: valid, but the Rust type cannot hold it.
+pub fn unrepresentable(root: &str, err: &serde_json::Error) -> Violation {
+    Violation::new(
+        root,
+        "representable",
+        format!("valid against the spec, but the generated Rust type cannot hold it: {err}"),
+    )
 }
 
 /// Like [`decode`], for a body whose generated type the generator found to
 /// prove validity on its own (`typed_proves_valid`; see the generated
-/// `rules::<operation>::BODY_TYPED_PROVES_VALID`): a JSON object that
-/// decodes into `T` is valid, so it is decoded once and not also checked.
-/// Anything that does not decode takes the full path for its violations.
+/// route's field): a JSON object that reads as `T` is valid, so it is read
+/// without the schema walk. Anything else goes through [`decode`], which
+/// reports every violation.
 pub fn decode_proven<T: DeserializeOwned>(
     schema: &'static Schema,
     bytes: &[u8],
     root: &str,
     typed_proves_valid: bool,
 ) -> Result<T, Vec<Violation>> {
-    // serde would also read a struct written as an array; only an object
-    // is proven.
-    let is_object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    if typed_proves_valid
-        && is_object
-        && let Ok(value) = serde_json::from_slice::<T>(bytes)
+    if let Some(value) = proven_candidate(bytes, typed_proves_valid)
+        && let Ok(typed) = T::deserialize(value)
     {
-        return Ok(value);
+        return Ok(typed);
     }
     decode(schema, bytes, root)
+}
+
+/// The parsed body, when its type proves validity and it is a JSON object
+/// (serde would also read a struct written as an array; only an object is
+/// proven).
+fn proven_candidate(bytes: &[u8], typed_proves_valid: bool) -> Option<Value> {
+    let is_object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if !(typed_proves_valid && is_object) {
+        return None;
+    }
+    serde_json::from_slice::<Value>(bytes).ok()
 }
 
 /// The pointer for `root`, without allocating for the usual `/body`.

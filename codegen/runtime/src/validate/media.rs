@@ -138,6 +138,22 @@ impl RawRequest<'_> {
         body: &Body,
         out: &mut Vec<Violation>,
     ) -> Result<Option<T>, Refused> {
+        let Some(value) = self.form_checked(body, out)? else {
+            return Ok(None);
+        };
+        T::deserialize(value).map(Some).map_err(|err| {
+            out.push(super::body::unrepresentable("/body", &err));
+            Refused
+        })
+    }
+
+    /// [`RawRequest::form_body`] up to reading the type: the form's object
+    /// when it satisfies the schema, `None` when an optional form is absent.
+    fn form_checked(
+        &self,
+        body: &Body,
+        out: &mut Vec<Violation>,
+    ) -> Result<Option<Value>, Refused> {
         if !self.body_present(body, out)? {
             return Ok(None);
         }
@@ -147,16 +163,7 @@ impl RawRequest<'_> {
         if out.len() > before {
             return Err(Refused);
         }
-        serde_json::from_value::<T>(value).map(Some).map_err(|err| {
-            out.push(Violation::new(
-                "/body",
-                "representable",
-                format!(
-                    "valid against the spec, but the generated Rust type cannot hold it: {err}"
-                ),
-            ));
-            Refused
-        })
+        Ok(Some(value))
     }
 }
 

@@ -357,9 +357,20 @@ impl<'a> RawRequest<'a> {
         rule: &ParamRule,
         out: &mut Vec<Violation>,
     ) -> Option<T> {
+        let (value, at) = self.path_value_judged(found, rule, out)?;
+        typed(value, &at, out)
+    }
+
+    /// [`RawRequest::path_value`] up to reading the type.
+    fn path_value_judged(
+        &self,
+        found: &[(&'static str, String)],
+        rule: &ParamRule,
+        out: &mut Vec<Violation>,
+    ) -> Option<(Value, Pointer)> {
         let raw = found_segment(found, rule, out)?;
         match path_style::decode(rule, raw) {
-            Ok(value) => judge(rule, location("/path", rule.name), value, out),
+            Ok(value) => judged(rule, location("/path", rule.name), value, out),
             Err(problem) => {
                 out.push(style_violation(rule, problem));
                 None
@@ -375,6 +386,16 @@ impl<'a> RawRequest<'a> {
         rule: &ParamRule,
         out: &mut Vec<Violation>,
     ) -> Option<T> {
+        let (value, at) = self.query_param_judged(rule, out)?;
+        typed(value, &at, out)
+    }
+
+    /// [`RawRequest::query_param`] up to reading the type.
+    fn query_param_judged(
+        &self,
+        rule: &ParamRule,
+        out: &mut Vec<Violation>,
+    ) -> Option<(Value, Pointer)> {
         let at = location("/query", rule.name);
         if let Some(rules) = styles::object_rules(rule)
             && (rule.style == Style::DeepObject || rule.repeats())
@@ -394,10 +415,10 @@ impl<'a> RawRequest<'a> {
             if pairs.is_empty() {
                 return missing(rule, &at, "query parameter", out);
             }
-            return judge(rule, at, styles::object_value(rules, &pairs), out);
+            return judged(rule, at, styles::object_value(rules, &pairs), out);
         }
         let texts = self.query_values(rule.name);
-        param(rule, at, &texts, "query parameter", out)
+        param_judged(rule, at, &texts, "query parameter", out)
     }
 
     /// Checks a cookie parameter and decodes it as `T`, like
@@ -407,8 +428,18 @@ impl<'a> RawRequest<'a> {
         rule: &ParamRule,
         out: &mut Vec<Violation>,
     ) -> Option<T> {
+        let (value, at) = self.cookie_param_judged(rule, out)?;
+        typed(value, &at, out)
+    }
+
+    /// [`RawRequest::cookie_param`] up to reading the type.
+    fn cookie_param_judged(
+        &self,
+        rule: &ParamRule,
+        out: &mut Vec<Violation>,
+    ) -> Option<(Value, Pointer)> {
         let texts = self.cookie_values(rule.name);
-        param(rule, location("/cookies", rule.name), &texts, "cookie", out)
+        param_judged(rule, location("/cookies", rule.name), &texts, "cookie", out)
     }
 
     /// Checks a header parameter and decodes it as `T`, like
@@ -418,6 +449,16 @@ impl<'a> RawRequest<'a> {
         rule: &ParamRule,
         out: &mut Vec<Violation>,
     ) -> Option<T> {
+        let (value, at) = self.header_param_judged(rule, out)?;
+        typed(value, &at, out)
+    }
+
+    /// [`RawRequest::header_param`] up to reading the type.
+    fn header_param_judged(
+        &self,
+        rule: &ParamRule,
+        out: &mut Vec<Violation>,
+    ) -> Option<(Value, Pointer)> {
         let texts: Vec<String> = self
             .header_values(rule.name)
             .into_iter()
@@ -430,7 +471,7 @@ impl<'a> RawRequest<'a> {
         } else {
             texts
         };
-        param(rule, at, &texts, "header", out)
+        param_judged(rule, at, &texts, "header", out)
     }
 
     /// `Authorization: Bearer <token>`: present once and well-formed. The
@@ -598,6 +639,28 @@ impl<'a> RawRequest<'a> {
         typed_proves_valid: bool,
         out: &mut Vec<Violation>,
     ) -> Result<Option<T>, Refused> {
+        if !self.json_body_sent(media_type, required, out)? {
+            return Ok(None);
+        }
+        match body::decode_proven::<T>(schema, self.body, "/body", typed_proves_valid) {
+            Ok(value) => Ok(Some(value)),
+            Err(mut violations) => {
+                out.append(&mut violations);
+                Err(Refused)
+            }
+        }
+    }
+
+    /// The part of [`RawRequest::json_body`] that does not depend on the
+    /// type, kept out of the generic function so that it is compiled once:
+    /// whether a body was sent (refused when a required one was not), and
+    /// its `Content-Type` judged.
+    fn json_body_sent(
+        &self,
+        media_type: &str,
+        required: bool,
+        out: &mut Vec<Violation>,
+    ) -> Result<bool, Refused> {
         if self.body.is_empty() {
             if required {
                 out.push(Violation::new(
@@ -609,16 +672,10 @@ impl<'a> RawRequest<'a> {
                 ));
                 return Err(Refused);
             }
-            return Ok(None);
+            return Ok(false);
         }
         self.check_content_type(media_type, out);
-        match body::decode_proven::<T>(schema, self.body, "/body", typed_proves_valid) {
-            Ok(value) => Ok(Some(value)),
-            Err(mut violations) => {
-                out.append(&mut violations);
-                Err(Refused)
-            }
-        }
+        Ok(true)
     }
 
     /// For an operation that takes no body: refuses one.
@@ -728,13 +785,15 @@ fn text_rules(rule: &ParamRule) -> Option<&'static StringRules> {
     }
 }
 
-fn param<T: DeserializeOwned>(
+/// A query, header or cookie parameter checked against its schema: the
+/// part of the typed readers that does not depend on the type.
+fn param_judged(
     rule: &ParamRule,
     at: Pointer,
     texts: &[String],
     what: &str,
     out: &mut Vec<Violation>,
-) -> Option<T> {
+) -> Option<(Value, Pointer)> {
     if texts.is_empty() {
         return missing(rule, &at, what, out);
     }
@@ -773,7 +832,7 @@ fn param<T: DeserializeOwned>(
         }
         None => rule.value(texts),
     };
-    judge(rule, at, value, out)
+    judged(rule, at, value, out)
 }
 
 /// Adds a violation when a required parameter is absent; gives nothing.
@@ -788,31 +847,24 @@ fn missing<T>(rule: &ParamRule, at: &Pointer, what: &str, out: &mut Vec<Violatio
     None
 }
 
-/// Validates a parameter's value against its schema and decodes it as `T`.
-fn judge<T: DeserializeOwned>(
+/// The value when it satisfies the parameter's schema (with where it is),
+/// else `None` with the violations added.
+fn judged(
     rule: &ParamRule,
     mut at: Pointer,
     value: Value,
     out: &mut Vec<Violation>,
-) -> Option<T> {
+) -> Option<(Value, Pointer)> {
     let before = out.len();
     walk::validate(rule.schema, &value, &mut at, out);
-    if out.len() != before {
-        return None;
-    }
-    match serde_json::from_value::<T>(value) {
-        Ok(typed) => Some(typed),
-        Err(err) => {
-            out.push(Violation::new(
-                at.as_str(),
-                "representable",
-                format!(
-                    "valid against the spec, but the generated Rust type cannot hold it: {err}"
-                ),
-            ));
-            None
-        }
-    }
+    (out.len() == before).then_some((value, at))
+}
+
+/// A valid value read as `T`, or a `representable` violation.
+fn typed<T: DeserializeOwned>(value: Value, at: &Pointer, out: &mut Vec<Violation>) -> Option<T> {
+    T::deserialize(value)
+        .map_err(|err| out.push(body::unrepresentable(at.as_str(), &err)))
+        .ok()
 }
 
 /// What is wrong with an `Authorization` value, if anything. RFC 6750: the

@@ -9,7 +9,7 @@
 use serde::de::DeserializeOwned;
 
 use super::request::{RawRequest, RouteMiss, find_route, lacked_part, sort_request};
-use crate::{Method, ParamLocation, Route, Violation};
+use crate::{Body, Method, ParamLocation, Route, Violation};
 
 /// A request that names an operation and satisfies the spec.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +90,26 @@ impl Parts<'_> {
     /// The body, checked and decoded as `T`: `Some(None)` when an optional
     /// body is absent, `None` when it was refused. For a JSON body.
     pub fn body<T: DeserializeOwned>(&mut self) -> Option<Option<T>> {
+        let Some((body, before)) = self.json_body_start()? else {
+            return Some(None);
+        };
+        let mut judged = Vec::new();
+        let value = self.request.json_body(
+            body.media_type,
+            body.required,
+            body.schema,
+            body.typed_proves_valid,
+            &mut judged,
+        );
+        self.json_body_end(judged);
+        value.ok().filter(|_| self.out.len() == before)
+    }
+
+    /// [`Parts::body`] before the body is read, kept out of the generic
+    /// function so that it is compiled once: `Some(None)` when an optional
+    /// body is absent, `None` when it was refused, else the route's body
+    /// and the count of violations before it.
+    fn json_body_start(&mut self) -> Option<Option<(Body, usize)>> {
         let body = self.route.body?;
         if self.request.body.is_empty() {
             // Presence is judged the same way for every kind.
@@ -111,18 +131,15 @@ impl Parts<'_> {
         if self.request.body_present(&body, &mut self.out).is_err() && other_documented {
             return None;
         }
-        let mut judged = Vec::new();
-        let value = self.request.json_body(
-            body.media_type,
-            body.required,
-            body.schema,
-            body.typed_proves_valid,
-            &mut judged,
-        );
-        // `json_body` checks the `Content-Type` too; it was judged above.
+        Some(Some((body, before)))
+    }
+
+    /// [`Parts::body`] after the body is read: its violations joined to
+    /// the request's, less the `Content-Type` one that
+    /// [`Parts::json_body_start`] judged already.
+    fn json_body_end(&mut self, mut judged: Vec<Violation>) {
         judged.retain(|v| v.location != "/headers/content-type");
         self.out.append(&mut judged);
-        value.ok().filter(|_| self.out.len() == before)
     }
 
     /// A form-encoded body (`application/x-www-form-urlencoded`), read by
