@@ -100,10 +100,19 @@ impl Config {
     }
 
     /// Whether to generate the `Client` and its fluent builders (default
-    /// `true`). Without them the output still has the types, route table,
-    /// validators and the `server` entry point.
+    /// `true`). Without them the output still has the types, route table
+    /// and validators (and the `server` entry point, see [`Config::server`]).
     pub fn client(&mut self, on: bool) -> &mut Self {
         self.options.client = on;
+        self
+    }
+
+    /// Whether to generate the server side (default `false`):
+    /// `server::handle` reads a raw HTTP request and gives the operation's
+    /// typed, validated input or every reason to refuse it, for a mock or
+    /// a validating server. The dispatcher brings it along.
+    pub fn server(&mut self, on: bool) -> &mut Self {
+        self.options.server = on;
         self
     }
 

@@ -36,9 +36,15 @@ enum Command {
         /// Fail (exit 1, nothing written) when the spec has warnings.
         #[arg(long)]
         deny_warnings: bool,
+        /// Also generate the server side: `server::handle` reads a raw HTTP
+        /// request and gives the operation's typed, validated input, for
+        /// mocks and validating servers.
+        #[arg(long)]
+        server: bool,
         /// Also generate the dispatcher: every operation callable by its
         /// operationId with generic arguments (`Client::dispatch`,
-        /// `dispatch::OPERATIONS`, `API`), for conformance jobs and mocks.
+        /// `dispatch::OPERATIONS`, `API`), for conformance jobs and mocks;
+        /// it brings the server side with it.
         #[arg(long)]
         dispatcher: bool,
     },
@@ -81,9 +87,11 @@ fn main() -> ExitCode {
             name,
             runtime_path,
             deny_warnings,
+            server,
             dispatcher,
         } => {
             let options = codegen::EmitOptions {
+                server,
                 dispatcher,
                 ..Default::default()
             };

@@ -52,8 +52,13 @@ fn pipeline(text: String) -> Result<(), TestCaseError> {
         .spawn(move || {
             let outcome = std::panic::catch_unwind(|| {
                 // Named inside tests/specs/, so that the relative `$ref`s of
-                // features.yaml reach its other files.
-                codegen::generate_str("tests/specs/fuzz.yaml", &input, &Default::default())
+                // features.yaml reach its other files. Every section is
+                // emitted: the dispatcher brings the server side.
+                let options = codegen::EmitOptions {
+                    dispatcher: true,
+                    ..Default::default()
+                };
+                codegen::generate_str("tests/specs/fuzz.yaml", &input, &options)
             });
             let _ = tx.send(outcome);
         })

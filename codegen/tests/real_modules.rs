@@ -142,10 +142,12 @@ impl Workspace {
         }
     }
 
-    /// Generates `spec` as the member `name` and returns its code.
+    /// Generates `spec` as the member `name` and returns its code. With
+    /// the server side, off by default, so that it too is checked on
+    /// every real spec.
     fn generate(&mut self, spec: &Path, name: &str) -> String {
         let crate_dir = self.dir.path().join(name);
-        let code = generate_crate(spec, &crate_dir, name, &[]);
+        let code = generate_crate(spec, &crate_dir, name, &["--server"]);
         let manifest = crate_dir.join("Cargo.toml");
         let text = std::fs::read_to_string(&manifest).unwrap();
         assert!(text.contains("\n[workspace]\n"), "{text}");

@@ -191,7 +191,10 @@ fn validators_and_server_are_emitted() {
             "{type: object, properties: {n: {type: string, pattern: '^a+$'}}}",
             "{type: object}",
         ),
-        &EmitOptions::default(),
+        &EmitOptions {
+            server: true,
+            ..EmitOptions::default()
+        },
     )
     .unwrap();
     for needle in [
@@ -224,12 +227,35 @@ fn validators_and_server_are_emitted() {
         &spec("{type: object}", "{type: object}"),
         &EmitOptions {
             client: false,
+            server: true,
             ..EmitOptions::default()
         },
     )
     .unwrap();
     assert!(without_client.contains("pub mod server"));
     assert!(!without_client.contains("pub struct Client"));
+    // By default a client alone: the server side is asked for, or brought
+    // by the dispatcher, whose `API` holds the server's reader.
+    let client_only = generate_str(
+        "t.yaml",
+        &spec("{type: object}", "{type: object}"),
+        &EmitOptions::default(),
+    )
+    .unwrap();
+    assert!(client_only.contains("pub struct Client"));
+    assert!(!client_only.contains("pub mod server"));
+    assert!(!client_only.contains("server::handle"));
+    let with_dispatcher = generate_str(
+        "t.yaml",
+        &spec("{type: object}", "{type: object}"),
+        &EmitOptions {
+            dispatcher: true,
+            ..EmitOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(with_dispatcher.contains("pub mod server"));
+    assert!(with_dispatcher.contains("serve: dispatch::serve"));
 }
 
 /// Diamond-shaped inheritance: every level's two parts share the next

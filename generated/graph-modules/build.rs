@@ -1,12 +1,12 @@
 //! Generates the validators under test into OUT_DIR:
 //!
 //! * `keywords.rs` from `specs/keywords.yaml` and `discriminator.rs` from
-//!   `specs/discriminator.yaml` (ours, always present), with the client,
-//!   for the client-side tests;
+//!   `specs/discriminator.yaml` (ours, always present), with the client
+//!   and the server side, for both sides' tests;
 //! * `actions.rs` and `enrollment.rs` from Microsoft's modules in
 //!   `../shared/graph-openapi/` (outside the repository; or under
-//!   `$AUTOPILOT_SHARED_DIR`, as `test-support` reads it), without client
-//!   or fluent builders to keep compile times down. When that directory is
+//!   `$AUTOPILOT_SHARED_DIR`, as `test-support` reads it), with the server
+//!   side and without client or fluent builders to keep compile times down. When that directory is
 //!   absent nothing is generated for them, the `graph_modules` cfg stays
 //!   off, and the tests that need them are ignored (or fail under CI; see
 //!   `codegen/test-support`).
@@ -27,7 +27,12 @@ fn main() -> ExitCode {
         ("specs/discriminator.yaml", "discriminator.rs"),
     ] {
         let spec = root.join(file);
-        if let Err(err) = codegen::Config::new().spec(&spec).out_file(out).generate() {
+        if let Err(err) = codegen::Config::new()
+            .spec(&spec)
+            .out_file(out)
+            .server(true)
+            .generate()
+        {
             eprintln!("error: cannot generate from {}\n{err}", spec.display());
             return ExitCode::FAILURE;
         }
@@ -50,6 +55,7 @@ fn main() -> ExitCode {
             .spec(&spec)
             .out_file(out)
             .client(false)
+            .server(true)
             .generate()
         {
             eprintln!("error: cannot generate from {}\n{err}", spec.display());

@@ -35,10 +35,17 @@ pub struct EmitOptions {
     /// Path of the runtime crate in the generated code (`openapi_runtime`).
     pub runtime_crate: String,
     /// Whether to emit the `Client` methods and fluent builders. Without
-    /// them the output is types, routes, parameters, validators and the
-    /// server entry point, which is all a validating server needs (and
-    /// compiles faster for large specs).
+    /// them the output is types, routes, parameters and validators, and
+    /// with [`EmitOptions::server`] the server entry point: all a
+    /// validating server needs (and faster to compile for large specs).
     pub client: bool,
+    /// Whether to emit the server side (`server::handle` and its `Input`
+    /// enum): raw HTTP requests in, typed and validated operation input
+    /// out, for a mock or a validating server. Off by default: a client's
+    /// users do not call it, and it reads every request body into its
+    /// type, which is about a fifth of a large spec's build time. The
+    /// dispatcher brings it along (its `API` holds the server's reader).
+    pub server: bool,
     /// Whether to emit the dispatcher (`dispatch`, `Client::dispatch`,
     /// `API`): every operation callable by its id with generic arguments,
     /// for a conformance job, a mock or a proxy. Off by default: it is two
@@ -52,6 +59,7 @@ impl Default for EmitOptions {
         EmitOptions {
             runtime_crate: "openapi_runtime".into(),
             client: true,
+            server: false,
             dispatcher: false,
         }
     }
@@ -106,6 +114,9 @@ pub(crate) struct Ctx<'a> {
     /// Whether to emit the client and the fluent builders (see
     /// [`EmitOptions::client`]).
     pub(crate) client: bool,
+    /// Whether to emit the server side (see [`EmitOptions::server`]; the
+    /// dispatcher implies it).
+    pub(crate) server: bool,
     /// Whether to emit the dispatcher (see [`EmitOptions::dispatcher`]).
     pub(crate) dispatcher: bool,
 }
@@ -131,7 +142,7 @@ const SECTIONS: &[(&str, Section)] = &[
     ("types", types::emit),
     ("params", params::emit),
     ("validate", validate::emit),
-    ("server", validate::server::emit),
+    ("server", server_section),
     ("client", client_section),
     ("fluent", fluent_section),
     ("dispatch", dispatch::emit),
@@ -150,6 +161,13 @@ const MAX_WORKERS: usize = 4;
 /// chunk's wrapper lines is nothing, few enough that a chunk's tokens and
 /// `syn` tree are a few megabytes even when its items are large.
 const CHUNK_ITEMS: usize = 64;
+
+/// The server side, when the options ask for it.
+fn server_section(ctx: &Ctx<'_>, out: &mut Items) {
+    if ctx.server {
+        validate::server::emit(ctx, out);
+    }
+}
 
 /// The client, unless the options leave it out.
 fn client_section(ctx: &Ctx<'_>, out: &mut Items) {
@@ -174,6 +192,7 @@ fn context<'a>(api: &'a Api, options: &EmitOptions) -> Ctx<'a> {
         form_structs: params::form_names(api),
         input_variants: validate::server::variant_names(api),
         client: options.client,
+        server: options.server || options.dispatcher,
         dispatcher: options.dispatcher,
     }
 }

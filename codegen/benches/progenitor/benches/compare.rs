@@ -4,16 +4,21 @@
 //!
 //! Both read the same text, build `openapiv3` types, emit tokens, parse
 //! them with `syn` and lay them out with `prettyplease`; codegen also
-//! checks and lowers the spec and emits validators, a server side and
-//! fluent paths, which progenitor does not. The floor is the bare
-//! `serde_json` → `openapiv3::OpenAPI` parse, in the same run.
+//! checks and lowers the spec and emits validators and fluent paths, which
+//! progenitor does not, and is measured twice: with its default options
+//! (what `codegen generate` writes) and with `--server` (the server side
+//! too). The floor is the bare `serde_json` → `openapiv3::OpenAPI` parse,
+//! in the same run.
 //!
 //! * `cargo bench --manifest-path codegen/benches/progenitor/Cargo.toml`:
 //!   generation time (criterion).
-//! * `... -- --build-time [ROUNDS]`: writes both generated crates, builds
+//! * `... -- --build-time [ROUNDS]`: writes the generated crates, builds
 //!   their dependencies once, then builds each crate alone ROUNDS times
 //!   (5 by default) in turn, touching its `src/lib.rs`, and prints the
-//!   medians and their ratio. Debug profile, one shared target directory.
+//!   medians and their ratios. Debug profile, one shared target directory,
+//!   `CARGO_INCREMENTAL=0`: each build compiles the crate from scratch, as
+//!   after a change to the spec, rather than reusing an incremental cache
+//!   of the same text.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -56,10 +61,18 @@ fn progenitor(text: &str) -> String {
     prettyplease::unparse(&file)
 }
 
-/// codegen's output for the spec (default options, as `codegen generate`).
-fn codegen(name: &str, text: &str) -> String {
-    codegen::generate_str(name, text, &codegen::EmitOptions::default())
-        .expect("codegen generates the spec")
+/// codegen's options: the defaults (as `codegen generate`), or with the
+/// server side (`--server`).
+fn options(server: bool) -> codegen::EmitOptions {
+    codegen::EmitOptions {
+        server,
+        ..Default::default()
+    }
+}
+
+/// codegen's output for the spec.
+fn codegen(name: &str, text: &str, server: bool) -> String {
+    codegen::generate_str(name, text, &options(server)).expect("codegen generates the spec")
 }
 
 fn generation(c: &mut Criterion, path: &Path, text: &str) {
@@ -75,7 +88,10 @@ fn generation(c: &mut Criterion, path: &Path, text: &str) {
         b.iter(|| progenitor(black_box(text)))
     });
     group.bench_function("codegen: parse + check + lower + emit + format", |b| {
-        b.iter(|| codegen(&name, black_box(text)))
+        b.iter(|| codegen(&name, black_box(text), false))
+    });
+    group.bench_function("codegen --server: the same, with the server side", |b| {
+        b.iter(|| codegen(&name, black_box(text), true))
     });
     group.finish();
 }
@@ -98,24 +114,29 @@ serde_urlencoded = "0.7"
 uuid = { version = "1", features = ["serde", "v4"] }
 "#;
 
-/// Writes both crates under `dir` and gives their directories.
-fn write_crates(dir: &Path, spec: &Path, text: &str) -> [(&'static str, PathBuf); 2] {
-    let ours = dir.join("codegen-crate");
+/// Writes the crates under `dir` and gives their directories: progenitor's,
+/// then codegen's with its default options and with the server side.
+fn write_crates(dir: &Path, spec: &Path, text: &str) -> [(&'static str, PathBuf); 3] {
     let api = codegen::model_from_str("spec", text).expect("codegen lowers the spec");
     let runtime = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../runtime");
-    codegen::scaffold::write_crate_for(
-        &api,
-        spec,
-        &ours,
-        "compare-codegen",
-        &runtime,
-        &codegen::EmitOptions::default(),
-    )
-    .expect("codegen writes its crate");
-    // The workspace's versions, so the runtime's dependencies are the
-    // ones the project tests.
-    let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../Cargo.lock");
-    std::fs::copy(&lock, ours.join("Cargo.lock")).expect("the workspace's Cargo.lock copies");
+    let ours = |name: &str, server: bool| {
+        let crate_dir = dir.join(name);
+        codegen::scaffold::write_crate_for(
+            &api,
+            spec,
+            &crate_dir,
+            name,
+            &runtime,
+            &options(server),
+        )
+        .expect("codegen writes its crate");
+        // The workspace's versions, so the runtime's dependencies are the
+        // ones the project tests.
+        let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../Cargo.lock");
+        std::fs::copy(&lock, crate_dir.join("Cargo.lock"))
+            .expect("the workspace's Cargo.lock copies");
+        crate_dir
+    };
 
     let theirs = dir.join("progenitor-crate");
     std::fs::create_dir_all(theirs.join("src")).expect("a crate directory");
@@ -128,7 +149,11 @@ fn write_crates(dir: &Path, spec: &Path, text: &str) -> [(&'static str, PathBuf)
     )
     .expect("progenitor's manifest writes");
     std::fs::write(theirs.join("src/lib.rs"), progenitor(text)).expect("progenitor's code writes");
-    [("progenitor 0.15.1", theirs), ("codegen", ours)]
+    [
+        ("progenitor 0.15.1", theirs),
+        ("codegen", ours("compare-codegen", false)),
+        ("codegen --server", ours("compare-codegen-server", true)),
+    ]
 }
 
 /// One debug build of the crate in `dir`, after touching its `src/lib.rs`.
@@ -141,6 +166,7 @@ fn build(dir: &Path, target: &Path) -> Duration {
         .args(["build", "--quiet"])
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
+        .env("CARGO_INCREMENTAL", "0")
         .status()
         .expect("cargo runs");
     assert!(status.success(), "the crate in {} builds", dir.display());
@@ -191,10 +217,12 @@ fn build_time(path: &Path, text: &str, rounds: usize) {
                 .collect::<Vec<_>>(),
         );
     }
-    println!(
-        "  codegen / progenitor: {:.2}x",
-        medians[1].as_secs_f64() / medians[0].as_secs_f64()
-    );
+    for ((label, _), median) in crates.iter().zip(&medians).skip(1) {
+        println!(
+            "  {label} / progenitor: {:.2}x",
+            median.as_secs_f64() / medians[0].as_secs_f64()
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -109,13 +109,16 @@ pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Items) {
             #rt::validate::client::check(route, args).err().unwrap_or_default()
         }
     });
+    // The link only where the server is emitted, so `cargo doc` finds it.
+    let server_doc = ctx
+        .server
+        .then(|| quote!(#[doc = ""] #[doc = " The server side (raw HTTP requests) is [`server::handle`]."]));
     out.close(
         quote! {
             /// Request validators generated from the spec: the schemas the
             /// route table's rules refer to, and checks for requests built in
             /// Rust. The rules of each operation are in its route.
-            ///
-            /// The server side (raw HTTP requests) is [`server::handle`].
+            #server_doc
             pub mod validate
         },
         validate,
