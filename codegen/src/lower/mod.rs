@@ -11,6 +11,7 @@ mod boxing;
 pub(crate) mod choice;
 mod discriminator;
 mod enforce;
+mod identical;
 mod merge;
 mod operation;
 mod refs;
@@ -91,6 +92,7 @@ impl<'a> Lowerer<'a> {
         // components, and again below with the types hoisted from them.
         self.resolve_aliases();
         self.lower_paths();
+        self.share_identical_inline_types();
         self.resolve_aliases();
         self.merge_objects();
         self.decide_step_values();

@@ -1,0 +1,207 @@
+//! One Rust type for inline schemas written out the same way in several
+//! places.
+//!
+//! Specs repeat inline schemas: Microsoft's `DeviceManagement.Actions`
+//! module gives 56 report operations the same inline request body, and a
+//! dozen actions the same inline `{value: ...}` response. Each would be a
+//! struct of its own, with its own serde code to compile, although they
+//! are the same type. Here the second and later ones become aliases of the
+//! first (`pub type ReportsGetActiveMalwareReportBody = ...;`), so every
+//! name the spec's places give still exists and means what it did, and the
+//! struct is compiled once.
+//!
+//! Only types hoisted from inline schemas are shared: a component schema
+//! is a name the spec chose, and stays a type of its own. Two inline
+//! schemas are the same when everything but where they are written is
+//! equal (descriptions included, so no documentation is lost), seeing
+//! through inline types that were shared already, so nested inline
+//! objects are shared bottom-up.
+
+use std::collections::BTreeMap;
+
+use super::Lowerer;
+use crate::model::{Additional, Api, Schema, SchemaKind};
+
+impl Lowerer<'_> {
+    pub(crate) fn share_identical_inline_types(&mut self) {
+        share(&mut self.out);
+    }
+}
+
+/// Makes every inline type that is written the same as an earlier one (by
+/// Rust name) an alias of it. Run before aliases are resolved.
+pub(crate) fn share(api: &mut Api) {
+    // Which inline type stands for which: grows each round, as sharing
+    // nested types makes the types that hold them equal in turn.
+    let mut shared: BTreeMap<String, String> = BTreeMap::new();
+    loop {
+        let mut first_of_shape: BTreeMap<String, &str> = BTreeMap::new();
+        let mut found = Vec::new();
+        for (name, def) in &api.types {
+            if !def.spec_name.starts_with('#') || shared.contains_key(name) {
+                continue;
+            }
+            if def.schema.named_target().is_some() {
+                continue;
+            }
+            let shape = shape_of(&def.schema, &shared);
+            match first_of_shape.get(&shape) {
+                Some(first) => found.push((name.clone(), (*first).to_string())),
+                None => {
+                    first_of_shape.insert(shape, name);
+                }
+            }
+        }
+        if found.is_empty() {
+            break;
+        }
+        for (name, first) in found {
+            if let Some(def) = api.types.get_mut(&name) {
+                let description = std::mem::take(&mut def.schema.description);
+                let pointer = std::mem::take(&mut def.schema.pointer);
+                def.schema = Schema {
+                    description,
+                    pointer,
+                    ..Schema::named(&first)
+                };
+            }
+            shared.insert(name, first);
+        }
+    }
+}
+
+/// A text that two schemas share exactly when they are the same but for
+/// where they are written, with shared inline types seen as the type that
+/// stands for them.
+fn shape_of(schema: &Schema, shared: &BTreeMap<String, String>) -> String {
+    let mut copy = schema.clone();
+    normalise(&mut copy, shared);
+    format!("{copy:?}")
+}
+
+/// Clears the pointers of `schema` and its children, and names every
+/// shared inline type by the type that stands for it.
+fn normalise(schema: &mut Schema, shared: &BTreeMap<String, String>) {
+    schema.pointer.clear();
+    match &mut schema.kind {
+        SchemaKind::Named(name) => {
+            let mut standing = name.as_str();
+            while let Some(first) = shared.get(standing) {
+                standing = first;
+            }
+            *name = standing.to_string();
+        }
+        SchemaKind::Array(array) => normalise(&mut array.items, shared),
+        SchemaKind::Object(object) => {
+            for property in &mut object.properties {
+                normalise(&mut property.schema, shared);
+            }
+            if let Additional::Schema(extra) = &mut object.additional {
+                normalise(extra, shared);
+            }
+        }
+        SchemaKind::AllOf(parts) | SchemaKind::OneOf(parts) | SchemaKind::AnyOf(parts) => {
+            for part in parts {
+                normalise(part, shared);
+            }
+        }
+        SchemaKind::Not(inner) => normalise(inner, shared),
+        SchemaKind::Any
+        | SchemaKind::String(_)
+        | SchemaKind::Integer(_)
+        | SchemaKind::Number(_)
+        | SchemaKind::Boolean(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{SchemaKind, Target};
+
+    /// Four operations: `a` and `b` post the same inline body (with the
+    /// same inline object nested in it), `c` one that differs only in a
+    /// description, and `d` one written like the component `Shape`.
+    const SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a:
+    post:
+      operationId: a
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                name: {type: string, description: What it is called.}
+                size: {type: object, properties: {w: {type: integer, format: int32}}}
+      responses: {'204': {description: done}}
+  /b:
+    post:
+      operationId: b
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                name: {type: string, description: What it is called.}
+                size: {type: object, properties: {w: {type: integer, format: int32}}}
+      responses: {'204': {description: done}}
+  /c:
+    post:
+      operationId: c
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                name: {type: string, description: Another text.}
+                size: {type: object, properties: {w: {type: integer, format: int32}}}
+      responses: {'204': {description: done}}
+  /d:
+    post:
+      operationId: d
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {x: {type: string}}}
+      responses: {'204': {description: done}}
+components:
+  schemas:
+    Shape: {type: object, properties: {x: {type: string}}}
+"#;
+
+    #[test]
+    fn inline_types_written_alike_are_one_type_and_components_stay_their_own() {
+        let api = crate::model_from_str("identical.yaml", SPEC).unwrap();
+        let target = |name: &str| &api.types[name].target;
+        // `b`'s body is `a`'s, and so is its nested object.
+        assert_eq!(*target("ABody"), Target::Itself);
+        assert_eq!(*target("BBody"), Target::Alias("ABody".into()));
+        assert_eq!(*target("BBodySize"), Target::Alias("ABodySize".into()));
+        // `c`'s body differs in a description, so it keeps its own type
+        // (no documentation is lost); its nested object is `a`'s.
+        assert_eq!(*target("CBody"), Target::Itself);
+        assert_eq!(*target("CBodySize"), Target::Alias("ABodySize".into()));
+        // A component is a name the spec chose: `d`'s body is not made an
+        // alias of `Shape`, nor `Shape` of it.
+        assert_eq!(*target("Shape"), Target::Itself);
+        assert_eq!(*target("DBody"), Target::Itself);
+        // The alias keeps where it is written, for its documentation.
+        let b = &api.types["BBody"];
+        assert!(
+            b.schema.pointer.starts_with("/paths/~1b/post"),
+            "{}",
+            b.schema.pointer
+        );
+        assert!(matches!(&b.schema.kind, SchemaKind::Named(n) if n == "ABody"));
+        // Emitted as an alias, with the struct once.
+        let code = crate::emit::render(&api, &crate::EmitOptions::default()).unwrap();
+        assert!(code.contains("pub type BBody = ABody;"), "{code}");
+        assert_eq!(code.matches("pub struct ABodySize ").count(), 1);
+        assert!(!code.contains("pub struct BBody "), "{code}");
+    }
+}
