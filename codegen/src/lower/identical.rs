@@ -17,7 +17,7 @@
 //! through inline types that were shared already, so nested inline
 //! objects are shared bottom-up.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::Lowerer;
 use crate::model::{Additional, Api, Schema, SchemaKind};
@@ -35,21 +35,23 @@ pub(crate) fn share(api: &mut Api) {
     // nested types makes the types that hold them equal in turn.
     let mut shared: BTreeMap<String, String> = BTreeMap::new();
     loop {
-        let mut first_of_shape: BTreeMap<String, &str> = BTreeMap::new();
+        // Candidates by a cheap key (their property names, say), then
+        // compared whole within a key.
+        let mut seen: HashMap<String, Vec<(&str, Schema)>> = HashMap::new();
         let mut found = Vec::new();
         for (name, def) in &api.types {
-            if !def.spec_name.starts_with('#') || shared.contains_key(name) {
+            if !def.spec_name.starts_with('#')
+                || shared.contains_key(name)
+                || def.schema.named_target().is_some()
+            {
                 continue;
             }
-            if def.schema.named_target().is_some() {
-                continue;
-            }
-            let shape = shape_of(&def.schema, &shared);
-            match first_of_shape.get(&shape) {
-                Some(first) => found.push((name.clone(), (*first).to_string())),
-                None => {
-                    first_of_shape.insert(shape, name);
-                }
+            let mut shape = def.schema.clone();
+            normalise(&mut shape, &shared);
+            let alike = seen.entry(outline(&shape)).or_default();
+            match alike.iter().find(|(_, other)| *other == shape) {
+                Some((first, _)) => found.push((name.clone(), (*first).to_string())),
+                None => alike.push((name, shape)),
             }
         }
         if found.is_empty() {
@@ -70,13 +72,20 @@ pub(crate) fn share(api: &mut Api) {
     }
 }
 
-/// A text that two schemas share exactly when they are the same but for
-/// where they are written, with shared inline types seen as the type that
-/// stands for them.
-fn shape_of(schema: &Schema, shared: &BTreeMap<String, String>) -> String {
-    let mut copy = schema.clone();
-    normalise(&mut copy, shared);
-    format!("{copy:?}")
+/// A short text that schemas written alike share: the kind, and an
+/// object's property names or an enumeration's values.
+fn outline(schema: &Schema) -> String {
+    match &schema.kind {
+        SchemaKind::Object(object) => {
+            let names: Vec<&str> = object.properties.iter().map(|p| p.name.as_str()).collect();
+            format!("object:{}", names.join(","))
+        }
+        SchemaKind::String(string) => format!("string:{}", string.enumeration.join(",")),
+        SchemaKind::AllOf(parts) => format!("allOf:{}", parts.len()),
+        SchemaKind::OneOf(parts) => format!("oneOf:{}", parts.len()),
+        SchemaKind::AnyOf(parts) => format!("anyOf:{}", parts.len()),
+        _ => String::new(),
+    }
 }
 
 /// Clears the pointers of `schema` and its children, and names every
