@@ -127,65 +127,28 @@ fn normalise(schema: &mut Schema, shared: &BTreeMap<String, String>) {
 mod tests {
     use crate::model::{SchemaKind, Target};
 
+    /// A `POST` of `path` whose inline body's `name` has `description`.
+    fn post(path: &str, description: &str) -> String {
+        format!(
+            "  /{path}:\n    post:\n      operationId: {path}\n      requestBody:\n        content:\n          application/json:\n            schema:\n              type: object\n              properties:\n                name: {{type: string, description: {description}}}\n                size: {{type: object, properties: {{w: {{type: integer, format: int32}}}}}}\n      responses: {{'204': {{description: done}}}}\n"
+        )
+    }
+
     /// Four operations: `a` and `b` post the same inline body (with the
     /// same inline object nested in it), `c` one that differs only in a
     /// description, and `d` one written like the component `Shape`.
-    const SPEC: &str = r#"
-openapi: 3.0.3
-info: {title: t, version: '1'}
-paths:
-  /a:
-    post:
-      operationId: a
-      requestBody:
-        content:
-          application/json:
-            schema:
-              type: object
-              properties:
-                name: {type: string, description: What it is called.}
-                size: {type: object, properties: {w: {type: integer, format: int32}}}
-      responses: {'204': {description: done}}
-  /b:
-    post:
-      operationId: b
-      requestBody:
-        content:
-          application/json:
-            schema:
-              type: object
-              properties:
-                name: {type: string, description: What it is called.}
-                size: {type: object, properties: {w: {type: integer, format: int32}}}
-      responses: {'204': {description: done}}
-  /c:
-    post:
-      operationId: c
-      requestBody:
-        content:
-          application/json:
-            schema:
-              type: object
-              properties:
-                name: {type: string, description: Another text.}
-                size: {type: object, properties: {w: {type: integer, format: int32}}}
-      responses: {'204': {description: done}}
-  /d:
-    post:
-      operationId: d
-      requestBody:
-        content:
-          application/json:
-            schema: {type: object, properties: {x: {type: string}}}
-      responses: {'204': {description: done}}
-components:
-  schemas:
-    Shape: {type: object, properties: {x: {type: string}}}
-"#;
+    fn spec() -> String {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n{}{}{}  /d:\n    post:\n      operationId: d\n      requestBody:\n        content:\n          application/json:\n            schema: {{type: object, properties: {{x: {{type: string}}}}}}\n      responses: {{'204': {{description: done}}}}\ncomponents:\n  schemas:\n    Shape: {{type: object, properties: {{x: {{type: string}}}}}}\n",
+            post("a", "What it is called."),
+            post("b", "What it is called."),
+            post("c", "Another text."),
+        )
+    }
 
     #[test]
     fn inline_types_written_alike_are_one_type_and_components_stay_their_own() {
-        let api = crate::model_from_str("identical.yaml", SPEC).unwrap();
+        let api = crate::model_from_str("identical.yaml", &spec()).unwrap();
         let target = |name: &str| &api.types[name].target;
         // `b`'s body is `a`'s, and so is its nested object.
         assert_eq!(*target("ABody"), Target::Itself);
