@@ -45,10 +45,13 @@ fn main() -> ExitCode {
     );
     for (spec, out_file) in &jobs {
         // The conformance job drives every operation through the
-        // dispatcher, so this client has it.
+        // dispatcher, and the mock reads requests with the server side
+        // (which the dispatcher brings anyway; its tests and benches call
+        // `server::handle` themselves), so this client has both.
         if let Err(err) = codegen::Config::new()
             .spec(spec)
             .dispatcher(true)
+            .server(true)
             .out_file(out_file.as_str())
             .generate()
         {

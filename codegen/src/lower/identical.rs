@@ -11,16 +11,23 @@
 //! struct is compiled once.
 //!
 //! Only types hoisted from inline schemas are shared: a component schema
-//! is a name the spec chose, and stays a type of its own. Two inline
-//! schemas are the same when everything but where they are written is
-//! equal (descriptions included, so no documentation is lost), seeing
-//! through inline types that were shared already, so nested inline
-//! objects are shared bottom-up.
+//! is a name the spec chose, and stays a type of its own. And only structs
+//! with named fields and string enums, which an alias stands for wholly
+//! (a struct literal, a pattern or `Alias::Variant` work through it); a
+//! choice's newtype is a tuple struct, whose constructor an alias does not
+//! bring. Two inline schemas are the same when everything but where they
+//! are written is equal (descriptions included, so no documentation is
+//! lost), seeing through inline types that were shared already, so nested
+//! inline objects are shared bottom-up.
+//!
+//! It runs after every other decision of lowering and after the checks
+//! that warn, so that each copy is decided and warned about at its own
+//! place as before, and only the emitted code changes.
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::Lowerer;
-use crate::model::{Additional, Api, Schema, SchemaKind};
+use crate::model::{Additional, Api, Fields, Schema, SchemaKind, Target, TypeDef};
 
 impl Lowerer<'_> {
     pub(crate) fn share_identical_inline_types(&mut self) {
@@ -29,7 +36,7 @@ impl Lowerer<'_> {
 }
 
 /// Makes every inline type that is written the same as an earlier one (by
-/// Rust name) an alias of it. Run before aliases are resolved.
+/// Rust name) an alias of it, and resolves aliases again.
 pub(crate) fn share(api: &mut Api) {
     // Which inline type stands for which: grows each round, as sharing
     // nested types makes the types that hold them equal in turn.
@@ -37,18 +44,14 @@ pub(crate) fn share(api: &mut Api) {
     loop {
         // Candidates by a cheap key (their property names, say), then
         // compared whole within a key.
-        let mut seen: HashMap<String, Vec<(&str, Schema)>> = HashMap::new();
+        let mut seen: HashMap<String, Vec<(&str, Shape)>> = HashMap::new();
         let mut found = Vec::new();
         for (name, def) in &api.types {
-            if !def.spec_name.starts_with('#')
-                || shared.contains_key(name)
-                || def.schema.named_target().is_some()
-            {
+            if shared.contains_key(name) || !shareable(def) {
                 continue;
             }
-            let mut shape = def.schema.clone();
-            normalise(&mut shape, &shared);
-            let alike = seen.entry(outline(&shape)).or_default();
+            let shape = Shape::of(def, &shared);
+            let alike = seen.entry(outline(&shape.schema)).or_default();
             match alike.iter().find(|(_, other)| *other == shape) {
                 Some((first, _)) => found.push((name.clone(), (*first).to_string())),
                 None => alike.push((name, shape)),
@@ -66,9 +69,54 @@ pub(crate) fn share(api: &mut Api) {
                     pointer,
                     ..Schema::named(&first)
                 };
+                // An alias has no fields of its own (see `emit::types`).
+                def.fields = None;
             }
             shared.insert(name, first);
         }
+    }
+    if !shared.is_empty() {
+        super::aliases::resolve(api);
+    }
+}
+
+/// Whether `def` may be shared: hoisted from an inline schema, a type of
+/// its own (not an alias), and a struct with named fields or a string
+/// enum, for which an alias can be written wherever the type can.
+fn shareable(def: &TypeDef) -> bool {
+    let own_struct = def.fields.is_some() && def.choice.is_none();
+    let string_enum =
+        matches!(&def.schema.kind, SchemaKind::String(s) if !s.enumeration.is_empty());
+    def.spec_name.starts_with('#')
+        && def.target == Target::Itself
+        && def.discriminator.is_none()
+        && (own_struct || string_enum)
+}
+
+/// What must be equal for two types to be one: the schema and the fields
+/// lowering decided (boxing included), both without their pointers.
+#[derive(PartialEq)]
+struct Shape {
+    schema: Schema,
+    fields: Option<Fields>,
+}
+
+impl Shape {
+    fn of(def: &TypeDef, shared: &BTreeMap<String, String>) -> Shape {
+        let mut schema = def.schema.clone();
+        normalise(&mut schema, shared);
+        let mut fields = def.fields.clone();
+        for property in fields.iter_mut().flat_map(|f| &mut f.properties) {
+            normalise(&mut property.schema, shared);
+        }
+        if let Some(Fields {
+            additional: Additional::Schema(extra),
+            ..
+        }) = &mut fields
+        {
+            normalise(extra, shared);
+        }
+        Shape { schema, fields }
     }
 }
 
@@ -175,5 +223,25 @@ mod tests {
         assert!(code.contains("pub type BBody = ABody;"), "{code}");
         assert_eq!(code.matches("pub struct ABodySize ").count(), 1);
         assert!(!code.contains("pub struct BBody "), "{code}");
+    }
+
+    /// A path-level parameter is lowered once per operation. Its string
+    /// choice is a tuple-struct newtype, whose constructor an alias would
+    /// not bring, so each operation keeps its own; the string enum inside
+    /// it is shared.
+    #[test]
+    fn choice_newtypes_are_not_shared_and_their_enums_are() {
+        let spec = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /g/{id}:\n    parameters: [{name: id, in: path, required: true, schema: {anyOf: [{type: string, enum: [me]}, {type: string, pattern: '^[0-9]+$'}]}}]\n    get: {operationId: g_get, responses: {'204': {description: done}}}\n    delete: {operationId: g_delete, responses: {'204': {description: done}}}\n";
+        let api = crate::model_from_str("choice.yaml", spec).unwrap();
+        assert_eq!(api.types["GGetId"].target, Target::Itself);
+        assert_eq!(api.types["GDeleteId"].target, Target::Itself);
+        assert_eq!(
+            api.types["GGetId1"].target,
+            Target::Alias("GDeleteId1".into())
+        );
+        let code = crate::emit::render(&api, &crate::EmitOptions::default()).unwrap();
+        assert!(code.contains("pub struct GGetId(pub String);"), "{code}");
+        assert!(code.contains("id: impl Into<types::GGetId>,"), "{code}");
+        assert!(code.contains("id: impl Into<types::GDeleteId>,"), "{code}");
     }
 }

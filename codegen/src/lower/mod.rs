@@ -92,13 +92,15 @@ impl<'a> Lowerer<'a> {
         // components, and again below with the types hoisted from them.
         self.resolve_aliases();
         self.lower_paths();
-        self.share_identical_inline_types();
         self.resolve_aliases();
         self.merge_objects();
         self.decide_step_values();
         self.decide_boxes();
         self.decide_choices();
         self.check_enforceable();
+        // Last, so that every decision and every warning above is made for
+        // each place as the spec writes it (see `identical`).
+        self.share_identical_inline_types();
     }
 
     fn lower_servers(&mut self) {

@@ -49,9 +49,10 @@ pub fn check_value(schema: &'static Schema, value: &Value, root: &str) -> Vec<Vi
 /// refused with a `representable` violation rather than accepted untyped.
 ///
 /// Generic code is compiled once per `T` in the crate that calls it, so
-/// the work lives in [`checked_value`] and only the last step, reading
-/// `T` from a parsed value, is generic: every generated type is read
-/// through `serde_json::Value` alone, never also through the byte reader.
+/// the work lives in a non-generic function and only the last step, reading
+/// `T` from a parsed value, is generic: the validators read every
+/// generated type through `serde_json::Value` alone, never also through
+/// the byte reader.
 pub fn decode<T: DeserializeOwned>(
     schema: &'static Schema,
     bytes: &[u8],
@@ -63,7 +64,7 @@ pub fn decode<T: DeserializeOwned>(
 
 /// Validates `bytes` and, when they are valid, parses them. A parsed value
 /// keeps the last of duplicate keys, as validation judged it.
-pub fn checked_value(
+fn checked_value(
     schema: &'static Schema,
     bytes: &[u8],
     root: &str,
@@ -76,7 +77,7 @@ pub fn checked_value(
 }
 
 /// The `representable` violation: valid, but the Rust type cannot hold it.
-pub fn unrepresentable(root: &str, err: &serde_json::Error) -> Violation {
+pub(crate) fn unrepresentable(root: &str, err: &serde_json::Error) -> Violation {
     Violation::new(
         root,
         "representable",

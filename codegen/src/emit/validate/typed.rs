@@ -14,14 +14,14 @@
 //! allowed: serde would also accept them written as arrays. The caller
 //! checks that the body itself starts with `{` for the same reason.
 
-use crate::model::{Additional, Api, Schema, SchemaKind, StringSchema};
+use crate::model::{Additional, Api, Schema, SchemaKind, StringSchema, Target, TypeDef};
 
 /// Whether a body with this schema is valid whenever it decodes.
 pub(crate) fn typed_proves_valid(api: &Api, body: &Schema) -> bool {
     let SchemaKind::Named(name) = &body.kind else {
         return false;
     };
-    let Some(def) = api.types.get(name) else {
+    let Some(def) = behind_aliases(api, name) else {
         return false;
     };
     // A discriminator may hand the body to a derived type, which the base
@@ -43,12 +43,27 @@ pub(crate) fn typed_proves_valid(api: &Api, body: &Schema) -> bool {
         })
 }
 
+/// The type `name` stands for: itself, or the end of its aliases when the
+/// alias admits `null` exactly when its end does (then its Rust type is
+/// the end's, so what the end proves, it does); `None` for any other
+/// alias, which proves nothing.
+fn behind_aliases<'a>(api: &'a Api, name: &str) -> Option<&'a TypeDef> {
+    let def = api.types.get(name)?;
+    match &def.target {
+        Target::Alias(end) => api
+            .types
+            .get(end)
+            .filter(|end| end.admits_null == def.admits_null),
+        Target::Itself | Target::Ring(_) => Some(def),
+    }
+}
+
 /// Whether the Rust type of `schema` accepts exactly the values it allows.
 fn exact_value(api: &Api, schema: &Schema) -> bool {
     match &schema.kind {
         SchemaKind::Any | SchemaKind::Boolean(None) => true,
         SchemaKind::String(s) => plain_string(s),
-        SchemaKind::Named(name) => api.types.get(name).is_some_and(|def| {
+        SchemaKind::Named(name) => behind_aliases(api, name).is_some_and(|def| {
             // Only string enums: a Rust enum takes exactly its values.
             def.discriminator.is_none()
                 && matches!(&def.schema.kind, SchemaKind::String(s)
