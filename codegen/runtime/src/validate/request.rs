@@ -357,8 +357,7 @@ impl<'a> RawRequest<'a> {
         rule: &ParamRule,
         out: &mut Vec<Violation>,
     ) -> Option<T> {
-        let (value, at) = self.path_value_judged(found, rule, out)?;
-        typed(value, &at, out)
+        typed(self.path_value_judged(found, rule, out), out)
     }
 
     /// [`RawRequest::path_value`] up to reading the type.
@@ -386,8 +385,7 @@ impl<'a> RawRequest<'a> {
         rule: &ParamRule,
         out: &mut Vec<Violation>,
     ) -> Option<T> {
-        let (value, at) = self.query_param_judged(rule, out)?;
-        typed(value, &at, out)
+        typed(self.query_param_judged(rule, out), out)
     }
 
     /// [`RawRequest::query_param`] up to reading the type.
@@ -428,8 +426,7 @@ impl<'a> RawRequest<'a> {
         rule: &ParamRule,
         out: &mut Vec<Violation>,
     ) -> Option<T> {
-        let (value, at) = self.cookie_param_judged(rule, out)?;
-        typed(value, &at, out)
+        typed(self.cookie_param_judged(rule, out), out)
     }
 
     /// [`RawRequest::cookie_param`] up to reading the type.
@@ -449,8 +446,7 @@ impl<'a> RawRequest<'a> {
         rule: &ParamRule,
         out: &mut Vec<Violation>,
     ) -> Option<T> {
-        let (value, at) = self.header_param_judged(rule, out)?;
-        typed(value, &at, out)
+        typed(self.header_param_judged(rule, out), out)
     }
 
     /// [`RawRequest::header_param`] up to reading the type.
@@ -860,8 +856,13 @@ fn judged(
     (out.len() == before).then_some((value, at))
 }
 
-/// A valid value read as `T`, or a `representable` violation.
-fn typed<T: DeserializeOwned>(value: Value, at: &Pointer, out: &mut Vec<Violation>) -> Option<T> {
+/// A judged value (with where it is) read as `T`, or a `representable`
+/// violation; `None` when judging refused it.
+fn typed<T: DeserializeOwned>(
+    judged: Option<(Value, Pointer)>,
+    out: &mut Vec<Violation>,
+) -> Option<T> {
+    let (value, at) = judged?;
     T::deserialize(value)
         .map_err(|err| out.push(body::unrepresentable(at.as_str(), &err)))
         .ok()
